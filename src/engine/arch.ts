@@ -1,0 +1,79 @@
+// Architecture facts from config.json or genai_config.json when present, else from the graph.
+import type { ModelFiles } from './model-folder';
+import type { IoSpec } from './io-spec';
+import type { ModelProto } from './onnx/proto';
+import type { Site } from './sites/catalogue';
+import { GraphIndex } from './onnx/graph-index';
+
+export interface ArchFacts {
+  modelType?: string;
+  architecture: string;
+  layers: number;
+  hidden?: number;
+  vocabSize: number;
+  kvHeads?: number;
+  headDim?: number;
+  eosTokenIds: number[];
+  bosTokenId?: number;
+  padTokenId?: number;
+  maxPositions?: number;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export function configFacts(files: ModelFiles): Partial<ArchFacts> {
+  const c = files.config ?? {};
+  const gm = files.genaiConfig?.model;
+  const d = gm?.decoder;
+  const gen = files.generationConfig ?? {};
+  const modelType = (typeof c.model_type === 'string' ? c.model_type : undefined) ?? gm?.type;
+  const heads = num(c.num_attention_heads) ?? num(c.n_head) ?? d?.num_attention_heads;
+  const hidden = num(c.hidden_size) ?? num(c.n_embd) ?? num(c.d_model) ?? d?.hidden_size;
+  const kvHeads = num(c.num_key_value_heads) ?? d?.num_key_value_heads ?? heads;
+  const headDim = num(c.head_dim) ?? d?.head_size ?? (hidden && heads ? hidden / heads : undefined);
+  const eos = gen.eos_token_id ?? c.eos_token_id ?? gm?.eos_token_id;
+  const arch = Array.isArray(c.architectures) && typeof c.architectures[0] === 'string' ? c.architectures[0] : undefined;
+  const facts: Partial<ArchFacts> = {
+    eosTokenIds: (Array.isArray(eos) ? eos : [eos]).filter((x): x is number => typeof x === 'number'),
+  };
+  const set = <K extends keyof ArchFacts>(k: K, v: ArchFacts[K] | undefined) => {
+    if (v !== undefined) facts[k] = v;
+  };
+  set('modelType', modelType);
+  set('architecture', arch ?? modelType);
+  set('layers', num(c.num_hidden_layers) ?? num(c.n_layer) ?? d?.num_hidden_layers);
+  set('hidden', hidden);
+  set('vocabSize', num(c.vocab_size) ?? gm?.vocab_size);
+  set('kvHeads', kvHeads);
+  set('headDim', headDim);
+  set('bosTokenId', num(gen.bos_token_id) ?? num(c.bos_token_id) ?? gm?.bos_token_id);
+  set('padTokenId', num(gen.pad_token_id) ?? num(c.pad_token_id) ?? gm?.pad_token_id);
+  set('maxPositions', num(c.n_positions) ?? num(c.max_position_embeddings) ?? gm?.context_length);
+  return facts;
+}
+
+/** Fills what the configs did not say from the graph: vocabulary from the logits, layers from the past. */
+export function completeFacts(partial: Partial<ArchFacts>, model: ModelProto, io: IoSpec, sites: Site[]): ArchFacts {
+  const layersFromPast = io.past.length ? Math.max(...io.past.map((p) => p.layer)) + 1 : undefined;
+  const layersFromSites = sites.length ? Math.max(...sites.map((s) => s.layer)) + 1 : 0;
+  return {
+    ...partial,
+    architecture: partial.architecture ?? (sites.some((s) => s.kind === 'mlp.gate') ? 'gated-mlp decoder' : 'decoder'),
+    layers: partial.layers ?? layersFromPast ?? layersFromSites,
+    vocabSize: partial.vocabSize ?? vocabFromGraph(model, io) ?? 0,
+    eosTokenIds: partial.eosTokenIds ?? [],
+  };
+}
+
+function vocabFromGraph(model: ModelProto, io: IoSpec): number | undefined {
+  const out = model.graph!.output.find((o) => o.name === io.logits);
+  const t = out?.type?.value;
+  const dims = t?.case === 'tensorType' ? t.value.shape?.dim : undefined;
+  const last = dims?.[dims.length - 1]?.value;
+  if (last?.case === 'dimValue') return Number(last.value);
+  // Else the embedding table feeding the first Gather on input_ids.
+  const g = new GraphIndex(model.graph!);
+  const gather = g.consumersOf(io.inputIds).find((n) => n.opType === 'Gather');
+  const table = gather ? g.constantDims(gather.input[0] ?? '') : undefined;
+  return table?.dims[0];
+}

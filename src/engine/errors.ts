@@ -1,0 +1,22 @@
+/**
+ * An error the user can fix: a wrong path, a file that is not what was expected, an unknown id.
+ * Its message is one line that names the file or argument at fault. The CLI maps it to exit status 1
+ * and everything else to 2, so keep internal failures out of this class.
+ */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(message: string) {
+    super(message.replace(/\s*\n\s*/g, ' '));
+  }
+}
+
+export function isUserError(e: unknown): e is Error {
+  return e instanceof Error && (e.name === 'UserError' || e.name === 'AuraUserError');
+}
+
+/** Turns a low-level failure (protobuf decode, ORT load) into a one-line user error about `file`. */
+export function userErrorFrom(file: string, expected: string, cause: unknown): UserError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const first = detail.split('\n').find((l) => l.trim().length > 0)?.trim() ?? '';
+  return new UserError(`${file}: ${expected}${first ? ` (${first.slice(0, 200)})` : ''}`);
+}

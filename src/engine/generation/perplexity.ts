@@ -1,0 +1,60 @@
+// Perplexity of texts under the model (optionally intervened): exp of the mean negative
+// log-likelihood of every real token after the first, over all texts (padding masked out).
+import { throwIfAborted } from './generate';
+import type { Intervention, LanguageModel } from '../model';
+
+export interface PerplexityOptions {
+  intervention?: Intervention;
+  batchSize?: number;
+  /** Texts are truncated to this many tokens (default: the model's context, at most 1024). */
+  maxLength?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface PerplexityResult {
+  perplexity: number;
+  /** Tokens predicted (each text contributes its length minus one). */
+  tokens: number;
+  texts: number;
+  nll: number;
+}
+
+export async function perplexity(model: LanguageModel, texts: string[], o: PerplexityOptions = {}): Promise<PerplexityResult> {
+  const maxLen = o.maxLength ?? Math.min(model.facts.maxPositions ?? 1024, 1024);
+  const encoded = texts.map((t) => model.tokenizer.encode(t).slice(0, maxLen)).filter((ids) => ids.length >= 2);
+  encoded.sort((a, b) => a.length - b.length);
+  const bs = o.batchSize ?? 8;
+  const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
+  let nll = 0;
+  let tokens = 0;
+  for (let start = 0; start < encoded.length; start += bs) {
+    throwIfAborted(o.signal);
+    const chunk = encoded.slice(start, start + bs);
+    const width = chunk[chunk.length - 1]!.length;
+    const ids = chunk.map((c) => [...new Array<number>(width - c.length).fill(pad), ...c]);
+    const mask = chunk.map((c) => [...new Array<number>(width - c.length).fill(0), ...new Array<number>(c.length).fill(1)]);
+    const r = await model.forward({ ids, mask, kind: 'lm', logits: 'all', ...(o.intervention ? { intervention: o.intervention } : {}) });
+    const logits = r.logits!;
+    const vocab = logits.length / (chunk.length * width);
+    chunk.forEach((c, row) => {
+      const offset = width - c.length;
+      for (let t = offset; t < width - 1; t++) {
+        const base = (row * width + t) * vocab;
+        nll += logSumExp(logits, base, vocab) - logits[base + ids[row]![t + 1]!]!;
+        tokens++;
+      }
+    });
+    o.onProgress?.(Math.min(start + bs, encoded.length), encoded.length);
+  }
+  if (tokens === 0) throw new Error('perplexity: no text has two or more tokens');
+  return { perplexity: Math.exp(nll / tokens), tokens, texts: encoded.length, nll };
+}
+
+function logSumExp(a: Float32Array, base: number, n: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (a[base + i]! > max) max = a[base + i]!;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(a[base + i]! - max);
+  return max + Math.log(s);
+}

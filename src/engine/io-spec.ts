@@ -1,0 +1,100 @@
+// The input/output contract of a causal-LM graph: which inputs carry ids, mask, positions and the
+// KV cache, and how each `present` output feeds the next step's `past` input (transformers.js maps
+// them the same way in one function, getPastKeyValues).
+import { UserError } from './errors';
+import { valueInfoDims, valueInfoElemType } from './onnx/proto';
+import type { GenaiConfig } from './model-folder';
+import type { GraphProto } from './onnx/proto';
+
+export interface PastSlot {
+  input: string;
+  output: string;
+  layer: number;
+  /** Declared dims: numbers fixed, strings symbolic. */
+  dims: (number | string)[];
+  elemType: number;
+}
+
+export interface IoSpec {
+  inputIds: string;
+  attentionMask?: string;
+  positionIds?: string;
+  useCacheBranch?: string;
+  logits: string;
+  past: PastSlot[];
+  pastLayout: 'per-layer' | 'stacked' | 'none';
+  /** Element type per graph input (7 = int64, 6 = int32, 1 = float, 10 = float16, 9 = bool). */
+  inputTypes: Map<string, number>;
+}
+
+export function readIoSpec(graph: GraphProto, file: string, genai?: GenaiConfig): IoSpec {
+  const initNames = new Set(graph.initializer.map((t) => t.name));
+  const inputs = graph.input.filter((i) => !initNames.has(i.name));
+  const names = new Set(inputs.map((i) => i.name));
+  const outNames = graph.output.map((o) => o.name);
+  const gi = genai?.model?.decoder?.inputs ?? {};
+  const go = genai?.model?.decoder?.outputs ?? {};
+  const inputIds = gi.input_ids ?? 'input_ids';
+  const logits = go.logits ?? 'logits';
+  if (!names.has(inputIds) || !outNames.includes(logits)) {
+    throw new UserError(
+      `${file}: not a causal language model graph (expected an "${inputIds}" input and a "${logits}" output; found inputs ${[...names].slice(0, 6).join(', ')} and outputs ${outNames.slice(0, 4).join(', ')})`,
+    );
+  }
+  const pick = (n: string | undefined) => (n && names.has(n) ? n : undefined);
+  const past = pastSlots(inputs, outNames, gi, go);
+  const spec: IoSpec = {
+    inputIds,
+    logits,
+    past,
+    pastLayout: past.length === 0 ? 'none' : /^past_\d+$/.test(past[0]!.input) ? 'stacked' : 'per-layer',
+    inputTypes: new Map(inputs.map((i) => [i.name, valueInfoElemType(i) ?? 1])),
+  };
+  const mask = pick(gi.attention_mask ?? 'attention_mask');
+  const pos = pick(gi.position_ids ?? 'position_ids');
+  const branch = pick('use_cache_branch');
+  if (mask) spec.attentionMask = mask;
+  if (pos) spec.positionIds = pos;
+  if (branch) spec.useCacheBranch = branch;
+  return spec;
+}
+
+function pastSlots(
+  inputs: GraphProto['input'],
+  outputs: string[],
+  gi: Record<string, string>,
+  go: Record<string, string>,
+): PastSlot[] {
+  const slots: PastSlot[] = [];
+  const outSet = new Set(outputs);
+  const template = (t: string | undefined, i: number) => (t ? t.replace('%d', String(i)) : undefined);
+  for (const inp of inputs) {
+    let m = /^past_key_values\.(\d+)\.(key|value)$/.exec(inp.name);
+    let output: string | undefined;
+    let layer = -1;
+    if (m) {
+      layer = Number(m[1]);
+      output = `present.${m[1]}.${m[2]}`;
+      const t = m[2] === 'key' ? go.present_key_names : go.present_value_names;
+      if (t) output = template(t, layer);
+    } else if ((m = /^past_(\d+)$/.exec(inp.name))) {
+      layer = Number(m[1]);
+      output = `present_${m[1]}`;
+    } else {
+      for (const [kind, key] of [['key', 'past_key_names'], ['value', 'past_value_names']] as const) {
+        const t = gi[key];
+        if (!t) continue;
+        const re = new RegExp('^' + t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('%d', '(\\d+)') + '$');
+        const mm = re.exec(inp.name);
+        if (mm) {
+          layer = Number(mm[1]);
+          output = template(kind === 'key' ? go.present_key_names : go.present_value_names, layer);
+        }
+      }
+    }
+    if (layer < 0 || !output) continue;
+    if (!outSet.has(output)) continue;
+    slots.push({ input: inp.name, output, layer, dims: valueInfoDims(inp) ?? [], elemType: valueInfoElemType(inp) ?? 1 });
+  }
+  return slots;
+}

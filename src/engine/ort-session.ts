@@ -1,0 +1,63 @@
+// The seam around onnxruntime-node: creating a session for a (possibly rewritten) graph without
+// pulling external weights into JS memory, and running it with checked feeds.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { userErrorFrom } from './errors';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+
+export interface SessionOptions {
+  threads?: number;
+  executionProvider?: ExecutionProvider;
+}
+
+export { ort };
+export type OrtTensor = ort.Tensor;
+
+function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
+  const ep = o.executionProvider ?? 'cpu';
+  return {
+    executionProviders: ep === 'cpu' ? ['cpu'] : [ep, 'cpu'],
+    graphOptimizationLevel: 'all',
+    ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
+    logSeverityLevel: 3,
+  };
+}
+
+/**
+ * ORT resolves external data relative to the .onnx file's folder and refuses paths that leave it
+ * (symlinks included), and a model given as bytes resolves it against the process's working folder.
+ * So a rewritten graph that reads external weights is written, briefly, next to them; the file is
+ * removed as soon as the session holds the weights. A read-only folder falls back to handing ORT
+ * the weight files as buffers (outside the V8 heap, but a second copy while loading).
+ */
+export async function createSession(
+  graphBytes: Uint8Array,
+  originalFile: string,
+  externalFiles: string[],
+  options: SessionOptions,
+): Promise<ort.InferenceSession> {
+  const opts = ortOptions(options);
+  try {
+    if (externalFiles.length === 0) return await ort.InferenceSession.create(graphBytes, opts);
+    const dir = dirname(originalFile);
+    const tmp = join(dir, `.aura-lens-${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
+    let written = false;
+    try {
+      writeFileSync(tmp, graphBytes);
+      written = true;
+    } catch {
+      const externalData = externalFiles.map((path) => ({ path, data: readFileSync(join(dir, path)) }));
+      return await ort.InferenceSession.create(graphBytes, { ...opts, externalData });
+    }
+    try {
+      return await ort.InferenceSession.create(tmp, opts);
+    } finally {
+      if (written) unlinkSync(tmp);
+    }
+  } catch (e) {
+    throw userErrorFrom(originalFile, 'onnxruntime could not load the model', e);
+  }
+}

@@ -1,0 +1,288 @@
+// Rewrites a causal-LM graph so that one session can (a) dampen or shift any site's neurons,
+// y' = gain * y + bias, with gain and bias as graph inputs that default to 1 and 0 (initializers
+// listed as inputs are overridable in ORT, so a new intervention is a new feed, never a new session),
+// and (b) return each site's max- and mean-pooled response over the positions whose attention mask is
+// 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime.
+import { biasInput, gainInput, maxOutput, meanOutput } from './io-names';
+import { dropUnusedInitializers, pruneGraph, removeIfOutput } from './onnx/prune';
+import {
+  DataType,
+  attr,
+  cloneModel,
+  defaultOpset,
+  floatTensor,
+  int64Tensor,
+  makeNode,
+  makeValueInfo,
+} from './onnx/proto';
+import type { IoSpec } from './io-spec';
+import type { GraphProto, ModelProto, NodeProto } from './onnx/proto';
+import type { Placement, Site } from './sites/catalogue';
+
+export interface SurgeryPlan {
+  /** Sites that get gain/bias inputs. */
+  intervene: Site[];
+  /** Sites whose pooled responses become outputs. */
+  pool: Site[];
+  /** false: the only outputs are the pooled responses (the LM head and later layers are pruned). */
+  keepModelOutputs: boolean;
+}
+
+const FLOAT = DataType.FLOAT;
+const FLOAT16 = DataType.FLOAT16;
+
+export function rewrite(source: ModelProto, io: IoSpec, plan: SurgeryPlan): ModelProto {
+  const model = cloneModel(source);
+  const main = model.graph!;
+  const ctx = new Rewriter(model, io);
+  for (const site of plan.intervene) ctx.addInterventionInputs(site);
+  const scopes = new Set<string>();
+  const pooled = new Set(plan.pool.map((s) => s.id));
+  for (const site of uniqueSites([...plan.intervene, ...plan.pool])) {
+    for (const p of site.placements) {
+      scopes.add(p.scope.join('/'));
+      const tensor = ctx.prepareSite(site, p);
+      const value = plan.intervene.includes(site) ? ctx.intervene(site, p, tensor) : tensor;
+      if (pooled.has(site.id)) ctx.pool(site, p, value);
+    }
+  }
+  ctx.flush();
+  ctx.exposeBranchOutputs();
+  if (!plan.keepModelOutputs) {
+    ctx.dropModelOutputs();
+    pruneGraph(main);
+    dropUnusedInitializers(main);
+  }
+  return model;
+}
+
+function uniqueSites(sites: Site[]): Site[] {
+  return [...new Map(sites.map((s) => [s.id, s])).values()];
+}
+
+class Rewriter {
+  private readonly opset: number;
+  private readonly main: GraphProto;
+  /** Nodes to insert right after a given node (or at the start of a graph, keyed by the graph). */
+  private readonly after = new Map<NodeProto, NodeProto[]>();
+  private readonly atStart = new Map<GraphProto, NodeProto[]>();
+  private readonly maskPrep = new Map<GraphProto, { mask3: string; maskBool: string; count: string; shape3: string }>();
+  private readonly constants = new Set<string>();
+  /** Producers of tensors made by this rewrite, not yet in any node list. */
+  private readonly pending = new Map<string, NodeProto>();
+  /** Per branch graph, the pooled outputs it now produces, in order, with the name outside the If. */
+  private readonly branchOutputs = new Map<GraphProto, { inner: string; outer: string; n: number }[]>();
+  private uid = 0;
+
+  constructor(model: ModelProto, private readonly io: IoSpec) {
+    this.opset = defaultOpset(model);
+    this.main = model.graph!;
+  }
+
+  addInterventionInputs(site: Site): void {
+    const n = site.neurons;
+    const g = gainInput(site.id);
+    const b = biasInput(site.id);
+    this.main.initializer.push(floatTensor(g, [n], new Float32Array(n).fill(1)), floatTensor(b, [n], new Float32Array(n)));
+    this.main.input.push(makeValueInfo(g, FLOAT, [n]), makeValueInfo(b, FLOAT, [n]));
+  }
+
+  /** Rebuilds a site whose bias an optimizer fused into the next op, and returns the site tensor. */
+  prepareSite(site: Site, p: Placement): string {
+    const g = this.graphAt(p.scope);
+    if (!p.fused) return p.tensor;
+    const f = p.fused;
+    const fusedNode = g.node.find((n) => n.opType === f.opType && n.input[f.valueInput] === p.tensor && n.input[f.biasInput] === f.bias);
+    if (!fusedNode) throw new Error(`surgery: fused ${f.opType} for ${site.id} not found`);
+    const rebuilt = `${p.tensor}/aura_site`;
+    const add = makeNode('Add', [p.tensor, f.bias], [rebuilt], this.name(`unfuse/${site.id}`));
+    fusedNode.input[f.valueInput] = rebuilt;
+    fusedNode.input[f.biasInput] = '';
+    while (fusedNode.input.length > 0 && fusedNode.input[fusedNode.input.length - 1] === '') fusedNode.input.pop();
+    this.insertAfterProducer(g, p.tensor, add);
+    return rebuilt;
+  }
+
+  intervene(site: Site, p: Placement, tensor: string): string {
+    const g = this.graphAt(p.scope);
+    let gain = gainInput(site.id);
+    let bias = biasInput(site.id);
+    const nodes: NodeProto[] = [];
+    if (p.elemType === FLOAT16) {
+      const tag = this.name(`cast/${site.id}`);
+      nodes.push(makeNode('Cast', [gain], [`${tag}/gain`], `${tag}/gain`, { to: FLOAT16 }));
+      nodes.push(makeNode('Cast', [bias], [`${tag}/bias`], `${tag}/bias`, { to: FLOAT16 }));
+      gain = `${tag}/gain`;
+      bias = `${tag}/bias`;
+    }
+    const scaled = `${tensor}/aura_gain`;
+    const shifted = `${tensor}/aura_intervened`;
+    nodes.push(makeNode('Mul', [tensor, gain], [scaled], this.name(`gain/${site.id}`)));
+    nodes.push(makeNode('Add', [scaled, bias], [shifted], this.name(`bias/${site.id}`)));
+    for (const n of g.node) {
+      for (let i = 0; i < n.input.length; i++) if (n.input[i] === tensor) n.input[i] = shifted;
+    }
+    for (const o of g.output) if (o.name === tensor) o.name = shifted;
+    this.insertAfterProducer(g, tensor, ...nodes);
+    return shifted;
+  }
+
+  pool(site: Site, p: Placement, value: string): void {
+    const g = this.graphAt(p.scope);
+    const m = this.maskFor(g);
+    const tag = this.name(`pool/${site.id}`);
+    const nodes: NodeProto[] = [];
+    let y = `${tag}/y3`;
+    nodes.push(makeNode('Reshape', [value, m.shape3], [y], `${tag}/reshape`));
+    if (p.elemType !== FLOAT) {
+      nodes.push(makeNode('Cast', [y], [`${y}/f32`], `${tag}/cast`, { to: FLOAT }));
+      y = `${y}/f32`;
+    }
+    const inMain = p.scope.length === 0;
+    const maxName = inMain ? maxOutput(site.id) : `${maxOutput(site.id)}@${tag}`;
+    const meanName = inMain ? meanOutput(site.id) : `${meanOutput(site.id)}@${tag}`;
+    nodes.push(makeNode('Where', [m.maskBool, y, this.constF('aura.const.neg_inf', -Infinity)], [`${tag}/masked`], `${tag}/where`));
+    nodes.push(...this.reduce('ReduceMax', `${tag}/masked`, maxName, `${tag}/max`));
+    nodes.push(makeNode('Mul', [y, m.mask3], [`${tag}/zeroed`], `${tag}/zero`));
+    nodes.push(...this.reduce('ReduceSum', `${tag}/zeroed`, `${tag}/sum`, `${tag}/sum`));
+    nodes.push(makeNode('Div', [`${tag}/sum`, m.count], [meanName], `${tag}/mean`));
+    this.insertAfterProducer(g, value, ...nodes);
+    const outs = [maxName, meanName];
+    if (inMain) {
+      for (const o of outs) g.output.push(makeValueInfo(o, FLOAT, ['batch_size', site.neurons]));
+    } else {
+      const list = this.branchOutputs.get(g) ?? [];
+      list.push({ inner: maxName, outer: maxOutput(site.id), n: site.neurons }, { inner: meanName, outer: meanOutput(site.id), n: site.neurons });
+      this.branchOutputs.set(g, list);
+      for (const o of outs) g.output.push(makeValueInfo(o, FLOAT, ['batch_size', site.neurons]));
+    }
+  }
+
+  /** Gives each If node the pooled outputs its branches now produce (both branches, same order). */
+  exposeBranchOutputs(): void {
+    for (const node of this.main.node) {
+      if (node.opType !== 'If') continue;
+      const thenG = attr(node, 'then_branch')?.g;
+      const elseG = attr(node, 'else_branch')?.g;
+      const a = thenG ? this.branchOutputs.get(thenG) ?? [] : [];
+      const b = elseG ? this.branchOutputs.get(elseG) ?? [] : [];
+      if (a.map((x) => x.outer).join() !== b.map((x) => x.outer).join()) {
+        throw new Error('surgery: the If branches expose different pooled outputs');
+      }
+      for (const o of a) {
+        node.output.push(o.outer);
+        this.main.output.push(makeValueInfo(o.outer, FLOAT, ['batch_size', o.n]));
+      }
+    }
+  }
+
+  dropModelOutputs(): void {
+    const isPooled = (n: string) => n.startsWith('aura.max.') || n.startsWith('aura.mean.');
+    this.main.output = this.main.output.filter((o) => isPooled(o.name));
+    for (const node of this.main.node) {
+      if (node.opType !== 'If') continue;
+      for (let i = node.output.length - 1; i >= 0; i--) if (!isPooled(node.output[i]!)) removeIfOutput(node, i);
+    }
+  }
+
+  flush(): void {
+    const emit = (n: NodeProto, out: NodeProto[]) => {
+      out.push(n);
+      for (const m of this.after.get(n) ?? []) emit(m, out);
+    };
+    const visit = (g: GraphProto) => {
+      const out: NodeProto[] = [];
+      for (const n of this.atStart.get(g) ?? []) emit(n, out);
+      for (const n of g.node) emit(n, out);
+      g.node = out;
+      for (const n of g.node) for (const a of n.attribute) if (a.g) visit(a.g);
+    };
+    visit(this.main);
+  }
+
+  private maskFor(g: GraphProto) {
+    const existing = this.maskPrep.get(g);
+    if (existing) return existing;
+    const t = this.name('mask');
+    const nodes: NodeProto[] = [];
+    const i64 = (name: string, v: number[]) => this.constI(name, v);
+    nodes.push(makeNode('Shape', [this.io.inputIds], [`${t}/shape`], `${t}/shape`));
+    nodes.push(makeNode('Slice', [`${t}/shape`, i64('aura.const.i0', [0]), i64('aura.const.i2', [2])], [`${t}/bs`], `${t}/bs`));
+    nodes.push(makeNode('Concat', [`${t}/bs`, i64('aura.const.im1', [-1])], [`${t}/shape3`], `${t}/shape3`, { axis: 0 }));
+    let maskF = `${t}/mask_f`;
+    if (this.io.attentionMask) {
+      // The mask covers past + new tokens; the pooled positions are the last `seq` columns.
+      nodes.push(makeNode('Slice', [`${t}/shape`, i64('aura.const.i1', [1]), i64('aura.const.i2', [2])], [`${t}/seq`], `${t}/seq`));
+      nodes.push(makeNode('Neg', [`${t}/seq`], [`${t}/negseq`], `${t}/negseq`));
+      nodes.push(
+        makeNode('Slice', [this.io.attentionMask, `${t}/negseq`, i64('aura.const.imax', [Number.MAX_SAFE_INTEGER]), i64('aura.const.i1', [1])], [`${t}/tail`], `${t}/tail`),
+      );
+      nodes.push(makeNode('Cast', [`${t}/tail`], [maskF], `${t}/cast`, { to: FLOAT }));
+    } else {
+      nodes.push(makeNode('ConstantOfShape', [`${t}/bs`], [maskF], `${t}/ones`, { value: floatTensor('', [1], [1]) }));
+    }
+    const mask3 = `${t}/mask3`;
+    nodes.push(...this.unsqueeze(maskF, mask3, 2, `${t}/unsq`));
+    nodes.push(makeNode('Cast', [mask3], [`${t}/mask_b`], `${t}/mask_b`, { to: DataType.BOOL }));
+    nodes.push(...this.reduce('ReduceSum', mask3, `${t}/count0`, `${t}/count0`));
+    nodes.push(makeNode('Max', [`${t}/count0`, this.constF('aura.const.one', 1)], [`${t}/count`], `${t}/count`));
+    const prep = { mask3, maskBool: `${t}/mask_b`, count: `${t}/count`, shape3: `${t}/shape3` };
+    this.atStart.set(g, [...(this.atStart.get(g) ?? []), ...nodes]);
+    this.maskPrep.set(g, prep);
+    return prep;
+  }
+
+  /** Reduce over the sequence axis (1) without keeping it; axes moved from attribute to input at 13/18. */
+  private reduce(op: 'ReduceMax' | 'ReduceSum', input: string, output: string, name: string): NodeProto[] {
+    const axesAsInput = op === 'ReduceSum' ? this.opset >= 13 : this.opset >= 18;
+    if (axesAsInput) return [makeNode(op, [input, this.constI('aura.const.i1', [1])], [output], name, { keepdims: 0 })];
+    return [makeNode(op, [input], [output], name, { axes: [1], keepdims: 0 })];
+  }
+
+  private unsqueeze(input: string, output: string, axis: number, name: string): NodeProto[] {
+    if (this.opset >= 13) return [makeNode('Unsqueeze', [input, this.constI(`aura.const.i${axis}`, [axis])], [output], name)];
+    return [makeNode('Unsqueeze', [input], [output], name, { axes: [axis] })];
+  }
+
+  private constI(name: string, v: number[]): string {
+    if (!this.constants.has(name)) {
+      this.constants.add(name);
+      this.main.initializer.push(int64Tensor(name, [v.length], v));
+    }
+    return name;
+  }
+
+  private constF(name: string, v: number): string {
+    if (!this.constants.has(name)) {
+      this.constants.add(name);
+      this.main.initializer.push(floatTensor(name, [], [v]));
+    }
+    return name;
+  }
+
+  /** Inserts nodes right after whatever produces `tensor`, an original node or one added earlier. */
+  private insertAfterProducer(g: GraphProto, tensor: string, ...nodes: NodeProto[]): void {
+    const producer = this.pending.get(tensor) ?? g.node.find((n) => n.output.includes(tensor));
+    for (const n of nodes) for (const o of n.output) this.pending.set(o, n);
+    if (!producer) {
+      this.atStart.set(g, [...(this.atStart.get(g) ?? []), ...nodes]);
+      return;
+    }
+    this.after.set(producer, [...(this.after.get(producer) ?? []), ...nodes]);
+  }
+
+  private graphAt(scope: string[]): GraphProto {
+    let g = this.main;
+    for (let i = 0; i < scope.length; i += 2) {
+      const node = g.node.find((n) => (n.name || n.output[0] || 'If') === scope[i]);
+      const sub = node && attr(node, scope[i + 1]!)?.g;
+      if (!sub) throw new Error(`surgery: scope ${scope.join('/')} not found`);
+      g = sub;
+    }
+    return g;
+  }
+
+  private name(what: string): string {
+    return `aura/${what}/${this.uid++}`;
+  }
+}
