@@ -1,14 +1,16 @@
 import { LanguageModel } from '../engine/model';
-import { parse, positional } from './args';
+import { parse, positional, str } from './args';
 import { makeOutput } from './output';
 
 export async function inspectCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { site: 'string', threads: 'string' });
+  const p = parse(argv, { site: 'string' });
   const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens inspect MODEL_DIR [--json])');
   const out = makeOutput(!!p.flags.json);
   const model = await LanguageModel.open(dir, {});
   try {
-    const sites = model.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons, tensor: s.tensor }));
+    const only = str(p.flags, 'site');
+    const chosen = only ? [model.site(only)] : model.sites;
+    const sites = chosen.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons, tensor: s.tensor }));
     const obj = {
       format: model.format,
       architecture: model.facts.architecture,

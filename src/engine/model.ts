@@ -71,6 +71,9 @@ interface Graph {
 export class LanguageModel {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private disposed = false;
+  /** Interventions are treated as immutable once fed: callers make a new Map to change one. */
+  private readonly feedCache = new WeakMap<Intervention, Record<string, ort.Tensor>>();
+  private readonly neutral = new Map<Graph, Record<string, ort.Tensor>>();
 
   private constructor(
     readonly files: ModelFiles,
@@ -149,15 +152,42 @@ export class LanguageModel {
     const graph = useWithPast ? this.withPast! : this.first;
     const session = await this.session(kind, pool, useWithPast);
     const feeds = this.feeds(graph.io, args);
-    if (args.intervention && kind !== 'plain') {
-      this.checkIntervention(args.intervention);
-      for (const [id, { gain, bias }] of args.intervention) {
-        feeds[gainInput(id)] = new ort.Tensor('float32', gain, [gain.length]);
-        if (bias) feeds[biasInput(id)] = new ort.Tensor('float32', bias, [bias.length]);
-      }
+    if (kind !== 'plain') {
+      Object.assign(feeds, this.neutralFeeds(graph));
+      if (args.intervention) Object.assign(feeds, this.interventionFeeds(args.intervention));
     }
     const out = await session.run(feeds);
     return this.collect(graph.io, out, args, kind, pool);
+  }
+
+  /** Checked once per intervention object, then its tensors are reused by every step that feeds it. */
+  private interventionFeeds(iv: Intervention): Record<string, ort.Tensor> {
+    let feeds = this.feedCache.get(iv);
+    if (!feeds) {
+      this.checkIntervention(iv);
+      feeds = {};
+      for (const [id, { gain, bias }] of iv) {
+        feeds[gainInput(id)] = new ort.Tensor('float32', gain, [gain.length]);
+        if (bias) feeds[biasInput(id)] = new ort.Tensor('float32', bias, [bias.length]);
+      }
+      this.feedCache.set(iv, feeds);
+    }
+    return feeds;
+  }
+
+  /** Gains 1 and biases 0 for every site the graph rewrote, made once per graph. */
+  private neutralFeeds(g: Graph): Record<string, ort.Tensor> {
+    let feeds = this.neutral.get(g);
+    if (!feeds) {
+      feeds = {};
+      for (const s of g.sites) {
+        if (s.neurons === 0) continue;
+        feeds[gainInput(s.id)] = new ort.Tensor('float32', new Float32Array(s.neurons).fill(1), [s.neurons]);
+        feeds[biasInput(s.id)] = new ort.Tensor('float32', new Float32Array(s.neurons), [s.neurons]);
+      }
+      this.neutral.set(g, feeds);
+    }
+    return feeds;
   }
 
   /** The zero-length cache of the first step, shaped as the graph declares it. */
@@ -249,9 +279,15 @@ export class LanguageModel {
         result.logits = last;
       } else result.logits = all;
     }
-    if (kind !== 'extract' && io.past.length > 0) {
+    // A split export's first graph has no past inputs: its presents feed the with-past graph's.
+    const slots = (this.withPast ?? this.first).io.past;
+    if (kind !== 'extract' && slots.length > 0) {
       result.present = {};
-      for (const slot of io.past) result.present[slot.input] = out[slot.output]!;
+      for (const slot of slots) {
+        const t = out[slot.output];
+        if (!t) throw new Error(`forward: the graph did not return ${slot.output}`);
+        result.present[slot.input] = t;
+      }
     }
     if (pool.length > 0) {
       result.pooled = new Map();

@@ -22,7 +22,8 @@ function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
     executionProviders: ep === 'cpu' ? ['cpu'] : [ep, 'cpu'],
     graphOptimizationLevel: 'all',
     ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
-    logSeverityLevel: 3,
+    // Failures surface as exceptions with ORT's message; its own log would add lines to stderr.
+    logSeverityLevel: 4,
   };
 }
 

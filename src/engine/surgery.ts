@@ -1,6 +1,8 @@
 // Rewrites a causal-LM graph so that one session can (a) dampen or shift any site's neurons,
-// y' = gain * y + bias, with gain and bias as graph inputs that default to 1 and 0 (initializers
-// listed as inputs are overridable in ORT, so a new intervention is a new feed, never a new session),
+// y' = gain * y + bias, with gain and bias as graph inputs (so a new intervention is a new feed, never
+// a new session; the model feeds 1 and 0 where no intervention is set). They are plain inputs, not
+// initializers listed as inputs: onnxruntime-node binds only `inputNames` and silently drops feeds
+// for overridable initializers.
 // and (b) return each site's max- and mean-pooled response over the positions whose attention mask is
 // 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime.
 import { biasInput, gainInput, maxOutput, meanOutput } from './io-names';
@@ -83,7 +85,6 @@ class Rewriter {
     const n = site.neurons;
     const g = gainInput(site.id);
     const b = biasInput(site.id);
-    this.main.initializer.push(floatTensor(g, [n], new Float32Array(n).fill(1)), floatTensor(b, [n], new Float32Array(n)));
     this.main.input.push(makeValueInfo(g, FLOAT, [n]), makeValueInfo(b, FLOAT, [n]));
   }
 

@@ -20,9 +20,10 @@ export interface PerplexityResult {
   nll: number;
 }
 
-export async function perplexity(model: LanguageModel, texts: string[], o: PerplexityOptions = {}): Promise<PerplexityResult> {
+/** `texts` may also hold token ids, for callers (and tests) that tokenized already. */
+export async function perplexity(model: LanguageModel, texts: (string | number[])[], o: PerplexityOptions = {}): Promise<PerplexityResult> {
   const maxLen = o.maxLength ?? Math.min(model.facts.maxPositions ?? 1024, 1024);
-  const encoded = texts.map((t) => model.tokenizer.encode(t).slice(0, maxLen)).filter((ids) => ids.length >= 2);
+  const encoded = texts.map((t) => (typeof t === 'string' ? model.tokenizer.encode(t) : t).slice(0, maxLen)).filter((ids) => ids.length >= 2);
   encoded.sort((a, b) => a.length - b.length);
   const bs = o.batchSize ?? 8;
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
