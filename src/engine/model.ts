@@ -1,7 +1,9 @@
 // A causal LM opened from a model folder: its sites, tokenizer and facts, and forward passes through
 // sessions rewritten for interventions and pooled responses (built once per purpose, then reused).
 import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
+import { foldIntervention } from './fold';
+import type { FoldReport } from './fold';
 import { completeFacts, configFacts } from './arch';
 import { UserError } from './errors';
 import { biasInput, gainInput, maxOutput, meanOutput } from './io-names';
@@ -188,6 +190,21 @@ export class LanguageModel {
       this.neutral.set(g, feeds);
     }
     return feeds;
+  }
+
+  /**
+   * The model with `factors` baked into the weights that produce each site: a plain graph, as
+   * exported, that gives the intervened logits without any extra input.
+   */
+  fold(factors: Intervention): FoldReport {
+    if (this.withPast) throw new UserError(`${this.files.dir}: folding a split decoder pair is not supported; export the merged or single-file model`);
+    this.checkIntervention(factors);
+    return foldIntervention(this.first.loaded, this.facts.modelType, this.facts.hidden, factors);
+  }
+
+  /** The folder holding the main graph (external data locations are relative to it). */
+  get graphDir(): string {
+    return dirname(this.files.main);
   }
 
   /** The zero-length cache of the first step, shaped as the graph declares it. */

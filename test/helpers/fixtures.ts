@@ -21,7 +21,6 @@ export interface Golden {
   eos_token_id: number;
   pad_token_id: number;
   notes?: string;
-  tolerance?: number;
 }
 
 export function goldenNames(): string[] {
@@ -35,8 +34,12 @@ export function goldenNames(): string[] {
     : [];
 }
 
+/** Variant fixtures (merged, fused, fp16, ...) share the values of the model they were made from. */
 export function golden(name: string): Golden {
-  return JSON.parse(readFileSync(join(FIXTURES, 'golden', `${name}.json`), 'utf8')) as Golden;
+  const g = JSON.parse(readFileSync(join(FIXTURES, 'golden', `${name}.json`), 'utf8')) as Golden & { sameAs?: string };
+  if (!g.sameAs) return g;
+  const base = JSON.parse(readFileSync(join(FIXTURES, 'golden', g.sameAs), 'utf8')) as Golden;
+  return { ...base, ...g };
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -40,9 +40,11 @@ for (const name of names) {
 for (const { label, name, dir } of suites) {
   describe(`fixture ${label}`, () => {
     const g: Golden = golden(name);
-    // fp16 and quantized fixtures are compared with the fp32 PyTorch model at their own tolerance.
-    const tolPooled = g.tolerance ?? 1e-5;
-    const tolLogits = g.tolerance ?? 1e-4;
+    // The fp16 fixture is compared with the fp32 PyTorch model, so at fp16 precision (its logits differ
+    // from fp32 by about 4e-3). The q4 fixture's golden values come from its dequantized weights.
+    const half = name.includes('fp16');
+    const tolPooled = half ? 2e-2 : 1e-5;
+    const tolLogits = half ? 2e-2 : 1e-4;
     let model: LanguageModel;
     before(async () => {
       model = await LanguageModel.open(dir(), { threads: 1 });
@@ -130,7 +132,7 @@ for (const { label, name, dir } of suites) {
       const want = Math.exp(nll / (ids.length - 1));
       const got = await perplexity(model, [ids]);
       assert.equal(got.tokens, ids.length - 1);
-      assert.ok(Math.abs(got.perplexity - want) / want < 1e-4, `perplexity ${got.perplexity} vs ${want}`);
+      assert.ok(Math.abs(got.perplexity - want) / want < (half ? 1e-2 : 1e-4), `perplexity ${got.perplexity} vs ${want}`);
     });
 
     it('encodes text with the ids the reference tokenizer gives, and decodes it back', () => {

@@ -4,7 +4,8 @@ import { UserError } from '../errors';
 import { GraphIndex, searchScopes } from '../onnx/graph-index';
 import { findMlps } from './mlp-structure';
 import { KIND_OF_ROLE, siteId } from './naming';
-import type { FusedBias } from './linear';
+import type { FusedBias, Linear, SiteTensor } from './linear';
+import type { MlpRole } from './mlp-structure';
 import type { ModelProto } from '../onnx/proto';
 import type { SiteKind } from './naming';
 
@@ -26,36 +27,44 @@ export interface Site {
   placements: Placement[];
 }
 
-export function discoverSites(model: ModelProto, file: string, modelType: string | undefined, hidden?: number): Site[] {
+/** One MLP linear as found in one graph scope, with the id its site gets. */
+export interface SiteLinear {
+  id: string;
+  layer: number;
+  role: MlpRole;
+  scope: GraphIndex;
+  linear: Linear;
+  site: SiteTensor;
+}
+
+export function discoverSiteLinears(model: ModelProto, file: string, modelType: string | undefined, hidden?: number): SiteLinear[] {
   const main = new GraphIndex(model.graph!);
   const perScope = searchScopes(main)
     .map((g) => ({ g, mlps: findMlps(g, hidden) }))
     .filter((s) => s.mlps.length > 0);
-  if (perScope.length === 0) return [];
   const counts = new Set(perScope.map((s) => s.mlps.length));
   if (counts.size > 1) {
     throw new UserError(`${file}: the If branches hold different numbers of MLP blocks (${[...counts].join(' vs ')})`);
   }
-  const sites = new Map<string, Site>();
+  const out: SiteLinear[] = [];
   for (const { g, mlps } of perScope) {
     for (const mlp of mlps) {
       for (const { role, linear, site } of mlp.linears) {
         const id = siteId(modelType, mlp.ordinal, role, { weightName: linear.weightName, nodeName: linear.node.name });
-        const placement: Placement = { scope: g.path, tensor: site.tensor, elemType: linear.elemType, ...(site.fused ? { fused: site.fused } : {}) };
-        const existing = sites.get(id);
-        if (existing) existing.placements.push(placement);
-        else {
-          sites.set(id, {
-            id,
-            layer: mlp.ordinal,
-            kind: KIND_OF_ROLE[role],
-            neurons: linear.outDim,
-            tensor: site.tensor,
-            placements: [placement],
-          });
-        }
+        out.push({ id, layer: mlp.ordinal, role, scope: g, linear, site });
       }
     }
+  }
+  return out;
+}
+
+export function discoverSites(model: ModelProto, file: string, modelType: string | undefined, hidden?: number): Site[] {
+  const sites = new Map<string, Site>();
+  for (const { id, layer, role, scope, linear, site } of discoverSiteLinears(model, file, modelType, hidden)) {
+    const placement: Placement = { scope: scope.path, tensor: site.tensor, elemType: linear.elemType, ...(site.fused ? { fused: site.fused } : {}) };
+    const existing = sites.get(id);
+    if (existing) existing.placements.push(placement);
+    else sites.set(id, { id, layer, kind: KIND_OF_ROLE[role], neurons: linear.outDim, tensor: site.tensor, placements: [placement] });
   }
   return [...sites.values()];
 }

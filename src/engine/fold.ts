@@ -1,0 +1,145 @@
+// Bakes an intervention into a model: for a site y = x·W + b, gain g and bias c give
+// g*y + c = x·(W*g) + (b*g + c), so the weight columns and the bias that produce the site are scaled
+// and the result is a plain model, with no extra inputs, that any ONNX runtime can run. Where the
+// weight cannot be rewritten in float (quantized MatMulNBits / MatMulInteger), constant Mul and Add
+// nodes after the site do the same.
+import { dirname } from 'node:path';
+import { DataType, cloneModel, makeNode, makeTensor } from './onnx/proto';
+import { floatTensorLike, readFloats } from './onnx/tensor-data';
+import { dropUnusedInitializers } from './onnx/prune';
+import { discoverSiteLinears } from './sites/catalogue';
+import type { GraphIndex } from './onnx/graph-index';
+import type { ModelProto, NodeProto, TensorProto } from './onnx/proto';
+import type { SiteLinear } from './sites/catalogue';
+import type { LoadedGraph } from './onnx/load';
+
+export interface SiteFactors {
+  gain: Float32Array;
+  bias?: Float32Array;
+}
+
+export interface FoldReport {
+  model: ModelProto;
+  /** Sites folded into weights, and sites given constant Mul/Add nodes instead. */
+  intoWeights: string[];
+  asNodes: string[];
+}
+
+export function foldIntervention(loaded: LoadedGraph, modelType: string | undefined, hidden: number | undefined, factors: Map<string, SiteFactors>): FoldReport {
+  const model = cloneModel(loaded.model);
+  const dir = dirname(loaded.file);
+  const main = model.graph!;
+  const report: FoldReport = { model, intoWeights: [], asNodes: [] };
+  const made = new Map<string, string>();
+  const addInit = (key: string, make: () => TensorProto): string => {
+    let name = made.get(key);
+    if (!name) {
+      const t = make();
+      main.initializer.push(t);
+      name = t.name;
+      made.set(key, name);
+    }
+    return name;
+  };
+  for (const sl of discoverSiteLinears(model, loaded.file, modelType, hidden)) {
+    const f = factors.get(sl.id);
+    if (!f) continue;
+    const ok = foldIntoWeights(sl, f, dir, addInit);
+    if (!ok) insertConstantNodes(sl, f, addInit);
+    (ok ? report.intoWeights : report.asNodes).push(sl.id);
+  }
+  dropUnusedInitializers(main);
+  return report;
+}
+
+type AddInit = (key: string, make: () => TensorProto) => string;
+
+function foldIntoWeights(sl: SiteLinear, f: SiteFactors, dir: string, addInit: AddInit): boolean {
+  const { linear, scope: g } = sl;
+  const node = linear.node;
+  if (node.opType !== 'MatMul' && node.opType !== 'Gemm') return false;
+  const w = g.constantDims(node.input[1] ?? '');
+  if (!w || w.via.some((v) => v.opType !== 'Identity' && v.opType !== 'Transpose')) return false;
+  // The weight as the node reads it: stored layout, with any Transpose on the way applied.
+  const stored = readFloats(w.tensor, dir);
+  const logical = w.via.some((v) => v.opType === 'Transpose') ? transpose2d(stored, w.dims[1]!, w.dims[0]!) : stored;
+  const [rows, cols] = w.dims as [number, number];
+  const outOnRows = node.opType === 'Gemm' && (node.attribute.find((a) => a.name === 'transB')?.i ?? 0n) === 1n;
+  const scaled = new Float32Array(logical.length);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) scaled[r * cols + c] = logical[r * cols + c]! * f.gain[outOnRows ? r : c]!;
+  }
+  node.input[1] = addInit(`${sl.id}|weight`, () => floatTensorLike(w.tensor, `${w.tensor.name}.aura_folded.${sl.id}`, [rows, cols], scaled));
+  foldBias(sl, f, dir, addInit, g);
+  return true;
+}
+
+/** b*g + c into whichever input holds the site's bias; an Add of c where the site has no bias. */
+function foldBias(sl: SiteLinear, f: SiteFactors, dir: string, addInit: AddInit, g: GraphIndex): void {
+  const { linear, site } = sl;
+  const holder = biasHolder(sl, g);
+  if (holder) {
+    const [node, index] = holder;
+    const b = g.constantDims(node.input[index]!)!;
+    const values = readFloats(b.tensor, dir);
+    const folded = values.map((v, i) => v * f.gain[i]! + (f.bias?.[i] ?? 0));
+    node.input[index] = addInit(`${sl.id}|bias`, () => floatTensorLike(b.tensor, `${b.tensor.name}.aura_folded.${sl.id}`, [values.length], folded));
+    return;
+  }
+  if (f.bias && f.bias.some((v) => v !== 0)) {
+    const c = addInit(`${sl.id}|shift`, () => constLike(linear.elemType, `aura.shift.${sl.id}`, f.bias!));
+    appendAfter(g, site.tensor, (t) => [makeNode('Add', [t, c], [`${t}/aura_shifted`], `aura/fold/shift/${sl.id}`)]);
+  }
+}
+
+function biasHolder(sl: SiteLinear, g: GraphIndex): [NodeProto, number] | undefined {
+  const { linear, site } = sl;
+  if (linear.node.opType === 'Gemm' && linear.node.input[2] && g.isConstant(linear.node.input[2])) return [linear.node, 2];
+  if (site.fused) {
+    const n = g.graph.node.find((x) => x.opType === site.fused!.opType && x.input[site.fused!.valueInput] === site.tensor);
+    return n ? [n, site.fused.biasInput] : undefined;
+  }
+  const p = g.producers.get(site.tensor);
+  if (p?.opType === 'Add' && p !== linear.node) {
+    const i = p.input.findIndex((x) => x !== linear.rawOutput && g.isConstant(x));
+    if (i >= 0) return [p, i];
+  }
+  return undefined;
+}
+
+function insertConstantNodes(sl: SiteLinear, f: SiteFactors, addInit: AddInit): void {
+  const g = sl.scope;
+  if (sl.site.fused) throw new Error(`fold: ${sl.id} is a quantized linear with a fused bias; not supported`);
+  const gain = addInit(`${sl.id}|gain`, () => constLike(sl.linear.elemType, `aura.gain.${sl.id}`, f.gain));
+  const nodes = (t: string): NodeProto[] => {
+    const out = [makeNode('Mul', [t, gain], [`${t}/aura_gain`], `aura/fold/gain/${sl.id}`)];
+    if (f.bias) {
+      const c = addInit(`${sl.id}|shift`, () => constLike(sl.linear.elemType, `aura.shift.${sl.id}`, f.bias!));
+      out.push(makeNode('Add', [`${t}/aura_gain`, c], [`${t}/aura_shifted`], `aura/fold/shift/${sl.id}`));
+    }
+    return out;
+  };
+  appendAfter(g, sl.site.tensor, nodes);
+}
+
+/** Inserts nodes after `tensor`'s producer and points every other reader at the last node's output. */
+function appendAfter(g: GraphIndex, tensor: string, make: (t: string) => NodeProto[]): void {
+  const nodes = make(tensor);
+  const last = nodes[nodes.length - 1]!.output[0]!;
+  for (const n of g.graph.node) for (let i = 0; i < n.input.length; i++) if (n.input[i] === tensor) n.input[i] = last;
+  for (const o of g.graph.output) if (o.name === tensor) o.name = last;
+  const at = g.graph.node.findIndex((n) => n.output.includes(tensor));
+  g.graph.node.splice(at + 1, 0, ...nodes);
+}
+
+function constLike(elemType: number, name: string, values: Float32Array): TensorProto {
+  const like = makeTensor('', elemType === DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT, [], new Uint8Array());
+  return floatTensorLike(like, name, [values.length], values);
+}
+
+function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {
+  // `a` is stored [rows, cols]; the result is [cols, rows].
+  const out = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c]!;
+  return out;
+}

@@ -1,0 +1,48 @@
+// The folded ONNX export: a plain model (no extra inputs) whose logits equal the live intervention's.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { exportFoldedOnnx } from '../../src/aura/export/onnx-export';
+import { seededRng } from '../../src/engine/generation/random';
+import { LanguageModel } from '../../src/engine/model';
+import { MODELS, goldenNames, maxAbsDiff } from '../helpers/fixtures';
+import type { Intervention } from '../../src/engine/model';
+
+describe('export --format onnx folds the intervention into the weights', () => {
+  for (const name of goldenNames()) {
+    it(`${name}: folded logits equal the live intervention within 1e-4`, async () => {
+      const model = await LanguageModel.open(join(MODELS, name), { threads: 1 });
+      const rng = seededRng(5);
+      const iv: Intervention = new Map();
+      for (const [i, s] of model.sites.entries()) {
+        const gain = Float32Array.from({ length: s.neurons }, () => rng() * 1.5);
+        iv.set(s.id, i === 1 ? { gain, bias: Float32Array.from({ length: s.neurons }, () => (rng() - 0.5) * 0.2) } : { gain });
+      }
+      const copy = join(mkdtempSync(join(tmpdir(), 'aura-fold-')), name);
+      cpSync(model.files.dir, copy, { recursive: true });
+      const target = join(copy, relative(model.files.dir, model.files.main));
+      const r = await exportFoldedOnnx(model, iv, target);
+      assert.ok(r.bytes > 0);
+      // The folded file holds its weights inline; the copied external data must not be needed.
+      rmSync(`${target}_data`, { force: true });
+      rmSync(`${target}.data`, { force: true });
+      const folded = await LanguageModel.open(copy, { threads: 1 });
+      const ids = [[3, 4, 5, 6, 7, 8], [0, 0, 9, 10, 11, 12]];
+      const mask = [[1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1]];
+      const live = await model.forward({ ids, mask, intervention: iv, logits: 'all' });
+      const baked = await folded.forward({ ids, mask, kind: 'plain', logits: 'all' });
+      const plainSession = await folded.session('plain');
+      assert.deepEqual(plainSession.inputNames.filter((n) => n.startsWith('aura.')), []);
+      const d = maxAbsDiff(live.logits!, baked.logits!);
+      // fp16 weights hold W*g rounded to fp16, so the folded model agrees at fp16 precision only.
+      const limit = name.includes('fp16') ? 2e-2 : 1e-4;
+      assert.ok(d <= limit, `folded logits differ from the live intervention by ${d}`);
+      const before = await model.forward({ ids, mask, kind: 'plain', logits: 'all' });
+      assert.ok(maxAbsDiff(before.logits!, baked.logits!) > 1e-3, 'the intervention changes the logits');
+      await model.dispose();
+      await folded.dispose();
+    });
+  }
+});
