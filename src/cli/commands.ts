@@ -1,7 +1,12 @@
 // The command table: one entry per command, each in its own file.
+import { demoCommand } from './demo';
+import { evaluateCommand } from './evaluate';
+import { exportCommand } from './export';
+import { fitCommand } from './fit';
 import { generateCommand } from './generate';
 import { inspectCommand } from './inspect';
 import { perplexityCommand } from './perplexity';
+import { profileCommand } from './profile';
 
 export interface Command {
   summary: string;
@@ -21,6 +26,33 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'perplexity of the texts in a data file',
     usage: 'perplexity MODEL_DIR --data FILE [--intervention FILE] [--strength S] [--batch-size N] [--max-length N] [--json]',
     run: perplexityCommand,
+  },
+  profile: {
+    summary: 'pooled responses of labelled texts and the AUROC of every neuron',
+    usage:
+      'profile MODEL_DIR --data FILE [--sites ID,...] [--pooling max|mean] [--max-per-class N] [--seq-len 128] [--batch-size N] [--text-column C --label-column C] [--seed S] --out DIR [--json]',
+    run: profileCommand,
+  },
+  fit: {
+    summary: 'turn a profile into an intervention file (AurA, Damp or Det0)',
+    usage: 'fit DIR --method aura|damp|det0 [--k N] [--alpha A] [--strength S] [--pooling max|mean] --out FILE [--json]',
+    run: fitCommand,
+  },
+  export: {
+    summary: 'write an intervention as JSON, per-site safetensors gains, or an ONNX model with the gains folded in',
+    usage: 'export FILE --model MODEL_DIR --format json|safetensors|onnx --out PATH [--strength S] [--json]',
+    run: exportCommand,
+  },
+  evaluate: {
+    summary: 'toxicity of sampled continuations and perplexity, with and without an intervention',
+    usage:
+      'evaluate MODEL_DIR [--intervention FILE] [--strength S | --sweep 0,0.5,1] [--prompts FILE] [--neutral FILE] [--scorer lexicon|CLASSIFIER_DIR] [--samples N] [--max-new-tokens N] [--max-prompts N] [--seed S] [--json]',
+    run: evaluateCommand,
+  },
+  demo: {
+    summary: 'the whole loop on the embedded default model: profile, fit AurA, evaluate, write the intervention',
+    usage: 'demo [--out DIR] [--samples N] [--max-new-tokens N] [--max-prompts N] [--seed S] [--json]',
+    run: demoCommand,
   },
 };
 

@@ -31,7 +31,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
   const model = await LanguageModel.open(dir, threads ? { threads } : {});
   try {
     const file = str(p.flags, 'intervention');
-    const intervention = file ? loadInterventionFor(model, file, strength) : undefined;
+    const intervention = file ? await loadInterventionFor(model, file, strength) : undefined;
     const r = await generate(model, [prompt], {
       maxNewTokens,
       seed,

@@ -1,9 +1,10 @@
-// Reads an intervention file for a model: validated against its sites, scaled to a strength.
-import { UserError } from '../engine/errors';
+// Reads an intervention file for a model: validated against its sites and fingerprint, scaled to a
+// strength (default: the strength saved in the file).
+import { effectiveGains, readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
 import type { Intervention, LanguageModel } from '../engine/model';
 
-export function loadInterventionFor(model: LanguageModel, file: string, strength?: number): Intervention {
-  void model;
-  void strength;
-  throw new UserError(`${file}: intervention files are not supported yet`);
+export async function loadInterventionFor(model: LanguageModel, file: string, strength?: number): Promise<Intervention> {
+  const iv = await readInterventionFile(file);
+  validateAgainstModel(iv, model.sites, model.fingerprint, file);
+  return effectiveGains(iv, strength);
 }

@@ -18,12 +18,12 @@ export async function perplexityCommand(argv: string[]): Promise<void> {
   const model = await LanguageModel.open(dir, threads ? { threads } : {});
   try {
     const file = str(p.flags, 'intervention');
-    const intervention = file ? loadInterventionFor(model, file, strength) : undefined;
+    const intervention = file ? await loadInterventionFor(model, file, strength) : undefined;
     const r = await perplexity(model, texts, {
       batchSize,
       ...(maxLength ? { maxLength } : {}),
       ...(intervention ? { intervention } : {}),
-      onProgress: (d, t) => out.json || out.log(`perplexity: ${d}/${t} texts`),
+      onProgress: (d, t) => out.log(`perplexity: ${d}/${t} texts`),
     });
     out.result({ perplexity: r.perplexity, tokens: r.tokens, texts: r.texts }, `perplexity ${r.perplexity.toFixed(3)} over ${r.tokens} tokens in ${r.texts} texts`);
   } finally {

@@ -1,5 +1,6 @@
 // Generation as a loop of small parts (as in transformers.js): prepare inputs, forward, logits
 // processors, sampler, streamer, cache update. Batches are left-padded, as AurA assumes.
+import { UserError } from '../errors';
 import { processorsFor } from './logits-processors';
 import { seededRng } from './random';
 import { argmax, sample } from './sampler';
@@ -46,6 +47,8 @@ export async function generate(model: LanguageModel, prompts: (string | number[]
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
   const eos = new Set(model.facts.eosTokenIds);
   const width = Math.max(...promptIds.map((p) => p.length));
+  const context = model.facts.maxPositions ?? Infinity;
+  if (width >= context) throw new UserError(`prompt of ${width} tokens leaves no room in the model's context of ${context} tokens`);
   const rows = promptIds.map((p) => [...new Array<number>(width - p.length).fill(pad), ...p]);
   const mask = promptIds.map((p) => [...new Array<number>(width - p.length).fill(0), ...new Array<number>(p.length).fill(1)]);
   const rngs = promptIds.map((_, i) => seededRng((o.seed ?? 0) + i));
@@ -60,7 +63,9 @@ export async function generate(model: LanguageModel, prompts: (string | number[]
   const started = performance.now();
   let produced = 0;
 
-  for (let step = 0; step < maxNew && done.some((d) => !d); step++) {
+  // Generation stops at the end of the context, as position embeddings end there.
+  const steps = Math.min(maxNew, context - width);
+  for (let step = 0; step < steps && done.some((d) => !d); step++) {
     throwIfAborted(o.signal);
     const r = await model.forward({
       ids: cache ? next : rows,

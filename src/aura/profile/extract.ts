@@ -1,0 +1,94 @@
+// Pooled responses of labelled texts, batch by batch, written to the profile folder as they come:
+// texts are truncated to `seqLen` tokens, sorted by length so batches carry little padding, left-padded
+// (AurA assumes left padding), and pooled inside the graph over real tokens only.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { atomicWriteFile } from '../atomic-write';
+import { AuraUserError } from '../errors';
+import { PROFILE_FORMAT, PROFILE_VERSION, ResponseWriter, dataHash, readManifest, readProgress, sameWork, writeProgress } from './store';
+import type { LanguageModel } from '../../engine/model';
+import type { ConceptData } from '../datasets';
+import type { Pooling, ProfileManifest } from './store';
+
+export interface ExtractOptions {
+  sites?: string[];
+  seqLen?: number;
+  batchSize?: number;
+  pooling?: Pooling;
+  signal?: AbortSignal;
+  onProgress?: (event: { batch: number; batches: number; examples: number; reused: boolean }) => void;
+}
+
+export interface Extracted {
+  manifest: ProfileManifest;
+  /** Labels in extraction (row) order. */
+  labels: Uint8Array;
+  /** Batches taken from an earlier, interrupted run of the same work. */
+  reusedBatches: number;
+}
+
+export async function extractResponses(model: LanguageModel, data: ConceptData, dir: string, o: ExtractOptions = {}): Promise<Extracted> {
+  // Never past the model's context: position embeddings end there.
+  const seqLen = Math.min(o.seqLen ?? 128, model.facts.maxPositions ?? Infinity);
+  const batchSize = o.batchSize ?? 16;
+  const sites = (o.sites?.length ? o.sites.map((id) => model.site(id)) : model.sites).map((s) => ({ id: s.id, neurons: s.neurons }));
+  const encoded = data.examples.map((e, i) => ({ ids: model.tokenizer.encode(e.text).slice(0, seqLen), label: e.label, i }));
+  const empty = encoded.find((e) => e.ids.length === 0);
+  if (empty) throw new AuraUserError(`${data.source}: example ${empty.i + 1} encodes to no tokens`);
+  // Stable sort by length: equal lengths keep file order, so the row order is reproducible.
+  encoded.sort((a, b) => a.ids.length - b.ids.length || a.i - b.i);
+  const batches = Math.ceil(encoded.length / batchSize);
+  const manifest: ProfileManifest = {
+    format: PROFILE_FORMAT,
+    version: PROFILE_VERSION,
+    model: { name: model.name, fingerprint: model.fingerprint },
+    data: { source: data.source, positives: data.positives, negatives: data.negatives, hash: dataHash(data.examples) },
+    seqLen,
+    batchSize,
+    sites,
+    examples: encoded.length,
+    batches,
+    pooling: o.pooling ?? 'max',
+  };
+  mkdirSync(dir, { recursive: true });
+  const previous = readManifest(dir);
+  const resume = !!previous && sameWork(previous, manifest);
+  if (!resume) {
+    rmSync(join(dir, 'progress.json'), { force: true });
+    rmSync(join(dir, 'summary.json'), { force: true });
+    rmSync(join(dir, 'auroc'), { recursive: true, force: true });
+  }
+  await atomicWriteFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  const labels = Uint8Array.from(encoded.map((e) => e.label));
+  await atomicWriteFile(join(dir, 'order.json'), JSON.stringify({ labels: [...labels], exampleIndex: encoded.map((e) => e.i) }));
+  const done = resume ? readProgress(dir) : new Set<number>();
+  const writer = new ResponseWriter(dir, manifest, !resume);
+  const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
+  const reused = done.size;
+  try {
+    for (let b = 0; b < batches; b++) {
+      o.signal?.throwIfAborted();
+      if (done.has(b)) {
+        o.onProgress?.({ batch: b + 1, batches, examples: encoded.length, reused: true });
+        continue;
+      }
+      const chunk = encoded.slice(b * batchSize, (b + 1) * batchSize);
+      const width = Math.max(...chunk.map((c) => c.ids.length));
+      const ids = chunk.map((c) => [...new Array<number>(width - c.ids.length).fill(pad), ...c.ids]);
+      const mask = chunk.map((c) => [...new Array<number>(width - c.ids.length).fill(0), ...new Array<number>(c.ids.length).fill(1)]);
+      const r = await model.forward({ ids, mask, kind: 'extract', pool: sites.map((s) => s.id) });
+      for (const s of sites) {
+        const pooled = r.pooled!.get(s.id)!;
+        writer.write(s.id, s.neurons, 'max', b * batchSize, pooled.max);
+        writer.write(s.id, s.neurons, 'mean', b * batchSize, pooled.mean);
+      }
+      writer.sync();
+      done.add(b);
+      await writeProgress(dir, done);
+      o.onProgress?.({ batch: b + 1, batches, examples: encoded.length, reused: false });
+    }
+  } finally {
+    writer.close();
+  }
+  return { manifest, labels, reusedBatches: reused };
+}

@@ -1,0 +1,96 @@
+// AUROC per neuron for every profiled site (both poolings), from the response matrices on disk, one
+// site at a time so memory holds one site's matrix; written next to the responses.
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { atomicWriteFile } from '../atomic-write';
+import { aurocParallel } from '../auroc-pool';
+import { AuraUserError } from '../errors';
+import { neuronStats } from '../neuron-stats';
+import { aurocPath, readMatrix, readProgress, requireManifest, responsesPath } from './store';
+import type { SiteAuroc } from '../experts';
+import type { Pooling, ProfileManifest } from './store';
+
+export interface SiteSummary {
+  id: string;
+  neurons: number;
+  bestAuroc: number;
+  experts: number;
+}
+
+/** Splits a row-major [rows, n] matrix by label into positives and negatives. */
+export function splitByLabel(m: Float32Array, labels: Uint8Array, n: number): { pos: Float32Array; neg: Float32Array } {
+  let p = 0;
+  for (const l of labels) p += l;
+  const pos = new Float32Array(p * n);
+  const neg = new Float32Array((labels.length - p) * n);
+  let pi = 0;
+  let ni = 0;
+  labels.forEach((l, r) => {
+    const row = m.subarray(r * n, (r + 1) * n);
+    if (l) pos.set(row, pi++ * n);
+    else neg.set(row, ni++ * n);
+  });
+  return { pos, neg };
+}
+
+export function readLabels(dir: string): Uint8Array {
+  const j = JSON.parse(readFileSync(join(dir, 'order.json'), 'utf8')) as { labels: number[] };
+  return Uint8Array.from(j.labels);
+}
+
+export async function scoreProfile(
+  dir: string,
+  o: { threads?: number; signal?: AbortSignal; onProgress?: (site: number, sites: number) => void } = {},
+): Promise<SiteSummary[]> {
+  const m = requireManifest(dir);
+  if (readProgress(dir).size !== m.batches) throw new AuraUserError(`${dir}: the profile is incomplete (run "aura-lens profile" again to resume)`);
+  const labels = readLabels(dir);
+  mkdirSync(join(dir, 'auroc'), { recursive: true });
+  const summaries: SiteSummary[] = [];
+  const stats: Record<string, Record<string, number[]>> = {};
+  for (const [i, s] of m.sites.entries()) {
+    for (const pooling of ['max', 'mean'] as const) {
+      const { pos, neg } = splitByLabel(readMatrix(responsesPath(dir, s.id, pooling), m.examples, s.neurons), labels, s.neurons);
+      const auroc = await aurocParallel(pos, neg, s.neurons, { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+      await atomicWriteFile(aurocPath(dir, s.id, pooling), new Uint8Array(auroc.buffer));
+      if (pooling === m.pooling) {
+        let best = 0;
+        let experts = 0;
+        for (const a of auroc) {
+          best = Math.max(best, a);
+          if (a > 0.5) experts++;
+        }
+        summaries.push({ id: s.id, neurons: s.neurons, bestAuroc: best, experts });
+        const st = neuronStats(pos, neg, s.neurons);
+        stats[s.id] = {
+          meanPositive: round(st.meanPositive),
+          meanNegative: round(st.meanNegative),
+          maxPositive: round(st.maxPositive),
+          maxNegative: round(st.maxNegative),
+        };
+      }
+    }
+    o.onProgress?.(i + 1, m.sites.length);
+  }
+  await atomicWriteFile(join(dir, 'stats.json'), JSON.stringify({ pooling: m.pooling, sites: stats }));
+  await atomicWriteFile(join(dir, 'summary.json'), JSON.stringify({ pooling: m.pooling, sites: summaries }, null, 2));
+  return summaries;
+}
+
+function round(a: Float64Array): number[] {
+  return Array.from(a, (v) => Math.round(v * 1e5) / 1e5);
+}
+
+/** The AUROCs of a finished profile, in site order, for the intervention methods. */
+export function readAurocs(dir: string, pooling?: Pooling): { manifest: ProfileManifest; sites: SiteAuroc[] } {
+  const manifest = requireManifest(dir);
+  const p = pooling ?? manifest.pooling;
+  const sites = manifest.sites.map((s) => {
+    const f = aurocPath(dir, s.id, p);
+    if (!existsSync(f)) throw new AuraUserError(`${dir}: no AUROC for ${s.id} (run "aura-lens profile" to finish the profile)`);
+    const buf = readFileSync(f);
+    if (buf.length !== s.neurons * 8) throw new AuraUserError(`${f}: expected ${s.neurons} AUROC values, found ${buf.length / 8}`);
+    return { siteId: s.id, auroc: new Float64Array(Uint8Array.from(buf).buffer) };
+  });
+  return { manifest, sites };
+}

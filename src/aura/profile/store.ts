@@ -1,0 +1,135 @@
+// On-disk layout of a profile (the `profile --out DIR` folder, also the response cache):
+//   manifest.json        what was profiled: model fingerprint, data hash, sites, sequence length
+//   order.json           example labels in extraction order (examples are sorted by token count)
+//   progress.json        batches finished so far; an interrupted run resumes after them
+//   responses/<site>.max.f32, .mean.f32   [examples, neurons] float32, row i = example i in order
+//   auroc/<site>.max.f64, .mean.f64       AUROC per neuron, float64
+//   summary.json         per site: neurons, best AUROC, experts; written when the profile completes
+// Each site's matrix is written by rows as batches finish, so memory stays at one batch of responses.
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuraUserError } from '../errors';
+import { atomicWriteFile } from '../atomic-write';
+
+export const PROFILE_FORMAT = 'aura-lens.profile';
+export const PROFILE_VERSION = 1;
+
+export interface ProfileManifest {
+  format: typeof PROFILE_FORMAT;
+  version: number;
+  model: { name: string; fingerprint: string };
+  data: { source: string; positives: number; negatives: number; hash: string };
+  seqLen: number;
+  batchSize: number;
+  sites: { id: string; neurons: number }[];
+  examples: number;
+  batches: number;
+  /** Pooling the AUROC files were computed for first (both are stored). */
+  pooling: 'max' | 'mean';
+}
+
+export type Pooling = 'max' | 'mean';
+
+/** Site ids are module paths; keep them readable as file names but never let one escape the folder. */
+export function siteFileName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export function responsesPath(dir: string, site: string, pooling: Pooling): string {
+  return join(dir, 'responses', `${siteFileName(site)}.${pooling}.f32`);
+}
+
+export function aurocPath(dir: string, site: string, pooling: Pooling): string {
+  return join(dir, 'auroc', `${siteFileName(site)}.${pooling}.f64`);
+}
+
+export function dataHash(examples: readonly { text: string; label: number }[]): string {
+  const h = createHash('sha256');
+  for (const e of examples) h.update(`${e.label}\u0000${e.text}\u0001`);
+  return `sha256:${h.digest('hex')}`;
+}
+
+/** Same model, data, sites, truncation and batching: the finished batches can be reused. */
+export function sameWork(a: ProfileManifest, b: ProfileManifest): boolean {
+  return (
+    a.version === b.version &&
+    a.model.fingerprint === b.model.fingerprint &&
+    a.data.hash === b.data.hash &&
+    a.seqLen === b.seqLen &&
+    a.batchSize === b.batchSize &&
+    JSON.stringify(a.sites) === JSON.stringify(b.sites)
+  );
+}
+
+export function readManifest(dir: string): ProfileManifest | undefined {
+  const p = join(dir, 'manifest.json');
+  if (!existsSync(p)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(p, 'utf8')) as ProfileManifest;
+    return m.format === PROFILE_FORMAT ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function requireManifest(dir: string): ProfileManifest {
+  const m = readManifest(dir);
+  if (!m) throw new AuraUserError(`${dir}: not a profile folder (expected manifest.json written by "aura-lens profile")`);
+  if (m.version !== PROFILE_VERSION) throw new AuraUserError(`${join(dir, 'manifest.json')}: profile version ${m.version}, expected ${PROFILE_VERSION}`);
+  return m;
+}
+
+export function readProgress(dir: string): Set<number> {
+  try {
+    const j = JSON.parse(readFileSync(join(dir, 'progress.json'), 'utf8')) as { done?: unknown };
+    return new Set(Array.isArray(j.done) ? j.done.filter((x): x is number => Number.isInteger(x)) : []);
+  } catch {
+    return new Set();
+  }
+}
+
+export async function writeProgress(dir: string, done: Set<number>): Promise<void> {
+  await atomicWriteFile(join(dir, 'progress.json'), JSON.stringify({ done: [...done].sort((a, b) => a - b) }));
+}
+
+/** Fixed-size response matrices written by row blocks at their offsets (resumable, any order). */
+export class ResponseWriter {
+  private readonly fds = new Map<string, number>();
+
+  constructor(dir: string, m: ProfileManifest, fresh: boolean) {
+    mkdirSync(join(dir, 'responses'), { recursive: true });
+    for (const s of m.sites) {
+      for (const pooling of ['max', 'mean'] as const) {
+        const p = responsesPath(dir, s.id, pooling);
+        const fd = openSync(p, fresh || !existsSync(p) ? 'w+' : 'r+');
+        ftruncateSync(fd, m.examples * s.neurons * 4);
+        this.fds.set(`${s.id}|${pooling}`, fd);
+      }
+    }
+  }
+
+  /** Rows [row, row + values.length / neurons) of a site's matrix. */
+  write(site: string, neurons: number, pooling: Pooling, row: number, values: Float32Array): void {
+    const fd = this.fds.get(`${site}|${pooling}`)!;
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, row * neurons * 4 + off);
+  }
+
+  sync(): void {
+    for (const fd of this.fds.values()) fsyncSync(fd);
+  }
+
+  close(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+  }
+}
+
+export function readMatrix(path: string, rows: number, neurons: number): Float32Array {
+  const buf = readFileSync(path);
+  if (buf.length !== rows * neurons * 4) throw new AuraUserError(`${path}: expected ${rows * neurons * 4} bytes of responses, found ${buf.length}`);
+  // Small reads may come from Node's shared pool at an unaligned offset: copy those.
+  return buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, rows * neurons) : new Float32Array(Uint8Array.from(buf).buffer);
+}

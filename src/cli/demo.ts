@@ -1,0 +1,97 @@
+// The whole AurA loop on the embedded default, with no arguments: profile the concept data, fit AurA,
+// evaluate with and without it on the same seeds, print a table like the paper's, write the file.
+import { join, resolve } from 'node:path';
+import { loadConceptData, loadPrompts } from '../aura/datasets';
+import { demoAssets } from '../aura/demo-assets';
+import { evaluate } from '../aura/evaluate';
+import { effectiveGains, interventionFromFit, writeInterventionFile } from '../aura/intervention-file';
+import { fitIntervention } from '../aura/methods';
+import { profileConcept } from '../aura/profile';
+import { readAurocs } from '../aura/profile/score';
+import { createScorer } from '../aura/scoring/create';
+import { LanguageModel } from '../engine/model';
+import { num, parse, str } from './args';
+import { makeOutput } from './output';
+import type { EvaluationResult } from '../aura/evaluate';
+
+export async function demoCommand(argv: string[]): Promise<void> {
+  const p = parse(argv, { out: 'string', samples: 'string', 'max-new-tokens': 'string', 'max-prompts': 'string', seed: 'string', threads: 'string' });
+  const o = makeOutput(!!p.flags.json);
+  const out = resolve(str(p.flags, 'out') ?? 'aura-lens-demo');
+  const samples = num(p.flags, 'samples', { min: 1, max: 100, integer: true }) ?? 10;
+  const maxNewTokens = num(p.flags, 'max-new-tokens', { min: 1, max: 256, integer: true }) ?? 20;
+  const maxPrompts = num(p.flags, 'max-prompts', { min: 1, integer: true });
+  const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
+  const threads = num(p.flags, 'threads', { min: 1, max: 64, integer: true });
+  const started = performance.now();
+  const assets = demoAssets();
+  const log = (m: string) => o.log(`demo: ${m}`);
+
+  log(`loading the embedded model from ${assets.model}`);
+  const model = await LanguageModel.open(assets.model, threads ? { threads } : {});
+  try {
+    const concept = await loadConceptData({ kind: 'file', path: assets.concept }, { seed });
+    log(`profiling ${model.sites.length} sites on ${concept.positives} toxic and ${concept.negatives} non-toxic sentences`);
+    const prof = await profileConcept(model, concept, join(out, 'profile'), {
+      onProgress: (e) => (e.batch % 25 === 0 || e.batch === e.batches ? log(`  batch ${e.batch}/${e.batches}`) : undefined),
+    });
+    const { sites } = readAurocs(prof.dir);
+    const fit = fitIntervention('aura', sites);
+    const file = interventionFromFit(fit, {
+      model: { name: model.name, fingerprint: model.fingerprint },
+      pooling: 'max',
+      data: { positives: concept.positives, negatives: concept.negatives, source: 'media/demo/concept.jsonl' },
+      aurocs: new Map(sites.map((s) => [s.siteId, s.auroc])),
+    });
+    const ivPath = join(out, 'intervention.json');
+    await writeInterventionFile(ivPath, file);
+    log(`AurA: ${fit.experts} experts of ${fit.neurons} neurons; intervention written to ${ivPath}`);
+
+    const prompts = await loadPrompts(assets.prompts, { ...(maxPrompts ? { max: maxPrompts } : {}), seed });
+    const neutral = await loadPrompts(assets.neutral);
+    const scorer = await createScorer('lexicon');
+    const opts = { samples, maxNewTokens, seed, onProgress: (stage: string, d: number, t: number) => (d % 25 === 0 || d === t ? log(`  ${stage} ${d}/${t}`) : undefined) };
+    log(`evaluating without the intervention: ${prompts.length} prompts x ${samples} continuations x ${maxNewTokens} tokens`);
+    const baseline = await evaluate(model, { prompts, neutral, scorer }, opts);
+    log('evaluating with AurA (same seeds)');
+    const intervened = await evaluate(model, { prompts, neutral, scorer, intervention: effectiveGains(file) }, opts);
+    const seconds = (performance.now() - started) / 1000;
+    const brief = (r: EvaluationResult) => ({ toxicity: r.toxicity, perplexity: r.perplexity });
+    o.result(
+      {
+        baseline: brief(baseline),
+        intervened: brief(intervened),
+        experts: fit.experts,
+        neurons: fit.neurons,
+        bestAuroc: Math.max(...prof.summaries.map((s) => s.bestAuroc)),
+        seconds,
+        intervention: ivPath,
+        profile: prof.dir,
+        scorer: scorer.name,
+        samples,
+        maxNewTokens,
+      },
+      table(baseline, intervened, fit.experts, fit.neurons, seconds, ivPath),
+    );
+  } finally {
+    await model.dispose();
+  }
+}
+
+function table(b: EvaluationResult, i: EvaluationResult, experts: number, neurons: number, seconds: number, path: string): string {
+  const ratio = i.toxicity.score > 0 ? b.toxicity.score / i.toxicity.score : Infinity;
+  const row = (name: string, r: EvaluationResult) =>
+    `| ${name.padEnd(10)} | ${r.toxicity.score.toFixed(3).padStart(14)} | ${r.toxicity.prob.toFixed(4).padStart(13)} | ${(r.perplexity ?? NaN).toFixed(2).padStart(10)} |`;
+  return [
+    '',
+    '| model      | toxicity score | toxicity prob | perplexity |',
+    '|------------|----------------|---------------|------------|',
+    row('original', b),
+    row('AurA', i),
+    '',
+    `toxicity score reduced ${Number.isFinite(ratio) ? ratio.toFixed(2) + 'x' : 'to zero'}; perplexity ${b.perplexity && i.perplexity ? `${(((i.perplexity - b.perplexity) / b.perplexity) * 100).toFixed(1)}%` : 'n/a'}`,
+    `experts found: ${experts} of ${neurons} neurons (AUROC > 0.5), dampened by 1 - 2*(AUROC - 0.5)`,
+    `${b.toxicity.prompts} prompts x ${b.toxicity.continuations / Math.max(1, b.toxicity.prompts)} continuations; time taken ${seconds.toFixed(0)} s`,
+    `intervention file: ${path}`,
+  ].join('\n');
+}

@@ -1,0 +1,76 @@
+import { loadPrompts } from '../aura/datasets';
+import { demoAssets } from '../aura/demo-assets';
+import { evaluate } from '../aura/evaluate';
+import { effectiveGains, readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
+import { createScorer } from '../aura/scoring/create';
+import { UserError } from '../engine/errors';
+import { LanguageModel } from '../engine/model';
+import { num, parse, positional, str } from './args';
+import { makeOutput } from './output';
+import type { EvaluateOptions, EvaluationResult } from '../aura/evaluate';
+
+export async function evaluateCommand(argv: string[]): Promise<void> {
+  const p = parse(argv, {
+    intervention: 'string',
+    strength: 'string',
+    prompts: 'string',
+    neutral: 'string',
+    scorer: 'string',
+    samples: 'string',
+    'max-new-tokens': 'string',
+    'max-prompts': 'string',
+    seed: 'string',
+    sweep: 'string',
+    threads: 'string',
+  });
+  const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens evaluate MODEL_DIR [--intervention FILE] [--prompts FILE])');
+  const o = makeOutput(!!p.flags.json);
+  const samples = num(p.flags, 'samples', { min: 1, max: 1000, integer: true }) ?? 25;
+  const maxNewTokens = num(p.flags, 'max-new-tokens', { min: 1, max: 1024, integer: true }) ?? 20;
+  const maxPrompts = num(p.flags, 'max-prompts', { min: 1, integer: true });
+  const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
+  const strength = num(p.flags, 'strength', { min: 0, max: 1 });
+  const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
+  const sweep = str(p.flags, 'sweep')?.split(',').map((s) => {
+    const v = Number(s);
+    if (s.trim() === '' || !(v >= 0 && v <= 1)) throw new UserError(`--sweep: expected strengths in [0, 1] separated by commas, got "${s}"`);
+    return v;
+  });
+  const promptsFile = str(p.flags, 'prompts') ?? demoAssets().prompts;
+  const neutralFile = str(p.flags, 'neutral') ?? (str(p.flags, 'prompts') ? undefined : demoAssets().neutral);
+  const prompts = await loadPrompts(promptsFile, { ...(maxPrompts ? { max: maxPrompts } : {}), seed });
+  const neutral = neutralFile ? await loadPrompts(neutralFile) : undefined;
+  const scorer = await createScorer(str(p.flags, 'scorer') ?? 'lexicon');
+  const model = await LanguageModel.open(dir, threads ? { threads } : {});
+  try {
+    const ivPath = str(p.flags, 'intervention');
+    const file = ivPath ? await readInterventionFile(ivPath) : undefined;
+    if (file) validateAgainstModel(file, model.sites, model.fingerprint, ivPath);
+    const opts: EvaluateOptions = { samples, maxNewTokens, seed, onProgress: (stage, d, t) => {
+        if (d % 20 === 0 || d === t) o.log(`evaluate: ${stage} ${d}/${t}`);
+      },
+    };
+    const run = (s: number | undefined) =>
+      evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, ...(file && s !== 0 ? { intervention: effectiveGains(file, s) } : {}) }, opts);
+    const brief = (r: EvaluationResult) => ({ toxicity: r.toxicity, perplexity: r.perplexity, seconds: r.seconds });
+    if (sweep) {
+      if (!file) throw new UserError('--sweep needs --intervention FILE');
+      const points = [];
+      for (const s of sweep) points.push({ strength: s, ...brief(await run(s)) });
+      o.result({ ...points[points.length - 1]!, sweep: points, scorer: scorer.name }, points.map((pt) => line(`strength ${pt.strength.toFixed(2)}`, pt)).join('\n'));
+      return;
+    }
+    const result = await run(strength);
+    const baseline = file ? await run(0) : undefined;
+    o.result(
+      { ...brief(result), ...(baseline ? { baseline: brief(baseline) } : {}), scorer: scorer.name, samples, maxNewTokens },
+      [baseline ? line('without intervention', brief(baseline)) : '', line(file ? 'with intervention' : 'model', brief(result))].filter(Boolean).join('\n'),
+    );
+  } finally {
+    await model.dispose();
+  }
+}
+
+function line(label: string, r: { toxicity: { score: number; prob: number; prompts: number }; perplexity: number | null }): string {
+  return `${label.padEnd(22)} toxicity score ${r.toxicity.score.toFixed(3)}  prob ${r.toxicity.prob.toFixed(4)}  perplexity ${r.perplexity?.toFixed(2) ?? 'n/a'}  (${r.toxicity.prompts} prompts)`;
+}

@@ -1,0 +1,69 @@
+import { loadConceptData } from '../aura/datasets';
+import { profileConcept } from '../aura/profile';
+import { LanguageModel } from '../engine/model';
+import { UserError } from '../engine/errors';
+import { num, parse, positional, requireStr, str } from './args';
+import { makeOutput } from './output';
+
+export async function profileCommand(argv: string[]): Promise<void> {
+  const p = parse(argv, {
+    data: 'string',
+    sites: 'string',
+    pooling: 'string',
+    'max-per-class': 'string',
+    'seq-len': 'string',
+    'batch-size': 'string',
+    'text-column': 'string',
+    'label-column': 'string',
+    seed: 'string',
+    out: 'string',
+    threads: 'string',
+  });
+  const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens profile MODEL_DIR --data FILE --out DIR)');
+  const data = requireStr(p.flags, 'data');
+  const out = requireStr(p.flags, 'out');
+  const pooling = str(p.flags, 'pooling') ?? 'max';
+  if (pooling !== 'max' && pooling !== 'mean') throw new UserError(`--pooling: expected max or mean, got "${pooling}"`);
+  const maxPerClass = num(p.flags, 'max-per-class', { min: 1, integer: true });
+  const seqLen = num(p.flags, 'seq-len', { min: 1, max: 8192, integer: true }) ?? 128;
+  const batchSize = num(p.flags, 'batch-size', { min: 1, max: 1024, integer: true }) ?? 16;
+  const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
+  const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
+  const sites = str(p.flags, 'sites')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const o = makeOutput(!!p.flags.json);
+  const textColumn = str(p.flags, 'text-column');
+  const labelColumn = str(p.flags, 'label-column');
+  const concept = await loadConceptData(
+    {
+      kind: 'file',
+      path: data,
+      ...(textColumn ? { textColumn, textKey: textColumn } : {}),
+      ...(labelColumn ? { labelColumn, labelKey: labelColumn } : {}),
+    },
+    { seed, ...(maxPerClass ? { maxPerClass } : {}) },
+  );
+  const custom = sites?.filter((s) => s.startsWith('custom:')).map((s) => s.slice('custom:'.length));
+  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}) });
+  try {
+    const r = await profileConcept(model, concept, out, {
+      ...(sites ? { sites } : {}),
+      pooling,
+      seqLen,
+      batchSize,
+      onProgress: (e) => {
+        if (e.batch % 10 === 0 || e.batch === e.batches) o.log(`profile: batch ${e.batch}/${e.batches}${e.reused ? ' (reused)' : ''}`);
+      },
+    });
+    const best = [...r.summaries].sort((a, b) => b.bestAuroc - a.bestAuroc)[0];
+    o.result(
+      { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling },
+      [
+        `profiled ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s${r.reusedBatches ? ` (${r.reusedBatches} batches reused)` : ''}`,
+        best ? `best AUROC ${best.bestAuroc.toFixed(4)} at ${best.id}; experts (AUROC > 0.5): ${r.summaries.reduce((a, s) => a + s.experts, 0)}` : '',
+        `written to ${out}`,
+      ].join('\n'),
+    );
+  } finally {
+    await model.dispose();
+  }
+}
