@@ -1,0 +1,200 @@
+// The messages between the extension host and the experts panel page. Both sides import this file
+// (the page's tsconfig sees only src/shared). Payloads are plain JSON; every message is validated on
+// arrival by the receiving side with the guards below. Host -> page messages are full snapshots
+// (`Did...`), so a page that reloads needs only the latest of each to redraw.
+
+export interface SiteInfo {
+  id: string;
+  layer: number;
+  kind: 'mlp.in' | 'mlp.gate' | 'mlp.up' | 'mlp.out' | 'custom';
+  neurons: number;
+}
+
+export interface ModelSummary {
+  name: string;
+  path: string;
+  format: string;
+  architecture: string;
+  layers: number;
+  vocabSize: number;
+  sites: SiteInfo[];
+  isDemo: boolean;
+}
+
+/**
+ * Every profiled neuron, sorted by AUROC descending, in columns (50,000+ rows travel as four arrays,
+ * not 50,000 objects). Row i is neuron `neuron[i]` of site `sites[site[i]]`.
+ */
+export interface ExpertsSnapshot {
+  source: string;
+  positives: number;
+  negatives: number;
+  pooling: 'max' | 'mean';
+  sites: SiteInfo[];
+  site: number[];
+  neuron: number[];
+  auroc: number[];
+  /** Experts (AUROC > 0.5) per layer, for the per-layer chart. */
+  perLayer: { layer: number; experts: number; neurons: number }[];
+}
+
+export type MethodName = 'aura' | 'damp' | 'det0';
+
+export interface InterventionSettings {
+  method: MethodName;
+  /** In [0, 1]. */
+  strength: number;
+  /** Damp and Det0 only; null = every neuron with AUROC > 0.5. */
+  k: number | null;
+  /** Damp only. */
+  alpha: number | null;
+}
+
+export interface NeuronOverride {
+  site: string;
+  neuron: number;
+  /** Full-strength gain in [0, 2]. */
+  gain: number;
+}
+
+export interface InterventionSnapshot extends InterventionSettings {
+  overrides: NeuronOverride[];
+  /** Neurons whose applied gain differs from 1. */
+  affected: number;
+  /** Where the intervention came from when imported. */
+  importedFrom?: string;
+}
+
+export interface NeuronDetail {
+  site: string;
+  neuron: number;
+  layer: number;
+  auroc: number;
+  /** Full-strength gain under the current method, and the gain applied at the current strength. */
+  gain: number;
+  applied: number;
+  meanPositive: number;
+  meanNegative: number;
+  maxPositive: number;
+  maxNegative: number;
+  /** Pooled responses per class (a sample when the classes are large), for the distribution chart. */
+  positive: number[];
+  negative: number[];
+  /** Examples that drive the neuron most, with the tokens where it fires most. */
+  topExamples: { text: string; label: 0 | 1; value: number; tokens: { text: string; value: number }[] }[];
+}
+
+export interface PreviewSnapshot {
+  runId: number;
+  prompt: string;
+  original: string;
+  intervened: string;
+  done: boolean;
+  error?: string;
+}
+
+export interface ProgressSnapshot {
+  /** null: nothing running. */
+  task: string | null;
+  done: number;
+  total: number;
+}
+
+// ------------------------------------------------------------------ page -> host
+
+export type PageMessage =
+  | { type: 'ready' }
+  | { type: 'setIntervention'; settings: InterventionSettings }
+  | { type: 'setOverride'; site: string; neuron: number; gain: number | null }
+  | { type: 'selectNeuron'; site: string; neuron: number }
+  | { type: 'runPreview'; prompt: string }
+  | { type: 'cancelPreview' }
+  | { type: 'export'; format: 'json' | 'safetensors' | 'onnx' }
+  | { type: 'profile' }
+  | { type: 'useDemoModel' };
+
+// ------------------------------------------------------------------ host -> page
+
+export type HostMessage =
+  | { type: 'didChangeModel'; model: ModelSummary | null }
+  | { type: 'didChangeExperts'; experts: ExpertsSnapshot | null }
+  | { type: 'didChangeIntervention'; intervention: InterventionSnapshot }
+  | { type: 'didSelectNeuron'; detail: NeuronDetail }
+  | { type: 'didUpdatePreview'; preview: PreviewSnapshot }
+  | { type: 'didChangeProgress'; progress: ProgressSnapshot }
+  | { type: 'didError'; message: string };
+
+// ------------------------------------------------------------------ guards
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+const isStr = (v: unknown, max = 100_000): v is string => typeof v === 'string' && v.length <= max;
+const METHODS: readonly string[] = ['aura', 'damp', 'det0'];
+
+function isSettings(v: unknown): v is InterventionSettings {
+  return (
+    isObj(v) &&
+    typeof v.method === 'string' &&
+    METHODS.includes(v.method) &&
+    isNum(v.strength) &&
+    v.strength >= 0 &&
+    v.strength <= 1 &&
+    (v.k === null || (isInt(v.k) && v.k > 0)) &&
+    (v.alpha === null || (isNum(v.alpha) && v.alpha >= 0 && v.alpha <= 1))
+  );
+}
+
+/** The page's message if it is well formed, else undefined (the host drops and logs it). */
+export function parsePageMessage(v: unknown): PageMessage | undefined {
+  if (!isObj(v) || typeof v.type !== 'string') return undefined;
+  switch (v.type) {
+    case 'ready':
+    case 'cancelPreview':
+    case 'profile':
+    case 'useDemoModel':
+      return { type: v.type };
+    case 'setIntervention':
+      return isSettings(v.settings) ? { type: 'setIntervention', settings: { method: v.settings.method, strength: v.settings.strength, k: v.settings.k, alpha: v.settings.alpha } } : undefined;
+    case 'setOverride':
+      return isStr(v.site, 500) && isInt(v.neuron) && (v.gain === null || (isNum(v.gain) && v.gain >= 0 && v.gain <= 2))
+        ? { type: 'setOverride', site: v.site, neuron: v.neuron, gain: v.gain as number | null }
+        : undefined;
+    case 'selectNeuron':
+      return isStr(v.site, 500) && isInt(v.neuron) ? { type: 'selectNeuron', site: v.site, neuron: v.neuron } : undefined;
+    case 'runPreview':
+      return isStr(v.prompt, 20_000) ? { type: 'runPreview', prompt: v.prompt } : undefined;
+    case 'export':
+      return v.format === 'json' || v.format === 'safetensors' || v.format === 'onnx' ? { type: 'export', format: v.format } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The host's message if it is well formed (shallow check of the shape the page relies on). */
+export function parseHostMessage(v: unknown): HostMessage | undefined {
+  if (!isObj(v) || typeof v.type !== 'string') return undefined;
+  switch (v.type) {
+    case 'didChangeModel':
+      return v.model === null || (isObj(v.model) && isStr(v.model.name) && Array.isArray(v.model.sites)) ? (v as HostMessage) : undefined;
+    case 'didChangeExperts': {
+      if (v.experts === null) return v as HostMessage;
+      const e = v.experts;
+      const ok = isObj(e) && Array.isArray(e.site) && Array.isArray(e.neuron) && Array.isArray(e.auroc) && e.site.length === e.neuron.length && e.neuron.length === e.auroc.length && Array.isArray(e.sites);
+      return ok ? (v as HostMessage) : undefined;
+    }
+    case 'didChangeIntervention':
+      return isObj(v.intervention) && isSettings(v.intervention) && Array.isArray(v.intervention.overrides) && isInt(v.intervention.affected) ? (v as HostMessage) : undefined;
+    case 'didSelectNeuron':
+      return isObj(v.detail) && isStr(v.detail.site) && isInt(v.detail.neuron) && isNum(v.detail.auroc) ? (v as HostMessage) : undefined;
+    case 'didUpdatePreview':
+      return isObj(v.preview) && isInt(v.preview.runId) && isStr(v.preview.original) && isStr(v.preview.intervened) ? (v as HostMessage) : undefined;
+    case 'didChangeProgress':
+      return isObj(v.progress) && (v.progress.task === null || isStr(v.progress.task)) && isNum(v.progress.done) && isNum(v.progress.total) ? (v as HostMessage) : undefined;
+    case 'didError':
+      return isStr(v.message) ? (v as HostMessage) : undefined;
+    default:
+      return undefined;
+  }
+}
