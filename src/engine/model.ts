@@ -318,7 +318,9 @@ export class LanguageModel {
     if (unknown.length === 0) return;
     const probe = [[this.facts.bosTokenId ?? this.facts.eosTokenIds[0] ?? 0]];
     const r = await this.forward({ ids: probe, mask: [[1]], kind: 'extract', pool: unknown.map((s) => s.id) });
-    for (const s of unknown) s.neurons = r.pooled!.get(s.id)!.max.length;
+    for (const s of unknown) s.neurons = r.pooled!.get(s.id)!.max.length / probe.length;
+    // Sessions and neutral feeds built while the width was unknown lack these sites' gain inputs.
+    this.neutral.clear();
     await this.sessions.get(`extract|false|${unknown.map((s) => s.id).sort().join(',')}`)?.then((s) => s.release());
     this.sessions.clear();
   }
@@ -328,7 +330,7 @@ function openGraph(file: string, files: ModelFiles, modelType: string | undefine
   const loaded = loadOnnx(file);
   const io = readIoSpec(loaded.model.graph!, file, files.genaiConfig);
   const sites = discoverSites(loaded.model, file, modelType, hidden);
-  for (const t of custom ?? []) sites.push(customSite(loaded.model, file, t));
+  for (const t of custom ?? []) sites.push(customSite(loaded.model, file, t, sites));
   return { loaded, io, sites };
 }
 

@@ -94,6 +94,30 @@ describe('bad inputs to the engine', () => {
     expectUserError(['inspect', d], [/leaves the model folder/]);
   });
 
+  it('an intervention file for another model (wrong site, wrong neuron count, wrong fingerprint)', () => {
+    const d = tmp();
+    const file = (sites: Record<string, number>, fingerprint?: string) => {
+      const f = join(d, `iv-${Object.keys(sites).length}-${fingerprint ?? 'none'}-${Object.values(sites)[0]}.json`);
+      const body = {
+        format: 'aura-lens.intervention',
+        version: 1,
+        model: { name: 'x', ...(fingerprint ? { fingerprint } : {}) },
+        method: 'aura',
+        params: { strength: 1, pooling: 'max', k: null, alpha: null },
+        data: { positives: 1, negatives: 1, source: 'test' },
+        sites: Object.fromEntries(Object.entries(sites).map(([id, n]) => [id, { neurons: n, gain: new Array(n).fill(0.5) }])),
+      };
+      writeFileSync(f, JSON.stringify(body));
+      return f;
+    };
+    const gpt2Site = file({ 'transformer.h.0.mlp.c_fc': 64 });
+    expectUserError(['generate', join(MODELS, 'llama-tiny'), '--prompt', 'hi', '--intervention', gpt2Site], [/iv-1-none-64\.json/, /no site transformer\.h\.0\.mlp\.c_fc/]);
+    const wrongWidth = file({ 'transformer.h.0.mlp.c_fc': 63 });
+    expectUserError(['generate', join(MODELS, 'gpt2-tiny'), '--prompt', 'hi', '--intervention', wrongWidth], [/transformer\.h\.0\.mlp\.c_fc has 64 neurons in the model but 63 in the file/]);
+    const otherModel = file({ 'transformer.h.0.mlp.c_fc': 64 }, 'sha256:0000');
+    expectUserError(['perplexity', join(MODELS, 'gpt2-tiny'), '--data', otherModel, '--intervention', otherModel], [/fingerprint/]);
+  });
+
   it('bad numeric arguments', () => {
     expectUserError(['generate', join(MODELS, 'gpt2-tiny'), '--prompt', 'hi', '--max-new-tokens', 'lots'], [/--max-new-tokens/, /integer/]);
     expectUserError(['generate', join(MODELS, 'gpt2-tiny'), '--prompt', 'hi', '--top-p', '2'], [/--top-p/]);

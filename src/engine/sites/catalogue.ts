@@ -70,7 +70,9 @@ export function discoverSites(model: ModelProto, file: string, modelType: string
 }
 
 /** A user-named float tensor as a site; its width is found when the session first runs it. */
-export function customSite(model: ModelProto, file: string, tensor: string): Site {
+export function customSite(model: ModelProto, file: string, tensor: string, known: Site[] = []): Site {
+  const same = known.find((k) => k.placements.some((p) => p.tensor === tensor));
+  if (same) throw new UserError(`custom site "${tensor}" is the output of ${same.id}; use that site id`);
   const main = new GraphIndex(model.graph!);
   for (const g of searchScopes(main)) {
     if (g.producers.has(tensor) || g.inputNames.has(tensor)) {
