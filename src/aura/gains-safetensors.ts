@@ -1,0 +1,36 @@
+/**
+ * Export of an intervention as safetensors for PyTorch: one F32 vector per site, named by its module
+ * path, holding the factor to multiply the module's output by (already at the chosen strength).
+ * A bias, when present, is a second tensor named `<module path>:bias` (":" cannot clash with a module path).
+ */
+import { effectiveGains } from './intervention-file';
+import type { InterventionFile } from './intervention-file';
+import { writeSafetensors } from './safetensors';
+import type { Tensor } from './safetensors';
+
+export const GAINS_FORMAT = 'aura-lens.gains';
+
+export function gainTensors(file: InterventionFile, strength?: number): { tensors: Tensor[]; metadata: Record<string, string> } {
+  const s = strength ?? file.params.strength;
+  const tensors: Tensor[] = [];
+  for (const [id, site] of effectiveGains(file, s)) {
+    tensors.push({ name: id, shape: [site.gain.length], data: site.gain });
+    if (site.bias) tensors.push({ name: `${id}:bias`, shape: [site.bias.length], data: site.bias });
+  }
+  const metadata: Record<string, string> = {
+    format: GAINS_FORMAT,
+    version: '1',
+    method: file.method,
+    strength: String(s),
+    pooling: file.params.pooling,
+    model: file.model.name,
+  };
+  if (file.model.fingerprint !== undefined) metadata.fingerprint = file.model.fingerprint;
+  return { tensors, metadata };
+}
+
+/** Writes the gains atomically. Returns the file size in bytes. */
+export async function writeGainsSafetensors(path: string, file: InterventionFile, strength?: number): Promise<number> {
+  const { tensors, metadata } = gainTensors(file, strength);
+  return writeSafetensors(path, tensors, metadata);
+}
