@@ -3,17 +3,8 @@
  * the same seed on every machine (Math.random cannot be seeded).
  */
 
-/** mulberry32: a tiny 32-bit generator, good enough for sampling (not for cryptography). Returns [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the engine's seeded generator (one implementation for sampling text and data alike). */
+export { seededRng as mulberry32 } from '../engine/generation/random';
 
 /** A uniform integer in [0, n). */
 export function randomInt(rng: () => number, n: number): number {

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWriteFile } from '../atomic-write';
-import { aurocParallel } from '../auroc-pool';
+import { createAurocPool } from '../auroc-pool';
 import { AuraUserError } from '../errors';
 import { neuronStats } from '../neuron-stats';
 import { aurocPath, readMatrix, readProgress, requireManifest, responsesPath } from './store';
@@ -48,29 +48,35 @@ export async function scoreProfile(
   mkdirSync(join(dir, 'auroc'), { recursive: true });
   const summaries: SiteSummary[] = [];
   const stats: Record<string, Record<string, number[]>> = {};
-  for (const [i, s] of m.sites.entries()) {
-    for (const pooling of ['max', 'mean'] as const) {
-      const { pos, neg } = splitByLabel(readMatrix(responsesPath(dir, s.id, pooling), m.examples, s.neurons), labels, s.neurons);
-      const auroc = await aurocParallel(pos, neg, s.neurons, { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}) });
-      await atomicWriteFile(aurocPath(dir, s.id, pooling), new Uint8Array(auroc.buffer));
-      if (pooling === m.pooling) {
-        let best = 0;
-        let experts = 0;
-        for (const a of auroc) {
-          best = Math.max(best, a);
-          if (a > 0.5) experts++;
+  // One pool for the whole profile: starting workers costs more than a small site's AUROC.
+  const pool = createAurocPool(o.threads !== undefined ? { threads: o.threads } : {});
+  try {
+    for (const [i, s] of m.sites.entries()) {
+      for (const pooling of ['max', 'mean'] as const) {
+        const { pos, neg } = splitByLabel(readMatrix(responsesPath(dir, s.id, pooling), m.examples, s.neurons), labels, s.neurons);
+        const auroc = await pool.run(pos, neg, s.neurons, o.signal ? { signal: o.signal } : {});
+        await atomicWriteFile(aurocPath(dir, s.id, pooling), new Uint8Array(auroc.buffer));
+        if (pooling === m.pooling) {
+          let best = 0;
+          let experts = 0;
+          for (const a of auroc) {
+            best = Math.max(best, a);
+            if (a > 0.5) experts++;
+          }
+          summaries.push({ id: s.id, neurons: s.neurons, bestAuroc: best, experts });
+          const st = neuronStats(pos, neg, s.neurons);
+          stats[s.id] = {
+            meanPositive: round(st.meanPositive),
+            meanNegative: round(st.meanNegative),
+            maxPositive: round(st.maxPositive),
+            maxNegative: round(st.maxNegative),
+          };
         }
-        summaries.push({ id: s.id, neurons: s.neurons, bestAuroc: best, experts });
-        const st = neuronStats(pos, neg, s.neurons);
-        stats[s.id] = {
-          meanPositive: round(st.meanPositive),
-          meanNegative: round(st.meanNegative),
-          maxPositive: round(st.maxPositive),
-          maxNegative: round(st.maxNegative),
-        };
       }
+      o.onProgress?.(i + 1, m.sites.length);
     }
-    o.onProgress?.(i + 1, m.sites.length);
+  } finally {
+    await pool.close();
   }
   await atomicWriteFile(join(dir, 'stats.json'), JSON.stringify({ pooling: m.pooling, sites: stats }));
   await atomicWriteFile(join(dir, 'summary.json'), JSON.stringify({ pooling: m.pooling, sites: summaries }, null, 2));
