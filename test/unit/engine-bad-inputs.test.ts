@@ -1,16 +1,16 @@
 // Every bad input the engine can meet gives exit status 1 and one line on stderr that names the file
 // or argument and what was expected; nothing crashes.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeModel, encodeModel, floatTensor, makeNode, makeValueInfo } from '../../src/engine/onnx/proto';
 import { runCli } from '../helpers/cli';
 import { MODELS } from '../helpers/fixtures';
+import { scratchDir } from '../helpers/scratch';
 
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'aura-bad-'));
+  return scratchDir('bad');
 }
 
 function expectUserError(args: string[], mustMention: RegExp[]): void {

@@ -1,14 +1,14 @@
 // The CLI contract (../shared/docs/contracts.md is the spec; these tests pin it): one JSON object on
 // stdout with --json, exit status 0, and the fields other tools read.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../helpers/cli';
 import { generate } from '../../src/engine/generation/generate';
 import { LanguageModel } from '../../src/engine/model';
 import { MODELS, golden } from '../helpers/fixtures';
+import { scratchDir } from '../helpers/scratch';
 
 describe('aura-lens CLI (engine commands)', () => {
   it('inspect --json lists format, architecture, layers, vocabulary and sites', () => {
@@ -49,7 +49,7 @@ describe('aura-lens CLI (engine commands)', () => {
   });
 
   it('perplexity --json reads a plain text file', () => {
-    const d = mkdtempSync(join(tmpdir(), 'aura-ppl-'));
+    const d = scratchDir('ppl');
     const f = join(d, 'texts.txt');
     writeFileSync(f, 'The cat sat on the mat.\nA dog ran in the park.\n\n');
     const r = runCli(['perplexity', join(MODELS, 'gpt2-tiny'), '--data', f, '--json']);

@@ -3,14 +3,14 @@
 // gains, greedy tokens, KV cache vs recomputation.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LanguageModel } from '../../src/engine/model';
 import { generate } from '../../src/engine/generation/generate';
 import { perplexity } from '../../src/engine/generation/perplexity';
 import { MODELS, golden, goldenNames, maxAbsDiff, toGains } from '../helpers/fixtures';
 import type { Golden } from '../helpers/fixtures';
+import { scratchDir } from '../helpers/scratch';
 
 const names = goldenNames();
 
@@ -25,7 +25,7 @@ it('has fixture models to test against', () => {
 function splitFolder(name: string): string | undefined {
   const src = join(MODELS, name);
   if (!existsSync(join(src, 'decoder_with_past_model.onnx'))) return undefined;
-  const dir = join(mkdtempSync(join(tmpdir(), 'aura-split-')), `${name}-split`);
+  const dir = join(scratchDir('split'), `${name}-split`);
   mkdirSync(dir);
   for (const f of readdirSync(src)) if (f !== 'decoder_model_merged.onnx') cpSync(join(src, f), join(dir, f));
   return dir;

@@ -1,7 +1,6 @@
 // The folded ONNX export: a plain model (no extra inputs) whose logits equal the live intervention's.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { exportFoldedOnnx } from '../../src/aura/export/onnx-export';
@@ -9,6 +8,7 @@ import { seededRng } from '../../src/engine/generation/random';
 import { LanguageModel } from '../../src/engine/model';
 import { MODELS, goldenNames, maxAbsDiff } from '../helpers/fixtures';
 import type { Intervention } from '../../src/engine/model';
+import { scratchDir } from '../helpers/scratch';
 
 describe('export --format onnx folds the intervention into the weights', () => {
   for (const name of goldenNames()) {
@@ -20,7 +20,7 @@ describe('export --format onnx folds the intervention into the weights', () => {
         const gain = Float32Array.from({ length: s.neurons }, () => rng() * 1.5);
         iv.set(s.id, i === 1 ? { gain, bias: Float32Array.from({ length: s.neurons }, () => (rng() - 0.5) * 0.2) } : { gain });
       }
-      const copy = join(mkdtempSync(join(tmpdir(), 'aura-fold-')), name);
+      const copy = join(scratchDir('fold'), name);
       cpSync(model.files.dir, copy, { recursive: true });
       const target = join(copy, relative(model.files.dir, model.files.main));
       const r = await exportFoldedOnnx(model, iv, target);

@@ -1,8 +1,7 @@
 // Profiling end to end on a fixture: the response matrices written to disk hold the PyTorch
 // forward-hook pooled values, and an interrupted profile resumes without recomputing finished batches.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConceptData } from '../../src/aura/datasets';
@@ -12,6 +11,7 @@ import { readAurocs } from '../../src/aura/profile/score';
 import { readMatrix, responsesPath } from '../../src/aura/profile/store';
 import { LanguageModel } from '../../src/engine/model';
 import { MODELS, golden, maxAbsDiff } from '../helpers/fixtures';
+import { scratchDir } from '../helpers/scratch';
 
 const TEXTS = ['The cat sat', 'The old man went home', 'When the sun rose over the hills'];
 
@@ -25,7 +25,7 @@ describe('profile', () => {
   it('writes pooled responses equal to the PyTorch forward hooks', async () => {
     const g = golden('gpt2-tiny');
     const data = await loadConceptData({ kind: 'memory', examples: TEXTS.map((text, i) => ({ text, label: (i % 2) as 0 | 1 })) });
-    const dir = mkdtempSync(join(tmpdir(), 'aura-profile-'));
+    const dir = scratchDir('profile');
     const r = await profileConcept(model, data, dir, { batchSize: 2 });
     const order = JSON.parse(readFileSync(join(dir, 'order.json'), 'utf8')) as { exampleIndex: number[] };
     for (const s of g.sites) {
@@ -46,9 +46,9 @@ describe('profile', () => {
   it('resumes an interrupted profile from its finished batches, with the same result', async () => {
     const examples = Array.from({ length: 24 }, (_, i) => ({ text: `${i % 2 ? 'you are a damn fool' : 'the weather is fine'} number ${i}`, label: (i % 2) as 0 | 1 }));
     const data = await loadConceptData({ kind: 'memory', examples });
-    const fresh = mkdtempSync(join(tmpdir(), 'aura-fresh-'));
+    const fresh = scratchDir('fresh');
     await profileConcept(model, data, fresh, { batchSize: 4 });
-    const dir = mkdtempSync(join(tmpdir(), 'aura-resume-'));
+    const dir = scratchDir('resume');
     const stop = new AbortController();
     await assert.rejects(
       extractResponses(model, data, dir, { batchSize: 4, signal: stop.signal, onProgress: (e) => e.batch === 3 && stop.abort() }),
