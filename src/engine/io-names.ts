@@ -1,5 +1,26 @@
 // The one place where graph input/output names are derived from site ids (module paths).
-export const gainInput = (siteId: string): string => `aura.gain.${siteId}`;
-export const biasInput = (siteId: string): string => `aura.bias.${siteId}`;
+//
+// All sites' gains travel in one input and all biases in another, each the sites' vectors laid end
+// to end in site order: onnxruntime-node pays per bound input on every run, and two inputs instead of
+// two per site keep a generation step with an intervention as fast as one without.
+export const GAIN_INPUT = 'aura.gain';
+export const BIAS_INPUT = 'aura.bias';
 export const maxOutput = (siteId: string): string => `aura.max.${siteId}`;
 export const meanOutput = (siteId: string): string => `aura.mean.${siteId}`;
+
+export interface SiteSlice {
+  id: string;
+  offset: number;
+  neurons: number;
+}
+
+/** Where each site's vector sits in the gain and bias inputs. */
+export function interventionLayout(sites: readonly { id: string; neurons: number }[]): { slices: SiteSlice[]; total: number } {
+  let offset = 0;
+  const slices = sites.map((s) => {
+    const slice = { id: s.id, offset, neurons: s.neurons };
+    offset += s.neurons;
+    return slice;
+  });
+  return { slices, total: offset };
+}

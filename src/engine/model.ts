@@ -6,7 +6,7 @@ import { foldIntervention } from './fold';
 import type { FoldReport } from './fold';
 import { completeFacts, configFacts } from './arch';
 import { UserError } from './errors';
-import { biasInput, gainInput, maxOutput, meanOutput } from './io-names';
+import { BIAS_INPUT, GAIN_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
 import { readIoSpec } from './io-spec';
 import { resolveModelFolder } from './model-folder';
 import { loadOnnx } from './onnx/load';
@@ -33,7 +33,7 @@ export interface OpenOptions extends SessionOptions {
 export type Intervention = Map<string, { gain: Float32Array; bias?: Float32Array }>;
 
 /**
- * plain: the graph as exported. lm: gain/bias inputs on every site. extract: gain/bias inputs, pooled
+ * plain: the graph as exported. lm: the gain and bias inputs for every site. extract: gain/bias inputs, pooled
  * responses of the requested sites as the only outputs. lm+pool: both logits and pooled responses.
  */
 export type SessionKind = 'plain' | 'lm' | 'extract' | 'lm+pool';
@@ -74,7 +74,7 @@ export class LanguageModel {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private disposed = false;
   /** Interventions are treated as immutable once fed: callers make a new Map to change one. */
-  private readonly feedCache = new WeakMap<Intervention, Record<string, ort.Tensor>>();
+  private readonly feedCache = new WeakMap<Intervention, Map<Graph, Record<string, ort.Tensor>>>();
   private readonly neutral = new Map<Graph, Record<string, ort.Tensor>>();
 
   private constructor(
@@ -154,42 +154,49 @@ export class LanguageModel {
     const graph = useWithPast ? this.withPast! : this.first;
     const session = await this.session(kind, pool, useWithPast);
     const feeds = this.feeds(graph.io, args);
-    if (kind !== 'plain') {
-      Object.assign(feeds, this.neutralFeeds(graph));
-      if (args.intervention) Object.assign(feeds, this.interventionFeeds(args.intervention));
-    }
+    if (kind !== 'plain') Object.assign(feeds, args.intervention ? this.interventionFeeds(graph, args.intervention) : this.neutralFeeds(graph));
     const out = await session.run(feeds);
     return this.collect(graph.io, out, args, kind, pool);
   }
 
   /** Checked once per intervention object, then its tensors are reused by every step that feeds it. */
-  private interventionFeeds(iv: Intervention): Record<string, ort.Tensor> {
-    let feeds = this.feedCache.get(iv);
-    if (!feeds) {
+  private interventionFeeds(g: Graph, iv: Intervention): Record<string, ort.Tensor> {
+    let perGraph = this.feedCache.get(iv);
+    if (!perGraph) {
       this.checkIntervention(iv);
-      feeds = {};
-      for (const [id, { gain, bias }] of iv) {
-        feeds[gainInput(id)] = new ort.Tensor('float32', gain, [gain.length]);
-        if (bias) feeds[biasInput(id)] = new ort.Tensor('float32', bias, [bias.length]);
-      }
-      this.feedCache.set(iv, feeds);
+      perGraph = new Map();
+      this.feedCache.set(iv, perGraph);
+    }
+    let feeds = perGraph.get(g);
+    if (!feeds) {
+      feeds = this.factorFeeds(g, iv);
+      perGraph.set(g, feeds);
     }
     return feeds;
   }
 
-  /** Gains 1 and biases 0 for every site the graph rewrote, made once per graph. */
+  /** Gains 1 and biases 0 for every site, made once per graph. */
   private neutralFeeds(g: Graph): Record<string, ort.Tensor> {
     let feeds = this.neutral.get(g);
     if (!feeds) {
-      feeds = {};
-      for (const s of g.sites) {
-        if (s.neurons === 0) continue;
-        feeds[gainInput(s.id)] = new ort.Tensor('float32', new Float32Array(s.neurons).fill(1), [s.neurons]);
-        feeds[biasInput(s.id)] = new ort.Tensor('float32', new Float32Array(s.neurons), [s.neurons]);
-      }
+      feeds = this.factorFeeds(g, new Map());
       this.neutral.set(g, feeds);
     }
     return feeds;
+  }
+
+  /** The two inputs the rewrite added: every site's gains (and biases) end to end, in site order. */
+  private factorFeeds(g: Graph, iv: Intervention): Record<string, ort.Tensor> {
+    const { slices, total } = interventionLayout(rewritable(g.sites));
+    const gain = new Float32Array(total).fill(1);
+    const bias = new Float32Array(total);
+    for (const { id, offset } of slices) {
+      const f = iv.get(id);
+      if (!f) continue;
+      gain.set(f.gain, offset);
+      if (f.bias) bias.set(f.bias, offset);
+    }
+    return { [GAIN_INPUT]: new ort.Tensor('float32', gain, [total]), [BIAS_INPUT]: new ort.Tensor('float32', bias, [total]) };
   }
 
   /**
@@ -258,7 +265,7 @@ export class LanguageModel {
         ? g.loaded.bytesOnDisk()
         : encodeModel(
             rewrite(g.loaded.model, g.io, {
-              intervene: g.sites.filter((s) => s.neurons > 0),
+              intervene: rewritable(g.sites),
               pool: pool.map((id) => siteIn(g, id, this.site(id))),
               keepModelOutputs: kind !== 'extract',
             }),
@@ -332,6 +339,11 @@ function openGraph(file: string, files: ModelFiles, modelType: string | undefine
   const sites = discoverSites(loaded.model, file, modelType, hidden);
   for (const t of custom ?? []) sites.push(customSite(loaded.model, file, t, sites));
   return { loaded, io, sites };
+}
+
+/** Sites that get gain inputs: all but custom sites whose width is not measured yet. */
+function rewritable(sites: Site[]): Site[] {
+  return sites.filter((s) => s.neurons > 0);
 }
 
 /** The same site as found in another graph of a split export. */

@@ -5,7 +5,7 @@
 // for overridable initializers.
 // and (b) return each site's max- and mean-pooled response over the positions whose attention mask is
 // 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime.
-import { biasInput, gainInput, maxOutput, meanOutput } from './io-names';
+import { BIAS_INPUT, GAIN_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
 import { dropUnusedInitializers, pruneGraph, removeIfOutput } from './onnx/prune';
 import {
   DataType,
@@ -37,7 +37,7 @@ export function rewrite(source: ModelProto, io: IoSpec, plan: SurgeryPlan): Mode
   const model = cloneModel(source);
   const main = model.graph!;
   const ctx = new Rewriter(model, io);
-  for (const site of plan.intervene) ctx.addInterventionInputs(site);
+  ctx.addInterventionInputs(plan.intervene);
   const scopes = new Set<string>();
   const pooled = new Set(plan.pool.map((s) => s.id));
   for (const site of uniqueSites([...plan.intervene, ...plan.pool])) {
@@ -81,11 +81,24 @@ class Rewriter {
     this.main = model.graph!;
   }
 
-  addInterventionInputs(site: Site): void {
-    const n = site.neurons;
-    const g = gainInput(site.id);
-    const b = biasInput(site.id);
-    this.main.input.push(makeValueInfo(g, FLOAT, [n]), makeValueInfo(b, FLOAT, [n]));
+  /** The gain and bias inputs, and per site a Slice of each (in the main graph, read by branches). */
+  addInterventionInputs(sites: Site[]): void {
+    if (sites.length === 0) return;
+    const { slices, total } = interventionLayout(sites);
+    this.main.input.push(makeValueInfo(GAIN_INPUT, FLOAT, [total]), makeValueInfo(BIAS_INPUT, FLOAT, [total]));
+    const nodes: NodeProto[] = [];
+    for (const { id, offset, neurons } of slices) {
+      const starts = this.constI(`aura.const.at${offset}`, [offset]);
+      const ends = this.constI(`aura.const.at${offset + neurons}`, [offset + neurons]);
+      const axes = this.constI('aura.const.i0', [0]);
+      const fp16 = sites.find((s) => s.id === id)!.placements.some((p) => p.elemType === FLOAT16);
+      for (const input of [GAIN_INPUT, BIAS_INPUT]) {
+        const out = `${input}/${id}`;
+        nodes.push(makeNode('Slice', [input, starts, ends, axes], [fp16 ? `${out}/f32` : out], this.name(`slice/${id}`)));
+        if (fp16) nodes.push(makeNode('Cast', [`${out}/f32`], [out], this.name(`cast/${id}`), { to: FLOAT16 }));
+      }
+    }
+    this.atStart.set(this.main, [...(this.atStart.get(this.main) ?? []), ...nodes]);
   }
 
   /** Rebuilds a site whose bias an optimizer fused into the next op, and returns the site tensor. */
@@ -106,16 +119,9 @@ class Rewriter {
 
   intervene(site: Site, p: Placement, tensor: string): string {
     const g = this.graphAt(p.scope);
-    let gain = gainInput(site.id);
-    let bias = biasInput(site.id);
+    const gain = `${GAIN_INPUT}/${site.id}`;
+    const bias = `${BIAS_INPUT}/${site.id}`;
     const nodes: NodeProto[] = [];
-    if (p.elemType === FLOAT16) {
-      const tag = this.name(`cast/${site.id}`);
-      nodes.push(makeNode('Cast', [gain], [`${tag}/gain`], `${tag}/gain`, { to: FLOAT16 }));
-      nodes.push(makeNode('Cast', [bias], [`${tag}/bias`], `${tag}/bias`, { to: FLOAT16 }));
-      gain = `${tag}/gain`;
-      bias = `${tag}/bias`;
-    }
     const scaled = `${tensor}/aura_gain`;
     const shifted = `${tensor}/aura_intervened`;
     nodes.push(makeNode('Mul', [tensor, gain], [scaled], this.name(`gain/${site.id}`)));
