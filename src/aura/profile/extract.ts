@@ -10,6 +10,8 @@ import type { LanguageModel } from '../../engine/model';
 import type { ConceptData } from '../datasets';
 import type { Pooling, ProfileManifest } from './store';
 
+const SYNC_EVERY_MS = 2000;
+
 export interface ExtractOptions {
   sites?: string[];
   seqLen?: number;
@@ -65,6 +67,14 @@ export async function extractResponses(model: LanguageModel, data: ConceptData, 
   const writer = new ResponseWriter(dir, manifest, !resume);
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
   const reused = done.size;
+  let lastSync = performance.now();
+  let synced = done.size;
+  const flush = async () => {
+    writer.sync();
+    await writeProgress(dir, done);
+    lastSync = performance.now();
+    synced = done.size;
+  };
   try {
     for (let b = 0; b < batches; b++) {
       o.signal?.throwIfAborted();
@@ -82,12 +92,15 @@ export async function extractResponses(model: LanguageModel, data: ConceptData, 
         writer.write(s.id, s.neurons, 'max', b * batchSize, pooled.max);
         writer.write(s.id, s.neurons, 'mean', b * batchSize, pooled.mean);
       }
-      writer.sync();
       done.add(b);
-      await writeProgress(dir, done);
+      // Data first, then the record that it is there. Syncing every batch cost more than the
+      // forward passes on small models, so an interruption loses at most about two seconds of work.
+      if (performance.now() - lastSync > SYNC_EVERY_MS || b === batches - 1) await flush();
       o.onProgress?.({ batch: b + 1, batches, examples: encoded.length, reused: false });
     }
   } finally {
+    // A cancelled run keeps what it finished; only a killed process loses the last unsynced batches.
+    if (done.size > synced) await flush().catch(() => undefined);
     writer.close();
   }
   return { manifest, labels, reusedBatches: reused };
