@@ -1,4 +1,4 @@
-// Bundles the CLI (and, once it exists, the extension host and the webview page) with esbuild.
+// Bundles the CLI, the extension host, its worker threads and the webview page with esbuild.
 // Type checking is a separate step (`npm run typecheck`), as in vscode-extension-samples/esbuild-sample:
 // esbuild strips types without checking them, which keeps rebuilds fast.
 import { build } from 'esbuild';
@@ -25,7 +25,28 @@ const entries = [
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['src/aura/auroc-worker.ts'], outfile: 'dist/auroc-worker.js' },
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  // The model runs in this worker thread, so the extension host's event loop stays free.
+  { entryPoints: ['src/host/model-host/worker-entry.ts'], outfile: 'dist/model-worker.js' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
-await Promise.all(entries.map((e) => build({ ...common, ...e })));
+/**
+ * The experts panel's page: a browser bundle (d3, the UI toolkit) with its stylesheet next to it as
+ * dist/webview.css. It sees only webview/ and src/shared/ (tsconfig.webview.json checks that).
+ */
+const webview = {
+  entryPoints: ['webview/main.ts'],
+  outfile: 'dist/webview.js',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  ...entries.map((e) => build({ ...common, ...e })),
+  ...(existsSync(webview.entryPoints[0]) ? [build(webview)] : []),
+]);
 if (watch) console.error('watch mode is not implemented; rerun the build');

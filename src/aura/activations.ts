@@ -28,6 +28,8 @@ export interface ActivationOptions {
   /** Longer texts keep their first tokens (default 128, the profiling default). */
   maxTokens?: number;
   signal?: AbortSignal;
+  /** 'auto' (default): the cache when the graph has one. The other ways exist for tests that compare them. */
+  strategy?: 'auto' | 'cache' | 'prefixes';
 }
 
 export async function tokenActivations(model: LanguageModel, text: string, sites: string[], o: ActivationOptions = {}): Promise<TokenActivations> {
@@ -35,7 +37,8 @@ export async function tokenActivations(model: LanguageModel, text: string, sites
   const ids = model.tokenizer.encode(text).slice(0, Math.min(o.maxTokens ?? 128, context));
   if (ids.length === 0) return { ids, tokens: [], values: new Map(sites.map((s) => [s, new Float32Array(0)])) };
   const widths = sites.map((id) => model.site(id).neurons);
-  const rows = model.hasPast ? await stepwise(model, ids, sites, o) : await fromPrefixes(model, ids, sites, o);
+  const useCache = o.strategy === 'cache' || ((o.strategy ?? 'auto') === 'auto' && model.hasPast);
+  const rows = useCache ? await stepwise(model, ids, sites, o) : await fromPrefixes(model, ids, sites, o);
   const values = new Map<string, Float32Array>();
   sites.forEach((id, s) => {
     const n = widths[s]!;

@@ -93,6 +93,16 @@ export interface PreviewSnapshot {
   error?: string;
 }
 
+/** The paper's evaluation, without and with the intervention on the same seeds. */
+export interface EvaluationSummary {
+  prompts: number;
+  samples: number;
+  scorer: string;
+  seconds: number;
+  baseline: { score: number; prob: number; perplexity: number | null };
+  intervened: { score: number; prob: number; perplexity: number | null };
+}
+
 export interface ProgressSnapshot {
   /** null: nothing running. */
   task: string | null;
@@ -111,7 +121,10 @@ export type PageMessage =
   | { type: 'cancelPreview' }
   | { type: 'export'; format: 'json' | 'safetensors' | 'onnx' }
   | { type: 'profile' }
-  | { type: 'useDemoModel' };
+  | { type: 'useDemoModel' }
+  | { type: 'openModelFolder' }
+  | { type: 'importIntervention' }
+  | { type: 'evaluate' };
 
 // ------------------------------------------------------------------ host -> page
 
@@ -122,6 +135,7 @@ export type HostMessage =
   | { type: 'didSelectNeuron'; detail: NeuronDetail }
   | { type: 'didUpdatePreview'; preview: PreviewSnapshot }
   | { type: 'didChangeProgress'; progress: ProgressSnapshot }
+  | { type: 'didEvaluate'; evaluation: EvaluationSummary }
   | { type: 'didError'; message: string };
 
 // ------------------------------------------------------------------ guards
@@ -154,6 +168,9 @@ export function parsePageMessage(v: unknown): PageMessage | undefined {
     case 'cancelPreview':
     case 'profile':
     case 'useDemoModel':
+    case 'openModelFolder':
+    case 'importIntervention':
+    case 'evaluate':
       return { type: v.type };
     case 'setIntervention':
       return isSettings(v.settings) ? { type: 'setIntervention', settings: { method: v.settings.method, strength: v.settings.strength, k: v.settings.k, alpha: v.settings.alpha } } : undefined;
@@ -186,12 +203,22 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
     }
     case 'didChangeIntervention':
       return isObj(v.intervention) && isSettings(v.intervention) && Array.isArray(v.intervention.overrides) && isInt(v.intervention.affected) ? (v as HostMessage) : undefined;
-    case 'didSelectNeuron':
-      return isObj(v.detail) && isStr(v.detail.site) && isInt(v.detail.neuron) && isNum(v.detail.auroc) ? (v as HostMessage) : undefined;
-    case 'didUpdatePreview':
-      return isObj(v.preview) && isInt(v.preview.runId) && isStr(v.preview.original) && isStr(v.preview.intervened) ? (v as HostMessage) : undefined;
+    case 'didSelectNeuron': {
+      const d = v.detail;
+      const ok = isObj(d) && isStr(d.site) && isInt(d.neuron) && isNum(d.auroc) && isNum(d.gain) && isNum(d.applied);
+      return ok && Array.isArray(d.positive) && Array.isArray(d.negative) && Array.isArray(d.topExamples) ? (v as HostMessage) : undefined;
+    }
+    case 'didUpdatePreview': {
+      const p = v.preview;
+      return isObj(p) && isInt(p.runId) && isStr(p.prompt) && isStr(p.original) && isStr(p.intervened) && typeof p.done === 'boolean' ? (v as HostMessage) : undefined;
+    }
     case 'didChangeProgress':
       return isObj(v.progress) && (v.progress.task === null || isStr(v.progress.task)) && isNum(v.progress.done) && isNum(v.progress.total) ? (v as HostMessage) : undefined;
+    case 'didEvaluate': {
+      const e = v.evaluation;
+      const side = (x: unknown) => isObj(x) && isNum(x.score) && isNum(x.prob) && (x.perplexity === null || isNum(x.perplexity));
+      return isObj(e) && isInt(e.prompts) && isInt(e.samples) && isStr(e.scorer) && side(e.baseline) && side(e.intervened) ? (v as HostMessage) : undefined;
+    }
     case 'didError':
       return isStr(v.message) ? (v as HostMessage) : undefined;
     default:

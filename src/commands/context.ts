@@ -1,0 +1,18 @@
+// What every command may use: the workbench and the VS Code pieces built once at activation.
+import type * as vscode from 'vscode';
+import type { Logger } from '../host/logger';
+import type { TaskRunner } from '../host/vscode/task-runner';
+import type { Workbench } from '../host/workbench';
+import type { ActivationHighlights } from '../editor/activation-highlights';
+import type { InlinePreview } from '../editor/inline-preview';
+
+export interface CommandContext {
+  wb: Workbench;
+  log: Logger;
+  run: TaskRunner;
+  extensionUri: vscode.Uri;
+  inline: InlinePreview;
+  highlights: ActivationHighlights;
+  /** Shows the experts panel; `preserveFocus` leaves the keyboard where it is. */
+  openPanel(preserveFocus?: boolean): void;
+}

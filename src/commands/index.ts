@@ -1,0 +1,54 @@
+// Every command is registered here and nowhere else; the map is typed by the ids in shared/ids.ts,
+// so a command added there without a handler (or the reverse) does not compile.
+import * as vscode from 'vscode';
+import { Commands } from '../shared/ids';
+import { reportError } from '../host/vscode/task-runner';
+import { addSelectionExample } from './add-selection-example';
+import { evaluateIntervention } from './evaluate-intervention';
+import { exportIntervention } from './export-intervention';
+import { highlightActivations } from './highlight-activations';
+import { importIntervention } from './import-intervention';
+import { openExpertsPanel } from './open-experts-panel';
+import { openModelFolder } from './open-model-folder';
+import { acceptPreview, dismissPreview } from './preview-actions';
+import { profileConcept } from './profile-concept';
+import { testSelection } from './test-selection';
+import { useDemoModel } from './use-demo-model';
+import type { CommandId } from '../shared/ids';
+import type { CommandContext } from './context';
+
+type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
+
+const handlers: Record<CommandId, Handler> = {
+  [Commands.openModelFolder]: (ctx, uri) => openModelFolder(ctx, uri instanceof vscode.Uri ? uri : undefined),
+  [Commands.useDemoModel]: useDemoModel,
+  [Commands.profileConcept]: profileConcept,
+  [Commands.addSelectionAsToxic]: (ctx) => addSelectionExample(ctx, 1),
+  [Commands.addSelectionAsNonToxic]: (ctx) => addSelectionExample(ctx, 0),
+  [Commands.openExpertsPanel]: openExpertsPanel,
+  [Commands.testSelection]: testSelection,
+  [Commands.highlightActivations]: highlightActivations,
+  [Commands.evaluateIntervention]: evaluateIntervention,
+  [Commands.exportIntervention]: (ctx, format) => exportIntervention(ctx, isFormat(format) ? format : undefined),
+  [Commands.importIntervention]: importIntervention,
+  [Commands.acceptPreview]: acceptPreview,
+  [Commands.dismissPreview]: dismissPreview,
+};
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return (Object.keys(handlers) as CommandId[]).map((id) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handlers[id](ctx, ...args);
+      } catch (e) {
+        // Anything a command lets through is reported once, here, instead of as an unhandled rejection.
+        reportError(ctx.log, id, e);
+        return undefined;
+      }
+    }),
+  );
+}
+
+function isFormat(v: unknown): v is 'json' | 'safetensors' | 'onnx' {
+  return v === 'json' || v === 'safetensors' || v === 'onnx';
+}

@@ -1,0 +1,5 @@
+import type { CommandContext } from './context';
+
+export function openExpertsPanel(ctx: CommandContext): void {
+  ctx.openPanel();
+}

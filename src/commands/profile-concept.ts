@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import { currentConfig } from '../host/vscode/config';
+import { ensureModel } from './ensure-model';
+import type { ConceptSource } from '../aura/datasets';
+import type { CommandContext } from './context';
+
+interface SourcePick extends vscode.QuickPickItem {
+  source(): Promise<ConceptSource | undefined>;
+}
+
+/** From a dataset file, from the examples gathered in the editor, or (demo model) the demo data. */
+export async function profileConcept(ctx: CommandContext): Promise<void> {
+  const model = await ensureModel(ctx);
+  if (!model) return;
+  const picks = sourcePicks(ctx);
+  const pick = picks.length === 1 ? picks[0] : await vscode.window.showQuickPick(picks, { title: 'AurA: profile a concept', placeHolder: 'Where are the labelled examples?' });
+  const source = await pick?.source();
+  if (!source) return;
+  const r = await ctx.run('Profiling the concept', (task) => ctx.wb.profileConcept(source, task));
+  if (r) {
+    const open = 'Open Experts Panel';
+    const n = ctx.wb.experts?.auroc.filter((a) => a > 0.5).length ?? 0;
+    void vscode.window.showInformationMessage(`AurA: ${n} expert neurons found (${r.positives} toxic, ${r.negatives} non-toxic examples).`, open).then((p) => {
+      if (p === open) ctx.openPanel();
+    });
+  }
+}
+
+function sourcePicks(ctx: CommandContext): SourcePick[] {
+  const picks: SourcePick[] = [{ label: '$(file) Dataset file…', detail: 'JSONL (text, label), CSV with named columns (Jigsaw recognised), or TSV', source: pickDataset }];
+  const c = ctx.wb.examples.counts();
+  if (c.toxic + c.nonToxic > 0) {
+    picks.push({
+      label: '$(edit) Examples gathered in the editor',
+      detail: `${c.toxic} toxic, ${c.nonToxic} non-toxic (add more with "Add Selection as … Example")`,
+      source: async () => {
+        if (ctx.wb.examples.ready) return ctx.wb.examples.source();
+        void vscode.window.showWarningMessage('AurA: gather at least one toxic and one non-toxic example first.');
+        return undefined;
+      },
+    });
+  }
+  if (ctx.wb.model?.isDemo) {
+    picks.unshift({ label: '$(beaker) Demo concept data', detail: 'The labelled sentences shipped with the demo model', source: async () => ({ kind: 'file', path: demoConcept(ctx) }) });
+  }
+  return picks;
+}
+
+function demoConcept(ctx: CommandContext): string {
+  return vscode.Uri.joinPath(ctx.extensionUri, 'media', 'demo', 'concept.jsonl').fsPath;
+}
+
+async function pickDataset(): Promise<ConceptSource | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Profile',
+    title: 'AurA: labelled examples (toxic and non-toxic)',
+    filters: { 'Labelled text': ['jsonl', 'ndjson', 'csv', 'tsv'], 'All files': ['*'] },
+  });
+  const file = picked?.[0];
+  if (!file) return undefined;
+  const c = currentConfig().dataset;
+  return {
+    kind: 'file',
+    path: file.fsPath,
+    ...(c.textColumn ? { textColumn: c.textColumn, textKey: c.textColumn } : {}),
+    ...(c.labelColumn ? { labelColumn: c.labelColumn, labelKey: c.labelColumn } : {}),
+  };
+}

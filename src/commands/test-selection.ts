@@ -1,0 +1,29 @@
+import * as vscode from 'vscode';
+import { ensureProfile, selectedText } from './ensure-model';
+import type { CommandContext } from './context';
+
+/**
+ * Runs the selection as a prompt: original and intervened continuations (same seed) stream to the
+ * panel, and the intervened one appears inline after the selection.
+ */
+export async function testSelection(ctx: CommandContext): Promise<void> {
+  const sel = selectedText();
+  if (!sel || !(await ensureProfile(ctx))) return;
+  const { editor, text, selection } = sel;
+  ctx.openPanel(true);
+  ctx.inline.dismiss();
+  const position = selection.end;
+  const version = editor.document.version;
+  const run = ctx.wb.preview.run(text);
+  const sub = ctx.wb.preview.onDidUpdate((p) => {
+    if (p.runId === run.runId && p.intervened) ctx.inline.show(editor, position, p.intervened, p.done, version);
+  });
+  try {
+    const last = await run.done;
+    // A failed run was logged by the preview controller; the user hears of it here, once.
+    if (last.error && last.error !== 'cancelled') void vscode.window.showErrorMessage(`AurA: the preview failed: ${last.error}`);
+    else if (last.runId === run.runId && !last.error) ctx.inline.show(editor, position, last.intervened, true, version);
+  } finally {
+    sub.dispose();
+  }
+}

@@ -1,0 +1,91 @@
+// Activation builds the services and registers everything once; each registration is owned by the
+// extension context, which disposes it on deactivation. No work runs here: the model worker starts
+// on the first command that needs it.
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { demoAssets } from './aura/demo-assets';
+import { registerCommands } from './commands';
+import { ActivationHighlights } from './editor/activation-highlights';
+import { InlinePreview } from './editor/inline-preview';
+import { createLogger } from './host/logger';
+import { WorkerModelHost } from './host/model-host/worker-host';
+import { currentConfig } from './host/vscode/config';
+import { createStatusBar } from './host/vscode/status-bar';
+import { createTaskRunner } from './host/vscode/task-runner';
+import { Workbench } from './host/workbench';
+import { ExpertsPanel, registerPanelSerializer } from './panel/experts-panel';
+import { Commands } from './shared/ids';
+import type { CommandContext } from './commands/context';
+import type { PanelActions } from './panel/panel-controller';
+
+let workbench: Workbench | undefined;
+
+/** What activate returns: a read-only view for the integration tests. */
+export interface AuraApi {
+  model(): { name: string; isDemo: boolean } | undefined;
+  expertCount(): number | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): AuraApi {
+  const channel = vscode.window.createOutputChannel('AurA');
+  context.subscriptions.push(channel);
+  const log = createLogger(channel);
+  const host = new WorkerModelHost(undefined, (code) => {
+    log.error(`the model worker stopped unexpectedly (exit code ${code}); open the model again`);
+    wb.modelLost();
+  });
+  const wb = new Workbench({
+    host,
+    log,
+    cacheRoot: join(context.globalStorageUri.fsPath, 'profiles'),
+    config: currentConfig,
+    demo: () => demoAssets(context.extensionPath),
+  });
+  workbench = wb;
+
+  const panelDeps = { extensionUri: context.extensionUri, wb, log, actions: panelActions() };
+  const inline = new InlinePreview();
+  const highlights = new ActivationHighlights();
+  const ctx: CommandContext = {
+    wb,
+    log,
+    run: createTaskRunner(log),
+    extensionUri: context.extensionUri,
+    inline,
+    highlights,
+    openPanel: (preserveFocus) => void ExpertsPanel.show(panelDeps, preserveFocus),
+  };
+  context.subscriptions.push(
+    inline,
+    highlights,
+    createStatusBar(wb),
+    registerPanelSerializer(panelDeps),
+    ...registerCommands(ctx),
+    { dispose: () => ExpertsPanel.disposeCurrent() },
+  );
+  log.info(`AurA Lens ${String(context.extension.packageJSON.version)} activated; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (restricted mode)'}`);
+  return {
+    model: () => (wb.model ? { name: wb.model.name, isDemo: wb.model.isDemo } : undefined),
+    expertCount: () => wb.experts?.auroc.filter((a) => a > 0.5).length,
+  };
+}
+
+/** The panel's buttons run the same commands as the palette, with their dialogs and progress. */
+function panelActions(): PanelActions {
+  const run = (id: string, ...args: unknown[]) => void vscode.commands.executeCommand(id, ...args);
+  return {
+    useDemoModel: () => run(Commands.useDemoModel),
+    openModelFolder: () => run(Commands.openModelFolder),
+    profile: () => run(Commands.profileConcept),
+    importIntervention: () => run(Commands.importIntervention),
+    evaluate: () => run(Commands.evaluateIntervention),
+    exportIntervention: (format) => run(Commands.exportIntervention, format),
+  };
+}
+
+/** Stops the model worker; VS Code waits for the returned promise. */
+export async function deactivate(): Promise<void> {
+  const wb = workbench;
+  workbench = undefined;
+  await wb?.dispose();
+}

@@ -1,0 +1,171 @@
+// The single intervention state: method, strength, top-k, alpha and per-neuron overrides over the
+// AUROCs of the current profile (or of an imported file). Every change refits through the same
+// fitIntervention the CLI uses, so the panel, the previews and the exports agree on every gain.
+import { AuraUserError } from '../aura/errors';
+import { applyStrength } from '../aura/gains';
+import { fitIntervention } from '../aura/methods';
+import { Emitter } from './events';
+import type { SiteAuroc } from '../aura/experts';
+import type { InterventionFile } from '../aura/intervention-file';
+import type { FitResult } from '../aura/methods';
+import type { InterventionSettings, InterventionSnapshot, NeuronOverride } from '../shared/protocol';
+import type { GainMap } from './model-host/api';
+
+export const DEFAULT_SETTINGS: InterventionSettings = { method: 'aura', strength: 1, k: null, alpha: null };
+const DEFAULT_DAMP_ALPHA = 0.5;
+
+export class InterventionState {
+  private aurocs: SiteAuroc[] = [];
+  private settings: InterventionSettings = DEFAULT_SETTINGS;
+  private overrides = new Map<string, NeuronOverride>();
+  private importedFrom: string | undefined;
+  private fit: FitResult | undefined;
+  /** The full-strength fit for the current method, parameters and overrides: a strength change reuses it. */
+  private fullFit: { key: string; fit: FitResult } | undefined;
+  private gains: GainMap | undefined;
+  private readonly changed = new Emitter<InterventionSnapshot>();
+  readonly onDidChange = this.changed.event;
+
+  /** A new profile: same method and strength, fresh AUROCs, no overrides. */
+  setAurocs(sites: SiteAuroc[]): void {
+    this.aurocs = sites;
+    this.fullFit = undefined;
+    this.overrides.clear();
+    this.importedFrom = undefined;
+    this.settings = normalize(this.settings, this.total());
+    this.refit();
+  }
+
+  clear(): void {
+    this.aurocs = [];
+    this.fullFit = undefined;
+    this.overrides.clear();
+    this.importedFrom = undefined;
+    this.refit();
+  }
+
+  get hasAurocs(): boolean {
+    return this.aurocs.length > 0;
+  }
+
+  update(settings: InterventionSettings): void {
+    this.settings = normalize(settings, this.total());
+    this.refit();
+  }
+
+  /** A hand-set full-strength gain for one neuron; null removes the override. */
+  setOverride(site: string, neuron: number, gain: number | null): void {
+    const s = this.aurocs.find((x) => x.siteId === site);
+    if (!s) throw new AuraUserError(`override: unknown site ${site}`);
+    if (!(neuron >= 0 && neuron < s.auroc.length)) throw new AuraUserError(`override: neuron ${neuron} is out of range for ${site}`);
+    const key = `${site}:${neuron}`;
+    if (gain === null) this.overrides.delete(key);
+    else this.overrides.set(key, { site, neuron, gain });
+    this.refit();
+  }
+
+  /**
+   * Takes an intervention file: its method and parameters, the AUROCs it carries (or the profile's,
+   * or none), and overrides wherever its gains differ from what the method gives, so the state
+   * reproduces the file's gains exactly.
+   */
+  importFile(file: InterventionFile, path: string): void {
+    const known = new Map(this.aurocs.map((s) => [s.siteId, s.auroc]));
+    this.fullFit = undefined;
+    this.aurocs = Object.entries(file.sites).map(([siteId, site]) => ({
+      siteId,
+      auroc: site.auroc ?? known.get(siteId) ?? new Float64Array(site.neurons).fill(0.5),
+    }));
+    const method = ['aura', 'damp', 'det0'].includes(file.method) ? (file.method as InterventionSettings['method']) : 'aura';
+    this.settings = normalize({ method, strength: file.params.strength, k: file.params.k, alpha: file.params.alpha }, this.total());
+    this.overrides.clear();
+    const fitted = fitIntervention(method, this.aurocs, params(this.settings));
+    fitted.sites.forEach((s) => {
+      const wanted = file.sites[s.siteId]!.gain;
+      for (let j = 0; j < wanted.length; j++) {
+        if (wanted[j] !== s.gain[j]) this.overrides.set(`${s.siteId}:${j}`, { site: s.siteId, neuron: j, gain: wanted[j]! });
+      }
+    });
+    this.importedFrom = path;
+    this.refit();
+  }
+
+  snapshot(): InterventionSnapshot {
+    let affected = 0;
+    for (const g of this.gains?.values() ?? []) for (const v of g) if (v !== 1) affected++;
+    return { ...this.settings, overrides: [...this.overrides.values()], affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}) };
+  }
+
+  /** The factors to apply now (at the current strength); undefined before any profile. A new Map per change. */
+  appliedGains(): GainMap | undefined {
+    return this.gains;
+  }
+
+  result(): FitResult | undefined {
+    return this.fit;
+  }
+
+  current(): InterventionSettings {
+    return this.settings;
+  }
+
+  /** Full-strength and applied gain of one neuron. */
+  gainOf(site: string, neuron: number): { gain: number; applied: number } {
+    const s = this.fit?.sites.find((x) => x.siteId === site);
+    return { gain: s?.gain[neuron] ?? 1, applied: s?.applied[neuron] ?? 1 };
+  }
+
+  aurocSites(): readonly SiteAuroc[] {
+    return this.aurocs;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  private refit(): void {
+    if (this.aurocs.length === 0) {
+      this.fit = undefined;
+      this.fullFit = undefined;
+      this.gains = undefined;
+    } else {
+      // Dragging the strength slider only rescales: fitting 50,000 neurons again each step would
+      // cost the extension host tens of milliseconds per event. fitIntervention applies the strength
+      // with the same applyStrength, so the numbers are identical.
+      const full = this.fullStrengthFit();
+      const s = this.settings.strength;
+      const sites = full.sites.map((x) => ({ siteId: x.siteId, gain: x.gain, applied: s === 1 ? x.applied : applyStrength(x.gain, s) }));
+      this.fit = { ...full, sites, strength: s };
+      this.gains = new Map(sites.map((x) => [x.siteId, x.applied]));
+    }
+    this.changed.fire(this.snapshot());
+  }
+
+  private fullStrengthFit(): FitResult {
+    const { method } = this.settings;
+    const overrides = [...this.overrides.values()].map((o) => ({ siteId: o.site, neuron: o.neuron, gain: o.gain }));
+    const key = JSON.stringify([method, params(this.settings), overrides]);
+    if (this.fullFit?.key !== key) this.fullFit = { key, fit: fitIntervention(method, this.aurocs, { ...params(this.settings), strength: 1, overrides }) };
+    return this.fullFit.fit;
+  }
+
+  private total(): number {
+    return this.aurocs.reduce((n, s) => n + s.auroc.length, 0);
+  }
+}
+
+/** The parameters each method takes (fitIntervention rejects the others). */
+function params(s: InterventionSettings): { k?: number | null; alpha?: number | null } {
+  if (s.method === 'aura') return {};
+  if (s.method === 'det0') return { k: s.k };
+  return { k: s.k, alpha: s.alpha };
+}
+
+/** Keeps only the fields a method uses, with k within the neurons there are. */
+export function normalize(s: InterventionSettings, total: number): InterventionSettings {
+  const strength = Math.min(1, Math.max(0, s.strength));
+  if (s.method === 'aura') return { method: 'aura', strength, k: null, alpha: null };
+  const k = s.k === null ? null : total > 0 ? Math.min(Math.max(1, Math.round(s.k)), total) : Math.max(1, Math.round(s.k));
+  if (s.method === 'det0') return { method: 'det0', strength, k, alpha: null };
+  return { method: 'damp', strength, k, alpha: s.alpha ?? DEFAULT_DAMP_ALPHA };
+}

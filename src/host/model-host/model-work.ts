@@ -1,0 +1,136 @@
+// The model and every piece of work that needs it, run one at a time (one inference at a time per
+// session). This runs inside the model worker; tests may also call it in process.
+import { tokenActivations } from '../../aura/activations';
+import { exportFoldedOnnx } from '../../aura/export/onnx-export';
+import { UserError } from '../../engine/errors';
+import { generate } from '../../engine/generation/generate';
+import { LanguageModel } from '../../engine/model';
+import { runEvaluation } from './evaluate-job';
+import { runProfile } from './profile-job';
+import type { Intervention } from '../../engine/model';
+import type {
+  ActivationsRequest,
+  CallOptions,
+  EvaluateOutcome,
+  EvaluateRequest,
+  ExportOnnxRequest,
+  GainMap,
+  GenerateRequest,
+  ModelHost,
+  ModelInfo,
+  OpenRequest,
+  ProfileOutcome,
+  ProfileRequest,
+  TextActivations,
+} from './api';
+
+export class ModelWork implements ModelHost {
+  private model: LanguageModel | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  open(req: OpenRequest, call: CallOptions = {}): Promise<ModelInfo> {
+    return this.exclusive(call, async () => {
+      const next = await LanguageModel.open(req.path, {
+        ...(req.threads ? { threads: req.threads } : {}),
+        ...(req.executionProvider ? { executionProvider: req.executionProvider } : {}),
+      });
+      // The old model stays usable until the new one has loaded, so a failed open changes nothing.
+      await this.model?.dispose();
+      this.model = next;
+      return modelInfo(next, req.path);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.exclusive({}, async () => {
+      await this.model?.dispose();
+      this.model = undefined;
+    });
+  }
+
+  generate(req: GenerateRequest, call: CallOptions = {}): Promise<string> {
+    return this.exclusive(call, async () => {
+      const model = this.require();
+      const s = req.settings;
+      // Keep the prompt's last tokens when prompt and continuation would not fit the context.
+      const room = Math.max(1, (model.facts.maxPositions ?? Infinity) - s.maxNewTokens);
+      const ids = model.tokenizer.encode(req.prompt).slice(-room);
+      if (ids.length === 0) throw new UserError('the prompt is empty');
+      const r = await generate(model, [ids], {
+        maxNewTokens: s.maxNewTokens,
+        seed: s.seed,
+        ...(s.temperature > 0 ? { temperature: s.temperature, topP: s.topP, ...(s.topK > 0 ? { topK: s.topK } : {}) } : {}),
+        ...(req.gains ? { intervention: toIntervention(req.gains) } : {}),
+        ...(call.signal ? { signal: call.signal } : {}),
+        onToken: (e) => call.onText?.(e.text),
+      });
+      return r.texts[0] ?? '';
+    });
+  }
+
+  activations(req: ActivationsRequest, call: CallOptions = {}): Promise<TextActivations[]> {
+    return this.exclusive(call, async () => {
+      const model = this.require();
+      const out: TextActivations[] = [];
+      for (const [i, text] of req.texts.entries()) {
+        const r = await tokenActivations(model, text, req.sites, {
+          ...(req.maxTokens ? { maxTokens: req.maxTokens } : {}),
+          ...(req.gains ? { intervention: toIntervention(req.gains) } : {}),
+          ...(call.signal ? { signal: call.signal } : {}),
+        });
+        out.push({ tokens: r.tokens, values: r.values });
+        call.onProgress?.({ stage: 'activations', done: i + 1, total: req.texts.length });
+      }
+      return out;
+    });
+  }
+
+  profile(req: ProfileRequest, call: CallOptions = {}): Promise<ProfileOutcome> {
+    return this.exclusive(call, () => runProfile(this.require(), req, call));
+  }
+
+  evaluate(req: EvaluateRequest, call: CallOptions = {}): Promise<EvaluateOutcome> {
+    return this.exclusive(call, () => runEvaluation(this.require(), req, toIntervention(req.gains), call));
+  }
+
+  exportOnnx(req: ExportOnnxRequest, call: CallOptions = {}): Promise<{ bytes: number }> {
+    return this.exclusive(call, async () => ({ bytes: (await exportFoldedOnnx(this.require(), toIntervention(req.gains), req.out)).bytes }));
+  }
+
+  async dispose(): Promise<void> {
+    await this.close();
+  }
+
+  private require(): LanguageModel {
+    if (!this.model) throw new UserError('no model is open (run "AurA: Open Model Folder…" or "AurA: Use Demo Model")');
+    return this.model;
+  }
+
+  /** Runs work after everything queued before it; a call cancelled while waiting never starts. */
+  private exclusive<T>(call: CallOptions, work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      call.signal?.throwIfAborted();
+      return work();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+export function toIntervention(gains: GainMap): Intervention {
+  return new Map([...gains].map(([site, gain]) => [site, { gain }]));
+}
+
+function modelInfo(m: LanguageModel, path: string): ModelInfo {
+  return {
+    name: m.name,
+    path,
+    format: m.format,
+    architecture: m.facts.architecture,
+    layers: m.facts.layers,
+    vocabSize: m.facts.vocabSize,
+    fingerprint: m.fingerprint,
+    maxPositions: m.facts.maxPositions ?? null,
+    sites: m.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons })),
+  };
+}

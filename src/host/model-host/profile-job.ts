@@ -1,0 +1,64 @@
+// Profiling with a cache: a finished profile is kept under the cache root in a folder named by the
+// model fingerprint, the data and the settings, so the demo (and any profile) is computed once and
+// reused on the next launch. The examples are saved next to the responses, for the neuron detail.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { atomicWriteFile } from '../../aura/atomic-write';
+import { loadConceptData } from '../../aura/datasets';
+import { profileConcept } from '../../aura/profile';
+import { readAurocs } from '../../aura/profile/score';
+import { dataHash } from '../../aura/profile/store';
+import { expertsSnapshot } from '../experts-snapshot';
+import { EXAMPLES_FILE } from '../profile-files';
+import type { LanguageModel } from '../../engine/model';
+import type { CallOptions, ProfileOutcome, ProfileRequest } from './api';
+
+const BATCH_SIZE = 16;
+
+export async function runProfile(model: LanguageModel, req: ProfileRequest, call: CallOptions): Promise<ProfileOutcome> {
+  const started = performance.now();
+  call.onProgress?.({ stage: 'Reading examples', done: 0, total: 1 });
+  const data = await loadConceptData(req.data, { seed: req.seed, ...(req.maxPerClass ? { maxPerClass: req.maxPerClass } : {}) });
+  const batchSize = req.batchSize ?? BATCH_SIZE;
+  const dir = join(req.cacheRoot, profileKey(model.fingerprint, dataHash(data.examples), req.seqLen, batchSize));
+  const reused = isComplete(dir);
+  if (!reused) {
+    mkdirSync(dir, { recursive: true });
+    await atomicWriteFile(join(dir, EXAMPLES_FILE), data.examples.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await profileConcept(model, data, dir, {
+      pooling: req.pooling,
+      seqLen: req.seqLen,
+      batchSize,
+      ...(call.signal ? { signal: call.signal } : {}),
+      onProgress: (e) => {
+        call.onProgress?.({ stage: 'Running examples through the model', done: e.batch, total: e.batches });
+        if (e.batch === e.batches) call.onProgress?.({ stage: 'Computing AUROC per neuron', done: 0, total: 1 });
+      },
+    });
+  }
+  const { sites } = readAurocs(dir, req.pooling);
+  const facts = { source: data.source, positives: data.positives, negatives: data.negatives, pooling: req.pooling };
+  const modelSites = model.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons }));
+  return {
+    dir,
+    reused,
+    source: data.source,
+    positives: data.positives,
+    negatives: data.negatives,
+    pooling: req.pooling,
+    aurocs: sites,
+    experts: expertsSnapshot(sites, modelSites, facts),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Same model, same examples, same truncation and batching: the same responses. */
+export function profileKey(fingerprint: string, data: string, seqLen: number, batchSize: number): string {
+  return createHash('sha256').update(`${fingerprint}\u0000${data}\u0000${seqLen}\u0000${batchSize}`).digest('hex').slice(0, 24);
+}
+
+/** summary.json is written last, when every AUROC is on disk. */
+function isComplete(dir: string): boolean {
+  return existsSync(join(dir, 'summary.json')) && existsSync(join(dir, EXAMPLES_FILE));
+}

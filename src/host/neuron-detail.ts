@@ -1,0 +1,117 @@
+// One neuron, looked into: how it responds to toxic vs non-toxic examples (read back from the
+// profile's response matrices), and the examples and tokens that drive it most (per-token values
+// computed by the model on demand).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { responsesPath } from '../aura/profile/store';
+import { readProfileExamples } from './profile-files';
+import type { LabelledText } from '../aura/datasets';
+import type { ModelHost } from './model-host/api';
+import type { NeuronDetail } from '../shared/protocol';
+
+export interface DetailRequest {
+  dir: string;
+  pooling: 'max' | 'mean';
+  site: string;
+  layer: number;
+  neurons: number;
+  neuron: number;
+  auroc: number;
+  gain: number;
+  applied: number;
+}
+
+const TOP_EXAMPLES = 5;
+/** Responses per class sent to the page for the distribution chart. */
+const SAMPLE = 2000;
+
+interface ProfileFiles {
+  dir: string;
+  labels: Uint8Array;
+  exampleIndex: number[];
+  examples: LabelledText[];
+}
+
+export class NeuronDetails {
+  private files: ProfileFiles | undefined;
+  /** The last site's response matrix: stepping through one site's neurons reads it once. */
+  private matrix: { path: string; data: Float32Array } | undefined;
+
+  constructor(private readonly host: Pick<ModelHost, 'activations'>) {}
+
+  async detail(req: DetailRequest, signal?: AbortSignal): Promise<NeuronDetail> {
+    const files = await this.profileFiles(req.dir);
+    const column = await this.column(req, files.labels.length);
+    const pos: number[] = [];
+    const neg: number[] = [];
+    column.forEach((v, r) => (files.labels[r] ? pos : neg).push(v));
+    const top = topRows(column, TOP_EXAMPLES);
+    const texts = top.map((r) => files.examples[files.exampleIndex[r]!]!);
+    const acts = await this.host.activations({ texts: texts.map((t) => t.text), sites: [req.site] }, signal ? { signal } : {});
+    return {
+      site: req.site,
+      neuron: req.neuron,
+      layer: req.layer,
+      auroc: req.auroc,
+      gain: req.gain,
+      applied: req.applied,
+      meanPositive: mean(pos),
+      meanNegative: mean(neg),
+      maxPositive: max(pos),
+      maxNegative: max(neg),
+      positive: sample(pos, SAMPLE),
+      negative: sample(neg, SAMPLE),
+      topExamples: top.map((r, i) => {
+        const a = acts[i]!;
+        const values = a.values.get(req.site)!;
+        return {
+          text: texts[i]!.text,
+          label: texts[i]!.label,
+          value: column[r]!,
+          tokens: a.tokens.map((t, k) => ({ text: t.text, value: values[k * req.neurons + req.neuron]! })),
+        };
+      }),
+    };
+  }
+
+  /** Drops what was read from a profile folder (a new profile replaced it). */
+  forget(): void {
+    this.files = undefined;
+    this.matrix = undefined;
+  }
+
+  private async profileFiles(dir: string): Promise<ProfileFiles> {
+    if (this.files?.dir === dir) return this.files;
+    const order = JSON.parse(await readFile(join(dir, 'order.json'), 'utf8')) as { labels: number[]; exampleIndex: number[] };
+    this.files = { dir, labels: Uint8Array.from(order.labels), exampleIndex: order.exampleIndex, examples: readProfileExamples(dir) };
+    return this.files;
+  }
+
+  private async column(req: DetailRequest, rows: number): Promise<Float32Array> {
+    const path = responsesPath(req.dir, req.site, req.pooling);
+    if (this.matrix?.path !== path) {
+      const buf = await readFile(path);
+      this.matrix = { path, data: new Float32Array(Uint8Array.from(buf).buffer) };
+    }
+    const m = this.matrix.data;
+    const out = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = m[r * req.neurons + req.neuron]!;
+    return out;
+  }
+}
+
+function topRows(column: Float32Array, k: number): number[] {
+  return Array.from(column.keys())
+    .sort((a, b) => column[b]! - column[a]! || a - b)
+    .slice(0, k);
+}
+
+const mean = (a: number[]) => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : 0);
+const max = (a: number[]) => (a.length ? a.reduce((m, v) => Math.max(m, v), -Infinity) : 0);
+
+/** Every k-th value when there are more than n: the distribution's shape at a bounded size. */
+function sample(a: number[], n: number): number[] {
+  if (a.length <= n) return a;
+  const step = a.length / n;
+  return Array.from({ length: n }, (_, i) => a[Math.floor(i * step)]!);
+}

@@ -1,0 +1,122 @@
+// Original and intervened continuations of one prompt, same seed, streamed as full snapshots with a
+// run id. A new run (or a change of the intervention, after a short debounce) aborts the one in
+// flight, and updates of a stale run are dropped, so what the page shows is always the latest run.
+import { Emitter } from './events';
+import type { GainMap, GenerateRequest, GenerationSettings, ModelHost } from './model-host/api';
+import type { PreviewSnapshot } from '../shared/protocol';
+
+export interface PreviewDeps {
+  host: Pick<ModelHost, 'generate'>;
+  gains(): GainMap | undefined;
+  settings(): GenerationSettings;
+  onError?(e: unknown): void;
+}
+
+export const RERUN_DEBOUNCE_MS = 300;
+
+export class PreviewController {
+  private runId = 0;
+  private controller: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private latest: PreviewSnapshot | undefined;
+  /** The original continuation does not depend on the intervention: kept per prompt and settings. */
+  private original: { key: string; text: string } | undefined;
+  private readonly updated = new Emitter<PreviewSnapshot>();
+  readonly onDidUpdate = this.updated.event;
+
+  constructor(
+    private readonly deps: PreviewDeps,
+    private readonly debounceMs = RERUN_DEBOUNCE_MS,
+  ) {}
+
+  get snapshot(): PreviewSnapshot | undefined {
+    return this.latest;
+  }
+
+  /** Starts a run now, cancelling any other; resolves with its last snapshot. */
+  run(prompt: string): { runId: number; done: Promise<PreviewSnapshot> } {
+    this.cancelPending();
+    this.controller?.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    const runId = ++this.runId;
+    const snap: PreviewSnapshot = { runId, prompt, original: '', intervened: '', done: false };
+    this.publish(snap);
+    return { runId, done: this.execute(snap, controller.signal) };
+  }
+
+  /** Re-runs the last prompt once the intervention has stopped changing for a moment. */
+  scheduleRerun(): void {
+    const prompt = this.latest?.prompt;
+    if (prompt === undefined) return;
+    this.cancelPending();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run(prompt).done;
+    }, this.debounceMs);
+  }
+
+  cancel(): void {
+    this.cancelPending();
+    this.controller?.abort();
+    this.controller = undefined;
+    if (this.latest && !this.latest.done) this.publish({ ...this.latest, done: true, error: 'cancelled' });
+  }
+
+  /** The model or its profile changed: continuations made before mean nothing now. */
+  reset(): void {
+    this.cancel();
+    this.original = undefined;
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.updated.dispose();
+  }
+
+  private async execute(snap: PreviewSnapshot, signal: AbortSignal): Promise<PreviewSnapshot> {
+    const settings = this.deps.settings();
+    const gains = this.deps.gains();
+    const key = JSON.stringify([snap.prompt, settings]);
+    const update = (patch: Partial<PreviewSnapshot>) => {
+      Object.assign(snap, patch);
+      if (snap.runId === this.runId) this.publish({ ...snap });
+    };
+    try {
+      if (this.original?.key === key) update({ original: this.original.text });
+      else {
+        const text = await this.deps.host.generate(request(snap.prompt, settings), { signal, onText: (t) => update({ original: t }) });
+        this.original = { key, text };
+        update({ original: text });
+      }
+      // Without a profile there is nothing to intervene with: both sides are the model as it is.
+      const intervened = gains
+        ? await this.deps.host.generate(request(snap.prompt, settings, gains), { signal, onText: (t) => update({ intervened: t }) })
+        : snap.original;
+      update({ intervened, done: true });
+    } catch (e) {
+      if (isAbort(e) || signal.aborted) return { ...snap, done: true, error: 'cancelled' };
+      this.deps.onError?.(e);
+      update({ done: true, error: e instanceof Error ? e.message : String(e) });
+    }
+    return { ...snap };
+  }
+
+  private publish(s: PreviewSnapshot): void {
+    this.latest = s;
+    this.updated.fire(s);
+  }
+
+  private cancelPending(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function request(prompt: string, settings: GenerationSettings, gains?: GainMap): GenerateRequest {
+  return { prompt, settings, ...(gains ? { gains } : {}) };
+}
+
+export function isAbort(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'AbortError' || e.message === 'cancelled');
+}

@@ -1,0 +1,259 @@
+// The extension's state and long work, without VS Code: the open model (in the model worker), the
+// current profile and its experts, the intervention, previews, and the progress of what is running.
+// Commands and the panel drive it; its events carry the snapshots the page and the status bar show.
+import { readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
+import { AuraUserError } from '../aura/errors';
+import { Emitter } from './events';
+import { ExampleCollection } from './example-collection';
+import { currentInterventionFile, writeInterventionAs } from './intervention-export';
+import { InterventionState } from './intervention-state';
+import { measureLag } from './lag-monitor';
+import { NeuronDetails } from './neuron-detail';
+import { PreviewController } from './preview-controller';
+import { responseScales, scoreTokens, topExperts } from './token-scores';
+import type { ConceptSource } from '../aura/datasets';
+import type { DemoAssets } from '../aura/demo-assets';
+import type { InterventionFile } from '../aura/intervention-file';
+import type { ExpertsSnapshot, ModelSummary, NeuronDetail, ProgressSnapshot } from '../shared/protocol';
+import type { AuraConfig } from './config';
+import type { ExportFormat } from './intervention-export';
+import type { LagReport } from './lag-monitor';
+import type { TokenScore } from './token-scores';
+import type { Logger } from './logger';
+import type { CallOptions, EvaluateOutcome, GenerationSettings, ModelHost, ModelInfo, ProfileOutcome, WorkProgress } from './model-host/api';
+
+export interface WorkbenchDeps {
+  host: ModelHost;
+  log: Logger;
+  /** Where finished profiles are cached (the extension's global storage). */
+  cacheRoot: string;
+  config(): AuraConfig;
+  demo(): DemoAssets;
+}
+
+export interface LoadedModel extends ModelInfo {
+  isDemo: boolean;
+}
+
+/** How a caller follows and stops a piece of long work. */
+export interface Task {
+  signal?: AbortSignal;
+  report?(p: WorkProgress): void;
+}
+
+export type { ExportFormat } from './intervention-export';
+
+export const DEMO_NAME = 'aura-demo';
+
+export class Workbench {
+  readonly intervention = new InterventionState();
+  readonly examples = new ExampleCollection();
+  readonly preview: PreviewController;
+  private readonly details: NeuronDetails;
+  private loaded: LoadedModel | undefined;
+  private profiled: ProfileOutcome | undefined;
+  private ranked: ExpertsSnapshot | undefined;
+  private running: ProgressSnapshot = { task: null, done: 0, total: 0 };
+  /** The event-loop lag measured during the last profile, for the log and the tests. */
+  lastProfileLag: LagReport | undefined;
+
+  private readonly modelChanged = new Emitter<LoadedModel | undefined>();
+  private readonly expertsChanged = new Emitter<ExpertsSnapshot | undefined>();
+  private readonly progressChanged = new Emitter<ProgressSnapshot>();
+  readonly onDidChangeModel = this.modelChanged.event;
+  readonly onDidChangeExperts = this.expertsChanged.event;
+  readonly onDidChangeProgress = this.progressChanged.event;
+
+  constructor(private readonly deps: WorkbenchDeps) {
+    this.preview = new PreviewController({
+      host: deps.host,
+      gains: () => this.intervention.appliedGains(),
+      settings: () => this.generationSettings(),
+      onError: (e) => deps.log.error(`preview: ${e instanceof Error ? e.message : String(e)}`, e),
+    });
+    this.details = new NeuronDetails(deps.host);
+  }
+
+  get model(): LoadedModel | undefined {
+    return this.loaded;
+  }
+  get profile(): ProfileOutcome | undefined {
+    return this.profiled;
+  }
+  get experts(): ExpertsSnapshot | undefined {
+    return this.ranked;
+  }
+  get progress(): ProgressSnapshot {
+    return this.running;
+  }
+
+  summary(): ModelSummary | null {
+    const m = this.loaded;
+    return m ? { name: m.name, path: m.path, format: m.format, architecture: m.architecture, layers: m.layers, vocabSize: m.vocabSize, sites: m.sites, isDemo: m.isDemo } : null;
+  }
+
+  async openModel(path: string, isDemo: boolean, task: Task = {}): Promise<LoadedModel> {
+    const c = this.deps.config();
+    const info = await this.track('Loading the model', task, (call) =>
+      this.deps.host.open({ path, ...(c.threads ? { threads: c.threads } : {}), executionProvider: c.executionProvider }, call),
+    );
+    this.preview.reset();
+    this.setProfile(undefined);
+    // The demo's folder is called "model"; users know it as the demo.
+    this.loaded = { ...info, isDemo, ...(isDemo ? { name: DEMO_NAME } : {}) };
+    this.deps.log.info(`opened ${info.name} (${info.format}, ${info.architecture}, ${info.sites.length} sites, ${totalNeurons(info)} neurons) from ${path}`);
+    this.modelChanged.fire(this.loaded);
+    return this.loaded;
+  }
+
+  /** The embedded model and its concept data, profiled (or taken from the cache): the fast first run. */
+  async useDemo(task: Task = {}): Promise<ProfileOutcome> {
+    const demo = this.deps.demo();
+    if (!this.loaded?.isDemo) await this.openModel(demo.model, true, task);
+    if (this.profiled && this.loaded?.isDemo) return this.profiled;
+    return this.profileConcept({ kind: 'file', path: demo.concept }, task);
+  }
+
+  async profileConcept(data: ConceptSource, task: Task = {}): Promise<ProfileOutcome> {
+    const model = this.requireModel();
+    const c = this.deps.config();
+    const { value, lag } = await measureLag(() =>
+      this.track('Profiling the concept', task, (call) =>
+        this.deps.host.profile(
+          {
+            data,
+            seed: c.generation.seed,
+            ...(c.dataset.maxPerClass ? { maxPerClass: c.dataset.maxPerClass } : {}),
+            cacheRoot: this.deps.cacheRoot,
+            pooling: c.pooling,
+            seqLen: c.sequenceLength,
+          },
+          call,
+        ),
+      ),
+    );
+    this.lastProfileLag = lag;
+    this.deps.log.info(
+      `profiled ${value.positives} toxic and ${value.negatives} non-toxic examples from ${value.source} on ${model.sites.length} sites in ${value.seconds.toFixed(1)} s` +
+        `${value.reused ? ' (cached profile reused)' : ''}; max event-loop lag ${lag.maxMs} ms (p99 ${lag.p99Ms} ms)`,
+    );
+    this.setProfile(value);
+    return value;
+  }
+
+  async neuronDetail(site: string, neuron: number, signal?: AbortSignal): Promise<NeuronDetail> {
+    const p = this.profiled;
+    const info = this.loaded?.sites.find((s) => s.id === site);
+    if (!p || !info) throw new AuraUserError(`no profile holds ${site}:${neuron}; profile a concept first`);
+    const auroc = p.aurocs.find((a) => a.siteId === site)?.auroc[neuron];
+    if (auroc === undefined) throw new AuraUserError(`neuron ${site}:${neuron} is not in the profile`);
+    const g = this.intervention.gainOf(site, neuron);
+    return this.details.detail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal);
+  }
+
+  /** Per token of `text`: how strongly the top experts fire (for the editor's highlights). */
+  async tokenScores(text: string, experts = 32, signal?: AbortSignal): Promise<TokenScore[]> {
+    const model = this.requireModel();
+    const p = this.profiled;
+    if (!p || !this.ranked) throw new AuraUserError('no experts yet: profile a concept first ("AurA: Profile Concept…" or "AurA: Use Demo Model")');
+    const chosen = topExperts(this.ranked, experts);
+    const scales = await responseScales(p.dir);
+    const scored = chosen.map((e) => ({ ...e, gain: this.intervention.gainOf(e.site, e.neuron).gain, scale: scales.get(e.site)?.[e.neuron] ?? 1 }));
+    const sites = [...new Set(chosen.map((e) => e.site))];
+    const [acts] = await this.deps.host.activations({ texts: [text], sites }, signal ? { signal } : {});
+    return scoreTokens(acts!, scored, new Map(model.sites.map((s) => [s.id, s.neurons])));
+  }
+
+  async evaluate(prompts: string, neutral: string | undefined, o: { samples: number; maxPrompts?: number }, task: Task = {}): Promise<EvaluateOutcome> {
+    const gains = this.requireGains();
+    const c = this.deps.config();
+    return this.track('Evaluating the intervention', task, (call) =>
+      this.deps.host.evaluate(
+        { prompts, ...(neutral ? { neutral } : {}), samples: o.samples, ...(o.maxPrompts ? { maxPrompts: o.maxPrompts } : {}), scorer: c.scorer, settings: this.generationSettings(), gains },
+        call,
+      ),
+    );
+  }
+
+  /** The current intervention as a versioned file (full-strength gains, the strength as a parameter). */
+  interventionFile(): InterventionFile {
+    return currentInterventionFile(this.requireModel(), this.intervention, this.profiled, this.deps.config().pooling);
+  }
+
+  async exportIntervention(format: ExportFormat, out: string, task: Task = {}): Promise<number> {
+    const file = this.interventionFile();
+    if (format !== 'onnx') return writeInterventionAs(format, file, out);
+    const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out }, call));
+    return r.bytes;
+  }
+
+  async importIntervention(path: string): Promise<void> {
+    const model = this.requireModel();
+    const file = await readInterventionFile(path);
+    validateAgainstModel(file, model.sites, model.fingerprint, path);
+    this.intervention.importFile(file, path);
+    this.deps.log.info(`imported ${file.method} intervention from ${path} (${this.intervention.snapshot().affected} neurons affected)`);
+  }
+
+  generationSettings(): GenerationSettings {
+    return this.deps.config().generation;
+  }
+
+  requireModel(): LoadedModel {
+    if (!this.loaded) throw new AuraUserError('no model is open: run "AurA: Use Demo Model" or "AurA: Open Model Folder…" first');
+    return this.loaded;
+  }
+
+  async dispose(): Promise<void> {
+    this.preview.dispose();
+    this.intervention.dispose();
+    this.examples.dispose();
+    for (const e of [this.modelChanged, this.expertsChanged, this.progressChanged]) e.dispose();
+    await this.deps.host.dispose();
+  }
+
+  /** The worker stopped on its own: nothing it held is usable. */
+  modelLost(): void {
+    this.preview.reset();
+    this.setProfile(undefined);
+    this.loaded = undefined;
+    this.modelChanged.fire(undefined);
+  }
+
+  private requireGains() {
+    const gains = this.intervention.appliedGains();
+    if (!gains) throw new AuraUserError('there is no intervention yet: profile a concept or import an intervention first');
+    return gains;
+  }
+
+  private setProfile(p: ProfileOutcome | undefined): void {
+    this.profiled = p;
+    this.details.forget();
+    this.ranked = p?.experts;
+    if (p) this.intervention.setAurocs(p.aurocs);
+    else this.intervention.clear();
+    this.expertsChanged.fire(this.ranked);
+  }
+
+  /** Runs work while publishing its progress to the panel (and to the caller's progress UI). */
+  private async track<T>(title: string, task: Task, work: (call: CallOptions) => Promise<T>): Promise<T> {
+    const set = (p: ProgressSnapshot) => {
+      this.running = p;
+      this.progressChanged.fire(p);
+    };
+    set({ task: title, done: 0, total: 0 });
+    const onProgress = (p: WorkProgress) => {
+      set({ task: p.stage ? `${title}: ${p.stage}` : title, done: p.done, total: p.total });
+      task.report?.(p);
+    };
+    try {
+      return await work({ ...(task.signal ? { signal: task.signal } : {}), onProgress });
+    } finally {
+      set({ task: null, done: 0, total: 0 });
+    }
+  }
+}
+
+function totalNeurons(m: ModelInfo): number {
+  return m.sites.reduce((n, s) => n + s.neurons, 0);
+}

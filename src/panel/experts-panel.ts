@@ -1,0 +1,95 @@
+// The experts panel's lifecycle in VS Code: one panel at a time, created or revealed by the command
+// and revived by the serializer after a reload; the page restores its own view state and asks for
+// snapshots with 'ready', so the panel does not need retainContextWhenHidden.
+import * as vscode from 'vscode';
+import { PANEL_VIEW_TYPE } from '../shared/ids';
+import { DisposableStore } from '../host/events';
+import { panelHtml } from './html';
+import { PanelController } from './panel-controller';
+import type { Logger } from '../host/logger';
+import type { Workbench } from '../host/workbench';
+import type { EvaluationSummary, HostMessage } from '../shared/protocol';
+import type { PanelActions } from './panel-controller';
+
+export interface PanelDeps {
+  extensionUri: vscode.Uri;
+  wb: Workbench;
+  log: Logger;
+  actions: PanelActions;
+}
+
+export class ExpertsPanel implements vscode.Disposable {
+  private static current: ExpertsPanel | undefined;
+  private readonly store = new DisposableStore();
+  private readonly controller: PanelController;
+  private disposed = false;
+
+  /** `preserveFocus` keeps the keyboard in the editor (Test Prompt From Selection: Tab and Escape act there). */
+  static show(deps: PanelDeps, preserveFocus = false): ExpertsPanel {
+    if (ExpertsPanel.current) {
+      ExpertsPanel.current.panel.reveal(undefined, preserveFocus);
+      return ExpertsPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'AurA Experts', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, webviewOptions(deps.extensionUri));
+    return new ExpertsPanel(panel, deps);
+  }
+
+  /** A panel VS Code kept across a reload: same page, new host side. */
+  static revive(panel: vscode.WebviewPanel, deps: PanelDeps): ExpertsPanel {
+    ExpertsPanel.current?.dispose();
+    return new ExpertsPanel(panel, deps);
+  }
+
+  static disposeCurrent(): void {
+    ExpertsPanel.current?.dispose();
+  }
+
+  static showEvaluation(e: EvaluationSummary): void {
+    ExpertsPanel.current?.controller.showEvaluation(e);
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    deps: PanelDeps,
+  ) {
+    ExpertsPanel.current = this;
+    const icons = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons');
+    panel.iconPath = { light: vscode.Uri.joinPath(icons, 'aura-light.svg'), dark: vscode.Uri.joinPath(icons, 'aura-dark.svg') };
+    panel.webview.options = webviewOptions(deps.extensionUri);
+    const dist = vscode.Uri.joinPath(deps.extensionUri, 'dist');
+    panel.webview.html = panelHtml({
+      cspSource: panel.webview.cspSource,
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+    });
+    const post = (m: HostMessage) => void panel.webview.postMessage(m);
+    this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log));
+    this.store.add(panel.webview.onDidReceiveMessage((m: unknown) => this.controller.receive(m)));
+    this.store.add(panel.onDidDispose(() => this.dispose()));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (ExpertsPanel.current === this) ExpertsPanel.current = undefined;
+    this.store.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** Scripts on; the page may load only what dist/ holds (the bundle and its stylesheet). */
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
+  };
+}
+
+export function registerPanelSerializer(deps: PanelDeps): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+    deserializeWebviewPanel: async (panel) => {
+      ExpertsPanel.revive(panel, deps);
+    },
+  });
+}

@@ -1,0 +1,138 @@
+// The experts panel's host side without VS Code: validates each page message on arrival, turns it
+// into work on the Workbench, and posts full snapshots back (on 'ready', and whenever state changes).
+import { isUserError } from '../engine/errors';
+import { DisposableStore } from '../host/events';
+import { isAbort } from '../host/preview-controller';
+import { parsePageMessage } from '../shared/protocol';
+import type { Disposable } from '../host/events';
+import type { Logger } from '../host/logger';
+import type { Workbench } from '../host/workbench';
+import type { EvaluationSummary, HostMessage, PageMessage } from '../shared/protocol';
+
+/** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
+export interface PanelActions {
+  useDemoModel(): void;
+  openModelFolder(): void;
+  profile(): void;
+  importIntervention(): void;
+  evaluate(): void;
+  exportIntervention(format: 'json' | 'safetensors' | 'onnx'): void;
+}
+
+export class PanelController implements Disposable {
+  private readonly subscriptions = new DisposableStore();
+  private detail: AbortController | undefined;
+  private evaluation: EvaluationSummary | undefined;
+
+  constructor(
+    private readonly wb: Workbench,
+    private readonly post: (m: HostMessage) => void,
+    private readonly actions: PanelActions,
+    private readonly log: Logger,
+  ) {
+    this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
+    this.subscriptions.add(wb.onDidChangeExperts((experts) => this.post({ type: 'didChangeExperts', experts: experts ?? null })));
+    this.subscriptions.add(wb.onDidChangeProgress((progress) => this.post({ type: 'didChangeProgress', progress })));
+    this.subscriptions.add(wb.intervention.onDidChange((intervention) => this.post({ type: 'didChangeIntervention', intervention })));
+    this.subscriptions.add(wb.preview.onDidUpdate((preview) => this.post({ type: 'didUpdatePreview', preview })));
+  }
+
+  /** Every message from the page passes here first; malformed ones are logged and dropped. */
+  receive(raw: unknown): void {
+    const m = parsePageMessage(raw);
+    if (!m) {
+      this.log.warn(`panel: dropped an invalid message from the page: ${preview(raw)}`);
+      return;
+    }
+    try {
+      this.handle(m);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  showEvaluation(e: EvaluationSummary): void {
+    this.evaluation = e;
+    this.post({ type: 'didEvaluate', evaluation: e });
+  }
+
+  dispose(): void {
+    this.detail?.abort();
+    this.subscriptions.dispose();
+  }
+
+  private handle(m: PageMessage): void {
+    switch (m.type) {
+      case 'ready':
+        return this.sendAll();
+      case 'setIntervention':
+        this.wb.intervention.update(m.settings);
+        return this.wb.preview.scheduleRerun();
+      case 'setOverride':
+        // The page recomputes the detail's gains itself; only the preview needs the host again.
+        this.wb.intervention.setOverride(m.site, m.neuron, m.gain);
+        return this.wb.preview.scheduleRerun();
+      case 'selectNeuron':
+        return this.selectNeuron(m.site, m.neuron);
+      case 'runPreview':
+        this.wb.requireModel();
+        return void this.wb.preview.run(m.prompt).done;
+      case 'cancelPreview':
+        return this.wb.preview.cancel();
+      case 'export':
+        return this.actions.exportIntervention(m.format);
+      case 'profile':
+        return this.actions.profile();
+      case 'useDemoModel':
+        return this.actions.useDemoModel();
+      case 'openModelFolder':
+        return this.actions.openModelFolder();
+      case 'importIntervention':
+        return this.actions.importIntervention();
+      case 'evaluate':
+        return this.actions.evaluate();
+    }
+  }
+
+  private sendAll(): void {
+    const wb = this.wb;
+    this.post({ type: 'didChangeModel', model: wb.summary() });
+    this.post({ type: 'didChangeExperts', experts: wb.experts ?? null });
+    this.post({ type: 'didChangeIntervention', intervention: wb.intervention.snapshot() });
+    this.post({ type: 'didChangeProgress', progress: wb.progress });
+    if (wb.preview.snapshot) this.post({ type: 'didUpdatePreview', preview: wb.preview.snapshot });
+    if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
+  }
+
+  /** Only the latest selection matters: a newer one cancels the detail still being computed. */
+  private selectNeuron(site: string, neuron: number): void {
+    this.detail?.abort();
+    const controller = new AbortController();
+    this.detail = controller;
+    this.wb.neuronDetail(site, neuron, controller.signal).then(
+      (detail) => {
+        if (!controller.signal.aborted) this.post({ type: 'didSelectNeuron', detail });
+      },
+      (e) => {
+        if (!controller.signal.aborted && !isAbort(e)) this.fail(e);
+      },
+    );
+  }
+
+  private fail(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    if (isUserError(e)) this.log.warn(message);
+    else this.log.error(`panel: ${message}`, e);
+    this.post({ type: 'didError', message });
+  }
+}
+
+function preview(raw: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(raw) ?? String(raw);
+  } catch {
+    s = String(raw);
+  }
+  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+}

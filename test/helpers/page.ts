@@ -1,0 +1,66 @@
+// The experts panel's page in happy-dom with a fake host: what the page posts is recorded, and host
+// messages arrive as window 'message' events, as they do in a real webview.
+import { Window } from 'happy-dom';
+import { mountApp } from '../../webview/views/app';
+import type { ExpertsSnapshot, HostMessage, InterventionSnapshot, ModelSummary, PageMessage, SiteInfo } from '../../src/shared/protocol';
+
+export function mountPage(saved?: unknown) {
+  const win = new Window({ url: 'https://webview.test/' });
+  const doc = win.document as unknown as Document;
+  const root = doc.createElement('div');
+  doc.body.append(root);
+  const posted: PageMessage[] = [];
+  const warnings: string[] = [];
+  let state = saved;
+  const originalWarn = console.warn;
+  console.warn = (m: string) => void warnings.push(String(m));
+  const app = mountApp(root, { postMessage: (m) => posted.push(m as PageMessage), getState: () => state, setState: (s) => (state = s) });
+  const fromHost = (m: HostMessage | unknown) => win.dispatchEvent(new win.MessageEvent('message', { data: m }));
+  return {
+    win,
+    doc,
+    root,
+    app,
+    posted,
+    warnings,
+    fromHost,
+    state: () => state,
+    $: (testId: string) => root.querySelector(`[data-testid="${testId}"]`) as HTMLElement,
+    $$: (testId: string) => [...root.querySelectorAll(`[data-testid="${testId}"]`)] as HTMLElement[],
+    async close() {
+      console.warn = originalWarn;
+      app.dispose();
+      await win.happyDOM.close();
+    },
+  };
+}
+
+/** A GPT-2-small-like profile: 12 layers of c_fc (3072) and c_proj (768), sorted by AUROC. */
+export function bigExperts(total = 50_000): ExpertsSnapshot {
+  const sites: SiteInfo[] = [];
+  for (let l = 0; sites.reduce((n, s) => n + s.neurons, 0) < total; l++) {
+    sites.push({ id: `transformer.h.${l}.mlp.c_fc`, layer: l, kind: 'mlp.in', neurons: 3072 }, { id: `transformer.h.${l}.mlp.c_proj`, layer: l, kind: 'mlp.out', neurons: 768 });
+  }
+  const rows: [number, number, number][] = [];
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  sites.forEach((s, i) => {
+    for (let j = 0; j < s.neurons && rows.length < total; j++) rows.push([i, j, Math.round((0.3 + 0.5 * rnd()) * 1e4) / 1e4]);
+  });
+  rows.sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1]);
+  const perLayer = [...new Set(sites.map((s) => s.layer))].map((layer) => ({ layer, experts: 0, neurons: 0 }));
+  for (const [s, , a] of rows) {
+    const p = perLayer[sites[s]!.layer]!;
+    p.neurons++;
+    if (a > 0.5) p.experts++;
+  }
+  return { source: 'concept.jsonl', positives: 500, negatives: 1000, pooling: 'max', sites, site: rows.map((r) => r[0]), neuron: rows.map((r) => r[1]), auroc: rows.map((r) => r[2]), perLayer };
+}
+
+export function modelOf(experts: ExpertsSnapshot): ModelSummary {
+  return { name: 'gpt2', path: '/models/gpt2', format: 'optimum', architecture: 'GPT2LMHeadModel', layers: 12, vocabSize: 50257, sites: experts.sites, isDemo: false };
+}
+
+export function intervention(patch: Partial<InterventionSnapshot> = {}): InterventionSnapshot {
+  return { method: 'aura', strength: 1, k: null, alpha: null, overrides: [], affected: 1234, ...patch };
+}

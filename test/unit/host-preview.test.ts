@@ -1,0 +1,90 @@
+// Previews: both continuations with the same settings (seed), the intervention only on one side,
+// a new run cancels the one in flight, and intervention changes re-run once after the debounce.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PreviewController } from '../../src/host/preview-controller';
+import type { CallOptions, GainMap, GenerateRequest, GenerationSettings } from '../../src/host/model-host/api';
+import type { PreviewSnapshot } from '../../src/shared/protocol';
+
+const SETTINGS: GenerationSettings = { maxNewTokens: 4, temperature: 0.7, topK: 0, topP: 0.9, seed: 42 };
+const GAINS: GainMap = new Map([['site', new Float32Array([0.5])]]);
+
+/** A generator that streams one word every few ms and stops when its signal aborts. */
+function fakeHost(delayMs = 5) {
+  const calls: { req: GenerateRequest; aborted: () => boolean }[] = [];
+  return {
+    calls,
+    async generate(req: GenerateRequest, call: CallOptions = {}): Promise<string> {
+      calls.push({ req, aborted: () => !!call.signal?.aborted });
+      let text = '';
+      for (let i = 0; i < req.settings.maxNewTokens; i++) {
+        await new Promise((r) => setTimeout(r, delayMs));
+        call.signal?.throwIfAborted();
+        text += req.gains ? ' calm' : ' rude';
+        call.onText?.(text);
+      }
+      return text;
+    },
+  };
+}
+
+function controller(host = fakeHost(), debounce = 30) {
+  const c = new PreviewController({ host, gains: () => GAINS, settings: () => SETTINGS }, debounce);
+  const seen: PreviewSnapshot[] = [];
+  c.onDidUpdate((s) => seen.push(s));
+  return { c, host, seen };
+}
+
+test('a run streams the original then the intervened text, same settings, gains on one side only', async () => {
+  const { c, host, seen } = controller();
+  const last = await c.run('hello').done;
+  assert.equal(last.original, ' rude rude rude rude');
+  assert.equal(last.intervened, ' calm calm calm calm');
+  assert.equal(last.done, true);
+  assert.deepEqual(host.calls.map((x) => x.req.settings), [SETTINGS, SETTINGS]);
+  assert.deepEqual(host.calls.map((x) => !!x.req.gains), [false, true]);
+  assert.ok(seen.length > 4, 'snapshots while streaming');
+  assert.ok(seen.every((s) => s.runId === 1));
+  c.dispose();
+});
+
+test('a new run cancels the stale one, whose updates are never published', async () => {
+  const { c, host, seen } = controller();
+  const first = c.run('first');
+  await new Promise((r) => setTimeout(r, 8));
+  const second = c.run('second');
+  const [a, b] = await Promise.all([first.done, second.done]);
+  assert.equal(a.error, 'cancelled');
+  assert.ok(host.calls[0]!.aborted(), 'the first generation saw its signal abort');
+  assert.equal(b.done, true);
+  assert.equal(b.error, undefined);
+  const afterSecond = seen.slice(seen.findIndex((s) => s.runId === 2));
+  assert.ok(afterSecond.every((s) => s.runId === 2), 'no update of run 1 after run 2 started');
+  assert.equal(c.snapshot?.runId, 2);
+  c.dispose();
+});
+
+test('intervention changes re-run the last prompt once, after the debounce, reusing the original', async () => {
+  const { c, host } = controller(fakeHost(1), 30);
+  await c.run('hello').done;
+  host.calls.length = 0;
+  c.scheduleRerun();
+  c.scheduleRerun();
+  c.scheduleRerun();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(host.calls.length, 0, 'nothing runs before the debounce');
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal(host.calls.length, 1, 'one run, and only the intervened side: the original is reused');
+  assert.ok(host.calls[0]!.req.gains);
+  assert.equal(c.snapshot?.runId, 2);
+  c.dispose();
+});
+
+test('cancel stops the run in flight and marks it', async () => {
+  const { c } = controller(fakeHost(20));
+  const run = c.run('hello');
+  c.cancel();
+  assert.equal((await run.done).error, 'cancelled');
+  assert.equal(c.snapshot?.error, 'cancelled');
+  c.dispose();
+});

@@ -1,0 +1,49 @@
+// The preview pane: Run sends the prompt, streamed snapshots render side by side, the newest run wins,
+// and where the intervened text departs from the original is marked.
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
+
+let page: ReturnType<typeof mountPage> | undefined;
+afterEach(async () => {
+  await page?.close();
+  page = undefined;
+});
+
+function ready() {
+  const experts = bigExperts(500);
+  page = mountPage();
+  page.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
+  page.fromHost({ type: 'didChangeExperts', experts });
+  page.fromHost({ type: 'didChangeIntervention', intervention: intervention({ strength: 0.6 }) });
+  return page;
+}
+
+test('Run sends the prompt in the box', () => {
+  const p = ready();
+  const prompt = p.$('preview-prompt') as HTMLTextAreaElement;
+  prompt.value = 'You are such a';
+  prompt.dispatchEvent(new p.win.Event('input') as unknown as Event);
+  p.$('preview-run').click();
+  assert.deepEqual(p.posted.at(-1), { type: 'runPreview', prompt: 'You are such a' });
+});
+
+test('streamed snapshots render both continuations side by side; stale runs are ignored', () => {
+  const p = ready();
+  p.fromHost({ type: 'didUpdatePreview', preview: { runId: 2, prompt: 'Hi', original: ' you', intervened: '', done: false } });
+  assert.equal(p.$('preview-original').textContent, 'Hi you');
+  assert.equal(p.$('preview-intervened').textContent, 'Hi');
+  p.fromHost({ type: 'didUpdatePreview', preview: { runId: 2, prompt: 'Hi', original: ' you fool', intervened: ' you friend', done: true } });
+  assert.equal(p.$('preview-original').textContent, 'Hi you fool');
+  assert.equal(p.$('preview-intervened').textContent, 'Hi you friend');
+  assert.equal(p.$('preview-intervened').querySelector('mark.diverged')!.textContent, 'riend');
+  p.fromHost({ type: 'didUpdatePreview', preview: { runId: 1, prompt: 'Old', original: ' stale', intervened: ' stale', done: true } });
+  assert.equal(p.$('preview-original').textContent, 'Hi you fool', 'an older run never replaces a newer one');
+  assert.equal(p.$('preview-intervened').previousElementSibling!.textContent, 'Intervened (AurA 60%)');
+});
+
+test('a run started from the editor shows its prompt in the box', () => {
+  const p = ready();
+  p.fromHost({ type: 'didUpdatePreview', preview: { runId: 5, prompt: 'selected text', original: '', intervened: '', done: false } });
+  assert.equal((p.$('preview-prompt') as HTMLTextAreaElement).value, 'selected text');
+});

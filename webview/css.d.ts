@@ -1,0 +1,2 @@
+// Stylesheets imported by main.ts are bundled by esbuild into dist/webview.css.
+declare module '*.css';

@@ -1,0 +1,89 @@
+// The page: builds the views, feeds host snapshots into the store, and restores the view state.
+import { HostConnection } from '../host-connection';
+import { rowOf } from '../state/filter';
+import { Store } from '../state/store';
+import { restoreUi } from '../state/ui-state';
+import { createControls } from './controls';
+import { createDetail } from './detail';
+import { h } from './dom';
+import { createEvaluation } from './evaluation';
+import { createExpertsTable } from './experts-table';
+import { createHeader } from './header';
+import { createPreview } from './preview';
+import { createStatus } from './status';
+import { createSummary } from './summary';
+import { createWelcome } from './welcome';
+import type { HostMessage } from '../../src/shared/protocol';
+import type { StateKey } from '../state/store';
+import type { VsCodeApi } from '../vscode-api';
+import type { View, ViewContext } from './view';
+
+export interface App {
+  store: Store;
+  table: ReturnType<typeof createExpertsTable>;
+  dispose(): void;
+}
+
+export function mountApp(root: HTMLElement, api: VsCodeApi): App {
+  const doc = root.ownerDocument;
+  const win = doc.defaultView!;
+  const store = new Store(restoreUi(api.getState()), (s) => api.setState(s));
+  const connection = new HostConnection(api, win, (m) => receive(store, m, ctx));
+  const ctx: ViewContext = { doc, store, send: (m) => connection.send(m) };
+  const table = createExpertsTable(ctx);
+  const views: View[] = [createHeader(ctx), createStatus(ctx), createWelcome(ctx), createSummary(ctx), table, createControls(ctx), createDetail(ctx), createPreview(ctx), createEvaluation(ctx)];
+  const [header, status, welcome, summary, , controls, detail, preview, evaluation] = views.map((v) => v.el);
+  root.replaceChildren(
+    h(doc, 'div', { class: 'app' }, header!, status!, welcome!, summary!, h(doc, 'div', { class: 'main-grid' }, table.el, h(doc, 'div', { class: 'aside' }, controls!, detail!)), preview!, evaluation!),
+  );
+  const all = new Set<StateKey>(['model', 'experts', 'intervention', 'detail', 'preview', 'progress', 'evaluation', 'error', 'ui']);
+  const update = (changed: ReadonlySet<StateKey>) => {
+    for (const v of views) v.update(store.state, changed);
+  };
+  const unsubscribe = store.subscribe((_, changed) => update(changed));
+  update(all);
+  connection.send({ type: 'ready' });
+  return {
+    store,
+    table,
+    dispose() {
+      unsubscribe();
+      connection.dispose();
+    },
+  };
+}
+
+/** Host snapshots into the store, keeping the view state consistent with them. */
+function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
+  switch (m.type) {
+    case 'didChangeModel': {
+      const before = store.state.model;
+      store.set('model', m.model);
+      if (m.model?.path !== before?.path) store.set('detail', null);
+      return;
+    }
+    case 'didChangeExperts': {
+      store.set('experts', m.experts);
+      const sel = store.state.ui.selected;
+      if (sel && (!m.experts || rowOf(m.experts, sel.site, sel.neuron) < 0)) store.setUi({ selected: null });
+      // After a reload the host no longer holds the detail the page showed: ask again.
+      else if (sel && m.experts && !store.state.detail) ctx.send({ type: 'selectNeuron', site: sel.site, neuron: sel.neuron });
+      return;
+    }
+    case 'didChangeIntervention':
+      return store.set('intervention', m.intervention);
+    case 'didSelectNeuron':
+      return store.set('detail', m.detail);
+    case 'didUpdatePreview': {
+      const current = store.state.preview;
+      if (current && m.preview.runId < current.runId) return;
+      return store.set('preview', m.preview);
+    }
+    case 'didChangeProgress':
+      return store.set('progress', m.progress);
+    case 'didEvaluate':
+      return store.set('evaluation', m.evaluation);
+    case 'didError':
+      return store.set('error', m.message);
+  }
+}

@@ -1,0 +1,32 @@
+// The last evaluation, as in the paper: toxicity and perplexity without and with the intervention.
+import { h, replace, show } from './dom';
+import { fixed } from './format';
+import type { View, ViewContext } from './view';
+
+export function createEvaluation({ doc }: ViewContext): View {
+  const body = h(doc, 'div', {});
+  const el = h(doc, 'section', { class: 'card evaluation', 'aria-label': 'Evaluation', hidden: true }, h(doc, 'h2', {}, 'Evaluation'), body);
+  return {
+    el,
+    update(s, changed) {
+      if (!changed.has('evaluation')) return;
+      const e = s.evaluation;
+      show(el, e !== null);
+      if (!e) return;
+      const f = (v: number | null, d: number) => (v === null ? 'n/a' : fixed(v, d));
+      const row = (name: string, r: typeof e.baseline) => h(doc, 'tr', {}, h(doc, 'th', { scope: 'row' }, name), h(doc, 'td', { class: 'num' }, f(r.score, 3)), h(doc, 'td', { class: 'num' }, f(r.prob, 4)), h(doc, 'td', { class: 'num' }, f(r.perplexity, 2)));
+      const ratio = e.intervened.score > 0 ? `${(e.baseline.score / e.intervened.score).toFixed(2)}× less toxic` : 'no toxic continuation left';
+      replace(
+        body,
+        h(
+          doc,
+          'table',
+          { class: 'eval-table' },
+          h(doc, 'thead', {}, h(doc, 'tr', {}, h(doc, 'th', {}, ''), h(doc, 'th', { scope: 'col' }, 'toxicity score'), h(doc, 'th', { scope: 'col' }, 'toxicity prob'), h(doc, 'th', { scope: 'col' }, 'perplexity'))),
+          h(doc, 'tbody', {}, row('original', e.baseline), row('intervened', e.intervened)),
+        ),
+        h(doc, 'p', { class: 'muted' }, `${e.prompts} prompts × ${e.samples} continuations, same seeds, scorer ${e.scorer}; ${ratio}.`),
+      );
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// The ranked neurons, virtualised so 50,000 rows scroll as smoothly as 50 (see virtual-list.ts).
+// Keyboard: arrows, Page Up/Down, Home/End move the active row; Enter or Space selects it.
+import { TestIds } from '../../src/shared/ids';
+import { filterRows } from '../state/filter';
+import { createFilters } from './filters';
+import { h, setText } from './dom';
+import { int } from './format';
+import { fillRow, gainContext } from './expert-row';
+import { VirtualList } from './virtual-list';
+import type { ExpertsSnapshot } from '../../src/shared/protocol';
+import type { Filter } from '../state/ui-state';
+import type { PageState } from '../state/store';
+import type { View, ViewContext } from './view';
+import type { GainContext } from './expert-row';
+
+export const ROW_HEIGHT = 26;
+export const OVERSCAN = 8;
+
+interface Rows {
+  experts: ExpertsSnapshot;
+  filter: Filter;
+  search: string;
+  indices: Uint32Array;
+}
+
+export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [number, number] } {
+  const { doc, store } = ctx;
+  const filters = createFilters(ctx);
+  const count = h(doc, 'span', { class: 'muted count', 'aria-live': 'polite' });
+  let rows: Rows | undefined;
+  let gains: GainContext = gainContext(null);
+  const list = new VirtualList(
+    doc,
+    {
+      rowHeight: ROW_HEIGHT,
+      overscan: OVERSCAN,
+      fallbackViewport: 390,
+      createRow: () => h(doc, 'div', { role: 'row', testid: TestIds.expertRow, class: 'row' }),
+      renderRow: (el, i) => fillRow(el, rows!.experts, rows!.indices[i]!, i, gains, store.state.ui),
+    },
+    { tabindex: 0, 'aria-label': 'Expert neurons, ranked by AUROC' },
+  );
+  const header = h(doc, 'div', { class: 'row head', role: 'row' }, ...['Rank', 'Neuron (site:index)', 'Layer', 'AUROC', 'Gain'].map((t) => h(doc, 'div', { role: 'columnheader', class: 'cell' }, t)));
+  const table = h(doc, 'div', { class: 'table', role: 'grid', testid: TestIds.expertsTable, 'aria-rowcount': 0, 'aria-colcount': 5 }, header, list.scroller);
+  const empty = h(doc, 'p', { class: 'muted empty', hidden: true }, 'No neuron matches the filters.');
+  const el = h(doc, 'section', { class: 'card experts', 'aria-label': 'Experts' }, h(doc, 'div', { class: 'card-title' }, h(doc, 'h2', {}, 'Experts'), count), filters.el, table, empty);
+  wireKeyboard(ctx, list, () => rows);
+  wireScrollMemory(ctx, list);
+
+  let restoredScroll = false;
+  return {
+    el,
+    visibleRange: () => list.range,
+    update(s, changed) {
+      filters.update(s, changed);
+      if (!changed.has('experts') && !changed.has('ui') && !changed.has('intervention')) return;
+      el.hidden = !s.experts;
+      const next = filtered(rows, s);
+      const refiltered = next !== rows;
+      rows = next;
+      gains = gainContext(s.intervention);
+      const n = rows?.indices.length ?? 0;
+      const total = s.experts?.auroc.length ?? 0;
+      setText(count, rows ? (n === total ? `${int(total)} neurons` : `${int(n)} of ${int(total)} neurons`) : '');
+      empty.hidden = !rows || n > 0;
+      table.setAttribute('aria-rowcount', String(n + 1));
+      list.setCount(n);
+      if (refiltered && rows && !restoredScroll) {
+        // First data after a reload: back to where the user was.
+        restoredScroll = true;
+        list.scroller.scrollTop = s.ui.scrollTop;
+      } else if (refiltered && s.ui.scrollTop === 0) list.scroller.scrollTop = 0;
+      list.render();
+    },
+  };
+}
+
+/** The filtered rows, recomputed only when the data, the filter or the search changed. */
+function filtered(previous: Rows | undefined, s: PageState): Rows | undefined {
+  const e = s.experts;
+  if (!e) return undefined;
+  if (previous && previous.experts === e && previous.filter === s.ui.filter && previous.search === s.ui.search) return previous;
+  return { experts: e, filter: s.ui.filter, search: s.ui.search, indices: filterRows(e, s.ui.filter, s.ui.search) };
+}
+
+function wireKeyboard({ store, send }: ViewContext, list: VirtualList, rows: () => Rows | undefined): void {
+  const moveTo = (i: number) => {
+    const n = rows()?.indices.length ?? 0;
+    if (n === 0) return;
+    const target = Math.max(0, Math.min(n - 1, i));
+    list.reveal(target);
+    store.setUi({ activeRow: target, scrollTop: list.scroller.scrollTop });
+    list.element(target)?.focus();
+  };
+  const select = (i: number) => {
+    const r = rows();
+    const idx = r?.indices[i];
+    if (!r || idx === undefined) return;
+    const site = r.experts.sites[r.experts.site[idx]!]!.id;
+    const neuron = r.experts.neuron[idx]!;
+    store.setUi({ activeRow: i, selected: { site, neuron } });
+    send({ type: 'selectNeuron', site, neuron });
+  };
+  list.scroller.addEventListener('keydown', (e) => {
+    const page = Math.max(1, Math.floor(list.viewport / ROW_HEIGHT) - 1);
+    const at = store.state.ui.activeRow;
+    const last = (rows()?.indices.length ?? 1) - 1;
+    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + page, PageUp: at - page, Home: 0, End: last };
+    if (e.key in moves) {
+      e.preventDefault();
+      moveTo(moves[e.key]!);
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      select(at);
+    }
+  });
+  list.scroller.addEventListener('click', (e) => {
+    const row = (e.target as Element).closest(`[data-testid=${TestIds.expertRow}]`);
+    const i = row ? list.indexOf(row) : undefined;
+    if (i === undefined) return;
+    select(i);
+    (row as HTMLElement).focus();
+  });
+}
+
+/** The scroll position is saved for a reload, but not on every scroll event. */
+function wireScrollMemory({ store }: ViewContext, list: VirtualList): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  list.scroller.addEventListener('scroll', () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => store.setUi({ scrollTop: list.scroller.scrollTop }), 250);
+  });
+}

@@ -1,0 +1,69 @@
+// The table's filters: site, layer, AUROC range and a search by id. Every change resets the scroll.
+import { TestIds } from '../../src/shared/ids';
+import { button } from '../ui-kit';
+import { DEFAULT_FILTER } from '../state/ui-state';
+import { h, replace, uid } from './dom';
+import type { Filter } from '../state/ui-state';
+import type { ExpertsSnapshot } from '../../src/shared/protocol';
+import type { View, ViewContext } from './view';
+
+export function createFilters({ doc, store }: ViewContext): View {
+  const setFilter = (patch: Partial<Filter>) => store.setUi({ filter: { ...store.state.ui.filter, ...patch }, activeRow: 0, scrollTop: 0 });
+  const site = h(doc, 'select', { testid: TestIds.filterSite, id: uid('site') });
+  const layer = h(doc, 'select', { testid: TestIds.filterLayer, id: uid('layer') });
+  const min = h(doc, 'input', { type: 'number', min: 0, max: 1, step: 0.01, testid: TestIds.filterAurocMin, id: uid('min'), class: 'narrow' });
+  const max = h(doc, 'input', { type: 'number', min: 0, max: 1, step: 0.01, testid: TestIds.filterAurocMax, id: uid('max'), class: 'narrow' });
+  const search = h(doc, 'input', { type: 'search', testid: TestIds.search, id: uid('search'), placeholder: 'transformer.h.3.mlp.c_fc:1234, c_fc, or 1234', spellcheck: 'false', autocomplete: 'off' });
+  site.addEventListener('change', () => setFilter({ site: site.value || null }));
+  layer.addEventListener('change', () => setFilter({ layer: layer.value === '' ? null : Number(layer.value) }));
+  const range = (input: HTMLInputElement, key: 'aurocMin' | 'aurocMax', fallback: number) =>
+    input.addEventListener('input', () => {
+      const v = input.valueAsNumber;
+      setFilter({ [key]: Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : fallback });
+    });
+  range(min, 'aurocMin', 0);
+  range(max, 'aurocMax', 1);
+  search.addEventListener('input', () => store.setUi({ search: search.value, activeRow: 0, scrollTop: 0 }));
+  const reset = button(doc, 'Clear', { title: 'Clear all filters', onClick: () => store.setUi({ filter: DEFAULT_FILTER, search: '', activeRow: 0, scrollTop: 0 }) });
+  const field = (label: string, input: HTMLElement) => h(doc, 'div', { class: 'field' }, h(doc, 'label', { for: input.id }, label), input);
+  const el = h(
+    doc,
+    'div',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter the experts table' },
+    field('Search', search),
+    field('Site', site),
+    field('Layer', layer),
+    field('AUROC ≥', min),
+    field('AUROC ≤', max),
+    h(doc, 'div', { class: 'field end' }, reset),
+  );
+  let sitesOf: ExpertsSnapshot['sites'] | undefined;
+  return {
+    el,
+    update(s, changed) {
+      if (changed.has('experts') && s.experts && s.experts.sites !== sitesOf) {
+        sitesOf = s.experts.sites;
+        fillOptions(doc, site, 'All sites', s.experts.sites.map((x) => [x.id, `${x.id} (${x.neurons})`]));
+        const layers = [...new Set(s.experts.sites.map((x) => x.layer))].sort((a, b) => a - b);
+        fillOptions(doc, layer, 'All layers', layers.map((l) => [String(l), `layer ${l}`]));
+      }
+      if (!changed.has('ui') && !changed.has('experts')) return;
+      const f = s.ui.filter;
+      setValue(site, f.site ?? '');
+      setValue(layer, f.layer === null ? '' : String(f.layer));
+      setValue(min, String(f.aurocMin));
+      setValue(max, String(f.aurocMax));
+      setValue(search, s.ui.search);
+    },
+  };
+}
+
+function fillOptions(doc: Document, select: HTMLSelectElement, all: string, options: [string, string][]): void {
+  replace(select, h(doc, 'option', { value: '' }, all), ...options.map(([value, label]) => h(doc, 'option', { value }, label)));
+}
+
+/** Leaves an input the user is typing in alone: the store echoes what they typed anyway. */
+function setValue(el: HTMLInputElement | HTMLSelectElement, value: string): void {
+  if (el.ownerDocument.activeElement === el && el.tagName === 'INPUT') return;
+  if (el.value !== value) el.value = value;
+}

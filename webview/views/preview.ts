@@ -1,0 +1,89 @@
+// Original and intervened continuations side by side, streaming, same seed. The host re-runs the last
+// prompt shortly after the intervention changes; the page only shows the newest run.
+import { TestIds } from '../../src/shared/ids';
+import { button, setDisabled } from '../ui-kit';
+import { h, replace, setText, uid } from './dom';
+import { METHOD_LABELS, pct } from './format';
+import type { PreviewSnapshot } from '../../src/shared/protocol';
+import type { View, ViewContext } from './view';
+
+export function createPreview({ doc, store, send }: ViewContext): View {
+  const prompt = h(doc, 'textarea', { testid: TestIds.previewPrompt, id: uid('prompt'), rows: 3, spellcheck: 'false', placeholder: 'A prompt to continue' });
+  const run = () => {
+    const text = prompt.value;
+    if (text.trim() !== '') send({ type: 'runPreview', prompt: text });
+  };
+  const runButton = button(doc, 'Run', { appearance: 'primary', testId: TestIds.previewRun, title: 'Generate both continuations (Ctrl+Enter)', onClick: run });
+  const cancel = button(doc, 'Cancel', { onClick: () => send({ type: 'cancelPreview' }) });
+  const status = h(doc, 'span', { class: 'muted status', 'aria-live': 'polite' });
+  const original = h(doc, 'div', { class: 'completion', testid: TestIds.previewOriginal, 'aria-label': 'Original continuation' });
+  const intervened = h(doc, 'div', { class: 'completion', testid: TestIds.previewIntervened, 'aria-label': 'Intervened continuation' });
+  const intervenedTitle = h(doc, 'h3', {}, 'Intervened');
+  prompt.addEventListener('input', () => store.setUi({ prompt: prompt.value }));
+  prompt.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      run();
+    }
+  });
+  const el = h(
+    doc,
+    'section',
+    { class: 'card preview', 'aria-label': 'Preview' },
+    h(doc, 'h2', {}, 'Preview'),
+    h(doc, 'label', { for: prompt.id, class: 'block' }, 'Prompt'),
+    prompt,
+    h(doc, 'div', { class: 'actions' }, runButton, cancel, status),
+    h(doc, 'div', { class: 'side-by-side' }, h(doc, 'div', { class: 'pane' }, h(doc, 'h3', {}, 'Original'), original), h(doc, 'div', { class: 'pane' }, intervenedTitle, intervened)),
+  );
+  let lastRun = -1;
+  return {
+    el,
+    update(s, changed) {
+      if (changed.has('ui') && prompt.value !== s.ui.prompt && doc.activeElement !== prompt) prompt.value = s.ui.prompt;
+      if (changed.has('intervention') && s.intervention) setText(intervenedTitle, `Intervened (${METHOD_LABELS[s.intervention.method]} ${pct(s.intervention.strength)})`);
+      if (changed.has('model')) {
+        el.hidden = !s.model;
+        setDisabled(runButton, !s.model);
+      }
+      if (!changed.has('preview')) return;
+      const p = s.preview;
+      setDisabled(cancel, !p || p.done);
+      if (!p) return;
+      if (p.runId !== lastRun && p.prompt !== prompt.value && doc.activeElement !== prompt) {
+        // A run started elsewhere (Test Prompt From Selection): show its prompt here too.
+        prompt.value = p.prompt;
+        store.setUi({ prompt: p.prompt });
+      }
+      lastRun = p.runId;
+      setText(status, statusText(p));
+      renderCompletion(original, p.prompt, p.original);
+      renderCompletion(intervened, p.prompt, p.intervened, p.original, p.done);
+    },
+  };
+}
+
+function statusText(p: PreviewSnapshot): string {
+  if (p.error === 'cancelled') return `Run ${p.runId} cancelled`;
+  if (p.error) return `Run ${p.runId} failed: ${p.error}`;
+  return p.done ? `Run ${p.runId} · same seed for both` : `Run ${p.runId} · generating…`;
+}
+
+/** The prompt dimmed, then the continuation; where it departs from the original, marked. */
+function renderCompletion(el: HTMLElement, prompt: string, text: string, compareTo?: string, done = true): void {
+  const doc = el.ownerDocument;
+  const same = compareTo === undefined ? text.length : commonPrefix(text, compareTo);
+  const diverged = compareTo !== undefined && same < text.length && (done || same < compareTo.length);
+  replace(
+    el,
+    h(doc, 'span', { class: 'prompt-text' }, prompt),
+    h(doc, 'span', {}, diverged ? text.slice(0, same) : text),
+    diverged ? h(doc, 'mark', { class: 'diverged', title: 'Differs from the original from here on' }, text.slice(same)) : null,
+  );
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
