@@ -118,8 +118,12 @@ export class LanguageModel {
     return stacked || fused ? 'onnxruntime-transformers' : inOnnxDir && base === 'optimum' ? 'transformers.js' : base;
   }
 
+  /** The model's name: config's `_name_or_path`, else its folder (the parent when that is just `model` or `onnx`). */
   get name(): string {
-    return basename(this.files.dir);
+    const named = this.files.config?._name_or_path;
+    if (typeof named === 'string' && named.trim()) return basename(named.trim());
+    const own = basename(this.files.dir);
+    return ['model', 'onnx', 'models'].includes(own) ? basename(dirname(this.files.dir)) : own;
   }
 
   get sites(): Site[] {
