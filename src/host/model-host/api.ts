@@ -2,19 +2,13 @@
 // loading, tokenizing and profiling never block the extension host; tests may run the same work in
 // process (in-process.ts). Arguments and results are structured-clone friendly (Maps, typed arrays).
 import type { ConceptSource } from '../../aura/datasets';
-import type { ExpertsSnapshot, SiteInfo } from '../../shared/protocol';
+import type { ExpertsSnapshot, ModelSummary } from '../../shared/protocol';
 import type { ExecutionProvider } from '../../engine/ort-session';
 
-export interface ModelInfo {
-  name: string;
-  path: string;
-  format: string;
-  architecture: string;
-  layers: number;
-  vocabSize: number;
+/** What the panel shows of a model (ModelSummary, less the host's own `isDemo`), plus what the host needs. */
+export interface ModelInfo extends Omit<ModelSummary, 'isDemo'> {
   fingerprint: string;
   maxPositions: number | null;
-  sites: SiteInfo[];
 }
 
 export interface OpenRequest {
