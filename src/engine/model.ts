@@ -114,7 +114,7 @@ export class LanguageModel {
     const stacked = this.first.io.pastLayout === 'stacked' || this.withPast?.io.pastLayout === 'stacked';
     const fused = this.sites.some((s) => s.placements.some((p) => p.fused));
     const base = { single: 'optimum', merged: 'optimum-merged', split: 'optimum-split', genai: 'onnxruntime-genai' }[this.layout];
-    const inOnnxDir = basename(this.files.main) !== this.files.main && this.files.main.includes('/onnx/');
+    const inOnnxDir = /[\\/]onnx[\\/][^\\/]+$/.test(this.files.main);
     return stacked || fused ? 'onnxruntime-transformers' : inOnnxDir && base === 'optimum' ? 'transformers.js' : base;
   }
 
@@ -274,7 +274,7 @@ export class LanguageModel {
               keepModelOutputs: kind !== 'extract',
             }),
           );
-    return createSession(bytes, g.loaded.file, g.loaded.externalFiles, this.options);
+    return createSession(bytes, g.loaded.file, g.loaded.externalFiles, this.options, kind !== 'plain');
   }
 
   private feeds(io: IoSpec, args: ForwardArgs): Record<string, ort.Tensor> {

@@ -39,6 +39,7 @@ export async function createSession(
   originalFile: string,
   externalFiles: string[],
   options: SessionOptions,
+  rewritten = false,
 ): Promise<ort.InferenceSession> {
   const opts = ortOptions(options);
   try {
@@ -59,6 +60,8 @@ export async function createSession(
       if (written) unlinkSync(tmp);
     }
   } catch (e) {
+    // The exported graph failing to load is about the user's file; a rewrite that fails is our bug.
+    if (rewritten) throw new Error(`${originalFile}: onnxruntime refused the rewritten graph: ${(e as Error).message}`);
     throw userErrorFrom(originalFile, 'onnxruntime could not load the model', e);
   }
 }
