@@ -355,7 +355,9 @@ async function settlePreview(panel: Frame, what: string, opts: { afterRun?: numb
   });
 }
 
+/** Only on request (AURA_E2E_README_SCREENSHOT=1), so a test run leaves the working tree as it was. */
 function saveReadmeScreenshot(file: string): void {
+  if (process.env.AURA_E2E_README_SCREENSHOT !== '1') return;
   mkdirSync(path.dirname(README_SCREENSHOT), { recursive: true });
   copyFileSync(file, README_SCREENSHOT);
   const kb = Math.round(statSync(README_SCREENSHOT).size / 1024);
