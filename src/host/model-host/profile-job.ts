@@ -2,7 +2,7 @@
 // model fingerprint, the data and the settings, so the demo (and any profile) is computed once and
 // reused on the next launch. The examples are saved next to the responses, for the neuron detail.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWriteFile } from '../../aura/atomic-write';
 import { loadConceptData } from '../../aura/datasets';
@@ -15,6 +15,8 @@ import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, ProfileOutcome, ProfileRequest } from './api';
 
 const BATCH_SIZE = 16;
+/** Profiles kept in the cache; older ones (by last use) are removed after each profile. */
+const KEEP_PROFILES = 8;
 
 export async function runProfile(model: LanguageModel, req: ProfileRequest, call: CallOptions): Promise<ProfileOutcome> {
   const started = performance.now();
@@ -37,6 +39,9 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
       },
     });
   }
+  const now = new Date();
+  utimesSync(dir, now, now);
+  pruneProfiles(req.cacheRoot, dir);
   const { sites } = readAurocs(dir, req.pooling);
   const facts = { source: data.source, positives: data.positives, negatives: data.negatives, pooling: req.pooling };
   const modelSites = model.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons }));
@@ -56,6 +61,17 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
 /** Same model, same examples, same truncation and batching: the same responses. */
 export function profileKey(fingerprint: string, data: string, seqLen: number, batchSize: number): string {
   return createHash('sha256').update(`${fingerprint}\u0000${data}\u0000${seqLen}\u0000${batchSize}`).digest('hex').slice(0, 24);
+}
+
+/** Keeps the most recently used profiles; a profile is about 2 x examples x neurons x 4 bytes. */
+export function pruneProfiles(root: string, current: string, keep = KEEP_PROFILES): string[] {
+  const dirs = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && /^[0-9a-f]{24}$/.test(d.name))
+    .map((d) => ({ path: join(root, d.name), used: statSync(join(root, d.name)).mtimeMs }))
+    .sort((a, b) => b.used - a.used);
+  const removed = dirs.slice(keep).filter((d) => d.path !== current).map((d) => d.path);
+  for (const d of removed) rmSync(d, { recursive: true, force: true });
+  return removed;
 }
 
 /** summary.json is written last, when every AUROC is on disk. */
