@@ -16,6 +16,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     prompts: 'string',
     neutral: 'string',
     scorer: 'string',
+    'second-scorer': 'string',
     samples: 'string',
     'max-new-tokens': 'string',
     'max-prompts': 'string',
@@ -40,7 +41,12 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   const neutralFile = str(p.flags, 'neutral') ?? (str(p.flags, 'prompts') ? undefined : demoAssets().neutral);
   const prompts = await loadPrompts(promptsFile, { ...(maxPrompts ? { max: maxPrompts } : {}), seed });
   const neutral = neutralFile ? await loadPrompts(neutralFile) : undefined;
-  const scorer = await createScorer(str(p.flags, 'scorer') ?? 'lexicon');
+  const scorerSpec = str(p.flags, 'scorer') ?? 'lexicon';
+  const scorer = await createScorer(scorerSpec);
+  // A second instrument scores the same continuations, so a cut is not only measured by the scorer
+  // that may have labelled the concept data (the demo's lexicon did); "none" turns it off.
+  const secondSpec = str(p.flags, 'second-scorer') ?? (scorerSpec === 'cuss' ? 'lexicon' : 'cuss');
+  const second = secondSpec === 'none' ? undefined : await createScorer(secondSpec);
   const model = await LanguageModel.open(dir, threads ? { threads } : {});
   try {
     const ivPath = str(p.flags, 'intervention');
@@ -51,8 +57,13 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       },
     };
     const run = (s: number | undefined) =>
-      evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, ...(file && s !== 0 ? { intervention: effectiveGains(file, s) } : {}) }, opts);
-    const brief = (r: EvaluationResult) => ({ toxicity: r.toxicity, perplexity: r.perplexity, seconds: r.seconds });
+      evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, ...(second ? { alsoScoreWith: [second] } : {}), ...(file && s !== 0 ? { intervention: effectiveGains(file, s) } : {}) }, opts);
+    const brief = (r: EvaluationResult) => ({
+      toxicity: r.toxicity,
+      ...(r.otherScorers?.[0] ? { secondScorer: { name: r.otherScorers[0].scorer, toxicity: r.otherScorers[0].toxicity } } : {}),
+      perplexity: r.perplexity,
+      seconds: r.seconds,
+    });
     if (sweep) {
       if (!file) throw new UserError('--sweep needs --intervention FILE');
       const points = [];
@@ -71,6 +82,10 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   }
 }
 
-function line(label: string, r: { toxicity: { score: number; prob: number; prompts: number }; perplexity: number | null }): string {
-  return `${label.padEnd(22)} toxicity score ${r.toxicity.score.toFixed(3)}  prob ${r.toxicity.prob.toFixed(4)}  perplexity ${r.perplexity?.toFixed(2) ?? 'n/a'}  (${r.toxicity.prompts} prompts)`;
+function line(
+  label: string,
+  r: { toxicity: { score: number; prob: number; prompts: number }; secondScorer?: { name: string; toxicity: { score: number; prob: number } }; perplexity: number | null },
+): string {
+  const second = r.secondScorer ? `  [${r.secondScorer.name}: score ${r.secondScorer.toxicity.score.toFixed(3)}  prob ${r.secondScorer.toxicity.prob.toFixed(4)}]` : '';
+  return `${label.padEnd(22)} toxicity score ${r.toxicity.score.toFixed(3)}  prob ${r.toxicity.prob.toFixed(4)}${second}  perplexity ${r.perplexity?.toFixed(2) ?? 'n/a'}  (${r.toxicity.prompts} prompts)`;
 }

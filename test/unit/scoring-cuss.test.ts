@@ -1,7 +1,7 @@
 // The second, independent scorer (cuss's graded ratings) and `evaluate --scorer` user errors
 // (issue 10 item 10: a missing folder, an empty folder or a language-model folder exit 1 with one line).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CussScorer, createScorer, isToxic } from '../../src/aura/scoring';
@@ -65,4 +65,24 @@ describe('evaluate --scorer user errors (exit 1, one line naming the folder)', (
       assert.equal(r.stdout, '');
     });
   }
+});
+
+describe('evaluate reports the second scorer next to the first', () => {
+  // Own prompts and no neutral text: the tiny fixture's 32 positions are too few for the demo's perplexity texts.
+  const prompts = join(scratchDir('prompts'), 'prompts.txt');
+  writeFileSync(prompts, 'You are a\nThe weather is\n');
+  const base = ['evaluate', join(MODELS, 'gpt2-tiny'), '--prompts', prompts, '--samples', '2', '--max-new-tokens', '4', '--json'];
+  it('adds cuss by default, and nothing with --second-scorer none', () => {
+    const r = runCli(base);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.json!.scorer, 'lexicon');
+    const second = r.json!.secondScorer as { name: string; toxicity: { prompts: number; continuations: number; score: number } };
+    assert.equal(second.name, 'cuss');
+    assert.equal(second.toxicity.prompts, 2);
+    assert.equal(second.toxicity.continuations, 4);
+    assert.ok(second.toxicity.score >= 0 && second.toxicity.score <= 1);
+    const none = runCli([...base, '--second-scorer', 'none']);
+    assert.equal(none.status, 0, none.stderr);
+    assert.equal(none.json!.secondScorer, undefined);
+  });
 });
