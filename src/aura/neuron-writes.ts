@@ -15,7 +15,7 @@ export interface WrittenToken {
   token: string;
   /** Its logit contribution per unit of the neuron's activation: (W_U^T (gamma * w_down))[id]. */
   logit: number;
-  /** Whether the labelling lexicon scores the token, trimmed, as toxic (>= 0.5). */
+  /** The labelling lexicon scores the token, trimmed, as toxic (>= 0.5), or it is in the given toxic token set. */
   toxic: boolean;
 }
 
@@ -60,12 +60,20 @@ export function neuronWeightsOf(model: LanguageModel): NeuronWeights {
 }
 
 /** What one neuron writes; the host's neuron detail calls this. Throws the user error when the layout forbids it. */
-export function neuronWrites(model: LanguageModel, siteId: string, neuron: number, top = WRITES_TOP): NeuronWrites {
-  return neuronWritesMany(model, [{ siteId, neuron }], top)[0]!;
+export function neuronWrites(model: LanguageModel, siteId: string, neuron: number, top = WRITES_TOP, toxicTokens?: ReadonlySet<number>): NeuronWrites {
+  return neuronWritesMany(model, [{ siteId, neuron }], top, toxicTokens)[0]!;
 }
 
-/** Several neurons at once: the unembedding is read once for all of them (tagging every expert). */
-export function neuronWritesMany(model: LanguageModel, neurons: readonly { siteId: string; neuron: number }[], top = WRITES_TOP): NeuronWrites[] {
+/**
+ * Several neurons at once: the unembedding is read once for all of them (tagging every expert).
+ * `toxicTokens` (from `toxicTokenIds` over the concept data) adds word pieces to the whole-token lexicon test.
+ */
+export function neuronWritesMany(
+  model: LanguageModel,
+  neurons: readonly { siteId: string; neuron: number }[],
+  top = WRITES_TOP,
+  toxicTokens?: ReadonlySet<number>,
+): NeuronWrites[] {
   const w = neuronWeightsOf(model);
   const sources = neurons.map((n) => w.source(n.siteId));
   const logits = w.project(neurons.map((n) => w.writeVector(n.siteId, n.neuron)));
@@ -73,7 +81,7 @@ export function neuronWritesMany(model: LanguageModel, neurons: readonly { siteI
   const lex = lexicon;
   const describe = (id: number, logit: number): WrittenToken => {
     const token = model.tokenizer.decode([id], false);
-    return { id, token, logit, toxic: lex.probability(token.trim()) >= 0.5 };
+    return { id, token, logit, toxic: !!toxicTokens?.has(id) || lex.probability(token.trim()) >= 0.5 };
   };
   return neurons.map((n, k) => {
     const l = logits[k]!;

@@ -1,4 +1,6 @@
+import { loadConceptData } from '../aura/datasets';
 import { neuronWrites } from '../aura/neuron-writes';
+import { toxicTokenIds } from '../aura/neuron-writes-tokens';
 import { UserError } from '../engine/errors';
 import { LanguageModel } from '../engine/model';
 import { num, parse, positional, str } from './args';
@@ -6,7 +8,7 @@ import { makeOutput } from './output';
 import type { NeuronWrites } from '../aura/neuron-writes';
 
 export async function inspectCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { site: 'string', neuron: 'string', top: 'string' });
+  const p = parse(argv, { site: 'string', neuron: 'string', top: 'string', data: 'string' });
   const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens inspect MODEL_DIR [--json])');
   const out = makeOutput(!!p.flags.json);
   const model = await LanguageModel.open(dir, {});
@@ -15,7 +17,10 @@ export async function inspectCommand(argv: string[]): Promise<void> {
     if (neuron !== undefined) {
       const top = num(p.flags, 'top', { min: 1, max: 1000, integer: true }) ?? 20;
       const { siteId, index } = parseNeuron(neuron);
-      const w = neuronWrites(model, siteId, index, top);
+      // With the concept data, word pieces of lexicon-toxic words count as toxic tokens too.
+      const data = str(p.flags, 'data');
+      const pieces = data ? toxicTokenIds(model.tokenizer, (await loadConceptData({ kind: 'file', path: data }, {})).examples.map((e) => e.text)) : undefined;
+      const w = neuronWrites(model, siteId, index, top, pieces);
       out.result(w, writesText(w));
       return;
     }

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { extremes, neuronWeightsOf, neuronWrites, neuronWritesMany, GENERATION_MIN_TOXIC } from '../../src/aura/neuron-writes';
+import { toxicTokenIds } from '../../src/aura/neuron-writes-tokens';
 import { LexiconScorer } from '../../src/aura/scoring';
+import type { TextTokenizer } from '../../src/engine/tokenizer';
 import { LanguageModel } from '../../src/engine/model';
 import { runCli } from '../helpers/cli';
 import { FIXTURES, MODELS } from '../helpers/fixtures';
@@ -116,5 +118,17 @@ describe('inspect --neuron', () => {
     const bad = runCli(['inspect', join(MODELS, 'llama-genai'), '--neuron', 'model.layers.1.mlp.gate_proj', '--json']);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--neuron: expected SITE:INDEX/);
+  });
+});
+
+describe('toxic tokens: whole lexicon words, or mostly pieces of them in the concept data', () => {
+  // One id per character, so the expected counts can be worked out by hand.
+  const chars = { encode: (t: string) => [...t].map((c) => c.codePointAt(0)!), decode: (ids: number[]) => String.fromCodePoint(...ids) } as unknown as TextTokenizer;
+  it('keeps a piece found inside matches at least half the time and at least three times', () => {
+    // inside matches: f, u, c, k 3 times each; overall u, c, k also occur 4 times in "duck".
+    const got = toxicTokenIds(chars, ['fuck', 'fuck', 'fuck', 'duck duck duck duck']);
+    assert.deepEqual([...got], ['f'.codePointAt(0)]);
+    assert.equal(toxicTokenIds(chars, ['fuck', 'fuck']).size, 0, 'two occurrences are too few');
+    assert.deepEqual([...toxicTokenIds(chars, ['fuck', 'fuck', 'fuck', 'duck'])].sort(), [...'fuck'].map((c) => c.codePointAt(0)).sort(), '3 of 4 is a majority');
   });
 });
