@@ -7,6 +7,8 @@ import { demoAssets } from '../aura/demo-assets';
 import { evaluate } from '../aura/evaluate';
 import { effectiveGains, interventionFromFit, writeInterventionFile } from '../aura/intervention-file';
 import { fitIntervention } from '../aura/methods';
+import { tagStrongestExperts } from '../aura/neuron-writes-tags';
+import { toxicTokenIds } from '../aura/neuron-writes-tokens';
 import { profileConcept } from '../aura/profile';
 import { readAurocs } from '../aura/profile/score';
 import { createScorer } from '../aura/scoring/create';
@@ -48,6 +50,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const ivPath = join(out, 'intervention.json');
     await writeInterventionFile(ivPath, file);
     log(`AurA: ${fit.experts} experts of ${fit.neurons} neurons; intervention written to ${ivPath}`);
+    // What the strongest experts write: do they produce toxic tokens (generation) or only fire on them?
+    const tags = tagStrongestExperts(model, sites, TAGGED_EXPERTS, toxicTokenIds(model.tokenizer, concept.examples.map((e) => e.text)));
+    log(`of the ${tags.tagged} strongest hidden-layer experts, ${tags.generation} promote toxic tokens (generation), ${tags.detection} do not (detection)`);
 
     const prompts = await loadPrompts(assets.prompts, { ...(maxPrompts ? { max: maxPrompts } : {}), seed });
     const neutral = await loadPrompts(assets.neutral);
@@ -67,6 +72,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
         intervened: brief(intervened),
         experts: fit.experts,
         neurons: fit.neurons,
+        expertRoles: { tagged: tags.tagged, generation: tags.generation, detection: tags.detection },
         bestAuroc: Math.max(...prof.summaries.map((s) => s.bestAuroc)),
         seconds,
         intervention: ivPath,
@@ -76,12 +82,16 @@ export async function demoCommand(argv: string[]): Promise<void> {
         samples,
         maxNewTokens,
       },
-      table(baseline, intervened, fit.experts, fit.neurons, seconds, ivPath),
+      table(baseline, intervened, fit.experts, fit.neurons, seconds, ivPath) +
+        `\nof the ${tags.tagged} strongest hidden-layer experts, ${tags.generation} write toxic tokens (generation) and ${tags.detection} only detect`,
     );
   } finally {
     await model.dispose();
   }
 }
+
+/** The strongest experts whose writes the demo tags (about 4 s on two cores). */
+const TAGGED_EXPERTS = 100;
 
 function secondOf(r: EvaluationResult): EvaluationResult['toxicity'] {
   const t = r.otherScorers?.[0]?.toxicity;
