@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { extremes, neuronWeightsOf, neuronWrites, neuronWritesMany, GENERATION_MIN_TOXIC } from '../../src/aura/neuron-writes';
+import { tagStrongestExperts } from '../../src/aura/neuron-writes-tags';
 import { toxicTokenIds } from '../../src/aura/neuron-writes-tokens';
 import { LexiconScorer } from '../../src/aura/scoring';
 import type { TextTokenizer } from '../../src/engine/tokenizer';
@@ -130,5 +131,23 @@ describe('toxic tokens: whole lexicon words, or mostly pieces of them in the con
     assert.deepEqual([...got], ['f'.codePointAt(0)]);
     assert.equal(toxicTokenIds(chars, ['fuck', 'fuck']).size, 0, 'two occurrences are too few');
     assert.deepEqual([...toxicTokenIds(chars, ['fuck', 'fuck', 'fuck', 'duck'])].sort(), [...'fuck'].map((c) => c.codePointAt(0)).sort(), '3 of 4 is a majority');
+  });
+});
+
+describe('tagging the strongest experts', () => {
+  it('takes the highest-AUROC hidden-layer neurons above 0.5 and tags each by its writes', async () => {
+    const model = await load('gpt2-tiny');
+    const auroc = (n: number, set: Record<number, number>) => Float64Array.from({ length: n }, (_, i) => set[i] ?? 0.4);
+    const sites = [
+      { siteId: 'transformer.h.0.mlp.c_fc', auroc: auroc(64, { 3: 0.9, 7: 0.6 }) },
+      { siteId: 'transformer.h.0.mlp.c_proj', auroc: auroc(16, { 1: 0.99 }) }, // an output site: never tagged
+      { siteId: 'transformer.h.1.mlp.c_fc', auroc: auroc(64, { 5: 0.8 }) },
+    ];
+    const tags = tagStrongestExperts(model, sites, 2);
+    assert.deepEqual(tags.experts.map((e) => [e.siteId, e.neuron]), [['transformer.h.0.mlp.c_fc', 3], ['transformer.h.1.mlp.c_fc', 5]]);
+    const direct = neuronWritesMany(model, tags.experts.map((e) => ({ siteId: e.siteId, neuron: e.neuron })));
+    assert.deepEqual(tags.experts.map((e) => e.role), direct.map((w) => w.role));
+    assert.equal(tags.generation + tags.detection, 2);
+    assert.equal(tagStrongestExperts(model, sites, 10).tagged, 3, 'only neurons above 0.5 are experts');
   });
 });
