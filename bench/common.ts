@@ -111,3 +111,23 @@ export function record(section: string, figures: Record<string, unknown>): void 
 }
 
 export const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+
+/** Best of N for two rivals run alternately (A, B, A, B...), so drifting load on a shared machine hits both alike. */
+export async function bestOfPair<A, B>(reps: number, a: () => Promise<A>, b: () => Promise<B>): Promise<[{ seconds: number; value: A }, { seconds: number; value: B }]> {
+  let va = await a();
+  let vb = await b();
+  let ta = Infinity;
+  let tb = Infinity;
+  for (let i = 0; i < reps; i++) {
+    let t = performance.now();
+    va = await a();
+    ta = Math.min(ta, (performance.now() - t) / 1000);
+    t = performance.now();
+    vb = await b();
+    tb = Math.min(tb, (performance.now() - t) / 1000);
+  }
+  return [
+    { seconds: ta, value: va },
+    { seconds: tb, value: vb },
+  ];
+}
