@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const batchSize = arg('batch-size', 16);
   const cache = arg('cache', join(homedir(), '.cache', 'aura-lens-bench'));
   const modelDir = join(cache, `gpt2-L${layers}-d${d}`);
-  if (!existsSync(join(modelDir, 'model.onnx'))) {
+  if (!existsSync(join(modelDir, 'model.onnx')) || !existsSync(join(modelDir, 'weights.pt'))) {
     console.log(`building the GPT-2-shaped model in ${modelDir} (once)...`);
     mkdirSync(cache, { recursive: true });
     const r = spawnSync(PYTHON, [join(ROOT, 'bench', 'make_gpt2_small.py'), modelDir, '--layers', String(layers), '--d', String(d), '--heads', String(heads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -101,8 +101,9 @@ async function main(): Promise<void> {
       }
       agreement[style] = { maxAbsDiff: worst, over1e6: over };
       // float32 activations from two engines differ in the last bits, which can swap near-tied
-      // responses: each swapped pair moves an AUROC by 1/(positives x negatives).
-      check(`AUROC of all ${neurons} neurons vs the ${style} pipeline (${over} differ by more than 1e-6)`, worst, 1e-3);
+      // responses: each swapped pair moves an AUROC by 1/(positives x negatives). Allowed: 1e-3, or
+      // eight swapped pairs on small runs where one pair is more than that.
+      check(`AUROC of all ${neurons} neurons vs the ${style} pipeline (${over} differ by more than 1e-6)`, worst, Math.max(1e-3, 8 / (data.positives * data.negatives)));
     }
 
     const shape = gpt2Shape(config);

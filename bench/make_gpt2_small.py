@@ -32,7 +32,6 @@ def main():
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     mf = fixture_module()
     demo = os.path.join(ROOT, "media", "demo", "model")
-    eos = json.load(open(os.path.join(demo, "config.json")))["eos_token_id"]
     mcfg = {"n_layer": layers, "n_embd": d, "n_head": heads, "n_inner": 4 * d, "n_positions": 1024, "vocab_size": vocab,
             "layer_norm_epsilon": 1e-5}
     model = mf.init_gpt2(mf.GPT2LMHeadModel(mcfg), seed=7).eval()
@@ -42,12 +41,15 @@ def main():
     import onnx
     onnx.save_model(m, tmp)
     os.replace(tmp, os.path.join(out, "model.onnx"))
+    # The same weights as a PyTorch state dict, as a PyTorch user loads them (and as ml-aura's
+    # from_pretrained does): the baselines read this rather than converting the ONNX file.
+    torch.save(model.state_dict(), os.path.join(out, "weights.pt"))
     cfg = json.load(open(os.path.join(demo, "config.json")))
     cfg.update({"vocab_size": vocab, "n_positions": 1024, "n_ctx": 1024, "n_embd": d, "n_layer": layers, "n_head": heads, "n_inner": 4 * d})
     json.dump(cfg, open(os.path.join(out, "config.json"), "w"), indent=2)
     for f in ("tokenizer.json", "tokenizer_config.json", "generation_config.json"):
         shutil.copy(os.path.join(demo, f), os.path.join(out, f))
-    print(json.dumps({"dir": out, "layers": layers, "d": d, "vocab": vocab, "eos": eos,
+    print(json.dumps({"dir": out, "layers": layers, "d": d, "vocab": vocab,
                       "bytes": os.path.getsize(os.path.join(out, "model.onnx"))}))
 
 

@@ -160,15 +160,20 @@ def fixture_module():
 
 
 def load_model(model_dir):
-    """The GPT-2 in model.onnx as a PyTorch module (the fixtures' HF-equivalent GPT-2), same weights."""
-    import onnx
+    """The GPT-2 in model.onnx as a PyTorch module (the fixtures' HF-equivalent GPT-2), same weights:
+    from weights.pt where the benchmark model has one, else read out of the ONNX initializers."""
     import torch
-    from onnx import numpy_helper
     cfg = json.load(open(os.path.join(model_dir, "config.json")))
     mf = fixture_module()
     mcfg = {k: cfg[k] for k in ("n_layer", "n_embd", "n_head", "n_positions", "vocab_size", "layer_norm_epsilon")}
     mcfg["n_inner"] = cfg.get("n_inner") or 4 * cfg["n_embd"]
     model = mf.GPT2LMHeadModel(mcfg).eval()
+    saved = os.path.join(model_dir, "weights.pt")
+    if os.path.exists(saved):  # written by make_gpt2_small.py from the module the ONNX file was exported from
+        model.load_state_dict(torch.load(saved))
+        return model, mcfg
+    import onnx
+    from onnx import numpy_helper
     m = onnx.load(os.path.join(model_dir, "model.onnx"))
     inits = {t.name: numpy_helper.to_array(t) for t in m.graph.initializer}
     for n in m.graph.node:  # the exporter deduplicates equal initializers through Identity nodes
