@@ -46,24 +46,25 @@ def compute_auroc_mlaura(responses, labels, pool, chunk_size=10):
 
 
 def _rank_auroc_block(x, labels):
-    """Mann-Whitney U over every column at once: one argsort along axis 0, average ranks for ties found
-    with running max/min over the sorted columns, no Python loop over neurons. (scipy.stats.rankdata
-    with axis= loops over columns in SciPy 1.10 and was about 3x slower here.)"""
-    n = x.shape[0]
+    """Mann-Whitney U over every column at once: the matrix transposed so each neuron's responses are
+    contiguous, one argsort along that axis, average ranks for ties found with running max/min over the
+    sorted rows, no Python loop over neurons. (scipy.stats.rankdata with axis= loops over columns in
+    SciPy 1.10, and sorting along axis 0 of the untransposed matrix was twice as slow.)"""
+    xt = np.ascontiguousarray(x.T)
+    n = xt.shape[1]
     y = labels.astype(np.float64)
     p = float(y.sum())
     q = n - p
-    idx = np.argsort(x, axis=0, kind="stable")
-    s = np.take_along_axis(x, idx, 0)
-    ar = np.arange(n)[:, None]
+    idx = np.argsort(xt, axis=1)
+    s = np.take_along_axis(xt, idx, 1)
+    ar = np.arange(n, dtype=np.int32)[None, :]
     first = np.ones(s.shape, dtype=bool)
-    first[1:] = s[1:] != s[:-1]
+    first[:, 1:] = s[:, 1:] != s[:, :-1]
     last = np.ones(s.shape, dtype=bool)
-    last[:-1] = first[1:]
-    start = np.maximum.accumulate(np.where(first, ar, 0), axis=0)
-    end = np.minimum.accumulate(np.where(last, ar, n - 1)[::-1], axis=0)[::-1]
-    avg_rank = (start + end) * 0.5 + 1.0
-    rank_sum = (avg_rank * y[idx]).sum(0)
+    last[:, :-1] = first[:, 1:]
+    start = np.maximum.accumulate(np.where(first, ar, 0), axis=1)
+    end = np.minimum.accumulate(np.where(last, ar, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    rank_sum = (((start + end) * 0.5 + 1.0) * y[idx]).sum(1)
     return (rank_sum - p * (p + 1) / 2) / (p * q)
 
 
