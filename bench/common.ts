@@ -2,7 +2,7 @@
 // benchmark, never skips it silently), value-by-value comparison, and bench/results.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..');
@@ -93,6 +93,8 @@ export function machine(): Record<string, unknown> {
     node: process.version,
     onnxruntimeNode: ort.version,
     platform: `${process.platform}/${process.arch}`,
+    // Other work on the machine while measuring: above the core count, the figures are noise.
+    loadAverage1min: loadavg()[0],
   };
 }
 
@@ -105,6 +107,7 @@ export function record(section: string, figures: Record<string, unknown>): void 
     all = {};
   }
   all[section] = { ...figures, machine: machine(), date: new Date().toISOString() };
+  delete all._note; // a hand-written note about an earlier run no longer describes this file
   const tmp = `${RESULTS}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
   renameSync(tmp, RESULTS);

@@ -40,7 +40,8 @@ if (r.matmul) {
   const m = r.matmul;
   rows.push([`matmul ${m.shape.join('x')}, ${m.threads} threads: onnxruntime vs PyTorch (${m.torchBlas.map((b: string) => b.split('/').pop()).join(', ')})`, `${fmt(m.onnxruntimeGflops, 1)} vs ${fmt(m.torchGflops, 1)} GFLOP/s`, '', '']);
 }
-const m = (Object.values(r)[0] as Any | undefined)?.machine as Any | undefined;
+const m = (Object.values(r).find((v) => typeof v === 'object' && v && (v as Any).machine) as Any | undefined)?.machine as Any | undefined;
+if (typeof r._note === 'string') console.log(`Note: ${r._note}\n`);
 console.log(`Measured ${m ? `on ${m.cpus} x ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode}` : ''}${r.e2e ? `, ${r.e2e.date.slice(0, 10)}` : ''}.\n`);
 console.log('| comparison | aura-lens | goal | checks |\n|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
