@@ -29,6 +29,7 @@ interface Timed {
 
 /** Runs a command under GNU time: wall seconds and peak RSS (largest process of the tree), or fails the benchmark. */
 function timed(cmd: string, args: string[], what: string): Timed {
+  if (!existsSync('/usr/bin/time')) die('/usr/bin/time (GNU time, Debian package "time") is needed to measure peak RSS');
   const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
   const line = r.stderr.split('\n').reverse().find((l) => l.startsWith('@@time '));
   if (r.status !== 0 || !line) die(`${what} failed (status ${r.status}): ${r.stderr.trim().split('\n').slice(-4).join(' | ')}`);
