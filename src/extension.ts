@@ -1,5 +1,5 @@
 // Activation builds the services and registers everything once; each registration is owned by the
-// extension context, which disposes it on deactivation. No work runs here: the model worker starts
+// extension context, which disposes it on deactivation. No work runs here: the model process starts
 // on the first command that needs it.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -8,7 +8,7 @@ import { registerCommands } from './commands';
 import { ActivationHighlights } from './editor/activation-highlights';
 import { InlinePreview } from './editor/inline-preview';
 import { createLogger } from './host/logger';
-import { WorkerModelHost } from './host/model-host/worker-host';
+import { ProcessModelHost } from './host/model-host/process-host';
 import { currentConfig } from './host/vscode/config';
 import { createStatusBar } from './host/vscode/status-bar';
 import { createTaskRunner } from './host/vscode/task-runner';
@@ -30,9 +30,12 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   const channel = vscode.window.createOutputChannel('AurA');
   context.subscriptions.push(channel);
   const log = createLogger(channel);
-  const host = new WorkerModelHost(undefined, (code) => {
-    log.error(`the model worker stopped unexpectedly (exit code ${code}); open the model again`);
-    wb.modelLost();
+  // A crash of the model process is reported, never fatal: the next job starts a new process.
+  const host = new ProcessModelHost(undefined, (report) => {
+    log.error(`${report.message}${report.stderr ? `\n${report.stderr}` : ''}`);
+    void vscode.window.showErrorMessage(`AurA: ${report.message}`, 'Show Log').then((choice) => {
+      if (choice) channel.show(true);
+    });
   });
   const wb = new Workbench({
     host,
@@ -83,7 +86,7 @@ function panelActions(): PanelActions {
   };
 }
 
-/** Stops the model worker; VS Code waits for the returned promise. */
+/** Stops the model process; VS Code waits for the returned promise. */
 export async function deactivate(): Promise<void> {
   const wb = workbench;
   workbench = undefined;

@@ -1,4 +1,4 @@
-// The extension's state and long work, without VS Code: the open model (in the model worker), the
+// The extension's state and long work, without VS Code: the open model (in the model process), the
 // current profile and its experts, the intervention, previews, and the progress of what is running.
 // Commands and the panel drive it; its events carry the snapshots the page and the status bar show.
 import { readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
@@ -8,6 +8,7 @@ import { ExampleCollection } from './example-collection';
 import { currentInterventionFile, writeInterventionAs } from './intervention-export';
 import { InterventionState } from './intervention-state';
 import { measureLag } from './lag-monitor';
+import { expertsFromWire } from './model-host/experts-wire';
 import { NeuronDetails } from './neuron-detail';
 import { PreviewController } from './preview-controller';
 import { responseScales, scoreTokens, topExperts } from './token-scores';
@@ -212,14 +213,6 @@ export class Workbench {
     await this.deps.host.dispose();
   }
 
-  /** The worker stopped on its own: nothing it held is usable. */
-  modelLost(): void {
-    this.preview.reset();
-    this.setProfile(undefined);
-    this.loaded = undefined;
-    this.modelChanged.fire(undefined);
-  }
-
   private requireGains() {
     const gains = this.intervention.appliedGains();
     if (!gains) throw new AuraUserError('there is no intervention yet: profile a concept or import an intervention first');
@@ -229,7 +222,7 @@ export class Workbench {
   private setProfile(p: ProfileOutcome | undefined): void {
     this.profiled = p;
     this.details.forget();
-    this.ranked = p?.experts;
+    this.ranked = p ? expertsFromWire(p.experts) : undefined;
     if (p) this.intervention.setAurocs(p.aurocs);
     else this.intervention.clear();
     this.expertsChanged.fire(this.ranked);

@@ -232,11 +232,16 @@ export function parseHostMessage(x: unknown): HostMessage | undefined {
   return r.success ? r.output : undefined;
 }
 
-/** Why a message was rejected, in one line (for the log): the first issue's path and message. */
-export function describeRejection(schema: typeof PageMessageSchema | typeof HostMessageSchema, x: unknown): string | undefined {
-  const r = v.safeParse(schema, x);
-  if (r.success) return undefined;
-  const issue = r.issues[0];
+/** The first issue of a failed check, in one line (for a log): where and what. */
+export function firstIssue(issues: readonly v.BaseIssue<unknown>[]): string {
+  const issue = issues[0];
+  if (!issue) return 'invalid';
   const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
   return `${path ? `${path}: ` : ''}${issue.message}`;
+}
+
+/** Why a message was rejected, in one line (for the log); undefined when it is valid. */
+export function describeRejection(schema: typeof PageMessageSchema | typeof HostMessageSchema, x: unknown): string | undefined {
+  const r = v.safeParse(schema, x);
+  return r.success ? undefined : firstIssue(r.issues);
 }
