@@ -1,12 +1,12 @@
 // The model and every piece of work that needs it, run one at a time (one inference at a time per
-// session). This runs inside the model worker; tests may also call it in process.
-import { tokenActivations } from '../../aura/activations';
+// session). This runs inside the model process; tests may also call it in process.
 import { exportFoldedOnnx } from '../../aura/export/onnx-export';
 import { UserError } from '../../engine/errors';
 import { generate } from '../../engine/generation/generate';
 import { LanguageModel } from '../../engine/model';
 import { runEvaluation } from './evaluate-job';
 import { runProfile } from './profile-job';
+import { batchedTokenValues } from './token-values';
 import type { Intervention } from '../../engine/model';
 import type {
   ActivationsRequest,
@@ -69,20 +69,13 @@ export class ModelWork implements ModelHost {
   }
 
   activations(req: ActivationsRequest, call: CallOptions = {}): Promise<TextActivations[]> {
-    return this.exclusive(call, async () => {
-      const model = this.require();
-      const out: TextActivations[] = [];
-      for (const [i, text] of req.texts.entries()) {
-        const r = await tokenActivations(model, text, req.sites, {
-          ...(req.maxTokens ? { maxTokens: req.maxTokens } : {}),
-          ...(req.gains ? { intervention: toIntervention(req.gains) } : {}),
-          ...(call.signal ? { signal: call.signal } : {}),
-        });
-        out.push({ tokens: r.tokens, values: r.values });
-        call.onProgress?.({ stage: 'activations', done: i + 1, total: req.texts.length });
-      }
-      return out;
-    });
+    return this.exclusive(call, () =>
+      batchedTokenValues(this.require(), req.texts, req.sites, {
+        ...(req.maxTokens ? { maxTokens: req.maxTokens } : {}),
+        ...(req.gains ? { intervention: toIntervention(req.gains) } : {}),
+        ...(call.signal ? { signal: call.signal } : {}),
+      }),
+    );
   }
 
   profile(req: ProfileRequest, call: CallOptions = {}): Promise<ProfileOutcome> {
