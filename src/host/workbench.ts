@@ -22,6 +22,7 @@ import type { LagReport } from './lag-monitor';
 import type { TokenScore } from './token-scores';
 import type { Logger } from './logger';
 import type { CallOptions, EvaluateOutcome, GenerationSettings, ModelHost, ModelInfo, ProfileOutcome, WorkProgress } from './model-host/api';
+import { int, seconds } from '../shared/format';
 
 export interface WorkbenchDeps {
   host: ModelHost;
@@ -102,7 +103,7 @@ export class Workbench {
     this.setProfile(undefined);
     // The demo's folder is called "model"; users know it as the demo.
     this.loaded = { ...info, isDemo, ...(isDemo ? { name: DEMO_NAME } : {}) };
-    this.deps.log.info(`opened ${info.name} (${info.format}, ${info.architecture}, ${info.sites.length} sites, ${totalNeurons(info)} neurons) from ${path}`);
+    this.deps.log.info(`opened ${info.name} (${info.format}, ${info.architecture}, ${int(info.sites.length)} sites, ${int(totalNeurons(info))} neurons) from ${path}`);
     this.modelChanged.fire(this.loaded);
     return this.loaded;
   }
@@ -135,7 +136,7 @@ export class Workbench {
     );
     this.lastProfileLag = lag;
     this.deps.log.info(
-      `profiled ${value.positives} toxic and ${value.negatives} non-toxic examples from ${value.source} on ${model.sites.length} sites in ${value.seconds.toFixed(1)} s` +
+      `profiled ${int(value.positives)} toxic and ${int(value.negatives)} non-toxic examples from ${value.source} on ${int(model.sites.length)} sites in ${seconds(value.seconds)}` +
         `${value.reused ? ' (cached profile reused)' : ''}; max event-loop lag ${lag.maxMs} ms (p99 ${lag.p99Ms} ms)`,
     );
     this.setProfile(value);
@@ -193,7 +194,7 @@ export class Workbench {
     const file = await readInterventionFile(path);
     validateAgainstModel(file, model.sites, model.fingerprint, path);
     this.intervention.importFile(file, path);
-    this.deps.log.info(`imported ${file.method} intervention from ${path} (${this.intervention.snapshot().affected} neurons affected)`);
+    this.deps.log.info(`imported ${file.method} intervention from ${path} (${int(this.intervention.snapshot().affected)} neurons affected)`);
   }
 
   generationSettings(): GenerationSettings {

@@ -100,3 +100,23 @@ test('dispose ends the process without a crash report', async () => {
   assert.equal(crashes.length, 1);
   await assert.rejects(host.generate({ prompt: 'x', settings: greedy(1) }), /disposed/);
 });
+
+test('a model is ready only once its weights are loaded, with progress on the way', async () => {
+  const { LanguageModel } = await import('../../src/engine/model');
+  const forward = LanguageModel.prototype.forward;
+  const kinds: string[] = [];
+  LanguageModel.prototype.forward = function (this: InstanceType<typeof LanguageModel>, args) {
+    kinds.push(args.kind ?? 'lm');
+    return forward.call(this, args);
+  };
+  const work = new ModelWork();
+  try {
+    const stages: string[] = [];
+    await work.open({ path: DEMO }, { onProgress: (p) => stages.push(`${p.stage} ${p.done}/${p.total}`) });
+    assert.deepEqual(stages, ['Reading the model 0/2', 'Loading the weights 1/2', 'Ready 2/2']);
+    assert.deepEqual(kinds, ['lm'], 'the generation session was created (weights read) before open resolved');
+  } finally {
+    LanguageModel.prototype.forward = forward;
+    await work.dispose();
+  }
+});
