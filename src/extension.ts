@@ -7,6 +7,7 @@ import { demoAssets } from './aura/demo-assets';
 import { registerCommands } from './commands';
 import { ActivationHighlights } from './editor/activation-highlights';
 import { InlinePreview } from './editor/inline-preview';
+import { watchLag } from './host/lag-monitor';
 import { createLogger } from './host/logger';
 import { ProcessModelHost } from './host/model-host/process-host';
 import { currentConfig } from './host/vscode/config';
@@ -45,6 +46,10 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     demo: () => demoAssets(context.extensionPath),
   });
   workbench = wb;
+
+  // Always on: any block of the extension host over 50 ms is logged with what was running.
+  const lagWatch = watchLag((ms) => log.warn(`the extension host's event loop was blocked for ${ms} ms${wb.progress.task ? ` (while: ${wb.progress.task})` : ''}`));
+  context.subscriptions.push(lagWatch);
 
   const panelDeps = { extensionUri: context.extensionUri, wb, log, actions: panelActions() };
   const inline = new InlinePreview();

@@ -119,8 +119,10 @@ export class Workbench {
   async profileConcept(data: ConceptSource, task: Task = {}): Promise<ProfileOutcome> {
     const model = this.requireModel();
     const c = this.deps.config();
-    const { value, lag } = await measureLag(() =>
-      this.track('Profiling the concept', task, (call) =>
+    // The window includes taking the result in (experts, refit, the panel's redraw): those run on
+    // this thread, and a block there is what the user feels.
+    const { value, lag } = await measureLag(async () => {
+      const outcome = await this.track('Profiling the concept', task, (call) =>
         this.deps.host.profile(
           {
             data,
@@ -132,14 +134,15 @@ export class Workbench {
           },
           call,
         ),
-      ),
-    );
+      );
+      this.setProfile(outcome);
+      return outcome;
+    });
     this.lastProfileLag = lag;
     this.deps.log.info(
       `profiled ${int(value.positives)} toxic and ${int(value.negatives)} non-toxic examples from ${value.source} on ${int(model.sites.length)} sites in ${seconds(value.seconds)}` +
         `${value.reused ? ' (cached profile reused)' : ''}; max event-loop lag ${lag.maxMs} ms (p99 ${lag.p99Ms} ms)`,
     );
-    this.setProfile(value);
     return value;
   }
 

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { LanguageModel } from '../../src/engine/model';
 import { ModelWork } from '../../src/host/model-host/model-work';
 import { ProcessModelHost } from '../../src/host/model-host/process-host';
 import type { CrashReport } from '../../src/host/model-host/process-host';
@@ -102,10 +103,9 @@ test('dispose ends the process without a crash report', async () => {
 });
 
 test('a model is ready only once its weights are loaded, with progress on the way', async () => {
-  const { LanguageModel } = await import('../../src/engine/model');
   const forward = LanguageModel.prototype.forward;
   const kinds: string[] = [];
-  LanguageModel.prototype.forward = function (this: InstanceType<typeof LanguageModel>, args) {
+  LanguageModel.prototype.forward = function (this: LanguageModel, args) {
     kinds.push(args.kind ?? 'lm');
     return forward.call(this, args);
   };

@@ -47,7 +47,7 @@ test('slider to first new intervened token on the demo model', async (t) => {
       if (process.env.DEBUG_LAT) console.log(i, (first.at - start).toFixed(1), JSON.stringify(first.m).slice(0, 300));
       // The next move lands while this preview is still streaming, as a dragged slider does.
     }
-    const report = lag.stop();
+    const report = await lag.stop();
     await until(() => wb.preview.snapshot?.done === true);
     ms.sort((a, b) => a - b);
     const median = ms[Math.floor(ms.length / 2)]!;
