@@ -35,7 +35,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   fit: {
     summary: 'turn a profile into an intervention file (AurA, Damp or Det0)',
-    usage: 'fit DIR --method aura|damp|det0 [--k N] [--alpha A] [--strength S] [--pooling max|mean] --out FILE [--json]',
+    usage: 'fit DIR --method aura|damp|det0|linear-act|mean-act [--k N] [--alpha A] [--strength S] [--pooling max|mean] [--max-q Q] [--min-auroc A] [--held-out F] [--bootstrap B] [--confidence C] [--permutations R] [--seed S] --out FILE [--json]',
     run: fitCommand,
   },
   export: {
