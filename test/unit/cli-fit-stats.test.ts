@@ -2,7 +2,7 @@
 // the selection flags change what is written, transport files are version 2, small profiles warn.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { loadConceptData } from '../../src/aura/datasets';
 import { readInterventionFile } from '../../src/aura/intervention-file';
 import { profileConcept } from '../../src/aura/profile';

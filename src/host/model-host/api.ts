@@ -28,10 +28,17 @@ export interface GenerationSettings {
 /** Per site, the factor applied to each neuron (already at the chosen strength). */
 export type GainMap = Map<string, Float32Array>;
 
+/**
+ * Per site, what an imported file adds after the gain (already at the chosen strength), and the range
+ * a transport map holds in (version 2 files): y = gain*x + bias where lo < x < hi, x elsewhere.
+ */
+export type ShiftMap = Map<string, { bias: Float32Array; lo?: Float32Array; hi?: Float32Array }>;
+
 export interface GenerateRequest {
   prompt: string;
   settings: GenerationSettings;
   gains?: GainMap;
+  shifts?: ShiftMap;
 }
 
 export interface ActivationsRequest {
@@ -39,6 +46,7 @@ export interface ActivationsRequest {
   sites: string[];
   maxTokens?: number;
   gains?: GainMap;
+  shifts?: ShiftMap;
 }
 
 export interface TextActivations {
@@ -80,6 +88,7 @@ export interface EvaluateRequest {
   scorer: string;
   settings: GenerationSettings;
   gains: GainMap;
+  shifts?: ShiftMap;
 }
 
 export interface EvaluationSide {
@@ -101,6 +110,7 @@ export interface EvaluateOutcome {
 
 export interface ExportOnnxRequest {
   gains: GainMap;
+  shifts?: ShiftMap;
   out: string;
 }
 
