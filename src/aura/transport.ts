@@ -11,6 +11,9 @@
  */
 import { AuraUserError } from './errors';
 import { applyStrength, checkStrength } from './gains';
+import { readLabels, splitByLabel } from './profile/score';
+import { readMatrix, requireManifest, responsesPath } from './profile/store';
+import { heldOutSplit, selectRows } from './stats/split';
 import type { FitResult, SiteGains } from './methods';
 
 export const TRANSPORT_METHODS = ['linear-act', 'mean-act'] as const;
@@ -121,4 +124,18 @@ export function transportFit(
     return { siteId, gain, applied: applyStrength(gain, strength), bias, lo: fit.lo, hi: fit.hi };
   });
   return { method, sites: out, experts, neurons, strength, k: null, alpha: null };
+}
+
+/** Mean-pooled responses per site (the ranking part with --held-out), fitted as ml-act does. */
+export function transportSitesFromProfile(dir: string, method: TransportMethod, heldOut?: number, seed = 0) {
+  const m = requireManifest(dir);
+  const labels = readLabels(dir);
+  const P = labels.reduce((a, l) => a + l, 0);
+  const split = heldOut !== undefined ? heldOutSplit(P, labels.length - P, heldOut, seed) : undefined;
+  return m.sites.map((s) => {
+    const all = splitByLabel(readMatrix(responsesPath(dir, s.id, 'mean'), m.examples, s.neurons), labels, s.neurons);
+    const pos = split ? selectRows(all.pos, s.neurons, split.pos.rank) : all.pos;
+    const neg = split ? selectRows(all.neg, s.neurons, split.neg.rank) : all.neg;
+    return { siteId: s.id, fit: fitTransportSite(method, pos, neg, s.neurons) };
+  });
 }

@@ -46,7 +46,7 @@ export const COMMANDS: Record<string, Command> = {
   evaluate: {
     summary: 'toxicity of sampled continuations and perplexity, with and without an intervention',
     usage:
-      'evaluate MODEL_DIR [--intervention FILE] [--strength S | --sweep 0,0.5,1] [--prompts FILE] [--neutral FILE] [--scorer lexicon|CLASSIFIER_DIR] [--samples N] [--max-new-tokens N] [--max-prompts N] [--seed S] [--json]',
+      'evaluate MODEL_DIR [--intervention FILE | --profile DIR --methods aura,linear-act [--controls random,lowest|none]] [--strength S | --sweep 0,0.5,1] [--csv FILE] [--preprompt TEXT] [--prompts FILE] [--neutral FILE] [--scorer lexicon|CLASSIFIER_DIR] [--samples N] [--max-new-tokens N] [--max-prompts N] [--seed S] [--json]',
     run: evaluateCommand,
   },
   demo: {

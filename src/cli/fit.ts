@@ -1,10 +1,9 @@
 import { fitIntervention, methodNames } from '../aura/methods';
 import { interventionFromFit, writeInterventionFile } from '../aura/intervention-file';
-import { readAurocs, readLabels, splitByLabel } from '../aura/profile/score';
-import { readMatrix, requireManifest, responsesPath } from '../aura/profile/store';
+import { readAurocs } from '../aura/profile/score';
+import { requireManifest } from '../aura/profile/store';
 import { profileStatistics } from '../aura/stats/significance';
-import { heldOutSplit, selectRows } from '../aura/stats/split';
-import { TRANSPORT_METHODS, fitTransportSite, isTransportMethod, transportFit } from '../aura/transport';
+import { TRANSPORT_METHODS, isTransportMethod, transportFit, transportSitesFromProfile } from '../aura/transport';
 import { UserError } from '../engine/errors';
 import { num, parse, positional, requireStr, str } from './args';
 import { makeOutput } from './output';
@@ -70,7 +69,7 @@ export async function fitCommand(argv: string[]): Promise<void> {
   const keep = selection(stats, sites, maxQ, minAuroc);
   let fit: FitResult;
   if (isTransportMethod(method)) {
-    fit = transportFit(method, transportSites(dir, method, heldOut, seed), strength, keep);
+    fit = transportFit(method, transportSitesFromProfile(dir, method, heldOut, seed), strength, keep);
   } else {
     // Neurons outside the selection get AUROC 0: no method picks them (AurA dampens only above 0.5).
     const selected = keep ? sites.map((s) => ({ siteId: s.siteId, auroc: s.auroc.map((a, i) => (keep.get(s.siteId)![i] ? a : 0)) })) : sites;
@@ -123,20 +122,6 @@ function selection(stats: ProfileStats, sites: SiteAuroc[], maxQ: number | undef
       return [s.siteId, Uint8Array.from(s.auroc, (a, i) => ((maxQ === undefined || st.q[i]! <= maxQ) && (minAuroc === undefined || a >= minAuroc) ? 1 : 0))];
     }),
   );
-}
-
-/** Mean-pooled responses per site (the ranking part with --held-out), fitted as ml-act does. */
-function transportSites(dir: string, method: 'linear-act' | 'mean-act', heldOut: number | undefined, seed: number) {
-  const m = requireManifest(dir);
-  const labels = readLabels(dir);
-  const P = labels.reduce((a, l) => a + l, 0);
-  const split = heldOut !== undefined ? heldOutSplit(P, labels.length - P, heldOut, seed) : undefined;
-  return m.sites.map((s) => {
-    const all = splitByLabel(readMatrix(responsesPath(dir, s.id, 'mean'), m.examples, s.neurons), labels, s.neurons);
-    const pos = split ? selectRows(all.pos, s.neurons, split.pos.rank) : all.pos;
-    const neg = split ? selectRows(all.neg, s.neurons, split.neg.rank) : all.neg;
-    return { siteId: s.id, fit: fitTransportSite(method, pos, neg, s.neurons) };
-  });
 }
 
 /** The experts the intervention changes: their AUROC on the ranking part and on the held-out part. */
