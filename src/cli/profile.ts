@@ -61,7 +61,9 @@ export async function profileCommand(argv: string[]): Promise<void> {
     const best = [...r.summaries].sort((a, b) => b.bestAuroc - a.bestAuroc)[0];
     // Uncertainty from the stored responses (issue 9): significant experts, intervals, the null, and
     // a warning when a class is too small to support any claim.
+    const statsStart = performance.now();
     const stats = profileStatistics(out, { pooling });
+    const significanceS = (performance.now() - statsStart) / 1000;
     for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(
       {
@@ -75,14 +77,14 @@ export async function profileCommand(argv: string[]): Promise<void> {
         stats: statsReport(stats),
         tooSmall: stats.tooSmall,
         warnings: stats.warnings,
-        ...profileTiming(r.timing),
+        ...profileTiming(r.timing, significanceS),
       },
       [
         `profiled ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s${r.reusedBatches ? ` (${r.reusedBatches} batches reused)` : ''}`,
         best ? `best AUROC ${best.bestAuroc.toFixed(4)} at ${best.id}; experts (AUROC > 0.5): ${r.summaries.reduce((a, s) => a + s.experts, 0)}` : '',
         `significant experts (q <= ${stats.summary.maxQ}): ${stats.summary.significant}`,
         ...stats.warnings.map((w) => `warning: ${w}`),
-        timingLine(r.timing),
+        timingLine(r.timing, significanceS),
         `written to ${out}`,
       ].join('\n'),
     );
@@ -96,7 +98,7 @@ type Timing = Awaited<ReturnType<typeof profileConcept>>['timing'];
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** The timing breakdown of `profile --json`: seconds per stage and the forward pass's throughput. */
-export function profileTiming(t: Timing): { timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number } {
+export function profileTiming(t: Timing, significanceS = 0): { timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number } {
   const e = t.extract;
   const s = t.score;
   return {
@@ -109,6 +111,8 @@ export function profileTiming(t: Timing): { timing: Record<string, number>; toke
       readingS: r3(s.readingS),
       aurocS: r3(s.aurocS),
       statsS: r3(s.statsS),
+      // After the profile proper (not in `seconds`): significance, intervals and the null from the responses.
+      significanceS: r3(significanceS),
     },
     tokens: e.tokens,
     paddedTokens: e.paddedTokens,
@@ -117,8 +121,8 @@ export function profileTiming(t: Timing): { timing: Record<string, number>; toke
   };
 }
 
-function timingLine(t: Timing): string {
-  const p = profileTiming(t);
+function timingLine(t: Timing, significanceS: number): string {
+  const p = profileTiming(t, significanceS);
   const parts = Object.entries(p.timing).map(([k, v]) => `${k.replace(/S$/, '')} ${v.toFixed(2)} s`);
   return `time: ${parts.join(', ')}; ${p.tokensPerSecond} tokens/s in the forward pass`;
 }

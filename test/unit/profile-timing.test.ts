@@ -21,8 +21,8 @@ describe('profile timing breakdown', () => {
     assert.equal(r.status, 0, r.stderr);
     const j = r.json as { seconds: number; timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number };
     const stages = ['tokenizeS', 'batchingS', 'forwardS', 'poolingS', 'writingS', 'readingS', 'aurocS', 'statsS'];
-    assert.deepEqual(Object.keys(j.timing).sort(), [...stages].sort());
-    for (const k of stages) assert.ok(Number.isFinite(j.timing[k]) && j.timing[k]! >= 0, `${k} = ${j.timing[k]}`);
+    assert.deepEqual(Object.keys(j.timing).sort(), [...stages, 'significanceS'].sort());
+    for (const k of [...stages, 'significanceS']) assert.ok(Number.isFinite(j.timing[k]) && j.timing[k]! >= 0, `${k} = ${j.timing[k]}`);
     const sum = stages.reduce((a, k) => a + j.timing[k]!, 0);
     // Stages are disjoint slices of the run (each rounded to 1 ms).
     assert.ok(sum <= j.seconds + 0.01, `stages sum to ${sum} s, more than the whole run (${j.seconds} s)`);
