@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notificationText } from '../shared/error-text';
 import { ensureProfile, selectedText } from './ensure-model';
 import type { CommandContext } from './context';
 
@@ -21,7 +22,7 @@ export async function testSelection(ctx: CommandContext): Promise<void> {
   try {
     const last = await run.done;
     // A failed run was logged by the preview controller; the user hears of it here, once.
-    if (last.error && last.error !== 'cancelled') void vscode.window.showErrorMessage(`AurA: the preview failed: ${last.error}`);
+    if (last.error && last.error !== 'cancelled') void vscode.window.showErrorMessage(`AurA: the preview failed: ${notificationText(last.error)}`);
     else if (last.runId === run.runId && !last.error) ctx.inline.show(editor, position, last.intervened, true, version);
   } finally {
     sub.dispose();
