@@ -7,6 +7,7 @@ import { demoAssets } from './aura/demo-assets';
 import { registerCommands } from './commands';
 import { ActivationHighlights } from './editor/activation-highlights';
 import { InlinePreview } from './editor/inline-preview';
+import { ReportDocuments } from './editor/report-documents';
 import { createLogger } from './host/logger';
 import { WorkerModelHost } from './host/model-host/worker-host';
 import { currentConfig } from './host/vscode/config';
@@ -17,19 +18,49 @@ import { ExpertsPanel, registerPanelSerializer } from './panel/experts-panel';
 import { Commands } from './shared/ids';
 import type { CommandContext } from './commands/context';
 import type { PanelActions } from './panel/panel-controller';
+import type { HighlightsState } from './editor/activation-highlights';
+import type { InlinePreviewState } from './editor/inline-preview';
+import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot } from './shared/protocol';
 
 let workbench: Workbench | undefined;
 
-/** What activate returns: a read-only view for the integration tests. */
+/** What activate returns: a view for the integration tests (test/integration), not a public API. */
 export interface AuraApi {
   model(): { name: string; isDemo: boolean } | undefined;
   expertCount(): number | undefined;
+  /**
+   * Test hooks for the integration suite: what the editor and the panel show, and the one action the
+   * suite cannot reach through a command (the panel's strength slider, which posts `setIntervention`).
+   */
+  testing: {
+    /** The inline preview as shown (continuations, label, rendered ghost text), or undefined. */
+    inlinePreview(): InlinePreviewState | undefined;
+    /** The highlights as shown (token ranges and levels, legend), or undefined. */
+    highlights(): HighlightsState | undefined;
+    /** The preview the panel shows (the last snapshot posted to it). */
+    panelPreview(): PreviewSnapshot | undefined;
+    /** Resolves with the next finished preview run (the panel's text after a rerun). */
+    nextPreview(): Promise<PreviewSnapshot>;
+    intervention(): InterventionSnapshot;
+    /** What the panel's controls do: update the intervention and rerun the preview (debounced). */
+    setIntervention(settings: Partial<InterventionSettings>): void;
+    /** The last warning or error the extension logged (each error notification is logged first). */
+    lastProblem(): string | undefined;
+    profile(): { positives: number; negatives: number } | undefined;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): AuraApi {
   const channel = vscode.window.createOutputChannel('AurA');
   context.subscriptions.push(channel);
-  const log = createLogger(channel);
+  // Warnings and errors are remembered for the test hooks (lastProblem) on their way to the channel.
+  let lastProblem: string | undefined;
+  const log = createLogger({
+    appendLine: (line) => {
+      if (/^\S+ \[(warn|error)\]/.test(line)) lastProblem = line;
+      channel.appendLine(line);
+    },
+  });
   const host = new WorkerModelHost(undefined, (code) => {
     log.error(`the model worker stopped unexpectedly (exit code ${code}); open the model again`);
     wb.modelLost();
@@ -46,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   const panelDeps = { extensionUri: context.extensionUri, wb, log, actions: panelActions() };
   const inline = new InlinePreview();
   const highlights = new ActivationHighlights();
+  const reports = new ReportDocuments();
   const ctx: CommandContext = {
     wb,
     log,
@@ -53,11 +85,16 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     extensionUri: context.extensionUri,
     inline,
     highlights,
-    openPanel: (preserveFocus) => void ExpertsPanel.show(panelDeps, preserveFocus),
+    reports,
+    openPanel: (preserveFocus, neuron) => {
+      ExpertsPanel.show(panelDeps, preserveFocus);
+      if (neuron) ExpertsPanel.showNeuron(neuron.site, neuron.neuron);
+    },
   };
   context.subscriptions.push(
     inline,
     highlights,
+    reports,
     createStatusBar(wb),
     registerPanelSerializer(panelDeps),
     ...registerCommands(ctx),
@@ -67,6 +104,27 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   return {
     model: () => (wb.model ? { name: wb.model.name, isDemo: wb.model.isDemo } : undefined),
     expertCount: () => wb.experts?.auroc.filter((a) => a > 0.5).length,
+    testing: {
+      inlinePreview: () => inline.current,
+      highlights: () => highlights.current,
+      panelPreview: () => wb.preview.snapshot,
+      nextPreview: () =>
+        new Promise((resolve) => {
+          const sub = wb.preview.onDidUpdate((p) => {
+            if (p.done) {
+              sub.dispose();
+              resolve(p);
+            }
+          });
+        }),
+      intervention: () => wb.intervention.snapshot(),
+      setIntervention: (settings) => {
+        wb.intervention.update({ ...wb.intervention.current(), ...settings });
+        wb.preview.scheduleRerun();
+      },
+      lastProblem: () => lastProblem,
+      profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
+    },
   };
 }
 

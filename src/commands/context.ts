@@ -5,6 +5,7 @@ import type { TaskRunner } from '../host/vscode/task-runner';
 import type { Workbench } from '../host/workbench';
 import type { ActivationHighlights } from '../editor/activation-highlights';
 import type { InlinePreview } from '../editor/inline-preview';
+import type { ReportDocuments } from '../editor/report-documents';
 
 export interface CommandContext {
   wb: Workbench;
@@ -13,6 +14,8 @@ export interface CommandContext {
   extensionUri: vscode.Uri;
   inline: InlinePreview;
   highlights: ActivationHighlights;
+  /** Read-only report documents (the evaluation). */
+  reports: ReportDocuments;
   /** Shows the experts panel; `preserveFocus` leaves the keyboard where it is. */
-  openPanel(preserveFocus?: boolean): void;
+  openPanel(preserveFocus?: boolean, neuron?: { site: string; neuron: number }): void;
 }

@@ -44,6 +44,11 @@ export class ExpertsPanel implements vscode.Disposable {
     ExpertsPanel.current?.dispose();
   }
 
+  /** Opens an expert's detail (a highlight's hover link), as a click on its row does. */
+  static showNeuron(site: string, neuron: number): void {
+    ExpertsPanel.current?.controller.showNeuron(site, neuron);
+  }
+
   static showEvaluation(e: EvaluationSummary): void {
     ExpertsPanel.current?.controller.showEvaluation(e);
   }
