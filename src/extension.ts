@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { demoAssets } from './aura/demo-assets';
 import { registerCommands } from './commands';
+import { SessionMemory, restoreSession } from './commands/session';
 import { ActivationHighlights } from './editor/activation-highlights';
 import { InlinePreview } from './editor/inline-preview';
 import { ReportDocuments } from './editor/report-documents';
@@ -86,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     inline,
     highlights,
     reports,
+    session: new SessionMemory(context.workspaceState),
     openPanel: (preserveFocus, neuron) => {
       ExpertsPanel.show(panelDeps, preserveFocus);
       if (neuron) ExpertsPanel.showNeuron(neuron.site, neuron.neuron);
@@ -96,7 +98,8 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     highlights,
     reports,
     createStatusBar(wb),
-    registerPanelSerializer(panelDeps),
+    // After Reload Window the panel comes back first; the model and profile it showed follow.
+    registerPanelSerializer(panelDeps, () => void restoreSession(ctx)),
     ...registerCommands(ctx),
     { dispose: () => ExpertsPanel.disposeCurrent() },
   );

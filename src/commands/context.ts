@@ -6,6 +6,7 @@ import type { Workbench } from '../host/workbench';
 import type { ActivationHighlights } from '../editor/activation-highlights';
 import type { InlinePreview } from '../editor/inline-preview';
 import type { ReportDocuments } from '../editor/report-documents';
+import type { SessionMemory } from './session';
 
 export interface CommandContext {
   wb: Workbench;
@@ -16,6 +17,8 @@ export interface CommandContext {
   highlights: ActivationHighlights;
   /** Read-only report documents (the evaluation). */
   reports: ReportDocuments;
+  /** The last model and profile, restored after a reload. */
+  session: SessionMemory;
   /** Shows the experts panel; `preserveFocus` leaves the keyboard where it is. */
   openPanel(preserveFocus?: boolean, neuron?: { site: string; neuron: number }): void;
 }

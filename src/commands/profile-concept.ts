@@ -26,6 +26,7 @@ export async function profileConcept(ctx: CommandContext, file?: vscode.Uri): Pr
   if (!source) return;
   const r = await ctx.run('Profiling the concept', (task) => ctx.wb.profileConcept(source, task));
   if (r) {
+    ctx.session.profiled(source);
     const open = 'Open Experts Panel';
     const n = ctx.wb.experts?.auroc.filter((a) => a > 0.5).length ?? 0;
     void vscode.window.showInformationMessage(`AurA: ${n} expert neurons found (${r.positives} toxic, ${r.negatives} non-toxic examples).`, open).then((p) => {

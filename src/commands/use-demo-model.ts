@@ -5,6 +5,7 @@ import type { CommandContext } from './context';
 export async function useDemoModel(ctx: CommandContext): Promise<void> {
   const profile = await ctx.run('Preparing the demo model', (task) => ctx.wb.useDemo(task));
   if (!profile) return;
+  ctx.session.modelOpened({ demo: true });
   const experts = ctx.wb.intervention.snapshot().affected;
   const open = 'Open Experts Panel';
   void vscode.window.showInformationMessage(`AurA: demo model ready, ${experts} expert neurons found${profile.reused ? ' (cached profile)' : ''}.`, open).then((pick) => {

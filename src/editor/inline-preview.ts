@@ -87,7 +87,11 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
     const s = this.shown;
     if (!s || !s.intervened) return false;
     this.clear();
-    return s.editor.edit((b) => b.insert(s.position, s.intervened));
+    // A workspace edit, not TextEditor.edit: the editor object may have been replaced (the panel opened
+    // beside it, the tab was re-shown) while the document and the position still hold.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(s.editor.document.uri, s.position, s.intervened);
+    return vscode.workspace.applyEdit(edit);
   }
 
   dismiss(): void {

@@ -91,10 +91,12 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
   };
 }
 
-export function registerPanelSerializer(deps: PanelDeps): vscode.Disposable {
+/** `onRevive` runs after a panel came back from a reload (the extension restores the last session). */
+export function registerPanelSerializer(deps: PanelDeps, onRevive?: () => void): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel) => {
       ExpertsPanel.revive(panel, deps);
+      onRevive?.();
     },
   });
 }

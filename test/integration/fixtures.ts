@@ -4,23 +4,22 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from './bundle-suite';
+import { FIXTURE } from './fixture-names';
 
-export const FIXTURE = {
-  concept: 'data/concept-slice.jsonl',
-  notes: 'notes.txt',
-  notesText: 'The weather was awful, and he said\nYea, it hurts like\n',
-  emptyFolder: 'bad-models/empty/.keep',
-  garbageModel: 'bad-models/garbage/model.onnx',
-} as const;
+export { FIXTURE };
 
-/** Every 5th line of the demo concept file: about 870 examples, both labels. */
+const demoLines = (name: string) => readFileSync(join(ROOT, 'media', 'demo', name), 'utf8').split('\n').filter((l) => l.trim());
+
+/** Every 5th line of the demo concept file (about 870 examples, both labels), 3 demo prompts, a text file, and two folders that are not models. */
 export function fixtureFiles(): Record<string, string> {
-  const lines = readFileSync(join(ROOT, 'media', 'demo', 'concept.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
   return {
-    [FIXTURE.concept]: lines.filter((_, i) => i % 5 === 0).join('\n') + '\n',
+    [FIXTURE.concept]: demoLines('concept.jsonl').filter((_, i) => i % 5 === 0).join('\n') + '\n',
+    [FIXTURE.prompts]: demoLines('prompts.jsonl').slice(0, 3).join('\n') + '\n',
     [FIXTURE.notes]: FIXTURE.notesText,
-    [FIXTURE.emptyFolder]: '',
-    [FIXTURE.garbageModel]: 'this is not an ONNX protobuf\n',
+    [`${FIXTURE.emptyFolder}/README.txt`]: 'a folder without a model\n',
+    [`${FIXTURE.garbageFolder}/model.onnx`]: 'this is not an ONNX protobuf\n',
+    [`${FIXTURE.garbageFolder}/tokenizer.json`]: '{}\n',
+    [`${FIXTURE.exports}/.keep`]: '',
   };
 }
 
