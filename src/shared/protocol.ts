@@ -101,6 +101,8 @@ export interface EvaluationSummary {
   seconds: number;
   baseline: { score: number; prob: number; perplexity: number | null };
   intervened: { score: number; prob: number; perplexity: number | null };
+  /** What was measured (optional: older hosts did not send it); the card is stale once the intervention differs. */
+  measured?: { model: string; method: MethodName; strength: number; k: number | null; alpha: number | null; overrides: number };
 }
 
 export interface ProgressSnapshot {

@@ -396,8 +396,25 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
     });
   });
 
+  it('after Reload Window the panel comes back with the last model and its experts', async (t) => {
+    await step(t, '09-reload', async () => {
+      log('reloading the window');
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+      const p = await findFrame(page, tid(TestIds.expertsTable), PANEL_TIMEOUT, 'the experts table after the reload');
+      const rows = await waitFor('rows in the experts table after the reload', PANEL_TIMEOUT, async () => {
+        const error = (await notifications(page)).find((n) => n.severity === 'error');
+        if (error) throw new Fatal(`error notification: ${error.text}`);
+        const n = await p.locator(`${tid(TestIds.expertsTable)} ${tid(TestIds.expertRow)}`).count();
+        return n > 0 ? n : undefined;
+      });
+      log(`after the reload: ${rows} expert rows`);
+      await screenshot(page, '13-after-reload');
+    });
+  });
+
   it('leaves no error notifications', async (t) => {
-    await step(t, '09-no-errors', async () => {
+    await step(t, '10-no-errors', async () => {
       const errors = (await notifications(page)).filter((n) => n.severity === 'error');
       assert.deepEqual(errors, [], 'error notifications were shown');
       if (KEEP) log('AURA_E2E_KEEP: leaving code-server running');
