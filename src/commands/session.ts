@@ -6,7 +6,6 @@
 import * as v from 'valibot';
 import type * as vscode from 'vscode';
 import type { ConceptSource } from '../aura/datasets';
-import type { CommandContext } from './context';
 
 const KEY = 'aura.lastSession';
 
@@ -45,20 +44,4 @@ export class SessionMemory {
     const { source: _old, ...rest } = last;
     void this.state.update(KEY, r.success ? { ...rest, source: r.output } : rest);
   }
-}
-
-/** After a reload: the remembered model and profile, unless a model is already open. */
-export async function restoreSession(ctx: CommandContext): Promise<boolean> {
-  const last = ctx.session.recall();
-  if (!last || ctx.wb.model) return false;
-  ctx.log.info(`restoring the last session: ${last.isDemo ? 'the demo model' : last.model}${last.source ? ' and its profile' : ''}`);
-  const opened = last.isDemo
-    ? await ctx.run('Restoring the demo model', (task) => ctx.wb.useDemo(task))
-    : last.model
-      ? await ctx.run('Restoring the last model', (task) => ctx.wb.openModel(last.model!, false, task))
-      : undefined;
-  if (!opened) return false;
-  if (!last.source) return true;
-  const source = last.source as ConceptSource;
-  return (await ctx.run('Restoring the last profile', (task) => ctx.wb.profileConcept(source, task))) !== undefined;
 }
