@@ -10,12 +10,12 @@ export function ghostText(continuation: string, maxChars = MAX_CHARS): string {
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
 
-/** The last column the ghost text may reach: the wrap column when the editor wraps there, else the first ruler, else 100. */
+/** The last column the ghost text may reach: the wrap column when the editor wraps there, else the first ruler, else 80. */
 export function edgeColumn(o: { wordWrap?: string; wordWrapColumn?: number; rulers?: readonly (number | { column: number })[] }): number {
   if ((o.wordWrap === 'wordWrapColumn' || o.wordWrap === 'bounded') && o.wordWrapColumn && o.wordWrapColumn > 0) return o.wordWrapColumn;
   const r = o.rulers?.[0];
   const ruler = typeof r === 'number' ? r : r?.column;
-  return ruler && ruler > 0 ? ruler : 100;
+  return ruler && ruler > 0 ? ruler : 80;
 }
 
 /** Characters left for ghost text after `lineLength`, never fewer than `min` (a line at the edge still shows a start). */

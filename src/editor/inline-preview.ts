@@ -3,7 +3,7 @@
 // document or leaving the editor dismisses it too, since its position would no longer mean anything.
 // The CodeLens says what the text is (the method and strength that produced it); the hover shows it
 // whole beside the original continuation (same seed, no intervention); the ghost text is cut with an
-// ellipsis at the editor's wrap column or first ruler (100 columns otherwise) instead of running off.
+// ellipsis at the editor's wrap column or first ruler (80 columns otherwise) instead of running off.
 import * as vscode from 'vscode';
 import { Commands } from '../shared/ids';
 import { DisposableStore } from '../host/events';

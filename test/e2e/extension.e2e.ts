@@ -296,8 +296,15 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
         return undefined;
       }, 500);
       log(`inline preview: ${shown}`);
-      const lens = normalise(await editor.locator('.codelens-decoration').allInnerTexts().then((a) => a.join(' | ')));
-      assert.match(lens, /AurA \d+%/, `the code lens names the method and strength: ${lens}`);
+      // Code lenses are computed a moment after the decoration (VS Code debounces them).
+      let lensSeen = '';
+      const lens = await waitFor('the code lens naming the method and strength', 30_000, async () => {
+        lensSeen = normalise(await editor.locator('.codelens-decoration').allInnerTexts().then((a) => a.join(' | ')));
+        return /AurA \d+%/.test(lensSeen) ? lensSeen : undefined;
+      }).catch((e: Error) => {
+        throw new Error(`${e.message}; the code lens read: ${JSON.stringify(lensSeen)}`);
+      });
+      log(`code lens: ${lens}`);
       await sleep(500);
       await screenshot(page, '09-inline-preview');
     });

@@ -47,11 +47,11 @@ test('ghost text is one line, cut with an ellipsis at the budget', () => {
   assert.equal(ghostText('short', 30), 'short');
 });
 
-test('the edge is the wrap column, else the first ruler, else 100 columns', () => {
+test('the edge is the wrap column, else the first ruler, else 80 columns', () => {
   assert.equal(edgeColumn({ wordWrap: 'wordWrapColumn', wordWrapColumn: 72 }), 72);
   assert.equal(edgeColumn({ wordWrap: 'off', wordWrapColumn: 72, rulers: [{ column: 90 }] }), 90);
   assert.equal(edgeColumn({ rulers: [120, 80] }), 120);
-  assert.equal(edgeColumn({}), 100);
+  assert.equal(edgeColumn({}), 80);
   assert.equal(ghostBudget(30, 100), 70);
   assert.equal(ghostBudget(95, 100), 24);
 });

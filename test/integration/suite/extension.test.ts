@@ -122,7 +122,7 @@ test('Test Prompt From Selection: the inline text is the panel\'s intervened tex
   assert.deepEqual([inline.line, inline.character], [selectionEnd.line, selectionEnd.character], 'shown right after the selection');
   const shown = inline.rendered.endsWith('…') ? inline.rendered.slice(0, -1) : inline.rendered;
   assert.ok(oneLine(inline.intervened).startsWith(shown), `the ghost text is the continuation, maybe cut: ${JSON.stringify(inline.rendered)}`);
-  assert.ok(editor.document.lineAt(0).text.length + inline.rendered.length <= 100 || inline.rendered.length <= 24, 'cut at the edge (100 columns)');
+  assert.ok(editor.document.lineAt(0).text.length + inline.rendered.length <= 80 || inline.rendered.length <= 24, 'cut at the edge (80 columns)');
   firstRun = r;
 }, SLOW);
 
