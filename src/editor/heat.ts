@@ -38,8 +38,8 @@ export const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
 /** The legend shown after the selection: what the colours mean and the strongest token's score. */
 export function legendText(max: number, coloured: number, total: number): { before: string; after: string } {
   return {
-    before: '  AurA expert activity: weak ',
-    after: ` strong (relative to the strongest token, ${pct(max)}; ${coloured} of ${total} tokens coloured; hover a token)`,
+    before: '  AurA activity: weak ',
+    after: ` strongest (${pct(max)}) · ${coloured}/${total} tokens · hover one`,
   };
 }
 

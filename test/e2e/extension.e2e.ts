@@ -314,7 +314,7 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
     await step(t, '06-tab-escape', async () => {
       const editor = editorFor(page, FILE_NAME);
       const lines = editor.locator('.view-lines');
-      const ghost = async () => (await afterContents(lines)).filter((c) => !/AurA expert activity/.test(c));
+      const ghost = async () => (await afterContents(lines)).filter((c) => !/AurA activity/.test(c));
       assert.ok((await ghost()).length > 0, 'the inline preview is shown');
       await page.keyboard.press('Escape');
       await waitFor('the inline preview to go after Escape', 15_000, async () => (await ghost()).length === 0);
@@ -353,13 +353,13 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
       const legend = await waitFor('the highlight legend', INLINE_TIMEOUT, async () => {
         const error = (await notifications(page)).find((n) => n.severity === 'error');
         if (error) throw new Fatal(`error notification: ${error.text}`);
-        return (await afterContents(lines)).find((c) => /relative to the strongest token/.test(c));
+        return (await afterContents(lines)).find((c) => /strongest \(\d+%\)/.test(c));
       });
       log(`highlight legend: ${legend}`);
       assert.match(legend, /\d+%/);
       await screenshot(page, '11-highlights');
       await page.keyboard.press('Escape');
-      await waitFor('the highlights to clear on Escape', 15_000, async () => !(await afterContents(lines)).some((c) => /relative to the strongest token/.test(c)));
+      await waitFor('the highlights to clear on Escape', 15_000, async () => !(await afterContents(lines)).some((c) => /strongest \(\d+%\)/.test(c)));
     });
   });
 
@@ -371,11 +371,18 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
       for (const [button, ext] of [['Export JSON', '.intervention.json'], ['Export safetensors', '.gains.safetensors']] as const) {
         await p.locator('button, vscode-button', { hasText: button }).first().click();
         // VS Code's own save dialog in the browser: a quick input holding the proposed path; Enter saves.
+        // The dialog fills its path in steps (the folder first): wait for the proposed file name.
         const input = page.locator('.quick-input-widget .quick-input-box input');
-        await input.waitFor({ timeout: 15_000 });
-        const target = await input.inputValue();
-        assert.ok(target.endsWith(ext), `the proposed name ends with ${ext}: ${target}`);
+        let seen = '';
+        const target = await waitFor(`the save dialog to propose a *${ext} name`, 30_000, async () => {
+          seen = await input.inputValue({ timeout: 2_000 });
+          return seen.endsWith(ext) ? seen : undefined;
+        }).catch((e: Error) => {
+          throw new Error(`${e.message}; the dialog held ${JSON.stringify(seen)}`);
+        });
+        await sleep(300);
         await page.keyboard.press('Enter');
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
         const file = path.join(server!.workspace, path.basename(target));
         await waitFor(`${path.basename(target)} to be written`, 120_000, async () => existsSync(file) && statSync(file).size > 0);
         written.push(file);

@@ -35,7 +35,7 @@ test('the hover defines the percentage and links each expert to the panel', () =
   assert.deepEqual(JSON.parse(decodeURIComponent(link.slice(link.indexOf('?') + 1))), [{ site: 'L3.mlp', neuron: 17 }]);
   const legend = legendText(0.42, 3, 9);
   assert.match(legend.after, /42%/);
-  assert.match(legend.after, /3 of 9 tokens/);
+  assert.match(legend.after, /3\/9 tokens/);
 });
 
 test('ghost text is one line, cut with an ellipsis at the budget', () => {
