@@ -422,7 +422,11 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
         const n = await p.locator(`${tid(TestIds.expertsTable)} ${tid(TestIds.expertRow)}`).count();
         return n > 0 ? n : undefined;
       });
-      log(`after the reload: ${rows} expert rows`);
+      // The rows alone could be the page's saved state: the status bar shows the host has the model back.
+      const status = await waitFor('the status bar to name the restored model', PANEL_TIMEOUT, async () =>
+        (await statusBarItems(page)).find((s) => /demo/i.test(s.text) && /\b(AurA|Damp|Det0)\s+\d+%/.test(s.text))?.text,
+      );
+      log(`after the reload: ${rows} expert rows; status bar: ${status}`);
       await screenshot(page, '13-after-reload');
     });
   });
