@@ -4,6 +4,7 @@ import { ensureProfile } from './ensure-model';
 import { evaluationReport, methodLabel } from './evaluation-report';
 import type { EvaluateOutcome } from '../host/model-host/api';
 import type { CommandContext } from './context';
+import { int, seconds } from '../shared/format';
 
 interface Preset extends vscode.QuickPickItem {
   samples: number;
@@ -84,5 +85,5 @@ async function pickPrompts(ctx: CommandContext): Promise<{ prompts: string; neut
 
 function table(r: EvaluateOutcome): string {
   const row = (name: string, s: EvaluateOutcome['baseline']) => `${name.padEnd(12)} toxicity score ${s.score.toFixed(3)}  prob ${s.prob.toFixed(4)}  perplexity ${s.perplexity?.toFixed(2) ?? 'n/a'}`;
-  return [`evaluation (${r.prompts} prompts × ${r.samples}, scorer ${r.scorer}, ${r.seconds.toFixed(0)} s):`, row('original', r.baseline), row('intervened', r.intervened)].join('\n');
+  return [`evaluation (${int(r.prompts)} prompts × ${int(r.samples)}, scorer ${r.scorer}, ${seconds(r.seconds)}):`, row('original', r.baseline), row('intervened', r.intervened)].join('\n');
 }

@@ -1,6 +1,7 @@
 // The evaluation report as Markdown: what was evaluated (model, method, strength, top-k, alpha,
 // overrides, import source), how (prompts × samples, scorer, seeds), and the results, so that a saved
 // or copied report still says which intervention its numbers belong to.
+import { int, seconds } from '../shared/format';
 import type { EvaluateOutcome } from '../host/model-host/api';
 import type { InterventionSnapshot } from '../shared/protocol';
 
@@ -27,11 +28,11 @@ export function evaluationReport(r: EvaluateOutcome, c: ReportContext): string {
     '',
     `- **Model:** ${c.model}`,
     `- **Intervention:** ${methodLabel(iv)} (method ${iv.method}, strength ${iv.strength.toFixed(2)}` +
-      `${iv.k !== null ? `, top-k ${iv.k}` : ''}${iv.alpha !== null ? `, alpha ${iv.alpha}` : ''}), ${iv.affected} neurons affected` +
+      `${iv.k !== null ? `, top-k ${iv.k}` : ''}${iv.alpha !== null ? `, alpha ${iv.alpha}` : ''}), ${int(iv.affected)} neurons affected` +
       `${iv.overrides.length ? `, ${iv.overrides.length} per-neuron overrides` : ''}${iv.importedFrom ? `, imported from ${iv.importedFrom}` : ''}`,
-    `- **Prompts:** ${r.prompts} × ${r.samples} continuations of up to ${g.maxNewTokens} tokens, the same seeds with and without the intervention (seed ${g.seed}, temperature ${g.temperature}, top-k ${g.topK}, top-p ${g.topP})`,
+    `- **Prompts:** ${int(r.prompts)} × ${int(r.samples)} continuations of up to ${g.maxNewTokens} tokens, the same seeds with and without the intervention (seed ${g.seed}, temperature ${g.temperature}, top-k ${g.topK}, top-p ${g.topP})`,
     `- **Scorer:** ${r.scorer}`,
-    `- **Finished:** ${c.finished} (${r.seconds.toFixed(0)} s)`,
+    `- **Finished:** ${c.finished} (${seconds(r.seconds)})`,
     '',
     '| model | toxicity score | toxicity prob | expected max toxicity | perplexity |',
     '|---|---:|---:|---:|---:|',

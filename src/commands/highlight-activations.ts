@@ -1,5 +1,6 @@
 import { ensureProfile, selectedText } from './ensure-model';
 import type { CommandContext } from './context';
+import { int, pct } from '../shared/format';
 
 /** How many of the best experts are scored per token (the hover says so). */
 const EXPERTS = 32;
@@ -15,5 +16,5 @@ export async function highlightActivations(ctx: CommandContext): Promise<void> {
   const clamped = scores.map((s) => ({ ...s, start: Math.min(s.start, text.length), end: Math.min(s.end, text.length) }));
   ctx.highlights.show(editor, editor.document.offsetAt(selection.start), clamped, EXPERTS);
   const hottest = [...scores].sort((a, b) => b.score - a.score)[0];
-  ctx.log.info(`highlighted ${scores.length} tokens; strongest "${hottest?.text.trim() ?? ''}" at ${((hottest?.score ?? 0) * 100).toFixed(0)}%`);
+  ctx.log.info(`highlighted ${int(scores.length)} tokens; strongest "${hottest?.text.trim() ?? ''}" at ${pct(hottest?.score ?? 0)}`);
 }

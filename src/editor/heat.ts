@@ -6,6 +6,7 @@
 // in the same pale band. Relative to the maximum, the strongest tokens take the darkest levels and
 // tokens under FLOOR of the maximum stay plain; the legend states the maximum's absolute value, so two
 // selections can still be compared.
+import { pct } from '../shared/format';
 import { Commands } from '../shared/ids';
 
 export const HEAT_LEVELS = 5;
@@ -33,7 +34,6 @@ export function heatColor(level: number): string {
   return `rgba(230, 80, 50, ${alpha})`;
 }
 
-export const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
 
 /** The legend shown after the selection: what the colours mean and the strongest token's score. */
 export function legendText(max: number, coloured: number, total: number): { before: string; after: string } {
