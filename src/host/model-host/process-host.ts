@@ -16,12 +16,14 @@ import type { CallResult, ModelCall, ToModel } from '../../shared/model-messages
 import type {
   ActivationsRequest,
   CallOptions,
+  DetailRequest,
   EvaluateOutcome,
   EvaluateRequest,
   ExportOnnxRequest,
   GenerateRequest,
   ModelHost,
   ModelInfo,
+  NeuronDetailOutcome,
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
@@ -97,6 +99,9 @@ export class ProcessModelHost implements ModelHost {
   }
   exportOnnx(req: ExportOnnxRequest, call?: CallOptions): Promise<{ bytes: number }> {
     return this.call('exportOnnx', req, call);
+  }
+  neuronDetail(req: DetailRequest, call?: CallOptions): Promise<NeuronDetailOutcome> {
+    return this.call('neuronDetail', req, call);
   }
 
   async dispose(): Promise<void> {
