@@ -3,12 +3,14 @@
 // fixed debounce: slider to first new token is the model's time, not a timer's); updates of a stale
 // run are dropped, so what the page shows is always the latest run.
 import { Emitter } from './events';
-import type { GainMap, GenerateRequest, GenerationSettings, ModelHost } from './model-host/api';
+import type { GainMap, ShiftMap, GenerateRequest, GenerationSettings, ModelHost } from './model-host/api';
 import type { PreviewSnapshot } from '../shared/protocol';
 
 export interface PreviewDeps {
   host: Pick<ModelHost, 'generate'>;
   gains(): GainMap | undefined;
+  /** An imported file's bias at the current strength (absent: none). */
+  shifts?(): ShiftMap | undefined;
   settings(): GenerationSettings;
   onError?(e: unknown): void;
 }
@@ -91,7 +93,7 @@ export class PreviewController {
       }
       // Without a profile there is nothing to intervene with: both sides are the model as it is.
       const intervened = gains
-        ? await this.deps.host.generate(request(snap.prompt, settings, gains), { signal, onText: (t) => update({ intervened: t }) })
+        ? await this.deps.host.generate(request(snap.prompt, settings, gains, this.deps.shifts?.()), { signal, onText: (t) => update({ intervened: t }) })
         : snap.original;
       update({ intervened, done: true });
     } catch (e) {
@@ -113,8 +115,8 @@ export class PreviewController {
   }
 }
 
-function request(prompt: string, settings: GenerationSettings, gains?: GainMap): GenerateRequest {
-  return { prompt, settings, ...(gains ? { gains } : {}) };
+function request(prompt: string, settings: GenerationSettings, gains?: GainMap, shifts?: ShiftMap): GenerateRequest {
+  return { prompt, settings, ...(gains ? { gains } : {}), ...(gains && shifts ? { shifts } : {}) };
 }
 
 export function isAbort(e: unknown): boolean {

@@ -20,7 +20,7 @@ import type { ExportFormat } from './intervention-export';
 import type { LagReport } from './lag-monitor';
 import type { TokenScore } from './token-scores';
 import type { Logger } from './logger';
-import type { CallOptions, EvaluateOutcome, GenerationSettings, ModelHost, ModelInfo, ProfileOutcome, WorkProgress } from './model-host/api';
+import type { CallOptions, EvaluateOutcome, GenerationSettings, ModelHost, ModelInfo, ProfileOutcome, ShiftMap, WorkProgress } from './model-host/api';
 import { int, seconds } from '../shared/format';
 
 export interface WorkbenchDeps {
@@ -68,6 +68,7 @@ export class Workbench {
     this.preview = new PreviewController({
       host: deps.host,
       gains: () => this.intervention.appliedGains(),
+      shifts: () => this.intervention.appliedShifts(),
       settings: () => this.generationSettings(),
       onError: (e) => deps.log.error(`preview: ${e instanceof Error ? e.message : String(e)}`, e),
     });
@@ -171,7 +172,7 @@ export class Workbench {
     const c = this.deps.config();
     return this.track('Evaluating the intervention', task, (call) =>
       this.deps.host.evaluate(
-        { prompts, ...(neutral ? { neutral } : {}), samples: o.samples, ...(o.maxPrompts ? { maxPrompts: o.maxPrompts } : {}), scorer: c.scorer, settings: this.generationSettings(), gains },
+        { prompts, ...(neutral ? { neutral } : {}), samples: o.samples, ...(o.maxPrompts ? { maxPrompts: o.maxPrompts } : {}), scorer: c.scorer, settings: this.generationSettings(), gains, ...this.shiftsField() },
         call,
       ),
     );
@@ -185,7 +186,7 @@ export class Workbench {
   async exportIntervention(format: ExportFormat, out: string, task: Task = {}): Promise<number> {
     const file = this.interventionFile();
     if (format !== 'onnx') return writeInterventionAs(format, file, out);
-    const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out }, call));
+    const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out, ...this.shiftsField() }, call));
     return r.bytes;
   }
 
@@ -199,6 +200,12 @@ export class Workbench {
 
   generationSettings(): GenerationSettings {
     return this.deps.config().generation;
+  }
+
+  /** An imported file's bias, for requests that apply the intervention (absent when there is none). */
+  private shiftsField(): { shifts?: ShiftMap } {
+    const shifts = this.intervention.appliedShifts();
+    return shifts ? { shifts } : {};
   }
 
   requireModel(): LoadedModel {

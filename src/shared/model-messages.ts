@@ -39,13 +39,21 @@ export const GenerationSettingsSchema = v.object({
 /** Per site, the factor applied to each neuron (already at the chosen strength). */
 export const GainMapSchema = v.map(str, f32);
 
-export const GenerateRequestSchema = v.object({ prompt: str, settings: GenerationSettingsSchema, gains: v.optional(GainMapSchema) });
+/**
+ * Per site, what an imported file adds after the gain (already at the chosen strength), and the range
+ * a transport map holds in (version 2 files): y = gain*x + bias where lo < x < hi, x elsewhere.
+ */
+export const ShiftMapSchema = v.map(str, v.object({ bias: f32, lo: v.optional(f32), hi: v.optional(f32) }));
+const shifts = v.optional(ShiftMapSchema);
+
+export const GenerateRequestSchema = v.object({ prompt: str, settings: GenerationSettingsSchema, gains: v.optional(GainMapSchema), shifts });
 
 export const ActivationsRequestSchema = v.object({
   texts: v.array(str),
   sites: v.array(str),
   maxTokens: optionalCount,
   gains: v.optional(GainMapSchema),
+  shifts,
 });
 
 /** Where concept data comes from (the shape of aura/datasets' ConceptSource). */
@@ -82,9 +90,10 @@ export const EvaluateRequestSchema = v.object({
   scorer: str,
   settings: GenerationSettingsSchema,
   gains: GainMapSchema,
+  shifts,
 });
 
-export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, out: str });
+export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str });
 
 /** One neuron of a profile folder: its responses are read there, its examples run there. */
 export const DetailRequestSchema = v.object({

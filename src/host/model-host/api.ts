@@ -3,7 +3,7 @@
 // examples, writing responses) never slow the extension host; tests may run the same work in process
 // (ModelWork). Every argument and result is a valibot schema in src/shared/model-messages.ts; the
 // types here are inferred from those schemas.
-import type { CallArg, CallResult, GainMapSchema, GenerationSettingsSchema, RankedExpertsSchema, WorkProgressSchema } from '../../shared/model-messages';
+import type { CallArg, CallResult, GainMapSchema, GenerationSettingsSchema, ShiftMapSchema, RankedExpertsSchema, WorkProgressSchema } from '../../shared/model-messages';
 import type { InferOutput } from 'valibot';
 
 export type OpenRequest = CallArg<'open'>;
@@ -11,6 +11,8 @@ export type ModelInfo = CallResult<'open'>;
 export type GenerationSettings = InferOutput<typeof GenerationSettingsSchema>;
 /** Per site, the factor applied to each neuron (already at the chosen strength). */
 export type GainMap = InferOutput<typeof GainMapSchema>;
+/** Per site, what an imported file adds after the gain, and the range a transport map holds in. */
+export type ShiftMap = InferOutput<typeof ShiftMapSchema>;
 export type GenerateRequest = CallArg<'generate'>;
 export type ActivationsRequest = CallArg<'activations'>;
 export type TextActivations = CallResult<'activations'>[number];

@@ -17,6 +17,7 @@ import type {
   EvaluateRequest,
   ExportOnnxRequest,
   GainMap,
+  ShiftMap,
   GenerateRequest,
   ModelHost,
   ModelInfo,
@@ -81,7 +82,7 @@ export class ModelWork implements ModelHost {
         maxNewTokens: s.maxNewTokens,
         seed: s.seed,
         ...(s.temperature > 0 ? { temperature: s.temperature, topP: s.topP, ...(s.topK > 0 ? { topK: s.topK } : {}) } : {}),
-        ...(req.gains ? { intervention: toIntervention(req.gains) } : {}),
+        ...(req.gains ? { intervention: toIntervention(req.gains, req.shifts) } : {}),
         ...(call.signal ? { signal: call.signal } : {}),
         onToken: (e) => call.onText?.(e.text),
       });
@@ -93,7 +94,7 @@ export class ModelWork implements ModelHost {
     return this.exclusive(call, () =>
       batchedTokenValues(this.require(), req.texts, req.sites, {
         ...(req.maxTokens ? { maxTokens: req.maxTokens } : {}),
-        ...(req.gains ? { intervention: toIntervention(req.gains) } : {}),
+        ...(req.gains ? { intervention: toIntervention(req.gains, req.shifts) } : {}),
         ...(call.signal ? { signal: call.signal } : {}),
       }),
     );
@@ -104,7 +105,7 @@ export class ModelWork implements ModelHost {
   }
 
   evaluate(req: EvaluateRequest, call: CallOptions = {}): Promise<EvaluateOutcome> {
-    return this.exclusive(call, () => runEvaluation(this.require(), req, toIntervention(req.gains), call));
+    return this.exclusive(call, () => runEvaluation(this.require(), req, toIntervention(req.gains, req.shifts), call));
   }
 
   neuronDetail(req: DetailRequest, call: CallOptions = {}): Promise<NeuronDetailOutcome> {
@@ -112,7 +113,7 @@ export class ModelWork implements ModelHost {
   }
 
   exportOnnx(req: ExportOnnxRequest, call: CallOptions = {}): Promise<{ bytes: number }> {
-    return this.exclusive(call, async () => ({ bytes: (await exportFoldedOnnx(this.require(), toIntervention(req.gains), req.out)).bytes }));
+    return this.exclusive(call, async () => ({ bytes: (await exportFoldedOnnx(this.require(), toIntervention(req.gains, req.shifts), req.out)).bytes }));
   }
 
   async dispose(): Promise<void> {
@@ -141,8 +142,8 @@ async function warmUp(model: LanguageModel): Promise<void> {
   await model.forward({ ids: [[id]], mask: [[1]], kind: 'lm', logits: 'last' });
 }
 
-export function toIntervention(gains: GainMap): Intervention {
-  return new Map([...gains].map(([site, gain]) => [site, { gain }]));
+export function toIntervention(gains: GainMap, shifts?: ShiftMap): Intervention {
+  return new Map([...gains].map(([site, gain]) => [site, { gain, ...shifts?.get(site) }]));
 }
 
 function modelInfo(m: LanguageModel, path: string): ModelInfo {
