@@ -2,6 +2,7 @@
 // loading, tokenizing and profiling never block the extension host; tests may run the same work in
 // process (in-process.ts). Arguments and results are structured-clone friendly (Maps, typed arrays).
 import type { ConceptSource } from '../../aura/datasets';
+import type { ProfileStats } from '../../aura/stats/significance';
 import type { ExpertsSnapshot, ModelSummary } from '../../shared/protocol';
 import type { ExecutionProvider } from '../../engine/ort-session';
 
@@ -77,6 +78,11 @@ export interface ProfileOutcome {
   aurocs: { siteId: string; auroc: Float64Array }[];
   /** Every neuron ranked, for the panel (ranked in the worker: sorting 50,000 rows takes ~60 ms). */
   experts: ExpertsSnapshot;
+  /** Intervals, p/q-values, the permutation null and the summary (src/aura/stats/significance.ts). */
+  stats?: ProfileStats;
+  /** A class has fewer than 20 examples: the panel shows `warnings` wherever these results appear. */
+  tooSmall?: boolean;
+  warnings?: string[];
   seconds: number;
 }
 
