@@ -67,7 +67,7 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
   if (P === 0 || Q === 0) throw new AuraUserError(`statistics need both classes, but there are ${P} toxic and ${Q} non-toxic examples`);
   const B = o.resamples ?? 200;
   const confidence = o.confidence ?? 0.95;
-  if (!Number.isInteger(B) || B < 1) throw new AuraUserError(`--bootstrap: ${B} is not a positive integer`);
+  if (!Number.isInteger(B) || B < 0) throw new AuraUserError(`--bootstrap: ${B} is not a count of resamples`);
   if (!(confidence > 0 && confidence < 1)) throw new AuraUserError(`--confidence: ${confidence} is not in (0, 1)`);
   const counts = bootstrapCounts(P, Q, B, o.seed ?? 0);
   const scratch = columnScratch(P, Q);
@@ -82,6 +82,7 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
     out.auroc[k] = u2 / denom;
     out.ties[k] = tieTerm(col);
     out.p[k] = mannWhitneyGreaterP(u2 / 2, P, Q, out.ties[k]!);
+    if (B === 0) continue; // intervals not asked for: AUROC and p-value only
     for (let b = 0; b < B; b++) samples[b] = twiceU(col, P, counts[b]) / denom;
     samples.sort();
     out.ciLow[k] = percentileSorted(samples, (1 - confidence) / 2);
