@@ -12,6 +12,7 @@ import { dataHash } from '../../aura/profile/store';
 import { profileStatistics } from '../../aura/stats/significance';
 import { expertsSnapshot } from '../experts-snapshot';
 import { EXAMPLES_FILE } from '../profile-files';
+import { expertsToWire } from './experts-wire';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, ProfileOutcome, ProfileRequest } from './api';
 
@@ -56,7 +57,7 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
     negatives: data.negatives,
     pooling: req.pooling,
     aurocs: sites,
-    experts: expertsSnapshot(sites, modelSites, facts),
+    experts: expertsToWire(expertsSnapshot(sites, modelSites, facts)),
     stats,
     tooSmall: stats.tooSmall,
     warnings: stats.warnings,
