@@ -20,6 +20,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     seed: 'string',
     out: 'string',
     threads: 'string',
+    bootstrap: 'string',
   });
   const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens profile MODEL_DIR --data FILE --out DIR)');
   const data = requireStr(p.flags, 'data');
@@ -59,7 +60,8 @@ export async function profileCommand(argv: string[]): Promise<void> {
     const best = [...r.summaries].sort((a, b) => b.bestAuroc - a.bestAuroc)[0];
     // Uncertainty from the stored responses (issue 9): significant experts, intervals, the null, and
     // a warning when a class is too small to support any claim.
-    const stats = profileStatistics(out, { pooling });
+    // Intervals cost one pass over the examples per resample and neuron; 100 keeps large profiles quick.
+    const stats = profileStatistics(out, { pooling, resamples: num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100 });
     for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(
       {

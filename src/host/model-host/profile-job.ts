@@ -48,7 +48,8 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
   const facts = { source: data.source, positives: data.positives, negatives: data.negatives, pooling: req.pooling };
   const modelSites = model.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons }));
   call.onProgress?.({ stage: 'Computing intervals and q-values', done: 0, total: 1 });
-  const stats = profileStatistics(dir, { pooling: req.pooling });
+  // 100 resamples: the interval bars need two percentiles, and a large profile stays quick.
+  const stats = profileStatistics(dir, { pooling: req.pooling, resamples: 100 });
   return {
     dir,
     reused,
