@@ -21,6 +21,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     seed: 'string',
     out: 'string',
     threads: 'string',
+    bootstrap: 'string',
     ep: 'string',
   });
   const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens profile MODEL_DIR --data FILE --out DIR)');
@@ -61,8 +62,9 @@ export async function profileCommand(argv: string[]): Promise<void> {
     const best = [...r.summaries].sort((a, b) => b.bestAuroc - a.bestAuroc)[0];
     // Uncertainty from the stored responses (issue 9): significant experts, intervals, the null, and
     // a warning when a class is too small to support any claim.
+    // Intervals cost one pass over the examples per resample and neuron; 100 keeps large profiles quick.
     const statsStart = performance.now();
-    const stats = profileStatistics(out, { pooling });
+    const stats = profileStatistics(out, { pooling, resamples: num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100 });
     const significanceS = (performance.now() - statsStart) / 1000;
     for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(
