@@ -1,5 +1,7 @@
 // Profiling a concept on a model: responses of labelled texts, then AUROC per neuron (AurA steps 2-3).
-import { extractResponses } from './profile/extract';
+import { extractResponsesLocked } from './profile/extract';
+import { prepareProfileFolder } from './profile/folder';
+import { lockFolder } from './profile/lock';
 import { scoreProfile } from './profile/score';
 import type { LanguageModel } from '../engine/model';
 import type { ConceptData } from './datasets';
@@ -10,6 +12,7 @@ import type { ProfileManifest } from './profile/store';
 export interface ProfileResult {
   dir: string;
   manifest: ProfileManifest;
+  /** Empty for a shard: its AUROC comes after `merge`. */
   summaries: SiteSummary[];
   reusedBatches: number;
   seconds: number;
@@ -22,7 +25,16 @@ export async function profileConcept(
   o: ExtractOptions & { threads?: number } = {},
 ): Promise<ProfileResult> {
   const t = performance.now();
-  const ex = await extractResponses(model, data, dir, o);
-  const summaries = await scoreProfile(dir, { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}) });
-  return { dir, manifest: ex.manifest, summaries, reusedBatches: ex.reusedBatches, seconds: (performance.now() - t) / 1000 };
+  // One lock over extraction and scoring, so no other run writes the folder in between.
+  prepareProfileFolder(dir);
+  const lock = lockFolder(dir);
+  try {
+    const ex = await extractResponsesLocked(model, data, dir, o);
+    const summaries = o.shard
+      ? []
+      : await scoreProfile(dir, { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+    return { dir, manifest: ex.manifest, summaries, reusedBatches: ex.reusedBatches, seconds: (performance.now() - t) / 1000 };
+  } finally {
+    lock.release();
+  }
 }

@@ -5,6 +5,7 @@ import { exportCommand } from './export';
 import { fitCommand } from './fit';
 import { generateCommand } from './generate';
 import { inspectCommand } from './inspect';
+import { mergeCommand } from './merge';
 import { perplexityCommand } from './perplexity';
 import { profileCommand } from './profile';
 
@@ -30,8 +31,13 @@ export const COMMANDS: Record<string, Command> = {
   profile: {
     summary: 'pooled responses of labelled texts and the AUROC of every neuron',
     usage:
-      'profile MODEL_DIR --data FILE [--sites ID,...] [--pooling max|mean] [--max-per-class N] [--seq-len 128] [--batch-size N] [--text-column C --label-column C] [--seed S] --out DIR [--json]',
+      'profile MODEL_DIR --data FILE [--sites ID,...] [--pooling max|mean] [--max-per-class N] [--seq-len 128] [--batch-size N] [--text-column C --label-column C] [--seed S] [--shard I/N] --out DIR [--json]',
     run: profileCommand,
+  },
+  merge: {
+    summary: 'merge the shard folders of `profile --shard I/N` into one profile, as a single run would write it',
+    usage: 'merge SHARD_DIR... --out DIR [--threads N] [--json]',
+    run: mergeCommand,
   },
   fit: {
     summary: 'turn a profile into an intervention file (AurA, Damp or Det0)',

@@ -2,7 +2,8 @@ import { loadConceptData } from '../aura/datasets';
 import { profileConcept } from '../aura/profile';
 import { LanguageModel } from '../engine/model';
 import { UserError } from '../engine/errors';
-import { num, parse, positional, requireStr, str } from './args';
+import { prepareProfileFolder } from '../aura/profile/folder';
+import { num, parse, positional, requireStr, shardArg, str } from './args';
 import { makeOutput } from './output';
 
 export async function profileCommand(argv: string[]): Promise<void> {
@@ -18,6 +19,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     seed: 'string',
     out: 'string',
     threads: 'string',
+    shard: 'string',
   });
   const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens profile MODEL_DIR --data FILE --out DIR)');
   const data = requireStr(p.flags, 'data');
@@ -29,6 +31,9 @@ export async function profileCommand(argv: string[]): Promise<void> {
   const batchSize = num(p.flags, 'batch-size', { min: 1, max: 1024, integer: true }) ?? 16;
   const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
   const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
+  const shard = shardArg(p.flags);
+  // Before minutes of loading: a file or a foreign folder as --out is the user's to fix.
+  prepareProfileFolder(out);
   const sites = str(p.flags, 'sites')?.split(',').map((s) => s.trim()).filter(Boolean);
   const o = makeOutput(!!p.flags.json);
   const textColumn = str(p.flags, 'text-column');
@@ -45,8 +50,12 @@ export async function profileCommand(argv: string[]): Promise<void> {
   const custom = sites?.filter((s) => s.startsWith('custom:')).map((s) => s.slice('custom:'.length));
   const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}) });
   try {
+    const context = model.facts.maxPositions;
+    if (context !== undefined && seqLen > context) o.log(`profile: --seq-len ${seqLen} is past the model's context of ${context} tokens; texts are truncated to ${context}`);
     const r = await profileConcept(model, concept, out, {
       ...(sites ? { sites } : {}),
+      ...(shard ? { shard } : {}),
+      sampling: { maxPerClass: maxPerClass ?? null, seed },
       pooling,
       seqLen,
       batchSize,
@@ -54,6 +63,13 @@ export async function profileCommand(argv: string[]): Promise<void> {
         if (e.batch % 10 === 0 || e.batch === e.batches) o.log(`profile: batch ${e.batch}/${e.batches}${e.reused ? ' (reused)' : ''}`);
       },
     });
+    if (shard) {
+      o.result(
+        { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, shard },
+        `shard ${shard.index}/${shard.count}: ${r.manifest.batches} batches in all, this shard's written to ${out} in ${r.seconds.toFixed(1)} s; when every shard is done: aura-lens merge SHARD_DIR... --out DIR`,
+      );
+      return;
+    }
     const best = [...r.summaries].sort((a, b) => b.bestAuroc - a.bestAuroc)[0];
     o.result(
       { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling },
