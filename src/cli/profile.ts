@@ -51,7 +51,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
   const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}) });
   try {
     const context = model.facts.maxPositions;
-    if (context !== undefined && seqLen > context) o.log(`profile: --seq-len ${seqLen} is past the model's context of ${context} tokens; texts are truncated to ${context}`);
+    if (context !== undefined && seqLen > context && p.flags['seq-len'] !== undefined) o.log(`profile: --seq-len ${seqLen} is past the model's context of ${context} tokens; texts are truncated to ${context}`);
     const r = await profileConcept(model, concept, out, {
       ...(sites ? { sites } : {}),
       ...(shard ? { shard } : {}),

@@ -2,6 +2,7 @@
 // the files it writes itself, and only in a folder that is an aura-lens profile: a user's folder given
 // as --out by mistake is refused, never emptied.
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { AuraUserError, quoteValue } from '../errors';
 import { LOCK_FILE } from './lock';
 import { readManifest } from './store';
@@ -33,7 +34,7 @@ export function prepareProfileFolder(dir: string, flag = '--out'): void {
   if (st && !st.isDirectory()) throw new AuraUserError(`${flag} ${dir}: is a file; expected a folder for the profile`);
   if (!st) {
     try {
-      mkdirSync(dir, { recursive: true });
+      makeFolders(dir, 0);
     } catch (e) {
       throw folderError(dir, flag, e);
     }
@@ -57,6 +58,20 @@ export function prepareProfileFolder(dir: string, flag = '--out'): void {
   }
 }
 
+/** mkdir -p with a bounded depth: Node's recursive mkdirSync loops forever under /proc (ENOENT there). */
+function makeFolders(dir: string, depth: number): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(dir).isDirectory()) return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || depth > 64) throw e;
+    makeFolders(parent, depth + 1);
+    mkdirSync(dir);
+  }
+}
+
 function statOrUndefined(dir: string, flag: string) {
   try {
     return statSync(dir);
@@ -70,6 +85,7 @@ function folderError(dir: string, flag: string, e: unknown): unknown {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new AuraUserError(`${flag} ${dir}: cannot write there (${code}); choose a folder you can write to`);
   if (code === 'ENOTDIR' || code === 'EEXIST') return new AuraUserError(`${flag} ${dir}: a part of the path is a file, not a folder`);
+  if (code === 'ENOENT') return new AuraUserError(`${flag} ${dir}: cannot create the folder there (ENOENT)`);
   if (code === 'ENOSPC') return new AuraUserError(`${flag} ${dir}: no space left on the device`);
   return e;
 }
