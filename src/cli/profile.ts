@@ -5,6 +5,10 @@ import { UserError } from '../engine/errors';
 import { prepareProfileFolder } from '../aura/profile/folder';
 import { num, parse, positional, requireStr, shardArg, str } from './args';
 import { makeOutput } from './output';
+import type { ExecutionProvider } from '../engine/ort-session';
+
+/** The onnxruntime providers a profile can ask for (the CUDA image of deploy/ uses cuda); the CPU stays the fallback. */
+const EXECUTION_PROVIDERS: ExecutionProvider[] = ['cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
 
 export async function profileCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
@@ -20,6 +24,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     out: 'string',
     threads: 'string',
     shard: 'string',
+    'execution-provider': 'string',
   });
   const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens profile MODEL_DIR --data FILE --out DIR)');
   const data = requireStr(p.flags, 'data');
@@ -32,6 +37,10 @@ export async function profileCommand(argv: string[]): Promise<void> {
   const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
   const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
   const shard = shardArg(p.flags);
+  const ep = str(p.flags, 'execution-provider');
+  if (ep !== undefined && !EXECUTION_PROVIDERS.includes(ep as ExecutionProvider)) {
+    throw new UserError(`--execution-provider: expected one of ${EXECUTION_PROVIDERS.join(', ')}, got "${ep}"`);
+  }
   // Before minutes of loading: a file or a foreign folder as --out is the user's to fix.
   prepareProfileFolder(out);
   const sites = str(p.flags, 'sites')?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -48,7 +57,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     { seed, ...(maxPerClass ? { maxPerClass } : {}) },
   );
   const custom = sites?.filter((s) => s.startsWith('custom:')).map((s) => s.slice('custom:'.length));
-  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}) });
+  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(ep ? { executionProvider: ep as ExecutionProvider } : {}), ...(custom?.length ? { customSites: custom } : {}) });
   try {
     const context = model.facts.maxPositions;
     if (context !== undefined && seqLen > context && p.flags['seq-len'] !== undefined) o.log(`profile: --seq-len ${seqLen} is past the model's context of ${context} tokens; texts are truncated to ${context}`);
