@@ -143,6 +143,16 @@ describe('profile folder safety', () => {
     assert.match(long.stderr, /--seq-len 100 is past the model's context of 32 tokens; texts are truncated to 32/);
   });
 
+  it('the CLI: generate --max-new-tokens past the context says how many tokens it can give', () => {
+    const r = runCli(['generate', TINY, '--prompt', 'The cat', '--max-new-tokens', '100', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const n = (r.json!.promptIds as number[]).length;
+    assert.match(r.stderr, new RegExp(`--max-new-tokens 100 goes past the model's context of 32 tokens; at most ${32 - n} new tokens`));
+    assert.ok((r.json!.ids as number[]).length <= 32 - n);
+    const short = runCli(['generate', TINY, '--prompt', 'The cat', '--max-new-tokens', '5', '--json']);
+    assert.equal(short.stderr, '');
+  });
+
   it('two concurrent CLI runs into one --out never mix: one fails clearly, the folder equals a clean run', async () => {
     const d = scratchDir('cli-race');
     const data = dataFile(d, 160);
