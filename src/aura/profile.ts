@@ -3,17 +3,19 @@ import { extractResponsesLocked } from './profile/extract';
 import { prepareProfileFolder } from './profile/folder';
 import { lockFolder } from './profile/lock';
 import { scoreProfile } from './profile/score';
+import { scoreSketch, sketchResponsesLocked } from './profile/sketch-profile';
 import type { LanguageModel } from '../engine/model';
 import type { ConceptData } from './datasets';
 import type { ExtractOptions } from './profile/extract';
 import type { SiteSummary } from './profile/score';
+import type { SketchSummary } from './profile/sketch-profile';
 import type { ProfileManifest } from './profile/store';
 
 export interface ProfileResult {
   dir: string;
   manifest: ProfileManifest;
   /** Empty for a shard: its AUROC comes after `merge`. */
-  summaries: SiteSummary[];
+  summaries: SiteSummary[] | SketchSummary[];
   reusedBatches: number;
   seconds: number;
 }
@@ -22,13 +24,18 @@ export async function profileConcept(
   model: LanguageModel,
   data: ConceptData,
   dir: string,
-  o: ExtractOptions & { threads?: number } = {},
+  o: ExtractOptions & { threads?: number; sketch?: { bins: number; calibration?: number } } = {},
 ): Promise<ProfileResult> {
   const t = performance.now();
   // One lock over extraction and scoring, so no other run writes the folder in between.
   prepareProfileFolder(dir);
   const lock = lockFolder(dir);
   try {
+    if (o.sketch) {
+      const sk = await sketchResponsesLocked(model, data, dir, { ...o, bins: o.sketch.bins, ...(o.sketch.calibration ? { calibration: o.sketch.calibration } : {}) });
+      const summaries = o.shard ? [] : await scoreSketch(dir, sk.manifest);
+      return { dir, manifest: sk.manifest, summaries, reusedBatches: sk.reusedBatches, seconds: (performance.now() - t) / 1000 };
+    }
     const ex = await extractResponsesLocked(model, data, dir, o);
     const summaries = o.shard
       ? []

@@ -2,8 +2,18 @@
 // generated data (continuous, tied, heavy-tailed past the calibrated range, constant, NaN-free), the
 // bound is attained (so it is as tight as the counts allow), and shards' sketches add up exactly.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { loadConceptData } from '../../src/aura/datasets';
+import { profileConcept } from '../../src/aura/profile';
+import { mergeShards } from '../../src/aura/profile/merge';
+import { readAurocs } from '../../src/aura/profile/score';
 import { NeuronSketch, calibrate } from '../../src/aura/profile/sketch';
+import { boundPath } from '../../src/aura/profile/sketch-profile';
+import { LanguageModel } from '../../src/engine/model';
+import { MODELS } from '../helpers/fixtures';
+import { scratchDir } from '../helpers/scratch';
 
 /** A seeded generator independent of the product's (xorshift32), and a normal draw from it. */
 function rng(seed: number) {
@@ -120,5 +130,52 @@ describe('sketch mode', () => {
     assert.deepEqual(Array.from(merged.auroc().auroc), Array.from(whole.auroc().auroc));
     const other = new NeuronSketch(neurons, 32, calibrate(Float32Array.from(rows.slice(20, 40).flat()), neurons, 32));
     assert.throws(() => merged.merge(other), /shards must share one calibration/);
+  });
+});
+
+describe('sketch mode profiles', () => {
+  it('on a model: every sketch AUROC is within its bound of the exact profile; shards merge byte for byte; resume', async () => {
+    const model = await LanguageModel.open(join(MODELS, 'gpt2-tiny'), { threads: 1 });
+    try {
+      const words = ['fool', 'idiot', 'damn', 'weather', 'garden', 'music', 'river', 'bread'];
+      const examples = Array.from({ length: 96 }, (_, i) => ({ text: `${words[i % 8]} ${words[(i * 5) % 8]} ${'and so on '.repeat(i % 5)}${i}`, label: (i % 8 < 3 ? 1 : 0) as 0 | 1 }));
+      const data = await loadConceptData({ kind: 'memory', examples });
+      const d = scratchDir('sketch-model');
+      const o = { batchSize: 8, seqLen: 24 };
+      await profileConcept(model, data, join(d, 'exact'), o);
+      const r = await profileConcept(model, data, join(d, 'sketch'), { ...o, sketch: { bins: 16, calibration: 3 } });
+      const exact = readAurocs(join(d, 'exact'));
+      const sketch = readAurocs(join(d, 'sketch'));
+      let widest = 0;
+      exact.sites.forEach((site, i) => {
+        const bound = new Float64Array(Uint8Array.from(readFileSync(boundPath(join(d, 'sketch'), site.siteId, 'max'))).buffer);
+        site.auroc.forEach((a, j) => {
+          const got = sketch.sites[i]!.auroc[j]!;
+          assert.ok(Math.abs(got - a) <= bound[j]! + 1e-12, `${site.siteId}[${j}]: |${got} - ${a}| > ${bound[j]}`);
+          widest = Math.max(widest, bound[j]!);
+        });
+      });
+      assert.ok(widest > 0 && widest < 0.5);
+      assert.equal(r.summaries.length, model.sites.length);
+      // Shards: one interrupted and resumed, then merged: the same files as the single sketch run.
+      await profileConcept(model, data, join(d, 's0'), { ...o, sketch: { bins: 16, calibration: 3 }, shard: { index: 0, count: 2 } });
+      const stop = new AbortController();
+      await assert.rejects(
+        profileConcept(model, data, join(d, 's1'), { ...o, sketch: { bins: 16, calibration: 3 }, shard: { index: 1, count: 2 }, signal: stop.signal, onProgress: (e) => e.batch === 2 && stop.abort() }),
+        (e: Error) => e.name === 'AbortError',
+      );
+      const again = await profileConcept(model, data, join(d, 's1'), { ...o, sketch: { bins: 16, calibration: 3 }, shard: { index: 1, count: 2 } });
+      assert.equal(again.reusedBatches, 2);
+      await mergeShards([join(d, 's0'), join(d, 's1')], join(d, 'merged'));
+      const files = (dir: string, rel = ''): string[] =>
+        readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(dir, join(rel, e.name)) : [join(rel, e.name)]));
+      assert.deepEqual(files(join(d, 'merged')).sort(), files(join(d, 'sketch')).sort());
+      for (const f of files(join(d, 'sketch'))) assert.ok(readFileSync(join(d, 'merged', f)).equals(readFileSync(join(d, 'sketch', f))), `${f} differs`);
+      // An exact shard and a sketch shard do not mix.
+      await profileConcept(model, data, join(d, 'e1'), { ...o, shard: { index: 1, count: 2 } });
+      await assert.rejects(mergeShards([join(d, 's0'), join(d, 'e1')], join(d, 'mixed')), /--sketch \(folder: 16, now: none \(exact\)\)/);
+    } finally {
+      await model.dispose();
+    }
   });
 });

@@ -17,6 +17,7 @@ const PROFILE_ENTRIES = new Set([
   'examples.jsonl',
   'responses',
   'auroc',
+  'sketch',
   LOCK_FILE,
 ]);
 

@@ -2,7 +2,7 @@
 // byte to a single run over all the data on the same hardware: shards run exactly the batches a single
 // run would (the same examples, padding and width), so each row's responses are the same floats, and the
 // merge puts every row back at its offset in the global order before scoring as a single run does.
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWriteFile } from '../atomic-write';
 import { AuraUserError } from '../errors';
@@ -10,12 +10,14 @@ import { prepareProfileFolder } from './folder';
 import { lockFolder } from './lock';
 import { scoreProfile } from './score';
 import { ResponseWriter, readManifest, readProgress, responsesPath, settingsDifference, shardBatches, shardRows, writeProgress } from './store';
+import { readSketches, scoreSketch, writeSketches, rangePath } from './sketch-profile';
 import type { SiteSummary } from './score';
+import type { SketchSummary } from './sketch-profile';
 import type { ProfileManifest } from './store';
 
 export interface MergeResult {
   manifest: ProfileManifest;
-  summaries: SiteSummary[];
+  summaries: SiteSummary[] | SketchSummary[];
   shards: number;
 }
 
@@ -37,6 +39,10 @@ export async function mergeShards(dirs: string[], out: string, o: { threads?: nu
   try {
     await atomicWriteFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
     await atomicWriteFile(join(out, 'order.json'), readFileSync(join(first.dir, 'order.json')));
+    if (manifest.sketch) {
+      await addSketches(shards, out, manifest);
+      return { manifest, summaries: await scoreSketch(out, manifest), shards: shards.length };
+    }
     copyRows(shards, out, manifest);
     await writeProgress(out, new Set(shardBatches(manifest.batches, undefined)));
     const summaries = await scoreProfile(out, o);
@@ -79,6 +85,26 @@ function checkShards(dirs: string[]): Shard[] {
     if (s !== ref && !readFileSync(join(s.dir, 'order.json')).equals(order)) throw new AuraUserError(`${s.dir}: order.json differs from ${ref.dir}'s (the shards did not see the same data)`);
   }
   return shards.sort((a, b) => a.m.shard.index - b.m.shard.index);
+}
+
+/** Sketch shards: the merged histograms are the sums of the shards' (same bins, checked). */
+async function addSketches(shards: Shard[], out: string, m: ProfileManifest): Promise<void> {
+  const total = readSketches(shards[0]!.dir, shards[0]!.m);
+  for (const s of shards.slice(1)) {
+    const next = readSketches(s.dir, s.m);
+    for (const [key, sk] of total.sketches) {
+      try {
+        sk.merge(next.sketches.get(key)!);
+      } catch (e) {
+        throw new AuraUserError(`${s.dir}: ${(e as Error).message} (its calibration differs from ${shards[0]!.dir}'s)`);
+      }
+    }
+    for (const b of next.done) total.done.add(b);
+  }
+  mkdirSync(join(out, 'sketch'), { recursive: true });
+  for (const site of m.sites) for (const p of ['max', 'mean'] as const) await atomicWriteFile(rangePath(out, site.id, p), readFileSync(rangePath(shards[0]!.dir, site.id, p)));
+  await writeSketches(out, m, total.sketches, total.done);
+  await writeProgress(out, total.done);
 }
 
 /** Copies each shard's rows, batch by batch, to their rows in the merged matrices (memory: one batch). */

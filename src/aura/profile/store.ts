@@ -34,6 +34,8 @@ export interface ProfileManifest {
   sampling?: { maxPerClass: number | null; seed: number };
   /** Present in a shard folder only: this folder holds batches b with b % count === index. */
   shard?: ShardSpec;
+  /** Sketch mode (`profile --sketch BINS`): histograms instead of responses; see sketch.ts. */
+  sketch?: { bins: number; calibration: number[] };
 }
 
 export interface ShardSpec {
@@ -114,6 +116,7 @@ export function settingsDifference(had: ProfileManifest, now: ProfileManifest): 
     if ((what === '--max-per-class' || what === '--seed') && (had.sampling === undefined || now.sampling === undefined)) continue;
     if (a !== b) return `${what} (folder: ${show(a)}, now: ${show(b)})`;
   }
+  if ((had.sketch?.bins ?? 0) !== (now.sketch?.bins ?? 0)) return `--sketch (folder: ${had.sketch?.bins ?? 'none (exact)'}, now: ${now.sketch?.bins ?? 'none (exact)'})`;
   if (shard(had.shard) !== shard(now.shard)) return `--shard (folder: ${shard(had.shard)}, now: ${shard(now.shard)})`;
   return undefined;
 }
