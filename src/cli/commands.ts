@@ -32,7 +32,7 @@ export const COMMANDS: Record<string, Command> = {
   profile: {
     summary: 'pooled responses of labelled texts and the AUROC of every neuron',
     usage:
-      'profile MODEL_DIR --data FILE [--sites ID,...] [--pooling max|mean] [--max-per-class N] [--seq-len 128] [--batch-size N] [--text-column C --label-column C] [--seed S] [--shard I/N] [--sketch BINS [--calibration-batches K]] [--execution-provider cpu|cuda] --out DIR [--json]',
+      'profile MODEL_DIR --data FILE [--sites ID,...] [--pooling max|mean] [--max-per-class N] [--seq-len 128] [--batch-size N] [--text-column C --label-column C] [--seed S] [--shard I/N] [--sketch BINS [--calibration-batches K]] [--ep cpu|cuda] --out DIR [--json]',
     run: profileCommand,
   },
   merge: {
@@ -48,7 +48,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   fit: {
     summary: 'turn a profile into an intervention file (AurA, Damp or Det0)',
-    usage: 'fit DIR --method aura|damp|det0 [--k N] [--alpha A] [--strength S] [--pooling max|mean] --out FILE [--json]',
+    usage: 'fit DIR --method aura|damp|det0|linear-act|mean-act [--k N] [--alpha A] [--strength S] [--pooling max|mean] [--max-q Q] [--min-auroc A] [--held-out F] [--bootstrap B] [--confidence C] [--permutations R] [--seed S] --out FILE [--json]',
     run: fitCommand,
   },
   export: {
@@ -59,7 +59,7 @@ export const COMMANDS: Record<string, Command> = {
   evaluate: {
     summary: 'toxicity of sampled continuations and perplexity, with and without an intervention',
     usage:
-      'evaluate MODEL_DIR [--intervention FILE] [--strength S | --sweep 0,0.5,1] [--prompts FILE] [--neutral FILE] [--scorer lexicon|CLASSIFIER_DIR] [--samples N] [--max-new-tokens N] [--max-prompts N] [--seed S] [--json]',
+      'evaluate MODEL_DIR [--intervention FILE | --profile DIR --methods aura,linear-act [--controls random,lowest|none]] [--strength S | --sweep 0,0.5,1] [--csv FILE] [--preprompt TEXT] [--prompts FILE] [--neutral FILE] [--scorer lexicon|CLASSIFIER_DIR] [--samples N] [--max-new-tokens N] [--max-prompts N] [--seed S] [--json]',
     run: evaluateCommand,
   },
   demo: {

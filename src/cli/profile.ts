@@ -4,12 +4,11 @@ import { LanguageModel } from '../engine/model';
 import { UserError } from '../engine/errors';
 import { prepareProfileFolder } from '../aura/profile/folder';
 import { num, parse, positional, requireStr, shardArg, str } from './args';
+import { epFlag } from './ep';
 import { makeOutput } from './output';
-import type { ExecutionProvider } from '../engine/ort-session';
+import { statsReport } from './fit';
+import { profileStatistics } from '../aura/stats/significance';
 import type { SketchSummary } from '../aura/profile/sketch-profile';
-
-/** The onnxruntime providers a profile can ask for (the CUDA image of deploy/ uses cuda); the CPU stays the fallback. */
-const EXECUTION_PROVIDERS: ExecutionProvider[] = ['cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
 
 export async function profileCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
@@ -24,8 +23,8 @@ export async function profileCommand(argv: string[]): Promise<void> {
     seed: 'string',
     out: 'string',
     threads: 'string',
+    ep: 'string',
     shard: 'string',
-    'execution-provider': 'string',
     sketch: 'string',
     'calibration-batches': 'string',
   });
@@ -43,10 +42,6 @@ export async function profileCommand(argv: string[]): Promise<void> {
   const bins = num(p.flags, 'sketch', { min: 1, max: 65_536, integer: true });
   const calibration = num(p.flags, 'calibration-batches', { min: 1, max: 10_000, integer: true });
   if (calibration !== undefined && bins === undefined) throw new UserError('--calibration-batches: only with --sketch BINS');
-  const ep = str(p.flags, 'execution-provider');
-  if (ep !== undefined && !EXECUTION_PROVIDERS.includes(ep as ExecutionProvider)) {
-    throw new UserError(`--execution-provider: expected one of ${EXECUTION_PROVIDERS.join(', ')}, got "${ep}"`);
-  }
   // Before minutes of loading: a file or a foreign folder as --out is the user's to fix.
   prepareProfileFolder(out);
   const sites = str(p.flags, 'sites')?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -63,7 +58,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     { seed, ...(maxPerClass ? { maxPerClass } : {}) },
   );
   const custom = sites?.filter((s) => s.startsWith('custom:')).map((s) => s.slice('custom:'.length));
-  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(ep ? { executionProvider: ep as ExecutionProvider } : {}), ...(custom?.length ? { customSites: custom } : {}) });
+  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}), ...epFlag(p.flags) });
   try {
     const context = model.facts.maxPositions;
     if (context !== undefined && seqLen > context && p.flags['seq-len'] !== undefined) o.log(`profile: --seq-len ${seqLen} is past the model's context of ${context} tokens; texts are truncated to ${context}`);
@@ -92,7 +87,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
       const maxBound = Math.max(...sk.map((s) => s.maxBound));
       const top = best as SketchSummary | undefined;
       o.result(
-        { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, sketch: { bins, maxBound, summaries: sk } },
+        { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, sketch: { bins, maxBound, summaries: sk }, ...profileTiming(r.timing) },
         [
           `sketched ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s, ${bins} bins per neuron`,
           top ? `best AUROC ${top.bestAuroc.toFixed(4)} ± ${top.bestBound.toFixed(4)} at ${top.id}; experts (AUROC > 0.5): ${sk.reduce((a, s) => a + s.experts, 0)}` : '',
@@ -102,15 +97,66 @@ export async function profileCommand(argv: string[]): Promise<void> {
       );
       return;
     }
+    // Uncertainty from the stored responses (issue 9): significant experts, intervals, the null, and
+    // a warning when a class is too small to support any claim.
+    const stats = profileStatistics(out, { pooling });
+    for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(
-      { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling },
+      {
+        out,
+        positives: concept.positives,
+        negatives: concept.negatives,
+        sites: r.manifest.sites,
+        seconds: r.seconds,
+        reusedBatches: r.reusedBatches,
+        pooling,
+        stats: statsReport(stats),
+        tooSmall: stats.tooSmall,
+        warnings: stats.warnings,
+        ...profileTiming(r.timing),
+      },
       [
         `profiled ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s${r.reusedBatches ? ` (${r.reusedBatches} batches reused)` : ''}`,
         best ? `best AUROC ${best.bestAuroc.toFixed(4)} at ${best.id}; experts (AUROC > 0.5): ${r.summaries.reduce((a, s) => a + s.experts, 0)}` : '',
+        `significant experts (q <= ${stats.summary.maxQ}): ${stats.summary.significant}`,
+        ...stats.warnings.map((w) => `warning: ${w}`),
+        timingLine(r.timing),
         `written to ${out}`,
       ].join('\n'),
     );
   } finally {
     await model.dispose();
   }
+}
+
+type Timing = Awaited<ReturnType<typeof profileConcept>>['timing'];
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** The timing breakdown of `profile --json`: seconds per stage and the forward pass's throughput. */
+export function profileTiming(t: Timing): { timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number } {
+  const e = t.extract;
+  const s = t.score;
+  return {
+    timing: {
+      tokenizeS: r3(e.tokenizeS),
+      batchingS: r3(e.batchingS),
+      forwardS: r3(e.forwardS),
+      poolingS: r3(e.poolingS),
+      writingS: r3(e.writingS + s.writingS),
+      readingS: r3(s.readingS),
+      aurocS: r3(s.aurocS),
+      statsS: r3(s.statsS),
+    },
+    tokens: e.tokens,
+    paddedTokens: e.paddedTokens,
+    // Real tokens per second of forward pass (padding is work the model does but not throughput).
+    tokensPerSecond: e.forwardS > 0 ? Math.round(e.tokens / e.forwardS) : 0,
+  };
+}
+
+function timingLine(t: Timing): string {
+  const p = profileTiming(t);
+  const parts = Object.entries(p.timing).map(([k, v]) => `${k.replace(/S$/, '')} ${v.toFixed(2)} s`);
+  return `time: ${parts.join(', ')}; ${p.tokensPerSecond} tokens/s in the forward pass`;
 }

@@ -17,7 +17,7 @@ const GOLDEN = join(FIXTURES, 'launch');
 const K8S_ARGS = [
   'launch', 'k8s', '/models/gpt2', '--data', '/data/jigsaw/train.csv', '--out', '/work/aura/run1', '--shards', '4', '--parallelism', '2',
   '--image', 'ghcr.io/aura-lens/aura-lens:cuda', '--pvc', 'aura-work', '--mount', '/work', '--gpus', '1', '--memory', '16Gi',
-  '--', '--max-per-class', '2000', '--seq-len', '128', '--execution-provider', 'cuda',
+  '--', '--max-per-class', '2000', '--seq-len', '128', '--ep', 'cuda',
 ];
 const SLURM_ARGS = [
   'launch', 'slurm', '/models/gpt2', '--data', '/data/my data/train.csv', '--out', '/scratch/aura/run1', '--shards', '8', '--parallelism', '4',

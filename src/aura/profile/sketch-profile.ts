@@ -17,7 +17,7 @@ import { NeuronSketch, calibrate } from './sketch';
 import { PROFILE_FORMAT, PROFILE_VERSION, dataHash, readManifest, settingsDifference, shardBatches, siteFileName, writeProgress } from './store';
 import type { LanguageModel } from '../../engine/model';
 import type { ConceptData } from '../datasets';
-import type { ExtractOptions } from './extract';
+import type { ExtractOptions, ExtractTiming } from './extract';
 import type { Pooling, ProfileManifest } from './store';
 
 const SYNC_EVERY_MS = 2000;
@@ -57,7 +57,10 @@ export async function sketchResponsesLocked(
   data: ConceptData,
   dir: string,
   o: ExtractOptions & { bins: number; calibration?: number },
-): Promise<{ manifest: ProfileManifest; reusedBatches: number }> {
+): Promise<{ manifest: ProfileManifest; reusedBatches: number; timing: ExtractTiming }> {
+  // Tokenizing, forward passes and writing the counts; histogram updates count as pooling.
+  const timing: ExtractTiming = { tokenizeS: 0, batchingS: 0, forwardS: 0, poolingS: 0, writingS: 0, tokens: 0, paddedTokens: 0 };
+  const started = performance.now();
   const seqLen = Math.min(o.seqLen ?? 128, model.facts.maxPositions ?? Infinity);
   const batchSize = o.batchSize ?? 16;
   const sites = (o.sites?.length ? o.sites.map((id) => model.site(id)) : model.sites).map((s) => ({ id: s.id, neurons: s.neurons }));
@@ -65,6 +68,7 @@ export async function sketchResponsesLocked(
   const empty = encoded.find((e) => e.ids.length === 0);
   if (empty) throw new AuraUserError(`${data.source}: example ${empty.i + 1} encodes to no tokens`);
   encoded.sort((a, b) => a.ids.length - b.ids.length || a.i - b.i);
+  timing.tokenizeS = (performance.now() - started) / 1000;
   const batches = Math.ceil(encoded.length / batchSize);
   const manifest: ProfileManifest = {
     format: PROFILE_FORMAT,
@@ -96,7 +100,11 @@ export async function sketchResponsesLocked(
     const width = Math.max(...chunk.map((c) => c.ids.length));
     const ids = chunk.map((c) => [...new Array<number>(width - c.ids.length).fill(pad), ...c.ids]);
     const mask = chunk.map((c) => [...new Array<number>(width - c.ids.length).fill(0), ...new Array<number>(c.ids.length).fill(1)]);
+    const t0 = performance.now();
     const r = await model.forward({ ids, mask, kind: 'extract', pool: sites.map((s) => s.id) });
+    timing.forwardS += (performance.now() - t0) / 1000;
+    for (const c of chunk) timing.tokens += c.ids.length;
+    timing.paddedTokens += chunk.length * width;
     return { pooled: r.pooled!, labels: chunk.map((c) => c.label) };
   };
 
@@ -131,7 +139,9 @@ export async function sketchResponsesLocked(
   }
   const { sketches, done } = state;
   const save = async () => {
+    const t0 = performance.now();
     await writeSketches(dir, manifest, sketches, done);
+    timing.writingS += (performance.now() - t0) / 1000;
     // progress.json follows the counts file (which is the truth on resume) for merge and scoring checks.
     await writeProgress(dir, done);
   };
@@ -144,7 +154,9 @@ export async function sketchResponsesLocked(
       o.signal?.throwIfAborted();
       if (done.has(b)) continue;
       const { pooled, labels } = await run(b);
+      const t0 = performance.now();
       for (const s of sites) for (const p of POOLINGS) sketches.get(`${s.id}|${p}`)!.add(pooled.get(s.id)![p], labels);
+      timing.poolingS += (performance.now() - t0) / 1000;
       done.add(b);
       if (performance.now() - lastSync > SYNC_EVERY_MS || k === mine.length - 1) {
         await save();
@@ -158,7 +170,7 @@ export async function sketchResponsesLocked(
     if (done.size > synced) await save().catch(() => undefined);
   }
   if (mine.length === 0 || !existsSync(countsPath(dir))) await save();
-  return { manifest, reusedBatches: reused };
+  return { manifest, reusedBatches: reused, timing };
 }
 
 /** The sketches of a folder and the batches they hold, from the range files and counts.f64. */
