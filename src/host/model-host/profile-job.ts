@@ -34,6 +34,8 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
       pooling: req.pooling,
       seqLen: req.seqLen,
       batchSize,
+      // The cache folder is ours: one left by a cancelled run with another pooling starts over.
+      replaceDifferent: true,
       ...(call.signal ? { signal: call.signal } : {}),
       onProgress: (e) => {
         call.onProgress?.({ stage: 'Running examples through the model', done: e.batch, total: e.batches });
