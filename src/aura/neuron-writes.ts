@@ -41,7 +41,7 @@ export const WRITES_TOP = 20;
 /**
  * Two toxic tokens among the top 20 promoted: one can be chance, two rarely are. In the demo, 21 of the
  * 3,072 tokens count as toxic given its concept data (3 as whole words), so 20 random tokens hold at
- * least one with probability about 0.13 and at least two with about 0.009.
+ * least one with probability about 0.13 and at least two with about 0.008.
  */
 export const GENERATION_MIN_TOXIC = 2;
 
