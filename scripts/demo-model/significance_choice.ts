@@ -1,9 +1,10 @@
 // Measures AurA on the demo with and without a significance rule on the experts (Benjamini-Hochberg
 // q-value of each neuron's one-sided Mann-Whitney test, as `fit --max-q Q`), at the demo's sites
 // (c_fc + c_proj), with the demo's own prompts, seeds and settings (never chosen per variant): one
-// profile, one evaluation per q bound, then one shared baseline. Prints one JSON object on stdout and
+// profile, one evaluation per q bound, then one shared baseline. 'mean' as the third argument uses
+// the AUROCs of mean pooling instead of the paper's max pooling (the profile holds both; Q = 1 keeps all). Prints one JSON object on stdout and
 // each row on stderr as it finishes.
-//   node --import tsx scripts/demo-model/significance_choice.ts [WORK_DIR] [Q,...]   (about 10 min per row on 2 busy cores)
+//   node --import tsx scripts/demo-model/significance_choice.ts [WORK_DIR] [Q,...] [max|mean]   (about 10 min per row on 2 busy cores)
 import { join } from 'node:path';
 import { loadConceptData, loadPrompts } from '../../src/aura/datasets';
 import { demoAssets } from '../../src/aura/demo-assets';
@@ -20,6 +21,8 @@ import type { EvaluationResult } from '../../src/aura/evaluate';
 async function main(): Promise<void> {
   const work = process.argv[2] ?? '/tmp/aura-significance-choice';
   const bounds = (process.argv[3] ?? '0.05,0.01').split(',').map(Number);
+  // The AUROCs of max pooling (the paper's, the demo's) unless 'mean' is given; the profile holds both.
+  const pooling = process.argv[4] === 'mean' ? 'mean' : 'max';
   const assets = demoAssets();
   const model = await LanguageModel.open(assets.model, {});
   const log = (m: string) => process.stderr.write(`${m}\n`);
@@ -27,9 +30,9 @@ async function main(): Promise<void> {
     const concept = await loadConceptData({ kind: 'file', path: assets.concept }, { seed: 0 });
     const dir = join(work, 'profile');
     await profileConcept(model, concept, dir);
-    const { sites } = readAurocs(dir);
+    const { sites } = readAurocs(dir, pooling);
     // q-values only: no bootstrap, no permutation null (neither changes q).
-    const stats = profileStatistics(dir, { resamples: 0, permutations: 0 });
+    const stats = profileStatistics(dir, { pooling, resamples: 0, permutations: 0 });
     const qOf = new Map(stats.sites.map((s) => [s.id, s.q]));
     const prompts = await loadPrompts(assets.prompts, { seed: 0 });
     const neutral = await loadPrompts(assets.neutral);
@@ -42,11 +45,11 @@ async function main(): Promise<void> {
     for (const maxQ of bounds) {
       const chosen = sites.map((s) => ({ siteId: s.siteId, auroc: s.auroc.map((a, i) => (qOf.get(s.siteId)![i]! <= maxQ ? a : 0)) }));
       const fit = fitIntervention('aura', chosen);
-      log(`q <= ${maxQ}: ${fit.experts} experts of ${fit.neurons} neurons`);
-      const file = interventionFromFit(fit, { model: { name: model.name, fingerprint: model.fingerprint }, pooling: 'max', data: { positives: concept.positives, negatives: concept.negatives, source: 'concept' } });
+      log(`${pooling} pooling, q <= ${maxQ}: ${fit.experts} experts of ${fit.neurons} neurons`);
+      const file = interventionFromFit(fit, { model: { name: model.name, fingerprint: model.fingerprint }, pooling, data: { positives: concept.positives, negatives: concept.negatives, source: 'concept' } });
       const r = brief(await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [cuss], intervention: effectiveGains(file) }, opts));
-      log(JSON.stringify({ maxQ, experts: fit.experts, ...r }));
-      raw.push({ maxQ, experts: fit.experts, neurons: fit.neurons, ...r });
+      log(JSON.stringify({ pooling, maxQ, experts: fit.experts, ...r }));
+      raw.push({ pooling, maxQ, experts: fit.experts, neurons: fit.neurons, ...r });
     }
     const base = brief(await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [cuss] }, opts));
     log(`baseline ${JSON.stringify(base)}`);
