@@ -4,6 +4,7 @@ import type { IoSpec } from './io-spec';
 import type { ModelProto } from './onnx/proto';
 import type { Site } from './sites/catalogue';
 import { GraphIndex } from './onnx/graph-index';
+import { UserError } from './errors';
 
 export interface ArchFacts {
   modelType?: string;
@@ -76,4 +77,25 @@ function vocabFromGraph(model: ModelProto, io: IoSpec): number | undefined {
   const gather = g.consumersOf(io.inputIds).find((n) => n.opType === 'Gather');
   const table = gather ? g.constantDims(gather.input[0] ?? '') : undefined;
   return table?.dims[0];
+}
+
+/** Mixture-of-experts MLPs (several expert MLPs per layer) have no single module per layer to name. */
+const MIXTURE_OF_EXPERTS = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'phimoe', 'dbrx', 'deepseek_v2', 'deepseek_v3', 'olmoe', 'granitemoe', 'jamba']);
+
+/**
+ * Site ids are MLP positions counted in the graph; a missed or extra MLP would shift every later id
+ * and send exported gains to the wrong PyTorch module. So the MLP layers found must be the config's
+ * layer count wherever the config gives one.
+ */
+export function checkLayerCount(files: ModelFiles, partial: Partial<ArchFacts>, sites: Site[]): void {
+  const source = files.config ? `${files.dir}/config.json` : `${files.dir}/genai_config.json`;
+  if (partial.modelType && MIXTURE_OF_EXPERTS.has(partial.modelType)) {
+    throw new UserError(`${source}: model_type "${partial.modelType}" is a mixture-of-experts model; its expert MLPs (e.g. block_sparse_moe.experts.N.w1) are not supported as sites`);
+  }
+  const expected = partial.layers;
+  const layers = new Set(sites.filter((s) => s.kind !== 'custom').map((s) => s.layer));
+  if (expected === undefined || layers.size === 0) return;
+  if (layers.size !== expected) {
+    throw new UserError(`${files.main}: found MLP blocks in ${layers.size} layers but ${source} says the model has ${expected} layers; site ids would not match the model's modules`);
+  }
 }

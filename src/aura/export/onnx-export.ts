@@ -14,7 +14,7 @@ export interface OnnxExportResult {
 export async function exportFoldedOnnx(model: LanguageModel, factors: Intervention, out: string): Promise<OnnxExportResult> {
   if (!out.endsWith('.onnx')) throw new AuraUserError(`--out ${out}: expected a path ending in .onnx for --format onnx`);
   const report = model.fold(factors);
-  const weights = inlineExternalData(report.model, model.graphDir);
+  const weights = inlineExternalData(report.model, model.weightsDir);
   if (weights > MAX_INLINE_BYTES) {
     throw new AuraUserError(`${model.files.main}: ${(weights / 1024 ** 3).toFixed(1)} GB of weights do not fit one .onnx file (2 GB protobuf limit); folding models this large is not supported yet`);
   }
