@@ -63,7 +63,37 @@ export function completeFacts(partial: Partial<ArchFacts>, model: ModelProto, io
     layers: partial.layers ?? layersFromPast ?? layersFromSites,
     vocabSize: partial.vocabSize ?? vocabFromGraph(model, io) ?? 0,
     eosTokenIds: partial.eosTokenIds ?? [],
+    ...(partial.maxPositions === undefined ? positionsFromGraph(model, io) : {}),
   };
+}
+
+/**
+ * Without a config, the context length is the number of rows of the table that position ids index
+ * (GPT-2's wpe, a rotary cos/sin cache): past it the Gather reads out of bounds.
+ */
+function positionsFromGraph(model: ModelProto, io: IoSpec): { maxPositions?: number } {
+  if (!io.positionIds) return {};
+  const g = new GraphIndex(model.graph!);
+  const seen = new Set<string>();
+  let frontier = [io.positionIds];
+  // Position ids may pass through a Cast, Reshape or Unsqueeze before the lookup.
+  for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const t of frontier) {
+      for (const n of g.consumersOf(t)) {
+        if (n.opType === 'Gather' && n.input[1] === t) {
+          const table = g.constantDims(n.input[0] ?? '');
+          if (table?.dims[0]) return { maxPositions: table.dims[0] };
+        }
+        if (['Cast', 'Reshape', 'Unsqueeze', 'Squeeze', 'Flatten'].includes(n.opType) && n.output[0] && !seen.has(n.output[0])) {
+          seen.add(n.output[0]);
+          next.push(n.output[0]);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return {};
 }
 
 function vocabFromGraph(model: ModelProto, io: IoSpec): number | undefined {

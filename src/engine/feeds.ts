@@ -24,7 +24,12 @@ export interface FeedArgs {
 }
 
 /** The graph's own inputs for one step: ids, mask, positions, cache branch and past. */
-export function stepFeeds(io: IoSpec, args: FeedArgs, emptyPast: (batch: number) => Record<string, ort.Tensor>, vocabSize: number): Record<string, ort.Tensor> {
+export function stepFeeds(
+  io: IoSpec,
+  args: FeedArgs,
+  emptyPast: (batch: number) => Record<string, ort.Tensor>,
+  sizes: { model: number; tokenizer: number },
+): Record<string, ort.Tensor> {
   const batch = args.ids.length;
   const seq = args.ids[0]?.length ?? 0;
   const total = args.mask[0]?.length ?? 0;
@@ -33,7 +38,7 @@ export function stepFeeds(io: IoSpec, args: FeedArgs, emptyPast: (batch: number)
     throw new Error('forward: ids and mask rows must be rectangular and of one batch');
   }
   const flat = args.ids.flat();
-  checkIds(flat, vocabSize);
+  checkIds(flat, sizes);
   const feeds: Record<string, ort.Tensor> = {
     [io.inputIds]: intTensor(io.inputTypes.get(io.inputIds), flat, [batch, seq]),
   };
@@ -48,10 +53,10 @@ export function stepFeeds(io: IoSpec, args: FeedArgs, emptyPast: (batch: number)
  * Token ids the embedding cannot look up crash onnxruntime's Gather with an opaque message; a
  * tokenizer larger than the model, or a bad id, is the user's model folder at fault.
  */
-function checkIds(ids: number[], vocabSize: number): void {
+function checkIds(ids: number[], sizes: { model: number; tokenizer: number }): void {
   for (const id of ids) {
-    if (!Number.isInteger(id) || id < 0 || (vocabSize > 0 && id >= vocabSize)) {
-      throw new UserError(`token id ${id} is outside the model's vocabulary of ${vocabSize} (the tokenizer and the model do not match)`);
+    if (!Number.isInteger(id) || id < 0 || (sizes.model > 0 && id >= sizes.model)) {
+      throw new UserError(`token id ${id} is outside the model's vocabulary of ${sizes.model} tokens (the tokenizer has ${sizes.tokenizer}; the tokenizer and the model do not match)`);
     }
   }
 }

@@ -142,7 +142,7 @@ export class LanguageModel {
     const graph = this.withPast && args.past ? this.withPast : this.first;
     const sessions = this.sessionsOf.get(graph)!;
     const session = kind === 'plain' ? await sessions.unmodified() : await sessions.rewritten();
-    const feeds = stepFeeds(graph.io, args, (b) => this.emptyPast(b), this.facts.vocabSize);
+    const feeds = stepFeeds(graph.io, args, (b) => this.emptyPast(b), this.vocabSizes);
     if (kind !== 'plain') Object.assign(feeds, args.intervention ? this.interventionFeeds(graph, args.intervention) : this.neutralFeeds(graph));
     // Only what this purpose reads is fetched: onnxruntime then skips the nodes nothing fetched needs.
     const wantLogits = kind !== 'extract' && args.logits !== 'none';
@@ -217,6 +217,10 @@ export class LanguageModel {
     return [this.first, ...(this.withPast ? [this.withPast] : [])].flatMap((g) => g.loaded.sources);
   }
 
+  private get vocabSizes(): { model: number; tokenizer: number } {
+    return { model: this.facts.vocabSize, tokenizer: this.tokenizer.vocabSize };
+  }
+
   /** The zero-length cache of the first step, shaped as the graph declares it. */
   emptyPast(batch: number): Record<string, ort.Tensor> {
     return emptyPastFor(this.first.io, this.facts, batch);
@@ -243,7 +247,7 @@ export class LanguageModel {
     const probe = [[this.facts.bosTokenId ?? this.facts.eosTokenIds[0] ?? 0]];
     const session = await this.sessionsOf.get(this.first)!.probe(unknown);
     try {
-      const feeds = { ...stepFeeds(this.first.io, { ids: probe, mask: [[1]] }, (b) => this.emptyPast(b), this.facts.vocabSize), ...this.neutralFeeds(this.first) };
+      const feeds = { ...stepFeeds(this.first.io, { ids: probe, mask: [[1]] }, (b) => this.emptyPast(b), this.vocabSizes), ...this.neutralFeeds(this.first) };
       const out = await session.run(feeds);
       for (const s of unknown) s.neurons = readPooled(out, [s.id]).get(s.id)!.max.length / probe.length;
     } finally {
