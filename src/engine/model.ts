@@ -50,6 +50,8 @@ export interface ForwardArgs {
   pool?: string[];
   /** 'last' keeps only the last position's logits. */
   logits?: 'all' | 'last' | 'none';
+  /** false: the KV cache is not fetched (a caller that needs no next step, e.g. perplexity, saves its memory). */
+  present?: boolean;
 }
 
 export interface ForwardResult {
@@ -146,7 +148,7 @@ export class LanguageModel {
     if (kind !== 'plain') Object.assign(feeds, args.intervention ? this.interventionFeeds(graph, args.intervention) : this.neutralFeeds(graph));
     // Only what this purpose reads is fetched: onnxruntime then skips the nodes nothing fetched needs.
     const wantLogits = kind !== 'extract' && args.logits !== 'none';
-    const slots = kind === 'extract' ? [] : (this.withPast ?? this.first).io.past;
+    const slots = kind === 'extract' || args.present === false ? [] : (this.withPast ?? this.first).io.past;
     const fetches = [...(wantLogits ? [graph.io.logits] : []), ...slots.map((s) => s.output), ...pool.flatMap((id) => [maxOutput(id), meanOutput(id)])];
     if (fetches.length === 0) fetches.push(graph.io.logits);
     const out = await session.run(feeds, fetches);
