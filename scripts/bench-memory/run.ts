@@ -79,7 +79,7 @@ function main(): void {
     run(`profile (${texts} texts, seq-len ${seqLen})`, ['profile', dir, '--data', d, '--seq-len', seqLen, '--out', prof], weights),
     run('fit', ['fit', prof, '--method', 'aura', '--out', iv], weights),
     run('generate --intervention', ['generate', dir, '--prompt', 'The old house on the hill', '--max-new-tokens', '16', '--intervention', iv], weights),
-    run('evaluate', ['evaluate', dir, '--intervention', iv, '--samples', '1', '--max-new-tokens', '8', '--max-prompts', '8'], weights),
+    run('evaluate', ['evaluate', dir, '--intervention', iv, '--samples', '1', '--max-new-tokens', '8', '--max-prompts', '4'], weights),
     run('export json', ['export', iv, '--model', dir, '--format', 'json', '--out', join(work, 'g.json')], weights),
     run('export safetensors', ['export', iv, '--model', dir, '--format', 'safetensors', '--out', join(work, 'g.safetensors')], weights),
     run('export onnx', ['export', iv, '--model', dir, '--format', 'onnx', '--out', join(work, 'folded', 'model.onnx')], weights),
