@@ -185,7 +185,8 @@ function count(v: unknown, field: string, fail: Fail): number {
 
 /** Writes the file atomically, one site at a time. Returns its size in bytes. */
 export async function writeInterventionFile(path: string, file: InterventionFile): Promise<number> {
-  return atomicWriteStream(path, serializeIntervention(file));
+  // Re-read before it replaces anything: a file this program cannot read back is never written.
+  return atomicWriteStream(path, serializeIntervention(file), async (temp) => void (await readInterventionFile(temp)));
 }
 
 /**
