@@ -1,15 +1,18 @@
 // Building a forward pass's feeds (ids, mask, positions, KV cache, intervention inputs) and reading its
 // results back, for graphs described by an IoSpec. No session state lives here.
 import { UserError } from './errors';
-import { BIAS_INPUT, GAIN_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
+import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
 import { ort } from './ort-session';
 import { emptyTensor, intTensor, toFloat32 } from './tensors';
 import type { ArchFacts } from './arch';
 import type { IoSpec } from './io-spec';
 import type { Site } from './sites/catalogue';
 
-/** Per-site gain (and optional bias), each of the site's width. Sites not listed are untouched. */
-export type Intervention = Map<string, { gain: Float32Array; bias?: Float32Array }>;
+/**
+ * Per-site gain (and optional bias, and lo/hi: the range a transport map holds in), each of the site's
+ * width. Sites not listed are untouched.
+ */
+export type Intervention = Map<string, { gain: Float32Array; bias?: Float32Array; lo?: Float32Array; hi?: Float32Array }>;
 
 export interface Pooled {
   /** [batch, neurons] row-major. */
@@ -61,18 +64,27 @@ function checkIds(ids: number[], sizes: { model: number; tokenizer: number }): v
   }
 }
 
-/** The two inputs the rewrite adds: every site's gains (and biases) end to end, in site order. */
+/** The inputs the rewrite adds: every site's gains, biases and ranges end to end, in site order. */
 export function factorFeeds(sites: Site[], iv: Intervention): Record<string, ort.Tensor> {
   const { slices, total } = interventionLayout(sites);
   const gain = new Float32Array(total).fill(1);
   const bias = new Float32Array(total);
+  const lo = new Float32Array(total).fill(-Infinity);
+  const hi = new Float32Array(total).fill(Infinity);
   for (const { id, offset } of slices) {
     const f = iv.get(id);
     if (!f) continue;
     gain.set(f.gain, offset);
     if (f.bias) bias.set(f.bias, offset);
+    if (f.lo) lo.set(f.lo, offset);
+    if (f.hi) hi.set(f.hi, offset);
   }
-  return { [GAIN_INPUT]: new ort.Tensor('float32', gain, [total]), [BIAS_INPUT]: new ort.Tensor('float32', bias, [total]) };
+  return {
+    [GAIN_INPUT]: new ort.Tensor('float32', gain, [total]),
+    [BIAS_INPUT]: new ort.Tensor('float32', bias, [total]),
+    [LO_INPUT]: new ort.Tensor('float32', lo, [total]),
+    [HI_INPUT]: new ort.Tensor('float32', hi, [total]),
+  };
 }
 
 /** The zero-length cache of the first step, shaped as the graph declares it. */

@@ -13,6 +13,7 @@ import { readIoSpec } from './io-spec';
 import { describeFormat, modelName } from './model-format';
 import { resolveModelFolder } from './model-folder';
 import { loadOnnx } from './onnx/load';
+import type { LoadedGraph } from './onnx/load';
 import type { WeightCacheOptions } from './onnx/weight-cache';
 import { GraphSessions, rewritable } from './session-cache';
 import type { Graph } from './session-cache';
@@ -128,9 +129,9 @@ export class LanguageModel {
 
   /** Checks an intervention against the sites: every id known, every vector the site's width. */
   checkIntervention(iv: Intervention): void {
-    for (const [id, { gain, bias }] of iv) {
+    for (const [id, { gain, bias, lo, hi }] of iv) {
       const s = this.site(id);
-      if (gain.length !== s.neurons || (bias && bias.length !== s.neurons)) {
+      if ([gain, bias, lo, hi].some((a) => a && a.length !== s.neurons)) {
         throw new UserError(`intervention for site ${id} has ${gain.length} values, the model's site has ${s.neurons} neurons`);
       }
     }
@@ -207,6 +208,11 @@ export class LanguageModel {
   /** The folder the main graph's external weight locations are relative to (the model folder or a weight cache entry). */
   get weightsDir(): string {
     return this.first.loaded.dataDir;
+  }
+
+  /** The main graph as loaded (its weights stay on disk; external locations relative to `dataDir`). */
+  get mainGraph(): LoadedGraph {
+    return this.first.loaded;
   }
 
   /** The folder holding the main graph. */

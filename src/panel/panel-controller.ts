@@ -3,7 +3,7 @@
 import { isUserError } from '../engine/errors';
 import { DisposableStore } from '../host/events';
 import { isAbort } from '../host/preview-controller';
-import { parsePageMessage } from '../shared/protocol';
+import { describeRejection, PageMessageSchema, parsePageMessage } from '../shared/protocol';
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
@@ -41,7 +41,7 @@ export class PanelController implements Disposable {
   receive(raw: unknown): void {
     const m = parsePageMessage(raw);
     if (!m) {
-      this.log.warn(`panel: dropped an invalid message from the page: ${preview(raw)}`);
+      this.log.warn(`panel: dropped an invalid message from the page (${describeRejection(PageMessageSchema, raw)})`);
       return;
     }
     try {
@@ -105,6 +105,11 @@ export class PanelController implements Disposable {
   }
 
   /** Only the latest selection matters: a newer one cancels the detail still being computed. */
+  /** The host asks for an expert's detail (the editor's highlight hover links to it). */
+  showNeuron(site: string, neuron: number): void {
+    this.selectNeuron(site, neuron);
+  }
+
   private selectNeuron(site: string, neuron: number): void {
     this.detail?.abort();
     const controller = new AbortController();
@@ -125,14 +130,4 @@ export class PanelController implements Disposable {
     else this.log.error(`panel: ${message}`, e);
     this.post({ type: 'didError', message });
   }
-}
-
-function preview(raw: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(raw) ?? String(raw);
-  } catch {
-    s = String(raw);
-  }
-  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }
