@@ -10,5 +10,5 @@ here="$(cd "$(dirname "$0")" && pwd)"
 layouts="${LAYOUTS:-inline single per-tensor}"
 for layout in $layouts; do
   [ -d "$out/$layout" ] || /usr/bin/python3 "$here/make_gpt2_shaped.py" "$out/$layout" --layout "$layout" "$@"
-  node --import tsx "$here/run.ts" "$out/$layout" --texts "${TEXTS:-40}" --out "$out/memory-$layout.json" > /dev/null
+  node --import tsx "$here/run.ts" "$out/$layout" --texts "${TEXTS:-40}" ${COMMANDS:+--commands "$COMMANDS"} --out "$out/memory-$layout.json" > /dev/null
 done

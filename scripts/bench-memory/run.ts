@@ -15,6 +15,8 @@ const opt = (name: string, d: string) => {
   return i >= 0 ? args[i + 1]! : d;
 };
 const texts = Number(opt('texts', '60'));
+/** Commands to run (default all); e.g. --commands inspect,generate,perplexity,profile,export-onnx */
+const only = opt('commands', '');
 const seqLen = opt('seq-len', '32');
 const work = mkdtempSync(join(tmpdir(), 'aura-bench-mem-'));
 const cache = join(work, 'cache');
@@ -47,7 +49,10 @@ interface Row {
   exit: number;
 }
 
-function run(label: string, argv: string[], weights: number, first = false): Row {
+function run(label: string, argv: string[], weights: number, first = false): Row | undefined {
+  const key = label.split(' (')[0]!.replace(/ --intervention$/, '').replace(' ', '-');
+  // profile and fit always run: later commands read the intervention they make.
+  if (only && !only.split(',').includes(key) && key !== 'fit' && key !== 'profile') return undefined;
   const rssFile = join(work, 'rss');
   rmSync(rssFile, { force: true });
   const t = performance.now();
@@ -71,7 +76,9 @@ function main(): void {
   const d = data();
   const prof = join(work, 'profile');
   const iv = join(work, 'iv.json');
-  const rows: Row[] = [
+  const neutral = join(work, 'neutral.jsonl');
+  writeFileSync(neutral, readFileSync(d, 'utf8').split('\n').slice(0, 10).join('\n') + '\n');
+  const rows = [
     run('inspect', ['inspect', dir], weights, true),
     run('inspect', ['inspect', dir], weights),
     run('generate', ['generate', dir, '--prompt', 'The old house on the hill', '--max-new-tokens', '16'], weights),
@@ -79,11 +86,11 @@ function main(): void {
     run(`profile (${texts} texts, seq-len ${seqLen})`, ['profile', dir, '--data', d, '--seq-len', seqLen, '--out', prof], weights),
     run('fit', ['fit', prof, '--method', 'aura', '--out', iv], weights),
     run('generate --intervention', ['generate', dir, '--prompt', 'The old house on the hill', '--max-new-tokens', '16', '--intervention', iv], weights),
-    run('evaluate', ['evaluate', dir, '--intervention', iv, '--samples', '1', '--max-new-tokens', '8', '--max-prompts', '4'], weights),
+    run('evaluate', ['evaluate', dir, '--intervention', iv, '--samples', '1', '--max-new-tokens', '8', '--max-prompts', '4', '--neutral', neutral], weights),
     run('export json', ['export', iv, '--model', dir, '--format', 'json', '--out', join(work, 'g.json')], weights),
     run('export safetensors', ['export', iv, '--model', dir, '--format', 'safetensors', '--out', join(work, 'g.safetensors')], weights),
     run('export onnx', ['export', iv, '--model', dir, '--format', 'onnx', '--out', join(work, 'folded', 'model.onnx')], weights),
-  ];
+  ].filter((r): r is Row => r !== undefined);
   const result = { model: dir, weightBytes: weights, machine: `${process.platform} ${process.arch}, node ${process.version}`, rows };
   const out = opt('out', '');
   if (out) writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
