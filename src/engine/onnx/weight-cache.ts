@@ -91,6 +91,12 @@ export function writeCached(realFile: string, model: ModelProto, digest: string,
     writeFileSync(join(tmp, GRAPH_FILE), encodeModel(model));
     const meta: Meta = { source: realFile, size, mtimeMs, digest };
     writeFileSync(join(tmp, META_FILE), JSON.stringify(meta));
+    // Another process may have made the entry meanwhile, and may be reading it: keep theirs.
+    const theirs = readCached(realFile, o);
+    if (theirs) {
+      rmSync(tmp, { recursive: true, force: true });
+      return theirs;
+    }
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
   } catch {
