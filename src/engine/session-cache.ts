@@ -1,7 +1,7 @@
 // The onnxruntime sessions of one graph. One rewritten session serves every purpose (logits, KV cache,
 // interventions, pooled responses of every site): onnxruntime runs only the nodes the requested outputs
-// need, so fetching only pooled responses costs what a graph pruned after the last site costs (measured
-// in scripts/bench-memory/README.md), and the weights are loaded once. The unmodified graph gets its own
+// need, so fetching only pooled responses costs what a graph pruned after the last site costs (measured by
+// scripts/bench-memory/fetch-pruning.ts), and the weights are loaded once. The unmodified graph gets its own
 // session only when asked for ('plain': baselines and benchmarks).
 import { encodeModel } from './onnx/proto';
 import { createSession } from './ort-session';
