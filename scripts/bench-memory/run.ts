@@ -3,7 +3,7 @@
 // Usage: node --import tsx scripts/bench-memory/run.ts MODEL_DIR [--data FILE] [--texts N] [--seq-len N] [--out results.json]
 // The goals (issue 8): inspect <= 1.1x the weights; generate, perplexity, profile, evaluate <= 1.5x plus working memory.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -75,6 +75,7 @@ function main(): void {
   process.stderr.write(`${dir}: ${(weights / 1e9).toFixed(2)} GB of graph and weights\n`);
   const d = data();
   const prof = join(work, 'profile');
+  mkdirSync(join(work, 'folded'));
   const iv = join(work, 'iv.json');
   const neutral = join(work, 'neutral.jsonl');
   writeFileSync(neutral, readFileSync(d, 'utf8').split('\n').slice(0, 10).join('\n') + '\n');

@@ -27,6 +27,8 @@ export interface OnnxExportResult {
   dataFile?: string;
 }
 
+/** Folded models with inline weights up to this size stay one file (well under protobuf's 2 GB limit). */
+const INLINE_EXPORT_MAX = Math.min(256 * 1024 ** 2, MAX_INLINE_BYTES);
 /** Tensors this small stay inside the graph. */
 const MIN_EXTERNAL_BYTES = 1024;
 const ALIGN = 4096;
@@ -44,8 +46,9 @@ export async function exportFoldedOnnx(model: LanguageModel, factors: Interventi
   }
   const report = model.fold(factors);
   const weights = weightBytes(report.model.graph!);
-  // Like the source: one self-contained file when its weights were inline and fit protobuf's limit.
-  if (!sourceHadExternal(model) && weights <= MAX_INLINE_BYTES) {
+  // One self-contained file for a small model whose weights were inline; otherwise external data, so the
+  // weights stream from the source to the export and are never held in JS (nor serialised) at once.
+  if (!sourceHadExternal(model) && weights <= INLINE_EXPORT_MAX) {
     inlineExternalData(report.model, model.weightsDir);
     const bytes = encodeModel(report.model);
     await verifyLoads(bytes, out);
