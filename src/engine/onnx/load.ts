@@ -4,6 +4,8 @@
 // stay inside the model's folder (a Hugging Face hub snapshot's own cache counts as inside) and to hold
 // the bytes the graph says it does.
 import { createHash } from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { create } from '@bufbuild/protobuf';
@@ -41,7 +43,15 @@ export function loadOnnx(file: string, cache: WeightCacheOptions = {}): LoadedGr
   const big = size >= (cache.externalizeAbove ?? 32 * 1024 ** 2);
   const cached = big ? readCached(real, cache) : undefined;
   if (cached) return { file, model: cached.model, dataDir: cached.dir, externalFiles: [WEIGHTS_FILE], digest: cached.digest, sources: [real] };
-  let bytes: Buffer | undefined = readBytes(file);
+  const loaded = readWhole(file, real, big, cache);
+  // The whole file's bytes were only read to move them to the cache: let them go before onnxruntime loads.
+  if (loaded.dataDir !== dirname(file) && loaded.externalFiles[0] === WEIGHTS_FILE && big) releaseFileBuffer();
+  return loaded;
+}
+
+/** Reads and decodes the whole file; a big graph with inline weights moves them to the cache. */
+function readWhole(file: string, real: string, big: boolean, cache: WeightCacheOptions): LoadedGraph {
+  const bytes = readBytes(file);
   let model: ModelProto;
   try {
     model = decodeModel(bytes);
@@ -52,14 +62,28 @@ export function loadOnnx(file: string, cache: WeightCacheOptions = {}): LoadedGr
   const { dataDir, externalFiles, sizes, reals } = checkExternalData(file, model.graph);
   const sources = [real, ...reals];
   const hash = createHash('sha256').update(bytes);
-  bytes = undefined;
   for (const [f, n] of sizes) hash.update(`${f}:${n}`);
   const digest = hash.digest('hex');
   if (big && externalFiles.length === 0 && !hasExternalTensors(model.graph)) {
+    // The entry's graph is decoded afresh: `model`'s small tensors are views into the whole file's bytes.
     const entry = writeCached(real, model, digest, cache);
     if (entry) return { file, model: entry.model, dataDir: entry.dir, externalFiles: [WEIGHTS_FILE], digest, sources };
   }
   return { file, model, dataDir, externalFiles, digest, sources };
+}
+
+/**
+ * The file's bytes (the weights) are garbage once the cache entry holds them, but V8 may keep them until
+ * a later collection, after onnxruntime has allocated the session: one extra copy at the peak. So a full
+ * collection is asked for here, through V8's own gc function (best effort: without it, only the peak grows).
+ */
+function releaseFileBuffer(): void {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    (vm.runInNewContext('gc') as () => void)();
+  } catch {
+    // No gc function here: the buffer goes at V8's next collection.
+  }
 }
 
 function readBytes(file: string): Buffer {

@@ -104,7 +104,9 @@ export function writeCached(realFile: string, model: ModelProto, digest: string,
     return undefined;
   }
   evictOld(root, key);
-  return { model, dir, digest };
+  // Decoded again from the entry: `model`'s small tensors are views into the whole file's bytes, which
+  // would stay alive as long as it does.
+  return readCached(realFile, o);
 }
 
 /** Writes every sizeable inline tensor's bytes to `file` and turns the tensor into an external reference. */
