@@ -23,6 +23,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     seed: 'string',
     out: 'string',
     threads: 'string',
+    bootstrap: 'string',
     ep: 'string',
     shard: 'string',
     sketch: 'string',
@@ -99,7 +100,10 @@ export async function profileCommand(argv: string[]): Promise<void> {
     }
     // Uncertainty from the stored responses (issue 9): significant experts, intervals, the null, and
     // a warning when a class is too small to support any claim.
-    const stats = profileStatistics(out, { pooling });
+    // Intervals cost one pass over the examples per resample and neuron; 100 keeps large profiles quick.
+    const statsStart = performance.now();
+    const stats = profileStatistics(out, { pooling, resamples: num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100 });
+    const significanceS = (performance.now() - statsStart) / 1000;
     for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(
       {
@@ -113,14 +117,14 @@ export async function profileCommand(argv: string[]): Promise<void> {
         stats: statsReport(stats),
         tooSmall: stats.tooSmall,
         warnings: stats.warnings,
-        ...profileTiming(r.timing),
+        ...profileTiming(r.timing, significanceS),
       },
       [
         `profiled ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s${r.reusedBatches ? ` (${r.reusedBatches} batches reused)` : ''}`,
         best ? `best AUROC ${best.bestAuroc.toFixed(4)} at ${best.id}; experts (AUROC > 0.5): ${r.summaries.reduce((a, s) => a + s.experts, 0)}` : '',
         `significant experts (q <= ${stats.summary.maxQ}): ${stats.summary.significant}`,
         ...stats.warnings.map((w) => `warning: ${w}`),
-        timingLine(r.timing),
+        timingLine(r.timing, significanceS),
         `written to ${out}`,
       ].join('\n'),
     );
@@ -134,7 +138,7 @@ type Timing = Awaited<ReturnType<typeof profileConcept>>['timing'];
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** The timing breakdown of `profile --json`: seconds per stage and the forward pass's throughput. */
-export function profileTiming(t: Timing): { timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number } {
+export function profileTiming(t: Timing, significanceS = 0): { timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number } {
   const e = t.extract;
   const s = t.score;
   return {
@@ -147,6 +151,8 @@ export function profileTiming(t: Timing): { timing: Record<string, number>; toke
       readingS: r3(s.readingS),
       aurocS: r3(s.aurocS),
       statsS: r3(s.statsS),
+      // After the profile proper (not in `seconds`): significance, intervals and the null from the responses.
+      significanceS: r3(significanceS),
     },
     tokens: e.tokens,
     paddedTokens: e.paddedTokens,
@@ -155,8 +161,8 @@ export function profileTiming(t: Timing): { timing: Record<string, number>; toke
   };
 }
 
-function timingLine(t: Timing): string {
-  const p = profileTiming(t);
+function timingLine(t: Timing, significanceS: number): string {
+  const p = profileTiming(t, significanceS);
   const parts = Object.entries(p.timing).map(([k, v]) => `${k.replace(/S$/, '')} ${v.toFixed(2)} s`);
   return `time: ${parts.join(', ')}; ${p.tokensPerSecond} tokens/s in the forward pass`;
 }
