@@ -1,6 +1,7 @@
-// The experts table's data: every profiled neuron ranked by AUROC, in columns so 50,000 rows cross
-// to the page as three arrays instead of 50,000 objects.
+// The experts table's data: every profiled neuron ranked by AUROC, in typed-array columns so a
+// million rows cross to the page (and from the model worker) as three binary buffers, not as JSON.
 import { rankNeurons } from '../aura/experts';
+import { smallProfileWarning } from '../shared/small-profile';
 import type { SiteAuroc } from '../aura/experts';
 import type { ExpertsSnapshot, SiteInfo } from '../shared/protocol';
 
@@ -16,23 +17,35 @@ export function expertsSnapshot(aurocs: readonly SiteAuroc[], modelSites: readon
   const sites: SiteInfo[] = aurocs.map((a) => byId.get(a.siteId) ?? { id: a.siteId, layer: -1, kind: 'custom', neurons: a.auroc.length });
   const index = new Map(sites.map((s, i) => [s.id, i]));
   const ranked = rankNeurons(aurocs);
-  const site = new Array<number>(ranked.length);
-  const neuron = new Array<number>(ranked.length);
-  const auroc = new Array<number>(ranked.length);
+  const site = new Uint32Array(ranked.length);
+  const neuron = new Uint32Array(ranked.length);
+  const auroc = new Float64Array(ranked.length);
   ranked.forEach((r, i) => {
     site[i] = index.get(r.site)!;
     neuron[i] = r.neuron;
     auroc[i] = r.auroc;
   });
-  return { ...facts, sites, site, neuron, auroc, perLayer: perLayer(aurocs, sites) };
+  const warning = smallProfileWarning(facts.positives, facts.negatives);
+  return { ...facts, key: snapshotKey(facts, auroc), sites, site, neuron, auroc, perLayer: perLayer(aurocs, sites), ...(warning ? { warning } : {}) };
+}
+
+/** Differs between two profiles of the same data with different results; cheap (a sampled checksum). */
+function snapshotKey(facts: ProfileFacts, auroc: Float64Array): string {
+  let h = 2166136261;
+  const step = Math.max(1, Math.floor(auroc.length / 4096));
+  for (let i = 0; i < auroc.length; i += step) h = Math.imul(h ^ Math.round(auroc[i]! * 1e9), 16777619) >>> 0;
+  return `${facts.source}|${facts.positives}|${facts.negatives}|${facts.pooling}|${auroc.length}|${h.toString(16)}|${Date.now().toString(36)}`;
 }
 
 function perLayer(aurocs: readonly SiteAuroc[], sites: readonly SiteInfo[]): ExpertsSnapshot['perLayer'] {
-  const layers = new Map<number, { layer: number; experts: number; neurons: number }>();
+  const layers = new Map<number, { layer: number; experts: number; neurons: number; best: number }>();
   aurocs.forEach((a, i) => {
     const layer = sites[i]!.layer;
-    const entry = layers.get(layer) ?? { layer, experts: 0, neurons: 0 };
-    for (const v of a.auroc) if (v > 0.5) entry.experts++;
+    const entry = layers.get(layer) ?? { layer, experts: 0, neurons: 0, best: 0 };
+    for (const v of a.auroc) {
+      if (v > 0.5) entry.experts++;
+      if (v > entry.best) entry.best = v;
+    }
     entry.neurons += a.auroc.length;
     layers.set(layer, entry);
   });

@@ -22,20 +22,44 @@ export interface ModelSummary {
 }
 
 /**
- * Every profiled neuron, sorted by AUROC descending, in columns (50,000+ rows travel as four arrays,
- * not 50,000 objects). Row i is neuron `neuron[i]` of site `sites[site[i]]`.
+ * Every profiled neuron, sorted by AUROC descending, in columns of typed arrays: a million rows cross
+ * to the page as three binary buffers (structured clone, no JSON), once per profile. Row i is neuron
+ * `neuron[i]` of site `sites[site[i]]`.
  */
 export interface ExpertsSnapshot {
+  /** Names this ranking; a page that already holds it says so in 'ready' and is not sent it again. */
+  key?: string;
   source: string;
   positives: number;
   negatives: number;
   pooling: 'max' | 'mean';
   sites: SiteInfo[];
-  site: number[];
-  neuron: number[];
-  auroc: number[];
-  /** Experts (AUROC > 0.5) per layer, for the per-layer chart. */
-  perLayer: { layer: number; experts: number; neurons: number }[];
+  site: Uint32Array;
+  neuron: Uint32Array;
+  auroc: Float64Array;
+  /** Per layer: experts (AUROC > 0.5), neurons, the best AUROC and, with statistics, the significant experts. */
+  perLayer: { layer: number; experts: number; neurons: number; best?: number; significant?: number }[];
+  /** The statistics issue's uncertainty, where the profile carries it (every field optional). */
+  stats?: ExpertStats;
+  /** Set by the host when the profile is too small to support a claim: says why, in one line. */
+  warning?: string;
+}
+
+/** Per-row columns are in the ranking's order (row i of `auroc`). */
+export interface ExpertStats {
+  /** Confidence level of the intervals, e.g. 0.95. */
+  level?: number;
+  ciLow?: Float64Array;
+  ciHigh?: Float64Array;
+  /** AUROC on texts the ranking did not see. */
+  heldOut?: Float64Array;
+  /** Benjamini–Hochberg q-values of the label-permutation test. */
+  qValue?: Float64Array;
+  /** The q bound the significant count uses, and that count. */
+  qBound?: number;
+  significant?: number;
+  /** AUROCs under label permutation (all neurons or a sample), drawn over the histogram. */
+  nullAuroc?: Float64Array;
 }
 
 export type MethodName = 'aura' | 'damp' | 'det0';
@@ -57,8 +81,13 @@ export interface NeuronOverride {
   gain: number;
 }
 
+/** Transport maps (apple/ml-act) beside AurA; offered by the page once the host lists them in `methods`. */
+export type TransportMethodName = 'linear-act' | 'mean-act';
+
 export interface InterventionSnapshot extends InterventionSettings {
   overrides: NeuronOverride[];
+  /** The methods the host can fit now; absent means the three of MethodName. */
+  methods?: string[];
   /** Neurons whose applied gain differs from 1. */
   affected: number;
   /** Where the intervention came from when imported. */
@@ -82,6 +111,22 @@ export interface NeuronDetail {
   negative: number[];
   /** Examples that drive the neuron most, with the tokens where it fires most. */
   topExamples: { text: string; label: 0 | 1; value: number; tokens: { text: string; value: number }[] }[];
+  /** The tokens it fires on most, aggregated over many examples (not only the top five). */
+  topTokens?: { text: string; count: number; mean: number; max: number }[];
+  /** Statistics of this neuron, where the profile carries them. */
+  ci?: [number, number];
+  level?: number;
+  heldOutAuroc?: number;
+  qValue?: number;
+  /** What it writes into the residual stream (down-projection row through the unembedding). */
+  writes?: { promoted: TokenLogit[]; suppressed: TokenLogit[] } | { unavailable: string };
+  /** Fires on the concept (detection), writes it (generation), or both. */
+  role?: 'detection' | 'generation' | 'both';
+}
+
+export interface TokenLogit {
+  token: string;
+  logit: number;
 }
 
 export interface PreviewSnapshot {
@@ -91,6 +136,10 @@ export interface PreviewSnapshot {
   intervened: string;
   done: boolean;
   error?: string;
+  /** Several samples per side (different seeds, same pairing), each scored by the evaluation's scorer. */
+  samples?: { original: string; intervened: string; originalScore?: number; intervenedScore?: number }[];
+  scorer?: string;
+  mean?: { original: number; intervened: number };
 }
 
 /** The paper's evaluation, without and with the intervention on the same seeds. */
@@ -103,6 +152,21 @@ export interface EvaluationSummary {
   intervened: { score: number; prob: number; perplexity: number | null };
 }
 
+/** One point of a sweep: a method (or a control) at one strength, toxicity against perplexity. */
+export interface SweepPoint {
+  method: string;
+  /** null for the method itself; 'random' or 'lowest' for the two controls. */
+  control: 'random' | 'lowest' | null;
+  strength: number;
+  toxicity: number;
+  perplexity: number | null;
+}
+
+export interface SweepSnapshot {
+  scorer: string;
+  points: SweepPoint[];
+}
+
 export interface ProgressSnapshot {
   /** null: nothing running. */
   task: string | null;
@@ -113,7 +177,7 @@ export interface ProgressSnapshot {
 // ------------------------------------------------------------------ page -> host
 
 export type PageMessage =
-  | { type: 'ready' }
+  | { type: 'ready'; has?: string }
   | { type: 'setIntervention'; settings: InterventionSettings }
   | { type: 'setOverride'; site: string; neuron: number; gain: number | null }
   | { type: 'selectNeuron'; site: string; neuron: number }
@@ -124,7 +188,8 @@ export type PageMessage =
   | { type: 'useDemoModel' }
   | { type: 'openModelFolder' }
   | { type: 'importIntervention' }
-  | { type: 'evaluate' };
+  | { type: 'evaluate' }
+  | { type: 'exportSweep'; format: 'csv' | 'json' };
 
 // ------------------------------------------------------------------ host -> page
 
@@ -136,6 +201,7 @@ export type HostMessage =
   | { type: 'didUpdatePreview'; preview: PreviewSnapshot }
   | { type: 'didChangeProgress'; progress: ProgressSnapshot }
   | { type: 'didEvaluate'; evaluation: EvaluationSummary }
+  | { type: 'didSweep'; sweep: SweepSnapshot }
   | { type: 'didError'; message: string };
 
 // ------------------------------------------------------------------ guards
@@ -160,11 +226,21 @@ function isSettings(v: unknown): v is InterventionSettings {
   );
 }
 
+/** Every per-row column present has one value per row; the null sample may have any length. */
+function isStats(v: unknown, rows: number): boolean {
+  if (!isObj(v)) return false;
+  const col = (c: unknown) => c === undefined || (c instanceof Float64Array && c.length === rows);
+  return col(v.ciLow) && col(v.ciHigh) && col(v.heldOut) && col(v.qValue) && (v.nullAuroc === undefined || v.nullAuroc instanceof Float64Array);
+}
+
 /** The page's message if it is well formed, else undefined (the host drops and logs it). */
 export function parsePageMessage(v: unknown): PageMessage | undefined {
   if (!isObj(v) || typeof v.type !== 'string') return undefined;
   switch (v.type) {
     case 'ready':
+      return isStr(v.has, 500) ? { type: 'ready', has: v.has } : { type: 'ready' };
+    case 'exportSweep':
+      return v.format === 'csv' || v.format === 'json' ? { type: 'exportSweep', format: v.format } : undefined;
     case 'cancelPreview':
     case 'profile':
     case 'useDemoModel':
@@ -198,7 +274,16 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
     case 'didChangeExperts': {
       if (v.experts === null) return v as HostMessage;
       const e = v.experts;
-      const ok = isObj(e) && Array.isArray(e.site) && Array.isArray(e.neuron) && Array.isArray(e.auroc) && e.site.length === e.neuron.length && e.neuron.length === e.auroc.length && Array.isArray(e.sites);
+      const ok =
+        isObj(e) &&
+        e.site instanceof Uint32Array &&
+        e.neuron instanceof Uint32Array &&
+        e.auroc instanceof Float64Array &&
+        e.site.length === e.neuron.length &&
+        e.neuron.length === e.auroc.length &&
+        Array.isArray(e.sites) &&
+        Array.isArray(e.perLayer) &&
+        (e.stats === undefined || isStats(e.stats, e.auroc.length));
       return ok ? (v as HostMessage) : undefined;
     }
     case 'didChangeIntervention':
@@ -221,6 +306,11 @@ export function parseHostMessage(v: unknown): HostMessage | undefined {
     }
     case 'didError':
       return isStr(v.message) ? (v as HostMessage) : undefined;
+    case 'didSweep': {
+      const w = v.sweep;
+      const point = (p: unknown) => isObj(p) && isStr(p.method, 100) && (p.control === null || p.control === 'random' || p.control === 'lowest') && isNum(p.strength) && isNum(p.toxicity) && (p.perplexity === null || isNum(p.perplexity));
+      return isObj(w) && isStr(w.scorer) && Array.isArray(w.points) && w.points.every(point) ? (v as HostMessage) : undefined;
+    }
     default:
       return undefined;
   }

@@ -1,5 +1,6 @@
-// One row of the experts table: rank, id, layer, AUROC (with a bar from 0.5 to 1) and the gain the
-// current intervention applies, computed here with the same rule the host fits with.
+// One row of the experts table: rank, id, layer, AUROC (a bar from 0.5 to 1, the confidence interval
+// drawn over it and a "near chance" badge when that interval reaches 0.5) and the gain the current
+// intervention applies, computed here with the same rule the host fits with.
 import { appliedGain, fullGain, overrideKey, overrideMap } from '../../src/shared/row-gain';
 import { h, setText } from './dom';
 import { fixed } from './format';
@@ -15,14 +16,19 @@ export function gainContext(iv: InterventionSnapshot | null): GainContext {
   return { settings: iv, overrides: iv ? overrideMap(iv.overrides) : new Map() };
 }
 
-/** `idx` is the row in the full ranking, `position` its place among the filtered rows. */
-export function fillRow(row: HTMLElement, e: ExpertsSnapshot, idx: number, position: number, g: GainContext, ui: UiState): void {
+/**
+ * `idx` is the row in the full ranking, `position` its place among the filtered rows; `generation`
+ * names the snapshot, so a row that shows the same index of a new profile is rebuilt, not reused.
+ */
+export function fillRow(row: HTMLElement, e: ExpertsSnapshot, idx: number, position: number, g: GainContext, ui: UiState, generation: number): void {
   const site = e.sites[e.site[idx]!]!;
   const neuron = e.neuron[idx]!;
   const auroc = e.auroc[idx]!;
-  if (row.dataset.idx !== String(idx)) {
+  const key = `${generation}:${idx}`;
+  if (row.dataset.key !== key) {
+    row.dataset.key = key;
     row.dataset.idx = String(idx);
-    row.replaceChildren(...cells(row.ownerDocument, site.id, site.kind, site.layer, neuron, idx, auroc));
+    row.replaceChildren(...cells(row.ownerDocument, e, site.id, site.kind, site.layer, neuron, idx, auroc));
   }
   row.setAttribute('aria-rowindex', String(position + 2));
   const active = position === ui.activeRow;
@@ -32,14 +38,36 @@ export function fillRow(row: HTMLElement, e: ExpertsSnapshot, idx: number, posit
   fillGain(row.lastElementChild as HTMLElement, g, site.id, neuron, idx, auroc);
 }
 
-function cells(doc: Document, site: string, kind: string, layer: number, neuron: number, idx: number, auroc: number): HTMLElement[] {
+/** Track positions in % of AUROC 0.5–1 (below 0.5 the bar is empty). */
+const pos = (a: number) => Math.round(Math.min(1, Math.max(0, a - 0.5) * 2) * 1000) / 10;
+
+function cells(doc: Document, e: ExpertsSnapshot, site: string, kind: string, layer: number, neuron: number, idx: number, auroc: number): HTMLElement[] {
   const bar = h(doc, 'span', { class: 'auroc-bar' + (auroc > 0.5 ? ' expert' : '') });
-  bar.style.width = `${Math.round(Math.max(0, auroc - 0.5) * 200)}%`;
+  bar.style.width = `${pos(auroc)}%`;
+  const lo = e.stats?.ciLow?.[idx];
+  const hi = e.stats?.ciHigh?.[idx];
+  const hasCi = lo !== undefined && hi !== undefined;
+  const ci = hasCi ? h(doc, 'span', { class: 'auroc-ci', testid: 'auroc-ci' }) : null;
+  if (ci && hasCi) {
+    ci.style.left = `${pos(lo)}%`;
+    ci.style.width = `${Math.max(0.5, pos(hi) - pos(lo))}%`;
+  }
+  const level = Math.round((e.stats?.level ?? 0.95) * 100);
+  // Near chance: the interval reaches 0.5, so this neuron's separation may be luck.
+  const nearChance = hasCi && auroc > 0.5 && lo <= 0.5;
+  const aurocTitle = hasCi ? `AUROC ${fixed(auroc)}, ${level}% interval ${fixed(lo)}–${fixed(hi)}${nearChance ? ' (reaches 0.5: near chance)' : ''}` : `AUROC ${fixed(auroc)}`;
   return [
     h(doc, 'div', { role: 'gridcell', class: 'cell rank' }, String(idx + 1)),
     h(doc, 'div', { role: 'gridcell', class: 'cell id', title: `${site}:${neuron} (${kind})` }, h(doc, 'span', { class: 'site' }, site), h(doc, 'span', { class: 'neuron' }, `:${neuron}`)),
     h(doc, 'div', { role: 'gridcell', class: 'cell layer' }, String(layer)),
-    h(doc, 'div', { role: 'gridcell', class: 'cell auroc' }, h(doc, 'span', { class: 'auroc-track' }, bar), h(doc, 'span', { class: 'num' }, fixed(auroc))),
+    h(
+      doc,
+      'div',
+      { role: 'gridcell', class: 'cell auroc', title: aurocTitle },
+      h(doc, 'span', { class: 'auroc-track' }, bar, ci),
+      nearChance ? h(doc, 'span', { class: 'badge near-chance', testid: 'near-chance', title: `The ${level}% interval reaches 0.5` }, '≈0.5') : null,
+      h(doc, 'span', { class: 'num' }, fixed(auroc)),
+    ),
     h(doc, 'div', { role: 'gridcell', class: 'cell gain num' }),
   ];
 }
