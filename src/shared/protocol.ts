@@ -27,7 +27,7 @@ export interface ModelSummary {
  * `neuron[i]` of site `sites[site[i]]`.
  */
 export interface ExpertsSnapshot {
-  /** Names this ranking; a page that already holds it says so in 'ready' and is not sent it again. */
+  /** Names this ranking (one per profile run): the page rebuilds its rows when it changes. */
   key?: string;
   source: string;
   positives: number;
@@ -177,7 +177,7 @@ export interface ProgressSnapshot {
 // ------------------------------------------------------------------ page -> host
 
 export type PageMessage =
-  | { type: 'ready'; has?: string }
+  | { type: 'ready' }
   | { type: 'setIntervention'; settings: InterventionSettings }
   | { type: 'setOverride'; site: string; neuron: number; gain: number | null }
   | { type: 'selectNeuron'; site: string; neuron: number }
@@ -237,10 +237,9 @@ function isStats(v: unknown, rows: number): boolean {
 export function parsePageMessage(v: unknown): PageMessage | undefined {
   if (!isObj(v) || typeof v.type !== 'string') return undefined;
   switch (v.type) {
-    case 'ready':
-      return isStr(v.has, 500) ? { type: 'ready', has: v.has } : { type: 'ready' };
     case 'exportSweep':
       return v.format === 'csv' || v.format === 'json' ? { type: 'exportSweep', format: v.format } : undefined;
+    case 'ready':
     case 'cancelPreview':
     case 'profile':
     case 'useDemoModel':
