@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { responsesPath } from '../aura/profile/store';
 import { readProfileExamples } from './profile-files';
+import { aggregateTopTokens } from './top-tokens';
 import type { LabelledText } from '../aura/datasets';
 import type { ModelHost } from './model-host/api';
 import type { NeuronDetail } from '../shared/protocol';
@@ -22,6 +23,8 @@ export interface DetailRequest {
 }
 
 const TOP_EXAMPLES = 5;
+/** Examples whose peak tokens are aggregated (one forward pass over this many texts). */
+const TOKEN_EXAMPLES = 24;
 /** Responses per class sent to the page for the distribution chart. */
 const SAMPLE = 2000;
 
@@ -45,9 +48,19 @@ export class NeuronDetails {
     const pos: number[] = [];
     const neg: number[] = [];
     column.forEach((v, r) => (files.labels[r] ? pos : neg).push(v));
-    const top = topRows(column, TOP_EXAMPLES);
+    const top = topRows(column, Math.max(TOP_EXAMPLES, TOKEN_EXAMPLES));
     const texts = top.map((r) => files.examples[files.exampleIndex[r]!]!);
     const acts = await this.host.activations({ texts: texts.map((t) => t.text), sites: [req.site] }, signal ? { signal } : {});
+    const examples = top.map((r, i) => {
+      const a = acts[i]!;
+      const values = a.values.get(req.site)!;
+      return {
+        text: texts[i]!.text,
+        label: texts[i]!.label,
+        value: column[r]!,
+        tokens: a.tokens.map((t, k) => ({ text: t.text, value: values[k * req.neurons + req.neuron]! })),
+      };
+    });
     return {
       site: req.site,
       neuron: req.neuron,
@@ -61,16 +74,8 @@ export class NeuronDetails {
       maxNegative: max(neg),
       positive: sample(pos, SAMPLE),
       negative: sample(neg, SAMPLE),
-      topExamples: top.map((r, i) => {
-        const a = acts[i]!;
-        const values = a.values.get(req.site)!;
-        return {
-          text: texts[i]!.text,
-          label: texts[i]!.label,
-          value: column[r]!,
-          tokens: a.tokens.map((t, k) => ({ text: t.text, value: values[k * req.neurons + req.neuron]! })),
-        };
-      }),
+      topExamples: examples.slice(0, TOP_EXAMPLES),
+      topTokens: aggregateTopTokens(examples.map((e) => e.tokens)),
     };
   }
 
