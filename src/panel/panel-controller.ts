@@ -7,7 +7,7 @@ import { parsePageMessage } from '../shared/protocol';
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { EvaluationSummary, HostMessage, PageMessage } from '../shared/protocol';
+import type { EvaluationSummary, HostMessage, PageMessage, SweepSnapshot } from '../shared/protocol';
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -19,16 +19,21 @@ export interface PanelActions {
   exportIntervention(format: 'json' | 'safetensors' | 'onnx'): void;
 }
 
+/** Saves the sweep's points where the user chooses (a save dialog in VS Code). */
+export type SweepExporter = (sweep: SweepSnapshot, format: 'csv' | 'json') => Promise<void>;
+
 export class PanelController implements Disposable {
   private readonly subscriptions = new DisposableStore();
   private detail: AbortController | undefined;
   private evaluation: EvaluationSummary | undefined;
+  private sweep: SweepSnapshot | undefined;
 
   constructor(
     private readonly wb: Workbench,
     private readonly post: (m: HostMessage) => void,
     private readonly actions: PanelActions,
     private readonly log: Logger,
+    private readonly exportSweep?: SweepExporter,
   ) {
     this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
     this.subscriptions.add(wb.onDidChangeExperts((experts) => this.post({ type: 'didChangeExperts', experts: experts ?? null })));
@@ -54,6 +59,12 @@ export class PanelController implements Disposable {
   showEvaluation(e: EvaluationSummary): void {
     this.evaluation = e;
     this.post({ type: 'didEvaluate', evaluation: e });
+  }
+
+  /** A sweep's points for the Pareto plot (kept, so a reloaded page gets them again). */
+  showSweep(s: SweepSnapshot): void {
+    this.sweep = s;
+    this.post({ type: 'didSweep', sweep: s });
   }
 
   dispose(): void {
@@ -91,6 +102,11 @@ export class PanelController implements Disposable {
         return this.actions.importIntervention();
       case 'evaluate':
         return this.actions.evaluate();
+      case 'exportSweep': {
+        const sweep = this.sweep;
+        if (!sweep || !this.exportSweep) return this.post({ type: 'didError', message: 'there is no sweep to export yet: run a sweep first' });
+        return void this.exportSweep(sweep, m.format).catch((e) => this.fail(e));
+      }
     }
   }
 
@@ -102,6 +118,7 @@ export class PanelController implements Disposable {
     this.post({ type: 'didChangeProgress', progress: wb.progress });
     if (wb.preview.snapshot) this.post({ type: 'didUpdatePreview', preview: wb.preview.snapshot });
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
+    if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
   }
 
   /** Only the latest selection matters: a newer one cancels the detail still being computed. */
