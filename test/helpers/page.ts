@@ -35,11 +35,16 @@ export function mountPage(saved?: unknown) {
   };
 }
 
-/** A GPT-2-small-like profile: layers of c_fc (3072) and c_proj (768), sorted by AUROC (typed columns). */
-export function bigExperts(total = 50_000): ExpertsSnapshot {
+/**
+ * A GPT-2-small-like profile: layers of c_fc (3072) and c_proj (768), sorted by AUROC (typed columns).
+ * `llama` gives Llama-3-8B's layout instead: gate_proj and up_proj of 14,336 per layer.
+ */
+export function bigExperts(total = 50_000, llama = false): ExpertsSnapshot {
   const sites: SiteInfo[] = [];
-  for (let l = 0; sites.reduce((n, s) => n + s.neurons, 0) < total; l++) {
-    sites.push({ id: `transformer.h.${l}.mlp.c_fc`, layer: l, kind: 'mlp.in', neurons: 3072 }, { id: `transformer.h.${l}.mlp.c_proj`, layer: l, kind: 'mlp.out', neurons: 768 });
+  for (let l = 0, n = 0; n < total; l++) {
+    if (llama) sites.push({ id: `model.layers.${l}.mlp.gate_proj`, layer: l, kind: 'mlp.gate', neurons: 14336 }, { id: `model.layers.${l}.mlp.up_proj`, layer: l, kind: 'mlp.up', neurons: 14336 });
+    else sites.push({ id: `transformer.h.${l}.mlp.c_fc`, layer: l, kind: 'mlp.in', neurons: 3072 }, { id: `transformer.h.${l}.mlp.c_proj`, layer: l, kind: 'mlp.out', neurons: 768 });
+    n += sites.at(-1)!.neurons + sites.at(-2)!.neurons;
   }
   const s0 = new Uint32Array(total);
   const n0 = new Uint32Array(total);

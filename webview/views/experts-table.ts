@@ -7,7 +7,7 @@ import { gainOrderKey, sortRows } from '../state/sort';
 import { createFilters } from './filters';
 import { h, setText } from './dom';
 import { int } from './format';
-import { fillRow, gainContext } from './expert-row';
+import { createRow, fillRow, gainContext } from './expert-row';
 import { VirtualList } from './virtual-list';
 import type { ExpertsSnapshot } from '../../src/shared/protocol';
 import type { Filter, Sort, SortColumn } from '../state/ui-state';
@@ -17,7 +17,7 @@ import type { View, ViewContext } from './view';
 import type { GainContext } from './expert-row';
 
 export const ROW_HEIGHT = 26;
-export const OVERSCAN = 8;
+export const OVERSCAN = 4;
 
 interface Rows {
   experts: ExpertsSnapshot;
@@ -53,7 +53,7 @@ export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [
       rowHeight: ROW_HEIGHT,
       overscan: OVERSCAN,
       fallbackViewport: 390,
-      createRow: () => h(doc, 'div', { role: 'row', testid: TestIds.expertRow, class: 'row' }),
+      createRow: () => createRow(doc, { role: 'row', 'data-testid': TestIds.expertRow, class: 'row' }),
       renderRow: (el, i) => fillRow(el, rows!.experts, rows!.indices[i]!, i, gains, store.state.ui, generation),
     },
     { tabindex: 0, 'aria-label': 'Expert neurons, ranked by AUROC' },

@@ -7,6 +7,7 @@ import { svgElement } from './charts/frame';
 import { h, replace, setText, show } from './dom';
 import { fixed, int } from './format';
 import { warningBanner } from './profile-warning';
+import { expertCount } from '../state/touched';
 import type { View, ViewContext } from './view';
 
 export function createSummary({ doc }: ViewContext): View {
@@ -35,8 +36,7 @@ export function createSummary({ doc }: ViewContext): View {
       show(el, e !== null);
       warning.update(e);
       if (!e) return;
-      let experts = 0;
-      for (let i = 0; i < e.auroc.length; i++) if (e.auroc[i]! > 0.5) experts++;
+      const experts = expertCount(e.auroc);
       const best = e.auroc[0] ?? 0;
       const st = e.stats;
       replace(
