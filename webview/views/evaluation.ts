@@ -1,14 +1,17 @@
 // The last evaluation, as in the paper: toxicity and perplexity without and with the intervention.
 import { h, replace, show } from './dom';
 import { fixed } from './format';
+import { warningBanner } from './profile-warning';
 import type { View, ViewContext } from './view';
 
 export function createEvaluation({ doc }: ViewContext): View {
   const body = h(doc, 'div', {});
-  const el = h(doc, 'section', { class: 'card evaluation', 'aria-label': 'Evaluation', hidden: true }, h(doc, 'h2', {}, 'Evaluation'), body);
+  const warning = warningBanner(doc);
+  const el = h(doc, 'section', { class: 'card evaluation', 'aria-label': 'Evaluation', hidden: true }, h(doc, 'h2', {}, 'Evaluation'), warning.el, body);
   return {
     el,
     update(s, changed) {
+      if (changed.has('experts')) warning.update(s.experts);
       if (!changed.has('evaluation')) return;
       const e = s.evaluation;
       show(el, e !== null);
