@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import { atomicWriteFile } from '../aura/atomic-write';
 import { sweepCsv, sweepJson } from '../shared/sweep';
+import { createScorer } from '../aura/scoring/create';
+import type { Scorer } from '../aura/scoring/scorer';
 import { PANEL_VIEW_TYPE } from '../shared/ids';
 import { DisposableStore } from '../host/events';
 import { panelHtml } from './html';
@@ -72,7 +74,7 @@ export class ExpertsPanel implements vscode.Disposable {
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
     });
     const post = (m: HostMessage) => void panel.webview.postMessage(m);
-    this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log, saveSweep));
+    this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log, saveSweep, { scorer: evaluationScorer }));
     this.store.add(panel.webview.onDidReceiveMessage((m: unknown) => this.controller.receive(m)));
     this.store.add(panel.onDidDispose(() => this.dispose()));
   }
@@ -84,6 +86,14 @@ export class ExpertsPanel implements vscode.Disposable {
     this.store.dispose();
     this.panel.dispose();
   }
+}
+
+/** The evaluation's scorer (setting aura.evaluation.scorer), made once per setting value. */
+let scorerCache: { spec: string; scorer: Promise<Scorer> } | undefined;
+function evaluationScorer(): Promise<Scorer> {
+  const spec = vscode.workspace.getConfiguration('aura').get<string>('evaluation.scorer') || 'lexicon';
+  if (scorerCache?.spec !== spec) scorerCache = { spec, scorer: createScorer(spec) };
+  return scorerCache.scorer;
 }
 
 /** The sweep's points as CSV or JSON where the user chooses; written whole or not at all. */
