@@ -1,4 +1,4 @@
-// Bundles the CLI, the extension host, its worker threads and the webview page with esbuild.
+// Bundles the CLI, the extension host, the model process, the AUROC worker and the webview page with esbuild.
 // Type checking is a separate step (`npm run typecheck`), as in vscode-extension-samples/esbuild-sample:
 // esbuild strips types without checking them, which keeps rebuilds fast.
 import { build } from 'esbuild';
@@ -25,8 +25,8 @@ const entries = [
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['src/aura/auroc-worker.ts'], outfile: 'dist/auroc-worker.js' },
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
-  // The model runs in this worker thread, so the extension host's event loop stays free.
-  { entryPoints: ['src/host/model-host/worker-entry.ts'], outfile: 'dist/model-worker.js' },
+  // The model runs in this child process, so neither its heap nor a crash of it reaches the extension host.
+  { entryPoints: ['src/host/model-host/process-entry.ts'], outfile: 'dist/model-process.js' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 /**

@@ -1,5 +1,5 @@
 // Activation builds the services and registers everything once; each registration is owned by the
-// extension context, which disposes it on deactivation. No work runs here: the model worker starts
+// extension context, which disposes it on deactivation. No work runs here: the model process starts
 // on the first command that needs it.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -7,8 +7,9 @@ import { demoAssets } from './aura/demo-assets';
 import { registerCommands } from './commands';
 import { ActivationHighlights } from './editor/activation-highlights';
 import { InlinePreview } from './editor/inline-preview';
+import { watchLag } from './host/lag-monitor';
 import { createLogger } from './host/logger';
-import { WorkerModelHost } from './host/model-host/worker-host';
+import { ProcessModelHost } from './host/model-host/process-host';
 import { currentConfig } from './host/vscode/config';
 import { createStatusBar } from './host/vscode/status-bar';
 import { createTaskRunner } from './host/vscode/task-runner';
@@ -30,9 +31,12 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   const channel = vscode.window.createOutputChannel('AurA');
   context.subscriptions.push(channel);
   const log = createLogger(channel);
-  const host = new WorkerModelHost(undefined, (code) => {
-    log.error(`the model worker stopped unexpectedly (exit code ${code}); open the model again`);
-    wb.modelLost();
+  // A crash of the model process is reported, never fatal: the next job starts a new process.
+  const host = new ProcessModelHost(undefined, (report) => {
+    log.error(`${report.message}${report.stderr ? `\n${report.stderr}` : ''}`);
+    void vscode.window.showErrorMessage(`AurA: ${report.message}`, 'Show Log').then((choice) => {
+      if (choice) channel.show(true);
+    });
   });
   const wb = new Workbench({
     host,
@@ -42,6 +46,10 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     demo: () => demoAssets(context.extensionPath),
   });
   workbench = wb;
+
+  // Always on: any block of the extension host over 50 ms is logged with what was running.
+  const lagWatch = watchLag((ms) => log.warn(`the extension host's event loop was blocked for ${ms} ms${wb.progress.task ? ` (while: ${wb.progress.task})` : ''}`));
+  context.subscriptions.push(lagWatch);
 
   const panelDeps = { extensionUri: context.extensionUri, wb, log, actions: panelActions() };
   const inline = new InlinePreview();
@@ -83,7 +91,7 @@ function panelActions(): PanelActions {
   };
 }
 
-/** Stops the model worker; VS Code waits for the returned promise. */
+/** Stops the model process; VS Code waits for the returned promise. */
 export async function deactivate(): Promise<void> {
   const wb = workbench;
   workbench = undefined;

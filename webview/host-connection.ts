@@ -1,6 +1,6 @@
 // Messages from the host are validated on arrival (parseHostMessage) and invalid ones dropped with a
 // warning; messages to the host are typed by the protocol.
-import { parseHostMessage } from '../src/shared/protocol';
+import { describeRejection, HostMessageSchema, parseHostMessage } from '../src/shared/protocol';
 import type { HostMessage, PageMessage } from '../src/shared/protocol';
 import type { VsCodeApi } from './vscode-api';
 
@@ -27,14 +27,9 @@ export class HostConnection {
   private receive(raw: unknown): void {
     const m = parseHostMessage(raw);
     if (!m) {
-      this.warn(`AurA panel: ignored an invalid message from the host (${describe(raw)})`);
+      this.warn(`AurA panel: ignored an invalid message from the host (${describeRejection(HostMessageSchema, raw)})`);
       return;
     }
     this.onMessage(m);
   }
-}
-
-function describe(raw: unknown): string {
-  const type = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type) : typeof raw;
-  return `type ${type}`;
 }

@@ -5,12 +5,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { atomicWriteStream } from './atomic-write';
-import { AuraUserError, describeValue } from './errors';
+import * as v from 'valibot';
+import { AuraUserError } from './errors';
 import { applyStrength, checkStrength, scaleBias } from './gains';
 import type { FitResult } from './methods';
 
-export const INTERVENTION_FORMAT = 'aura-lens.intervention';
-export const INTERVENTION_VERSION = 1;
+import { INTERVENTION_FORMAT, finiteF32, interventionSchema, issueMessage } from './intervention-schema';
+
+export { INTERVENTION_FORMAT, INTERVENTION_VERSION } from './intervention-schema';
+/** 1: gains (and biases); 2: adds per-site lo/hi, the range a transport map applies in. */
+export type InterventionVersion = 1 | 2;
 
 export type Pooling = 'max' | 'mean';
 
@@ -22,11 +26,14 @@ export interface InterventionSite {
   gain: Float32Array;
   /** Optional, added after the gain, scaled by the strength likewise. */
   bias?: Float32Array;
+  /** Version 2: the map applies only where lo < x < hi (the source sample's range); x elsewhere. */
+  lo?: Float32Array;
+  hi?: Float32Array;
 }
 
 export interface InterventionFile {
   format: typeof INTERVENTION_FORMAT;
-  version: typeof INTERVENTION_VERSION;
+  version: InterventionVersion;
   model: { name: string; fingerprint?: string };
   method: string;
   params: { strength: number; pooling: Pooling; k: number | null; alpha: number | null };
@@ -43,22 +50,46 @@ export interface InterventionMeta {
   aurocs?: ReadonlyMap<string, Float64Array>;
 }
 
-/** The file `fit` writes for a fitted method. */
+/** The file `fit` writes for a fitted method; version 2 when any site has a range (lo/hi). */
 export function interventionFromFit(fit: FitResult, meta: InterventionMeta): InterventionFile {
   const sites: Record<string, InterventionSite> = {};
+  let ranged = false;
   for (const s of fit.sites) {
     const auroc = meta.aurocs?.get(s.siteId);
-    sites[s.siteId] = { neurons: s.gain.length, ...(auroc ? { auroc } : {}), gain: s.gain };
+    const site: InterventionSite = { neurons: s.gain.length, ...(auroc ? { auroc } : {}), gain: s.gain };
+    if (s.bias) site.bias = s.bias;
+    if (s.lo && s.hi) {
+      site.lo = s.lo;
+      site.hi = s.hi;
+      ranged = true;
+    }
+    sites[s.siteId] = site;
   }
   return {
     format: INTERVENTION_FORMAT,
-    version: INTERVENTION_VERSION,
+    version: ranged ? 2 : 1,
     model: meta.model,
     method: fit.method,
     params: { strength: fit.strength, pooling: meta.pooling, k: fit.k, alpha: fit.alpha },
     data: meta.data,
     sites,
   };
+}
+
+/**
+ * Every gain, bias, lo and hi finite in float32, or a user error naming the site and index: checked
+ * before any export, so no file with Inf or NaN is ever written (issue 10, item 4).
+ */
+export function checkInterventionFinite(file: InterventionFile, path = 'intervention'): void {
+  for (const [id, site] of Object.entries(file.sites)) {
+    for (const name of ['gain', 'bias', 'lo', 'hi'] as const) {
+      const a = site[name];
+      if (!a) continue;
+      for (let i = 0; i < a.length; i++) {
+        if (!finiteF32(a[i]!)) throw new AuraUserError(`${path}: sites[${JSON.stringify(id)}].${name}[${i}] is ${a[i]}; expected a number finite in float32`);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------- reading
@@ -80,111 +111,45 @@ export async function readInterventionFile(path: string): Promise<InterventionFi
   return parseIntervention(value, path);
 }
 
-/** Validates a parsed intervention file; `path` names it in errors. */
+/** Validates a parsed intervention file against the schema; `path` names it in errors. */
 export function parseIntervention(value: unknown, path = 'intervention file'): InterventionFile {
-  const fail = (field: string, what: string): never => {
-    throw new AuraUserError(`${path}: ${field} ${what}`);
-  };
-  const root = asObject(value, 'the file', fail);
-  if (root.format !== INTERVENTION_FORMAT) fail('format', `is ${describeValue(root.format)}; expected "${INTERVENTION_FORMAT}"`);
-  if (typeof root.version !== 'number' || !Number.isInteger(root.version) || root.version < 1) {
-    fail('version', `is ${describeValue(root.version)}; expected ${INTERVENTION_VERSION}`);
+  // valibot drops these keys from records silently; a site must never vanish without a word.
+  const sites = (value as { sites?: unknown } | null)?.sites;
+  if (sites !== null && typeof sites === 'object' && !Array.isArray(sites)) {
+    for (const id of ['__proto__', '']) {
+      if (Object.prototype.hasOwnProperty.call(sites, id)) throw new AuraUserError(`${path}: sites has a site named ${JSON.stringify(id)}; expected a module path`);
+    }
   }
-  if (root.version !== INTERVENTION_VERSION) {
-    fail('version', `${root.version} is newer than this aura-lens reads (${INTERVENTION_VERSION}); update aura-lens`);
+  const r = v.safeParse(interventionSchema, value, { abortEarly: true });
+  if (!r.success) throw new AuraUserError(`${path}: ${issueMessage(r.issues[0])}`);
+  const j = r.output;
+  const out: Record<string, InterventionSite> = {};
+  for (const [id, site] of Object.entries(j.sites)) {
+    const s: InterventionSite = { neurons: site.neurons, gain: Float32Array.from(site.gain) };
+    if (site.auroc) s.auroc = Float64Array.from(site.auroc);
+    if (site.bias) s.bias = Float32Array.from(site.bias);
+    if (site.lo && site.hi) {
+      s.lo = Float32Array.from(site.lo);
+      s.hi = Float32Array.from(site.hi);
+    }
+    out[id] = s;
   }
-  const model = asObject(root.model, 'model', fail);
-  const name = str(model.name, 'model.name', fail);
-  if (model.fingerprint !== undefined) str(model.fingerprint, 'model.fingerprint', fail);
-  const method = str(root.method, 'method', fail);
-  if (method === '') fail('method', 'is empty');
-  const params = parseParams(asObject(root.params, 'params', fail), fail);
-  const data = asObject(root.data, 'data', fail);
-  const counts = { positives: count(data.positives, 'data.positives', fail), negatives: count(data.negatives, 'data.negatives', fail) };
-  const sitesObj = asObject(root.sites, 'sites', fail);
-  const sites: Record<string, InterventionSite> = {};
-  for (const [id, site] of Object.entries(sitesObj)) sites[id] = parseSite(id, site, fail);
-  if (Object.keys(sites).length === 0) fail('sites', 'is empty; expected at least one site');
   return {
     format: INTERVENTION_FORMAT,
-    version: INTERVENTION_VERSION,
-    model: model.fingerprint === undefined ? { name } : { name, fingerprint: model.fingerprint as string },
-    method,
-    params,
-    data: { ...counts, source: str(data.source, 'data.source', fail) },
-    sites,
+    version: j.version as InterventionVersion,
+    model: j.model.fingerprint === undefined ? { name: j.model.name } : { name: j.model.name, fingerprint: j.model.fingerprint },
+    method: j.method,
+    params: j.params,
+    data: j.data,
+    sites: out,
   };
-}
-
-type Fail = (field: string, what: string) => never;
-
-function parseParams(p: Record<string, unknown>, fail: Fail): InterventionFile['params'] {
-  const strength = p.strength;
-  if (typeof strength !== 'number' || !(strength >= 0 && strength <= 1)) {
-    fail('params.strength', `is ${describeValue(strength)}; expected a number in [0, 1]`);
-  }
-  if (p.pooling !== 'max' && p.pooling !== 'mean') fail('params.pooling', `is ${describeValue(p.pooling)}; expected "max" or "mean"`);
-  // k and alpha are null for methods without them; a hand-written file may leave them out.
-  const k = p.k ?? null;
-  if (k !== null && !(typeof k === 'number' && Number.isInteger(k) && k > 0)) {
-    fail('params.k', `is ${describeValue(k)}; expected null or a positive integer`);
-  }
-  const alpha = p.alpha ?? null;
-  if (alpha !== null && !(typeof alpha === 'number' && Number.isFinite(alpha))) {
-    fail('params.alpha', `is ${describeValue(alpha)}; expected null or a number`);
-  }
-  return { strength: strength as number, pooling: p.pooling as Pooling, k: k as number | null, alpha: alpha as number | null };
-}
-
-function parseSite(id: string, value: unknown, fail: Fail): InterventionSite {
-  const field = `sites[${JSON.stringify(id)}]`;
-  if (id === '' || id === '__proto__') fail('sites', `has a site named ${JSON.stringify(id)}; expected a module path`);
-  const s = asObject(value, field, fail);
-  const neurons = s.neurons;
-  if (typeof neurons !== 'number' || !Number.isInteger(neurons) || neurons < 1) {
-    fail(`${field}.neurons`, `is ${describeValue(neurons)}; expected a positive integer`);
-  }
-  const n = neurons as number;
-  const gain = Float32Array.from(numbers(s.gain, `${field}.gain`, n, fail, (v) => Number.isFinite(v), 'a finite number'));
-  const out: InterventionSite = { neurons: n, gain };
-  if (s.auroc !== undefined) {
-    out.auroc = Float64Array.from(numbers(s.auroc, `${field}.auroc`, n, fail, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'));
-  }
-  if (s.bias !== undefined) {
-    out.bias = Float32Array.from(numbers(s.bias, `${field}.bias`, n, fail, (v) => Number.isFinite(v), 'a finite number'));
-  }
-  return out;
-}
-
-function numbers(v: unknown, field: string, n: number, fail: Fail, ok: (x: number) => boolean, expected: string): number[] {
-  if (!Array.isArray(v)) return fail(field, `is ${describeValue(v)}; expected an array of ${n} numbers`);
-  if (v.length !== n) fail(field, `has ${v.length} values; expected ${n} (the site's neurons)`);
-  for (let i = 0; i < n; i++) {
-    const x: unknown = v[i];
-    if (typeof x !== 'number' || !ok(x)) fail(`${field}[${i}]`, `is ${describeValue(x)}; expected ${expected}`);
-  }
-  return v as number[];
-}
-
-function asObject(v: unknown, field: string, fail: Fail): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(field, `is ${describeValue(v)}; expected a JSON object`);
-  return v as Record<string, unknown>;
-}
-
-function str(v: unknown, field: string, fail: Fail): string {
-  if (typeof v !== 'string') return fail(field, `is ${describeValue(v)}; expected a string`);
-  return v;
-}
-
-function count(v: unknown, field: string, fail: Fail): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return fail(field, `is ${describeValue(v)}; expected a count`);
-  return v;
 }
 
 // ---------------------------------------------------------------- writing
 
 /** Writes the file atomically, one site at a time. Returns its size in bytes. */
 export async function writeInterventionFile(path: string, file: InterventionFile): Promise<number> {
+  checkInterventionFinite(file, path);
   return atomicWriteStream(path, serializeIntervention(file));
 }
 
@@ -208,6 +173,10 @@ export function* serializeIntervention(file: InterventionFile): Generator<string
     if (site.auroc) yield `      "auroc": [${Array.from(site.auroc, (v) => JSON.stringify(v)).join(', ')}],\n`;
     yield `      "gain": [${Array.from(site.gain, float32Text).join(', ')}]`;
     if (site.bias) yield `,\n      "bias": [${Array.from(site.bias, float32Text).join(', ')}]`;
+    if (site.lo && site.hi) {
+      yield `,\n      "lo": [${Array.from(site.lo, float32Text).join(', ')}]`;
+      yield `,\n      "hi": [${Array.from(site.hi, float32Text).join(', ')}]`;
+    }
     yield '\n    }';
     first = false;
   }
@@ -273,6 +242,9 @@ export interface EffectiveSite {
   gain: Float32Array;
   /** s * bias, when the file has a bias. */
   bias?: Float32Array;
+  /** The range the map applies in (strictly inside); outside it the output is left as is. */
+  lo?: Float32Array;
+  hi?: Float32Array;
 }
 
 /** The factors to apply at strength s (default: the strength the file was saved with). */
@@ -281,7 +253,13 @@ export function effectiveGains(file: InterventionFile, strength?: number): Map<s
   checkStrength(s);
   const out = new Map<string, EffectiveSite>();
   for (const [id, site] of Object.entries(file.sites)) {
-    out.set(id, site.bias ? { gain: applyStrength(site.gain, s), bias: scaleBias(site.bias, s) } : { gain: applyStrength(site.gain, s) });
+    const e: EffectiveSite = { gain: applyStrength(site.gain, s) };
+    if (site.bias) e.bias = scaleBias(site.bias, s);
+    if (site.lo && site.hi) {
+      e.lo = site.lo;
+      e.hi = site.hi;
+    }
+    out.set(id, e);
   }
   return out;
 }

@@ -126,6 +126,10 @@ export interface SiteGains {
   gain: Float32Array;
   /** The factors applied at `strength`: 1 - s*(1 - gain). */
   applied: Float32Array;
+  /** Transport maps: the full-strength shift, and the source range the map applies strictly inside. */
+  bias?: Float32Array;
+  lo?: Float32Array;
+  hi?: Float32Array;
 }
 
 export interface FitResult {

@@ -7,6 +7,10 @@ import { UserError } from '../engine/errors';
 import { LanguageModel } from '../engine/model';
 import { num, parse, positional, str } from './args';
 import { makeOutput } from './output';
+import { atomicWriteFile } from '../aura/atomic-write';
+import { CONTROLS, sweepArms, sweepCsv } from '../aura/sweep';
+import { profileStatistics } from '../aura/stats/significance';
+import type { Control, SweepPoint } from '../aura/sweep';
 import type { EvaluateOptions, EvaluationResult } from '../aura/evaluate';
 
 export async function evaluateCommand(argv: string[]): Promise<void> {
@@ -22,6 +26,12 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     seed: 'string',
     sweep: 'string',
     threads: 'string',
+    methods: 'string',
+    profile: 'string',
+    controls: 'string',
+    csv: 'string',
+    preprompt: 'string',
+    'max-q': 'string',
   });
   const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens evaluate MODEL_DIR [--intervention FILE] [--prompts FILE])');
   const o = makeOutput(!!p.flags.json);
@@ -38,7 +48,15 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   });
   const promptsFile = str(p.flags, 'prompts') ?? demoAssets().prompts;
   const neutralFile = str(p.flags, 'neutral') ?? (str(p.flags, 'prompts') ? undefined : demoAssets().neutral);
-  const prompts = await loadPrompts(promptsFile, { ...(maxPrompts ? { max: maxPrompts } : {}), seed });
+  const preprompt = str(p.flags, 'preprompt');
+  // The paper's combination: the pre-prompt goes before every prompt; only the continuation is scored.
+  const prompts = (await loadPrompts(promptsFile, { ...(maxPrompts ? { max: maxPrompts } : {}), seed })).map((t) => (preprompt ? `${preprompt}${t}` : t));
+  const methods = str(p.flags, 'methods')?.split(',').map((m) => m.trim()).filter(Boolean);
+  const csv = str(p.flags, 'csv');
+  if (methods && str(p.flags, 'intervention')) throw new UserError('--methods fits its interventions from --profile DIR; leave out --intervention');
+  if (methods && !str(p.flags, 'profile')) throw new UserError('--methods needs --profile DIR, the profile to fit the methods on');
+  if (csv && !sweep && !methods) throw new UserError('--csv writes the points of a sweep; add --sweep S,S,... (and --methods or --intervention)');
+  const controls = parseControls(str(p.flags, 'controls'));
   const neutral = neutralFile ? await loadPrompts(neutralFile) : undefined;
   const scorer = await createScorer(str(p.flags, 'scorer') ?? 'lexicon');
   const model = await LanguageModel.open(dir, threads ? { threads } : {});
@@ -53,22 +71,70 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     const run = (s: number | undefined) =>
       evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, ...(file && s !== 0 ? { intervention: effectiveGains(file, s) } : {}) }, opts);
     const brief = (r: EvaluationResult) => ({ toxicity: r.toxicity, perplexity: r.perplexity, seconds: r.seconds });
+    if (methods) {
+      const profileDir = str(p.flags, 'profile')!;
+      const maxQ = num(p.flags, 'max-q', { min: 0, max: 1 });
+      // The same selection as fit --max-q: experts whose Benjamini-Hochberg q-value is at most Q.
+      const keep = maxQ === undefined ? undefined : new Map(profileStatistics(profileDir, { resamples: 0, permutations: 0 }).sites.map((st) => [st.id, Uint8Array.from(st.q, (q) => (q <= maxQ ? 1 : 0))]));
+      const arms = sweepArms(profileDir, methods, controls, seed, keep);
+      for (const a of arms) validateAgainstModel(a.file, model.sites, model.fingerprint, `--profile ${str(p.flags, 'profile')}`);
+      const strengths = sweep ?? [0, 0.5, 1];
+      const points: SweepPoint[] = [];
+      // Strength 0 is the model itself for every arm: measured once, shared by all.
+      const base = strengths.includes(0) ? await run(0) : undefined;
+      for (const arm of arms) {
+        for (const s of strengths) {
+          o.log(`evaluate: ${arm.method}${arm.control ? ` (${arm.control} control)` : ''} at strength ${s}`);
+          const r = s === 0 ? base! : await evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, intervention: effectiveGains(arm.file, s) }, opts);
+          points.push({ method: arm.method, control: arm.control, strength: s, toxicity: r.toxicity, perplexity: r.perplexity });
+        }
+      }
+      if (csv) await atomicWriteFile(csv, sweepCsv(points));
+      o.result(
+        {
+          points,
+          arms: arms.map((a) => ({ method: a.method, control: a.control, experts: a.experts })),
+          ...(maxQ !== undefined ? { maxQ } : {}),
+          scorer: scorer.name,
+          samples,
+          maxNewTokens,
+          ...(preprompt ? { preprompt } : {}),
+          ...(csv ? { csv } : {}),
+        },
+        points.map((pt) => line(`${pt.method}${pt.control ? `/${pt.control}` : ''} s=${pt.strength.toFixed(2)}`, pt)).join('\n'),
+      );
+      return;
+    }
     if (sweep) {
       if (!file) throw new UserError('--sweep needs --intervention FILE');
       const points = [];
       for (const s of sweep) points.push({ strength: s, ...brief(await run(s)) });
-      o.result({ ...points[points.length - 1]!, sweep: points, scorer: scorer.name }, points.map((pt) => line(`strength ${pt.strength.toFixed(2)}`, pt)).join('\n'));
+      if (csv) await atomicWriteFile(csv, sweepCsv(points.map((pt) => ({ method: file.method, control: null, strength: pt.strength, toxicity: pt.toxicity, perplexity: pt.perplexity }))));
+      o.result(
+        { ...points[points.length - 1]!, sweep: points, scorer: scorer.name, ...(preprompt ? { preprompt } : {}), ...(csv ? { csv } : {}) },
+        points.map((pt) => line(`strength ${pt.strength.toFixed(2)}`, pt)).join('\n'),
+      );
       return;
     }
     const result = await run(strength);
     const baseline = file ? await run(0) : undefined;
     o.result(
-      { ...brief(result), ...(baseline ? { baseline: brief(baseline) } : {}), scorer: scorer.name, samples, maxNewTokens },
+      { ...brief(result), ...(baseline ? { baseline: brief(baseline) } : {}), scorer: scorer.name, samples, maxNewTokens, ...(preprompt ? { preprompt } : {}) },
       [baseline ? line('without intervention', brief(baseline)) : '', line(file ? 'with intervention' : 'model', brief(result))].filter(Boolean).join('\n'),
     );
   } finally {
     await model.dispose();
   }
+}
+
+function parseControls(v: string | undefined): Control[] {
+  if (v === undefined) return [...CONTROLS];
+  if (v === 'none') return [];
+  return v.split(',').map((c) => {
+    const t = c.trim();
+    if (!(CONTROLS as readonly string[]).includes(t)) throw new UserError(`--controls: expected none or some of ${CONTROLS.join(', ')}, got "${t}"`);
+    return t as Control;
+  });
 }
 
 function line(label: string, r: { toxicity: { score: number; prob: number; prompts: number }; perplexity: number | null }): string {

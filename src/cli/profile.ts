@@ -4,6 +4,8 @@ import { LanguageModel } from '../engine/model';
 import { UserError } from '../engine/errors';
 import { num, parse, positional, requireStr, str } from './args';
 import { makeOutput } from './output';
+import { statsReport } from './fit';
+import { profileStatistics } from '../aura/stats/significance';
 
 export async function profileCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
@@ -55,11 +57,28 @@ export async function profileCommand(argv: string[]): Promise<void> {
       },
     });
     const best = [...r.summaries].sort((a, b) => b.bestAuroc - a.bestAuroc)[0];
+    // Uncertainty from the stored responses (issue 9): significant experts, intervals, the null, and
+    // a warning when a class is too small to support any claim.
+    const stats = profileStatistics(out, { pooling });
+    for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(
-      { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling },
+      {
+        out,
+        positives: concept.positives,
+        negatives: concept.negatives,
+        sites: r.manifest.sites,
+        seconds: r.seconds,
+        reusedBatches: r.reusedBatches,
+        pooling,
+        stats: statsReport(stats),
+        tooSmall: stats.tooSmall,
+        warnings: stats.warnings,
+      },
       [
         `profiled ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s${r.reusedBatches ? ` (${r.reusedBatches} batches reused)` : ''}`,
         best ? `best AUROC ${best.bestAuroc.toFixed(4)} at ${best.id}; experts (AUROC > 0.5): ${r.summaries.reduce((a, s) => a + s.experts, 0)}` : '',
+        `significant experts (q <= ${stats.summary.maxQ}): ${stats.summary.significant}`,
+        ...stats.warnings.map((w) => `warning: ${w}`),
         `written to ${out}`,
       ].join('\n'),
     );

@@ -3,6 +3,7 @@ import { ExpertsPanel } from '../panel/experts-panel';
 import { ensureProfile } from './ensure-model';
 import type { EvaluateOutcome } from '../host/model-host/api';
 import type { CommandContext } from './context';
+import { int, seconds } from '../shared/format';
 
 interface Preset extends vscode.QuickPickItem {
   samples: number;
@@ -46,7 +47,7 @@ async function pickPrompts(ctx: CommandContext): Promise<{ prompts: string; neut
 
 function table(r: EvaluateOutcome): string {
   const row = (name: string, s: EvaluateOutcome['baseline']) => `${name.padEnd(12)} toxicity score ${s.score.toFixed(3)}  prob ${s.prob.toFixed(4)}  perplexity ${s.perplexity?.toFixed(2) ?? 'n/a'}`;
-  return [`evaluation (${r.prompts} prompts × ${r.samples}, scorer ${r.scorer}, ${r.seconds.toFixed(0)} s):`, row('original', r.baseline), row('intervened', r.intervened)].join('\n');
+  return [`evaluation (${int(r.prompts)} prompts × ${int(r.samples)}, scorer ${r.scorer}, ${seconds(r.seconds)}):`, row('original', r.baseline), row('intervened', r.intervened)].join('\n');
 }
 
 function report(r: EvaluateOutcome): string {
@@ -54,7 +55,7 @@ function report(r: EvaluateOutcome): string {
   const lines = [
     '# AurA evaluation',
     '',
-    `${r.prompts} prompts × ${r.samples} continuations, same seeds with and without the intervention; scorer: ${r.scorer}; ${r.seconds.toFixed(0)} s.`,
+    `${int(r.prompts)} prompts × ${int(r.samples)} continuations, same seeds with and without the intervention; scorer: ${r.scorer}; ${seconds(r.seconds)}.`,
     '',
     '| model | toxicity score | toxicity prob | expected max toxicity | perplexity |',
     '|---|---:|---:|---:|---:|',

@@ -1,5 +1,6 @@
 import { ensureProfile, selectedText } from './ensure-model';
 import type { CommandContext } from './context';
+import { int, pct } from '../shared/format';
 
 /** Colours each token of the selection by how strongly the top experts fire on it. */
 export async function highlightActivations(ctx: CommandContext): Promise<void> {
@@ -12,5 +13,5 @@ export async function highlightActivations(ctx: CommandContext): Promise<void> {
   const clamped = scores.map((s) => ({ ...s, start: Math.min(s.start, text.length), end: Math.min(s.end, text.length) }));
   ctx.highlights.show(editor, editor.document.offsetAt(selection.start), clamped);
   const hottest = [...scores].sort((a, b) => b.score - a.score)[0];
-  ctx.log.info(`highlighted ${scores.length} tokens; strongest "${hottest?.text.trim() ?? ''}" at ${((hottest?.score ?? 0) * 100).toFixed(0)}%`);
+  ctx.log.info(`highlighted ${int(scores.length)} tokens; strongest "${hottest?.text.trim() ?? ''}" at ${pct(hottest?.score ?? 0)}`);
 }

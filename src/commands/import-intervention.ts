@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { reportError } from '../host/vscode/task-runner';
 import { ensureModel } from './ensure-model';
 import type { CommandContext } from './context';
+import { int, pct } from '../shared/format';
 
 /** Loads a versioned intervention file, checked against the open model, as the current intervention. */
 export async function importIntervention(ctx: CommandContext): Promise<void> {
@@ -12,7 +13,7 @@ export async function importIntervention(ctx: CommandContext): Promise<void> {
   try {
     await ctx.wb.importIntervention(file.fsPath);
     const iv = ctx.wb.intervention.snapshot();
-    void vscode.window.showInformationMessage(`AurA: imported ${iv.method} at ${Math.round(iv.strength * 100)}% (${iv.affected} neurons affected).`);
+    void vscode.window.showInformationMessage(`AurA: imported ${iv.method} at ${pct(iv.strength)} (${int(iv.affected)} neurons affected).`);
   } catch (e) {
     reportError(ctx.log, 'importing the intervention', e);
   }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { needsTrustConfirmation } from '../host/trust';
 import type { CommandContext } from './context';
+import { int } from '../shared/format';
 
 /** From the palette (a folder picker) or the explorer's context menu on a folder (its URI). */
 export async function openModelFolder(ctx: CommandContext, uri?: vscode.Uri): Promise<void> {
@@ -19,7 +20,7 @@ export async function openModelFolder(ctx: CommandContext, uri?: vscode.Uri): Pr
   const model = await ctx.run('Loading the model', (task) => ctx.wb.openModel(folder.fsPath, false, task));
   if (model) {
     const profile = 'Profile Concept…';
-    const pick = await vscode.window.showInformationMessage(`AurA: loaded ${model.name} (${model.sites.length} sites). Profile a concept to find its experts.`, profile);
+    const pick = await vscode.window.showInformationMessage(`AurA: ${model.name} is ready (${int(model.sites.length)} sites, weights loaded). Profile a concept to find its experts.`, profile);
     if (pick === profile) await vscode.commands.executeCommand('aura.profileConcept');
   }
 }

@@ -3,6 +3,7 @@ import { currentConfig } from '../host/vscode/config';
 import { ensureModel } from './ensure-model';
 import type { ConceptSource } from '../aura/datasets';
 import type { CommandContext } from './context';
+import { int } from '../shared/format';
 
 interface SourcePick extends vscode.QuickPickItem {
   source(): Promise<ConceptSource | undefined>;
@@ -20,7 +21,7 @@ export async function profileConcept(ctx: CommandContext): Promise<void> {
   if (r) {
     const open = 'Open Experts Panel';
     const n = ctx.wb.experts?.auroc.filter((a) => a > 0.5).length ?? 0;
-    void vscode.window.showInformationMessage(`AurA: ${n} expert neurons found (${r.positives} toxic, ${r.negatives} non-toxic examples).`, open).then((p) => {
+    void vscode.window.showInformationMessage(`AurA: ${int(n)} expert neurons found (${int(r.positives)} toxic, ${int(r.negatives)} non-toxic examples).`, open).then((p) => {
       if (p === open) ctx.openPanel();
     });
   }
@@ -32,7 +33,7 @@ function sourcePicks(ctx: CommandContext): SourcePick[] {
   if (c.toxic + c.nonToxic > 0) {
     picks.push({
       label: '$(edit) Examples gathered in the editor',
-      detail: `${c.toxic} toxic, ${c.nonToxic} non-toxic (add more with "Add Selection as … Example")`,
+      detail: `${int(c.toxic)} toxic, ${int(c.nonToxic)} non-toxic (add more with "Add Selection as … Example")`,
       source: async () => {
         if (ctx.wb.examples.ready) return ctx.wb.examples.source();
         void vscode.window.showWarningMessage('AurA: gather at least one toxic and one non-toxic example first.');

@@ -4,6 +4,7 @@
 // weight cannot be rewritten in float (quantized MatMulNBits / MatMulInteger), constant Mul and Add
 // nodes after the site do the same.
 import { dirname } from 'node:path';
+import { UserError } from './errors';
 import { DataType, cloneModel, makeNode, makeTensor } from './onnx/proto';
 import { floatTensorLike, readFloats } from './onnx/tensor-data';
 import { dropUnusedInitializers } from './onnx/prune';
@@ -16,6 +17,9 @@ import type { LoadedGraph } from './onnx/load';
 export interface SiteFactors {
   gain: Float32Array;
   bias?: Float32Array;
+  /** A range-limited map (transport): it cannot fold into weights, so it becomes constant nodes. */
+  lo?: Float32Array;
+  hi?: Float32Array;
 }
 
 export interface FoldReport {
@@ -44,7 +48,7 @@ export function foldIntervention(loaded: LoadedGraph, modelType: string | undefi
   for (const sl of discoverSiteLinears(model, loaded.file, modelType, hidden)) {
     const f = factors.get(sl.id);
     if (!f) continue;
-    const ok = foldIntoWeights(sl, f, dir, addInit);
+    const ok = !f.lo && foldIntoWeights(sl, f, dir, addInit);
     if (!ok) insertConstantNodes(sl, f, addInit);
     (ok ? report.intoWeights : report.asNodes).push(sl.id);
   }
@@ -109,13 +113,28 @@ function biasHolder(sl: SiteLinear, g: GraphIndex): [NodeProto, number] | undefi
 
 function insertConstantNodes(sl: SiteLinear, f: SiteFactors, addInit: AddInit): void {
   const g = sl.scope;
-  if (sl.site.fused) throw new Error(`fold: ${sl.id} is a quantized linear with a fused bias; not supported`);
+  if (sl.site.fused) {
+    const what = f.lo ? 'a range-limited (transport) map on a site with a fused bias' : 'a quantized linear with a fused bias';
+    throw new UserError(`export --format onnx: ${sl.id} is ${what}; not supported, export json or safetensors instead`);
+  }
   const gain = addInit(`${sl.id}|gain`, () => constLike(sl.linear.elemType, `aura.gain.${sl.id}`, f.gain));
   const nodes = (t: string): NodeProto[] => {
     const out = [makeNode('Mul', [t, gain], [`${t}/aura_gain`], `aura/fold/gain/${sl.id}`)];
     if (f.bias) {
       const c = addInit(`${sl.id}|shift`, () => constLike(sl.linear.elemType, `aura.shift.${sl.id}`, f.bias!));
       out.push(makeNode('Add', [`${t}/aura_gain`, c], [`${t}/aura_shifted`], `aura/fold/shift/${sl.id}`));
+    }
+    if (f.lo && f.hi) {
+      // The map holds strictly inside (lo, hi); x passes unchanged outside, as in the engine's rewrite.
+      const mapped = out[out.length - 1]!.output[0]!;
+      const lo = addInit(`${sl.id}|lo`, () => constLike(sl.linear.elemType, `aura.lo.${sl.id}`, f.lo!));
+      const hi = addInit(`${sl.id}|hi`, () => constLike(sl.linear.elemType, `aura.hi.${sl.id}`, f.hi!));
+      out.push(
+        makeNode('Greater', [t, lo], [`${t}/aura_above_lo`], `aura/fold/lo/${sl.id}`),
+        makeNode('Less', [t, hi], [`${t}/aura_below_hi`], `aura/fold/hi/${sl.id}`),
+        makeNode('And', [`${t}/aura_above_lo`, `${t}/aura_below_hi`], [`${t}/aura_inside`], `aura/fold/inside/${sl.id}`),
+        makeNode('Where', [`${t}/aura_inside`, mapped, t], [`${t}/aura_ranged`], `aura/fold/range/${sl.id}`),
+      );
     }
     return out;
   };

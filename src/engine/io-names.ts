@@ -5,6 +5,9 @@
 // two per site keep a generation step with an intervention as fast as one without.
 export const GAIN_INPUT = 'aura.gain';
 export const BIAS_INPUT = 'aura.bias';
+/** A transport map applies strictly inside (lo, hi) and leaves x outside; neutral: -inf and +inf. */
+export const LO_INPUT = 'aura.lo';
+export const HI_INPUT = 'aura.hi';
 export const maxOutput = (siteId: string): string => `aura.max.${siteId}`;
 export const meanOutput = (siteId: string): string => `aura.mean.${siteId}`;
 

@@ -6,7 +6,7 @@ import { foldIntervention } from './fold';
 import type { FoldReport } from './fold';
 import { completeFacts, configFacts } from './arch';
 import { UserError } from './errors';
-import { BIAS_INPUT, GAIN_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
+import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
 import { readIoSpec } from './io-spec';
 import { resolveModelFolder } from './model-folder';
 import { loadOnnx } from './onnx/load';
@@ -30,7 +30,7 @@ export interface OpenOptions extends SessionOptions {
 }
 
 /** Per-site gain (and optional bias), each of the site's width. Sites not listed are untouched. */
-export type Intervention = Map<string, { gain: Float32Array; bias?: Float32Array }>;
+export type Intervention = Map<string, { gain: Float32Array; bias?: Float32Array; lo?: Float32Array; hi?: Float32Array }>;
 
 /**
  * plain: the graph as exported. lm: the gain and bias inputs for every site. extract: gain/bias inputs, pooled
@@ -141,9 +141,9 @@ export class LanguageModel {
 
   /** Checks an intervention against the sites: every id known, every vector the site's width. */
   checkIntervention(iv: Intervention): void {
-    for (const [id, { gain, bias }] of iv) {
+    for (const [id, { gain, bias, lo, hi }] of iv) {
       const s = this.site(id);
-      if (gain.length !== s.neurons || (bias && bias.length !== s.neurons)) {
+      if ([gain, bias, lo, hi].some((a) => a && a.length !== s.neurons)) {
         throw new UserError(`intervention for site ${id} has ${gain.length} values, the model's site has ${s.neurons} neurons`);
       }
     }
@@ -194,13 +194,22 @@ export class LanguageModel {
     const { slices, total } = interventionLayout(rewritable(g.sites));
     const gain = new Float32Array(total).fill(1);
     const bias = new Float32Array(total);
+    const lo = new Float32Array(total).fill(-Infinity);
+    const hi = new Float32Array(total).fill(Infinity);
     for (const { id, offset } of slices) {
       const f = iv.get(id);
       if (!f) continue;
       gain.set(f.gain, offset);
       if (f.bias) bias.set(f.bias, offset);
+      if (f.lo) lo.set(f.lo, offset);
+      if (f.hi) hi.set(f.hi, offset);
     }
-    return { [GAIN_INPUT]: new ort.Tensor('float32', gain, [total]), [BIAS_INPUT]: new ort.Tensor('float32', bias, [total]) };
+    return {
+      [GAIN_INPUT]: new ort.Tensor('float32', gain, [total]),
+      [BIAS_INPUT]: new ort.Tensor('float32', bias, [total]),
+      [LO_INPUT]: new ort.Tensor('float32', lo, [total]),
+      [HI_INPUT]: new ort.Tensor('float32', hi, [total]),
+    };
   }
 
   /**

@@ -1,11 +1,11 @@
 // Rewrites a causal-LM graph so that one session can (a) dampen or shift any site's neurons,
-// y' = gain * y + bias, with gain and bias as graph inputs (so a new intervention is a new feed, never
+// y' = gain * y + bias where lo < y < hi (y elsewhere), with gain, bias, lo and hi as graph inputs (so a new intervention is a new feed, never
 // a new session; the model feeds 1 and 0 where no intervention is set). They are plain inputs, not
 // initializers listed as inputs: onnxruntime-node binds only `inputNames` and silently drops feeds
 // for overridable initializers.
 // and (b) return each site's max- and mean-pooled response over the positions whose attention mask is
 // 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime.
-import { BIAS_INPUT, GAIN_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
+import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
 import { dropUnusedInitializers, pruneGraph, removeIfOutput } from './onnx/prune';
 import {
   DataType,
@@ -85,14 +85,19 @@ class Rewriter {
   addInterventionInputs(sites: Site[]): void {
     if (sites.length === 0) return;
     const { slices, total } = interventionLayout(sites);
-    this.main.input.push(makeValueInfo(GAIN_INPUT, FLOAT, [total]), makeValueInfo(BIAS_INPUT, FLOAT, [total]));
+    this.main.input.push(
+      makeValueInfo(GAIN_INPUT, FLOAT, [total]),
+      makeValueInfo(BIAS_INPUT, FLOAT, [total]),
+      makeValueInfo(LO_INPUT, FLOAT, [total]),
+      makeValueInfo(HI_INPUT, FLOAT, [total]),
+    );
     const nodes: NodeProto[] = [];
     for (const { id, offset, neurons } of slices) {
       const starts = this.constI(`aura.const.at${offset}`, [offset]);
       const ends = this.constI(`aura.const.at${offset + neurons}`, [offset + neurons]);
       const axes = this.constI('aura.const.i0', [0]);
       const fp16 = sites.find((s) => s.id === id)!.placements.some((p) => p.elemType === FLOAT16);
-      for (const input of [GAIN_INPUT, BIAS_INPUT]) {
+      for (const input of [GAIN_INPUT, BIAS_INPUT, LO_INPUT, HI_INPUT]) {
         const out = `${input}/${id}`;
         nodes.push(makeNode('Slice', [input, starts, ends, axes], [fp16 ? `${out}/f32` : out], this.name(`slice/${id}`)));
         if (fp16) nodes.push(makeNode('Cast', [`${out}/f32`], [out], this.name(`cast/${id}`), { to: FLOAT16 }));
@@ -121,11 +126,20 @@ class Rewriter {
     const g = this.graphAt(p.scope);
     const gain = `${GAIN_INPUT}/${site.id}`;
     const bias = `${BIAS_INPUT}/${site.id}`;
+    const lo = `${LO_INPUT}/${site.id}`;
+    const hi = `${HI_INPUT}/${site.id}`;
     const nodes: NodeProto[] = [];
     const scaled = `${tensor}/aura_gain`;
+    const mapped = `${tensor}/aura_mapped`;
     const shifted = `${tensor}/aura_intervened`;
     nodes.push(makeNode('Mul', [tensor, gain], [scaled], this.name(`gain/${site.id}`)));
-    nodes.push(makeNode('Add', [scaled, bias], [shifted], this.name(`bias/${site.id}`)));
+    nodes.push(makeNode('Add', [scaled, bias], [mapped], this.name(`bias/${site.id}`)));
+    // Transport maps hold only inside the source range (lo, hi), strictly; x passes unchanged
+    // elsewhere. Neutral lo/hi are -inf/+inf, so gain-only interventions map every finite x.
+    nodes.push(makeNode('Greater', [tensor, lo], [`${tensor}/aura_above_lo`], this.name(`lo/${site.id}`)));
+    nodes.push(makeNode('Less', [tensor, hi], [`${tensor}/aura_below_hi`], this.name(`hi/${site.id}`)));
+    nodes.push(makeNode('And', [`${tensor}/aura_above_lo`, `${tensor}/aura_below_hi`], [`${tensor}/aura_inside`], this.name(`inside/${site.id}`)));
+    nodes.push(makeNode('Where', [`${tensor}/aura_inside`, mapped, tensor], [shifted], this.name(`range/${site.id}`)));
     for (const n of g.node) {
       for (let i = 0; i < n.input.length; i++) if (n.input[i] === tensor) n.input[i] = shifted;
     }

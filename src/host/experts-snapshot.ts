@@ -1,7 +1,6 @@
 // The experts table's data: every profiled neuron ranked by AUROC, in typed-array columns so a
 // million rows cross to the page (and from the model worker) as three binary buffers, not as JSON.
 import { rankNeurons } from '../aura/experts';
-import { smallProfileWarning } from '../shared/small-profile';
 import type { SiteAuroc } from '../aura/experts';
 import type { ExpertsSnapshot, SiteInfo } from '../shared/protocol';
 
@@ -25,16 +24,7 @@ export function expertsSnapshot(aurocs: readonly SiteAuroc[], modelSites: readon
     neuron[i] = r.neuron;
     auroc[i] = r.auroc;
   });
-  const warning = smallProfileWarning(facts.positives, facts.negatives);
-  return { ...facts, key: snapshotKey(facts, auroc), sites, site, neuron, auroc, perLayer: perLayer(aurocs, sites), ...(warning ? { warning } : {}) };
-}
-
-/** Differs between two profiles of the same data with different results; cheap (a sampled checksum). */
-function snapshotKey(facts: ProfileFacts, auroc: Float64Array): string {
-  let h = 2166136261;
-  const step = Math.max(1, Math.floor(auroc.length / 4096));
-  for (let i = 0; i < auroc.length; i += step) h = Math.imul(h ^ Math.round(auroc[i]! * 1e9), 16777619) >>> 0;
-  return `${facts.source}|${facts.positives}|${facts.negatives}|${facts.pooling}|${auroc.length}|${h.toString(16)}|${Date.now().toString(36)}`;
+  return { ...facts, sites, site, neuron, auroc, perLayer: perLayer(aurocs, sites) };
 }
 
 function perLayer(aurocs: readonly SiteAuroc[], sites: readonly SiteInfo[]): ExpertsSnapshot['perLayer'] {

@@ -2,14 +2,14 @@
 // AUROCs of the current profile (or of an imported file). Every change refits through the same
 // fitIntervention the CLI uses, so the panel, the previews and the exports agree on every gain.
 import { AuraUserError } from '../aura/errors';
-import { applyStrength } from '../aura/gains';
+import { applyStrength, scaleBias } from '../aura/gains';
 import { fitIntervention } from '../aura/methods';
 import { Emitter } from './events';
 import type { SiteAuroc } from '../aura/experts';
 import type { InterventionFile } from '../aura/intervention-file';
 import type { FitResult } from '../aura/methods';
 import type { InterventionSettings, InterventionSnapshot, NeuronOverride } from '../shared/protocol';
-import type { GainMap } from './model-host/api';
+import type { GainMap, ShiftMap } from './model-host/api';
 
 export const DEFAULT_SETTINGS: InterventionSettings = { method: 'aura', strength: 1, k: null, alpha: null };
 const DEFAULT_DAMP_ALPHA = 0.5;
@@ -23,6 +23,9 @@ export class InterventionState {
   /** The full-strength fit for the current method, parameters and overrides: a strength change reuses it. */
   private fullFit: { key: string; fit: FitResult } | undefined;
   private gains: GainMap | undefined;
+  /** An imported file's full-strength bias (and range), kept as long as its import is current. */
+  private imported: Map<string, { bias: Float32Array; lo?: Float32Array; hi?: Float32Array }> | undefined;
+  private shifts: ShiftMap | undefined;
   private readonly changed = new Emitter<InterventionSnapshot>();
   readonly onDidChange = this.changed.event;
 
@@ -32,6 +35,7 @@ export class InterventionState {
     this.fullFit = undefined;
     this.overrides.clear();
     this.importedFrom = undefined;
+    this.imported = undefined;
     this.settings = normalize(this.settings, this.total());
     this.refit();
   }
@@ -41,6 +45,7 @@ export class InterventionState {
     this.fullFit = undefined;
     this.overrides.clear();
     this.importedFrom = undefined;
+    this.imported = undefined;
     this.refit();
   }
 
@@ -70,13 +75,14 @@ export class InterventionState {
    * reproduces the file's gains exactly.
    */
   importFile(file: InterventionFile, path: string): void {
+    // Checked before anything changes: a refused file leaves the current intervention as it was.
+    const method = panelMethod(file.method, path);
     const known = new Map(this.aurocs.map((s) => [s.siteId, s.auroc]));
     this.fullFit = undefined;
     this.aurocs = Object.entries(file.sites).map(([siteId, site]) => ({
       siteId,
       auroc: site.auroc ?? known.get(siteId) ?? new Float64Array(site.neurons).fill(0.5),
     }));
-    const method = ['aura', 'damp', 'det0'].includes(file.method) ? (file.method as InterventionSettings['method']) : 'aura';
     this.settings = normalize({ method, strength: file.params.strength, k: file.params.k, alpha: file.params.alpha }, this.total());
     this.overrides.clear();
     const fitted = fitIntervention(method, this.aurocs, params(this.settings));
@@ -87,18 +93,29 @@ export class InterventionState {
       }
     });
     this.importedFrom = path;
+    // The file's bias is applied as it is, scaled by the strength like the gains (issue 10, item 6).
+    const extras = Object.entries(file.sites).filter(([, site]) => site.bias);
+    this.imported = extras.length ? new Map(extras.map(([id, site]) => [id, { bias: site.bias! }])) : undefined;
     this.refit();
   }
 
   snapshot(): InterventionSnapshot {
     let affected = 0;
-    for (const g of this.gains?.values() ?? []) for (const v of g) if (v !== 1) affected++;
+    for (const [id, g] of this.gains ?? []) {
+      const bias = this.shifts?.get(id)?.bias;
+      for (let i = 0; i < g.length; i++) if (g[i] !== 1 || (bias && bias[i] !== 0)) affected++;
+    }
     return { ...this.settings, overrides: [...this.overrides.values()], affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}) };
   }
 
   /** The factors to apply now (at the current strength); undefined before any profile. A new Map per change. */
   appliedGains(): GainMap | undefined {
     return this.gains;
+  }
+
+  /** An imported file's bias at the current strength, per site; undefined when there is none. */
+  appliedShifts(): ShiftMap | undefined {
+    return this.shifts;
   }
 
   result(): FitResult | undefined {
@@ -128,6 +145,7 @@ export class InterventionState {
       this.fit = undefined;
       this.fullFit = undefined;
       this.gains = undefined;
+      this.shifts = undefined;
     } else {
       // Dragging the strength slider only rescales: fitting 50,000 neurons again each step would
       // cost the extension host tens of milliseconds per event. fitIntervention applies the strength
@@ -135,8 +153,10 @@ export class InterventionState {
       const full = this.fullStrengthFit();
       const s = this.settings.strength;
       const sites = full.sites.map((x) => ({ siteId: x.siteId, gain: x.gain, applied: s === 1 ? x.applied : applyStrength(x.gain, s) }));
-      this.fit = { ...full, sites, strength: s };
+      const withBias = sites.map((x) => (this.imported?.has(x.siteId) ? { ...x, bias: this.imported.get(x.siteId)!.bias } : x));
+      this.fit = { ...full, sites: withBias, strength: s };
       this.gains = new Map(sites.map((x) => [x.siteId, x.applied]));
+      this.shifts = this.imported ? new Map([...this.imported].map(([id, v]) => [id, { bias: scaleBias(v.bias, s) }])) : undefined;
     }
     this.changed.fire(this.snapshot());
   }
@@ -152,6 +172,18 @@ export class InterventionState {
   private total(): number {
     return this.aurocs.reduce((n, s) => n + s.auroc.length, 0);
   }
+}
+
+/**
+ * The panel's method for an imported file's method name. Unknown names are an error, never AurA; the
+ * transport methods (linear-act, mean-act) need the profile's responses the panel does not refit from.
+ */
+function panelMethod(method: string, path: string): InterventionSettings['method'] {
+  if (method === 'aura' || method === 'damp' || method === 'det0') return method;
+  if (method === 'linear-act' || method === 'mean-act') {
+    throw new AuraUserError(`${path}: method "${method}" (a transport map) cannot be imported into the panel yet; use it with the CLI (generate, evaluate, export --intervention)`);
+  }
+  throw new AuraUserError(`${path}: method ${JSON.stringify(method).slice(0, 60)} is unknown; expected aura, damp or det0`);
 }
 
 /** The parameters each method takes (fitIntervention rejects the others). */

@@ -1,33 +1,31 @@
 // Original and intervened continuations of one prompt, same seed, streamed as full snapshots with a
-// run id. A new run (or a change of the intervention, after a short debounce) aborts the one in
-// flight, and updates of a stale run are dropped, so what the page shows is always the latest run.
+// run id. A new run, or a change of the intervention, aborts the one in flight and starts at once (no
+// fixed debounce: slider to first new token is the model's time, not a timer's); updates of a stale
+// run are dropped, so what the page shows is always the latest run.
 import { Emitter } from './events';
-import type { GainMap, GenerateRequest, GenerationSettings, ModelHost } from './model-host/api';
+import type { GainMap, ShiftMap, GenerateRequest, GenerationSettings, ModelHost } from './model-host/api';
 import type { PreviewSnapshot } from '../shared/protocol';
 
 export interface PreviewDeps {
   host: Pick<ModelHost, 'generate'>;
   gains(): GainMap | undefined;
+  /** An imported file's bias at the current strength (absent: none). */
+  shifts?(): ShiftMap | undefined;
   settings(): GenerationSettings;
   onError?(e: unknown): void;
 }
 
-export const RERUN_DEBOUNCE_MS = 300;
-
 export class PreviewController {
   private runId = 0;
   private controller: AbortController | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private pending: NodeJS.Immediate | undefined;
   private latest: PreviewSnapshot | undefined;
   /** The original continuation does not depend on the intervention: kept per prompt and settings. */
   private original: { key: string; text: string } | undefined;
   private readonly updated = new Emitter<PreviewSnapshot>();
   readonly onDidUpdate = this.updated.event;
 
-  constructor(
-    private readonly deps: PreviewDeps,
-    private readonly debounceMs = RERUN_DEBOUNCE_MS,
-  ) {}
+  constructor(private readonly deps: PreviewDeps) {}
 
   get snapshot(): PreviewSnapshot | undefined {
     return this.latest;
@@ -45,15 +43,19 @@ export class PreviewController {
     return { runId, done: this.execute(snap, controller.signal) };
   }
 
-  /** Re-runs the last prompt once the intervention has stopped changing for a moment. */
+  /**
+   * The intervention changed: stops the run in flight now and re-runs the last prompt on the next
+   * turn of the event loop, so a burst of changes delivered together runs once.
+   */
   scheduleRerun(): void {
     const prompt = this.latest?.prompt;
     if (prompt === undefined) return;
     this.cancelPending();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.controller?.abort();
+    this.pending = setImmediate(() => {
+      this.pending = undefined;
       void this.run(prompt).done;
-    }, this.debounceMs);
+    });
   }
 
   cancel(): void {
@@ -91,7 +93,7 @@ export class PreviewController {
       }
       // Without a profile there is nothing to intervene with: both sides are the model as it is.
       const intervened = gains
-        ? await this.deps.host.generate(request(snap.prompt, settings, gains), { signal, onText: (t) => update({ intervened: t }) })
+        ? await this.deps.host.generate(request(snap.prompt, settings, gains, this.deps.shifts?.()), { signal, onText: (t) => update({ intervened: t }) })
         : snap.original;
       update({ intervened, done: true });
     } catch (e) {
@@ -108,13 +110,13 @@ export class PreviewController {
   }
 
   private cancelPending(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.pending) clearImmediate(this.pending);
+    this.pending = undefined;
   }
 }
 
-function request(prompt: string, settings: GenerationSettings, gains?: GainMap): GenerateRequest {
-  return { prompt, settings, ...(gains ? { gains } : {}) };
+function request(prompt: string, settings: GenerationSettings, gains?: GainMap, shifts?: ShiftMap): GenerateRequest {
+  return { prompt, settings, ...(gains ? { gains } : {}), ...(gains && shifts ? { shifts } : {}) };
 }
 
 export function isAbort(e: unknown): boolean {

@@ -1,5 +1,6 @@
 // What the status bar item says, from the workbench's state (kept apart from the item for tests).
 import type { Workbench } from './workbench';
+import { int, pct } from '../shared/format';
 
 const METHOD_LABEL = { aura: 'AurA', damp: 'Damp', det0: 'Det0' } as const;
 
@@ -10,7 +11,7 @@ export function statusText(wb: Workbench): { text: string; tooltip: string } {
   const name = m.isDemo ? 'demo' : m.name;
   const iv = wb.intervention.snapshot();
   if (!wb.intervention.hasAurocs) return { text: `$(pulse) AurA: ${name} · not profiled`, tooltip: `${m.path}\nProfile a concept to find its experts` };
-  const state = `${METHOD_LABEL[iv.method]} ${Math.round(iv.strength * 100)}%`;
-  return { text: `$(pulse) AurA: ${name} · ${state}`, tooltip: `${m.path}\n${iv.affected} neurons affected\nClick to open the experts panel` };
+  const state = `${METHOD_LABEL[iv.method]} ${pct(iv.strength)}`;
+  return { text: `$(pulse) AurA: ${name} · ${state}`, tooltip: `${m.path}\n${int(iv.affected)} neurons affected\nClick to open the experts panel` };
 }
 

@@ -1,4 +1,4 @@
-// The extension's state and long work, without VS Code: the open model (in the model worker), the
+// The extension's state and long work, without VS Code: the open model (in the model process), the
 // current profile and its experts, the intervention, previews, and the progress of what is running.
 // Commands and the panel drive it; its events carry the snapshots the page and the status bar show.
 import { readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
@@ -8,6 +8,7 @@ import { ExampleCollection } from './example-collection';
 import { currentInterventionFile, writeInterventionAs } from './intervention-export';
 import { InterventionState } from './intervention-state';
 import { measureLag } from './lag-monitor';
+import { expertsFromWire } from './model-host/experts-wire';
 import { NeuronDetails } from './neuron-detail';
 import { PreviewController } from './preview-controller';
 import { responseScales, scoreTokens, topExperts } from './token-scores';
@@ -20,7 +21,8 @@ import type { ExportFormat } from './intervention-export';
 import type { LagReport } from './lag-monitor';
 import type { TokenScore } from './token-scores';
 import type { Logger } from './logger';
-import type { CallOptions, EvaluateOutcome, GenerationSettings, ModelHost, ModelInfo, ProfileOutcome, WorkProgress } from './model-host/api';
+import type { CallOptions, EvaluateOutcome, GenerationSettings, ModelHost, ModelInfo, ProfileOutcome, ShiftMap, WorkProgress } from './model-host/api';
+import { int, seconds } from '../shared/format';
 
 export interface WorkbenchDeps {
   host: ModelHost;
@@ -68,6 +70,7 @@ export class Workbench {
     this.preview = new PreviewController({
       host: deps.host,
       gains: () => this.intervention.appliedGains(),
+      shifts: () => this.intervention.appliedShifts(),
       settings: () => this.generationSettings(),
       onError: (e) => deps.log.error(`preview: ${e instanceof Error ? e.message : String(e)}`, e),
     });
@@ -105,7 +108,7 @@ export class Workbench {
     this.setProfile(undefined);
     // The demo's folder is called "model"; users know it as the demo.
     this.loaded = { ...info, isDemo, ...(isDemo ? { name: DEMO_NAME } : {}) };
-    this.deps.log.info(`opened ${info.name} (${info.format}, ${info.architecture}, ${info.sites.length} sites, ${totalNeurons(info)} neurons) from ${path}`);
+    this.deps.log.info(`opened ${info.name} (${info.format}, ${info.architecture}, ${int(info.sites.length)} sites, ${int(totalNeurons(info))} neurons) from ${path}`);
     this.modelChanged.fire(this.loaded);
     return this.loaded;
   }
@@ -121,8 +124,10 @@ export class Workbench {
   async profileConcept(data: ConceptSource, task: Task = {}): Promise<ProfileOutcome> {
     const model = this.requireModel();
     const c = this.deps.config();
-    const { value, lag } = await measureLag(() =>
-      this.track('Profiling the concept', task, (call) =>
+    // The window includes taking the result in (experts, refit, the panel's redraw): those run on
+    // this thread, and a block there is what the user feels.
+    const { value, lag } = await measureLag(async () => {
+      const outcome = await this.track('Profiling the concept', task, (call) =>
         this.deps.host.profile(
           {
             data,
@@ -134,14 +139,15 @@ export class Workbench {
           },
           call,
         ),
-      ),
-    );
+      );
+      this.setProfile(outcome);
+      return outcome;
+    });
     this.lastProfileLag = lag;
     this.deps.log.info(
-      `profiled ${value.positives} toxic and ${value.negatives} non-toxic examples from ${value.source} on ${model.sites.length} sites in ${value.seconds.toFixed(1)} s` +
+      `profiled ${int(value.positives)} toxic and ${int(value.negatives)} non-toxic examples from ${value.source} on ${int(model.sites.length)} sites in ${seconds(value.seconds)}` +
         `${value.reused ? ' (cached profile reused)' : ''}; max event-loop lag ${lag.maxMs} ms (p99 ${lag.p99Ms} ms)`,
     );
-    this.setProfile(value);
     return value;
   }
 
@@ -173,7 +179,7 @@ export class Workbench {
     const c = this.deps.config();
     return this.track('Evaluating the intervention', task, (call) =>
       this.deps.host.evaluate(
-        { prompts, ...(neutral ? { neutral } : {}), samples: o.samples, ...(o.maxPrompts ? { maxPrompts: o.maxPrompts } : {}), scorer: c.scorer, settings: this.generationSettings(), gains },
+        { prompts, ...(neutral ? { neutral } : {}), samples: o.samples, ...(o.maxPrompts ? { maxPrompts: o.maxPrompts } : {}), scorer: c.scorer, settings: this.generationSettings(), gains, ...this.shiftsField() },
         call,
       ),
     );
@@ -187,7 +193,7 @@ export class Workbench {
   async exportIntervention(format: ExportFormat, out: string, task: Task = {}): Promise<number> {
     const file = this.interventionFile();
     if (format !== 'onnx') return writeInterventionAs(format, file, out);
-    const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out }, call));
+    const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out, ...this.shiftsField() }, call));
     return r.bytes;
   }
 
@@ -196,11 +202,17 @@ export class Workbench {
     const file = await readInterventionFile(path);
     validateAgainstModel(file, model.sites, model.fingerprint, path);
     this.intervention.importFile(file, path);
-    this.deps.log.info(`imported ${file.method} intervention from ${path} (${this.intervention.snapshot().affected} neurons affected)`);
+    this.deps.log.info(`imported ${file.method} intervention from ${path} (${int(this.intervention.snapshot().affected)} neurons affected)`);
   }
 
   generationSettings(): GenerationSettings {
     return this.deps.config().generation;
+  }
+
+  /** An imported file's bias, for requests that apply the intervention (absent when there is none). */
+  private shiftsField(): { shifts?: ShiftMap } {
+    const shifts = this.intervention.appliedShifts();
+    return shifts ? { shifts } : {};
   }
 
   requireModel(): LoadedModel {
@@ -216,14 +228,6 @@ export class Workbench {
     await this.deps.host.dispose();
   }
 
-  /** The worker stopped on its own: nothing it held is usable. */
-  modelLost(): void {
-    this.preview.reset();
-    this.setProfile(undefined);
-    this.loaded = undefined;
-    this.modelChanged.fire(undefined);
-  }
-
   private requireGains() {
     const gains = this.intervention.appliedGains();
     if (!gains) throw new AuraUserError('there is no intervention yet: profile a concept or import an intervention first');
@@ -233,7 +237,7 @@ export class Workbench {
   private setProfile(p: ProfileOutcome | undefined): void {
     this.profiled = p;
     this.details.forget();
-    this.ranked = p?.experts;
+    this.ranked = p ? expertsFromWire(p.experts) : undefined;
     if (p) this.intervention.setAurocs(p.aurocs);
     else this.intervention.clear();
     this.expertsChanged.fire(this.ranked);

@@ -5,7 +5,7 @@ import { DisposableStore } from '../host/events';
 import { isAbort } from '../host/preview-controller';
 import { previewSamples } from '../host/preview-samples';
 import type { SampleDeps } from '../host/preview-samples';
-import { parsePageMessage } from '../shared/protocol';
+import { describeRejection, PageMessageSchema, parsePageMessage } from '../shared/protocol';
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
@@ -57,7 +57,7 @@ export class PanelController implements Disposable {
   receive(raw: unknown): void {
     const m = parsePageMessage(raw);
     if (!m) {
-      this.log.warn(`panel: dropped an invalid message from the page: ${preview(raw)}`);
+      this.log.warn(`panel: dropped an invalid message from the page (${describeRejection(PageMessageSchema, raw)})`);
       return;
     }
     try {
@@ -181,14 +181,4 @@ export class PanelController implements Disposable {
     else this.log.error(`panel: ${message}`, e);
     this.post({ type: 'didError', message });
   }
-}
-
-function preview(raw: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(raw) ?? String(raw);
-  } catch {
-    s = String(raw);
-  }
-  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 }

@@ -1,316 +1,324 @@
 // The messages between the extension host and the experts panel page. Both sides import this file
-// (the page's tsconfig sees only src/shared). Payloads are plain JSON; every message is validated on
-// arrival by the receiving side with the guards below. Host -> page messages are full snapshots
-// (`Did...`), so a page that reloads needs only the latest of each to redraw.
+// (the page's tsconfig sees only src/shared). Every message and payload is ONE valibot schema: its
+// TypeScript type is inferred from the schema, and the receiving side checks arrivals with the same
+// schema, so the page's check and the host's can never drift apart. Host -> page messages are full
+// snapshots (`did...`), so a page that reloads needs only the latest of each to redraw.
+//
+// How to add a message (keep edits additive; other engineers add messages here too):
+//
+//   1. Payload schema (if any), then its type from the schema:
+//        export const SortSchema = v.object({ column: v.picklist(['auroc', 'gain']), descending: v.boolean() });
+//        export type Sort = v.InferOutput<typeof SortSchema>;
+//   2. The message, as one more entry of PAGE_MESSAGES (page -> host) or HOST_MESSAGES (host -> page):
+//        v.object({ type: v.literal('setSort'), sort: SortSchema }),
+//   3. Nothing else: PageMessage / HostMessage, parsePageMessage / parseHostMessage and the fuzz tests
+//      (test/unit/protocol-fuzz.test.ts) pick it up; handle the new `type` where the union is switched on.
+//
+// v.object drops unknown keys, so a message arrives with only its known fields. Numbers are finite
+// unless a schema says otherwise; strings are bounded so one message cannot carry unbounded text.
+import * as v from 'valibot';
 
-export interface SiteInfo {
-  id: string;
-  layer: number;
-  kind: 'mlp.in' | 'mlp.gate' | 'mlp.up' | 'mlp.out' | 'custom';
-  neurons: number;
-}
+// ------------------------------------------------------------------ building blocks
 
-export interface ModelSummary {
-  name: string;
-  path: string;
-  format: string;
-  architecture: string;
-  layers: number;
-  vocabSize: number;
-  sites: SiteInfo[];
-  isDemo: boolean;
-}
+/** A finite number (JSON cannot carry NaN or Infinity, and none is meaningful here). */
+export const finite = v.pipe(v.number(), v.finite());
+/** A non-negative integer (indices, counts). */
+export const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A string of at most `max` characters. */
+export const text = (max = 100_000) => v.pipe(v.string(), v.maxLength(max));
+const siteId = text(500);
 
 /**
- * Every profiled neuron, sorted by AUROC descending, in columns of typed arrays: a million rows cross
- * to the page as three binary buffers (structured clone, no JSON), once per profile. Row i is neuron
- * `neuron[i]` of site `sites[site[i]]`.
+ * An array of finite numbers, checked in one loop: experts columns hold up to ~1.4M values, and a
+ * schema per element would cost the page a noticeable pause on every snapshot.
  */
-export interface ExpertsSnapshot {
-  /** Names this ranking (one per profile run): the page rebuilds its rows when it changes. */
-  key?: string;
-  source: string;
-  positives: number;
-  negatives: number;
-  pooling: 'max' | 'mean';
-  sites: SiteInfo[];
-  site: Uint32Array;
-  neuron: Uint32Array;
-  auroc: Float64Array;
-  /** Per layer: experts (AUROC > 0.5), neurons, the best AUROC and, with statistics, the significant experts. */
-  perLayer: { layer: number; experts: number; neurons: number; best?: number; significant?: number }[];
-  /** The statistics issue's uncertainty, where the profile carries it (every field optional). */
-  stats?: ExpertStats;
-  /** Set by the host when the profile is too small to support a claim: says why, in one line. */
-  warning?: string;
-}
+export const finiteArray = v.custom<number[]>((x) => {
+  if (!Array.isArray(x)) return false;
+  for (let i = 0; i < x.length; i++) {
+    const n: unknown = x[i];
+    if (typeof n !== 'number' || !Number.isFinite(n)) return false;
+  }
+  return true;
+}, 'expected an array of finite numbers');
 
-/** Per-row columns are in the ranking's order (row i of `auroc`). */
-export interface ExpertStats {
+/**
+ * A typed-array column of finite numbers. The experts cross as typed arrays (structured clone, no
+ * JSON: ~16 bytes a neuron); `rows` fixes the length where it must match the ranking's.
+ */
+const typedColumn = <T extends Float64Array | Uint32Array>(kind: { new (n: number): T; name: string }) =>
+  v.custom<T>((x) => {
+    if (!(x instanceof kind)) return false;
+    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+    return true;
+  }, `expected a ${kind.name} of finite numbers`);
+export const float64Column = typedColumn(Float64Array);
+export const uint32Column = typedColumn(Uint32Array);
+
+// ------------------------------------------------------------------ payloads
+
+export const SiteKindSchema = v.picklist(['mlp.in', 'mlp.gate', 'mlp.up', 'mlp.out', 'custom']);
+
+export const SiteInfoSchema = v.object({
+  id: siteId,
+  /** -1 when the graph does not say (a custom site). */
+  layer: v.pipe(v.number(), v.integer(), v.minValue(-1)),
+  kind: SiteKindSchema,
+  neurons: count,
+});
+export type SiteInfo = v.InferOutput<typeof SiteInfoSchema>;
+
+export const ModelSummarySchema = v.object({
+  name: text(),
+  path: text(),
+  format: text(),
+  architecture: text(),
+  layers: count,
+  vocabSize: count,
+  sites: v.array(SiteInfoSchema),
+  isDemo: v.boolean(),
+});
+export type ModelSummary = v.InferOutput<typeof ModelSummarySchema>;
+
+export const PoolingSchema = v.picklist(['max', 'mean']);
+
+/**
+ * Every profiled neuron, sorted by AUROC descending, in columns (50,000+ rows travel as four arrays,
+ * not 50,000 objects). Row i is neuron `neuron[i]` of site `sites[site[i]]`.
+ */
+/** Per-row columns are in the ranking's order (row i of `auroc`); every field is optional. */
+export const ExpertStatsSchema = v.object({
   /** Confidence level of the intervals, e.g. 0.95. */
-  level?: number;
-  ciLow?: Float64Array;
-  ciHigh?: Float64Array;
+  level: v.optional(v.pipe(finite, v.minValue(0), v.maxValue(1))),
+  ciLow: v.optional(float64Column),
+  ciHigh: v.optional(float64Column),
   /** AUROC on texts the ranking did not see. */
-  heldOut?: Float64Array;
+  heldOut: v.optional(float64Column),
   /** Benjamini–Hochberg q-values of the label-permutation test. */
-  qValue?: Float64Array;
+  qValue: v.optional(float64Column),
   /** The q bound the significant count uses, and that count. */
-  qBound?: number;
-  significant?: number;
+  qBound: v.optional(finite),
+  significant: v.optional(count),
   /** AUROCs under label permutation (all neurons or a sample), drawn over the histogram. */
-  nullAuroc?: Float64Array;
-}
+  nullAuroc: v.optional(float64Column),
+});
+export type ExpertStats = v.InferOutput<typeof ExpertStatsSchema>;
 
-export type MethodName = 'aura' | 'damp' | 'det0';
+export const ExpertsSnapshotSchema = v.pipe(
+  v.object({
+    /** Names this ranking (one per profile run). */
+    key: v.optional(text(1000)),
+    source: text(),
+    positives: count,
+    negatives: count,
+    pooling: PoolingSchema,
+    sites: v.array(SiteInfoSchema),
+    site: uint32Column,
+    neuron: uint32Column,
+    auroc: float64Column,
+    /** Per layer: experts (AUROC > 0.5), neurons, and the best AUROC. */
+    perLayer: v.array(v.object({ layer: v.pipe(v.number(), v.integer(), v.minValue(-1)), experts: count, neurons: count, best: v.optional(finite) })),
+    /** The statistics issue's uncertainty, where the profile carries it. */
+    stats: v.optional(ExpertStatsSchema),
+    /** Set by the host when the profile is too small to support a claim: says why, in one line. */
+    warning: v.optional(text(1000)),
+  }),
+  v.check((e) => e.site.length === e.neuron.length && e.neuron.length === e.auroc.length, 'site, neuron and auroc must have the same length'),
+  v.check((e) => [e.stats?.ciLow, e.stats?.ciHigh, e.stats?.heldOut, e.stats?.qValue].every((c) => c === undefined || c.length === e.auroc.length), 'every statistics column must have one value per row'),
+);
+export type ExpertsSnapshot = v.InferOutput<typeof ExpertsSnapshotSchema>;
 
-export interface InterventionSettings {
-  method: MethodName;
+export const MethodNameSchema = v.picklist(['aura', 'damp', 'det0']);
+export type MethodName = v.InferOutput<typeof MethodNameSchema>;
+
+export const InterventionSettingsSchema = v.object({
+  method: MethodNameSchema,
   /** In [0, 1]. */
-  strength: number;
+  strength: v.pipe(finite, v.minValue(0), v.maxValue(1)),
   /** Damp and Det0 only; null = every neuron with AUROC > 0.5. */
-  k: number | null;
-  /** Damp only. */
-  alpha: number | null;
-}
+  k: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** Damp only. Any finite factor: an imported Damp file may amplify (alpha > 1), as the CLI allows. */
+  alpha: v.nullable(finite),
+});
+export type InterventionSettings = v.InferOutput<typeof InterventionSettingsSchema>;
 
-export interface NeuronOverride {
-  site: string;
-  neuron: number;
-  /** Full-strength gain in [0, 2]. */
-  gain: number;
-}
+/** A hand-set full-strength gain, as the page's slider sets it. */
+export const OverrideGainSchema = v.pipe(finite, v.minValue(0), v.maxValue(2));
+
+export const NeuronOverrideSchema = v.object({
+  site: siteId,
+  neuron: count,
+  /** Full-strength gain: [0, 2] when set on the page; any finite value when imported from a file. */
+  gain: finite,
+});
+export type NeuronOverride = v.InferOutput<typeof NeuronOverrideSchema>;
 
 /** Transport maps (apple/ml-act) beside AurA; offered by the page once the host lists them in `methods`. */
 export type TransportMethodName = 'linear-act' | 'mean-act';
 
-export interface InterventionSnapshot extends InterventionSettings {
-  overrides: NeuronOverride[];
+export const InterventionSnapshotSchema = v.object({
+  ...InterventionSettingsSchema.entries,
+  overrides: v.array(NeuronOverrideSchema),
   /** The methods the host can fit now; absent means the three of MethodName. */
-  methods?: string[];
+  methods: v.optional(v.array(text(50))),
   /** Neurons whose applied gain differs from 1. */
-  affected: number;
+  affected: count,
   /** Where the intervention came from when imported. */
-  importedFrom?: string;
-}
+  importedFrom: v.optional(text()),
+});
+export type InterventionSnapshot = v.InferOutput<typeof InterventionSnapshotSchema>;
 
-export interface NeuronDetail {
-  site: string;
-  neuron: number;
-  layer: number;
-  auroc: number;
+export const TokenLogitSchema = v.object({ token: text(1000), logit: finite });
+export type TokenLogit = v.InferOutput<typeof TokenLogitSchema>;
+
+export const NeuronDetailSchema = v.object({
+  site: siteId,
+  neuron: count,
+  layer: v.pipe(v.number(), v.integer(), v.minValue(-1)),
+  auroc: finite,
   /** Full-strength gain under the current method, and the gain applied at the current strength. */
-  gain: number;
-  applied: number;
-  meanPositive: number;
-  meanNegative: number;
-  maxPositive: number;
-  maxNegative: number;
+  gain: finite,
+  applied: finite,
+  meanPositive: finite,
+  meanNegative: finite,
+  maxPositive: finite,
+  maxNegative: finite,
   /** Pooled responses per class (a sample when the classes are large), for the distribution chart. */
-  positive: number[];
-  negative: number[];
+  positive: finiteArray,
+  negative: finiteArray,
   /** Examples that drive the neuron most, with the tokens where it fires most. */
-  topExamples: { text: string; label: 0 | 1; value: number; tokens: { text: string; value: number }[] }[];
+  topExamples: v.array(
+    v.object({
+      text: text(),
+      label: v.picklist([0, 1]),
+      value: finite,
+      tokens: v.array(v.object({ text: text(), value: finite })),
+    }),
+  ),
   /** The tokens it fires on most, aggregated over many examples (not only the top five). */
-  topTokens?: { text: string; count: number; mean: number; max: number }[];
+  topTokens: v.optional(v.array(v.object({ text: text(1000), count, mean: finite, max: finite }))),
   /** Statistics of this neuron, where the profile carries them. */
-  ci?: [number, number];
-  level?: number;
-  heldOutAuroc?: number;
-  qValue?: number;
-  /** What it writes into the residual stream (down-projection row through the unembedding). */
-  writes?: { promoted: TokenLogit[]; suppressed: TokenLogit[] } | { unavailable: string };
+  ci: v.optional(v.tuple([finite, finite])),
+  level: v.optional(finite),
+  heldOutAuroc: v.optional(finite),
+  qValue: v.optional(finite),
+  /** What it writes into the residual stream (its down-projection row through the unembedding), or why that cannot be read. */
+  writes: v.optional(v.union([v.object({ promoted: v.array(TokenLogitSchema), suppressed: v.array(TokenLogitSchema) }), v.object({ unavailable: text(1000) })])),
   /** Fires on the concept (detection), writes it (generation), or both. */
-  role?: 'detection' | 'generation' | 'both';
-}
+  role: v.optional(v.picklist(['detection', 'generation', 'both'])),
+});
+export type NeuronDetail = v.InferOutput<typeof NeuronDetailSchema>;
 
-export interface TokenLogit {
-  token: string;
-  logit: number;
-}
+export const PreviewSnapshotSchema = v.object({
+  runId: count,
+  prompt: text(),
+  original: text(),
+  intervened: text(),
+  done: v.boolean(),
+  error: v.optional(text()),
+  /** Several samples (the next seeds, the same seed on both sides), each scored by the evaluation's scorer. */
+  samples: v.optional(v.array(v.object({ original: text(), intervened: text(), originalScore: v.optional(finite), intervenedScore: v.optional(finite) }))),
+  scorer: v.optional(text(1000)),
+  mean: v.optional(v.object({ original: finite, intervened: finite })),
+});
+export type PreviewSnapshot = v.InferOutput<typeof PreviewSnapshotSchema>;
 
-export interface PreviewSnapshot {
-  runId: number;
-  prompt: string;
-  original: string;
-  intervened: string;
-  done: boolean;
-  error?: string;
-  /** Several samples per side (different seeds, same pairing), each scored by the evaluation's scorer. */
-  samples?: { original: string; intervened: string; originalScore?: number; intervenedScore?: number }[];
-  scorer?: string;
-  mean?: { original: number; intervened: number };
-}
+const EvaluationSideSchema = v.object({ score: finite, prob: finite, perplexity: v.nullable(finite) });
 
 /** The paper's evaluation, without and with the intervention on the same seeds. */
-export interface EvaluationSummary {
-  prompts: number;
-  samples: number;
-  scorer: string;
-  seconds: number;
-  baseline: { score: number; prob: number; perplexity: number | null };
-  intervened: { score: number; prob: number; perplexity: number | null };
-}
+export const EvaluationSummarySchema = v.object({
+  prompts: count,
+  samples: count,
+  scorer: text(),
+  seconds: finite,
+  baseline: EvaluationSideSchema,
+  intervened: EvaluationSideSchema,
+});
+export type EvaluationSummary = v.InferOutput<typeof EvaluationSummarySchema>;
 
 /** One point of a sweep: a method (or a control) at one strength, toxicity against perplexity. */
-export interface SweepPoint {
-  method: string;
+export const SweepPointSchema = v.object({
+  method: text(100),
   /** null for the method itself; 'random' or 'lowest' for the two controls. */
-  control: 'random' | 'lowest' | null;
-  strength: number;
-  toxicity: number;
-  perplexity: number | null;
-}
+  control: v.nullable(v.picklist(['random', 'lowest'])),
+  strength: finite,
+  toxicity: finite,
+  perplexity: v.nullable(finite),
+});
+export type SweepPoint = v.InferOutput<typeof SweepPointSchema>;
 
-export interface SweepSnapshot {
-  scorer: string;
-  points: SweepPoint[];
-}
+export const SweepSnapshotSchema = v.object({ scorer: text(1000), points: v.array(SweepPointSchema) });
+export type SweepSnapshot = v.InferOutput<typeof SweepSnapshotSchema>;
 
-export interface ProgressSnapshot {
+export const ProgressSnapshotSchema = v.object({
   /** null: nothing running. */
-  task: string | null;
-  done: number;
-  total: number;
-}
+  task: v.nullable(text()),
+  done: finite,
+  total: finite,
+});
+export type ProgressSnapshot = v.InferOutput<typeof ProgressSnapshotSchema>;
 
 // ------------------------------------------------------------------ page -> host
 
-export type PageMessage =
-  | { type: 'ready' }
-  | { type: 'setIntervention'; settings: InterventionSettings }
-  | { type: 'setOverride'; site: string; neuron: number; gain: number | null }
-  | { type: 'selectNeuron'; site: string; neuron: number }
-  | { type: 'runPreview'; prompt: string }
-  | { type: 'cancelPreview' }
-  | { type: 'export'; format: 'json' | 'safetensors' | 'onnx' }
-  | { type: 'profile' }
-  | { type: 'useDemoModel' }
-  | { type: 'openModelFolder' }
-  | { type: 'importIntervention' }
-  | { type: 'evaluate' }
-  | { type: 'exportSweep'; format: 'csv' | 'json' };
+const signal = <T extends string>(type: T) => v.object({ type: v.literal(type) });
+
+export const PAGE_MESSAGES = [
+  signal('ready'),
+  v.object({ type: v.literal('setIntervention'), settings: InterventionSettingsSchema }),
+  v.object({ type: v.literal('setOverride'), site: siteId, neuron: count, gain: v.nullable(OverrideGainSchema) }),
+  v.object({ type: v.literal('selectNeuron'), site: siteId, neuron: count }),
+  v.object({ type: v.literal('runPreview'), prompt: text(20_000) }),
+  signal('cancelPreview'),
+  v.object({ type: v.literal('export'), format: v.picklist(['json', 'safetensors', 'onnx']) }),
+  signal('profile'),
+  signal('useDemoModel'),
+  signal('openModelFolder'),
+  signal('importIntervention'),
+  signal('evaluate'),
+  v.object({ type: v.literal('exportSweep'), format: v.picklist(['csv', 'json']) }),
+] as const;
+export const PageMessageSchema = v.variant('type', PAGE_MESSAGES);
+export type PageMessage = v.InferOutput<typeof PageMessageSchema>;
 
 // ------------------------------------------------------------------ host -> page
 
-export type HostMessage =
-  | { type: 'didChangeModel'; model: ModelSummary | null }
-  | { type: 'didChangeExperts'; experts: ExpertsSnapshot | null }
-  | { type: 'didChangeIntervention'; intervention: InterventionSnapshot }
-  | { type: 'didSelectNeuron'; detail: NeuronDetail }
-  | { type: 'didUpdatePreview'; preview: PreviewSnapshot }
-  | { type: 'didChangeProgress'; progress: ProgressSnapshot }
-  | { type: 'didEvaluate'; evaluation: EvaluationSummary }
-  | { type: 'didSweep'; sweep: SweepSnapshot }
-  | { type: 'didError'; message: string };
+export const HOST_MESSAGES = [
+  v.object({ type: v.literal('didChangeModel'), model: v.nullable(ModelSummarySchema) }),
+  v.object({ type: v.literal('didChangeExperts'), experts: v.nullable(ExpertsSnapshotSchema) }),
+  v.object({ type: v.literal('didChangeIntervention'), intervention: InterventionSnapshotSchema }),
+  v.object({ type: v.literal('didSelectNeuron'), detail: NeuronDetailSchema }),
+  v.object({ type: v.literal('didUpdatePreview'), preview: PreviewSnapshotSchema }),
+  v.object({ type: v.literal('didChangeProgress'), progress: ProgressSnapshotSchema }),
+  v.object({ type: v.literal('didEvaluate'), evaluation: EvaluationSummarySchema }),
+  v.object({ type: v.literal('didSweep'), sweep: SweepSnapshotSchema }),
+  v.object({ type: v.literal('didError'), message: text() }),
+] as const;
+export const HostMessageSchema = v.variant('type', HOST_MESSAGES);
+export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
 
-// ------------------------------------------------------------------ guards
+// ------------------------------------------------------------------ checks on arrival
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
-const isStr = (v: unknown, max = 100_000): v is string => typeof v === 'string' && v.length <= max;
-const METHODS: readonly string[] = ['aura', 'damp', 'det0'];
-
-function isSettings(v: unknown): v is InterventionSettings {
-  return (
-    isObj(v) &&
-    typeof v.method === 'string' &&
-    METHODS.includes(v.method) &&
-    isNum(v.strength) &&
-    v.strength >= 0 &&
-    v.strength <= 1 &&
-    (v.k === null || (isInt(v.k) && v.k > 0)) &&
-    (v.alpha === null || (isNum(v.alpha) && v.alpha >= 0 && v.alpha <= 1))
-  );
+/** The page's message if it is well formed (known fields only), else undefined (the host drops and logs it). */
+export function parsePageMessage(x: unknown): PageMessage | undefined {
+  const r = v.safeParse(PageMessageSchema, x);
+  return r.success ? r.output : undefined;
 }
 
-/** Every per-row column present has one value per row; the null sample may have any length. */
-function isStats(v: unknown, rows: number): boolean {
-  if (!isObj(v)) return false;
-  const col = (c: unknown) => c === undefined || (c instanceof Float64Array && c.length === rows);
-  return col(v.ciLow) && col(v.ciHigh) && col(v.heldOut) && col(v.qValue) && (v.nullAuroc === undefined || v.nullAuroc instanceof Float64Array);
+/** The host's message if it is well formed (known fields only), else undefined (the page drops it). */
+export function parseHostMessage(x: unknown): HostMessage | undefined {
+  const r = v.safeParse(HostMessageSchema, x);
+  return r.success ? r.output : undefined;
 }
 
-/** The page's message if it is well formed, else undefined (the host drops and logs it). */
-export function parsePageMessage(v: unknown): PageMessage | undefined {
-  if (!isObj(v) || typeof v.type !== 'string') return undefined;
-  switch (v.type) {
-    case 'exportSweep':
-      return v.format === 'csv' || v.format === 'json' ? { type: 'exportSweep', format: v.format } : undefined;
-    case 'ready':
-    case 'cancelPreview':
-    case 'profile':
-    case 'useDemoModel':
-    case 'openModelFolder':
-    case 'importIntervention':
-    case 'evaluate':
-      return { type: v.type };
-    case 'setIntervention':
-      return isSettings(v.settings) ? { type: 'setIntervention', settings: { method: v.settings.method, strength: v.settings.strength, k: v.settings.k, alpha: v.settings.alpha } } : undefined;
-    case 'setOverride':
-      return isStr(v.site, 500) && isInt(v.neuron) && (v.gain === null || (isNum(v.gain) && v.gain >= 0 && v.gain <= 2))
-        ? { type: 'setOverride', site: v.site, neuron: v.neuron, gain: v.gain as number | null }
-        : undefined;
-    case 'selectNeuron':
-      return isStr(v.site, 500) && isInt(v.neuron) ? { type: 'selectNeuron', site: v.site, neuron: v.neuron } : undefined;
-    case 'runPreview':
-      return isStr(v.prompt, 20_000) ? { type: 'runPreview', prompt: v.prompt } : undefined;
-    case 'export':
-      return v.format === 'json' || v.format === 'safetensors' || v.format === 'onnx' ? { type: 'export', format: v.format } : undefined;
-    default:
-      return undefined;
-  }
+/** The first issue of a failed check, in one line (for a log): where and what. */
+export function firstIssue(issues: readonly v.BaseIssue<unknown>[]): string {
+  const issue = issues[0];
+  if (!issue) return 'invalid';
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  return `${path ? `${path}: ` : ''}${issue.message}`;
 }
 
-/** The host's message if it is well formed (shallow check of the shape the page relies on). */
-export function parseHostMessage(v: unknown): HostMessage | undefined {
-  if (!isObj(v) || typeof v.type !== 'string') return undefined;
-  switch (v.type) {
-    case 'didChangeModel':
-      return v.model === null || (isObj(v.model) && isStr(v.model.name) && Array.isArray(v.model.sites)) ? (v as HostMessage) : undefined;
-    case 'didChangeExperts': {
-      if (v.experts === null) return v as HostMessage;
-      const e = v.experts;
-      const ok =
-        isObj(e) &&
-        e.site instanceof Uint32Array &&
-        e.neuron instanceof Uint32Array &&
-        e.auroc instanceof Float64Array &&
-        e.site.length === e.neuron.length &&
-        e.neuron.length === e.auroc.length &&
-        Array.isArray(e.sites) &&
-        Array.isArray(e.perLayer) &&
-        (e.stats === undefined || isStats(e.stats, e.auroc.length));
-      return ok ? (v as HostMessage) : undefined;
-    }
-    case 'didChangeIntervention':
-      return isObj(v.intervention) && isSettings(v.intervention) && Array.isArray(v.intervention.overrides) && isInt(v.intervention.affected) ? (v as HostMessage) : undefined;
-    case 'didSelectNeuron': {
-      const d = v.detail;
-      const ok = isObj(d) && isStr(d.site) && isInt(d.neuron) && isNum(d.auroc) && isNum(d.gain) && isNum(d.applied);
-      return ok && Array.isArray(d.positive) && Array.isArray(d.negative) && Array.isArray(d.topExamples) ? (v as HostMessage) : undefined;
-    }
-    case 'didUpdatePreview': {
-      const p = v.preview;
-      return isObj(p) && isInt(p.runId) && isStr(p.prompt) && isStr(p.original) && isStr(p.intervened) && typeof p.done === 'boolean' ? (v as HostMessage) : undefined;
-    }
-    case 'didChangeProgress':
-      return isObj(v.progress) && (v.progress.task === null || isStr(v.progress.task)) && isNum(v.progress.done) && isNum(v.progress.total) ? (v as HostMessage) : undefined;
-    case 'didEvaluate': {
-      const e = v.evaluation;
-      const side = (x: unknown) => isObj(x) && isNum(x.score) && isNum(x.prob) && (x.perplexity === null || isNum(x.perplexity));
-      return isObj(e) && isInt(e.prompts) && isInt(e.samples) && isStr(e.scorer) && side(e.baseline) && side(e.intervened) ? (v as HostMessage) : undefined;
-    }
-    case 'didError':
-      return isStr(v.message) ? (v as HostMessage) : undefined;
-    case 'didSweep': {
-      const w = v.sweep;
-      const point = (p: unknown) => isObj(p) && isStr(p.method, 100) && (p.control === null || p.control === 'random' || p.control === 'lowest') && isNum(p.strength) && isNum(p.toxicity) && (p.perplexity === null || isNum(p.perplexity));
-      return isObj(w) && isStr(w.scorer) && Array.isArray(w.points) && w.points.every(point) ? (v as HostMessage) : undefined;
-    }
-    default:
-      return undefined;
-  }
+/** Why a message was rejected, in one line (for the log); undefined when it is valid. */
+export function describeRejection(schema: typeof PageMessageSchema | typeof HostMessageSchema, x: unknown): string | undefined {
+  const r = v.safeParse(schema, x);
+  return r.success ? undefined : firstIssue(r.issues);
 }

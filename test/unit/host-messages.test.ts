@@ -104,3 +104,10 @@ test('page actions reach the host: settings change the intervention, buttons run
   assert.ok(error && error.type === 'didError' && /no model is open/.test(error.message), 'a preview without a model is a clear error');
   controller.dispose();
 });
+
+test('an imported Damp intervention with alpha above 1 passes the page check and the host check alike (issue 10 item 5)', () => {
+  const settings = { method: 'damp', strength: 1, k: 3, alpha: 1.5 } as const;
+  assert.deepEqual(parsePageMessage({ type: 'setIntervention', settings }), { type: 'setIntervention', settings });
+  const intervention = { ...settings, overrides: [{ site: 's', neuron: 0, gain: 1.5 }], affected: 3, importedFrom: '/tmp/x.json' };
+  assert.deepEqual(parseHostMessage({ type: 'didChangeIntervention', intervention }), { type: 'didChangeIntervention', intervention });
+});

@@ -1,5 +1,5 @@
 // Previews: both continuations with the same settings (seed), the intervention only on one side,
-// a new run cancels the one in flight, and intervention changes re-run once after the debounce.
+// a new run cancels the one in flight, and intervention changes re-run at once (no debounce).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PreviewController } from '../../src/host/preview-controller';
@@ -28,8 +28,8 @@ function fakeHost(delayMs = 5) {
   };
 }
 
-function controller(host = fakeHost(), debounce = 30) {
-  const c = new PreviewController({ host, gains: () => GAINS, settings: () => SETTINGS }, debounce);
+function controller(host = fakeHost()) {
+  const c = new PreviewController({ host, gains: () => GAINS, settings: () => SETTINGS });
   const seen: PreviewSnapshot[] = [];
   c.onDidUpdate((s) => seen.push(s));
   return { c, host, seen };
@@ -64,19 +64,30 @@ test('a new run cancels the stale one, whose updates are never published', async
   c.dispose();
 });
 
-test('intervention changes re-run the last prompt once, after the debounce, reusing the original', async () => {
-  const { c, host } = controller(fakeHost(1), 30);
+test('intervention changes re-run the last prompt at once, a burst once, reusing the original', async () => {
+  const { c, host } = controller(fakeHost(1));
   await c.run('hello').done;
   host.calls.length = 0;
   c.scheduleRerun();
   c.scheduleRerun();
   c.scheduleRerun();
-  await new Promise((r) => setTimeout(r, 10));
-  assert.equal(host.calls.length, 0, 'nothing runs before the debounce');
-  await new Promise((r) => setTimeout(r, 80));
-  assert.equal(host.calls.length, 1, 'one run, and only the intervened side: the original is reused');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(host.calls.length, 1, 'one run for the burst, started on the next turn, and only the intervened side: the original is reused');
   assert.ok(host.calls[0]!.req.gains);
   assert.equal(c.snapshot?.runId, 2);
+  c.dispose();
+});
+
+test('a change of the intervention stops the run in flight before the new one starts', async () => {
+  const { c, host } = controller(fakeHost(20));
+  await c.run('hello').done;
+  const stale = c.run('hello');
+  await new Promise((r) => setTimeout(r, 5));
+  c.scheduleRerun();
+  assert.ok(host.calls.at(-1)!.aborted(), 'aborted synchronously, not after a delay');
+  assert.equal((await stale.done).error, 'cancelled');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(c.snapshot?.runId, 3);
   c.dispose();
 });
 

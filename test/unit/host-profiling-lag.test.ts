@@ -1,15 +1,15 @@
-// The extension host must never be blocked for long: profiling runs in the model worker, and the
+// The extension host must never be blocked for long: profiling runs in the model process, and the
 // lag monitor measures the host's event loop meanwhile. The bound is generous (a shared 2-core CI
 // machine adds its own noise); the number itself is reported.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WorkerModelHost } from '../../src/host/model-host/worker-host';
+import { ProcessModelHost } from '../../src/host/model-host/process-host';
 import { tinyWorkbench } from '../helpers/workbench';
 
 const LAG_BOUND_MS = 250;
 
-test('profiling through the model worker keeps the event loop free, and the profile is cached', async (t) => {
-  const { wb, log, dispose } = tinyWorkbench(new WorkerModelHost());
+test('profiling through the model process keeps the event loop free, and the profile is cached', async (t) => {
+  const { wb, log, dispose } = tinyWorkbench(new ProcessModelHost());
   try {
     await wb.useDemo();
     const lag = wb.lastProfileLag!;

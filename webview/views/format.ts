@@ -1,8 +1,5 @@
-// Numbers as the panel shows them.
-
-export const int = (n: number) => n.toLocaleString('en-US');
-export const fixed = (n: number, d = 3) => (Number.isFinite(n) ? n.toFixed(d) : '–');
-export const pct = (n: number) => `${Math.round(n * 100)}%`;
+// Numbers as the panel shows them: the formatters the host uses too (src/shared/format.ts).
+export { fixed, int, pct } from '../../src/shared/format';
 
 export const METHOD_LABELS = { aura: 'AurA', damp: 'Damp', det0: 'Det0' } as const;
 

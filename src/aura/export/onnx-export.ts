@@ -13,6 +13,14 @@ export interface OnnxExportResult {
 
 export async function exportFoldedOnnx(model: LanguageModel, factors: Intervention, out: string): Promise<OnnxExportResult> {
   if (!out.endsWith('.onnx')) throw new AuraUserError(`--out ${out}: expected a path ending in .onnx for --format onnx`);
+  // No Inf or NaN may reach a weight (issue 10, item 4): name the site and index instead.
+  for (const [id, f] of factors) {
+    for (const name of ['gain', 'bias', 'lo', 'hi'] as const) {
+      const a = f[name];
+      const i = a ? a.findIndex((x) => !Number.isFinite(x)) : -1;
+      if (i >= 0) throw new AuraUserError(`intervention: sites[${JSON.stringify(id)}].${name}[${i}] is ${a![i]}; expected a number finite in float32`);
+    }
+  }
   const report = model.fold(factors);
   const weights = inlineExternalData(report.model, model.graphDir);
   if (weights > MAX_INLINE_BYTES) {

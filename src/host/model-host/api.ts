@@ -1,114 +1,30 @@
-// What the extension asks of the model. The model lives in a worker thread (worker-host.ts) so that
-// loading, tokenizing and profiling never block the extension host; tests may run the same work in
-// process (in-process.ts). Arguments and results are structured-clone friendly (Maps, typed arrays).
-import type { ConceptSource } from '../../aura/datasets';
-import type { ExpertsSnapshot, ModelSummary } from '../../shared/protocol';
-import type { ExecutionProvider } from '../../engine/ort-session';
+// What the extension asks of the model. The model lives in a child process (process-host.ts), so a
+// multi-GB model's heap and its synchronous stretches (protobuf decoding, tokenizing thousands of
+// examples, writing responses) never slow the extension host; tests may run the same work in process
+// (ModelWork). Every argument and result is a valibot schema in src/shared/model-messages.ts; the
+// types here are inferred from those schemas.
+import type { CallArg, CallResult, GainMapSchema, GenerationSettingsSchema, ShiftMapSchema, RankedExpertsSchema, WorkProgressSchema } from '../../shared/model-messages';
+import type { InferOutput } from 'valibot';
 
-/** What the panel shows of a model (ModelSummary, less the host's own `isDemo`), plus what the host needs. */
-export interface ModelInfo extends Omit<ModelSummary, 'isDemo'> {
-  fingerprint: string;
-  maxPositions: number | null;
-}
-
-export interface OpenRequest {
-  path: string;
-  threads?: number;
-  executionProvider?: ExecutionProvider;
-}
-
-export interface GenerationSettings {
-  maxNewTokens: number;
-  temperature: number;
-  topK: number;
-  topP: number;
-  seed: number;
-}
-
+export type OpenRequest = CallArg<'open'>;
+export type ModelInfo = CallResult<'open'>;
+export type GenerationSettings = InferOutput<typeof GenerationSettingsSchema>;
 /** Per site, the factor applied to each neuron (already at the chosen strength). */
-export type GainMap = Map<string, Float32Array>;
-
-export interface GenerateRequest {
-  prompt: string;
-  settings: GenerationSettings;
-  gains?: GainMap;
-}
-
-export interface ActivationsRequest {
-  texts: string[];
-  sites: string[];
-  maxTokens?: number;
-  gains?: GainMap;
-}
-
-export interface TextActivations {
-  tokens: { text: string; start: number; end: number }[];
-  /** Per site, [tokens, neurons] row-major. */
-  values: Map<string, Float32Array>;
-}
-
-export interface ProfileRequest {
-  data: ConceptSource;
-  maxPerClass?: number;
-  seed: number;
-  /** Profiles are cached under this folder, keyed by model fingerprint, data and settings. */
-  cacheRoot: string;
-  pooling: 'max' | 'mean';
-  seqLen: number;
-  batchSize?: number;
-}
-
-export interface ProfileOutcome {
-  dir: string;
-  reused: boolean;
-  source: string;
-  positives: number;
-  negatives: number;
-  pooling: 'max' | 'mean';
-  /** AUROC per neuron, per site in model order. */
-  aurocs: { siteId: string; auroc: Float64Array }[];
-  /** Every neuron ranked, for the panel (ranked in the worker: sorting 50,000 rows takes ~60 ms). */
-  experts: ExpertsSnapshot;
-  seconds: number;
-}
-
-export interface EvaluateRequest {
-  prompts: string;
-  neutral?: string;
-  maxPrompts?: number;
-  samples: number;
-  scorer: string;
-  settings: GenerationSettings;
-  gains: GainMap;
-}
-
-export interface EvaluationSide {
-  score: number;
-  prob: number;
-  expectedMaxToxicity: number;
-  perplexity: number | null;
-}
-
-export interface EvaluateOutcome {
-  baseline: EvaluationSide;
-  intervened: EvaluationSide;
-  prompts: number;
-  samples: number;
-  scorer: string;
-  seconds: number;
-  examples: { prompt: string; original: string; intervened: string; originalScore: number; intervenedScore: number }[];
-}
-
-export interface ExportOnnxRequest {
-  gains: GainMap;
-  out: string;
-}
-
-export interface WorkProgress {
-  stage: string;
-  done: number;
-  total: number;
-}
+export type GainMap = InferOutput<typeof GainMapSchema>;
+/** Per site, what an imported file adds after the gain, and the range a transport map holds in. */
+export type ShiftMap = InferOutput<typeof ShiftMapSchema>;
+export type GenerateRequest = CallArg<'generate'>;
+export type ActivationsRequest = CallArg<'activations'>;
+export type TextActivations = CallResult<'activations'>[number];
+export type ProfileRequest = CallArg<'profile'>;
+/** Every neuron ranked (in the model process: sorting 1.4M rows takes a while), as typed columns. */
+export type RankedExperts = InferOutput<typeof RankedExpertsSchema>;
+export type ProfileOutcome = CallResult<'profile'>;
+export type EvaluateRequest = CallArg<'evaluate'>;
+export type EvaluateOutcome = CallResult<'evaluate'>;
+export type EvaluationSide = EvaluateOutcome['baseline'];
+export type ExportOnnxRequest = CallArg<'exportOnnx'>;
+export type WorkProgress = InferOutput<typeof WorkProgressSchema>;
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -130,4 +46,3 @@ export interface ModelHost {
 }
 
 export type HostMethod = Exclude<keyof ModelHost, 'dispose'>;
-export const HOST_METHODS: readonly HostMethod[] = ['open', 'close', 'generate', 'activations', 'profile', 'evaluate', 'exportOnnx'];

@@ -11,6 +11,7 @@ import { readAurocs } from '../../aura/profile/score';
 import { dataHash } from '../../aura/profile/store';
 import { expertsSnapshot } from '../experts-snapshot';
 import { EXAMPLES_FILE } from '../profile-files';
+import { expertsToWire } from './experts-wire';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, ProfileOutcome, ProfileRequest } from './api';
 
@@ -53,7 +54,7 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
     negatives: data.negatives,
     pooling: req.pooling,
     aurocs: sites,
-    experts: expertsSnapshot(sites, modelSites, facts),
+    experts: expertsToWire(expertsSnapshot(sites, modelSites, facts)),
     seconds: (performance.now() - started) / 1000,
   };
 }

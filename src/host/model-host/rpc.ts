@@ -1,20 +1,9 @@
-// Messages between the extension host and the model worker. Errors cross as plain objects and are
-// rebuilt with their name, so `isUserError` and AbortError checks work on this side as well.
-import type { HostMethod, WorkProgress } from './api';
+// Errors cross the process boundary as plain objects and are rebuilt with their name, so
+// `isUserError` and AbortError checks work on the host's side as well.
+import type { InferOutput } from 'valibot';
+import type { SerializedErrorSchema } from '../../shared/model-messages';
 
-export type ToWorker = { type: 'call'; id: number; method: HostMethod; arg: unknown } | { type: 'cancel'; id: number };
-
-export type FromWorker =
-  | { type: 'result'; id: number; value: unknown }
-  | { type: 'error'; id: number; error: SerializedError }
-  | { type: 'progress'; id: number; progress: WorkProgress }
-  | { type: 'text'; id: number; text: string };
-
-export interface SerializedError {
-  name: string;
-  message: string;
-  stack?: string;
-}
+export type SerializedError = InferOutput<typeof SerializedErrorSchema>;
 
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof Error) return { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
@@ -27,4 +16,8 @@ export function deserializeError(s: SerializedError): Error {
   Object.defineProperty(e, 'name', { value: s.name, enumerable: false, configurable: true, writable: true });
   if (s.stack) e.stack = s.stack;
   return e;
+}
+
+export function abortError(signal?: AbortSignal): Error {
+  return signal?.reason instanceof Error ? signal.reason : Object.assign(new Error('cancelled'), { name: 'AbortError' });
 }

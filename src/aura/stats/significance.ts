@@ -1,0 +1,214 @@
+/**
+ * Every statistic of a finished profile, for the CLI (`profile`/`fit` JSON) and the panel (interval
+ * bars, near-chance badges, the null histogram, the small-profile flag): computed from the stored
+ * responses, site by site so memory holds one site's matrix.
+ */
+import { AuraUserError } from '../errors';
+import { aurocPerNeuron } from '../auroc';
+import { readLabels, splitByLabel } from '../profile/score';
+import { readMatrix, requireManifest, responsesPath } from '../profile/store';
+import { benjaminiHochberg, mannWhitneyGreaterP } from './mann-whitney';
+import { histogram, permutationNull } from './permutation';
+import { checkSampleSize } from './small-sample';
+import { heldOutSplit, selectRows } from './split';
+import { neuronUncertainty } from './uncertainty';
+import type { Pooling } from '../profile/store';
+
+export interface StatsOptions {
+  pooling?: Pooling;
+  /** Bootstrap resamples (default 200); 0 skips the intervals. */
+  resamples?: number;
+  confidence?: number;
+  /** Label permutations of the pooled null (default 10); 0 skips it. */
+  permutations?: number;
+  /** Hold out this fraction of each class; the statistics then describe the ranking part. */
+  heldOut?: number;
+  seed?: number;
+  /** q bound for the count of significant experts (default 0.05). */
+  maxQ?: number;
+}
+
+/** What the panel reads per site: one value per neuron in each array. */
+export interface SiteStats {
+  id: string;
+  neurons: number;
+  /** AUROC on the examples the ranking sees (all of them without --held-out). */
+  auroc: Float64Array;
+  /** Bootstrap percentile interval (absent with resamples 0). */
+  ciLow?: Float64Array;
+  ciHigh?: Float64Array;
+  /** One-sided Mann-Whitney p-value (AUROC > 0.5) and its Benjamini-Hochberg q-value over all sites. */
+  p: Float64Array;
+  q: Float64Array;
+  /** AUROC on the held-out examples (with --held-out only). */
+  heldOutAuroc?: Float64Array;
+}
+
+export interface NullSummary {
+  permutations: number;
+  /** Counts in 50 equal bins over [0, 1] of every neuron's AUROC under each permutation. */
+  histogram: number[];
+  /** Share of null AUROCs whose normal-approximation p is at most `alpha`: about alpha when calibrated. */
+  alpha: number;
+  rejectRate: number;
+}
+
+export interface ProfileStats {
+  pooling: Pooling;
+  positives: number;
+  negatives: number;
+  /** The part the ranking saw, and the held-out part, per class (with --held-out). */
+  heldOut?: { fraction: number; rank: { positives: number; negatives: number }; held: { positives: number; negatives: number } };
+  confidence: number;
+  resamples: number;
+  tooSmall: boolean;
+  warnings: string[];
+  sites: SiteStats[];
+  null?: NullSummary;
+  summary: StatsSummary;
+}
+
+export interface StatsSummary {
+  neurons: number;
+  maxQ: number;
+  /** Neurons with AUROC > 0.5 and q <= maxQ. */
+  significant: number;
+  /** Neurons with AUROC > 0.5 whose interval reaches down to 0.5 or below (near chance). */
+  nearChance: number;
+  /** Median width of the intervals (null without them). */
+  medianCiWidth: number | null;
+  /** Mean held-out AUROC of the significant experts, and their mean ranking AUROC (with --held-out). */
+  heldOut?: { experts: number; meanRankAuroc: number | null; meanHeldOutAuroc: number | null };
+}
+
+export const NULL_BINS = 50;
+
+export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileStats {
+  const m = requireManifest(dir);
+  const pooling = o.pooling ?? m.pooling;
+  const labels = readLabels(dir);
+  const resamples = o.resamples ?? 200;
+  const permutations = o.permutations ?? 10;
+  const confidence = o.confidence ?? 0.95;
+  const seed = o.seed ?? 0;
+  const maxQ = o.maxQ ?? 0.05;
+  if (!(maxQ >= 0 && maxQ <= 1)) throw new AuraUserError(`--max-q: ${maxQ} is not a number in [0, 1]`);
+  const P = labels.reduce((a, l) => a + l, 0);
+  const Q = labels.length - P;
+  const split = o.heldOut !== undefined ? heldOutSplit(P, Q, o.heldOut, seed) : undefined;
+  const rankP = split ? split.pos.rank.length : P;
+  const rankQ = split ? split.neg.rank.length : Q;
+  const sample = checkSampleSize(rankP, rankQ);
+  const sites: SiteStats[] = [];
+  const nullValues: Float64Array[] = [];
+  let nullReject = 0;
+  let nullCount = 0;
+  for (const s of m.sites) {
+    const all = splitByLabel(readMatrix(responsesPath(dir, s.id, pooling), m.examples, s.neurons), labels, s.neurons);
+    const pos = split ? selectRows(all.pos, s.neurons, split.pos.rank) : all.pos;
+    const neg = split ? selectRows(all.neg, s.neurons, split.neg.rank) : all.neg;
+    const u = neuronUncertainty(pos, neg, s.neurons, { resamples: Math.max(resamples, 1), confidence, seed });
+    const site: SiteStats = { id: s.id, neurons: s.neurons, auroc: u.auroc, p: u.p, q: new Float64Array(0) };
+    if (resamples > 0) {
+      site.ciLow = u.ciLow;
+      site.ciHigh = u.ciHigh;
+    }
+    if (split) site.heldOutAuroc = aurocPerNeuron(selectRows(all.pos, s.neurons, split.pos.held), selectRows(all.neg, s.neurons, split.neg.held), s.neurons);
+    if (permutations > 0) {
+      const nul = permutationNull(pos, neg, s.neurons, permutations, seed + 1000);
+      nullValues.push(nul);
+      // The tie structure does not change under a permutation, so each neuron's correction applies.
+      const ties = u.ties;
+      for (let i = 0; i < nul.length; i++) {
+        const pv = mannWhitneyGreaterP(nul[i]! * rankP * rankQ, rankP, rankQ, ties[i % s.neurons]!);
+        if (pv <= 0.05) nullReject++;
+      }
+      nullCount += nul.length;
+    }
+    sites.push(site);
+  }
+  // Benjamini-Hochberg over every neuron of every site at once.
+  const allP = concat(sites.map((s) => s.p));
+  const allQ = benjaminiHochberg(allP);
+  let off = 0;
+  for (const s of sites) {
+    s.q = allQ.slice(off, off + s.neurons);
+    off += s.neurons;
+  }
+  const out: ProfileStats = {
+    pooling,
+    positives: P,
+    negatives: Q,
+    confidence,
+    resamples,
+    tooSmall: sample.tooSmall,
+    warnings: sample.warnings,
+    sites,
+    summary: summarize(sites, maxQ),
+  };
+  if (split && o.heldOut !== undefined) {
+    out.heldOut = {
+      fraction: o.heldOut,
+      rank: { positives: rankP, negatives: rankQ },
+      held: { positives: split.pos.held.length, negatives: split.neg.held.length },
+    };
+  }
+  if (permutations > 0) {
+    out.null = { permutations, histogram: histogram(concat(nullValues), NULL_BINS), alpha: 0.05, rejectRate: nullCount ? nullReject / nullCount : 0 };
+  }
+  return out;
+}
+
+function summarize(sites: SiteStats[], maxQ: number): StatsSummary {
+  let neurons = 0;
+  let significant = 0;
+  let nearChance = 0;
+  const widths: number[] = [];
+  let heldSum = 0;
+  let rankSum = 0;
+  for (const s of sites) {
+    for (let i = 0; i < s.neurons; i++) {
+      neurons++;
+      const expert = s.auroc[i]! > 0.5;
+      if (expert && s.q[i]! <= maxQ) {
+        significant++;
+        if (s.heldOutAuroc) {
+          heldSum += s.heldOutAuroc[i]!;
+          rankSum += s.auroc[i]!;
+        }
+      }
+      if (s.ciLow && s.ciHigh) {
+        widths.push(s.ciHigh[i]! - s.ciLow[i]!);
+        if (expert && s.ciLow[i]! <= 0.5) nearChance++;
+      }
+    }
+  }
+  widths.sort((a, b) => a - b);
+  const summary: StatsSummary = {
+    neurons,
+    maxQ,
+    significant,
+    nearChance,
+    medianCiWidth: widths.length ? widths[Math.floor((widths.length - 1) / 2)]! : null,
+  };
+  if (sites.some((s) => s.heldOutAuroc)) {
+    summary.heldOut = { experts: significant, meanRankAuroc: significant ? rankSum / significant : null, meanHeldOutAuroc: significant ? heldSum / significant : null };
+  }
+  return summary;
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** A site's statistics as plain JSON arrays (for the panel's messages or a file). */
+export function siteStatsJson(s: SiteStats): Record<string, unknown> {
+  const arr = (a: Float64Array | undefined) => (a ? Array.from(a) : undefined);
+  return { id: s.id, neurons: s.neurons, auroc: arr(s.auroc), ciLow: arr(s.ciLow), ciHigh: arr(s.ciHigh), p: arr(s.p), q: arr(s.q), heldOutAuroc: arr(s.heldOutAuroc) };
+}

@@ -1,0 +1,99 @@
+/**
+ * Per-neuron uncertainty from the stored responses, with no new forward pass (issue 9, item 1):
+ * - a stratified bootstrap percentile interval of the AUROC: each resample draws P toxic and Q
+ *   non-toxic examples with replacement (the same draws for every neuron, since they resample texts),
+ *   and its AUROC is one weighted pass over the neuron's sorted order, never a new sort;
+ * - the one-sided Mann-Whitney p-value (normal approximation with tie correction), and
+ *   Benjamini-Hochberg q-values across every neuron of every site (see significance.ts).
+ */
+import { AuraUserError } from '../errors';
+import { mulberry32 } from '../random';
+import { columnScratch, sortColumn, tieTerm, twiceU } from './column';
+import { mannWhitneyGreaterP } from './mann-whitney';
+import type { ResponseMatrix } from '../auroc';
+import type { SortedColumn } from './column';
+
+export interface BootstrapOptions {
+  /** Resamples; default 200. */
+  resamples?: number;
+  /** Two-sided level of the interval; default 0.95. */
+  confidence?: number;
+  /** Seed of the resampling; default 0. */
+  seed?: number;
+}
+
+export interface NeuronUncertainty {
+  auroc: Float64Array;
+  /** Bootstrap percentile interval of the AUROC. */
+  ciLow: Float64Array;
+  ciHigh: Float64Array;
+  /** One-sided p-value for AUROC > 0.5. */
+  p: Float64Array;
+  /** Σ (t³ - t) over tie groups, per neuron: unchanged by a label permutation. */
+  ties: Float64Array;
+}
+
+/**
+ * Resample counts, one Uint16Array(P + Q) per resample: index i < P counts toxic example i, P + j
+ * non-toxic example j. Drawn in this order from one mulberry32 stream: for each resample, P uniform
+ * indices among the toxic examples, then Q among the non-toxic ones.
+ */
+export function bootstrapCounts(P: number, Q: number, resamples: number, seed: number): Uint16Array[] {
+  if (P > 65535 || Q > 65535) throw new RangeError(`bootstrap supports up to 65535 examples per class, got ${P} and ${Q}`);
+  const rng = mulberry32(seed);
+  const out: Uint16Array[] = [];
+  for (let b = 0; b < resamples; b++) {
+    const w = new Uint16Array(P + Q);
+    for (let i = 0; i < P; i++) w[Math.floor(rng() * P)]!++;
+    for (let j = 0; j < Q; j++) w[P + Math.floor(rng() * Q)]!++;
+    out.push(w);
+  }
+  return out;
+}
+
+/** numpy.percentile's default ("linear") of sorted values, q in [0, 1]. */
+export function percentileSorted(sorted: Float64Array, q: number): number {
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/** AUROC, bootstrap interval and p-value of every neuron of one site ([P, n] and [Q, n] float32 responses). */
+export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: number, o: BootstrapOptions = {}): NeuronUncertainty {
+  const P = pos.length / n;
+  const Q = neg.length / n;
+  if (!Number.isInteger(P) || !Number.isInteger(Q)) throw new RangeError(`responses are not multiples of ${n} neurons`);
+  if (P === 0 || Q === 0) throw new AuraUserError(`statistics need both classes, but there are ${P} toxic and ${Q} non-toxic examples`);
+  const B = o.resamples ?? 200;
+  const confidence = o.confidence ?? 0.95;
+  if (!Number.isInteger(B) || B < 1) throw new AuraUserError(`--bootstrap: ${B} is not a positive integer`);
+  if (!(confidence > 0 && confidence < 1)) throw new AuraUserError(`--confidence: ${confidence} is not in (0, 1)`);
+  const counts = bootstrapCounts(P, Q, B, o.seed ?? 0);
+  const scratch = columnScratch(P, Q);
+  const col: SortedColumn = { order: new Int32Array(P + Q), groupEnd: new Uint8Array(P + Q) };
+  const samples = new Float64Array(B);
+  const out: NeuronUncertainty = { auroc: new Float64Array(n), ciLow: new Float64Array(n), ciHigh: new Float64Array(n), p: new Float64Array(n), ties: new Float64Array(n) };
+  const denom = 2 * P * Q;
+  for (let k = 0; k < n; k++) {
+    checkFinite(pos, neg, n, k);
+    sortColumn(pos, neg, n, k, scratch, col);
+    const u2 = twiceU(col, P, undefined);
+    out.auroc[k] = u2 / denom;
+    out.ties[k] = tieTerm(col);
+    out.p[k] = mannWhitneyGreaterP(u2 / 2, P, Q, out.ties[k]!);
+    for (let b = 0; b < B; b++) samples[b] = twiceU(col, P, counts[b]) / denom;
+    samples.sort();
+    out.ciLow[k] = percentileSorted(samples, (1 - confidence) / 2);
+    out.ciHigh[k] = percentileSorted(samples, 1 - (1 - confidence) / 2);
+  }
+  return out;
+}
+
+function checkFinite(pos: ResponseMatrix, neg: ResponseMatrix, n: number, k: number): void {
+  for (const [m, which] of [[pos, 'toxic'], [neg, 'non-toxic']] as const) {
+    for (let r = k; r < m.length; r += n) {
+      if (Number.isNaN(m[r])) throw new AuraUserError(`responses of neuron ${k} are NaN for some ${which} examples; the model produced NaN`);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+// The messages between the extension host and the model process (src/host/model-host/): each call's
+// argument and result, and the envelopes around them, as valibot schemas. The types in
+// model-host/api.ts are inferred from these, and each side checks what arrives with the same schema,
+// so the two sides cannot drift. Messages travel over Node's IPC channel with `serialization:
+// 'advanced'` (structured clone), so Maps and typed arrays cross as they are.
+//
+// Big results travel as typed arrays: deserialising a 1.4M-element JS array costs the receiving
+// thread close to a second, a Float64Array of the same length about 20 ms.
+//
+// To add a call: its argument and result schema in MODEL_CALLS, then the method in ModelHost (api.ts)
+// and in ModelWork (model-work.ts); ProcessModelHost and the process entry need no change.
+import * as v from 'valibot';
+import { count, finite, PoolingSchema, SiteInfoSchema } from './protocol';
+export { firstIssue } from './protocol';
+
+const str = v.string();
+const optionalCount = v.optional(count);
+const labelled = v.object({ text: str, label: v.picklist([0, 1]) });
+// v.custom rather than v.instance: the type stays Float32Array<ArrayBufferLike>, so arrays over
+// shared memory (the AUROC pool's) type-check too.
+const f32 = v.custom<Float32Array>((x) => x instanceof Float32Array, 'expected a Float32Array');
+const f64 = v.custom<Float64Array>((x) => x instanceof Float64Array, 'expected a Float64Array');
+const i32 = v.custom<Int32Array>((x) => x instanceof Int32Array, 'expected an Int32Array');
+
+// ------------------------------------------------------------------ arguments
+
+export const ExecutionProviderSchema = v.picklist(['cpu', 'cuda', 'webgpu', 'dml', 'coreml']);
+
+export const OpenRequestSchema = v.object({ path: str, threads: optionalCount, executionProvider: v.optional(ExecutionProviderSchema) });
+
+export const GenerationSettingsSchema = v.object({
+  maxNewTokens: count,
+  temperature: finite,
+  topK: count,
+  topP: finite,
+  seed: v.pipe(v.number(), v.integer()),
+});
+
+/** Per site, the factor applied to each neuron (already at the chosen strength). */
+export const GainMapSchema = v.map(str, f32);
+
+/**
+ * Per site, what an imported file adds after the gain (already at the chosen strength), and the range
+ * a transport map holds in (version 2 files): y = gain*x + bias where lo < x < hi, x elsewhere.
+ */
+export const ShiftMapSchema = v.map(str, v.object({ bias: f32, lo: v.optional(f32), hi: v.optional(f32) }));
+const shifts = v.optional(ShiftMapSchema);
+
+export const GenerateRequestSchema = v.object({ prompt: str, settings: GenerationSettingsSchema, gains: v.optional(GainMapSchema), shifts });
+
+export const ActivationsRequestSchema = v.object({
+  texts: v.array(str),
+  sites: v.array(str),
+  maxTokens: optionalCount,
+  gains: v.optional(GainMapSchema),
+  shifts,
+});
+
+/** Where concept data comes from (the shape of aura/datasets' ConceptSource). */
+export const ConceptSourceSchema = v.variant('kind', [
+  v.object({
+    kind: v.picklist(['file', 'jsonl', 'csv']),
+    path: str,
+    textColumn: v.optional(str),
+    labelColumn: v.optional(str),
+    delimiter: v.optional(str),
+    textKey: v.optional(str),
+    labelKey: v.optional(str),
+  }),
+  v.object({ kind: v.literal('text'), positives: str, negatives: str }),
+  v.object({ kind: v.literal('memory'), examples: v.pipe(v.array(labelled), v.readonly()), name: v.optional(str) }),
+]);
+
+export const ProfileRequestSchema = v.object({
+  data: ConceptSourceSchema,
+  maxPerClass: optionalCount,
+  seed: v.pipe(v.number(), v.integer()),
+  /** Profiles are cached under this folder, keyed by model fingerprint, data and settings. */
+  cacheRoot: str,
+  pooling: PoolingSchema,
+  seqLen: count,
+  batchSize: optionalCount,
+});
+
+export const EvaluateRequestSchema = v.object({
+  prompts: str,
+  neutral: v.optional(str),
+  maxPrompts: optionalCount,
+  samples: count,
+  scorer: str,
+  settings: GenerationSettingsSchema,
+  gains: GainMapSchema,
+  shifts,
+});
+
+export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str });
+
+// ------------------------------------------------------------------ results
+
+export const ModelInfoSchema = v.object({
+  name: str,
+  path: str,
+  format: str,
+  architecture: str,
+  layers: count,
+  vocabSize: count,
+  sites: v.array(SiteInfoSchema),
+  fingerprint: str,
+  maxPositions: v.nullable(count),
+});
+
+export const TextActivationsSchema = v.object({
+  tokens: v.array(v.object({ text: str, start: count, end: count })),
+  /** Per site, [tokens, neurons] row-major. */
+  values: v.map(str, f32),
+});
+
+/** Every profiled neuron ranked by AUROC (descending), as columns; row i is neuron[i] of sites[site[i]]. */
+export const RankedExpertsSchema = v.pipe(
+  v.object({
+    source: str,
+    positives: count,
+    negatives: count,
+    pooling: PoolingSchema,
+    sites: v.array(SiteInfoSchema),
+    site: i32,
+    neuron: i32,
+    auroc: f64,
+    perLayer: v.array(v.object({ layer: v.pipe(v.number(), v.integer(), v.minValue(-1)), experts: count, neurons: count })),
+  }),
+  v.check((e) => e.site.length === e.neuron.length && e.neuron.length === e.auroc.length, 'site, neuron and auroc must have the same length'),
+);
+
+export const ProfileResultSchema = v.object({
+  dir: str,
+  reused: v.boolean(),
+  source: str,
+  positives: count,
+  negatives: count,
+  pooling: PoolingSchema,
+  /** AUROC per neuron, per site in model order. */
+  aurocs: v.array(v.object({ siteId: str, auroc: f64 })),
+  experts: RankedExpertsSchema,
+  seconds: finite,
+});
+
+export const EvaluationSideSchema = v.object({ score: finite, prob: finite, expectedMaxToxicity: finite, perplexity: v.nullable(finite) });
+
+export const EvaluateOutcomeSchema = v.object({
+  baseline: EvaluationSideSchema,
+  intervened: EvaluationSideSchema,
+  prompts: count,
+  samples: count,
+  scorer: str,
+  seconds: finite,
+  examples: v.array(v.object({ prompt: str, original: str, intervened: str, originalScore: finite, intervenedScore: finite })),
+});
+
+/** Every call the model process answers: its argument and its result. */
+export const MODEL_CALLS = {
+  open: { arg: OpenRequestSchema, result: ModelInfoSchema },
+  close: { arg: v.undefined(), result: v.undefined() },
+  generate: { arg: GenerateRequestSchema, result: str },
+  activations: { arg: ActivationsRequestSchema, result: v.array(TextActivationsSchema) },
+  profile: { arg: ProfileRequestSchema, result: ProfileResultSchema },
+  evaluate: { arg: EvaluateRequestSchema, result: EvaluateOutcomeSchema },
+  exportOnnx: { arg: ExportOnnxRequestSchema, result: v.object({ bytes: count }) },
+} as const;
+export type ModelCall = keyof typeof MODEL_CALLS;
+export const MODEL_CALL_NAMES = Object.keys(MODEL_CALLS) as ModelCall[];
+export type CallArg<M extends ModelCall> = v.InferOutput<(typeof MODEL_CALLS)[M]['arg']>;
+export type CallResult<M extends ModelCall> = v.InferOutput<(typeof MODEL_CALLS)[M]['result']>;
+
+// ------------------------------------------------------------------ envelopes
+
+export const WorkProgressSchema = v.object({ stage: str, done: finite, total: finite });
+
+export const SerializedErrorSchema = v.object({ name: str, message: str, stack: v.optional(str) });
+
+/** Host -> model process. The argument is checked against its call's schema by the process. */
+export const ToModelSchema = v.variant('type', [
+  v.object({ type: v.literal('call'), id: count, method: v.picklist(MODEL_CALL_NAMES), arg: v.unknown() }),
+  v.object({ type: v.literal('cancel'), id: count }),
+]);
+export type ToModel = v.InferOutput<typeof ToModelSchema>;
+
+/** Model process -> host. A result is checked against its call's result schema by the host. */
+export const FromModelSchema = v.variant('type', [
+  v.object({ type: v.literal('result'), id: count, value: v.unknown() }),
+  v.object({ type: v.literal('error'), id: count, error: SerializedErrorSchema }),
+  v.object({ type: v.literal('progress'), id: count, progress: WorkProgressSchema }),
+  v.object({ type: v.literal('text'), id: count, text: str }),
+]);
+export type FromModel = v.InferOutput<typeof FromModelSchema>;
