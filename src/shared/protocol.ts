@@ -51,8 +51,8 @@ const typedColumn = <T extends Float64Array | Uint32Array>(kind: { new (n: numbe
     for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
     return true;
   }, `expected a ${kind.name} of finite numbers`);
-export const float64Column = typedColumn(Float64Array);
-export const uint32Column = typedColumn(Uint32Array);
+export const float64Column = typedColumn<Float64Array<ArrayBufferLike>>(Float64Array);
+export const uint32Column = typedColumn<Uint32Array<ArrayBufferLike>>(Uint32Array);
 
 // ------------------------------------------------------------------ payloads
 
