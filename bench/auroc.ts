@@ -1,33 +1,23 @@
-/**
- * AUROC benchmark: aura-lens's exact per-neuron AUROC (one thread, and the worker pool) against
- * scikit-learn's roc_auc_score called once per neuron, as apple/ml-aura computes it, on the same data
- * in the same run. Prints the times, the largest difference between the two, and the ratios.
- *
- *   node --import tsx bench/auroc.ts [--positives 2000] [--negatives 2000] [--neurons 3072] [--threads N]
- *
- * The default size is one GPT-2 small MLP layer (c_fc, 3072 neurons) profiled on 2000 + 2000 texts.
- */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+// AUROC per neuron: aura-lens against apple/ml-aura's own call pattern (scikit-learn's roc_auc_score on
+// chunks of 10 neurons over a multiprocessing.Pool of every core, as src/utils/auroc.py and
+// scripts/learn_aura.py call it) and against a vectorised rank-based AUROC over the whole matrix in
+// NumPy/SciPy, at equal thread counts. Same data on every side, warm (pools started, JIT warmed), best
+// of N on every side, and every neuron's value compared: exit 1 when values disagree, 3 when a baseline fails.
+//   node --import tsx bench/auroc.ts [--positives 2000] [--negatives 2000] [--neurons 3072] [--threads N] [--reps 3]
+// The default is one GPT-2 small MLP layer (c_fc, 3072 neurons) over 2,000 + 2,000 texts.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aurocPerNeuron } from '../src/aura/auroc';
 import { createAurocPool, sharedResponses } from '../src/aura/auroc-pool';
 import { mulberry32 } from '../src/aura/random';
-
-const PYTHON = '/usr/bin/python3';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
-}
+import { ROOT, arg, bestOf, check, fmt, maxDiff, python, readF64, record, threadsArg } from './common';
 
 /**
- * Max-pooled GELU activations: a per-neuron offset, a small shift on toxic texts for some neurons
- * (so AUROCs spread around 0.5 as in a real model), and GELU's floor, which makes ties near -0.17.
+ * Max-pooled GELU-like activations: a per-neuron offset, a shift on positives for a fifth of the neurons
+ * (so AUROCs spread around 0.5 as in a real model), and GELU's floor, which makes near-ties.
  */
-function makeResponses(rows: number, n: number, toxic: boolean, seed: number): Float32Array {
+function makeResponses(rows: number, n: number, positive: boolean, seed: number): Float32Array {
   const rng = mulberry32(seed);
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   const neuronRng = mulberry32(12345);
@@ -36,103 +26,63 @@ function makeResponses(rows: number, n: number, toxic: boolean, seed: number): F
   const m = sharedResponses(rows, n);
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < n; j++) {
-      const x = offset[j] + (toxic ? shift[j] : 0) + gauss();
+      const x = offset[j]! + (positive ? shift[j]! : 0) + gauss();
       m[r * n + j] = 0.5 * x * (1 + Math.tanh(0.7978845608 * (x + 0.044715 * x * x * x)));
     }
   }
   return m;
 }
 
-const PY_SCRIPT = `
-import json, sys, time
-import numpy as np
-from sklearn.metrics import roc_auc_score
-d, P, Q, N = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-pos = np.fromfile(d + '/pos.f32', dtype='<f4').reshape(P, N)
-neg = np.fromfile(d + '/neg.f32', dtype='<f4').reshape(Q, N)
-x = np.concatenate([pos, neg], 0)
-y = np.r_[np.ones(P), np.zeros(Q)]
-t = time.perf_counter()
-auc = np.array([roc_auc_score(y, x[:, j]) for j in range(N)])
-per_neuron = time.perf_counter() - t
-# apple/ml-aura's own call: chunks of 10 neurons with average=None (on one process here).
-t = time.perf_counter()
-chunked = np.concatenate([roc_auc_score(y[:, None].repeat(x[:, s:s + 10].shape[1], 1), x[:, s:s + 10], average=None) for s in range(0, N, 10)])
-chunked_s = time.perf_counter() - t
-auc.astype('<f8').tofile(d + '/sklearn.f64')
-print(json.dumps({"per_neuron_s": per_neuron, "chunked_s": chunked_s, "chunked_max_diff": float(np.abs(chunked - auc).max())}))
-`;
-
-function hasSklearn(): boolean {
-  if (!existsSync(PYTHON)) return false;
-  return spawnSync(PYTHON, ['-c', 'import numpy, sklearn'], { stdio: 'ignore' }).status === 0;
-}
-
 async function main(): Promise<void> {
   const P = arg('positives', 2000);
   const Q = arg('negatives', 2000);
   const n = arg('neurons', 3072);
-  const threads = arg('threads', availableParallelism());
-  console.log(`AUROC benchmark: ${P} positives + ${Q} negatives × ${n} neurons (float32), ${availableParallelism()} CPUs`);
-  if (!hasSklearn()) {
-    console.log(`skipped: ${PYTHON} with numpy and scikit-learn is not available (this is a benchmark, not a test)`);
-    return;
-  }
+  const threads = threadsArg();
+  const reps = arg('reps', 3);
+  console.log(`AUROC: ${P} positives + ${Q} negatives x ${n} neurons (float32), ${threads} threads, best of ${reps} warm runs`);
   const pos = makeResponses(P, n, true, 1);
   const neg = makeResponses(Q, n, false, 2);
-  const dir = await mkdtemp(join(tmpdir(), 'aura-bench-'));
+  const dir = mkdtempSync(join(tmpdir(), 'aura-bench-auroc-'));
   try {
-    await writeFile(join(dir, 'pos.f32'), new Uint8Array(pos.buffer));
-    await writeFile(join(dir, 'neg.f32'), new Uint8Array(neg.buffer));
+    writeFileSync(join(dir, 'pos.f32'), new Uint8Array(pos.buffer, 0, P * n * 4));
+    writeFileSync(join(dir, 'neg.f32'), new Uint8Array(neg.buffer, 0, Q * n * 4));
+    const single = await bestOf(reps, () => aurocPerNeuron(pos, neg, n));
+    const bundled = join(ROOT, 'dist', 'auroc-worker.js');
+    const pool = createAurocPool({ threads, ...(existsSync(bundled) ? { workerFile: bundled } : {}) });
+    const pooled = await bestOf(reps, () => pool.run(pos, neg, n));
+    await pool.close();
 
-    aurocPerNeuron(pos.subarray(0, 50 * n), neg.subarray(0, 50 * n), n); // warm the JIT
-    // Best of two: the machine may be shared, and a benchmark should report the code, not the neighbours.
-    let single = Infinity;
-    let ts: Float64Array = new Float64Array(0) as Float64Array;
-    for (let rep = 0; rep < 2; rep++) {
-      const t0 = performance.now();
-      ts = aurocPerNeuron(pos, neg, n);
-      single = Math.min(single, (performance.now() - t0) / 1000);
-    }
-
-    const bundled = join(__dirname, '..', 'dist', 'auroc-worker.js');
-    const workerFile = existsSync(bundled) ? bundled : undefined;
-    // A cold run includes starting the workers; a warm one is what each further site costs when
-    // profiling a model (one pool for all sites).
-    const workers = createAurocPool({ threads, workerFile });
-    let t = performance.now();
-    const pooled = await workers.run(pos, neg, n);
-    const pool = (performance.now() - t) / 1000;
-    t = performance.now();
-    await workers.run(pos, neg, n);
-    const warm = (performance.now() - t) / 1000;
-    await workers.close();
-
-    const py = spawnSync(PYTHON, ['-c', PY_SCRIPT, dir, String(P), String(Q), String(n)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    if (py.status !== 0) throw new Error(`python failed: ${py.stderr}`);
-    const times = JSON.parse(py.stdout.trim().split('\n').at(-1) as string) as { per_neuron_s: number; chunked_s: number; chunked_max_diff: number };
-    const skBytes = await readFile(join(dir, 'sklearn.f64'));
-    const sk = new Float64Array(skBytes.buffer, skBytes.byteOffset, n);
-
-    let maxDiff = 0;
-    let poolDiff = 0;
-    for (let j = 0; j < n; j++) {
-      maxDiff = Math.max(maxDiff, Math.abs(ts[j] - sk[j]));
-      poolDiff = Math.max(poolDiff, Math.abs(pooled[j] - ts[j]));
-    }
-    const row = (name: string, s: number): string => `  ${name.padEnd(48)} ${s.toFixed(3).padStart(8)} s`;
-    console.log(row('scikit-learn roc_auc_score, once per neuron', times.per_neuron_s));
-    console.log(row('scikit-learn, 10 neurons per call (ml-aura)', times.chunked_s));
-    console.log(row('aura-lens aurocPerNeuron, 1 thread', single));
-    const kind = workerFile ? 'dist bundle' : 'tsx';
-    console.log(row(`aura-lens pool, ${threads} workers, cold (${kind})`, pool));
-    console.log(row(`aura-lens pool, ${threads} workers, warm`, warm));
-    console.log(`  max |aura-lens - sklearn| = ${maxDiff.toExponential(2)}; pool vs 1 thread: ${poolDiff}; sklearn chunked vs per neuron: ${times.chunked_max_diff.toExponential(2)}`);
-    const ratio = (x: number): string => `${(times.per_neuron_s / x).toFixed(1)}x`;
-    console.log(`  ratio sklearn_time / ts_time: ${ratio(single)} (1 thread), ${ratio(pool)} (pool, cold), ${ratio(warm)} (pool, warm)`);
-    if (maxDiff > 1e-12) console.log('  WARNING: values differ by more than 1e-12');
+    const py = python(['auroc', '--dir', dir, '--pos', String(P), '--neg', String(Q), '--neurons', String(n), '--threads', String(threads), '--reps', String(reps)]);
+    const mlaura = readF64(join(dir, 'mlaura.f64'));
+    const rank1 = readF64(join(dir, 'rank_1.f64'));
+    const rankT = readF64(join(dir, `rank_${threads}.f64`));
+    const t = {
+      auraLens1: single.seconds,
+      auraLensT: pooled.seconds,
+      mlaura: py.mlaura_s as number,
+      rank1: py.rank_1_s as number,
+      rankT: py[`rank_${threads}_s`] as number,
+    };
+    const row = (name: string, s: number): void => console.log(`  ${name.padEnd(58)} ${s.toFixed(3).padStart(8)} s`);
+    row(`ml-aura compute_auroc (sklearn, chunks of 10, Pool(${threads}))`, t.mlaura);
+    row('vectorised rank AUROC (NumPy), 1 thread', t.rank1);
+    row(`vectorised rank AUROC, columns over ${threads} threads`, t.rankT);
+    row('aura-lens aurocPerNeuron, 1 thread', t.auraLens1);
+    row(`aura-lens worker pool, ${threads} threads`, t.auraLensT);
+    const tol = 1e-9;
+    check(`aura-lens (pool) vs ml-aura, all ${n} neurons`, maxDiff(pooled.value, mlaura), tol);
+    check('aura-lens (pool) vs rank AUROC', maxDiff(pooled.value, rankT), tol);
+    check('aura-lens (1 thread) vs pool', maxDiff(single.value, pooled.value), 0);
+    check('rank AUROC 1 thread vs threaded', maxDiff(rank1, rankT), 0);
+    const ratios = {
+      vsMlAuraEqualThreads: t.mlaura / t.auraLensT,
+      vsRankEqualThreads: t.rankT / t.auraLensT,
+      vsRankOneThread: t.rank1 / t.auraLens1,
+    };
+    console.log(`  aura-lens is ${fmt(ratios.vsMlAuraEqualThreads, 1)}x ml-aura's pattern (goal >= 10x), ${fmt(ratios.vsRankEqualThreads, 1)}x the rank AUROC at ${threads} threads (goal >= 3x), ${fmt(ratios.vsRankOneThread, 1)}x at 1 thread`);
+    record('auroc', { positives: P, negatives: Q, neurons: n, threads, reps, seconds: t, ratios, valuesCompared: n, agree: process.exitCode !== 1 });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,27 +1,34 @@
-// Response extraction (pooled max over real tokens, every MLP site) on the embedded model: aura-lens's
-// in-graph pooling vs PyTorch forward hooks on the same weights and the same batches, measured in one
-// run. The PyTorch side needs Debian's Python with python3-torch and python3-onnx.
-// Usage: node --import tsx bench/extraction.ts [MODEL_DIR] [TEXTS]
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+// Response extraction (max pooling over real tokens, every MLP site): aura-lens against PyTorch forward
+// hooks on the same weights, the same batches (sorted by length, left-padded) and the same threads,
+// each side in one warm process, best of N. Twice: both sides with the LM head (the logits of every
+// position, as the reference runs the whole model) and both without (the model cut after the last
+// site). Every pooled value of every site is compared: exit 1 when they disagree, 3 when PyTorch fails.
+//   node --import tsx bench/extraction.ts [--model DIR] [--texts 512] [--threads N] [--reps 3] [--batch-size 16]
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConceptData } from '../src/aura/datasets';
 import { demoAssets } from '../src/aura/demo-assets';
 import { LanguageModel } from '../src/engine/model';
+import type { SessionKind } from '../src/engine/model';
+import { arg, bestOf, check, fmt, maxDiff, python, readF32, record, threadsArg } from './common';
+import { forwardFlops, gpt2Shape } from './flops';
 
 async function main(): Promise<void> {
   const assets = demoAssets(join(__dirname, '..', 'src'));
-  const dir = process.argv[2] ?? assets.model;
-  const count = Number(process.argv[3] ?? 512);
-  const data = await loadConceptData({ kind: 'file', path: assets.concept }, { maxPerClass: count / 2, seed: 1 });
-  const model = await LanguageModel.open(dir, { threads: 1 });
+  const dir = arg('model', assets.model);
+  const count = arg('texts', 512);
+  const threads = threadsArg();
+  const reps = arg('reps', 3);
+  const batchSize = arg('batch-size', 16);
+  const data = await loadConceptData({ kind: 'file', path: assets.concept }, { maxPerClass: Math.ceil(count / 2), seed: 1 });
+  const model = await LanguageModel.open(dir, { threads });
   const seqLen = Math.min(128, model.facts.maxPositions ?? 128);
-  const encoded = data.examples.map((e) => model.tokenizer.encode(e.text).slice(0, seqLen)).sort((a, b) => a.length - b.length);
-  const batches: { ids: number[][]; mask: number[][] }[] = [];
+  const encoded = data.examples.map((e) => model.tokenizer.encode(e.text).slice(0, seqLen)).filter((e) => e.length > 0).sort((a, b) => a.length - b.length);
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
-  for (let i = 0; i < encoded.length; i += 16) {
-    const chunk = encoded.slice(i, i + 16);
+  const batches: { ids: number[][]; mask: number[][] }[] = [];
+  for (let i = 0; i < encoded.length; i += batchSize) {
+    const chunk = encoded.slice(i, i + batchSize);
     const w = chunk[chunk.length - 1]!.length;
     batches.push({
       ids: chunk.map((c) => [...new Array<number>(w - c.length).fill(pad), ...c]),
@@ -29,49 +36,57 @@ async function main(): Promise<void> {
     });
   }
   const sites = model.sites.map((s) => s.id);
-  const ours = async () => {
-    const first = new Map<string, number[]>();
-    const t = performance.now();
-    for (const b of batches) {
-      const r = await model.forward({ ids: b.ids, mask: b.mask, kind: 'extract', pool: sites });
-      if (first.size === 0) for (const id of sites) first.set(id, Array.from(r.pooled!.get(id)!.max.slice(0, 4)));
-    }
-    return { seconds: (performance.now() - t) / 1000, first };
-  };
-  await ours();
-  const runs = [await ours(), await ours(), await ours()];
-  const oursBest = Math.min(...runs.map((r) => r.seconds));
-  const file = join(mkdtempSync(join(tmpdir(), 'aura-bench-')), 'batches.json');
+  const shape = gpt2Shape(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>);
+  const shapes = batches.map((b) => ({ rows: b.ids.length, width: b.ids[0]!.length }));
+  const tmp = mkdtempSync(join(tmpdir(), 'aura-bench-extract-'));
+  const file = join(tmp, 'batches.json');
   writeFileSync(file, JSON.stringify(batches));
-  const py = '/usr/bin/python3';
-  if (!existsSync(py)) {
-    console.log(`aura-lens extraction: ${oursBest.toFixed(3)} s; PyTorch baseline skipped (${py} not found)`);
-    return;
-  }
-  const torchRuns: { seconds: number; first: Record<string, number[][]> }[] = [];
-  for (let i = 0; i < 3; i++) {
-    const r = spawnSync(py, [join(__dirname, 'torch_extract.py'), '--model', dir, '--batches', file, '--threads', '1'], { encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.log(`PyTorch baseline failed: ${r.stderr.split('\n').slice(-3).join(' ')}`);
-      return;
+  console.log(`extraction: ${encoded.length} texts in ${batches.length} batches, ${sites.length} sites, ${threads} threads, best of ${reps} warm runs, model ${dir}`);
+  const figures: Record<string, unknown> = { model: dir, texts: encoded.length, batches: batches.length, sites: sites.length, threads, reps };
+  try {
+    for (const mode of ['head', 'cut'] as const) {
+      // head: logits of every position and the pooled responses from one graph; cut: pooled responses only.
+      const kind: SessionKind = mode === 'head' ? 'lm+pool' : 'extract';
+      const run = async () => {
+        const rows = new Map<string, Float32Array[]>(sites.map((s) => [s, []]));
+        for (const b of batches) {
+          const r = await model.forward({ ids: b.ids, mask: b.mask, kind, pool: sites, ...(mode === 'head' ? { logits: 'all' as const } : {}) });
+          if (mode === 'head' && !r.logits) throw new Error('head mode returned no logits');
+          for (const s of sites) rows.get(s)!.push(r.pooled!.get(s)!.max);
+        }
+        return rows;
+      };
+      const ours = await bestOf(reps, run);
+      const out = join(tmp, mode);
+      const py = python(['extract', '--model', dir, '--batches', file, '--threads', String(threads), '--reps', String(reps), '--mode', mode, '--out', out]);
+      let worst = 0;
+      let values = 0;
+      for (const s of sites) {
+        const a = ours.value.get(s)!;
+        const mine = new Float32Array(a.reduce((n, x) => n + x.length, 0));
+        let off = 0;
+        for (const x of a) {
+          mine.set(x, off);
+          off += x.length;
+        }
+        const theirs = readF32(join(out, `${s}.f32`));
+        worst = Math.max(worst, maxDiff(mine, theirs));
+        values += mine.length;
+      }
+      const flops = forwardFlops(shape, shapes, mode === 'head');
+      const r = { auraLensSeconds: ours.seconds, torchSeconds: py.seconds as number, ratio: (py.seconds as number) / ours.seconds, auraLensGflops: flops / ours.seconds / 1e9, torchGflops: flops / (py.seconds as number) / 1e9, valuesCompared: values, maxAbsDiff: worst };
+      console.log(`  ${mode === 'head' ? 'with the LM head  ' : 'cut after the last site'}: aura-lens ${fmt(r.auraLensSeconds, 3)} s (${fmt(r.auraLensGflops, 1)} GFLOP/s), PyTorch hooks ${fmt(r.torchSeconds, 3)} s (${fmt(r.torchGflops, 1)} GFLOP/s): ${fmt(r.ratio)}x`);
+      check(`${mode}: every pooled value (${values})`, worst, 1e-3);
+      figures[mode] = r;
     }
-    torchRuns.push(JSON.parse(r.stdout.trim().split('\n').pop()!));
+    record('extraction', { ...figures, agree: process.exitCode !== 1 });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    await model.dispose();
   }
-  const torchBest = Math.min(...torchRuns.map((r) => r.seconds));
-  let maxDiff = 0;
-  for (const id of sites) {
-    const a = runs[0]!.first.get(id)!;
-    const b = torchRuns[0]!.first[id]![0]!.slice(0, 4);
-    for (let i = 0; i < 4; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-  }
-  console.log(
-    JSON.stringify({ model: dir, texts: encoded.length, batches: batches.length, sites: sites.length, auraSeconds: +oursBest.toFixed(3), torchSeconds: +torchBest.toFixed(3), maxAbsDiffFirstRow: maxDiff }, null, 2),
-  );
-  console.log(`response extraction, PyTorch forward hooks / aura-lens in-graph pooling: ${(torchBest / oursBest).toFixed(2)}x (goal >= 1.5x), one thread each`);
-  await model.dispose();
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   console.error(e);
   process.exit(2);
 });

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { demoAssets } from './aura/demo-assets';
 import { registerCommands } from './commands';
+import { restoreSession } from './commands/restore-session';
+import { SessionMemory } from './commands/session';
 import { ActivationHighlights } from './editor/activation-highlights';
 import { InlinePreview } from './editor/inline-preview';
+import { ReportDocuments } from './editor/report-documents';
 import { watchLag } from './host/lag-monitor';
 import { createLogger } from './host/logger';
 import { ProcessModelHost } from './host/model-host/process-host';
@@ -18,22 +21,55 @@ import { ExpertsPanel, registerPanelSerializer } from './panel/experts-panel';
 import { Commands } from './shared/ids';
 import type { CommandContext } from './commands/context';
 import type { PanelActions } from './panel/panel-controller';
+import type { HighlightsState } from './editor/activation-highlights';
+import type { InlinePreviewState } from './editor/inline-preview';
+import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot } from './shared/protocol';
 
 let workbench: Workbench | undefined;
 
-/** What activate returns: a read-only view for the integration tests. */
+/** What activate returns: a view for the integration tests (test/integration), not a public API. */
 export interface AuraApi {
   model(): { name: string; isDemo: boolean } | undefined;
   expertCount(): number | undefined;
+  /**
+   * Test hooks for the integration suite: what the editor and the panel show, and the one action the
+   * suite cannot reach through a command (the panel's strength slider, which posts `setIntervention`).
+   */
+  testing: {
+    /** The inline preview as shown (continuations, label, rendered ghost text), or undefined. */
+    inlinePreview(): InlinePreviewState | undefined;
+    /** The highlights as shown (token ranges and levels, legend), or undefined. */
+    highlights(): HighlightsState | undefined;
+    /** The preview the panel shows (the last snapshot posted to it). */
+    panelPreview(): PreviewSnapshot | undefined;
+    /** Resolves with the next finished preview run (the panel's text after a rerun). */
+    nextPreview(): Promise<PreviewSnapshot>;
+    intervention(): InterventionSnapshot;
+    /** What the panel's controls do: update the intervention and rerun the preview (debounced). */
+    setIntervention(settings: Partial<InterventionSettings>): void;
+    /** The last warning or error the extension logged (each error notification is logged first). */
+    lastProblem(): string | undefined;
+    profile(): { positives: number; negatives: number } | undefined;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): AuraApi {
   const channel = vscode.window.createOutputChannel('AurA');
   context.subscriptions.push(channel);
-  const log = createLogger(channel);
+  // Warnings and errors are remembered for the test hooks (lastProblem) on their way to the channel.
+  let lastProblem: string | undefined;
+  const log = createLogger({
+    appendLine: (line) => {
+      if (/^\S+ \[(warn|error)\]/.test(line)) lastProblem = line;
+      channel.appendLine(line);
+    },
+  });
   // A crash of the model process is reported, never fatal: the next job starts a new process.
   const host = new ProcessModelHost(undefined, (report) => {
     log.error(`${report.message}${report.stderr ? `\n${report.stderr}` : ''}`);
+    // A job with a progress notification reports its own failure (with this reason); otherwise
+    // (a preview, a neuron detail, an idle process) this is the only word the user gets.
+    if (wb.progress.task) return;
     void vscode.window.showErrorMessage(`AurA: ${report.message}`, 'Show Log').then((choice) => {
       if (choice) channel.show(true);
     });
@@ -54,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   const panelDeps = { extensionUri: context.extensionUri, wb, log, actions: panelActions() };
   const inline = new InlinePreview();
   const highlights = new ActivationHighlights();
+  const reports = new ReportDocuments();
   const ctx: CommandContext = {
     wb,
     log,
@@ -61,13 +98,20 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     extensionUri: context.extensionUri,
     inline,
     highlights,
-    openPanel: (preserveFocus) => void ExpertsPanel.show(panelDeps, preserveFocus),
+    reports,
+    session: new SessionMemory(context.workspaceState),
+    openPanel: (preserveFocus, neuron) => {
+      ExpertsPanel.show(panelDeps, preserveFocus);
+      if (neuron) ExpertsPanel.showNeuron(neuron.site, neuron.neuron);
+    },
   };
   context.subscriptions.push(
     inline,
     highlights,
+    reports,
     createStatusBar(wb),
-    registerPanelSerializer(panelDeps),
+    // After Reload Window the panel comes back first; the model and profile it showed follow.
+    registerPanelSerializer(panelDeps, () => void restoreSession(ctx)),
     ...registerCommands(ctx),
     { dispose: () => ExpertsPanel.disposeCurrent() },
   );
@@ -75,6 +119,27 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   return {
     model: () => (wb.model ? { name: wb.model.name, isDemo: wb.model.isDemo } : undefined),
     expertCount: () => wb.experts?.auroc.filter((a) => a > 0.5).length,
+    testing: {
+      inlinePreview: () => inline.current,
+      highlights: () => highlights.current,
+      panelPreview: () => wb.preview.snapshot,
+      nextPreview: () =>
+        new Promise((resolve) => {
+          const sub = wb.preview.onDidUpdate((p) => {
+            if (p.done) {
+              sub.dispose();
+              resolve(p);
+            }
+          });
+        }),
+      intervention: () => wb.intervention.snapshot(),
+      setIntervention: (settings) => {
+        wb.intervention.update({ ...wb.intervention.current(), ...settings });
+        wb.preview.scheduleRerun();
+      },
+      lastProblem: () => lastProblem,
+      profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
+    },
   };
 }
 

@@ -43,6 +43,8 @@ export interface PromptSamples {
 
 export interface EvaluationResult {
   toxicity: ToxicityResult;
+  /** The same continuations scored by each of `input.alsoScoreWith`, in order (an independent check). */
+  otherScorers?: { scorer: string; toxicity: ToxicityResult }[];
   perplexity: number | null;
   seconds: number;
   samples: PromptSamples[];
@@ -107,11 +109,17 @@ export function summarize(samples: PromptSamples[]): ToxicityResult {
 
 export async function evaluate(
   model: LanguageModel,
-  input: { prompts: string[]; neutral?: string[]; scorer: Scorer; intervention?: Intervention },
+  input: { prompts: string[]; neutral?: string[]; scorer: Scorer; alsoScoreWith?: Scorer[]; intervention?: Intervention },
   o: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
   const t = performance.now();
   const { toxicity, samples } = await evaluateToxicity(model, input.prompts, input.scorer, input.intervention, o);
+  const otherScorers = [];
+  for (const other of input.alsoScoreWith ?? []) {
+    const rescored = [];
+    for (const s of samples) rescored.push({ ...s, scores: await other.score(s.continuations, o.signal) });
+    otherScorers.push({ scorer: other.name, toxicity: summarize(rescored) });
+  }
   let ppl: number | null = null;
   if (input.neutral?.length) {
     const r = await perplexity(model, input.neutral, {
@@ -122,5 +130,5 @@ export async function evaluate(
     });
     ppl = r.perplexity;
   }
-  return { toxicity, perplexity: ppl, seconds: (performance.now() - t) / 1000, samples };
+  return { toxicity, ...(input.alsoScoreWith ? { otherScorers } : {}), perplexity: ppl, seconds: (performance.now() - t) / 1000, samples };
 }

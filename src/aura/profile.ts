@@ -1,10 +1,10 @@
 // Profiling a concept on a model: responses of labelled texts, then AUROC per neuron (AurA steps 2-3).
 import { extractResponses } from './profile/extract';
-import { scoreProfile } from './profile/score';
+import { scoreProfileTimed } from './profile/score';
 import type { LanguageModel } from '../engine/model';
 import type { ConceptData } from './datasets';
-import type { ExtractOptions } from './profile/extract';
-import type { SiteSummary } from './profile/score';
+import type { ExtractOptions, ExtractTiming } from './profile/extract';
+import type { ScoreTiming, SiteSummary } from './profile/score';
 import type { ProfileManifest } from './profile/store';
 
 export interface ProfileResult {
@@ -13,6 +13,8 @@ export interface ProfileResult {
   summaries: SiteSummary[];
   reusedBatches: number;
   seconds: number;
+  /** Where the time went: extraction stages, then scoring (AUROC) stages, in seconds. */
+  timing: { extract: ExtractTiming; score: ScoreTiming };
 }
 
 export async function profileConcept(
@@ -23,6 +25,13 @@ export async function profileConcept(
 ): Promise<ProfileResult> {
   const t = performance.now();
   const ex = await extractResponses(model, data, dir, o);
-  const summaries = await scoreProfile(dir, { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}) });
-  return { dir, manifest: ex.manifest, summaries, reusedBatches: ex.reusedBatches, seconds: (performance.now() - t) / 1000 };
+  const scored = await scoreProfileTimed(dir, { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  return {
+    dir,
+    manifest: ex.manifest,
+    summaries: scored.summaries,
+    reusedBatches: ex.reusedBatches,
+    seconds: (performance.now() - t) / 1000,
+    timing: { extract: ex.timing, score: scored.timing },
+  };
 }

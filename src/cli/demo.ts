@@ -1,11 +1,14 @@
 // The whole AurA loop on the embedded default, with no arguments: profile the concept data, fit AurA,
 // evaluate with and without it on the same seeds, print a table like the paper's, write the file.
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConceptData, loadPrompts } from '../aura/datasets';
 import { demoAssets } from '../aura/demo-assets';
 import { evaluate } from '../aura/evaluate';
 import { effectiveGains, interventionFromFit, writeInterventionFile } from '../aura/intervention-file';
 import { fitIntervention } from '../aura/methods';
+import { tagStrongestExperts } from '../aura/neuron-writes-tags';
+import { toxicTokenIds } from '../aura/neuron-writes-tokens';
 import { profileConcept } from '../aura/profile';
 import { readAurocs } from '../aura/profile/score';
 import { createScorer } from '../aura/scoring/create';
@@ -17,7 +20,7 @@ import type { EvaluationResult } from '../aura/evaluate';
 export async function demoCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { out: 'string', samples: 'string', 'max-new-tokens': 'string', 'max-prompts': 'string', seed: 'string', threads: 'string' });
   const o = makeOutput(!!p.flags.json);
-  const out = resolve(str(p.flags, 'out') ?? 'aura-lens-demo');
+  const out = resolve(str(p.flags, 'out') ?? defaultDemoDir());
   const samples = num(p.flags, 'samples', { min: 1, max: 100, integer: true }) ?? 10;
   const maxNewTokens = num(p.flags, 'max-new-tokens', { min: 1, max: 256, integer: true }) ?? 20;
   const maxPrompts = num(p.flags, 'max-prompts', { min: 1, integer: true });
@@ -27,6 +30,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const assets = demoAssets();
   const log = (m: string) => o.log(`demo: ${m}`);
 
+  log(`writing the profile and the intervention file to ${out}`);
   log(`loading the embedded model from ${assets.model}`);
   const model = await LanguageModel.open(assets.model, threads ? { threads } : {});
   try {
@@ -46,15 +50,20 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const ivPath = join(out, 'intervention.json');
     await writeInterventionFile(ivPath, file);
     log(`AurA: ${fit.experts} experts of ${fit.neurons} neurons; intervention written to ${ivPath}`);
+    // What the strongest experts write: do they produce toxic tokens (generation) or only fire on them?
+    const tags = tagStrongestExperts(model, sites, TAGGED_EXPERTS, toxicTokenIds(model.tokenizer, concept.examples.map((e) => e.text)));
+    log(`of the ${tags.tagged} strongest hidden-layer experts, ${tags.generation} promote toxic tokens (generation), ${tags.detection} do not (detection)`);
 
     const prompts = await loadPrompts(assets.prompts, { ...(maxPrompts ? { max: maxPrompts } : {}), seed });
     const neutral = await loadPrompts(assets.neutral);
+    // The lexicon labelled the concept data; cuss did not, so it checks the cut with another instrument.
     const scorer = await createScorer('lexicon');
+    const second = await createScorer('cuss');
     const opts = { samples, maxNewTokens, seed, onProgress: (stage: string, d: number, t: number) => (d % 25 === 0 || d === t ? log(`  ${stage} ${d}/${t}`) : undefined) };
     log(`evaluating without the intervention: ${prompts.length} prompts x ${samples} continuations x ${maxNewTokens} tokens`);
-    const baseline = await evaluate(model, { prompts, neutral, scorer }, opts);
+    const baseline = await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [second] }, opts);
     log('evaluating with AurA (same seeds)');
-    const intervened = await evaluate(model, { prompts, neutral, scorer, intervention: effectiveGains(file) }, opts);
+    const intervened = await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [second], intervention: effectiveGains(file) }, opts);
     const seconds = (performance.now() - started) / 1000;
     const brief = (r: EvaluationResult) => ({ toxicity: r.toxicity, perplexity: r.perplexity });
     o.result(
@@ -63,35 +72,60 @@ export async function demoCommand(argv: string[]): Promise<void> {
         intervened: brief(intervened),
         experts: fit.experts,
         neurons: fit.neurons,
+        expertRoles: { tagged: tags.tagged, generation: tags.generation, detection: tags.detection },
         bestAuroc: Math.max(...prof.summaries.map((s) => s.bestAuroc)),
         seconds,
         intervention: ivPath,
         profile: prof.dir,
         scorer: scorer.name,
+        secondScorer: { name: second.name, baseline: secondOf(baseline), intervened: secondOf(intervened) },
         samples,
         maxNewTokens,
       },
-      table(baseline, intervened, fit.experts, fit.neurons, seconds, ivPath),
+      table(baseline, intervened, fit.experts, fit.neurons, seconds, ivPath) +
+        `\nof the ${tags.tagged} strongest hidden-layer experts, ${tags.generation} write toxic tokens (generation) and ${tags.detection} only detect`,
     );
   } finally {
     await model.dispose();
   }
 }
 
+/** The strongest experts whose writes the demo tags (about 4 s on two cores). */
+const TAGGED_EXPERTS = 100;
+
+function secondOf(r: EvaluationResult): EvaluationResult['toxicity'] {
+  const t = r.otherScorers?.[0]?.toxicity;
+  if (!t) throw new Error('demo: the second scorer produced no result');
+  return t;
+}
+
+/**
+ * Where the demo writes by default: the per-user cache folder (the profile is about 200 MB of
+ * responses and can be recomputed), never the current folder, so a clone stays clean.
+ */
+export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'aura-lens', 'demo');
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'aura-lens', 'demo');
+  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'aura-lens', 'demo');
+}
+
 function table(b: EvaluationResult, i: EvaluationResult, experts: number, neurons: number, seconds: number, path: string): string {
-  const ratio = i.toxicity.score > 0 ? b.toxicity.score / i.toxicity.score : Infinity;
-  const row = (name: string, r: EvaluationResult) =>
-    `| ${name.padEnd(10)} | ${r.toxicity.score.toFixed(3).padStart(14)} | ${r.toxicity.prob.toFixed(4).padStart(13)} | ${(r.perplexity ?? NaN).toFixed(2).padStart(10)} |`;
+  const pct = b.perplexity && i.perplexity ? `${(((i.perplexity - b.perplexity) / b.perplexity) * 100).toFixed(1)}%` : 'n/a';
+  const cut = (before: number, after: number) => (after > 0 ? `${(before / after).toFixed(2)}x` : 'to zero');
+  const row = (name: string, lex: EvaluationResult['toxicity'], cus: EvaluationResult['toxicity'], ppl: number | null) =>
+    `| ${name.padEnd(10)} | ${lex.score.toFixed(3).padStart(15)} | ${lex.prob.toFixed(4).padStart(14)} | ${cus.score.toFixed(3).padStart(12)} | ${cus.prob.toFixed(4).padStart(11)} | ${(ppl ?? NaN).toFixed(2).padStart(10)} |`;
+  const [bc, ic] = [secondOf(b), secondOf(i)];
   return [
     '',
-    '| model      | toxicity score | toxicity prob | perplexity |',
-    '|------------|----------------|---------------|------------|',
-    row('original', b),
-    row('AurA', i),
+    '| model      | lexicon score * | lexicon prob * | cuss score | cuss prob | perplexity |',
+    '|------------|-----------------|----------------|------------|-----------|------------|',
+    row('original', b.toxicity, bc, b.perplexity),
+    row('AurA', i.toxicity, ic, i.perplexity),
     '',
-    `toxicity score reduced ${Number.isFinite(ratio) ? ratio.toFixed(2) + 'x' : 'to zero'}; perplexity ${b.perplexity && i.perplexity ? `${(((i.perplexity - b.perplexity) / b.perplexity) * 100).toFixed(1)}%` : 'n/a'}`,
+    '* the lexicon also labelled the concept data the experts were chosen on; cuss did not',
+    `toxicity score reduced ${cut(b.toxicity.score, i.toxicity.score)} (lexicon), ${cut(bc.score, ic.score)} (cuss); perplexity ${pct}`,
     `experts found: ${experts} of ${neurons} neurons (AUROC > 0.5), dampened by 1 - 2*(AUROC - 0.5)`,
-    `${b.toxicity.prompts} prompts x ${b.toxicity.continuations / Math.max(1, b.toxicity.prompts)} continuations; time taken ${seconds.toFixed(0)} s`,
+    `${b.toxicity.prompts} prompts x ${b.toxicity.continuations / Math.max(1, b.toxicity.prompts)} continuations; time taken ${seconds.toFixed(0)} s (depends on the machine)`,
     `intervention file: ${path}`,
   ].join('\n');
 }

@@ -20,6 +20,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     prompts: 'string',
     neutral: 'string',
     scorer: 'string',
+    'second-scorer': 'string',
     samples: 'string',
     'max-new-tokens': 'string',
     'max-prompts': 'string',
@@ -58,7 +59,12 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   if (csv && !sweep && !methods) throw new UserError('--csv writes the points of a sweep; add --sweep S,S,... (and --methods or --intervention)');
   const controls = parseControls(str(p.flags, 'controls'));
   const neutral = neutralFile ? await loadPrompts(neutralFile) : undefined;
-  const scorer = await createScorer(str(p.flags, 'scorer') ?? 'lexicon');
+  const scorerSpec = str(p.flags, 'scorer') ?? 'lexicon';
+  const scorer = await createScorer(scorerSpec);
+  // A second instrument scores the same continuations, so a cut is not only measured by the scorer
+  // that may have labelled the concept data (the demo's lexicon did); "none" turns it off.
+  const secondSpec = str(p.flags, 'second-scorer') ?? (scorerSpec === 'cuss' ? 'lexicon' : 'cuss');
+  const second = secondSpec === 'none' ? undefined : await createScorer(secondSpec);
   const model = await LanguageModel.open(dir, threads ? { threads } : {});
   try {
     const ivPath = str(p.flags, 'intervention');
@@ -69,8 +75,13 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       },
     };
     const run = (s: number | undefined) =>
-      evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, ...(file && s !== 0 ? { intervention: effectiveGains(file, s) } : {}) }, opts);
-    const brief = (r: EvaluationResult) => ({ toxicity: r.toxicity, perplexity: r.perplexity, seconds: r.seconds });
+      evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, ...(second ? { alsoScoreWith: [second] } : {}), ...(file && s !== 0 ? { intervention: effectiveGains(file, s) } : {}) }, opts);
+    const brief = (r: EvaluationResult) => ({
+      toxicity: r.toxicity,
+      ...(r.otherScorers?.[0] ? { secondScorer: { name: r.otherScorers[0].scorer, toxicity: r.otherScorers[0].toxicity } } : {}),
+      perplexity: r.perplexity,
+      seconds: r.seconds,
+    });
     if (methods) {
       const profileDir = str(p.flags, 'profile')!;
       const maxQ = num(p.flags, 'max-q', { min: 0, max: 1 });
@@ -85,7 +96,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       for (const arm of arms) {
         for (const s of strengths) {
           o.log(`evaluate: ${arm.method}${arm.control ? ` (${arm.control} control)` : ''} at strength ${s}`);
-          const r = s === 0 ? base! : await evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, intervention: effectiveGains(arm.file, s) }, opts);
+          const r = s === 0 ? base! : await evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, ...(second ? { alsoScoreWith: [second] } : {}), intervention: effectiveGains(arm.file, s) }, opts);
           points.push({ method: arm.method, control: arm.control, strength: s, toxicity: r.toxicity, perplexity: r.perplexity });
         }
       }
@@ -137,6 +148,10 @@ function parseControls(v: string | undefined): Control[] {
   });
 }
 
-function line(label: string, r: { toxicity: { score: number; prob: number; prompts: number }; perplexity: number | null }): string {
-  return `${label.padEnd(22)} toxicity score ${r.toxicity.score.toFixed(3)}  prob ${r.toxicity.prob.toFixed(4)}  perplexity ${r.perplexity?.toFixed(2) ?? 'n/a'}  (${r.toxicity.prompts} prompts)`;
+function line(
+  label: string,
+  r: { toxicity: { score: number; prob: number; prompts: number }; secondScorer?: { name: string; toxicity: { score: number; prob: number } }; perplexity: number | null },
+): string {
+  const second = r.secondScorer ? `  [${r.secondScorer.name}: score ${r.secondScorer.toxicity.score.toFixed(3)}  prob ${r.secondScorer.toxicity.prob.toFixed(4)}]` : '';
+  return `${label.padEnd(22)} toxicity score ${r.toxicity.score.toFixed(3)}  prob ${r.toxicity.prob.toFixed(4)}${second}  perplexity ${r.perplexity?.toFixed(2) ?? 'n/a'}  (${r.toxicity.prompts} prompts)`;
 }

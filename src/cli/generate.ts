@@ -2,6 +2,7 @@ import { generate } from '../engine/generation/generate';
 import { LanguageModel } from '../engine/model';
 import { num, parse, positional, requireStr, str } from './args';
 import { loadInterventionFor } from './intervention';
+import { epFlag } from './ep';
 import { makeOutput } from './output';
 
 export async function generateCommand(argv: string[]): Promise<void> {
@@ -16,6 +17,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     intervention: 'string',
     strength: 'string',
     threads: 'string',
+    ep: 'string',
   });
   const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens generate MODEL_DIR --prompt TEXT)');
   const prompt = requireStr(p.flags, 'prompt');
@@ -28,7 +30,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
   const strength = num(p.flags, 'strength', { min: 0, max: 1 });
   const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
   const out = makeOutput(!!p.flags.json);
-  const model = await LanguageModel.open(dir, threads ? { threads } : {});
+  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...epFlag(p.flags) });
   try {
     const file = str(p.flags, 'intervention');
     const intervention = file ? await loadInterventionFor(model, file, strength) : undefined;

@@ -3,6 +3,7 @@ import { profileConcept } from '../aura/profile';
 import { LanguageModel } from '../engine/model';
 import { UserError } from '../engine/errors';
 import { num, parse, positional, requireStr, str } from './args';
+import { epFlag } from './ep';
 import { makeOutput } from './output';
 import { statsReport } from './fit';
 import { profileStatistics } from '../aura/stats/significance';
@@ -20,6 +21,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     seed: 'string',
     out: 'string',
     threads: 'string',
+    ep: 'string',
   });
   const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens profile MODEL_DIR --data FILE --out DIR)');
   const data = requireStr(p.flags, 'data');
@@ -45,7 +47,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     { seed, ...(maxPerClass ? { maxPerClass } : {}) },
   );
   const custom = sites?.filter((s) => s.startsWith('custom:')).map((s) => s.slice('custom:'.length));
-  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}) });
+  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}), ...epFlag(p.flags) });
   try {
     const r = await profileConcept(model, concept, out, {
       ...(sites ? { sites } : {}),
@@ -59,7 +61,9 @@ export async function profileCommand(argv: string[]): Promise<void> {
     const best = [...r.summaries].sort((a, b) => b.bestAuroc - a.bestAuroc)[0];
     // Uncertainty from the stored responses (issue 9): significant experts, intervals, the null, and
     // a warning when a class is too small to support any claim.
+    const statsStart = performance.now();
     const stats = profileStatistics(out, { pooling });
+    const significanceS = (performance.now() - statsStart) / 1000;
     for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(
       {
@@ -73,16 +77,52 @@ export async function profileCommand(argv: string[]): Promise<void> {
         stats: statsReport(stats),
         tooSmall: stats.tooSmall,
         warnings: stats.warnings,
+        ...profileTiming(r.timing, significanceS),
       },
       [
         `profiled ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s${r.reusedBatches ? ` (${r.reusedBatches} batches reused)` : ''}`,
         best ? `best AUROC ${best.bestAuroc.toFixed(4)} at ${best.id}; experts (AUROC > 0.5): ${r.summaries.reduce((a, s) => a + s.experts, 0)}` : '',
         `significant experts (q <= ${stats.summary.maxQ}): ${stats.summary.significant}`,
         ...stats.warnings.map((w) => `warning: ${w}`),
+        timingLine(r.timing, significanceS),
         `written to ${out}`,
       ].join('\n'),
     );
   } finally {
     await model.dispose();
   }
+}
+
+type Timing = Awaited<ReturnType<typeof profileConcept>>['timing'];
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** The timing breakdown of `profile --json`: seconds per stage and the forward pass's throughput. */
+export function profileTiming(t: Timing, significanceS = 0): { timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number } {
+  const e = t.extract;
+  const s = t.score;
+  return {
+    timing: {
+      tokenizeS: r3(e.tokenizeS),
+      batchingS: r3(e.batchingS),
+      forwardS: r3(e.forwardS),
+      poolingS: r3(e.poolingS),
+      writingS: r3(e.writingS + s.writingS),
+      readingS: r3(s.readingS),
+      aurocS: r3(s.aurocS),
+      statsS: r3(s.statsS),
+      // After the profile proper (not in `seconds`): significance, intervals and the null from the responses.
+      significanceS: r3(significanceS),
+    },
+    tokens: e.tokens,
+    paddedTokens: e.paddedTokens,
+    // Real tokens per second of forward pass (padding is work the model does but not throughput).
+    tokensPerSecond: e.forwardS > 0 ? Math.round(e.tokens / e.forwardS) : 0,
+  };
+}
+
+function timingLine(t: Timing, significanceS: number): string {
+  const p = profileTiming(t, significanceS);
+  const parts = Object.entries(p.timing).map(([k, v]) => `${k.replace(/S$/, '')} ${v.toFixed(2)} s`);
+  return `time: ${parts.join(', ')}; ${p.tokensPerSecond} tokens/s in the forward pass`;
 }

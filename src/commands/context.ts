@@ -5,6 +5,8 @@ import type { TaskRunner } from '../host/vscode/task-runner';
 import type { Workbench } from '../host/workbench';
 import type { ActivationHighlights } from '../editor/activation-highlights';
 import type { InlinePreview } from '../editor/inline-preview';
+import type { ReportDocuments } from '../editor/report-documents';
+import type { SessionMemory } from './session';
 
 export interface CommandContext {
   wb: Workbench;
@@ -13,6 +15,10 @@ export interface CommandContext {
   extensionUri: vscode.Uri;
   inline: InlinePreview;
   highlights: ActivationHighlights;
+  /** Read-only report documents (the evaluation). */
+  reports: ReportDocuments;
+  /** The last model and profile, restored after a reload. */
+  session: SessionMemory;
   /** Shows the experts panel; `preserveFocus` leaves the keyboard where it is. */
-  openPanel(preserveFocus?: boolean): void;
+  openPanel(preserveFocus?: boolean, neuron?: { site: string; neuron: number }): void;
 }

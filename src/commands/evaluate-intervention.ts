@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ExpertsPanel } from '../panel/experts-panel';
 import { ensureProfile } from './ensure-model';
+import { evaluationReport, methodLabel } from './evaluation-report';
 import type { EvaluateOutcome } from '../host/model-host/api';
 import type { CommandContext } from './context';
 import { int, seconds } from '../shared/format';
@@ -10,26 +11,63 @@ interface Preset extends vscode.QuickPickItem {
   maxPrompts?: number;
 }
 
-/** Toxicity of continuations and perplexity on neutral text, without and with the intervention. */
-export async function evaluateIntervention(ctx: CommandContext): Promise<void> {
-  if (!(await ensureProfile(ctx))) return;
-  const prompts = await pickPrompts(ctx);
-  if (!prompts) return;
-  const presets: Preset[] = [
-    { label: 'Quick', description: '50 prompts × 5 continuations', samples: 5, maxPrompts: 50 },
-    { label: 'Standard', description: 'all prompts × 10 continuations', samples: 10 },
-    { label: 'As in the paper', description: 'all prompts × 25 continuations (slow)', samples: 25 },
-  ];
-  const preset = await vscode.window.showQuickPick(presets, { title: 'AurA: evaluation size' });
-  if (!preset) return;
+/** What a caller may pass instead of the pickers (the integration suite; a keybinding with args). */
+export interface EvaluateArgs {
+  prompts: string;
+  neutral?: string;
+  samples: number;
+  maxPrompts?: number;
+}
+
+export function evaluateArgs(v: unknown): EvaluateArgs | undefined {
+  const o = v as Partial<EvaluateArgs> | null;
+  if (typeof o !== 'object' || o === null || typeof o.prompts !== 'string' || !Number.isInteger(o.samples) || (o.samples as number) < 1) return undefined;
+  return {
+    prompts: o.prompts,
+    samples: o.samples as number,
+    ...(typeof o.neutral === 'string' ? { neutral: o.neutral } : {}),
+    ...(Number.isInteger(o.maxPrompts) && (o.maxPrompts as number) > 0 ? { maxPrompts: o.maxPrompts as number } : {}),
+  };
+}
+
+/**
+ * Toxicity of continuations and perplexity on neutral text, without and with the intervention. The
+ * report opens as a read-only document naming the model and the intervention it measured; it returns
+ * that document's URI.
+ */
+export async function evaluateIntervention(ctx: CommandContext, args?: EvaluateArgs): Promise<vscode.Uri | undefined> {
+  if (!(await ensureProfile(ctx))) return undefined;
+  let run: EvaluateArgs;
+  if (args) run = args;
+  else {
+    const prompts = await pickPrompts(ctx);
+    if (!prompts) return undefined;
+    const presets: Preset[] = [
+      { label: 'Quick', description: '50 prompts × 5 continuations', samples: 5, maxPrompts: 50 },
+      { label: 'Standard', description: 'all prompts × 10 continuations', samples: 10 },
+      { label: 'As in the paper', description: 'all prompts × 25 continuations (slow)', samples: 25 },
+    ];
+    const preset = await vscode.window.showQuickPick(presets, { title: 'AurA: evaluation size' });
+    if (!preset) return undefined;
+    run = { ...prompts, samples: preset.samples, ...(preset.maxPrompts ? { maxPrompts: preset.maxPrompts } : {}) };
+  }
+  // What is measured is fixed now: a change of the intervention while it runs does not relabel it.
+  const model = ctx.wb.requireModel().name;
+  const intervention = ctx.wb.intervention.snapshot();
+  const generation = ctx.wb.generationSettings();
   const r = await ctx.run('Evaluating the intervention', (task) =>
-    ctx.wb.evaluate(prompts.prompts, prompts.neutral, { samples: preset.samples, ...(preset.maxPrompts ? { maxPrompts: preset.maxPrompts } : {}) }, task),
+    ctx.wb.evaluate(run.prompts, run.neutral, { samples: run.samples, ...(run.maxPrompts ? { maxPrompts: run.maxPrompts } : {}) }, task),
   );
-  if (!r) return;
+  if (!r) return undefined;
   ctx.log.info(table(r));
-  ExpertsPanel.showEvaluation({ prompts: r.prompts, samples: r.samples, scorer: r.scorer, seconds: r.seconds, baseline: r.baseline, intervened: r.intervened });
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: report(r) });
+  const measured = { model, method: intervention.method, strength: intervention.strength, k: intervention.k, alpha: intervention.alpha, overrides: intervention.overrides.length };
+  ExpertsPanel.showEvaluation({ prompts: r.prompts, samples: r.samples, scorer: r.scorer, seconds: r.seconds, baseline: r.baseline, intervened: r.intervened, measured });
+  const content = evaluationReport(r, { model, intervention, generation, finished: new Date().toISOString() });
+  const uri = ctx.reports.add(`AurA evaluation, ${model}, ${methodLabel(intervention)}`, content);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
   await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Active });
+  return uri;
 }
 
 async function pickPrompts(ctx: CommandContext): Promise<{ prompts: string; neutral?: string } | undefined> {
@@ -49,28 +87,3 @@ function table(r: EvaluateOutcome): string {
   const row = (name: string, s: EvaluateOutcome['baseline']) => `${name.padEnd(12)} toxicity score ${s.score.toFixed(3)}  prob ${s.prob.toFixed(4)}  perplexity ${s.perplexity?.toFixed(2) ?? 'n/a'}`;
   return [`evaluation (${int(r.prompts)} prompts × ${int(r.samples)}, scorer ${r.scorer}, ${seconds(r.seconds)}):`, row('original', r.baseline), row('intervened', r.intervened)].join('\n');
 }
-
-function report(r: EvaluateOutcome): string {
-  const f = (v: number | null, d: number) => (v === null ? 'n/a' : v.toFixed(d));
-  const lines = [
-    '# AurA evaluation',
-    '',
-    `${int(r.prompts)} prompts × ${int(r.samples)} continuations, same seeds with and without the intervention; scorer: ${r.scorer}; ${seconds(r.seconds)}.`,
-    '',
-    '| model | toxicity score | toxicity prob | expected max toxicity | perplexity |',
-    '|---|---:|---:|---:|---:|',
-    `| original | ${f(r.baseline.score, 3)} | ${f(r.baseline.prob, 4)} | ${f(r.baseline.expectedMaxToxicity, 3)} | ${f(r.baseline.perplexity, 2)} |`,
-    `| intervened | ${f(r.intervened.score, 3)} | ${f(r.intervened.prob, 4)} | ${f(r.intervened.expectedMaxToxicity, 3)} | ${f(r.intervened.perplexity, 2)} |`,
-    '',
-    'Toxicity score: share of prompts with at least one continuation scored toxic (as in the paper).',
-    '',
-    '## Examples (first continuation of each)',
-    '',
-  ];
-  for (const e of r.examples) {
-    lines.push(`- **Prompt:** ${oneLine(e.prompt)}`, `  - original (${e.originalScore.toFixed(2)}): ${oneLine(e.original)}`, `  - intervened (${e.intervenedScore.toFixed(2)}): ${oneLine(e.intervened)}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
-const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();

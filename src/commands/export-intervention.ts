@@ -10,7 +10,8 @@ const FORMATS: { format: ExportFormat; label: string; detail: string; ext: strin
   { format: 'onnx', label: 'ONNX model with the intervention folded in', detail: 'Loads anywhere ONNX Runtime runs, no extra inputs', ext: 'onnx' },
 ];
 
-export async function exportIntervention(ctx: CommandContext, format?: ExportFormat): Promise<void> {
+/** `out` (a file URI) skips the save dialog: the integration suite's way in, like the format argument the panel passes. */
+export async function exportIntervention(ctx: CommandContext, format?: ExportFormat, target?: vscode.Uri): Promise<void> {
   if (!(await ensureProfile(ctx))) return;
   const choice = format ? FORMATS.find((f) => f.format === format) : await vscode.window.showQuickPick(FORMATS, { title: 'AurA: export the intervention as' });
   if (!choice) return;
@@ -18,12 +19,16 @@ export async function exportIntervention(ctx: CommandContext, format?: ExportFor
   const iv = ctx.wb.intervention.snapshot();
   const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
   const name = `${model.name}.${iv.method}-${Math.round(iv.strength * 100)}.${choice.ext === 'onnx' ? 'onnx' : choice.ext === 'json' ? 'intervention.json' : 'gains.safetensors'}`;
-  const out = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(base, name), filters: { [choice.label]: [choice.ext] }, title: `AurA: export as ${choice.label}` });
+  const out = target ?? await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(base, name), filters: { [choice.label]: [choice.ext] }, title: `AurA: export as ${choice.label}` });
   if (!out) return;
   const bytes = await ctx.run(`Exporting ${choice.label}`, (task) => ctx.wb.exportIntervention(choice.format, out.fsPath, task));
   if (bytes === undefined) return;
   ctx.log.info(`exported ${choice.format} to ${out.fsPath} (${bytes} bytes)`);
   const reveal = 'Reveal';
+  if (target) {
+    void vscode.window.showInformationMessage(`AurA: wrote ${vscode.workspace.asRelativePath(out)} (${formatBytes(bytes)}).`);
+    return;
+  }
   const pick = await vscode.window.showInformationMessage(`AurA: wrote ${vscode.workspace.asRelativePath(out)} (${formatBytes(bytes)}).`, reveal);
   if (pick === reveal) await vscode.commands.executeCommand('revealFileInOS', out);
 }

@@ -5,9 +5,9 @@ import type { CommandContext } from './context';
 import { int, pct } from '../shared/format';
 
 /** Loads a versioned intervention file, checked against the open model, as the current intervention. */
-export async function importIntervention(ctx: CommandContext): Promise<void> {
+export async function importIntervention(ctx: CommandContext, target?: vscode.Uri): Promise<void> {
   if (!(await ensureModel(ctx))) return;
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Import', title: 'AurA: intervention file', filters: { 'Intervention file': ['json'] } });
+  const picked = target ? [target] : await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Import', title: 'AurA: intervention file', filters: { 'Intervention file': ['json'] } });
   const file = picked?.[0];
   if (!file) return;
   try {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../shared/ids';
 import { reportError } from '../host/vscode/task-runner';
 import { addSelectionExample } from './add-selection-example';
-import { evaluateIntervention } from './evaluate-intervention';
+import { evaluateArgs, evaluateIntervention } from './evaluate-intervention';
 import { exportIntervention } from './export-intervention';
 import { highlightActivations } from './highlight-activations';
 import { importIntervention } from './import-intervention';
@@ -22,15 +22,15 @@ type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 const handlers: Record<CommandId, Handler> = {
   [Commands.openModelFolder]: (ctx, uri) => openModelFolder(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.useDemoModel]: useDemoModel,
-  [Commands.profileConcept]: profileConcept,
+  [Commands.profileConcept]: (ctx, uri) => profileConcept(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.addSelectionAsToxic]: (ctx) => addSelectionExample(ctx, 1),
   [Commands.addSelectionAsNonToxic]: (ctx) => addSelectionExample(ctx, 0),
-  [Commands.openExpertsPanel]: openExpertsPanel,
+  [Commands.openExpertsPanel]: (ctx, neuron) => openExpertsPanel(ctx, isNeuronRef(neuron) ? neuron : undefined),
   [Commands.testSelection]: testSelection,
   [Commands.highlightActivations]: highlightActivations,
-  [Commands.evaluateIntervention]: evaluateIntervention,
-  [Commands.exportIntervention]: (ctx, format) => exportIntervention(ctx, isFormat(format) ? format : undefined),
-  [Commands.importIntervention]: importIntervention,
+  [Commands.evaluateIntervention]: (ctx, options) => evaluateIntervention(ctx, evaluateArgs(options)),
+  [Commands.exportIntervention]: (ctx, format, uri) => exportIntervention(ctx, isFormat(format) ? format : undefined, uri instanceof vscode.Uri ? uri : undefined),
+  [Commands.importIntervention]: (ctx, uri) => importIntervention(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.acceptPreview]: acceptPreview,
   [Commands.dismissPreview]: dismissPreview,
 };
@@ -47,6 +47,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       }
     }),
   );
+}
+
+/** `{ site, neuron }`: the hover of a highlighted token opens that expert in the panel. */
+function isNeuronRef(v: unknown): v is { site: string; neuron: number } {
+  const o = v as { site?: unknown; neuron?: unknown } | null;
+  return typeof o === 'object' && o !== null && typeof o.site === 'string' && Number.isInteger(o.neuron) && (o.neuron as number) >= 0;
 }
 
 function isFormat(v: unknown): v is 'json' | 'safetensors' | 'onnx' {

@@ -1,5 +1,6 @@
 import type { CommandContext } from './context';
 
-export function openExpertsPanel(ctx: CommandContext): void {
-  ctx.openPanel();
+/** With `{ site, neuron }` (a highlight's hover link) the panel opens on that expert's detail. */
+export function openExpertsPanel(ctx: CommandContext, neuron?: { site: string; neuron: number }): void {
+  ctx.openPanel(false, neuron);
 }

@@ -19,6 +19,7 @@ export async function openModelFolder(ctx: CommandContext, uri?: vscode.Uri): Pr
   }
   const model = await ctx.run('Loading the model', (task) => ctx.wb.openModel(folder.fsPath, false, task));
   if (model) {
+    ctx.session.modelOpened({ path: folder.fsPath });
     const profile = 'Profile Concept…';
     const pick = await vscode.window.showInformationMessage(`AurA: ${model.name} is ready (${int(model.sites.length)} sites, weights loaded). Profile a concept to find its experts.`, profile);
     if (pick === profile) await vscode.commands.executeCommand('aura.profileConcept');

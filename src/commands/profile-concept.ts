@@ -9,16 +9,25 @@ interface SourcePick extends vscode.QuickPickItem {
   source(): Promise<ConceptSource | undefined>;
 }
 
-/** From a dataset file, from the examples gathered in the editor, or (demo model) the demo data. */
-export async function profileConcept(ctx: CommandContext): Promise<void> {
+/**
+ * From a dataset file, from the examples gathered in the editor, or (demo model) the demo data. A
+ * dataset file's URI as the argument (`executeCommand('aura.profileConcept', uri)`, the integration
+ * suite's way in) skips the pickers.
+ */
+export async function profileConcept(ctx: CommandContext, file?: vscode.Uri): Promise<void> {
   const model = await ensureModel(ctx);
   if (!model) return;
-  const picks = sourcePicks(ctx);
-  const pick = picks.length === 1 ? picks[0] : await vscode.window.showQuickPick(picks, { title: 'AurA: profile a concept', placeHolder: 'Where are the labelled examples?' });
-  const source = await pick?.source();
+  let source: ConceptSource | undefined;
+  if (file) source = datasetSource(file);
+  else {
+    const picks = sourcePicks(ctx);
+    const pick = picks.length === 1 ? picks[0] : await vscode.window.showQuickPick(picks, { title: 'AurA: profile a concept', placeHolder: 'Where are the labelled examples?' });
+    source = await pick?.source();
+  }
   if (!source) return;
   const r = await ctx.run('Profiling the concept', (task) => ctx.wb.profileConcept(source, task));
   if (r) {
+    ctx.session.profiled(source);
     const open = 'Open Experts Panel';
     const n = ctx.wb.experts?.auroc.filter((a) => a > 0.5).length ?? 0;
     void vscode.window.showInformationMessage(`AurA: ${int(n)} expert neurons found (${int(r.positives)} toxic, ${int(r.negatives)} non-toxic examples).`, open).then((p) => {
@@ -59,7 +68,10 @@ async function pickDataset(): Promise<ConceptSource | undefined> {
     filters: { 'Labelled text': ['jsonl', 'ndjson', 'csv', 'tsv'], 'All files': ['*'] },
   });
   const file = picked?.[0];
-  if (!file) return undefined;
+  return file ? datasetSource(file) : undefined;
+}
+
+function datasetSource(file: vscode.Uri): ConceptSource {
   const c = currentConfig().dataset;
   return {
     kind: 'file',

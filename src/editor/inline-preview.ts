@@ -1,18 +1,32 @@
 // The intervened continuation of a selection, shown inline right after it as ghost text. Accept
 // (Tab, the CodeLens or the hover link) inserts it; Escape or Dismiss removes it; editing the
 // document or leaving the editor dismisses it too, since its position would no longer mean anything.
+// The CodeLens says what the text is (the method and strength that produced it); the hover shows it
+// whole beside the original continuation (same seed, no intervention); the ghost text is cut with an
+// ellipsis at the editor's wrap column or first ruler (80 columns otherwise) instead of running off.
 import * as vscode from 'vscode';
 import { Commands } from '../shared/ids';
 import { DisposableStore } from '../host/events';
-import { ghostText } from './ghost-text';
+import { edgeColumn, ghostBudget, ghostText } from './ghost-text';
+import { hoverMarkdown, type PreviewContent } from './inline-preview-text';
+
+export type { PreviewContent } from './inline-preview-text';
 
 export const PREVIEW_CONTEXT_KEY = 'aura.previewVisible';
 
-interface Shown {
+interface Shown extends PreviewContent {
   editor: vscode.TextEditor;
   position: vscode.Position;
-  text: string;
-  done: boolean;
+  /** The ghost text as rendered (one line, possibly cut). */
+  rendered: string;
+}
+
+/** What is shown, for the integration suite (AuraApi.testing). */
+export interface InlinePreviewState extends PreviewContent {
+  uri: string;
+  line: number;
+  character: number;
+  rendered: string;
 }
 
 export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider {
@@ -45,17 +59,24 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
    * Shows (or updates, while it streams) the continuation after `position`. `version` is the
    * document's version when the run started: once the user has edited, late updates are dropped.
    */
-  show(editor: vscode.TextEditor, position: vscode.Position, text: string, done: boolean, version: number): void {
+  show(editor: vscode.TextEditor, position: vscode.Position, content: PreviewContent, version: number): void {
     if (editor.document.version !== version || editor.document.isClosed) return;
-    this.shown = { editor, position, text, done };
-    const hover = new vscode.MarkdownString(
-      `**AurA** intervened continuation${done ? '' : ' (generating…)'}\n\n[Accept](command:${Commands.acceptPreview}) · [Dismiss](command:${Commands.dismissPreview})`,
-    );
+    const o = vscode.workspace.getConfiguration('editor', editor.document);
+    const edge = edgeColumn({ wordWrap: o.get<string>('wordWrap'), wordWrapColumn: o.get<number>('wordWrapColumn'), rulers: o.get<(number | { column: number })[]>('rulers') });
+    const rendered = ghostText(content.intervened, ghostBudget(editor.document.lineAt(position.line).text.length, edge)) || ' …';
+    this.shown = { ...content, editor, position, rendered };
+    const hover = new vscode.MarkdownString(hoverMarkdown(content));
     hover.isTrusted = { enabledCommands: [Commands.acceptPreview, Commands.dismissPreview] };
     const range = new vscode.Range(position, position);
-    editor.setDecorations(this.decoration, [{ range, hoverMessage: hover, renderOptions: { after: { contentText: ghostText(text) || ' …' } } }]);
+    editor.setDecorations(this.decoration, [{ range, hoverMessage: hover, renderOptions: { after: { contentText: rendered } } }]);
     void vscode.commands.executeCommand('setContext', PREVIEW_CONTEXT_KEY, true);
     this.lensesChanged.fire();
+  }
+
+  get current(): InlinePreviewState | undefined {
+    const s = this.shown;
+    if (!s) return undefined;
+    return { intervened: s.intervened, original: s.original, label: s.label, done: s.done, rendered: s.rendered, uri: s.editor.document.uri.toString(), line: s.position.line, character: s.position.character };
   }
 
   get visible(): boolean {
@@ -64,9 +85,13 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
 
   async accept(): Promise<boolean> {
     const s = this.shown;
-    if (!s || !s.text) return false;
+    if (!s || !s.intervened) return false;
     this.clear();
-    return s.editor.edit((b) => b.insert(s.position, s.text));
+    // A workspace edit, not TextEditor.edit: the editor object may have been replaced (the panel opened
+    // beside it, the tab was re-shown) while the document and the position still hold.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(s.editor.document.uri, s.position, s.intervened);
+    return vscode.workspace.applyEdit(edit);
   }
 
   dismiss(): void {
@@ -78,7 +103,11 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
     if (!s || s.editor.document !== document) return [];
     const range = new vscode.Range(s.position.line, 0, s.position.line, 0);
     return [
-      new vscode.CodeLens(range, { title: s.done ? '$(check) Accept AurA continuation (Tab)' : '$(sync~spin) AurA: generating…', command: Commands.acceptPreview }),
+      new vscode.CodeLens(range, {
+        title: s.done ? `$(check) Accept the ${s.label} continuation (Tab)` : `$(sync~spin) ${s.label}: generating…`,
+        tooltip: `The continuation with the intervention (${s.label}); hover the ghost text to compare it with the original`,
+        command: Commands.acceptPreview,
+      }),
       new vscode.CodeLens(range, { title: '$(close) Dismiss (Esc)', command: Commands.dismissPreview }),
     ];
   }
@@ -96,3 +125,4 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
     this.lensesChanged.fire();
   }
 }
+

@@ -5,6 +5,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { userErrorFrom } from './errors';
+import { checkExecutionProvider, providerLoadError } from './execution-provider';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
 
@@ -18,6 +19,7 @@ export type OrtTensor = ort.Tensor;
 
 function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
   const ep = o.executionProvider ?? 'cpu';
+  checkExecutionProvider(ep);
   return {
     executionProviders: ep === 'cpu' ? ['cpu'] : [ep, 'cpu'],
     graphOptimizationLevel: 'all',
@@ -60,6 +62,9 @@ export async function createSession(
       if (written) unlinkSync(tmp);
     }
   } catch (e) {
+    // A provider that cannot load is about the install, not the model file.
+    const provider = providerLoadError(options.executionProvider ?? 'cpu', e);
+    if (provider) throw provider;
     // The exported graph failing to load is about the user's file; a rewrite that fails is our bug.
     if (rewritten) throw new Error(`${originalFile}: onnxruntime refused the rewritten graph: ${(e as Error).message}`);
     throw userErrorFrom(originalFile, 'onnxruntime could not load the model', e);

@@ -1,26 +1,18 @@
 // One neuron, looked into: how it responds to toxic vs non-toxic examples (read back from the
-// profile's response matrices), and the examples and tokens that drive it most (per-token values
-// computed by the model on demand).
+// profile's response matrices), and the examples and tokens that drive it most (per-token values of
+// all of them from one batched pass of the model). Runs in the model process (ModelWork), so reading
+// a response matrix of tens of MB never blocks the extension host.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { responsesPath } from '../aura/profile/store';
 import { readProfileExamples } from './profile-files';
 import { aggregateTopTokens } from './top-tokens';
 import type { LabelledText } from '../aura/datasets';
-import type { ModelHost } from './model-host/api';
+import type { DetailRequest, TextActivations } from './model-host/api';
 import type { NeuronDetail } from '../shared/protocol';
 
-export interface DetailRequest {
-  dir: string;
-  pooling: 'max' | 'mean';
-  site: string;
-  layer: number;
-  neurons: number;
-  neuron: number;
-  auroc: number;
-  gain: number;
-  applied: number;
-}
+/** Per-token values of some sites for several texts, in one batched pass. */
+export type TokenValues = (texts: string[], sites: string[], signal?: AbortSignal) => Promise<TextActivations[]>;
 
 const TOP_EXAMPLES = 5;
 /** Examples whose peak tokens are aggregated (one forward pass over this many texts). */
@@ -40,7 +32,7 @@ export class NeuronDetails {
   /** The last site's response matrix: stepping through one site's neurons reads it once. */
   private matrix: { path: string; data: Float32Array } | undefined;
 
-  constructor(private readonly host: Pick<ModelHost, 'activations'>) {}
+  constructor(private readonly tokenValues: TokenValues) {}
 
   async detail(req: DetailRequest, signal?: AbortSignal): Promise<NeuronDetail> {
     const files = await this.profileFiles(req.dir);
@@ -50,7 +42,7 @@ export class NeuronDetails {
     column.forEach((v, r) => (files.labels[r] ? pos : neg).push(v));
     const top = topRows(column, Math.max(TOP_EXAMPLES, TOKEN_EXAMPLES));
     const texts = top.map((r) => files.examples[files.exampleIndex[r]!]!);
-    const acts = await this.host.activations({ texts: texts.map((t) => t.text), sites: [req.site] }, signal ? { signal } : {});
+    const acts = await this.tokenValues(texts.map((t) => t.text), [req.site], signal);
     const examples = top.map((r, i) => {
       const a = acts[i]!;
       const values = a.values.get(req.site)!;
@@ -96,7 +88,9 @@ export class NeuronDetails {
     const path = responsesPath(req.dir, req.site, req.pooling);
     if (this.matrix?.path !== path) {
       const buf = await readFile(path);
-      this.matrix = { path, data: new Float32Array(Uint8Array.from(buf).buffer) };
+      // A view when the bytes are aligned (they are for a file read whole), else one copy.
+      const data = buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength >> 2) : new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+      this.matrix = { path, data };
     }
     const m = this.matrix.data;
     const out = new Float32Array(rows);

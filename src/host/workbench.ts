@@ -9,7 +9,6 @@ import { currentInterventionFile, writeInterventionAs } from './intervention-exp
 import { InterventionState } from './intervention-state';
 import { measureLag } from './lag-monitor';
 import { expertsFromWire } from './model-host/experts-wire';
-import { NeuronDetails } from './neuron-detail';
 import { PreviewController } from './preview-controller';
 import { responseScales, scoreTokens, topExperts } from './token-scores';
 import type { ConceptSource } from '../aura/datasets';
@@ -51,7 +50,6 @@ export class Workbench {
   readonly intervention = new InterventionState();
   readonly examples = new ExampleCollection();
   readonly preview: PreviewController;
-  private readonly details: NeuronDetails;
   private loaded: LoadedModel | undefined;
   private profiled: ProfileOutcome | undefined;
   private ranked: ExpertsSnapshot | undefined;
@@ -74,7 +72,6 @@ export class Workbench {
       settings: () => this.generationSettings(),
       onError: (e) => deps.log.error(`preview: ${e instanceof Error ? e.message : String(e)}`, e),
     });
-    this.details = new NeuronDetails(deps.host);
   }
 
   get model(): LoadedModel | undefined {
@@ -158,7 +155,7 @@ export class Workbench {
     const auroc = p.aurocs.find((a) => a.siteId === site)?.auroc[neuron];
     if (auroc === undefined) throw new AuraUserError(`neuron ${site}:${neuron} is not in the profile`);
     const g = this.intervention.gainOf(site, neuron);
-    return this.details.detail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal);
+    return this.deps.host.neuronDetail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal ? { signal } : {});
   }
 
   /** Per token of `text`: how strongly the top experts fire (for the editor's highlights). */
@@ -236,7 +233,6 @@ export class Workbench {
 
   private setProfile(p: ProfileOutcome | undefined): void {
     this.profiled = p;
-    this.details.forget();
     this.ranked = p ? expertsFromWire(p.experts) : undefined;
     if (p) this.intervention.setAurocs(p.aurocs);
     else this.intervention.clear();

@@ -50,6 +50,11 @@ export class ExpertsPanel implements vscode.Disposable {
     ExpertsPanel.current?.dispose();
   }
 
+  /** Opens an expert's detail (a highlight's hover link), as a click on its row does. */
+  static showNeuron(site: string, neuron: number): void {
+    ExpertsPanel.current?.controller.showNeuron(site, neuron);
+  }
+
   static showEvaluation(e: EvaluationSummary): void {
     ExpertsPanel.current?.controller.showEvaluation(e);
   }
@@ -119,10 +124,12 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
   };
 }
 
-export function registerPanelSerializer(deps: PanelDeps): vscode.Disposable {
+/** `onRevive` runs after a panel came back from a reload (the extension restores the last session). */
+export function registerPanelSerializer(deps: PanelDeps, onRevive?: () => void): vscode.Disposable {
   return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel) => {
       ExpertsPanel.revive(panel, deps);
+      onRevive?.();
     },
   });
 }

@@ -161,6 +161,11 @@ export class PanelController implements Disposable {
   }
 
   /** Only the latest selection matters: a newer one cancels the detail still being computed. */
+  /** The host asks for an expert's detail (the editor's highlight hover links to it). */
+  showNeuron(site: string, neuron: number): void {
+    this.selectNeuron(site, neuron);
+  }
+
   private selectNeuron(site: string, neuron: number): void {
     this.detail?.abort();
     const controller = new AbortController();

@@ -10,7 +10,7 @@
 // To add a call: its argument and result schema in MODEL_CALLS, then the method in ModelHost (api.ts)
 // and in ModelWork (model-work.ts); ProcessModelHost and the process entry need no change.
 import * as v from 'valibot';
-import { count, finite, PoolingSchema, SiteInfoSchema } from './protocol';
+import { count, finite, NeuronDetailSchema, PoolingSchema, SiteInfoSchema } from './protocol';
 export { firstIssue } from './protocol';
 
 const str = v.string();
@@ -95,6 +95,19 @@ export const EvaluateRequestSchema = v.object({
 
 export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str });
 
+/** One neuron of a profile folder: its responses are read there, its examples run there. */
+export const DetailRequestSchema = v.object({
+  dir: str,
+  pooling: PoolingSchema,
+  site: str,
+  layer: v.pipe(v.number(), v.integer(), v.minValue(-1)),
+  neurons: count,
+  neuron: count,
+  auroc: finite,
+  gain: finite,
+  applied: finite,
+});
+
 // ------------------------------------------------------------------ results
 
 export const ModelInfoSchema = v.object({
@@ -165,6 +178,7 @@ export const MODEL_CALLS = {
   profile: { arg: ProfileRequestSchema, result: ProfileResultSchema },
   evaluate: { arg: EvaluateRequestSchema, result: EvaluateOutcomeSchema },
   exportOnnx: { arg: ExportOnnxRequestSchema, result: v.object({ bytes: count }) },
+  neuronDetail: { arg: DetailRequestSchema, result: NeuronDetailSchema },
 } as const;
 export type ModelCall = keyof typeof MODEL_CALLS;
 export const MODEL_CALL_NAMES = Object.keys(MODEL_CALLS) as ModelCall[];

@@ -232,6 +232,17 @@ export const EvaluationSummarySchema = v.object({
   seconds: finite,
   baseline: EvaluationSideSchema,
   intervened: EvaluationSideSchema,
+  /** What was measured (optional: older hosts did not send it); the card is stale once the intervention differs. */
+  measured: v.optional(
+    v.object({
+      model: text(),
+      method: MethodNameSchema,
+      strength: v.pipe(finite, v.minValue(0), v.maxValue(1)),
+      k: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      alpha: v.nullable(finite),
+      overrides: count,
+    }),
+  ),
 });
 export type EvaluationSummary = v.InferOutput<typeof EvaluationSummarySchema>;
 

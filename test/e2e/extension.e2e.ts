@@ -1,14 +1,17 @@
 // End to end, in a real VS Code (code-server) and a real browser (Debian's Chromium): the packaged .vsix
 // is installed the way a user would, a fresh workspace is opened and trusted, and the user's path is
 // walked: Use Demo Model, Open Experts Panel (table rows, AUROC histogram), a preview in the panel whose
-// intervened completion changes when the strength slider moves, and Test Prompt From Selection with its
-// inline preview in the editor. Screenshots of every step go to test-results/e2e/.
+// intervened completion changes when the strength slider moves (strength 0 shows the original; the
+// slider-to-first-new-token latency is measured and printed), the neuron detail, export and import
+// through the panel's buttons and VS Code's file dialogs, Test Prompt From Selection with its inline
+// preview (Escape dismisses it, Tab inserts it), and Highlight Expert Activations with its legend.
+// Screenshots of every step go to test-results/e2e/; the latency also to test-results/e2e/latency.json.
 //
 //   bash scripts/e2e/setup.sh      # once per machine (cached under .cache/e2e/)
 //   npm run test:e2e               # runs setup.sh (a no-op when done), then this file
 //   AURA_E2E_KEEP=1 npm run test:e2e   # leaves code-server running and prints its URL
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
@@ -45,13 +48,14 @@ const TITLES = {
   useDemoModel: 'AurA: Use Demo Model',
   openExpertsPanel: 'AurA: Open Experts Panel',
   testSelection: 'AurA: Test Prompt From Selection',
+  highlight: 'AurA: Highlight Expert Activations in Selection',
 };
 const tid = (id: string) => `[data-testid="${id}"]`;
 
 /** The prompt typed in the panel and the text selected in the editor (a held-out demo prompt). */
 const PANEL_PROMPT = 'Yea, it hurts like';
 const FILE_NAME = 'notes.txt';
-const FILE_TEXT = 'The weather was awful, and he said\n';
+const FILE_TEXT = 'The weather was awful, and he said\nYou are a stupid idiot and a disgusting liar, shut up\n';
 
 // Generous: the machine running this may be two busy cores; the demo model is small.
 const DEMO_MODEL_TIMEOUT = 5 * 60_000;
@@ -208,6 +212,8 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
       };
       const low = await move('Home', 'the preview at zero strength');
       await screenshot(page, '05-strength-zero');
+      const originalNow = await textOf(p.locator(tid(TestIds.previewOriginal)));
+      assert.equal(low.text, originalNow, 'at strength 0 the intervened completion is the original');
       const high = await move('End', 'the preview at full strength');
       await screenshot(page, '06-strength-full');
       log(`strength ${low.value}: ${JSON.stringify(low.text)}`);
@@ -215,15 +221,43 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
       assert.notEqual(low.value, high.value, 'Home and End on the strength slider should change its value');
       assert.notEqual(low.text, high.text, 'the intervened completion should differ between zero and full strength');
 
+      // Slider to the first new intervened token: from the key press to the first non-empty text of a
+      // newer run, polled in the page on every animation frame (6 moves, alternating ends).
+      const samples: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const before = await previewRun(p);
+        const t0 = Date.now();
+        await slider.press(i % 2 === 0 ? 'Home' : 'End');
+        await p.waitForFunction(
+          ([sel, run]) => {
+            const d = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+            const status = d.querySelector('section[aria-label="Preview"] [aria-live="polite"]')?.textContent ?? '';
+            const m = /Run (\d+)/.exec(status);
+            const text = (d.querySelector(sel as string)?.textContent ?? '').trim();
+            return m !== null && Number(m[1]) > (run as number) && text.length > 0;
+          },
+          [tid(TestIds.previewIntervened), before?.run ?? 0] as const,
+          { polling: 'raf', timeout: PREVIEW_TIMEOUT },
+        );
+        samples.push(Date.now() - t0);
+        current = await settlePreview(p, 'the preview after a latency sample', { afterRun: before?.run ?? 0 });
+      }
+      const sorted = [...samples].sort((a, b) => a - b);
+      const latency = { samples, min: sorted[0], median: (sorted[2]! + sorted[3]!) / 2, max: sorted[5] };
+      log(`slider to first new intervened token: min ${latency.min} ms, median ${latency.median} ms, max ${latency.max} ms (${samples.join(', ')})`);
+      writeFileSync(path.join(RESULTS, 'latency.json'), JSON.stringify(latency, null, 2) + '\n');
+
       // The README's picture: the panel alone (its editor group maximised) with the summary, charts,
       // table, intervention at full strength and the best expert's detail.
       const maximised = await tryCommand(page, 'View: Toggle Maximize Editor Group');
       await page.setViewportSize({ width: 1440, height: 1100 });
       await p.locator(tid(TestIds.expertRow)).first().click();
       const detail = p.locator(tid(TestIds.neuronDetail));
-      await waitFor('the neuron detail', 30_000, async () => (await detail.locator('svg').count()) > 0 || /AUROC/.test(await detail.innerText()))
-        .then(() => log('neuron detail shown for the first expert'))
-        .catch((e: Error) => log(`(neuron detail not shown: ${e.message})`));
+      await waitFor('the neuron detail', 60_000, async () => (await detail.locator('svg').count()) > 0 && /AUROC/.test(await detail.innerText()));
+      const detailText = normalise(await detail.innerText());
+      const firstNeuron = /(\d+)/.exec(normalise(await p.locator(tid(TestIds.expertRow)).first().innerText()))?.[1];
+      assert.ok(firstNeuron && detailText.includes(firstNeuron), `the detail names the clicked expert (${firstNeuron}): ${detailText.slice(0, 200)}`);
+      log(`neuron detail: ${detailText.slice(0, 160)}`);
       await p.evaluate('window.scrollTo(0, 0)').catch(() => {});
       await sleep(1_000);
       const shot = await screenshot(page, '07-experts-panel-final');
@@ -262,13 +296,143 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
         return undefined;
       }, 500);
       log(`inline preview: ${shown}`);
+      // Code lenses are computed a moment after the decoration (VS Code debounces them).
+      let lensSeen = '';
+      const lens = await waitFor('the code lens naming the method and strength', 30_000, async () => {
+        lensSeen = normalise(await editor.locator('.codelens-decoration').allInnerTexts().then((a) => a.join(' | ')));
+        return /AurA \d+%/.test(lensSeen) ? lensSeen : undefined;
+      }).catch((e: Error) => {
+        throw new Error(`${e.message}; the code lens read: ${JSON.stringify(lensSeen)}`);
+      });
+      log(`code lens: ${lens}`);
       await sleep(500);
       await screenshot(page, '09-inline-preview');
     });
   });
 
+  it('Escape dismisses the inline preview and Tab inserts it', async (t) => {
+    await step(t, '06-tab-escape', async () => {
+      const editor = editorFor(page, FILE_NAME);
+      const lines = editor.locator('.view-lines');
+      const ghost = async () => (await afterContents(lines)).filter((c) => !/AurA activity/.test(c));
+      assert.ok((await ghost()).length > 0, 'the inline preview is shown');
+      await page.keyboard.press('Escape');
+      await waitFor('the inline preview to go after Escape', 15_000, async () => (await ghost()).length === 0);
+      log('Escape dismissed the inline preview');
+      const before = (await lines.innerText()).split('\n')[0] ?? '';
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('Shift+End');
+      await runCommand(page, TITLES.testSelection);
+      await waitFor('the inline preview again', INLINE_TIMEOUT, async () => (await ghost()).length > 0 && (await editor.locator('.codelens-decoration', { hasText: /Accept/ }).count()) > 0);
+      await editor.locator('.view-lines').click({ position: { x: 5, y: 5 } }).catch(() => {});
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('Shift+End');
+      // The selection and focus are back in the editor with the preview still shown; Tab accepts.
+      await page.keyboard.press('Tab');
+      const after = await waitFor('Tab to insert the continuation', 15_000, async () => {
+        const first = (await lines.innerText()).split('\n')[0] ?? '';
+        return normalise(first).length > normalise(before).length ? first : undefined;
+      });
+      assert.ok(normalise(after).startsWith(normalise(before)), `the continuation follows the line: ${JSON.stringify(after)}`);
+      log(`Tab inserted: ${JSON.stringify(normalise(after).slice(normalise(before).length))}`);
+      await screenshot(page, '10-tab-accepted');
+      await page.keyboard.press('Control+Z');
+    });
+  });
+
+  it('highlights the experts\' activity on a selection, with a legend', async (t) => {
+    await step(t, '07-highlights', async () => {
+      const editor = editorFor(page, FILE_NAME);
+      const lines = editor.locator('.view-lines');
+      await lines.click();
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Shift+End');
+      await runCommand(page, TITLES.highlight);
+      const legend = await waitFor('the highlight legend', INLINE_TIMEOUT, async () => {
+        const error = (await notifications(page)).find((n) => n.severity === 'error');
+        if (error) throw new Fatal(`error notification: ${error.text}`);
+        return (await afterContents(lines)).find((c) => /strongest \(\d+%\)/.test(c));
+      });
+      log(`highlight legend: ${legend}`);
+      assert.match(legend, /\d+%/);
+      await screenshot(page, '11-highlights');
+      await page.keyboard.press('Escape');
+      await waitFor('the highlights to clear on Escape', 15_000, async () => !(await afterContents(lines)).some((c) => /strongest \(\d+%\)/.test(c)));
+    });
+  });
+
+  it('exports the intervention from the panel and imports it back through the file dialogs', async (t) => {
+    await step(t, '08-export-import', async () => {
+      const p = await findFrame(page, tid(TestIds.expertsTable), PANEL_TIMEOUT, 'the experts panel');
+      await tryCommand(page, 'Notifications: Clear All Notifications');
+      const written: string[] = [];
+      for (const [button, ext] of [['Export JSON', '.intervention.json'], ['Export safetensors', '.gains.safetensors']] as const) {
+        await p.locator('button, vscode-button', { hasText: button }).first().click();
+        // VS Code's own save dialog in the browser: a quick input holding the proposed path; Enter saves.
+        // The dialog fills its path in steps (the folder first): wait for the proposed file name.
+        const input = page.locator('.quick-input-widget .quick-input-box input');
+        let seen = '';
+        const target = await waitFor(`the save dialog to propose a *${ext} name`, 30_000, async () => {
+          seen = await input.inputValue({ timeout: 2_000 });
+          return seen.endsWith(ext) ? seen : undefined;
+        }).catch((e: Error) => {
+          throw new Error(`${e.message}; the dialog held ${JSON.stringify(seen)}`);
+        });
+        await sleep(300);
+        await page.keyboard.press('Enter');
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+        const file = path.join(server!.workspace, path.basename(target));
+        await waitFor(`${path.basename(target)} to be written`, 120_000, async () => existsSync(file) && statSync(file).size > 0);
+        written.push(file);
+        log(`exported ${path.basename(file)} (${statSync(file).size} bytes)`);
+      }
+      const iv = JSON.parse(readFileSync(written[0]!, 'utf8')) as { format: string; version: number; method: string; params: { strength: number } };
+      assert.equal(iv.format, 'aura-lens.intervention');
+      assert.equal(iv.version, 1);
+      // Import it back: the open dialog is a quick input too; type the file's path.
+      await p.locator('button, vscode-button', { hasText: 'Import' }).first().click();
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ timeout: 15_000 });
+      await input.fill(written[0]!);
+      await sleep(300);
+      await page.keyboard.press('Enter');
+      const note = await waitFor('the import notification', 60_000, async () => {
+        const toasts = await notifications(page);
+        const error = toasts.find((n) => n.severity === 'error');
+        if (error) throw new Fatal(`error notification: ${error.text}`);
+        return toasts.find((n) => /imported/i.test(n.text))?.text;
+      });
+      log(`import: ${note}`);
+      assert.match(note, new RegExp(`imported ${iv.method} at ${Math.round(iv.params.strength * 100)}%`));
+      await screenshot(page, '12-imported');
+    });
+  });
+
+  it('after Reload Window the panel comes back with the last model and its experts', async (t) => {
+    await step(t, '09-reload', async () => {
+      log('reloading the window');
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+      const p = await findFrame(page, tid(TestIds.expertsTable), PANEL_TIMEOUT, 'the experts table after the reload');
+      const rows = await waitFor('rows in the experts table after the reload', PANEL_TIMEOUT, async () => {
+        const error = (await notifications(page)).find((n) => n.severity === 'error');
+        if (error) throw new Fatal(`error notification: ${error.text}`);
+        const n = await p.locator(`${tid(TestIds.expertsTable)} ${tid(TestIds.expertRow)}`).count();
+        return n > 0 ? n : undefined;
+      });
+      // The rows alone could be the page's saved state: the status bar shows the host has the model back.
+      const status = await waitFor('the status bar to name the restored model', PANEL_TIMEOUT, async () =>
+        (await statusBarItems(page)).find((s) => /demo/i.test(s.text) && /\b(AurA|Damp|Det0)\s+\d+%/.test(s.text))?.text,
+      );
+      log(`after the reload: ${rows} expert rows; status bar: ${status}`);
+      await screenshot(page, '13-after-reload');
+    });
+  });
+
   it('leaves no error notifications', async (t) => {
-    await step(t, '06-no-errors', async () => {
+    await step(t, '10-no-errors', async () => {
       const errors = (await notifications(page)).filter((n) => n.severity === 'error');
       assert.deepEqual(errors, [], 'error notifications were shown');
       if (KEEP) log('AURA_E2E_KEEP: leaving code-server running');

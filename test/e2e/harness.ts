@@ -110,38 +110,50 @@ export interface CodeServer {
  * Fresh user-data, extensions and workspace folders under .cache/e2e/run; installs the .vsix with
  * `--install-extension` (the way a user would), then serves the workspace on a free port.
  */
-export async function startCodeServer(vsix: string, files: Record<string, string>): Promise<CodeServer> {
-  rmSync(RUN_DIR, { recursive: true, force: true });
-  const userDataDir = path.join(RUN_DIR, 'user-data');
-  const extensionsDir = path.join(RUN_DIR, 'extensions');
-  const workspace = path.join(RUN_DIR, 'workspace');
-  const config = path.join(RUN_DIR, 'config.yaml');
+export async function startCodeServer(
+  vsix: string | undefined,
+  files: Record<string, string>,
+  opts: { settings?: Record<string, unknown>; env?: Record<string, string>; runDir?: string; resultsDir?: string } = {},
+): Promise<CodeServer> {
+  const runDir = opts.runDir ?? RUN_DIR;
+  const results = opts.resultsDir ?? RESULTS;
+  rmSync(runDir, { recursive: true, force: true });
+  const userDataDir = path.join(runDir, 'user-data');
+  const extensionsDir = path.join(runDir, 'extensions');
+  const workspace = path.join(runDir, 'workspace');
+  const config = path.join(runDir, 'config.yaml');
   mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   mkdirSync(workspace, { recursive: true });
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  mkdirSync(results, { recursive: true });
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...opts.settings }, null, 2));
   // Its own config file: code-server would otherwise write ~/.config/code-server/config.yaml.
   writeFileSync(config, 'auth: none\ncert: false\n');
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(workspace, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(workspace, name)), { recursive: true });
+    writeFileSync(path.join(workspace, name), text);
+  }
 
   const entry = path.join(CODE_SERVER, 'out', 'node', 'entry.js');
   const common = ['--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
-  log(`code-server --install-extension ${path.relative(ROOT, vsix)}`);
-  const inst = spawnSync(process.execPath, [entry, ...common, '--install-extension', vsix], {
-    cwd: RUN_DIR,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  const instOut = `${inst.stdout}${inst.stderr}`;
-  if (inst.status !== 0 || !/successfully installed/i.test(instOut)) {
-    throw new Error(`installing the .vsix into code-server failed (exit ${inst.status}):\n${instOut.slice(-3000)}`);
+  // Without a .vsix (the integration suite) the extension is loaded from its folder as under development.
+  if (vsix) {
+    log(`code-server --install-extension ${path.relative(ROOT, vsix)}`);
+    const inst = spawnSync(process.execPath, [entry, ...common, '--install-extension', vsix], {
+      cwd: runDir,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    const instOut = `${inst.stdout}${inst.stderr}`;
+    if (inst.status !== 0 || !/successfully installed/i.test(instOut)) {
+      throw new Error(`installing the .vsix into code-server failed (exit ${inst.status}):\n${instOut.slice(-3000)}`);
+    }
   }
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const logFile = path.join(RESULTS, 'code-server.log');
+  const logFile = path.join(results, 'code-server.log');
   // A file, not a pipe: a server left running (AURA_E2E_KEEP) must not write into a closed pipe.
   const logFd = openSync(logFile, 'w');
   const child: ChildProcess = spawn(
@@ -157,7 +169,7 @@ export async function startCodeServer(vsix: string, files: Record<string, string
       workspace,
     ],
     // Its own process group, so that stop() ends the server and the extension host it forks together.
-    { cwd: RUN_DIR, detached: true, stdio: ['ignore', logFd, logFd] },
+    { cwd: runDir, detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, ...opts.env } },
   );
   closeSync(logFd);
   const pid = child.pid ?? -1;

@@ -48,10 +48,10 @@ test('top experts are the best ranked with AUROC above 0.5', () => {
 });
 
 test('heat levels and ghost text', () => {
-  assert.equal(heatLevel(0), 0);
-  assert.equal(heatLevel(0.1), 0);
-  assert.equal(heatLevel(0.16), 1);
-  assert.equal(heatLevel(1), 5);
+  assert.equal(heatLevel(0, 0.5), 0);
+  assert.equal(heatLevel(0.1, 0.5), 0);
+  assert.equal(heatLevel(0.16, 0.5), 1);
+  assert.equal(heatLevel(0.5, 0.5), 5);
   assert.equal(ghostText(' a\nb'), ' a ⏎ b');
   assert.ok(ghostText('x'.repeat(1000)).endsWith('…'));
 });

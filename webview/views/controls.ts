@@ -2,7 +2,9 @@
 // of affected neurons (from the host, which fits with the same code the exports use). Before a method
 // or a top-k is applied, the page says how many neurons it will touch (Det0 with an empty top-k zeroes
 // every expert: often half the model). Linear-AcT and Mean-AcT are offered once the host lists them.
+import { is } from 'valibot';
 import { TestIds } from '../../src/shared/ids';
+import { InterventionSettingsSchema } from '../../src/shared/protocol';
 import { button } from '../ui-kit';
 import { h, setText, show, uid } from './dom';
 import { METHOD_LABELS, int, pct } from './format';
@@ -31,7 +33,7 @@ export function createControls({ doc, store, send }: ViewContext): View {
   const strength = h(doc, 'input', { type: 'range', min: 0, max: 1, step: 0.01, testid: TestIds.strength, id: uid('strength'), 'aria-describedby': '' });
   const strengthOut = h(doc, 'output', { for: strength.id, class: 'num' });
   const topK = h(doc, 'input', { type: 'number', min: 1, step: 1, testid: TestIds.topK, id: uid('k'), placeholder: 'all with AUROC > 0.5', class: 'narrow' });
-  const alpha = h(doc, 'input', { type: 'number', min: 0, max: 1, step: 0.05, testid: TestIds.alpha, id: uid('alpha'), class: 'narrow' });
+  const alpha = h(doc, 'input', { type: 'number', step: 0.05, testid: TestIds.alpha, id: uid('alpha'), class: 'narrow' });
   const affected = h(doc, 'strong', { testid: TestIds.affected, class: 'num' }, '0');
   const overrides = h(doc, 'span', { class: 'muted' });
   const imported = h(doc, 'p', { class: 'muted imported' });
@@ -82,8 +84,9 @@ export function createControls({ doc, store, send }: ViewContext): View {
     emit({ k: Number.isInteger(v) && v > 0 ? v : null });
   });
   alpha.addEventListener('change', () => {
+    // The protocol's own check, as the host applies it: an imported Damp alpha above 1 stays editable.
     const v = alpha.valueAsNumber;
-    if (v >= 0 && v <= 1) emit({ alpha: v });
+    if (is(InterventionSettingsSchema.entries.alpha, v)) emit({ alpha: v });
   });
 
   // The counts depend on the ranking and the method's parameters, not on the strength: remembered, so

@@ -27,18 +27,45 @@ export interface Extracted {
   labels: Uint8Array;
   /** Batches taken from an earlier, interrupted run of the same work. */
   reusedBatches: number;
+  /** Where this run's time went (batches reused from an earlier run cost nothing here). */
+  timing: ExtractTiming;
+}
+
+/**
+ * Seconds per stage of extraction, so a slow profile can be diagnosed. Pooling runs inside the graph
+ * (fused into the forward pass), so `pooling` is only the hand-over of the pooled rows per site.
+ */
+export interface ExtractTiming {
+  tokenizeS: number;
+  /** Left-padding the ids and building the masks of each batch. */
+  batchingS: number;
+  forwardS: number;
+  poolingS: number;
+  writingS: number;
+  /** Real (unpadded) tokens that went through the model in this run, and with padding. */
+  tokens: number;
+  paddedTokens: number;
 }
 
 export async function extractResponses(model: LanguageModel, data: ConceptData, dir: string, o: ExtractOptions = {}): Promise<Extracted> {
   // Never past the model's context: position embeddings end there.
   const seqLen = Math.min(o.seqLen ?? 128, model.facts.maxPositions ?? Infinity);
   const batchSize = o.batchSize ?? 16;
+  const timing: ExtractTiming = { tokenizeS: 0, batchingS: 0, forwardS: 0, poolingS: 0, writingS: 0, tokens: 0, paddedTokens: 0 };
+  let clock = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const s = (now - clock) / 1000;
+    clock = now;
+    return s;
+  };
   const sites = (o.sites?.length ? o.sites.map((id) => model.site(id)) : model.sites).map((s) => ({ id: s.id, neurons: s.neurons }));
   const encoded = data.examples.map((e, i) => ({ ids: model.tokenizer.encode(e.text).slice(0, seqLen), label: e.label, i }));
   const empty = encoded.find((e) => e.ids.length === 0);
   if (empty) throw new AuraUserError(`${data.source}: example ${empty.i + 1} encodes to no tokens`);
   // Stable sort by length: equal lengths keep file order, so the row order is reproducible.
   encoded.sort((a, b) => a.ids.length - b.ids.length || a.i - b.i);
+  timing.tokenizeS = lap();
   const batches = Math.ceil(encoded.length / batchSize);
   const manifest: ProfileManifest = {
     format: PROFILE_FORMAT,
@@ -70,10 +97,12 @@ export async function extractResponses(model: LanguageModel, data: ConceptData, 
   let lastSync = performance.now();
   let synced = done.size;
   const flush = async () => {
+    lap();
     writer.sync();
     await writeProgress(dir, done);
     lastSync = performance.now();
     synced = done.size;
+    timing.writingS += lap();
   };
   try {
     for (let b = 0; b < batches; b++) {
@@ -82,15 +111,22 @@ export async function extractResponses(model: LanguageModel, data: ConceptData, 
         o.onProgress?.({ batch: b + 1, batches, examples: encoded.length, reused: true });
         continue;
       }
+      lap();
       const chunk = encoded.slice(b * batchSize, (b + 1) * batchSize);
       const width = Math.max(...chunk.map((c) => c.ids.length));
       const ids = chunk.map((c) => [...new Array<number>(width - c.ids.length).fill(pad), ...c.ids]);
       const mask = chunk.map((c) => [...new Array<number>(width - c.ids.length).fill(0), ...new Array<number>(c.ids.length).fill(1)]);
+      for (const c of chunk) timing.tokens += c.ids.length;
+      timing.paddedTokens += chunk.length * width;
+      timing.batchingS += lap();
       const r = await model.forward({ ids, mask, kind: 'extract', pool: sites.map((s) => s.id) });
+      timing.forwardS += lap();
       for (const s of sites) {
         const pooled = r.pooled!.get(s.id)!;
+        timing.poolingS += lap();
         writer.write(s.id, s.neurons, 'max', b * batchSize, pooled.max);
         writer.write(s.id, s.neurons, 'mean', b * batchSize, pooled.mean);
+        timing.writingS += lap();
       }
       done.add(b);
       // Data first, then the record that it is there. Syncing every batch cost more than the
@@ -103,5 +139,5 @@ export async function extractResponses(model: LanguageModel, data: ConceptData, 
     if (done.size > synced) await flush().catch(() => undefined);
     writer.close();
   }
-  return { manifest, labels, reusedBatches: reused };
+  return { manifest, labels, reusedBatches: reused, timing };
 }

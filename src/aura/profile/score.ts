@@ -38,10 +38,33 @@ export function readLabels(dir: string): Uint8Array {
   return Uint8Array.from(j.labels);
 }
 
-export async function scoreProfile(
-  dir: string,
-  o: { threads?: number; signal?: AbortSignal; onProgress?: (site: number, sites: number) => void } = {},
-): Promise<SiteSummary[]> {
+export interface ScoreOptions {
+  threads?: number;
+  signal?: AbortSignal;
+  onProgress?: (site: number, sites: number) => void;
+}
+
+/** Seconds spent reading the response matrices, in the AUROC itself, in the summary statistics, and writing. */
+export interface ScoreTiming {
+  readingS: number;
+  aurocS: number;
+  statsS: number;
+  writingS: number;
+}
+
+export async function scoreProfile(dir: string, o: ScoreOptions = {}): Promise<SiteSummary[]> {
+  return (await scoreProfileTimed(dir, o)).summaries;
+}
+
+export async function scoreProfileTimed(dir: string, o: ScoreOptions = {}): Promise<{ summaries: SiteSummary[]; timing: ScoreTiming }> {
+  const timing: ScoreTiming = { readingS: 0, aurocS: 0, statsS: 0, writingS: 0 };
+  let clock = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const s = (now - clock) / 1000;
+    clock = now;
+    return s;
+  };
   const m = requireManifest(dir);
   if (readProgress(dir).size !== m.batches) throw new AuraUserError(`${dir}: the profile is incomplete (run "aura-lens profile" again to resume)`);
   const labels = readLabels(dir);
@@ -53,9 +76,13 @@ export async function scoreProfile(
   try {
     for (const [i, s] of m.sites.entries()) {
       for (const pooling of ['max', 'mean'] as const) {
+        lap();
         const { pos, neg } = splitByLabel(readMatrix(responsesPath(dir, s.id, pooling), m.examples, s.neurons), labels, s.neurons);
+        timing.readingS += lap();
         const auroc = await pool.run(pos, neg, s.neurons, o.signal ? { signal: o.signal } : {});
+        timing.aurocS += lap();
         await atomicWriteFile(aurocPath(dir, s.id, pooling), new Uint8Array(auroc.buffer));
+        timing.writingS += lap();
         if (pooling === m.pooling) {
           let best = 0;
           let experts = 0;
@@ -71,6 +98,7 @@ export async function scoreProfile(
             maxPositive: round(st.maxPositive),
             maxNegative: round(st.maxNegative),
           };
+          timing.statsS += lap();
         }
       }
       o.onProgress?.(i + 1, m.sites.length);
@@ -78,9 +106,11 @@ export async function scoreProfile(
   } finally {
     await pool.close();
   }
+  lap();
   await atomicWriteFile(join(dir, 'stats.json'), JSON.stringify({ pooling: m.pooling, sites: stats }));
   await atomicWriteFile(join(dir, 'summary.json'), JSON.stringify({ pooling: m.pooling, sites: summaries }, null, 2));
-  return summaries;
+  timing.writingS += lap();
+  return { summaries, timing };
 }
 
 function round(a: Float64Array): number[] {

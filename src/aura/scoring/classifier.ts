@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { Scorer } from './scorer';
+import { AuraUserError } from '../errors';
 import { oneLine, readClassifierFolder, type ClassifierFolder } from './classifier-folder';
 
 export interface ClassifierOptions {
@@ -43,17 +44,17 @@ export class OnnxClassifierScorer implements Scorer {
     try {
       tokenizer = new Tokenizer(folder.tokenizerJson, folder.tokenizerConfig);
     } catch (e) {
-      throw new Error(`${folder.tokenizerPath}: not a tokenizer.json the tokenizer library can load (${oneLine(e)})`);
+      throw new AuraUserError(`${folder.tokenizerPath}: not a tokenizer.json the tokenizer library can load (${oneLine(e)})`);
     }
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(folder.modelPath);
     } catch (e) {
-      throw new Error(`${folder.modelPath}: onnxruntime cannot load it (${oneLine(e)})`);
+      throw new AuraUserError(`${folder.modelPath}: onnxruntime cannot load it (${oneLine(e)})`);
     }
     for (const name of session.inputNames) {
       if (!['input_ids', 'attention_mask', 'token_type_ids'].includes(name)) {
-        throw new Error(`${folder.modelPath}: unexpected input "${name}" (expected input_ids, attention_mask, token_type_ids)`);
+        throw new AuraUserError(`${folder.modelPath}: unexpected input "${name}" (expected input_ids, attention_mask, token_type_ids)`);
       }
     }
     const maxLength = Math.max(2, Math.min(options.maxLength ?? 512, folder.maxPositions ?? Infinity));

@@ -24,6 +24,8 @@ export type EvaluateRequest = CallArg<'evaluate'>;
 export type EvaluateOutcome = CallResult<'evaluate'>;
 export type EvaluationSide = EvaluateOutcome['baseline'];
 export type ExportOnnxRequest = CallArg<'exportOnnx'>;
+export type DetailRequest = CallArg<'neuronDetail'>;
+export type NeuronDetailOutcome = CallResult<'neuronDetail'>;
 export type WorkProgress = InferOutput<typeof WorkProgressSchema>;
 
 export interface CallOptions {
@@ -41,6 +43,8 @@ export interface ModelHost {
   profile(req: ProfileRequest, call?: CallOptions): Promise<ProfileOutcome>;
   evaluate(req: EvaluateRequest, call?: CallOptions): Promise<EvaluateOutcome>;
   exportOnnx(req: ExportOnnxRequest, call?: CallOptions): Promise<{ bytes: number }>;
+  /** One neuron's responses (from the profile folder) and the examples that drive it (one batched pass). */
+  neuronDetail(req: DetailRequest, call?: CallOptions): Promise<NeuronDetailOutcome>;
   /** Stops everything; the host cannot be used afterwards. */
   dispose(): Promise<void>;
 }

@@ -3,6 +3,7 @@
 // internal failures with a pointer to the log).
 import * as vscode from 'vscode';
 import { isUserError } from '../../engine/errors';
+import { notificationText } from '../../shared/error-text';
 import { isAbort } from '../preview-controller';
 import type { Logger } from '../logger';
 import type { Task } from '../workbench';
@@ -44,9 +45,10 @@ export function reportError(log: Logger, what: string, e: unknown): void {
   const message = e instanceof Error ? e.message : String(e);
   if (isUserError(e)) {
     log.warn(`${what}: ${message}`);
-    void vscode.window.showErrorMessage(`AurA: ${message}`);
+    // Reason first, path after (shortened; the log line above has it whole): see shared/error-text.
+    void vscode.window.showErrorMessage(`AurA: ${notificationText(message)}`);
   } else {
     log.error(`${what}: ${message}`, e);
-    void vscode.window.showErrorMessage(`AurA: ${what} failed: ${message} (details in the "AurA" output)`);
+    void vscode.window.showErrorMessage(`AurA: ${what} failed: ${notificationText(message)} (details in the "AurA" output)`);
   }
 }

@@ -1,0 +1,145 @@
+// End to end at GPT-2-small shape (12 layers, d=768, vocabulary 50257; random weights built once by
+// bench/make_gpt2_small.py into a cache folder): `aura-lens profile` of N texts (default 2,000) against
+//   - PyTorch forward hooks + scikit-learn as apple/ml-aura runs them (batches in data order padded to
+//     the longest, the whole model with its LM head, compute_auroc: chunks of 10 over a Pool of every core);
+//   - a tuned PyTorch pipeline (length-sorted batches, model cut after the last site, the faster thread
+//     count, vectorised rank AUROC).
+// Same texts (PyTorch gets the token ids aura-lens's tokenizer makes, so its tokenization is free), same
+// weights, same batch size, every core on every side; each pipeline is one cold process timed whole, with
+// its peak RSS. The max-pooling AUROC of every neuron of every site is compared with both baselines.
+// Also prints the achieved GFLOP/s of aura-lens's forward pass next to the measured matmul rates.
+//   node --import tsx bench/e2e.ts [--texts 2000] [--threads N] [--cache DIR] [--layers 12 --d 768 --heads 12]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConceptData } from '../src/aura/datasets';
+import { demoAssets } from '../src/aura/demo-assets';
+import { aurocPath } from '../src/aura/profile/store';
+import { loadTokenizer } from '../src/engine/tokenizer';
+import { PYTHON, ROOT, arg, check, die, fmt, maxDiff, readF64, record, threadsArg } from './common';
+import { forwardFlops, gpt2Shape } from './flops';
+import { measureMatmul } from './matmul';
+
+interface Timed {
+  seconds: number;
+  peakRssMiB: number;
+  stdout: string;
+}
+
+/** Runs a command under GNU time: wall seconds and peak RSS (largest process of the tree), or fails the benchmark. */
+function timed(cmd: string, args: string[], what: string): Timed {
+  if (!existsSync('/usr/bin/time')) die('/usr/bin/time (GNU time, Debian package "time") is needed to measure peak RSS');
+  const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const line = r.stderr.split('\n').reverse().find((l) => l.startsWith('@@time '));
+  if (r.status !== 0 || !line) die(`${what} failed (status ${r.status}): ${r.stderr.trim().split('\n').slice(-4).join(' | ')}`);
+  const [, s, kb] = line.split(' ');
+  return { seconds: Number(s), peakRssMiB: Number(kb) / 1024, stdout: r.stdout };
+}
+
+async function main(): Promise<void> {
+  const texts = arg('texts', 2000);
+  const threads = threadsArg();
+  const layers = arg('layers', 12);
+  const d = arg('d', 768);
+  const heads = arg('heads', 12);
+  const batchSize = arg('batch-size', 16);
+  const cache = arg('cache', join(homedir(), '.cache', 'aura-lens-bench'));
+  const modelDir = join(cache, `gpt2-L${layers}-d${d}`);
+  if (!existsSync(join(modelDir, 'model.onnx')) || !existsSync(join(modelDir, 'weights.pt'))) {
+    console.log(`building the GPT-2-shaped model in ${modelDir} (once)...`);
+    mkdirSync(cache, { recursive: true });
+    const r = spawnSync(PYTHON, [join(ROOT, 'bench', 'make_gpt2_small.py'), modelDir, '--layers', String(layers), '--d', String(d), '--heads', String(heads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0) die(`make_gpt2_small.py failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  const cli = join(ROOT, 'dist', 'cli.js');
+  if (!existsSync(cli) || process.argv.includes('--build')) {
+    const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    if (b.status !== 0) die('npm run build failed');
+  }
+
+  const assets = demoAssets(join(ROOT, 'src'));
+  const data = await loadConceptData({ kind: 'file', path: assets.concept }, { maxPerClass: Math.ceil(texts / 2), seed: 0 });
+  const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const tok = loadTokenizer(join(modelDir, 'tokenizer.json'), join(modelDir, 'tokenizer_config.json'));
+  const seqLen = 128;
+  const ids = data.examples.map((e) => tok.encode(e.text).slice(0, seqLen));
+  const tmp = mkdtempSync(join(tmpdir(), 'aura-bench-e2e-'));
+  try {
+    const dataFile = join(tmp, 'data.jsonl');
+    writeFileSync(dataFile, data.examples.map((e) => JSON.stringify({ text: e.text, label: e.label ? 'toxic' : 'non-toxic' })).join('\n') + '\n');
+    const idsFile = join(tmp, 'ids.json');
+    writeFileSync(idsFile, JSON.stringify({ ids, labels: data.examples.map((e) => e.label), pad: config.eos_token_id }));
+    console.log(`end to end: ${data.examples.length} texts (${ids.reduce((a, x) => a + x.length, 0)} tokens), model ${modelDir}, ${threads} threads, batch ${batchSize}`);
+
+    const out = join(tmp, 'profile');
+    const ours = timed(process.execPath, [cli, 'profile', modelDir, '--data', dataFile, '--out', out, '--json', '--threads', String(threads), '--batch-size', String(batchSize), '--seq-len', String(seqLen)], 'aura-lens profile');
+    const pj = JSON.parse(ours.stdout) as { sites: { id: string; neurons: number }[]; timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number };
+    console.log(`  aura-lens profile            ${fmt(ours.seconds, 1).padStart(7)} s, peak RSS ${fmt(ours.peakRssMiB, 0)} MiB`);
+
+    const runs: Record<string, Timed & { py: Record<string, unknown> }> = {};
+    for (const style of ['mlaura', 'tuned'] as const) {
+      const pyOut = join(tmp, style);
+      const t = timed(PYTHON, [join(ROOT, 'bench', 'torch_side.py'), 'e2e', '--style', style, '--model', modelDir, '--data', idsFile, '--out', pyOut, '--cpus', String(threads), '--batch-size', String(batchSize)], `PyTorch ${style} pipeline`);
+      const py = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+      // The tuned pipeline's thread-count probe is the user's homework, not the pipeline: not timed.
+      runs[style] = { ...t, seconds: t.seconds - ((py.probe_s as number | undefined) ?? 0), py };
+      console.log(`  PyTorch ${style === 'mlaura' ? 'ml-aura-style' : 'tuned (' + String(runs[style]!.py.threads) + ' threads)'}`.padEnd(30) + `${fmt(t.seconds, 1).padStart(7)} s, peak RSS ${fmt(t.peakRssMiB, 0)} MiB`);
+    }
+
+    // Every neuron's AUROC (max pooling), every site, against both baselines.
+    const agreement: Record<string, { maxAbsDiff: number; over1e6: number }> = {};
+    let neurons = 0;
+    for (const style of ['mlaura', 'tuned'] as const) {
+      let worst = 0;
+      let over = 0;
+      for (const s of pj.sites) {
+        const a = readF64(aurocPath(out, s.id, 'max'));
+        const b = readF64(join(tmp, style, `${s.id}.auroc.f64`));
+        worst = Math.max(worst, maxDiff(a, b));
+        for (let j = 0; j < a.length; j++) if (Math.abs(a[j]! - b[j]!) > 1e-6) over++;
+        if (style === 'mlaura') neurons += a.length;
+      }
+      agreement[style] = { maxAbsDiff: worst, over1e6: over };
+      // float32 activations from two engines differ in the last bits, which can swap near-tied
+      // responses: each swapped pair moves an AUROC by 1/(positives x negatives). Allowed: 1e-3, or
+      // eight swapped pairs on small runs where one pair is more than that.
+      check(`AUROC of all ${neurons} neurons vs the ${style} pipeline (${over} differ by more than 1e-6)`, worst, Math.max(1e-3, 8 / (data.positives * data.negatives)));
+    }
+
+    const shape = gpt2Shape(config);
+    const lens = ids.map((x) => x.length).sort((a, b) => a - b);
+    const batches: { rows: number; width: number }[] = [];
+    for (let i = 0; i < lens.length; i += batchSize) batches.push({ rows: Math.min(batchSize, lens.length - i), width: lens[Math.min(i + batchSize, lens.length) - 1]! });
+    const flops = forwardFlops(shape, batches, false);
+    const forwardGflops = flops / pj.timing.forwardS! / 1e9;
+    const mm = await measureMatmul(threads, 10);
+    console.log(`  aura-lens forward pass: ${fmt(forwardGflops, 1)} GFLOP/s (${pj.tokensPerSecond} tokens/s); measured matmul: onnxruntime ${fmt(mm.onnxruntimeGflops, 1)} GFLOP/s, PyTorch/OpenBLAS ${fmt(mm.torchGflops, 1)} GFLOP/s -> ${fmt((100 * forwardGflops) / mm.onnxruntimeGflops, 0)}% of onnxruntime's matmul rate (goal >= 60%)`);
+    const ratios = { vsMlAura: runs.mlaura!.seconds / ours.seconds, vsTuned: runs.tuned!.seconds / ours.seconds };
+    console.log(`  aura-lens is ${fmt(ratios.vsMlAura, 1)}x the ml-aura-style pipeline (goal >= 10x) and ${fmt(ratios.vsTuned, 1)}x the tuned one (goal >= 2x); breakdown: ${Object.entries(pj.timing).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+    record('e2e', {
+      model: { layers, d, heads, vocab: shape.vocab, dir: modelDir },
+      texts: data.examples.length,
+      tokens: pj.tokens,
+      paddedTokens: pj.paddedTokens,
+      threads,
+      batchSize,
+      auraLens: { seconds: ours.seconds, peakRssMiB: ours.peakRssMiB, timing: pj.timing, tokensPerSecond: pj.tokensPerSecond, forwardGflops },
+      mlaura: { seconds: runs.mlaura!.seconds, peakRssMiB: runs.mlaura!.peakRssMiB, stages: runs.mlaura!.py },
+      tuned: { seconds: runs.tuned!.seconds, peakRssMiB: runs.tuned!.peakRssMiB, stages: runs.tuned!.py },
+      matmul: mm,
+      forwardShareOfMatmulRate: forwardGflops / mm.onnxruntimeGflops,
+      ratios,
+      neuronsCompared: neurons,
+      agreement,
+      agree: process.exitCode !== 1,
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(2);
+});

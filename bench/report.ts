@@ -1,0 +1,47 @@
+// Prints the README's "Performance" table (Markdown) from bench/results.json, so the figures in the
+// README are the ones a run measured, never typed in by hand.
+//   node --import tsx bench/report.ts [RESULTS_JSON]
+import { readFileSync } from 'node:fs';
+import { RESULTS, fmt } from './common';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const r = JSON.parse(readFileSync(process.argv[2] ?? RESULTS, 'utf8')) as Any;
+const rows: string[][] = [];
+const x = (v: number | undefined): string => (v === undefined ? 'not run' : `${fmt(v, 1)}x`);
+const ok = (s: Any | undefined): string => (s === undefined ? '' : s.agree ? 'all values agree' : '**values differ**');
+if (r.e2e) {
+  const e = r.e2e;
+  const what = `profile, ${e.texts} texts, GPT-2${e.model.layers === 12 && e.model.d === 768 ? '-small' : ''} shape (${e.model.layers} layers, d=${e.model.d}), ${e.threads} threads`;
+  rows.push([`${what} vs PyTorch hooks + scikit-learn as ml-aura runs them`, x(e.ratios.vsMlAura), '>= 10x', `${ok(e)} (${e.neuronsCompared} AUROCs, max diff ${e.agreement.mlaura.maxAbsDiff.toExponential(1)}); peak RSS ${fmt(e.auraLens.peakRssMiB, 0)} vs ${fmt(e.mlaura.peakRssMiB, 0)} MiB`]);
+  rows.push([`${what} vs tuned PyTorch (sorted batches, cut model, ${e.tuned.stages.threads} thread${e.tuned.stages.threads === 1 ? "" : "s"}, rank AUROC)`, x(e.ratios.vsTuned), '>= 2x', `peak RSS ${fmt(e.tuned.peakRssMiB, 0)} MiB`]);
+  rows.push(['forward pass GFLOP/s / onnxruntime MatMul GFLOP/s', `${fmt(100 * e.forwardShareOfMatmulRate, 0)}%`, '>= 60%', `${fmt(e.auraLens.forwardGflops, 1)} of ${fmt(e.matmul.onnxruntimeGflops, 1)} GFLOP/s; ${e.auraLens.tokensPerSecond} tokens/s`]);
+}
+if (r.auroc) {
+  const a = r.auroc;
+  const what = `AUROC, ${a.positives}+${a.negatives} x ${a.neurons} neurons`;
+  rows.push([`${what} vs ml-aura's compute_auroc (chunks of 10, Pool(${a.threads}))`, x(a.ratios.vsMlAuraEqualThreads), '>= 10x', ok(a)]);
+  rows.push([`${what} vs vectorised NumPy rank AUROC, ${a.threads} threads each`, x(a.ratios.vsRankEqualThreads), '>= 3x', ok(a)]);
+  rows.push([`${what} vs vectorised NumPy rank AUROC, 1 thread each`, x(a.ratios.vsRankOneThread), '', '']);
+}
+if (r.extraction) {
+  const e = r.extraction;
+  for (const mode of ['head', 'cut'] as const) {
+    if (!e[mode]) continue;
+    rows.push([`extraction, ${e.texts} texts, ${e.sites} sites, ${mode === 'head' ? 'both with the LM head' : 'both cut after the last site'}, vs PyTorch hooks (${e.threads} threads)`, x(e[mode].ratio), '', `${ok(e)} (${e[mode].valuesCompared} values)`]);
+  }
+}
+if (r.engine) {
+  const g = r.engine;
+  rows.push(['engine overhead: forward with every logit, rewritten graph vs as exported', `${fmt(100 * (g.forward.rewrittenOverPlainTime - 1), 1)}%`, '', ok(g)]);
+  rows.push(['engine overhead: generation with a (gain 1) intervention vs without', `${fmt(100 * (g.generation.intervenedOverPlainTime - 1), 1)}%`, '', ok(g)]);
+}
+if (r.matmul) {
+  const m = r.matmul;
+  rows.push([`matmul ${m.shape.join('x')}, ${m.threads} threads: onnxruntime vs PyTorch (${m.torchBlas.map((b: string) => b.split('/').pop()).join(', ')})`, `${fmt(m.onnxruntimeGflops, 1)} vs ${fmt(m.torchGflops, 1)} GFLOP/s`, '', '']);
+}
+const m = (Object.values(r).find((v) => typeof v === 'object' && v && (v as Any).machine) as Any | undefined)?.machine as Any | undefined;
+if (typeof r._note === 'string') console.log(`Note: ${r._note}\n`);
+console.log(`Measured ${m ? `on ${m.cpus} x ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode}` : ''}${r.e2e ? `, ${r.e2e.date.slice(0, 10)}` : ''}.\n`);
+console.log('| comparison | aura-lens | goal | checks |\n|---|---|---|---|');
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);

@@ -1,0 +1,30 @@
+// `npm run bench`: every benchmark in turn (each also writes its section of bench/results.json), then
+// a non-zero exit if any failed or disagreed. Sized to finish in about 15 minutes on 2 quiet cores;
+// `npm run bench:full` runs the end-to-end comparison on 2,000 texts instead (about 35 minutes there,
+// most of it the ml-aura-style PyTorch pipeline).
+//   node --import tsx bench/run-all.ts [--e2e-texts 600] [--threads N]
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, arg, threadsArg } from './common';
+
+const threads = String(threadsArg());
+const e2eTexts = String(arg('e2e-texts', 600));
+const steps: [string, string[]][] = [
+  ['build', [join(ROOT, 'scripts', 'build.mjs')]],
+  ['matmul', ['--import', 'tsx', join(ROOT, 'bench', 'matmul.ts'), '--threads', threads]],
+  ['auroc', ['--import', 'tsx', join(ROOT, 'bench', 'auroc.ts'), '--threads', threads]],
+  ['extraction', ['--import', 'tsx', join(ROOT, 'bench', 'extraction.ts'), '--threads', threads]],
+  ['engine', ['--import', 'tsx', join(ROOT, 'bench', 'engine.ts'), '--threads', threads]],
+  ['e2e', ['--import', 'tsx', join(ROOT, 'bench', 'e2e.ts'), '--threads', threads, '--texts', e2eTexts]],
+];
+const failed: string[] = [];
+const t0 = performance.now();
+for (const [name, args] of steps) {
+  const t = performance.now();
+  console.log(`\n== ${name}`);
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: ROOT });
+  console.log(`== ${name}: ${r.status === 0 ? 'ok' : `FAILED (status ${r.status})`} in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  if (r.status !== 0) failed.push(name);
+}
+console.log(`\nbenchmarks done in ${((performance.now() - t0) / 60000).toFixed(1)} min; figures in bench/results.json${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`);
+process.exit(failed.length ? 1 : 0);
