@@ -170,3 +170,12 @@ test('a profile with fewer than 20 examples in a class is flagged on every card 
   p.fromHost({ type: 'didChangeExperts', experts: bigExperts(2_000) });
   assert.ok(p.$$('small-profile-warning').every((w) => w.hidden));
 });
+
+test('no view writes a style attribute as text (the CSP allows styles only through the CSSOM)', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dir = new URL('../../webview/', import.meta.url).pathname;
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+  assert.ok(files.length > 10);
+  for (const f of files) assert.doesNotMatch(readFileSync(join(dir, f), 'utf8'), /setAttribute\(\s*['"]style['"]|\.attr\(\s*['"]style['"]/, f);
+});

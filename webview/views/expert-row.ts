@@ -79,7 +79,11 @@ function fillCells(row: HTMLElement, e: ExpertsSnapshot, site: string, kind: str
   const hi = e.stats?.ciHigh?.[idx];
   const hasCi = lo !== undefined && hi !== undefined;
   ci!.hidden = !hasCi;
-  if (hasCi) ci!.setAttribute('style', `left:${pos(lo)}%;width:${Math.max(0.5, pos(hi) - pos(lo))}%`);
+  if (hasCi) {
+    // Through the CSSOM: a style attribute written as text would break the page's CSP (style-src-attr).
+    ci!.style.left = `${pos(lo)}%`;
+    ci!.style.width = `${Math.max(0.5, pos(hi) - pos(lo))}%`;
+  }
   const level = Math.round((e.stats?.level ?? 0.95) * 100);
   // Near chance: the interval reaches 0.5, so this neuron's separation may be luck.
   const nearChance = hasCi && auroc > 0.5 && lo <= 0.5;
