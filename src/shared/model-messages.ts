@@ -144,6 +144,39 @@ export const RankedExpertsSchema = v.pipe(
   v.check((e) => e.site.length === e.neuron.length && e.neuron.length === e.auroc.length, 'site, neuron and auroc must have the same length'),
 );
 
+/** A profile's statistics (src/aura/stats/significance.ts's ProfileStats): intervals, p/q-values, the null. */
+const SiteStatsSchema = v.object({
+  id: str,
+  neurons: count,
+  auroc: f64,
+  ciLow: v.optional(f64),
+  ciHigh: v.optional(f64),
+  p: f64,
+  q: f64,
+  heldOutAuroc: v.optional(f64),
+});
+const ClassCountsSchema = v.object({ positives: count, negatives: count });
+export const ProfileStatsSchema = v.object({
+  pooling: PoolingSchema,
+  positives: count,
+  negatives: count,
+  heldOut: v.optional(v.object({ fraction: finite, rank: ClassCountsSchema, held: ClassCountsSchema })),
+  confidence: finite,
+  resamples: count,
+  tooSmall: v.boolean(),
+  warnings: v.array(str),
+  sites: v.array(SiteStatsSchema),
+  null: v.optional(v.object({ permutations: count, histogram: v.array(count), alpha: finite, rejectRate: finite })),
+  summary: v.object({
+    neurons: count,
+    maxQ: finite,
+    significant: count,
+    nearChance: count,
+    medianCiWidth: v.nullable(finite),
+    heldOut: v.optional(v.object({ experts: count, meanRankAuroc: v.nullable(finite), meanHeldOutAuroc: v.nullable(finite) })),
+  }),
+});
+
 export const ProfileResultSchema = v.object({
   dir: str,
   reused: v.boolean(),
@@ -154,6 +187,10 @@ export const ProfileResultSchema = v.object({
   /** AUROC per neuron, per site in model order. */
   aurocs: v.array(v.object({ siteId: str, auroc: f64 })),
   experts: RankedExpertsSchema,
+  /** Intervals, q-values, the permutation null; a class under 20 examples sets tooSmall and warnings. */
+  stats: v.optional(ProfileStatsSchema),
+  tooSmall: v.optional(v.boolean()),
+  warnings: v.optional(v.array(str)),
   seconds: finite,
 });
 
