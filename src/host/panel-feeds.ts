@@ -2,9 +2,10 @@
 // per-site statistics become per-row columns in the ranking's order, the permutation null's histogram
 // becomes a sample the page bins with its own range, and sweep points carry the toxicity score. The
 // integrator calls these where the profile's statistics and a sweep are computed (in the model process).
+import type { NeuronWrites } from '../aura/neuron-writes';
 import type { ProfileStats } from '../aura/stats/significance';
 import type { SweepPoint as AuraSweepPoint } from '../aura/sweep';
-import type { ExpertStats, ExpertsSnapshot, SweepSnapshot } from '../shared/protocol';
+import type { ExpertStats, ExpertsSnapshot, NeuronDetail, SweepSnapshot } from '../shared/protocol';
 
 /** At most this many values stand for the null (its shape, not its size, is drawn). */
 const NULL_SAMPLE = 100_000;
@@ -49,4 +50,17 @@ export function nullSample(histogram: readonly number[]): Float64Array {
 /** The sweep's points for the Pareto plot: toxicity is the evaluation's score (share of toxic prompts). */
 export function sweepSnapshotFrom(points: readonly AuraSweepPoint[], scorer: string): SweepSnapshot {
   return { scorer, points: points.map((p) => ({ method: p.method, control: p.control, strength: p.strength, toxicity: p.toxicity.score, perplexity: p.perplexity })) };
+}
+
+/** Tokens listed each way in the neuron detail (the page shows a short list; the CLI has the full one). */
+const DETAIL_WRITES = 10;
+
+/**
+ * The neuron detail's "writes" and tag from src/aura/neuron-writes.ts (computed in the model process),
+ * or, when the layout forbids reading them (quantised or fused weights), the reason in one line.
+ */
+export function detailWritesFrom(w: NeuronWrites | Error): Pick<NeuronDetail, 'writes' | 'role'> {
+  if (w instanceof Error) return { writes: { unavailable: w.message } };
+  const list = (xs: NeuronWrites['promoted']) => xs.slice(0, DETAIL_WRITES).map((t) => ({ token: t.token, logit: t.logit }));
+  return { writes: { promoted: list(w.promoted), suppressed: list(w.suppressed) }, role: w.role };
 }

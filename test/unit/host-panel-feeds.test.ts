@@ -68,3 +68,15 @@ test('sweep points carry the toxicity score', () => {
   const w = sweepSnapshotFrom([{ method: 'aura', control: 'random', strength: 0.5, toxicity: tox(0.25), perplexity: 31 }] as never, 'lexicon');
   assert.deepEqual(w, { scorer: 'lexicon', points: [{ method: 'aura', control: 'random', strength: 0.5, toxicity: 0.25, perplexity: 31 }] });
 });
+
+test('what a neuron writes reaches the detail as ten tokens each way with its tag, or as the reason it cannot', async () => {
+  const { detailWritesFrom } = await import('../../src/host/panel-feeds');
+  const tok = (i: number, logit: number) => ({ id: i, token: ` t${i}`, logit, toxic: false });
+  const w = { siteId: 's', neuron: 1, layer: 0, promoted: Array.from({ length: 20 }, (_, i) => tok(i, 20 - i)), suppressed: [tok(99, -3)], toxicPromoted: 2, role: 'generation', source: {} };
+  const d = detailWritesFrom(w as never);
+  assert.equal(d.role, 'generation');
+  assert.ok(d.writes && 'promoted' in d.writes);
+  assert.deepEqual(d.writes.promoted.map((t) => t.logit), [20, 19, 18, 17, 16, 15, 14, 13, 12, 11]);
+  assert.deepEqual(d.writes.suppressed, [{ token: ' t99', logit: -3 }]);
+  assert.deepEqual(detailWritesFrom(new Error('weights are quantised (MatMulInteger W)')), { writes: { unavailable: 'weights are quantised (MatMulInteger W)' } });
+});
