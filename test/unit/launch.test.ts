@@ -3,7 +3,7 @@
 // the sbatch script is valid bash, matches its golden file, and hands each array task the right shard.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { indexedJob } from '../../src/aura/launch/k8s-job';
@@ -129,6 +129,30 @@ describe('launch slurm', () => {
       const args = readFileSync(join(d, `args-${i}`), 'utf8').split('\n').slice(0, -1);
       assert.deepEqual(args, ['profile', '/models/m', '--data', weird, '--shard', `${i}/3`, '--out', `/scratch/o/shard-${i}`, '--sites', 'a,b']);
     }
+  });
+
+  it('end to end: every array task of the script, then the printed merge command, equal one local run byte for byte', () => {
+    const d = scratchDir('slurm-e2e');
+    const data = join(d, 'data.jsonl');
+    writeFileSync(data, Array.from({ length: 50 }, (_, i) => JSON.stringify({ text: `${i % 2 ? 'you fool' : 'nice day'} ${i} ${'more '.repeat(i % 6)}`, label: i % 2 })).join('\n') + '\n');
+    const cli = `${process.execPath} ${join(__dirname, '..', '..', 'dist', 'cli.js')}`;
+    const model = join(FIXTURES, 'models', 'gpt2-tiny');
+    const opts = ['--seq-len', '16', '--batch-size', '4', '--threads', '1'];
+    const file = join(d, 'job.sbatch');
+    const r = runCli(['launch', 'slurm', model, '--data', data, '--out', join(d, 'run'), '--shards', '3', '--cli', cli, '--file', file, '--json', '--', ...opts]);
+    assert.equal(r.status, 0, r.stderr);
+    for (const i of [0, 1, 2]) {
+      const task = spawnSync('bash', [file], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: String(i) } });
+      assert.equal(task.status, 0, task.stderr);
+    }
+    const merge = spawnSync('bash', ['-c', String(r.json!.merge).replace(/^aura-lens /, `${cli} `)], { encoding: 'utf8' });
+    assert.equal(merge.status, 0, merge.stderr);
+    const single = runCli(['profile', model, '--data', data, '--out', join(d, 'single'), ...opts]);
+    assert.equal(single.status, 0, single.stderr);
+    const files = (dir: string, rel = ''): string[] =>
+      readdirSync(join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(dir, join(rel, e.name)) : [join(rel, e.name)]));
+    assert.deepEqual(files(join(d, 'run', 'merged')).sort(), files(join(d, 'single')).sort());
+    for (const f of files(join(d, 'single'))) assert.ok(readFileSync(join(d, 'run', 'merged', f)).equals(readFileSync(join(d, 'single', f))), `${f} differs`);
   });
 
   it('the merge command names every shard folder', () => {
