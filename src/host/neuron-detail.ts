@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { responsesPath } from '../aura/profile/store';
 import { readProfileExamples } from './profile-files';
+import { aggregateTopTokens } from './top-tokens';
 import type { LabelledText } from '../aura/datasets';
 import type { DetailRequest, TextActivations } from './model-host/api';
 import type { NeuronDetail } from '../shared/protocol';
@@ -14,6 +15,8 @@ import type { NeuronDetail } from '../shared/protocol';
 export type TokenValues = (texts: string[], sites: string[], signal?: AbortSignal) => Promise<TextActivations[]>;
 
 const TOP_EXAMPLES = 5;
+/** Examples whose peak tokens are aggregated (one forward pass over this many texts). */
+const TOKEN_EXAMPLES = 24;
 /** Responses per class sent to the page for the distribution chart. */
 const SAMPLE = 2000;
 
@@ -37,9 +40,19 @@ export class NeuronDetails {
     const pos: number[] = [];
     const neg: number[] = [];
     column.forEach((v, r) => (files.labels[r] ? pos : neg).push(v));
-    const top = topRows(column, TOP_EXAMPLES);
+    const top = topRows(column, Math.max(TOP_EXAMPLES, TOKEN_EXAMPLES));
     const texts = top.map((r) => files.examples[files.exampleIndex[r]!]!);
     const acts = await this.tokenValues(texts.map((t) => t.text), [req.site], signal);
+    const examples = top.map((r, i) => {
+      const a = acts[i]!;
+      const values = a.values.get(req.site)!;
+      return {
+        text: texts[i]!.text,
+        label: texts[i]!.label,
+        value: column[r]!,
+        tokens: a.tokens.map((t, k) => ({ text: t.text, value: values[k * req.neurons + req.neuron]! })),
+      };
+    });
     return {
       site: req.site,
       neuron: req.neuron,
@@ -53,16 +66,8 @@ export class NeuronDetails {
       maxNegative: max(neg),
       positive: sample(pos, SAMPLE),
       negative: sample(neg, SAMPLE),
-      topExamples: top.map((r, i) => {
-        const a = acts[i]!;
-        const values = a.values.get(req.site)!;
-        return {
-          text: texts[i]!.text,
-          label: texts[i]!.label,
-          value: column[r]!,
-          tokens: a.tokens.map((t, k) => ({ text: t.text, value: values[k * req.neurons + req.neuron]! })),
-        };
-      }),
+      topExamples: examples.slice(0, TOP_EXAMPLES),
+      topTokens: aggregateTopTokens(examples.map((e) => e.tokens)),
     };
   }
 

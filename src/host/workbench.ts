@@ -86,6 +86,10 @@ export class Workbench {
   get progress(): ProgressSnapshot {
     return this.running;
   }
+  /** The model worker, for work the panel runs beside the preview (its scored samples). */
+  get modelHost(): ModelHost {
+    return this.deps.host;
+  }
 
   summary(): ModelSummary | null {
     const m = this.loaded;
