@@ -148,6 +148,8 @@ export const NeuronDetailSchema = v.object({
       tokens: v.array(v.object({ text: text(), value: finite })),
     }),
   ),
+  /** Why topExamples is empty when the profile has no examples (CLI and merged profiles may keep none). */
+  examplesNote: v.optional(text()),
 });
 export type NeuronDetail = v.InferOutput<typeof NeuronDetailSchema>;
 
