@@ -27,6 +27,7 @@ export async function openProfileFolder(ctx: CommandContext, uri?: vscode.Uri): 
   if (!model) return;
   const r = await ctx.run('Opening the profile', (task) => ctx.wb.openProfile(folder.fsPath, task));
   if (!r) return;
+  ctx.session.profileOpened(folder.fsPath);
   ctx.openPanel(true);
   const n = ctx.wb.experts?.auroc.filter((a) => a > 0.5).length ?? 0;
   const sketch = r.stats ? '' : ' (sketch: AUROCs only)';
