@@ -148,6 +148,20 @@ export class Workbench {
     return value;
   }
 
+  /**
+   * A finished profile folder made elsewhere (`aura-lens profile --out`, `aura-lens merge` of cluster
+   * shards), read in the model process and checked against the open model; it then replaces the
+   * current profile exactly as Profile Concept's result does.
+   */
+  async openProfile(dir: string, task: Task = {}): Promise<ProfileOutcome> {
+    const model = this.requireModel();
+    const outcome = await this.track('Opening the profile', task, (call) => this.deps.host.openProfile({ dir, pooling: this.deps.config().pooling }, call));
+    this.setProfile(outcome);
+    this.deps.log.info(`opened the profile in ${dir} (${int(outcome.positives)} toxic and ${int(outcome.negatives)} non-toxic examples from ${outcome.source}) on ${model.name}`);
+    for (const w of outcome.warnings ?? []) this.deps.log.warn(w);
+    return outcome;
+  }
+
   async neuronDetail(site: string, neuron: number, signal?: AbortSignal): Promise<NeuronDetail> {
     const p = this.profiled;
     const info = this.loaded?.sites.find((s) => s.id === site);

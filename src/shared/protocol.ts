@@ -205,6 +205,8 @@ export const NeuronDetailSchema = v.object({
   writes: v.optional(v.union([v.object({ promoted: v.array(TokenLogitSchema), suppressed: v.array(TokenLogitSchema) }), v.object({ unavailable: text(1000) })])),
   /** Fires on the concept (detection), writes it (generation), or both. */
   role: v.optional(v.picklist(['detection', 'generation', 'both'])),
+  /** Why topExamples is empty when the profile has no examples (CLI and merged profiles may keep none). */
+  examplesNote: v.optional(text()),
 });
 export type NeuronDetail = v.InferOutput<typeof NeuronDetailSchema>;
 

@@ -155,6 +155,15 @@ test('a neuron whose writes cannot be read says why', () => {
   assert.equal(p.$('neuron-detail').querySelector('[data-testid=neuron-role]'), null);
 });
 
+test('a profile without its examples (made by the CLI or merged from shards) says so in the detail', () => {
+  const e = bigExperts(500);
+  const p = open(e);
+  select(p, detail(e, { topExamples: [], examplesNote: 'examples unavailable: /p/examples.jsonl does not exist' }));
+  assert.match(p.$('examples-note').textContent!, /examples unavailable/);
+  select(p, detail(e));
+  assert.equal(p.$('neuron-detail').querySelector('[data-testid=examples-note]'), null);
+});
+
 test('a profile with fewer than 20 examples in a class is flagged on every card that shows a result', () => {
   const small = { ...bigExperts(2_000), positives: 3, negatives: 2 };
   const p = open(small);

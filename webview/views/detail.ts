@@ -89,6 +89,7 @@ function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewCo
     d.topTokens?.length ? topTokenTable(doc, d.topTokens) : null,
     writesSection(doc, d.writes),
     h(doc, 'h3', {}, 'Examples that drive it most'),
+    d.examplesNote ? h(doc, 'p', { class: 'muted', testid: 'examples-note' }, d.examplesNote) : null,
     h(doc, 'ol', { class: 'examples' }, ...d.topExamples.map((ex) => exampleItem(doc, ex))),
   ];
 }
