@@ -8,7 +8,8 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 /** onnxruntime-node is a native addon: it must stay a runtime require, never be inlined. */
-const external = ['vscode', 'onnxruntime-node'];
+// @kubernetes/client-node is ESM with a large HTTP stack, loaded only by `launch k8s --submit`: keep it out of the bundle.
+const external = ['vscode', 'onnxruntime-node', '@kubernetes/client-node'];
 
 const common = {
   bundle: true,

@@ -67,6 +67,9 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   // A crash of the model process is reported, never fatal: the next job starts a new process.
   const host = new ProcessModelHost(undefined, (report) => {
     log.error(`${report.message}${report.stderr ? `\n${report.stderr}` : ''}`);
+    // A job with a progress notification reports its own failure (with this reason); otherwise
+    // (a preview, a neuron detail, an idle process) this is the only word the user gets.
+    if (wb.progress.task) return;
     void vscode.window.showErrorMessage(`AurA: ${report.message}`, 'Show Log').then((choice) => {
       if (choice) channel.show(true);
     });

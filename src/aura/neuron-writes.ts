@@ -38,9 +38,9 @@ export interface NeuronWrites {
 /** Tokens listed each way, and looked at for the tag. */
 export const WRITES_TOP = 20;
 /**
- * Two toxic tokens among the top 20 promoted: one can be chance in a small vocabulary (the demo's 3,072
- * tokens hold about 40 lexicon-toxic ones, so a random 20 holds one with probability about 0.23, two
- * with about 0.03), two rarely are.
+ * Two toxic tokens among the top 20 promoted: one can be chance, two rarely are. In the demo, 21 of the
+ * 3,072 tokens count as toxic given its concept data (3 as whole words), so 20 random tokens hold at
+ * least one with probability about 0.13 and at least two with about 0.008.
  */
 export const GENERATION_MIN_TOXIC = 2;
 

@@ -1,37 +1,59 @@
 // Profiling a concept on a model: responses of labelled texts, then AUROC per neuron (AurA steps 2-3).
-import { extractResponses } from './profile/extract';
+import { extractResponsesLocked } from './profile/extract';
+import { prepareProfileFolder } from './profile/folder';
+import { lockFolder } from './profile/lock';
 import { scoreProfileTimed } from './profile/score';
+import { scoreSketch, sketchResponsesLocked } from './profile/sketch-profile';
 import type { LanguageModel } from '../engine/model';
 import type { ConceptData } from './datasets';
 import type { ExtractOptions, ExtractTiming } from './profile/extract';
 import type { ScoreTiming, SiteSummary } from './profile/score';
+import type { SketchSummary } from './profile/sketch-profile';
 import type { ProfileManifest } from './profile/store';
 
 export interface ProfileResult {
   dir: string;
   manifest: ProfileManifest;
-  summaries: SiteSummary[];
+  /** Empty for a shard: its AUROC comes after `merge`. */
+  summaries: SiteSummary[] | SketchSummary[];
   reusedBatches: number;
   seconds: number;
   /** Where the time went: extraction stages, then scoring (AUROC) stages, in seconds. */
   timing: { extract: ExtractTiming; score: ScoreTiming };
 }
 
+const NO_SCORE: ScoreTiming = { readingS: 0, aurocS: 0, statsS: 0, writingS: 0 };
+
 export async function profileConcept(
   model: LanguageModel,
   data: ConceptData,
   dir: string,
-  o: ExtractOptions & { threads?: number } = {},
+  o: ExtractOptions & { threads?: number; sketch?: { bins: number; calibration?: number } } = {},
 ): Promise<ProfileResult> {
   const t = performance.now();
-  const ex = await extractResponses(model, data, dir, o);
-  const scored = await scoreProfileTimed(dir, { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}) });
-  return {
-    dir,
-    manifest: ex.manifest,
-    summaries: scored.summaries,
-    reusedBatches: ex.reusedBatches,
-    seconds: (performance.now() - t) / 1000,
-    timing: { extract: ex.timing, score: scored.timing },
-  };
+  // One lock over extraction and scoring, so no other run writes the folder in between.
+  prepareProfileFolder(dir);
+  const lock = lockFolder(dir);
+  try {
+    if (o.sketch) {
+      const sk = await sketchResponsesLocked(model, data, dir, { ...o, bins: o.sketch.bins, ...(o.sketch.calibration ? { calibration: o.sketch.calibration } : {}) });
+      const summaries = o.shard ? [] : await scoreSketch(dir, sk.manifest);
+      return { dir, manifest: sk.manifest, summaries, reusedBatches: sk.reusedBatches, seconds: (performance.now() - t) / 1000, timing: { extract: sk.timing, score: NO_SCORE } };
+    }
+    const ex = await extractResponsesLocked(model, data, dir, o);
+    // A shard has no AUROC of its own: that comes after `merge`.
+    const scored = o.shard
+      ? { summaries: [], timing: NO_SCORE }
+      : await scoreProfileTimed(dir, { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+    return {
+      dir,
+      manifest: ex.manifest,
+      summaries: scored.summaries,
+      reusedBatches: ex.reusedBatches,
+      seconds: (performance.now() - t) / 1000,
+      timing: { extract: ex.timing, score: scored.timing },
+    };
+  } finally {
+    lock.release();
+  }
 }

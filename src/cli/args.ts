@@ -14,11 +14,45 @@ export function parse(argv: string[], spec: Record<string, 'string' | 'boolean'>
   options.json = { type: 'boolean' };
   options.help = { type: 'boolean' };
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, spec), options, allowPositionals: true, strict: true });
     return { positionals, flags: values as Flags };
   } catch (e) {
     throw new UserError((e as Error).message.split('\n')[0]!);
   }
+}
+
+/**
+ * parseArgs reads `--seq-len -1` as an option missing its value ("ambiguous"); a negative number after a
+ * string option is that option's value, so join it (`--seq-len=-1`) and let the range check name the problem.
+ */
+function joinNegativeValues(argv: string[], spec: Record<string, 'string' | 'boolean'>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a.startsWith('--') && !a.includes('=') && spec[a.slice(2)] === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** `I/N` for `--shard`: shard I (0-based) of N. */
+export function shardArg(flags: Flags, name = 'shard'): { index: number; count: number } | undefined {
+  const v = str(flags, name);
+  if (v === undefined) return undefined;
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1 && count <= 100_000 && index < count)) {
+    throw new UserError(`--${name}: expected I/N with 0 <= I < N <= 100000 (shard I of N, counted from 0), got "${v}"`);
+  }
+  return { index, count };
 }
 
 export function str(flags: Flags, name: string): string | undefined {

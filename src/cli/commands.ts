@@ -5,6 +5,8 @@ import { exportCommand } from './export';
 import { fitCommand } from './fit';
 import { generateCommand } from './generate';
 import { inspectCommand } from './inspect';
+import { launchCommand } from './launch';
+import { mergeCommand } from './merge';
 import { perplexityCommand } from './perplexity';
 import { profileCommand } from './profile';
 
@@ -30,8 +32,19 @@ export const COMMANDS: Record<string, Command> = {
   profile: {
     summary: 'pooled responses of labelled texts and the AUROC of every neuron',
     usage:
-      'profile MODEL_DIR --data FILE [--sites ID,...] [--pooling max|mean] [--max-per-class N] [--seq-len 128] [--batch-size N] [--text-column C --label-column C] [--seed S] --out DIR [--json]',
+      'profile MODEL_DIR --data FILE [--sites ID,...] [--pooling max|mean] [--max-per-class N] [--seq-len 128] [--batch-size N] [--text-column C --label-column C] [--seed S] [--bootstrap B] [--shard I/N] [--sketch BINS [--calibration-batches K]] [--ep cpu|cuda] --out DIR [--json]',
     run: profileCommand,
+  },
+  merge: {
+    summary: 'merge the shard folders of `profile --shard I/N` into one profile, as a single run would write it',
+    usage: 'merge SHARD_DIR... --out DIR [--threads N] [--json]',
+    run: mergeCommand,
+  },
+  launch: {
+    summary: 'write a Kubernetes Indexed Job or a Slurm job array that runs every profile shard (then merge)',
+    usage:
+      'launch k8s MODEL_DIR --data FILE --out DIR --shards N --image IMAGE [--name NAME] [--namespace NS] [--parallelism P] [--backoff-limit-per-index B] [--pvc CLAIM --mount /work] [--gpus G] [--cpu C] [--memory M] [--file F] [--submit] [-- PROFILE_OPTIONS]\n      aura-lens launch slurm MODEL_DIR --data FILE --out DIR --shards N [--name NAME] [--parallelism P] [--partition P] [--time T] [--gpus G] [--cpus C] [--mem M] [--cli CMD] [--file F] [-- PROFILE_OPTIONS]',
+    run: launchCommand,
   },
   fit: {
     summary: 'turn a profile into an intervention file (AurA, Damp or Det0)',

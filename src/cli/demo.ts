@@ -37,6 +37,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const concept = await loadConceptData({ kind: 'file', path: assets.concept }, { seed });
     log(`profiling ${model.sites.length} sites on ${concept.positives} toxic and ${concept.negatives} non-toxic sentences`);
     const prof = await profileConcept(model, concept, join(out, 'profile'), {
+      // The demo's own subfolder: a profile left by an older embedded model is redone, not refused.
+      replaceDifferent: true,
       onProgress: (e) => (e.batch % 25 === 0 || e.batch === e.batches ? log(`  batch ${e.batch}/${e.batches}`) : undefined),
     });
     const { sites } = readAurocs(prof.dir);

@@ -56,6 +56,9 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   const csv = str(p.flags, 'csv');
   if (methods && str(p.flags, 'intervention')) throw new UserError('--methods fits its interventions from --profile DIR; leave out --intervention');
   if (methods && !str(p.flags, 'profile')) throw new UserError('--methods needs --profile DIR, the profile to fit the methods on');
+  for (const flag of ['profile', 'controls', 'max-q']) {
+    if (!methods && str(p.flags, flag) !== undefined) throw new UserError(`--${flag} belongs to a method sweep; add --methods a,b (and --profile DIR)`);
+  }
   if (csv && !sweep && !methods) throw new UserError('--csv writes the points of a sweep; add --sweep S,S,... (and --methods or --intervention)');
   const controls = parseControls(str(p.flags, 'controls'));
   const neutral = neutralFile ? await loadPrompts(neutralFile) : undefined;

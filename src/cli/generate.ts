@@ -32,6 +32,12 @@ export async function generateCommand(argv: string[]): Promise<void> {
   const out = makeOutput(!!p.flags.json);
   const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...epFlag(p.flags) });
   try {
+    // generate stops at the end of the context (position embeddings end there): say so rather than stop short silently.
+    const context = model.facts.maxPositions;
+    const promptTokens = model.tokenizer.encode(prompt).length;
+    if (context !== undefined && promptTokens < context && promptTokens + maxNewTokens > context) {
+      out.log(`generate: --max-new-tokens ${maxNewTokens} goes past the model's context of ${context} tokens; at most ${context - promptTokens} new tokens after this ${promptTokens}-token prompt`);
+    }
     const file = str(p.flags, 'intervention');
     const intervention = file ? await loadInterventionFor(model, file, strength) : undefined;
     const r = await generate(model, [prompt], {

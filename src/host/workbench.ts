@@ -9,7 +9,6 @@ import { currentInterventionFile, writeInterventionAs } from './intervention-exp
 import { InterventionState } from './intervention-state';
 import { measureLag } from './lag-monitor';
 import { expertsFromWire } from './model-host/experts-wire';
-import { NeuronDetails } from './neuron-detail';
 import { PreviewController } from './preview-controller';
 import { responseScales, scoreTokens, topExperts } from './token-scores';
 import type { ConceptSource } from '../aura/datasets';
@@ -51,7 +50,6 @@ export class Workbench {
   readonly intervention = new InterventionState();
   readonly examples = new ExampleCollection();
   readonly preview: PreviewController;
-  private readonly details: NeuronDetails;
   private loaded: LoadedModel | undefined;
   private profiled: ProfileOutcome | undefined;
   private ranked: ExpertsSnapshot | undefined;
@@ -74,7 +72,6 @@ export class Workbench {
       settings: () => this.generationSettings(),
       onError: (e) => deps.log.error(`preview: ${e instanceof Error ? e.message : String(e)}`, e),
     });
-    this.details = new NeuronDetails(deps.host);
   }
 
   get model(): LoadedModel | undefined {
@@ -88,6 +85,10 @@ export class Workbench {
   }
   get progress(): ProgressSnapshot {
     return this.running;
+  }
+  /** The model worker, for work the panel runs beside the preview (its scored samples). */
+  get modelHost(): ModelHost {
+    return this.deps.host;
   }
 
   summary(): ModelSummary | null {
@@ -147,6 +148,20 @@ export class Workbench {
     return value;
   }
 
+  /**
+   * A finished profile folder made elsewhere (`aura-lens profile --out`, `aura-lens merge` of cluster
+   * shards), read in the model process and checked against the open model; it then replaces the
+   * current profile exactly as Profile Concept's result does.
+   */
+  async openProfile(dir: string, task: Task = {}): Promise<ProfileOutcome> {
+    const model = this.requireModel();
+    const outcome = await this.track('Opening the profile', task, (call) => this.deps.host.openProfile({ dir, pooling: this.deps.config().pooling }, call));
+    this.setProfile(outcome);
+    this.deps.log.info(`opened the profile in ${dir} (${int(outcome.positives)} toxic and ${int(outcome.negatives)} non-toxic examples from ${outcome.source}) on ${model.name}`);
+    for (const w of outcome.warnings ?? []) this.deps.log.warn(w);
+    return outcome;
+  }
+
   async neuronDetail(site: string, neuron: number, signal?: AbortSignal): Promise<NeuronDetail> {
     const p = this.profiled;
     const info = this.loaded?.sites.find((s) => s.id === site);
@@ -154,7 +169,7 @@ export class Workbench {
     const auroc = p.aurocs.find((a) => a.siteId === site)?.auroc[neuron];
     if (auroc === undefined) throw new AuraUserError(`neuron ${site}:${neuron} is not in the profile`);
     const g = this.intervention.gainOf(site, neuron);
-    return this.details.detail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal);
+    return this.deps.host.neuronDetail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal ? { signal } : {});
   }
 
   /** Per token of `text`: how strongly the top experts fire (for the editor's highlights). */
@@ -232,7 +247,6 @@ export class Workbench {
 
   private setProfile(p: ProfileOutcome | undefined): void {
     this.profiled = p;
-    this.details.forget();
     this.ranked = p ? expertsFromWire(p.experts) : undefined;
     if (p) this.intervention.setAurocs(p.aurocs);
     else this.intervention.clear();

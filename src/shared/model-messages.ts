@@ -10,7 +10,7 @@
 // To add a call: its argument and result schema in MODEL_CALLS, then the method in ModelHost (api.ts)
 // and in ModelWork (model-work.ts); ProcessModelHost and the process entry need no change.
 import * as v from 'valibot';
-import { count, finite, PoolingSchema, SiteInfoSchema } from './protocol';
+import { count, finite, NeuronDetailSchema, PoolingSchema, SiteInfoSchema } from './protocol';
 export { firstIssue } from './protocol';
 
 const str = v.string();
@@ -95,6 +95,22 @@ export const EvaluateRequestSchema = v.object({
 
 export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str });
 
+/** A finished profile folder written elsewhere (`aura-lens profile --out`, `aura-lens merge`), read with this pooling. */
+export const OpenProfileRequestSchema = v.object({ dir: str, pooling: PoolingSchema });
+
+/** One neuron of a profile folder: its responses are read there, its examples run there. */
+export const DetailRequestSchema = v.object({
+  dir: str,
+  pooling: PoolingSchema,
+  site: str,
+  layer: v.pipe(v.number(), v.integer(), v.minValue(-1)),
+  neurons: count,
+  neuron: count,
+  auroc: finite,
+  gain: finite,
+  applied: finite,
+});
+
 // ------------------------------------------------------------------ results
 
 export const ModelInfoSchema = v.object({
@@ -131,6 +147,39 @@ export const RankedExpertsSchema = v.pipe(
   v.check((e) => e.site.length === e.neuron.length && e.neuron.length === e.auroc.length, 'site, neuron and auroc must have the same length'),
 );
 
+/** A profile's statistics (src/aura/stats/significance.ts's ProfileStats): intervals, p/q-values, the null. */
+const SiteStatsSchema = v.object({
+  id: str,
+  neurons: count,
+  auroc: f64,
+  ciLow: v.optional(f64),
+  ciHigh: v.optional(f64),
+  p: f64,
+  q: f64,
+  heldOutAuroc: v.optional(f64),
+});
+const ClassCountsSchema = v.object({ positives: count, negatives: count });
+export const ProfileStatsSchema = v.object({
+  pooling: PoolingSchema,
+  positives: count,
+  negatives: count,
+  heldOut: v.optional(v.object({ fraction: finite, rank: ClassCountsSchema, held: ClassCountsSchema })),
+  confidence: finite,
+  resamples: count,
+  tooSmall: v.boolean(),
+  warnings: v.array(str),
+  sites: v.array(SiteStatsSchema),
+  null: v.optional(v.object({ permutations: count, histogram: v.array(count), alpha: finite, rejectRate: finite })),
+  summary: v.object({
+    neurons: count,
+    maxQ: finite,
+    significant: count,
+    nearChance: count,
+    medianCiWidth: v.nullable(finite),
+    heldOut: v.optional(v.object({ experts: count, meanRankAuroc: v.nullable(finite), meanHeldOutAuroc: v.nullable(finite) })),
+  }),
+});
+
 export const ProfileResultSchema = v.object({
   dir: str,
   reused: v.boolean(),
@@ -141,6 +190,10 @@ export const ProfileResultSchema = v.object({
   /** AUROC per neuron, per site in model order. */
   aurocs: v.array(v.object({ siteId: str, auroc: f64 })),
   experts: RankedExpertsSchema,
+  /** Intervals, q-values, the permutation null; a class under 20 examples sets tooSmall and warnings. */
+  stats: v.optional(ProfileStatsSchema),
+  tooSmall: v.optional(v.boolean()),
+  warnings: v.optional(v.array(str)),
   seconds: finite,
 });
 
@@ -165,6 +218,8 @@ export const MODEL_CALLS = {
   profile: { arg: ProfileRequestSchema, result: ProfileResultSchema },
   evaluate: { arg: EvaluateRequestSchema, result: EvaluateOutcomeSchema },
   exportOnnx: { arg: ExportOnnxRequestSchema, result: v.object({ bytes: count }) },
+  neuronDetail: { arg: DetailRequestSchema, result: NeuronDetailSchema },
+  openProfile: { arg: OpenProfileRequestSchema, result: ProfileResultSchema },
 } as const;
 export type ModelCall = keyof typeof MODEL_CALLS;
 export const MODEL_CALL_NAMES = Object.keys(MODEL_CALLS) as ModelCall[];

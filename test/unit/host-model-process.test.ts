@@ -2,6 +2,8 @@
 // job stops without losing the process; a crash (kill -9) fails the job in flight with a clear
 // message, is reported once, and the next job starts a fresh process that loads the model again.
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LanguageModel } from '../../src/engine/model';
@@ -118,5 +120,26 @@ test('a model is ready only once its weights are loaded, with progress on the wa
   } finally {
     LanguageModel.prototype.forward = forward;
     await work.dispose();
+  }
+});
+
+test('after a crash, a model that no longer loads is reported once, then forgotten', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aura-moved-'));
+  const copy = join(dir, 'model');
+  cpSync(DEMO, copy, { recursive: true });
+  const reports: CrashReport[] = [];
+  const h = new ProcessModelHost(undefined, (r) => reports.push(r));
+  try {
+    await h.open({ path: copy });
+    const pid = h.pid!;
+    process.kill(pid, 'SIGKILL');
+    while (h.pid !== undefined) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(reports.length, 1);
+    rmSync(dir, { recursive: true, force: true });
+    await assert.rejects(h.generate({ prompt: 'x', settings: greedy(1) }), /could not be loaded again after the model process stopped/);
+    await assert.rejects(h.generate({ prompt: 'x', settings: greedy(1) }), /no model is open/);
+  } finally {
+    await h.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

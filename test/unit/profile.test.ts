@@ -62,9 +62,9 @@ describe('profile', () => {
       assert.deepEqual(Array.from(b), Array.from(a));
     }
     assert.deepEqual(readAurocs(dir).sites.map((s) => Array.from(s.auroc)), readAurocs(fresh).sites.map((s) => Array.from(s.auroc)));
-    // Other data: nothing is reused.
+    // Other data: refused by default (profile-folder.test.ts); the extension's cache starts over.
     const other = await loadConceptData({ kind: 'memory', examples: examples.slice(2) });
-    const r3 = await profileConcept(model, other, dir, { batchSize: 4 });
+    const r3 = await profileConcept(model, other, dir, { batchSize: 4, replaceDifferent: true });
     assert.equal(r3.reusedBatches, 0);
   });
 });

@@ -82,3 +82,16 @@ test('a neuron override from the detail view sends setOverride', () => {
   p.$('override-set').click();
   assert.deepEqual(p.posted.at(-1), { type: 'setOverride', site, neuron, gain: 0.1 });
 });
+
+test('an imported Damp intervention with alpha above 1 is shown and stays editable (issue 10 item 5)', () => {
+  const p = ready();
+  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ method: 'damp', alpha: 1.5, k: 10 }) });
+  assert.equal(p.app.store.state.intervention?.alpha, 1.5, 'the page accepted the update');
+  const alpha = p.$('alpha') as HTMLInputElement;
+  assert.equal(alpha.value, '1.5');
+  alpha.value = '2';
+  alpha.dispatchEvent(new p.win.Event('change') as unknown as Event);
+  assert.deepEqual(lastSettings(p), { method: 'damp', strength: 1, k: 10, alpha: 2 });
+  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ method: 'damp', alpha: 2, k: 10, affected: 3 }) });
+  assert.equal(p.app.store.state.intervention?.affected, 3, 'later updates still apply');
+});

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { AuraUserError, describeValue } from '../errors';
 import { LABEL_FORMS, parseLabel } from './labels';
 import { Utf8Validator } from './text-file';
@@ -66,7 +66,8 @@ export async function forEachCsvRecord(
     if (recordError !== undefined) throw recordError;
     if (e instanceof AuraUserError) throw e;
     const err = e as Error & { code?: string };
-    if (typeof err.code === 'string' && err.code.startsWith('CSV_')) {
+    // Most csv-parse codes start with CSV_, but not all (INVALID_OPENING_QUOTE): the class says it is the file's fault.
+    if (e instanceof CsvError || (typeof err.code === 'string' && err.code.startsWith('CSV_'))) {
       throw new AuraUserError(`${path}: not valid CSV (${err.message.split('\n')[0]?.slice(0, 160)})`);
     }
     throw e;

@@ -35,6 +35,11 @@ export async function readJsonl(path: string, options: JsonlOptions, sink: Examp
     if (label === undefined) {
       throw new AuraUserError(`${where}: label ${describeValue(raw)} is not ${LABEL_FORMS}`);
     }
+    // A blank text is left out, as CSV, plain text and in-memory examples do (it has no tokens to profile).
+    if (text.trim() === '') {
+      sink.leaveOut('skipped');
+      continue;
+    }
     const truncated = text.length > MAX_TEXT_CHARS;
     sink.add(truncated ? text.slice(0, MAX_TEXT_CHARS) : text, label, truncated);
   }

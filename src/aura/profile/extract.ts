@@ -5,10 +5,12 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWriteFile } from '../atomic-write';
 import { AuraUserError } from '../errors';
-import { PROFILE_FORMAT, PROFILE_VERSION, ResponseWriter, dataHash, readManifest, readProgress, sameWork, writeProgress } from './store';
+import { prepareProfileFolder } from './folder';
+import { lockFolder } from './lock';
+import { PROFILE_FORMAT, PROFILE_VERSION, ResponseWriter, dataHash, readManifest, readProgress, settingsDifference, shardBatches, shardRows, writeProgress } from './store';
 import type { LanguageModel } from '../../engine/model';
 import type { ConceptData } from '../datasets';
-import type { Pooling, ProfileManifest } from './store';
+import type { Pooling, ProfileManifest, ShardSpec } from './store';
 
 const SYNC_EVERY_MS = 2000;
 
@@ -19,6 +21,13 @@ export interface ExtractOptions {
   pooling?: Pooling;
   signal?: AbortSignal;
   onProgress?: (event: { batch: number; batches: number; examples: number; reused: boolean }) => void;
+  /** Recorded in the manifest and compared on resume (the CLI's --max-per-class and --seed). */
+  sampling?: { maxPerClass: number | null; seed: number };
+  /** Run only this shard's batches (`profile --shard I/N`); the folder becomes a shard folder. */
+  shard?: ShardSpec;
+  /** A folder made with other settings is refused (naming the difference) unless this is set: then
+   *  its profile files are removed and the work starts over. The extension's own cache sets it. */
+  replaceDifferent?: boolean;
 }
 
 export interface Extracted {
@@ -47,7 +56,19 @@ export interface ExtractTiming {
   paddedTokens: number;
 }
 
+/** Checks and locks the folder, then extracts; `profileConcept` holds the lock over scoring too. */
 export async function extractResponses(model: LanguageModel, data: ConceptData, dir: string, o: ExtractOptions = {}): Promise<Extracted> {
+  prepareProfileFolder(dir);
+  const lock = lockFolder(dir);
+  try {
+    return await extractResponsesLocked(model, data, dir, o);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The extraction itself; the caller has checked and locked `dir`. */
+export async function extractResponsesLocked(model: LanguageModel, data: ConceptData, dir: string, o: ExtractOptions = {}): Promise<Extracted> {
   // Never past the model's context: position embeddings end there.
   const seqLen = Math.min(o.seqLen ?? 128, model.facts.maxPositions ?? Infinity);
   const batchSize = o.batchSize ?? 16;
@@ -78,11 +99,22 @@ export async function extractResponses(model: LanguageModel, data: ConceptData, 
     examples: encoded.length,
     batches,
     pooling: o.pooling ?? 'max',
+    ...(o.sampling ? { sampling: o.sampling } : {}),
+    ...(o.shard ? { shard: o.shard } : {}),
   };
+  if (o.shard && !(Number.isInteger(o.shard.count) && o.shard.count >= 1 && Number.isInteger(o.shard.index) && o.shard.index >= 0 && o.shard.index < o.shard.count)) {
+    throw new AuraUserError(`--shard ${o.shard.index}/${o.shard.count}: expected I/N with 0 <= I < N`);
+  }
   mkdirSync(dir, { recursive: true });
   const previous = readManifest(dir);
-  const resume = !!previous && sameWork(previous, manifest);
+  const difference = previous && settingsDifference(previous, manifest);
+  if (difference && !o.replaceDifferent) {
+    throw new AuraUserError(`${dir}: holds a profile made with other settings: ${difference}; use another --out, or the same settings to resume`);
+  }
+  const resume = !!previous && !difference;
   if (!resume) {
+    rmSync(join(dir, 'stats.json'), { force: true });
+    rmSync(join(dir, 'responses'), { recursive: true, force: true });
     rmSync(join(dir, 'progress.json'), { force: true });
     rmSync(join(dir, 'summary.json'), { force: true });
     rmSync(join(dir, 'auroc'), { recursive: true, force: true });
@@ -90,8 +122,11 @@ export async function extractResponses(model: LanguageModel, data: ConceptData, 
   await atomicWriteFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   const labels = Uint8Array.from(encoded.map((e) => e.label));
   await atomicWriteFile(join(dir, 'order.json'), JSON.stringify({ labels: [...labels], exampleIndex: encoded.map((e) => e.i) }));
-  const done = resume ? readProgress(dir) : new Set<number>();
-  const writer = new ResponseWriter(dir, manifest, !resume);
+  // This folder's batches (all, or a shard's) and where each one's rows start in its matrices.
+  const mine = shardBatches(batches, o.shard);
+  const localRow = new Map(mine.map((b, k) => [b, k * batchSize]));
+  const done = resume ? new Set([...readProgress(dir)].filter((b) => localRow.has(b))) : new Set<number>();
+  const writer = new ResponseWriter(dir, manifest, !resume, shardRows(manifest));
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
   const reused = done.size;
   let lastSync = performance.now();
@@ -105,10 +140,10 @@ export async function extractResponses(model: LanguageModel, data: ConceptData, 
     timing.writingS += lap();
   };
   try {
-    for (let b = 0; b < batches; b++) {
+    for (const [k, b] of mine.entries()) {
       o.signal?.throwIfAborted();
       if (done.has(b)) {
-        o.onProgress?.({ batch: b + 1, batches, examples: encoded.length, reused: true });
+        o.onProgress?.({ batch: k + 1, batches: mine.length, examples: encoded.length, reused: true });
         continue;
       }
       lap();
@@ -124,15 +159,15 @@ export async function extractResponses(model: LanguageModel, data: ConceptData, 
       for (const s of sites) {
         const pooled = r.pooled!.get(s.id)!;
         timing.poolingS += lap();
-        writer.write(s.id, s.neurons, 'max', b * batchSize, pooled.max);
-        writer.write(s.id, s.neurons, 'mean', b * batchSize, pooled.mean);
+        writer.write(s.id, s.neurons, 'max', localRow.get(b)!, pooled.max);
+        writer.write(s.id, s.neurons, 'mean', localRow.get(b)!, pooled.mean);
         timing.writingS += lap();
       }
       done.add(b);
       // Data first, then the record that it is there. Syncing every batch cost more than the
       // forward passes on small models, so an interruption loses at most about two seconds of work.
-      if (performance.now() - lastSync > SYNC_EVERY_MS || b === batches - 1) await flush();
-      o.onProgress?.({ batch: b + 1, batches, examples: encoded.length, reused: false });
+      if (performance.now() - lastSync > SYNC_EVERY_MS || k === mine.length - 1) await flush();
+      o.onProgress?.({ batch: k + 1, batches: mine.length, examples: encoded.length, reused: false });
     }
   } finally {
     // A cancelled run keeps what it finished; only a killed process loses the last unsynced batches.

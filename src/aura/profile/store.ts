@@ -5,6 +5,9 @@
 //   responses/<site>.max.f32, .mean.f32   [examples, neurons] float32, row i = example i in order
 //   auroc/<site>.max.f64, .mean.f64       AUROC per neuron, float64
 //   summary.json         per site: neurons, best AUROC, experts; written when the profile completes
+//   stats.json           per site: mean and max response per class (the panel's neuron detail)
+// A shard folder (`profile --shard I/N`) has the same files, but its manifest names the shard and its
+// response matrices hold only the rows of its batches (batches b with b % N == I, in order); no AUROC.
 // Each site's matrix is written by rows as batches finish, so memory stays at one batch of responses.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
@@ -27,6 +30,32 @@ export interface ProfileManifest {
   batches: number;
   /** Pooling the AUROC files were computed for first (both are stored). */
   pooling: 'max' | 'mean';
+  /** How the examples were sampled from the file (provenance; the data hash decides reuse). */
+  sampling?: { maxPerClass: number | null; seed: number };
+  /** Present in a shard folder only: this folder holds batches b with b % count === index. */
+  shard?: ShardSpec;
+  /** Sketch mode (`profile --sketch BINS`): histograms instead of responses; see sketch.ts. */
+  sketch?: { bins: number; calibration: number[] };
+}
+
+export interface ShardSpec {
+  index: number;
+  count: number;
+}
+
+/** The global batches a shard runs: every count-th batch from its index, so shards get equal work
+ *  although batches are sorted by length. The same on every machine for the same data and settings. */
+export function shardBatches(batches: number, shard: ShardSpec | undefined): number[] {
+  const out: number[] = [];
+  const step = shard?.count ?? 1;
+  for (let b = shard?.index ?? 0; b < batches; b += step) out.push(b);
+  return out;
+}
+
+/** Rows a folder's response matrices hold: all examples, or the rows of a shard's batches. */
+export function shardRows(m: Pick<ProfileManifest, 'examples' | 'batches' | 'batchSize' | 'shard'>): number {
+  if (!m.shard) return m.examples;
+  return shardBatches(m.batches, m.shard).reduce((n, b) => n + Math.min(m.batchSize, m.examples - b * m.batchSize), 0);
 }
 
 export type Pooling = 'max' | 'mean';
@@ -62,6 +91,36 @@ export function sameWork(a: ProfileManifest, b: ProfileManifest): boolean {
   );
 }
 
+/**
+ * The first setting in which a folder's manifest differs from this run's, as "what (folder: x, now: y)",
+ * or undefined when the finished batches can be reused. Resuming into a folder made with other settings
+ * would mix two runs' responses under one manifest, so callers refuse it and name the difference.
+ */
+export function settingsDifference(had: ProfileManifest, now: ProfileManifest): string | undefined {
+  const show = (v: unknown) => (v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
+  const shard = (s?: ShardSpec) => (s ? `${s.index}/${s.count}` : 'none (a whole profile)');
+  const checks: [string, unknown, unknown][] = [
+    ['profile version', had.version, now.version],
+    ['model fingerprint', had.model?.fingerprint, now.model.fingerprint],
+    ['data hash (another file, --max-per-class or --seed)', had.data?.hash, now.data.hash],
+    ['--seq-len', had.seqLen, now.seqLen],
+    ['--batch-size', had.batchSize, now.batchSize],
+    ['--pooling', had.pooling, now.pooling],
+    ['--sites', had.sites?.map((s) => s.id).join(','), now.sites.map((s) => s.id).join(',')],
+    ['site sizes', had.sites?.map((s) => s.neurons).join(','), now.sites.map((s) => s.neurons).join(',')],
+    ['--max-per-class', had.sampling?.maxPerClass, now.sampling?.maxPerClass],
+    ['--seed', had.sampling?.seed, now.sampling?.seed],
+  ];
+  for (const [what, a, b] of checks) {
+    // Sampling is provenance written by the CLI; a folder without it (made by the extension) compares on the data hash alone.
+    if ((what === '--max-per-class' || what === '--seed') && (had.sampling === undefined || now.sampling === undefined)) continue;
+    if (a !== b) return `${what} (folder: ${show(a)}, now: ${show(b)})`;
+  }
+  if ((had.sketch?.bins ?? 0) !== (now.sketch?.bins ?? 0)) return `--sketch (folder: ${had.sketch?.bins ?? 'none (exact)'}, now: ${now.sketch?.bins ?? 'none (exact)'})`;
+  if (shard(had.shard) !== shard(now.shard)) return `--shard (folder: ${shard(had.shard)}, now: ${shard(now.shard)})`;
+  return undefined;
+}
+
 export function readManifest(dir: string): ProfileManifest | undefined {
   const p = join(dir, 'manifest.json');
   if (!existsSync(p)) return undefined;
@@ -77,6 +136,7 @@ export function requireManifest(dir: string): ProfileManifest {
   const m = readManifest(dir);
   if (!m) throw new AuraUserError(`${dir}: not a profile folder (expected manifest.json written by "aura-lens profile")`);
   if (m.version !== PROFILE_VERSION) throw new AuraUserError(`${join(dir, 'manifest.json')}: profile version ${m.version}, expected ${PROFILE_VERSION}`);
+  if (m.shard) throw new AuraUserError(`${dir}: is shard ${m.shard.index}/${m.shard.count} of a profile; run "aura-lens merge" on all ${m.shard.count} shards first`);
   return m;
 }
 
@@ -97,13 +157,13 @@ export async function writeProgress(dir: string, done: Set<number>): Promise<voi
 export class ResponseWriter {
   private readonly fds = new Map<string, number>();
 
-  constructor(dir: string, m: ProfileManifest, fresh: boolean) {
+  constructor(dir: string, m: ProfileManifest, fresh: boolean, rows = m.examples) {
     mkdirSync(join(dir, 'responses'), { recursive: true });
     for (const s of m.sites) {
       for (const pooling of ['max', 'mean'] as const) {
         const p = responsesPath(dir, s.id, pooling);
         const fd = openSync(p, fresh || !existsSync(p) ? 'w+' : 'r+');
-        ftruncateSync(fd, m.examples * s.neurons * 4);
+        ftruncateSync(fd, rows * s.neurons * 4);
         this.fds.set(`${s.id}|${pooling}`, fd);
       }
     }

@@ -80,6 +80,62 @@ export function twiceU(col: SortedColumn, P: number, weights: Uint16Array | Uint
   return u2;
 }
 
+/**
+ * A neuron's comparisons laid out for weighted resamples: the non-toxic examples in ascending order,
+ * and for each toxic example the span [lo, hi) of non-toxic positions below it (lo) and tied with it
+ * (lo..hi). A resample's 2U is then Σ_i w_i (2*C(lo_i) + C(hi_i) - C(lo_i)), with C the prefix sums
+ * of the non-toxic weights: two branch-free sequential passes, no sort.
+ */
+export interface ResampleLayout {
+  /** Weight indices (P + j) of the non-toxic examples in ascending order of response. */
+  negIdx: Int32Array;
+  /** Weight index of each toxic example, and its span among the sorted non-toxic examples. */
+  posIdx: Int32Array;
+  lo: Int32Array;
+  hi: Int32Array;
+}
+
+export function resampleLayout(col: SortedColumn, P: number, Q: number, out?: ResampleLayout): ResampleLayout {
+  const r = out ?? { negIdx: new Int32Array(Q), posIdx: new Int32Array(P), lo: new Int32Array(P), hi: new Int32Array(P) };
+  const { order, groupEnd } = col;
+  let negSeen = 0;
+  let p = 0;
+  let start = 0;
+  for (let k = 0; k < order.length; k++) {
+    if (!groupEnd[k]) continue;
+    // Group [start, k]: its non-toxic members follow the negSeen already placed.
+    const lo = negSeen;
+    for (let g = start; g <= k; g++) if (order[g]! >= P) r.negIdx[negSeen++] = order[g]!;
+    for (let g = start; g <= k; g++) {
+      if (order[g]! < P) {
+        r.posIdx[p] = order[g]!;
+        r.lo[p] = lo;
+        r.hi[p] = negSeen;
+        p++;
+      }
+    }
+    start = k + 1;
+  }
+  return r;
+}
+
+/** 2U of one resample from its weights; `prefix` is scratch of length Q + 1. */
+export function twiceUResampled(layout: ResampleLayout, weights: Uint16Array, prefix: Float64Array): number {
+  const { negIdx, posIdx, lo, hi } = layout;
+  prefix[0] = 0;
+  let c = 0;
+  for (let j = 0; j < negIdx.length; j++) {
+    c += weights[negIdx[j]!]!;
+    prefix[j + 1] = c;
+  }
+  let u2 = 0;
+  for (let i = 0; i < posIdx.length; i++) {
+    const below = prefix[lo[i]!]!;
+    u2 += weights[posIdx[i]!]! * (below + prefix[hi[i]!]!);
+  }
+  return u2;
+}
+
 /** Σ (t³ - t) over the tie groups: the Mann-Whitney variance correction. */
 export function tieTerm(col: SortedColumn): number {
   let sum = 0;

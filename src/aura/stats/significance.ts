@@ -107,7 +107,7 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
     const all = splitByLabel(readMatrix(responsesPath(dir, s.id, pooling), m.examples, s.neurons), labels, s.neurons);
     const pos = split ? selectRows(all.pos, s.neurons, split.pos.rank) : all.pos;
     const neg = split ? selectRows(all.neg, s.neurons, split.neg.rank) : all.neg;
-    const u = neuronUncertainty(pos, neg, s.neurons, { resamples: Math.max(resamples, 1), confidence, seed });
+    const u = neuronUncertainty(pos, neg, s.neurons, { resamples, confidence, seed });
     const site: SiteStats = { id: s.id, neurons: s.neurons, auroc: u.auroc, p: u.p, q: new Float64Array(0) };
     if (resamples > 0) {
       site.ciLow = u.ciLow;

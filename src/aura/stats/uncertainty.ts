@@ -2,16 +2,17 @@
  * Per-neuron uncertainty from the stored responses, with no new forward pass (issue 9, item 1):
  * - a stratified bootstrap percentile interval of the AUROC: each resample draws P toxic and Q
  *   non-toxic examples with replacement (the same draws for every neuron, since they resample texts),
- *   and its AUROC is one weighted pass over the neuron's sorted order, never a new sort;
+ *   and its AUROC comes from the neuron's sorted order (prefix sums of the resample's weights over
+ *   the sorted non-toxic responses), never a new sort;
  * - the one-sided Mann-Whitney p-value (normal approximation with tie correction), and
  *   Benjamini-Hochberg q-values across every neuron of every site (see significance.ts).
  */
 import { AuraUserError } from '../errors';
 import { mulberry32 } from '../random';
-import { columnScratch, sortColumn, tieTerm, twiceU } from './column';
+import { columnScratch, resampleLayout, sortColumn, tieTerm, twiceU, twiceUResampled } from './column';
 import { mannWhitneyGreaterP } from './mann-whitney';
 import type { ResponseMatrix } from '../auroc';
-import type { SortedColumn } from './column';
+import type { ResampleLayout, SortedColumn } from './column';
 
 export interface BootstrapOptions {
   /** Resamples; default 200. */
@@ -67,12 +68,14 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
   if (P === 0 || Q === 0) throw new AuraUserError(`statistics need both classes, but there are ${P} toxic and ${Q} non-toxic examples`);
   const B = o.resamples ?? 200;
   const confidence = o.confidence ?? 0.95;
-  if (!Number.isInteger(B) || B < 1) throw new AuraUserError(`--bootstrap: ${B} is not a positive integer`);
+  if (!Number.isInteger(B) || B < 0) throw new AuraUserError(`--bootstrap: ${B} is not a count of resamples`);
   if (!(confidence > 0 && confidence < 1)) throw new AuraUserError(`--confidence: ${confidence} is not in (0, 1)`);
   const counts = bootstrapCounts(P, Q, B, o.seed ?? 0);
   const scratch = columnScratch(P, Q);
   const col: SortedColumn = { order: new Int32Array(P + Q), groupEnd: new Uint8Array(P + Q) };
   const samples = new Float64Array(B);
+  const layout: ResampleLayout = { negIdx: new Int32Array(Q), posIdx: new Int32Array(P), lo: new Int32Array(P), hi: new Int32Array(P) };
+  const prefix = new Float64Array(Q + 1);
   const out: NeuronUncertainty = { auroc: new Float64Array(n), ciLow: new Float64Array(n), ciHigh: new Float64Array(n), p: new Float64Array(n), ties: new Float64Array(n) };
   const denom = 2 * P * Q;
   for (let k = 0; k < n; k++) {
@@ -82,7 +85,9 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
     out.auroc[k] = u2 / denom;
     out.ties[k] = tieTerm(col);
     out.p[k] = mannWhitneyGreaterP(u2 / 2, P, Q, out.ties[k]!);
-    for (let b = 0; b < B; b++) samples[b] = twiceU(col, P, counts[b]) / denom;
+    if (B === 0) continue; // intervals not asked for: AUROC and p-value only
+    resampleLayout(col, P, Q, layout);
+    for (let b = 0; b < B; b++) samples[b] = twiceUResampled(layout, counts[b]!, prefix) / denom;
     samples.sort();
     out.ciLow[k] = percentileSorted(samples, (1 - confidence) / 2);
     out.ciHigh[k] = percentileSorted(samples, 1 - (1 - confidence) / 2);

@@ -5,12 +5,15 @@ import { UserError } from '../../engine/errors';
 import { generate } from '../../engine/generation/generate';
 import { LanguageModel } from '../../engine/model';
 import { runEvaluation } from './evaluate-job';
+import { openProfileFolder } from './open-profile-job';
 import { runProfile } from './profile-job';
 import { batchedTokenValues } from './token-values';
+import { NeuronDetails } from '../neuron-detail';
 import type { Intervention } from '../../engine/model';
 import type {
   ActivationsRequest,
   CallOptions,
+  DetailRequest,
   EvaluateOutcome,
   EvaluateRequest,
   ExportOnnxRequest,
@@ -19,6 +22,8 @@ import type {
   GenerateRequest,
   ModelHost,
   ModelInfo,
+  NeuronDetailOutcome,
+  OpenProfileRequest,
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
@@ -27,6 +32,10 @@ import type {
 
 export class ModelWork implements ModelHost {
   private model: LanguageModel | undefined;
+  /** Reads the profile's files here, in the model process, so the extension host only gets the answer. */
+  private readonly details = new NeuronDetails((texts, sites, signal) =>
+    batchedTokenValues(this.require(), texts, sites, signal ? { signal } : {}),
+  );
   private queue: Promise<unknown> = Promise.resolve();
 
   open(req: OpenRequest, call: CallOptions = {}): Promise<ModelInfo> {
@@ -51,6 +60,7 @@ export class ModelWork implements ModelHost {
       // The old model stays usable until the new one has loaded, so a failed open changes nothing.
       await this.model?.dispose();
       this.model = next;
+      this.details.forget();
       return modelInfo(next, req.path);
     });
   }
@@ -98,6 +108,14 @@ export class ModelWork implements ModelHost {
 
   evaluate(req: EvaluateRequest, call: CallOptions = {}): Promise<EvaluateOutcome> {
     return this.exclusive(call, () => runEvaluation(this.require(), req, toIntervention(req.gains, req.shifts), call));
+  }
+
+  openProfile(req: OpenProfileRequest, call: CallOptions = {}): Promise<ProfileOutcome> {
+    return this.exclusive(call, () => openProfileFolder(this.require(), req, call));
+  }
+
+  neuronDetail(req: DetailRequest, call: CallOptions = {}): Promise<NeuronDetailOutcome> {
+    return this.exclusive(call, () => this.details.detail(req, call.signal));
   }
 
   exportOnnx(req: ExportOnnxRequest, call: CallOptions = {}): Promise<{ bytes: number }> {

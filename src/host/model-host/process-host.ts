@@ -16,12 +16,15 @@ import type { CallResult, ModelCall, ToModel } from '../../shared/model-messages
 import type {
   ActivationsRequest,
   CallOptions,
+  DetailRequest,
+  OpenProfileRequest,
   EvaluateOutcome,
   EvaluateRequest,
   ExportOnnxRequest,
   GenerateRequest,
   ModelHost,
   ModelInfo,
+  NeuronDetailOutcome,
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
@@ -98,6 +101,12 @@ export class ProcessModelHost implements ModelHost {
   exportOnnx(req: ExportOnnxRequest, call?: CallOptions): Promise<{ bytes: number }> {
     return this.call('exportOnnx', req, call);
   }
+  neuronDetail(req: DetailRequest, call?: CallOptions): Promise<NeuronDetailOutcome> {
+    return this.call('neuronDetail', req, call);
+  }
+  openProfile(req: OpenProfileRequest, call?: CallOptions): Promise<ProfileOutcome> {
+    return this.call('openProfile', req, call);
+  }
 
   async dispose(): Promise<void> {
     this.disposed = true;
@@ -120,7 +129,16 @@ export class ProcessModelHost implements ModelHost {
     const child = this.ensureChild();
     if (fresh && this.opened && method !== 'open' && method !== 'close') {
       call.onProgress?.({ stage: 'Loading the model again in a new model process', done: 0, total: 1 });
-      await this.send(child, 'open', this.opened, call.signal ? { signal: call.signal } : {});
+      const again = this.opened;
+      try {
+        await this.send(child, 'open', again, call.signal ? { signal: call.signal } : {});
+      } catch (e) {
+        // A model that no longer loads (its folder moved) is forgotten, so later calls say so plainly.
+        if (call.signal?.aborted || !(e instanceof Error)) throw e;
+        if (this.opened === again) this.opened = undefined;
+        e.message = `${again.path} could not be loaded again after the model process stopped: ${e.message}`;
+        throw e;
+      }
     }
     return this.send(child, method, arg, call);
   }

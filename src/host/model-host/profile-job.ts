@@ -9,6 +9,7 @@ import { loadConceptData } from '../../aura/datasets';
 import { profileConcept } from '../../aura/profile';
 import { readAurocs } from '../../aura/profile/score';
 import { dataHash } from '../../aura/profile/store';
+import { profileStatistics } from '../../aura/stats/significance';
 import { expertsSnapshot } from '../experts-snapshot';
 import { EXAMPLES_FILE } from '../profile-files';
 import { expertsToWire } from './experts-wire';
@@ -33,6 +34,8 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
       pooling: req.pooling,
       seqLen: req.seqLen,
       batchSize,
+      // The cache folder is ours: one left by a cancelled run with another pooling starts over.
+      replaceDifferent: true,
       ...(call.signal ? { signal: call.signal } : {}),
       onProgress: (e) => {
         call.onProgress?.({ stage: 'Running examples through the model', done: e.batch, total: e.batches });
@@ -46,6 +49,9 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
   const { sites } = readAurocs(dir, req.pooling);
   const facts = { source: data.source, positives: data.positives, negatives: data.negatives, pooling: req.pooling };
   const modelSites = model.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons }));
+  call.onProgress?.({ stage: 'Computing intervals and q-values', done: 0, total: 1 });
+  // 100 resamples: the interval bars need two percentiles, and a large profile stays quick.
+  const stats = profileStatistics(dir, { pooling: req.pooling, resamples: 100 });
   return {
     dir,
     reused,
@@ -55,6 +61,9 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
     pooling: req.pooling,
     aurocs: sites,
     experts: expertsToWire(expertsSnapshot(sites, modelSites, facts)),
+    stats,
+    tooSmall: stats.tooSmall,
+    warnings: stats.warnings,
     seconds: (performance.now() - started) / 1000,
   };
 }
