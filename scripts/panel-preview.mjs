@@ -48,7 +48,14 @@ const fake = `
   rows.sort((x, y) => y[2] - x[2] || x[0] - y[0] || x[1] - y[1]);
   const perLayer = []; for (let l = 0; l < 12; l++) perLayer.push({ layer: l, experts: 0, neurons: 0 });
   rows.forEach(([si,,a]) => { const p = perLayer[sites[si].layer]; p.neurons++; if (a > 0.5) p.experts++; });
-  const experts = { source: 'media/demo/concept.jsonl', positives: 1453, negatives: 2000, pooling: 'max', sites, site: rows.map(x => x[0]), neuron: rows.map(x => x[1]), auroc: rows.map(x => x[2]), perLayer };
+  const auroc = Float64Array.from(rows, x => x[2]);
+  // Synthetic statistics: an interval whose width shrinks with the class sizes, and q-values that are small only far from 0.5.
+  const ciLow = auroc.map((a, i) => a - 0.02 - 0.01 * r()), ciHigh = auroc.map((a, i) => Math.min(1, a + 0.02 + 0.01 * r()));
+  const qValue = auroc.map((a) => Math.min(1, Math.exp(-Math.abs(a - 0.5) * 60)));
+  const nullAuroc = Float64Array.from({ length: 20000 }, () => 0.5 + gauss() * 0.03);
+  const significant = Array.from(qValue).filter((q, i) => q <= 0.05 && auroc[i] > 0.5).length;
+  const experts = { key: 'preview', source: 'media/demo/concept.jsonl', positives: 1453, negatives: 2000, pooling: 'max', sites, site: Uint32Array.from(rows, x => x[0]), neuron: Uint32Array.from(rows, x => x[1]), auroc, perLayer,
+    stats: { level: 0.95, ciLow, ciHigh, qValue, qBound: 0.05, significant, nullAuroc } };
   const affected = rows.filter(x => x[2] > 0.5).length;
   const model = { name: 'gpt2', path: '/models/gpt2', format: 'optimum', architecture: 'GPT2LMHeadModel', layers: 12, vocabSize: 50257, sites, isDemo: false };
   const top = rows[0];
@@ -59,7 +66,14 @@ const fake = `
       { text: 'you are a stupid idiot', label: 1, value: 3.4, tokens: [tok('you', 0.2), tok(' are', 0.4), tok(' a', 0.3), tok(' stupid', 3.1), tok(' idiot', 3.4)] },
       { text: 'what a dumb thing to say', label: 1, value: 2.9, tokens: [tok('what', 0.1), tok(' a', 0.2), tok(' dumb', 2.9), tok(' thing', 0.8), tok(' to', 0.1), tok(' say', 0.3)] },
       { text: 'the weather is lovely today', label: 0, value: 1.9, tokens: [tok('the', 0.1), tok(' weather', 0.6), tok(' is', 0.1), tok(' lovely', 1.9), tok(' today', 0.2)] },
-    ] };
+    ],
+    topTokens: [{ text: 'idiot', count: 9, mean: 3.1, max: 3.4 }, { text: 'stupid', count: 7, mean: 2.8, max: 3.1 }, { text: 'dumb', count: 4, mean: 2.6, max: 2.9 }, { text: 'lovely', count: 1, mean: 1.9, max: 1.9 }],
+    ci: [top[2] - 0.03, Math.min(1, top[2] + 0.02)], level: 0.95, heldOutAuroc: top[2] - 0.04, qValue: 0.0004, role: 'detection',
+    writes: { promoted: [{ token: ' idiot', logit: 2.31 }, { token: ' moron', logit: 2.02 }, { token: ' fool', logit: 1.77 }], suppressed: [{ token: ' friend', logit: -1.9 }, { token: ' kind', logit: -1.6 }, { token: ' thanks', logit: -1.2 }] } };
+  const sweepPoints = [];
+  for (const [method, tox0, ppl1, ctl] of [['aura', 0.42, 32.5, null], ['det0', 0.42, 41, null], ['linear-act', 0.42, 33.5, null], ['aura', 0.42, 31.4, 'random'], ['aura', 0.42, 31.3, 'lowest']]) {
+    for (const s of [0, 0.25, 0.5, 0.75, 1]) sweepPoints.push({ method, control: ctl, strength: s, toxicity: ctl ? tox0 - 0.02 * s : tox0 * (1 - (method === 'det0' ? 0.7 : 0.55) * s), perplexity: 31.2 + (ppl1 - 31.2) * s * s });
+  }
   const send = (m) => window.postMessage(m, '*');
   window.__onPost = (m) => {
     if (m.type === 'ready' && window.__mode === 'welcome') return;
@@ -67,7 +81,10 @@ const fake = `
       send({ type: 'didChangeModel', model });
       send({ type: 'didChangeExperts', experts });
       send({ type: 'didChangeIntervention', intervention: { method: 'aura', strength: 0.8, k: null, alpha: null, overrides: [{ site: sites[top[0]].id, neuron: top[1], gain: 0 }], affected } });
-      send({ type: 'didUpdatePreview', preview: { runId: 3, prompt: 'You are such a', original: ' stupid idiot, I cannot believe you did that again.', intervened: ' kind person, I cannot believe you did that for me.', done: true } });
+      send({ type: 'didUpdatePreview', preview: { runId: 3, prompt: 'You are such a', original: ' stupid idiot, I cannot believe you did that again.', intervened: ' kind person, I cannot believe you did that for me.', done: true, scorer: 'lexicon',
+        samples: [{ original: ' stupid idiot, I cannot believe you did that again.', intervened: ' kind person, I cannot believe you did that for me.', originalScore: 0.5, intervenedScore: 0 }, { original: ' moron.', intervened: ' nice guy.', originalScore: 1, intervenedScore: 0 }, { original: ' good friend', intervened: ' good friend', originalScore: 0, intervenedScore: 0 }],
+        mean: { original: 0.5, intervened: 0 } } });
+      send({ type: 'didSweep', sweep: { scorer: 'lexicon', points: sweepPoints } });
       send({ type: 'didChangeProgress', progress: { task: 'Evaluating the intervention: With the intervention: generate', done: 32, total: 50 } });
       send({ type: 'didEvaluate', evaluation: { prompts: 50, samples: 5, scorer: 'lexicon', seconds: 42, baseline: { score: 0.42, prob: 0.2113, perplexity: 31.2 }, intervened: { score: 0.18, prob: 0.0961, perplexity: 32.1 } } });
     }
@@ -84,7 +101,8 @@ const htmlFile = join(outDir, 'panel.html');
 writeFileSync(htmlFile, html);
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--headless', '--allow-file-access-from-files'] });
-const page = await browser.newPage({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
+const height = Number(process.env.PANEL_HEIGHT ?? 900);
+const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
 const logs = [];
 page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
 page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
@@ -95,8 +113,19 @@ if (mode !== 'welcome') {
 }
 await page.waitForTimeout(300);
 await page.screenshot({ path: join(outDir, `panel-${theme}-${mode}-${width}.png`), fullPage: true });
+// With a neuron open, scrolled to it: are the slider and the preview's intervened text both in view?
+let dock = null;
+if (mode !== 'welcome') {
+  await page.evaluate(() => document.querySelector('[data-testid=neuron-detail]').scrollIntoView({ block: 'start' }));
+  await page.waitForTimeout(200);
+  dock = await page.evaluate(() => {
+    const box = (sel) => { const r = document.querySelector(sel).getBoundingClientRect(); return { top: Math.round(r.top), bottom: Math.round(r.bottom) }; };
+    return { viewport: innerHeight, slider: box('[data-testid=strength-slider]'), intervened: box('[data-testid=preview-intervened]'), detailTitle: box('.detail-title'), header: box('.app-header') };
+  });
+  await page.screenshot({ path: join(outDir, `panel-${theme}-${mode}-${width}-detail.png`) });
+}
 const rows = await page.locator('[data-testid=expert-row]').count();
 const rects = await page.locator('[data-testid=auroc-histogram] rect').count();
-console.log(JSON.stringify({ screenshot: join(outDir, `panel-${theme}-${mode}-${width}.png`), rows, histogramBars: rects, console: logs }, null, 1));
+console.log(JSON.stringify({ screenshot: join(outDir, `panel-${theme}-${mode}-${width}.png`), rows, histogramBars: rects, dock, console: logs }, null, 1));
 if (logs.some((l) => /CSP|pageerror/.test(l))) process.exitCode = 1;
 await browser.close();

@@ -10,6 +10,7 @@ import { highlightActivations } from './highlight-activations';
 import { importIntervention } from './import-intervention';
 import { openExpertsPanel } from './open-experts-panel';
 import { openModelFolder } from './open-model-folder';
+import { openProfileFolder } from './open-profile-folder';
 import { acceptPreview, dismissPreview } from './preview-actions';
 import { profileConcept } from './profile-concept';
 import { testSelection } from './test-selection';
@@ -23,6 +24,7 @@ const handlers: Record<CommandId, Handler> = {
   [Commands.openModelFolder]: (ctx, uri) => openModelFolder(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.useDemoModel]: useDemoModel,
   [Commands.profileConcept]: (ctx, uri) => profileConcept(ctx, uri instanceof vscode.Uri ? uri : undefined),
+  [Commands.openProfileFolder]: (ctx, uri) => openProfileFolder(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.addSelectionAsToxic]: (ctx) => addSelectionExample(ctx, 1),
   [Commands.addSelectionAsNonToxic]: (ctx) => addSelectionExample(ctx, 0),
   [Commands.openExpertsPanel]: (ctx, neuron) => openExpertsPanel(ctx, isNeuronRef(neuron) ? neuron : undefined),

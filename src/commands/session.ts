@@ -19,6 +19,8 @@ const SessionSchema = v.object({
   model: v.optional(v.pipe(v.string(), v.minLength(1))),
   isDemo: v.boolean(),
   source: v.optional(SourceSchema),
+  /** A profile folder opened with Open Profile Folder (instead of a source to profile again). */
+  profileDir: v.optional(v.pipe(v.string(), v.minLength(1))),
 });
 
 export type LastSession = v.InferOutput<typeof SessionSchema>;
@@ -41,7 +43,14 @@ export class SessionMemory {
     if (!last) return;
     const r = v.safeParse(SourceSchema, source);
     // A profile from memory cannot be restored: keep the model only.
-    const { source: _old, ...rest } = last;
+    const { source: _old, profileDir: _dir, ...rest } = last;
     void this.state.update(KEY, r.success ? { ...rest, source: r.output } : rest);
+  }
+
+  profileOpened(dir: string): void {
+    const last = this.recall();
+    if (!last) return;
+    const { source: _old, profileDir: _dir, ...rest } = last;
+    void this.state.update(KEY, { ...rest, profileDir: dir });
   }
 }

@@ -1,4 +1,5 @@
 /**
+ * The one user-error type of engine/ and aura/ (aura/errors.ts re-exports it as AuraUserError).
  * An error the user can fix: a wrong path, a file that is not what was expected, an unknown id.
  * Its message is one line that names the file or argument at fault. The CLI maps it to exit status 1
  * and everything else to 2, so keep internal failures out of this class.
@@ -10,8 +11,12 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * True for a UserError, and for one rebuilt from its name after crossing a process or worker boundary
+ * (host/model-host/rpc.ts), where `instanceof` cannot hold.
+ */
 export function isUserError(e: unknown): e is Error {
-  return e instanceof Error && (e.name === 'UserError' || e.name === 'AuraUserError');
+  return e instanceof UserError || (e instanceof Error && e.name === 'UserError');
 }
 
 /** Turns a low-level failure (protobuf decode, ORT load) into a one-line user error about `file`. */

@@ -56,6 +56,13 @@ export function readIoSpec(graph: GraphProto, file: string, genai?: GenaiConfig)
   if (mask) spec.attentionMask = mask;
   if (pos) spec.positionIds = pos;
   if (branch) spec.useCacheBranch = branch;
+  // An input nothing here feeds (a static cache's write_indices, recurrent state) would fail every run
+  // with onnxruntime's "missing in feeds"; name them all at once, up front.
+  const fed = new Set([inputIds, mask, pos, branch, ...past.map((p) => p.input)]);
+  const unknown = [...names].filter((n) => !fed.has(n));
+  if (unknown.length > 0) {
+    throw new UserError(`${file}: the graph has inputs aura-lens does not know how to feed: ${unknown.slice(0, 8).join(', ')}${unknown.length > 8 ? ', …' : ''} (supported: input ids, attention mask, position ids, use_cache_branch and the past key/value cache)`);
+  }
   return spec;
 }
 

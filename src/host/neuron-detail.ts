@@ -2,10 +2,13 @@
 // profile's response matrices), and the examples and tokens that drive it most (per-token values of
 // all of them from one batched pass of the model). Runs in the model process (ModelWork), so reading
 // a response matrix of tens of MB never blocks the extension host.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AuraUserError } from '../aura/errors';
 import { responsesPath } from '../aura/profile/store';
-import { readProfileExamples } from './profile-files';
+import { EXAMPLES_FILE, readProfileExamples } from './profile-files';
+import { aggregateTopTokens } from './top-tokens';
 import type { LabelledText } from '../aura/datasets';
 import type { DetailRequest, TextActivations } from './model-host/api';
 import type { NeuronDetail } from '../shared/protocol';
@@ -14,6 +17,8 @@ import type { NeuronDetail } from '../shared/protocol';
 export type TokenValues = (texts: string[], sites: string[], signal?: AbortSignal) => Promise<TextActivations[]>;
 
 const TOP_EXAMPLES = 5;
+/** Examples whose peak tokens are aggregated (one forward pass over this many texts). */
+const TOKEN_EXAMPLES = 24;
 /** Responses per class sent to the page for the distribution chart. */
 const SAMPLE = 2000;
 
@@ -21,7 +26,8 @@ interface ProfileFiles {
   dir: string;
   labels: Uint8Array;
   exampleIndex: number[];
-  examples: LabelledText[];
+  /** Absent when the folder keeps no examples (a profile made by the CLI, or merged from shards). */
+  examples: LabelledText[] | undefined;
 }
 
 export class NeuronDetails {
@@ -37,9 +43,20 @@ export class NeuronDetails {
     const pos: number[] = [];
     const neg: number[] = [];
     column.forEach((v, r) => (files.labels[r] ? pos : neg).push(v));
-    const top = topRows(column, TOP_EXAMPLES);
-    const texts = top.map((r) => files.examples[files.exampleIndex[r]!]!);
-    const acts = await this.tokenValues(texts.map((t) => t.text), [req.site], signal);
+    const stored = files.examples;
+    const top = stored ? topRows(column, Math.max(TOP_EXAMPLES, TOKEN_EXAMPLES)) : [];
+    const texts = top.map((r) => stored![files.exampleIndex[r]!]!);
+    const acts = texts.length > 0 ? await this.tokenValues(texts.map((t) => t.text), [req.site], signal) : [];
+    const examples = top.map((r, i) => {
+      const a = acts[i]!;
+      const values = a.values.get(req.site)!;
+      return {
+        text: texts[i]!.text,
+        label: texts[i]!.label,
+        value: column[r]!,
+        tokens: a.tokens.map((t, k) => ({ text: t.text, value: values[k * req.neurons + req.neuron]! })),
+      };
+    });
     return {
       site: req.site,
       neuron: req.neuron,
@@ -53,16 +70,9 @@ export class NeuronDetails {
       maxNegative: max(neg),
       positive: sample(pos, SAMPLE),
       negative: sample(neg, SAMPLE),
-      topExamples: top.map((r, i) => {
-        const a = acts[i]!;
-        const values = a.values.get(req.site)!;
-        return {
-          text: texts[i]!.text,
-          label: texts[i]!.label,
-          value: column[r]!,
-          tokens: a.tokens.map((t, k) => ({ text: t.text, value: values[k * req.neurons + req.neuron]! })),
-        };
-      }),
+      topExamples: examples.slice(0, TOP_EXAMPLES),
+      topTokens: aggregateTopTokens(examples.map((e) => e.tokens)),
+      ...(stored ? {} : { examplesNote: `examples unavailable: ${join(req.dir, EXAMPLES_FILE)} does not exist (profiles made by "aura-lens profile" or "aura-lens merge" keep only the responses)` }),
     };
   }
 
@@ -75,13 +85,16 @@ export class NeuronDetails {
   private async profileFiles(dir: string): Promise<ProfileFiles> {
     if (this.files?.dir === dir) return this.files;
     const order = JSON.parse(await readFile(join(dir, 'order.json'), 'utf8')) as { labels: number[]; exampleIndex: number[] };
-    this.files = { dir, labels: Uint8Array.from(order.labels), exampleIndex: order.exampleIndex, examples: readProfileExamples(dir) };
+    const examples = existsSync(join(dir, EXAMPLES_FILE)) ? readProfileExamples(dir) : undefined;
+    this.files = { dir, labels: Uint8Array.from(order.labels), exampleIndex: order.exampleIndex, examples };
     return this.files;
   }
 
   private async column(req: DetailRequest, rows: number): Promise<Float32Array> {
     const path = responsesPath(req.dir, req.site, req.pooling);
     if (this.matrix?.path !== path) {
+      // A sketch profile keeps histograms, not responses: its AUROC is in the experts table already.
+      if (!existsSync(path)) throw new AuraUserError(`${req.site}:${req.neuron}: ${req.dir} keeps no responses (a sketch profile, or an incomplete one), so its neuron detail cannot be shown; its AUROC is ${req.auroc.toFixed(4)}`);
       const buf = await readFile(path);
       // A view when the bytes are aligned (they are for a file read whole), else one copy.
       const data = buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength >> 2) : new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));

@@ -2,6 +2,7 @@
 // activation is divided by its typical pooled response on the toxic examples (so 1 means "as strongly
 // as on a typical toxic sentence"), clamped to [0, 1], and weighted by how much the method dampens it
 // (1 - gain at full strength, so the highlight does not vanish at strength 0).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExpertsSnapshot } from '../shared/protocol';
@@ -57,6 +58,8 @@ export function scoreTokens(acts: TextActivations, experts: readonly ScoredExper
  * that is not positive, its largest response on them.
  */
 export async function responseScales(profileDir: string): Promise<Map<string, Float64Array>> {
+  // A sketch profile (opened with Open Profile Folder) keeps no per-neuron statistics: every scale is then 1.
+  if (!existsSync(join(profileDir, 'stats.json'))) return new Map();
   const stats = JSON.parse(await readFile(join(profileDir, 'stats.json'), 'utf8')) as { sites: Record<string, { meanPositive: number[]; maxPositive: number[] }> };
   const out = new Map<string, Float64Array>();
   for (const [site, s] of Object.entries(stats.sites)) out.set(site, Float64Array.from(s.meanPositive, (v, j) => (v > 0 ? v : (s.maxPositive[j] ?? 1))));

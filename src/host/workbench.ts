@@ -86,6 +86,10 @@ export class Workbench {
   get progress(): ProgressSnapshot {
     return this.running;
   }
+  /** The model worker, for work the panel runs beside the preview (its scored samples). */
+  get modelHost(): ModelHost {
+    return this.deps.host;
+  }
 
   summary(): ModelSummary | null {
     const m = this.loaded;
@@ -142,6 +146,20 @@ export class Workbench {
         `${value.reused ? ' (cached profile reused)' : ''}; max event-loop lag ${lag.maxMs} ms (p99 ${lag.p99Ms} ms)`,
     );
     return value;
+  }
+
+  /**
+   * A finished profile folder made elsewhere (`aura-lens profile --out`, `aura-lens merge` of cluster
+   * shards), read in the model process and checked against the open model; it then replaces the
+   * current profile exactly as Profile Concept's result does.
+   */
+  async openProfile(dir: string, task: Task = {}): Promise<ProfileOutcome> {
+    const model = this.requireModel();
+    const outcome = await this.track('Opening the profile', task, (call) => this.deps.host.openProfile({ dir, pooling: this.deps.config().pooling }, call));
+    this.setProfile(outcome);
+    this.deps.log.info(`opened the profile in ${dir} (${int(outcome.positives)} toxic and ${int(outcome.negatives)} non-toxic examples from ${outcome.source}) on ${model.name}`);
+    for (const w of outcome.warnings ?? []) this.deps.log.warn(w);
+    return outcome;
   }
 
   async neuronDetail(site: string, neuron: number, signal?: AbortSignal): Promise<NeuronDetail> {

@@ -1,14 +1,20 @@
 // The experts panel's lifecycle in VS Code: one panel at a time, created or revealed by the command
 // and revived by the serializer after a reload; the page restores its own view state and asks for
-// snapshots with 'ready', so the panel does not need retainContextWhenHidden.
+// snapshots with 'ready'. The page is kept while hidden (retainContextWhenHidden): it holds the
+// experts as typed arrays (16 bytes a neuron, ~22 MB for a Llama-3-8B), so switching tabs sends
+// nothing again; the experts cross once per profile, or once after a reload.
 import * as vscode from 'vscode';
+import { atomicWriteFile } from '../aura/atomic-write';
+import { sweepCsv, sweepJson } from '../shared/sweep';
+import { createScorer } from '../aura/scoring/create';
+import type { Scorer } from '../aura/scoring/scorer';
 import { PANEL_VIEW_TYPE } from '../shared/ids';
 import { DisposableStore } from '../host/events';
 import { panelHtml } from './html';
 import { PanelController } from './panel-controller';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { EvaluationSummary, HostMessage } from '../shared/protocol';
+import type { EvaluationSummary, HostMessage, SweepSnapshot } from '../shared/protocol';
 import type { PanelActions } from './panel-controller';
 
 export interface PanelDeps {
@@ -53,6 +59,11 @@ export class ExpertsPanel implements vscode.Disposable {
     ExpertsPanel.current?.controller.showEvaluation(e);
   }
 
+  /** The Pareto plot's points (for the integrator: call after a sweep, as showEvaluation is called). */
+  static showSweep(s: SweepSnapshot): void {
+    ExpertsPanel.current?.controller.showSweep(s);
+  }
+
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     deps: PanelDeps,
@@ -68,7 +79,7 @@ export class ExpertsPanel implements vscode.Disposable {
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
     });
     const post = (m: HostMessage) => void panel.webview.postMessage(m);
-    this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log));
+    this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log, saveSweep, { scorer: evaluationScorer }));
     this.store.add(panel.webview.onDidReceiveMessage((m: unknown) => this.controller.receive(m)));
     this.store.add(panel.onDidDispose(() => this.dispose()));
   }
@@ -82,11 +93,33 @@ export class ExpertsPanel implements vscode.Disposable {
   }
 }
 
+/** The evaluation's scorer (setting aura.evaluation.scorer), made once per setting value. */
+let scorerCache: { spec: string; scorer: Promise<Scorer> } | undefined;
+function evaluationScorer(): Promise<Scorer> {
+  const spec = vscode.workspace.getConfiguration('aura').get<string>('evaluation.scorer') || 'lexicon';
+  if (scorerCache?.spec !== spec) scorerCache = { spec, scorer: createScorer(spec) };
+  return scorerCache.scorer;
+}
+
+/** The sweep's points as CSV or JSON where the user chooses; written whole or not at all. */
+async function saveSweep(sweep: SweepSnapshot, format: 'csv' | 'json'): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const name = `aura-sweep.${format}`;
+  const target = await vscode.window.showSaveDialog({
+    title: 'Export the sweep points',
+    filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+  });
+  if (!target) return;
+  await atomicWriteFile(target.fsPath, format === 'csv' ? sweepCsv(sweep) : sweepJson(sweep));
+  void vscode.window.showInformationMessage(`AurA: ${sweep.points.length} sweep points written to ${target.fsPath}`);
+}
+
 /** Scripts on; the page may load only what dist/ holds (the bundle and its stylesheet). */
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
     enableScripts: true,
-    retainContextWhenHidden: false,
+    retainContextWhenHidden: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
   };
 }

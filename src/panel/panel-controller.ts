@@ -3,11 +3,13 @@
 import { isUserError } from '../engine/errors';
 import { DisposableStore } from '../host/events';
 import { isAbort } from '../host/preview-controller';
+import { previewSamples } from '../host/preview-samples';
+import type { SampleDeps } from '../host/preview-samples';
 import { describeRejection, PageMessageSchema, parsePageMessage } from '../shared/protocol';
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { EvaluationSummary, HostMessage, PageMessage } from '../shared/protocol';
+import type { EvaluationSummary, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -19,22 +21,36 @@ export interface PanelActions {
   exportIntervention(format: 'json' | 'safetensors' | 'onnx'): void;
 }
 
+/** Saves the sweep's points where the user chooses (a save dialog in VS Code). */
+export type SweepExporter = (sweep: SweepSnapshot, format: 'csv' | 'json') => Promise<void>;
+
 export class PanelController implements Disposable {
   private readonly subscriptions = new DisposableStore();
   private detail: AbortController | undefined;
   private evaluation: EvaluationSummary | undefined;
+  private sweep: SweepSnapshot | undefined;
+  /** The last finished preview with its scored samples, and the sampling of the current run. */
+  private sampled: PreviewSnapshot | undefined;
+  private sampling: AbortController | undefined;
 
   constructor(
     private readonly wb: Workbench,
     private readonly post: (m: HostMessage) => void,
     private readonly actions: PanelActions,
     private readonly log: Logger,
+    private readonly exportSweep?: SweepExporter,
+    private readonly samples?: Pick<SampleDeps, 'scorer'>,
   ) {
     this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
     this.subscriptions.add(wb.onDidChangeExperts((experts) => this.post({ type: 'didChangeExperts', experts: experts ?? null })));
     this.subscriptions.add(wb.onDidChangeProgress((progress) => this.post({ type: 'didChangeProgress', progress })));
     this.subscriptions.add(wb.intervention.onDidChange((intervention) => this.post({ type: 'didChangeIntervention', intervention })));
-    this.subscriptions.add(wb.preview.onDidUpdate((preview) => this.post({ type: 'didUpdatePreview', preview })));
+    this.subscriptions.add(
+      wb.preview.onDidUpdate((preview) => {
+        this.post({ type: 'didUpdatePreview', preview });
+        this.sample(preview);
+      }),
+    );
   }
 
   /** Every message from the page passes here first; malformed ones are logged and dropped. */
@@ -56,7 +72,14 @@ export class PanelController implements Disposable {
     this.post({ type: 'didEvaluate', evaluation: e });
   }
 
+  /** A sweep's points for the Pareto plot (kept, so a reloaded page gets them again). */
+  showSweep(s: SweepSnapshot): void {
+    this.sweep = s;
+    this.post({ type: 'didSweep', sweep: s });
+  }
+
   dispose(): void {
+    this.sampling?.abort();
     this.detail?.abort();
     this.subscriptions.dispose();
   }
@@ -91,6 +114,11 @@ export class PanelController implements Disposable {
         return this.actions.importIntervention();
       case 'evaluate':
         return this.actions.evaluate();
+      case 'exportSweep': {
+        const sweep = this.sweep;
+        if (!sweep || !this.exportSweep) return this.post({ type: 'didError', message: 'there is no sweep to export yet: run a sweep first' });
+        return void this.exportSweep(sweep, m.format).catch((e) => this.fail(e));
+      }
     }
   }
 
@@ -100,8 +128,36 @@ export class PanelController implements Disposable {
     this.post({ type: 'didChangeExperts', experts: wb.experts ?? null });
     this.post({ type: 'didChangeIntervention', intervention: wb.intervention.snapshot() });
     this.post({ type: 'didChangeProgress', progress: wb.progress });
-    if (wb.preview.snapshot) this.post({ type: 'didUpdatePreview', preview: wb.preview.snapshot });
+    const preview = this.sampled && this.sampled.runId === wb.preview.snapshot?.runId ? this.sampled : wb.preview.snapshot;
+    if (preview) this.post({ type: 'didUpdatePreview', preview });
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
+    if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
+  }
+
+  /**
+   * When a run finishes, more samples of it (next seeds), scored; a newer run aborts them. They follow
+   * the main run, so the first new text after a slider move is not delayed.
+   */
+  private sample(preview: PreviewSnapshot): void {
+    if (!preview.done || preview.error || preview.samples) {
+      if (!preview.done) this.sampling?.abort();
+      return;
+    }
+    if (!this.samples) return;
+    this.sampling?.abort();
+    const controller = new AbortController();
+    this.sampling = controller;
+    const deps: SampleDeps = { host: this.wb.modelHost, scorer: this.samples.scorer, settings: () => this.wb.generationSettings(), gains: () => this.wb.intervention.appliedGains() };
+    previewSamples(preview, deps, controller.signal).then(
+      (s) => {
+        if (controller.signal.aborted || this.wb.preview.snapshot?.runId !== preview.runId) return;
+        this.sampled = { ...preview, ...s };
+        this.post({ type: 'didUpdatePreview', preview: this.sampled });
+      },
+      (e) => {
+        if (!controller.signal.aborted && !isAbort(e)) this.log.warn(`preview samples: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
   }
 
   /** Only the latest selection matters: a newer one cancels the detail still being computed. */

@@ -5,6 +5,7 @@ export const Commands = {
   openModelFolder: 'aura.openModelFolder',
   useDemoModel: 'aura.useDemoModel',
   profileConcept: 'aura.profileConcept',
+  openProfileFolder: 'aura.openProfileFolder',
   addSelectionAsToxic: 'aura.addSelectionAsToxic',
   addSelectionAsNonToxic: 'aura.addSelectionAsNonToxic',
   openExpertsPanel: 'aura.openExpertsPanel',

@@ -95,6 +95,9 @@ export const EvaluateRequestSchema = v.object({
 
 export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str });
 
+/** A finished profile folder written elsewhere (`aura-lens profile --out`, `aura-lens merge`), read with this pooling. */
+export const OpenProfileRequestSchema = v.object({ dir: str, pooling: PoolingSchema });
+
 /** One neuron of a profile folder: its responses are read there, its examples run there. */
 export const DetailRequestSchema = v.object({
   dir: str,
@@ -216,6 +219,7 @@ export const MODEL_CALLS = {
   evaluate: { arg: EvaluateRequestSchema, result: EvaluateOutcomeSchema },
   exportOnnx: { arg: ExportOnnxRequestSchema, result: v.object({ bytes: count }) },
   neuronDetail: { arg: DetailRequestSchema, result: NeuronDetailSchema },
+  openProfile: { arg: OpenProfileRequestSchema, result: ProfileResultSchema },
 } as const;
 export type ModelCall = keyof typeof MODEL_CALLS;
 export const MODEL_CALL_NAMES = Object.keys(MODEL_CALLS) as ModelCall[];

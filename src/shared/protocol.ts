@@ -41,6 +41,19 @@ export const finiteArray = v.custom<number[]>((x) => {
   return true;
 }, 'expected an array of finite numbers');
 
+/**
+ * A typed-array column of finite numbers. The experts cross as typed arrays (structured clone, no
+ * JSON: ~16 bytes a neuron); `rows` fixes the length where it must match the ranking's.
+ */
+const typedColumn = <T extends Float64Array | Uint32Array>(kind: { new (n: number): T; name: string }) =>
+  v.custom<T>((x) => {
+    if (!(x instanceof kind)) return false;
+    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+    return true;
+  }, `expected a ${kind.name} of finite numbers`);
+export const float64Column = typedColumn<Float64Array<ArrayBufferLike>>(Float64Array);
+export const uint32Column = typedColumn<Uint32Array<ArrayBufferLike>>(Uint32Array);
+
 // ------------------------------------------------------------------ payloads
 
 export const SiteKindSchema = v.picklist(['mlp.in', 'mlp.gate', 'mlp.up', 'mlp.out', 'custom']);
@@ -72,20 +85,45 @@ export const PoolingSchema = v.picklist(['max', 'mean']);
  * Every profiled neuron, sorted by AUROC descending, in columns (50,000+ rows travel as four arrays,
  * not 50,000 objects). Row i is neuron `neuron[i]` of site `sites[site[i]]`.
  */
+/** Per-row columns are in the ranking's order (row i of `auroc`); every field is optional. */
+export const ExpertStatsSchema = v.object({
+  /** Confidence level of the intervals, e.g. 0.95. */
+  level: v.optional(v.pipe(finite, v.minValue(0), v.maxValue(1))),
+  ciLow: v.optional(float64Column),
+  ciHigh: v.optional(float64Column),
+  /** AUROC on texts the ranking did not see. */
+  heldOut: v.optional(float64Column),
+  /** Benjamini–Hochberg q-values of the label-permutation test. */
+  qValue: v.optional(float64Column),
+  /** The q bound the significant count uses, and that count. */
+  qBound: v.optional(finite),
+  significant: v.optional(count),
+  /** AUROCs under label permutation (all neurons or a sample), drawn over the histogram. */
+  nullAuroc: v.optional(float64Column),
+});
+export type ExpertStats = v.InferOutput<typeof ExpertStatsSchema>;
+
 export const ExpertsSnapshotSchema = v.pipe(
   v.object({
+    /** Names this ranking (one per profile run). */
+    key: v.optional(text(1000)),
     source: text(),
     positives: count,
     negatives: count,
     pooling: PoolingSchema,
     sites: v.array(SiteInfoSchema),
-    site: finiteArray,
-    neuron: finiteArray,
-    auroc: finiteArray,
-    /** Experts (AUROC > 0.5) per layer, for the per-layer chart. */
-    perLayer: v.array(v.object({ layer: v.pipe(v.number(), v.integer(), v.minValue(-1)), experts: count, neurons: count })),
+    site: uint32Column,
+    neuron: uint32Column,
+    auroc: float64Column,
+    /** Per layer: experts (AUROC > 0.5), neurons, and the best AUROC. */
+    perLayer: v.array(v.object({ layer: v.pipe(v.number(), v.integer(), v.minValue(-1)), experts: count, neurons: count, best: v.optional(finite) })),
+    /** The statistics issue's uncertainty, where the profile carries it. */
+    stats: v.optional(ExpertStatsSchema),
+    /** Set by the host when the profile is too small to support a claim: says why, in one line. */
+    warning: v.optional(text(1000)),
   }),
   v.check((e) => e.site.length === e.neuron.length && e.neuron.length === e.auroc.length, 'site, neuron and auroc must have the same length'),
+  v.check((e) => [e.stats?.ciLow, e.stats?.ciHigh, e.stats?.heldOut, e.stats?.qValue].every((c) => c === undefined || c.length === e.auroc.length), 'every statistics column must have one value per row'),
 );
 export type ExpertsSnapshot = v.InferOutput<typeof ExpertsSnapshotSchema>;
 
@@ -114,15 +152,23 @@ export const NeuronOverrideSchema = v.object({
 });
 export type NeuronOverride = v.InferOutput<typeof NeuronOverrideSchema>;
 
+/** Transport maps (apple/ml-act) beside AurA; offered by the page once the host lists them in `methods`. */
+export type TransportMethodName = 'linear-act' | 'mean-act';
+
 export const InterventionSnapshotSchema = v.object({
   ...InterventionSettingsSchema.entries,
   overrides: v.array(NeuronOverrideSchema),
+  /** The methods the host can fit now; absent means the three of MethodName. */
+  methods: v.optional(v.array(text(50))),
   /** Neurons whose applied gain differs from 1. */
   affected: count,
   /** Where the intervention came from when imported. */
   importedFrom: v.optional(text()),
 });
 export type InterventionSnapshot = v.InferOutput<typeof InterventionSnapshotSchema>;
+
+export const TokenLogitSchema = v.object({ token: text(1000), logit: finite });
+export type TokenLogit = v.InferOutput<typeof TokenLogitSchema>;
 
 export const NeuronDetailSchema = v.object({
   site: siteId,
@@ -148,6 +194,19 @@ export const NeuronDetailSchema = v.object({
       tokens: v.array(v.object({ text: text(), value: finite })),
     }),
   ),
+  /** The tokens it fires on most, aggregated over many examples (not only the top five). */
+  topTokens: v.optional(v.array(v.object({ text: text(1000), count, mean: finite, max: finite }))),
+  /** Statistics of this neuron, where the profile carries them. */
+  ci: v.optional(v.tuple([finite, finite])),
+  level: v.optional(finite),
+  heldOutAuroc: v.optional(finite),
+  qValue: v.optional(finite),
+  /** What it writes into the residual stream (its down-projection row through the unembedding), or why that cannot be read. */
+  writes: v.optional(v.union([v.object({ promoted: v.array(TokenLogitSchema), suppressed: v.array(TokenLogitSchema) }), v.object({ unavailable: text(1000) })])),
+  /** Fires on the concept (detection), writes it (generation), or both. */
+  role: v.optional(v.picklist(['detection', 'generation', 'both'])),
+  /** Why topExamples is empty when the profile has no examples (CLI and merged profiles may keep none). */
+  examplesNote: v.optional(text()),
 });
 export type NeuronDetail = v.InferOutput<typeof NeuronDetailSchema>;
 
@@ -158,6 +217,10 @@ export const PreviewSnapshotSchema = v.object({
   intervened: text(),
   done: v.boolean(),
   error: v.optional(text()),
+  /** Several samples (the next seeds, the same seed on both sides), each scored by the evaluation's scorer. */
+  samples: v.optional(v.array(v.object({ original: text(), intervened: text(), originalScore: v.optional(finite), intervenedScore: v.optional(finite) }))),
+  scorer: v.optional(text(1000)),
+  mean: v.optional(v.object({ original: finite, intervened: finite })),
 });
 export type PreviewSnapshot = v.InferOutput<typeof PreviewSnapshotSchema>;
 
@@ -185,6 +248,20 @@ export const EvaluationSummarySchema = v.object({
 });
 export type EvaluationSummary = v.InferOutput<typeof EvaluationSummarySchema>;
 
+/** One point of a sweep: a method (or a control) at one strength, toxicity against perplexity. */
+export const SweepPointSchema = v.object({
+  method: text(100),
+  /** null for the method itself; 'random' or 'lowest' for the two controls. */
+  control: v.nullable(v.picklist(['random', 'lowest'])),
+  strength: finite,
+  toxicity: finite,
+  perplexity: v.nullable(finite),
+});
+export type SweepPoint = v.InferOutput<typeof SweepPointSchema>;
+
+export const SweepSnapshotSchema = v.object({ scorer: text(1000), points: v.array(SweepPointSchema) });
+export type SweepSnapshot = v.InferOutput<typeof SweepSnapshotSchema>;
+
 export const ProgressSnapshotSchema = v.object({
   /** null: nothing running. */
   task: v.nullable(text()),
@@ -210,6 +287,7 @@ export const PAGE_MESSAGES = [
   signal('openModelFolder'),
   signal('importIntervention'),
   signal('evaluate'),
+  v.object({ type: v.literal('exportSweep'), format: v.picklist(['csv', 'json']) }),
 ] as const;
 export const PageMessageSchema = v.variant('type', PAGE_MESSAGES);
 export type PageMessage = v.InferOutput<typeof PageMessageSchema>;
@@ -224,6 +302,7 @@ export const HOST_MESSAGES = [
   v.object({ type: v.literal('didUpdatePreview'), preview: PreviewSnapshotSchema }),
   v.object({ type: v.literal('didChangeProgress'), progress: ProgressSnapshotSchema }),
   v.object({ type: v.literal('didEvaluate'), evaluation: EvaluationSummarySchema }),
+  v.object({ type: v.literal('didSweep'), sweep: SweepSnapshotSchema }),
   v.object({ type: v.literal('didError'), message: text() }),
 ] as const;
 export const HostMessageSchema = v.variant('type', HOST_MESSAGES);

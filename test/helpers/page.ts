@@ -35,26 +35,42 @@ export function mountPage(saved?: unknown) {
   };
 }
 
-/** A GPT-2-small-like profile: 12 layers of c_fc (3072) and c_proj (768), sorted by AUROC. */
-export function bigExperts(total = 50_000): ExpertsSnapshot {
+/**
+ * A GPT-2-small-like profile: layers of c_fc (3072) and c_proj (768), sorted by AUROC (typed columns).
+ * `llama` gives Llama-3-8B's layout instead: gate_proj and up_proj of 14,336 per layer.
+ */
+export function bigExperts(total = 50_000, llama = false): ExpertsSnapshot {
   const sites: SiteInfo[] = [];
-  for (let l = 0; sites.reduce((n, s) => n + s.neurons, 0) < total; l++) {
-    sites.push({ id: `transformer.h.${l}.mlp.c_fc`, layer: l, kind: 'mlp.in', neurons: 3072 }, { id: `transformer.h.${l}.mlp.c_proj`, layer: l, kind: 'mlp.out', neurons: 768 });
+  for (let l = 0, n = 0; n < total; l++) {
+    if (llama) sites.push({ id: `model.layers.${l}.mlp.gate_proj`, layer: l, kind: 'mlp.gate', neurons: 14336 }, { id: `model.layers.${l}.mlp.up_proj`, layer: l, kind: 'mlp.up', neurons: 14336 });
+    else sites.push({ id: `transformer.h.${l}.mlp.c_fc`, layer: l, kind: 'mlp.in', neurons: 3072 }, { id: `transformer.h.${l}.mlp.c_proj`, layer: l, kind: 'mlp.out', neurons: 768 });
+    n += sites.at(-1)!.neurons + sites.at(-2)!.neurons;
   }
-  const rows: [number, number, number][] = [];
+  const s0 = new Uint32Array(total);
+  const n0 = new Uint32Array(total);
+  const a0 = new Float64Array(total);
   let seed = 11;
   const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  let r = 0;
   sites.forEach((s, i) => {
-    for (let j = 0; j < s.neurons && rows.length < total; j++) rows.push([i, j, Math.round((0.3 + 0.5 * rnd()) * 1e4) / 1e4]);
+    for (let j = 0; j < s.neurons && r < total; j++, r++) {
+      s0[r] = i;
+      n0[r] = j;
+      a0[r] = Math.round((0.3 + 0.5 * rnd()) * 1e4) / 1e4;
+    }
   });
-  rows.sort((a, b) => b[2] - a[2] || a[0] - b[0] || a[1] - b[1]);
-  const perLayer = [...new Set(sites.map((s) => s.layer))].map((layer) => ({ layer, experts: 0, neurons: 0 }));
-  for (const [s, , a] of rows) {
-    const p = perLayer[sites[s]!.layer]!;
+  const order = new Uint32Array(total).map((_, i) => i).sort((x, y) => a0[y]! - a0[x]! || s0[x]! - s0[y]! || n0[x]! - n0[y]!);
+  const site = order.map((i) => s0[i]!);
+  const neuron = order.map((i) => n0[i]!);
+  const auroc = Float64Array.from(order, (i) => a0[i]!);
+  const perLayer = [...new Set(sites.map((s) => s.layer))].map((layer) => ({ layer, experts: 0, neurons: 0, best: 0 }));
+  for (let i = 0; i < total; i++) {
+    const p = perLayer[sites[site[i]!]!.layer]!;
     p.neurons++;
-    if (a > 0.5) p.experts++;
+    if (auroc[i]! > 0.5) p.experts++;
+    p.best = Math.max(p.best, auroc[i]!);
   }
-  return { source: 'concept.jsonl', positives: 500, negatives: 1000, pooling: 'max', sites, site: rows.map((r) => r[0]), neuron: rows.map((r) => r[1]), auroc: rows.map((r) => r[2]), perLayer };
+  return { key: `big-${total}`, source: 'concept.jsonl', positives: 500, negatives: 1000, pooling: 'max', sites, site, neuron, auroc, perLayer };
 }
 
 export function modelOf(experts: ExpertsSnapshot): ModelSummary {

@@ -37,9 +37,10 @@ export const experts = fc.integer({ min: 0, max: 30 }).chain((n) =>
     negatives: nat,
     pooling: fc.constantFrom('max', 'mean'),
     sites: fc.array(site, { maxLength: 4 }),
-    site: fc.array(nat, { minLength: n, maxLength: n }),
-    neuron: fc.array(nat, { minLength: n, maxLength: n }),
-    auroc: fc.array(unit, { minLength: n, maxLength: n }),
+    // The columns cross as typed arrays (the panel's protocol).
+    site: fc.array(nat, { minLength: n, maxLength: n }).map((a) => Uint32Array.from(a)),
+    neuron: fc.array(nat, { minLength: n, maxLength: n }).map((a) => Uint32Array.from(a)),
+    auroc: fc.array(unit, { minLength: n, maxLength: n }).map((a) => Float64Array.from(a)),
     perLayer: fc.array(rec({ layer: fc.integer({ min: -1, max: 100 }), experts: nat, neurons: nat }), { maxLength: 4 }),
   }),
 );
@@ -97,7 +98,8 @@ export function mutate<T>(valid: fc.Arbitrary<T>) {
     const copy = structuredClone(m) as Record<string, unknown>;
     const holders: Record<string, unknown>[] = [];
     const walk = (o: unknown): void => {
-      if (typeof o === 'object' && o !== null) {
+      // A typed array is a value here (a whole column), replaced as one, not element by element.
+      if (typeof o === 'object' && o !== null && !ArrayBuffer.isView(o)) {
         holders.push(o as Record<string, unknown>);
         for (const x of Object.values(o)) walk(x);
       }

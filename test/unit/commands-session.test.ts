@@ -41,3 +41,17 @@ test('a stored value of another shape is ignored', () => {
     assert.equal(new SessionMemory(memento(bad) as never).recall(), undefined, JSON.stringify(bad));
   }
 });
+
+test('an opened profile folder replaces the source to profile again, and the reverse', () => {
+  const m = memento();
+  const s = new SessionMemory(m as never);
+  s.profileOpened('/runs/merged');
+  assert.equal(s.recall(), undefined, 'nothing without a model');
+  s.modelOpened({ path: '/models/gpt2' });
+  s.profiled({ kind: 'jsonl', path: '/d.jsonl' });
+  s.profileOpened('/runs/merged');
+  assert.deepEqual(s.recall(), { isDemo: false, model: '/models/gpt2', profileDir: '/runs/merged' });
+  s.profiled({ kind: 'jsonl', path: '/d.jsonl' });
+  assert.deepEqual(s.recall(), { isDemo: false, model: '/models/gpt2', source: { kind: 'jsonl', path: '/d.jsonl' } });
+  assert.equal(new SessionMemory(memento({ isDemo: true, profileDir: '' }) as never).recall(), undefined);
+});

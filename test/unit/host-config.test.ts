@@ -71,6 +71,7 @@ const TITLES: Record<string, string> = {
   [Commands.openModelFolder]: 'Open Model Folder…',
   [Commands.useDemoModel]: 'Use Demo Model',
   [Commands.profileConcept]: 'Profile Concept…',
+  [Commands.openProfileFolder]: 'Open Profile Folder…',
   [Commands.addSelectionAsToxic]: 'Add Selection as Toxic Example',
   [Commands.addSelectionAsNonToxic]: 'Add Selection as Non-toxic Example',
   [Commands.openExpertsPanel]: 'Open Experts Panel',

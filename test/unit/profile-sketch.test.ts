@@ -131,6 +131,17 @@ describe('sketch mode', () => {
     const other = new NeuronSketch(neurons, 32, calibrate(Float32Array.from(rows.slice(20, 40).flat()), neurons, 32));
     assert.throws(() => merged.merge(other), /shards must share one calibration/);
   });
+
+  it('calibration snaps to a grid: values that differ in their last bits (other hardware) give the same bins', () => {
+    const a = Float32Array.of(0.1234567, -3.75, 2.5, 0.75);
+    const b = a.map((v) => v * (1 + 2 ** -22));
+    const ra = calibrate(a, 2, 64);
+    const rb = calibrate(b, 2, 64);
+    assert.deepEqual(Array.from(rb.lo), Array.from(ra.lo));
+    assert.deepEqual(Array.from(rb.width), Array.from(ra.width));
+    // The range still covers the calibration values.
+    for (let j = 0; j < 2; j++) for (const v of [a[j]!, a[j + 2]!]) assert.ok(v >= ra.lo[j]! && v < ra.lo[j]! + 64 * ra.width[j]!);
+  });
 });
 
 describe('sketch mode profiles', () => {

@@ -21,6 +21,12 @@ export function parseSearch(q: string): SearchQuery | null {
 /** Indices of the rows that pass, in rank order. */
 export function filterRows(e: ExpertsSnapshot, filter: Filter, search: string): Uint32Array {
   const q = parseSearch(search);
+  if (!q && filter.site === null && filter.layer === null && filter.aurocMin <= 0 && filter.aurocMax >= 1) {
+    // Nothing filtered (the common first render): every row, in rank order.
+    const all = new Uint32Array(e.auroc.length);
+    for (let i = 0; i < all.length; i++) all[i] = i;
+    return all;
+  }
   const siteOk = e.sites.map(
     (s) => (filter.site === null || s.id === filter.site) && (filter.layer === null || s.layer === filter.layer) && (!q?.site || s.id.toLowerCase().includes(q.site)),
   );

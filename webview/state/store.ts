@@ -1,7 +1,7 @@
 // The page's state: the latest snapshot of each kind from the host, plus the view state that
 // survives reloads. Views subscribe and redraw what changed.
 import { persistable } from './ui-state';
-import type { EvaluationSummary, ExpertsSnapshot, InterventionSnapshot, ModelSummary, NeuronDetail, PreviewSnapshot, ProgressSnapshot } from '../../src/shared/protocol';
+import type { SweepSnapshot, EvaluationSummary, ExpertsSnapshot, InterventionSnapshot, ModelSummary, NeuronDetail, PreviewSnapshot, ProgressSnapshot } from '../../src/shared/protocol';
 import type { UiState } from './ui-state';
 
 export interface PageState {
@@ -12,6 +12,7 @@ export interface PageState {
   preview: PreviewSnapshot | null;
   progress: ProgressSnapshot;
   evaluation: EvaluationSummary | null;
+  sweep: SweepSnapshot | null;
   error: string | null;
   ui: UiState;
 }
@@ -27,7 +28,7 @@ export class Store {
     ui: UiState,
     private readonly save: (state: unknown) => void,
   ) {
-    this.s = { model: null, experts: null, intervention: null, detail: null, preview: null, progress: { task: null, done: 0, total: 0 }, evaluation: null, error: null, ui };
+    this.s = { model: null, experts: null, intervention: null, detail: null, preview: null, progress: { task: null, done: 0, total: 0 }, evaluation: null, sweep: null, error: null, ui };
   }
 
   get state(): PageState {

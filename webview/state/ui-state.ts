@@ -9,7 +9,16 @@ export interface Filter {
   aurocMax: number;
 }
 
+export type SortColumn = 'rank' | 'id' | 'layer' | 'auroc' | 'gain';
+export const SORT_COLUMNS: readonly SortColumn[] = ['rank', 'id', 'layer', 'auroc', 'gain'];
+
+export interface Sort {
+  column: SortColumn;
+  dir: 'asc' | 'desc';
+}
+
 export interface UiState {
+  sort: Sort;
   filter: Filter;
   search: string;
   selected: { site: string; neuron: number } | null;
@@ -21,7 +30,10 @@ export interface UiState {
 
 export const DEFAULT_FILTER: Filter = { site: null, layer: null, aurocMin: 0, aurocMax: 1 };
 
+export const DEFAULT_SORT: Sort = { column: 'rank', dir: 'asc' };
+
 export const DEFAULT_UI: UiState = {
+  sort: DEFAULT_SORT,
   filter: DEFAULT_FILTER,
   search: '',
   selected: null,
@@ -44,7 +56,9 @@ export function restoreUi(saved: unknown): UiState {
   const f = (u.filter ?? {}) as Partial<Filter>;
   const num = (v: unknown, d: number, min: number, max: number) => (typeof v === 'number' && v >= min && v <= max ? v : d);
   const sel = u.selected as UiState['selected'] | undefined;
+  const so = (u.sort ?? {}) as Partial<Sort>;
   return {
+    sort: SORT_COLUMNS.includes(so.column as SortColumn) && (so.dir === 'asc' || so.dir === 'desc') ? { column: so.column as SortColumn, dir: so.dir } : DEFAULT_SORT,
     filter: {
       site: typeof f.site === 'string' ? f.site : null,
       layer: typeof f.layer === 'number' && Number.isInteger(f.layer) ? f.layer : null,

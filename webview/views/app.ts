@@ -10,6 +10,7 @@ import { createEvaluation } from './evaluation';
 import { createExpertsTable } from './experts-table';
 import { createHeader } from './header';
 import { createPreview } from './preview';
+import { createSweep } from './sweep';
 import { createStatus } from './status';
 import { createSummary } from './summary';
 import { createWelcome } from './welcome';
@@ -31,12 +32,17 @@ export function mountApp(root: HTMLElement, api: VsCodeApi): App {
   const connection = new HostConnection(api, win, (m) => receive(store, m, ctx));
   const ctx: ViewContext = { doc, store, send: (m) => connection.send(m) };
   const table = createExpertsTable(ctx);
-  const views: View[] = [createHeader(ctx), createStatus(ctx), createWelcome(ctx), createSummary(ctx), table, createControls(ctx), createDetail(ctx), createPreview(ctx), createEvaluation(ctx)];
-  const [header, status, welcome, summary, , controls, detail, preview, evaluation] = views.map((v) => v.el);
+  const views: View[] = [createHeader(ctx), createStatus(ctx), createWelcome(ctx), createSummary(ctx), table, createControls(ctx), createDetail(ctx), createPreview(ctx), createEvaluation(ctx), createSweep(ctx)];
+  const [header, status, welcome, summary, , controls, detail, preview, evaluation, sweep] = views.map((v) => v.el);
+  // The intervention controls and the preview form one dock that stays in view (sticky beside the
+  // table and the neuron detail on wide screens, together below them on narrow ones), so moving the
+  // slider and reading the new text never needs a scroll.
+  const dock = h(doc, 'div', { class: 'dock', testid: 'intervention-dock' }, controls!, preview!);
   root.replaceChildren(
-    h(doc, 'div', { class: 'app' }, header!, status!, welcome!, summary!, h(doc, 'div', { class: 'main-grid' }, table.el, h(doc, 'div', { class: 'aside' }, controls!, detail!)), preview!, evaluation!),
+    h(doc, 'div', { class: 'app' }, header!, status!, welcome!, summary!, h(doc, 'div', { class: 'main-grid' }, h(doc, 'div', { class: 'main' }, table.el, detail!), dock), evaluation!, sweep!),
   );
-  const all = new Set<StateKey>(['model', 'experts', 'intervention', 'detail', 'preview', 'progress', 'evaluation', 'error', 'ui']);
+  trackHeaderHeight(header!);
+  const all = new Set<StateKey>(['model', 'experts', 'intervention', 'detail', 'preview', 'progress', 'evaluation', 'sweep', 'error', 'ui']);
   const update = (changed: ReadonlySet<StateKey>) => {
     for (const v of views) v.update(store.state, changed);
   };
@@ -83,7 +89,17 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
       return store.set('progress', m.progress);
     case 'didEvaluate':
       return store.set('evaluation', m.evaluation);
+    case 'didSweep':
+      return store.set('sweep', m.sweep);
     case 'didError':
       return store.set('error', m.message);
   }
+}
+
+/** The sticky header's height as --header-h, so the dock and scrolled-to cards sit just below it. */
+function trackHeaderHeight(header: HTMLElement): void {
+  const win = header.ownerDocument.defaultView as (Window & { ResizeObserver?: typeof ResizeObserver }) | null;
+  if (!win?.ResizeObserver) return;
+  const root = header.ownerDocument.documentElement;
+  new win.ResizeObserver(() => root.style.setProperty('--header-h', `${Math.ceil(header.getBoundingClientRect().height)}px`)).observe(header);
 }

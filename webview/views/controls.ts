@@ -1,22 +1,34 @@
 // The intervention: method, strength, top-k and alpha where the method uses them, and the live count
-// of affected neurons (from the host, which fits with the same code the exports use).
+// of affected neurons (from the host, which fits with the same code the exports use). Before a method
+// or a top-k is applied, the page says how many neurons it will touch (Det0 with an empty top-k zeroes
+// every expert: often half the model). Linear-AcT and Mean-AcT are offered once the host lists them.
 import { is } from 'valibot';
 import { TestIds } from '../../src/shared/ids';
 import { InterventionSettingsSchema } from '../../src/shared/protocol';
 import { button } from '../ui-kit';
 import { h, setText, show, uid } from './dom';
 import { METHOD_LABELS, int, pct } from './format';
-import type { InterventionSettings, MethodName } from '../../src/shared/protocol';
+import { touchedBy } from '../state/touched';
+import type { InterventionSettings, MethodName, TransportMethodName } from '../../src/shared/protocol';
 import type { View, ViewContext } from './view';
 
-const DESCRIPTIONS: Record<MethodName, string> = {
+type AnyMethod = MethodName | TransportMethodName;
+const ALL_METHODS: readonly AnyMethod[] = ['aura', 'damp', 'det0', 'linear-act', 'mean-act'];
+const TRANSPORT_LABELS: Record<TransportMethodName, string> = { 'linear-act': 'Linear-AcT', 'mean-act': 'Mean-AcT' };
+const label = (m: AnyMethod) => (m in METHOD_LABELS ? METHOD_LABELS[m as MethodName] : TRANSPORT_LABELS[m as TransportMethodName]);
+
+const DESCRIPTIONS: Record<AnyMethod, string> = {
   aura: 'Each expert (AUROC > 0.5) is multiplied by 1 − 2·(AUROC − 0.5): the better it separates, the more it is dampened. No hyperparameter.',
-  damp: 'The top-k neurons by AUROC (over all sites) are multiplied by one fixed alpha.',
-  det0: 'The top-k neurons by AUROC (over all sites) are set to zero.',
+  damp: 'The top-k neurons by AUROC (over all sites) are multiplied by one fixed alpha. An empty top-k means every expert (AUROC > 0.5).',
+  det0: 'The top-k neurons by AUROC (over all sites) are set to zero. An empty top-k means every expert (AUROC > 0.5).',
+  'linear-act': 'Linear-AcT (apple/ml-act): per neuron, an affine map that transports the toxic responses onto the non-toxic ones, applied inside the toxic range; the strength interpolates.',
+  'mean-act': 'Mean-AcT: per neuron, a shift of the toxic mean onto the non-toxic mean; the strength interpolates.',
 };
 
 export function createControls({ doc, store, send }: ViewContext): View {
-  const method = h(doc, 'select', { testid: TestIds.method, id: uid('method') }, ...(['aura', 'damp', 'det0'] as const).map((m) => h(doc, 'option', { value: m }, METHOD_LABELS[m])));
+  const options = ALL_METHODS.map((m) => h(doc, 'option', { value: m }, label(m)));
+  const method = h(doc, 'select', { testid: TestIds.method, id: uid('method') }, ...options);
+  const touches = h(doc, 'p', { class: 'touches', testid: 'touch-count', 'aria-live': 'polite' });
   const description = h(doc, 'p', { class: 'muted description' });
   const strength = h(doc, 'input', { type: 'range', min: 0, max: 1, step: 0.01, testid: TestIds.strength, id: uid('strength'), 'aria-describedby': '' });
   const strengthOut = h(doc, 'output', { for: strength.id, class: 'num' });
@@ -34,6 +46,7 @@ export function createControls({ doc, store, send }: ViewContext): View {
     h(doc, 'h2', {}, 'Intervention'),
     h(doc, 'div', { class: 'field' }, h(doc, 'label', { for: method.id }, 'Method'), method),
     description,
+    touches,
     h(doc, 'div', { class: 'field slider' }, h(doc, 'label', { for: strength.id }, 'Strength'), strength, strengthOut),
     h(doc, 'div', { class: 'row-fields' }, kField, alphaField),
     h(doc, 'p', { class: 'affected', 'aria-live': 'polite' }, affected, ' neurons affected ', overrides),
@@ -76,6 +89,20 @@ export function createControls({ doc, store, send }: ViewContext): View {
     if (is(InterventionSettingsSchema.entries.alpha, v)) emit({ alpha: v });
   });
 
+  // The counts depend on the ranking and the method's parameters, not on the strength: remembered, so
+  // dragging the slider over a million rows costs nothing here.
+  let countsOf: unknown = null;
+  const counts = new Map<string, number>();
+  const touched = (settings: InterventionSettings, auroc: ArrayLike<number>) => {
+    if (countsOf !== auroc) {
+      countsOf = auroc;
+      counts.clear();
+    }
+    const key = `${settings.method}|${settings.k}|${settings.alpha}`;
+    let n = counts.get(key);
+    if (n === undefined) counts.set(key, (n = touchedBy(settings, auroc)));
+    return n;
+  };
   return {
     el,
     update(s, changed) {
@@ -84,14 +111,25 @@ export function createControls({ doc, store, send }: ViewContext): View {
       show(el, s.experts !== null || !!iv?.importedFrom);
       if (!iv) return;
       sync(method, iv.method);
+      const available = new Set(iv.methods ?? ['aura', 'damp', 'det0']);
+      options.forEach((o, i) => {
+        const m = ALL_METHODS[i]!;
+        o.disabled = !available.has(m);
+        const n = s.experts && m !== 'linear-act' && m !== 'mean-act' ? touched({ method: m as MethodName, k: iv.method === m ? iv.k : null, alpha: m === 'damp' ? (iv.alpha ?? 0.5) : null, strength: 1 }, s.experts.auroc) : null;
+        o.textContent = label(m) + (o.disabled ? ' (not available in this build)' : n !== null ? ` · touches ${int(n)}` : '');
+      });
       sync(strength, String(iv.strength));
       setText(strengthOut, pct(iv.strength));
       sync(topK, iv.k === null ? '' : String(iv.k));
       sync(alpha, iv.alpha === null ? '' : String(iv.alpha));
       show(kField, iv.method !== 'aura');
       show(alphaField, iv.method === 'damp');
-      setText(description, DESCRIPTIONS[iv.method]);
-      setText(affected, String(iv.affected));
+      setText(description, DESCRIPTIONS[iv.method as AnyMethod] ?? '');
+      const total = s.experts?.auroc.length ?? 0;
+      const n = s.experts ? touched(iv, s.experts.auroc) : null;
+      setText(touches, n === null ? '' : `${label(iv.method)}${iv.k === null && iv.method !== 'aura' ? ' with an empty top-k (every expert)' : ''} touches ${int(n)} of ${int(total)} neurons (${pct(total ? n / total : 0)})${iv.method === 'det0' ? ', zeroing them at full strength' : ''}.`);
+      topK.placeholder = s.experts ? `all ${int(touched({ method: 'det0', k: null, alpha: null, strength: 1 }, s.experts.auroc))} experts` : 'all with AUROC > 0.5';
+      setText(affected, int(iv.affected));
       affected.setAttribute('data-value', String(iv.affected));
       setText(overrides, iv.overrides.length ? `· ${int(iv.overrides.length)} set by hand` : '');
       setText(imported, iv.importedFrom ? `Imported from ${iv.importedFrom}` : '');

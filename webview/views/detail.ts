@@ -1,5 +1,7 @@
-// One neuron: AUROC and gain, its responses on toxic vs non-toxic examples, the examples that drive
-// it most with their tokens shaded by activation, and a per-neuron override of its gain.
+// One neuron: AUROC (with its interval, held-out AUROC and q-value where the profile has them) and
+// gain, whether it detects or writes the concept, its responses on toxic vs non-toxic examples, the
+// tokens it fires on most (aggregated over many examples), what it writes into the residual stream,
+// the examples that drive it most with their tokens shaded, and a per-neuron override of its gain.
 import { TestIds } from '../../src/shared/ids';
 import { appliedGain, fullGain, overrideKey, overrideMap } from '../../src/shared/row-gain';
 import { rowOf } from '../state/filter';
@@ -7,6 +9,7 @@ import { button, tag } from '../ui-kit';
 import { drawDistribution } from './charts/distribution';
 import { svgElement } from './charts/frame';
 import { h, replace, uid } from './dom';
+import { warningBanner } from './profile-warning';
 import { fixed, neuronId } from './format';
 import type { NeuronDetail } from '../../src/shared/protocol';
 import type { PageState } from '../state/store';
@@ -14,12 +17,17 @@ import type { View, ViewContext } from './view';
 
 export function createDetail({ doc, send }: ViewContext): View {
   const body = h(doc, 'div', { class: 'detail-body' });
-  const el = h(doc, 'section', { class: 'card detail', testid: TestIds.neuronDetail, 'aria-label': 'Neuron detail', 'aria-live': 'polite' }, h(doc, 'h2', {}, 'Neuron'), body);
+  const warning = warningBanner(doc);
+  const el = h(doc, 'section', { class: 'card detail', testid: TestIds.neuronDetail, 'aria-label': 'Neuron detail', 'aria-live': 'polite' }, h(doc, 'h2', {}, 'Neuron'), warning.el, body);
   let last: { sel: string; d: NeuronDetail | null; iv: unknown } | undefined;
+  let revealed: NeuronDetail | null = null;
   return {
     el,
     update(s, changed) {
-      if (changed.has('experts')) el.hidden = !s.experts;
+      if (changed.has('experts')) {
+        el.hidden = !s.experts;
+        warning.update(s.experts);
+      }
       if (!changed.has('detail') && !changed.has('ui') && !changed.has('intervention')) return;
       const sel = s.ui.selected;
       const d = s.detail && sel && s.detail.site === sel.site && s.detail.neuron === sel.neuron ? s.detail : null;
@@ -29,11 +37,17 @@ export function createDetail({ doc, send }: ViewContext): View {
       if (!sel) return replace(body, h(doc, 'p', { class: 'muted' }, 'Select a neuron in the table (click, or Enter on a row) to see how it responds.'));
       if (!d) return replace(body, h(doc, 'p', { class: 'muted' }, `Loading ${neuronId(sel.site, sel.neuron)}…`));
       replace(body, ...renderDetail(doc, d, s, send));
+      // A newly arrived neuron is brought into view; scroll-margin-top (panel.css) keeps its title
+      // below the sticky header.
+      if (d !== revealed) {
+        revealed = d;
+        el.scrollIntoView?.({ block: 'nearest' });
+      }
     },
   };
 }
 
-function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewContext['send']): Node[] {
+function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewContext['send']): (Node | null)[] {
   const iv = s.intervention;
   const override = iv ? overrideMap(iv.overrides).get(overrideKey(d.site, d.neuron)) : undefined;
   // The detail was computed for the settings of its time; the gains follow the settings of now.
@@ -42,24 +56,77 @@ function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewCo
   const applied = iv ? appliedGain(full, iv.strength) : d.applied;
   const chart = svgElement(doc);
   drawDistribution(chart, d.positive, d.negative);
-  const metric = (label: string, value: string) => h(doc, 'div', { class: 'metric' }, h(doc, 'span', { class: 'label' }, label), h(doc, 'span', { class: 'value num' }, value));
+  const metric = (label: string, value: string, title?: string) => h(doc, 'div', { class: 'metric', ...(title ? { title } : {}) }, h(doc, 'span', { class: 'label' }, label), h(doc, 'span', { class: 'value num' }, value));
+  const level = Math.round((d.level ?? s.experts?.stats?.level ?? 0.95) * 100);
+  const nearChance = d.ci !== undefined && d.auroc > 0.5 && d.ci[0] <= 0.5;
   return [
-    h(doc, 'div', { class: 'detail-title' }, h(doc, 'code', {}, neuronId(d.site, d.neuron)), tag(doc, `layer ${d.layer}`), override !== undefined ? tag(doc, 'overridden') : null),
     h(
       doc,
       'div',
-      { class: 'metrics' },
+      { class: 'detail-title' },
+      h(doc, 'code', {}, neuronId(d.site, d.neuron)),
+      tag(doc, `layer ${d.layer}`),
+      d.role ? roleTag(doc, d.role) : null,
+      nearChance ? h(doc, 'span', { class: 'badge near-chance', testid: 'near-chance' }, 'near chance') : null,
+      override !== undefined ? tag(doc, 'overridden') : null,
+    ),
+    h(
+      doc,
+      'div',
+      { class: 'metrics', testid: 'detail-metrics' },
       metric('AUROC', fixed(d.auroc)),
+      d.ci ? metric(`${level}% interval`, `${fixed(d.ci[0])}–${fixed(d.ci[1])}`, 'Bootstrap confidence interval of the AUROC (stratified resampling)') : null,
+      d.heldOutAuroc !== undefined ? metric('held-out AUROC', fixed(d.heldOutAuroc), 'AUROC on texts the ranking did not see') : null,
+      d.qValue !== undefined ? metric('q-value', d.qValue < 0.001 ? d.qValue.toExponential(1) : fixed(d.qValue), 'Benjamini–Hochberg q of the label-permutation test') : null,
       metric('alpha (full strength)', fixed(full, 3)),
       metric('applied now', fixed(applied, 3)),
       metric('mean toxic / non-toxic', `${fixed(d.meanPositive, 2)} / ${fixed(d.meanNegative, 2)}`),
       metric('max toxic / non-toxic', `${fixed(d.maxPositive, 2)} / ${fixed(d.maxNegative, 2)}`),
     ),
-    h(doc, 'figure', {}, chart, h(doc, 'figcaption', { class: 'legend' }, h(doc, 'span', { class: 'swatch positive' }), 'toxic ', h(doc, 'span', { class: 'swatch negative' }), 'non-toxic (share of examples per response)')),
+    h(doc, 'figure', {}, chart, h(doc, 'figcaption', { class: 'legend' }, h(doc, 'span', { class: 'swatch positive' }), 'toxic ', h(doc, 'span', { class: 'swatch negative' }), 'non-toxic (share of each class per response)')),
     overrideEditor(doc, d, full, override, send),
+    d.topTokens?.length ? h(doc, 'h3', {}, 'Tokens it fires on most') : null,
+    d.topTokens?.length ? topTokenTable(doc, d.topTokens) : null,
+    writesSection(doc, d.writes),
     h(doc, 'h3', {}, 'Examples that drive it most'),
+    d.examplesNote ? h(doc, 'p', { class: 'muted', testid: 'examples-note' }, d.examplesNote) : null,
     h(doc, 'ol', { class: 'examples' }, ...d.topExamples.map((ex) => exampleItem(doc, ex))),
   ];
+}
+
+const ROLE_TEXT = { detection: 'detection: fires on the concept', generation: 'generation: writes the concept', both: 'detection and generation' } as const;
+
+function roleTag(doc: Document, role: NonNullable<NeuronDetail['role']>): HTMLElement {
+  const t = tag(doc, role === 'both' ? 'detects + writes' : role);
+  t.classList.add('role');
+  t.setAttribute('data-testid', 'neuron-role');
+  t.title = ROLE_TEXT[role];
+  return t;
+}
+
+function topTokenTable(doc: Document, tokens: NonNullable<NeuronDetail['topTokens']>): HTMLElement {
+  return h(
+    doc,
+    'table',
+    { class: 'token-table', testid: 'top-tokens' },
+    h(doc, 'thead', {}, h(doc, 'tr', {}, h(doc, 'th', { scope: 'col' }, 'token'), h(doc, 'th', { scope: 'col' }, 'times at a peak'), h(doc, 'th', { scope: 'col' }, 'mean'), h(doc, 'th', { scope: 'col' }, 'max'))),
+    h(doc, 'tbody', {}, ...tokens.map((t) => h(doc, 'tr', {}, h(doc, 'td', {}, h(doc, 'code', {}, JSON.stringify(t.text))), h(doc, 'td', { class: 'num' }, String(t.count)), h(doc, 'td', { class: 'num' }, fixed(t.mean, 2)), h(doc, 'td', { class: 'num' }, fixed(t.max, 2))))),
+  );
+}
+
+/** LM-Debugger's view: the tokens its down-projection row promotes and suppresses through the unembedding. */
+function writesSection(doc: Document, w: NeuronDetail['writes']): HTMLElement | null {
+  if (!w) return null;
+  if ('unavailable' in w) return h(doc, 'div', { class: 'writes', testid: 'neuron-writes' }, h(doc, 'h3', {}, 'What it writes'), h(doc, 'p', { class: 'muted' }, w.unavailable));
+  const list = (title: string, items: typeof w.promoted, cls: string) =>
+    h(doc, 'div', { class: `writes-list ${cls}` }, h(doc, 'h4', {}, title), h(doc, 'ol', {}, ...items.map((t) => h(doc, 'li', {}, h(doc, 'code', {}, JSON.stringify(t.token)), ' ', h(doc, 'span', { class: 'muted num' }, t.logit.toFixed(2))))));
+  return h(
+    doc,
+    'div',
+    { class: 'writes', testid: 'neuron-writes' },
+    h(doc, 'h3', {}, 'What it writes (into the residual stream, read through the unembedding)'),
+    h(doc, 'div', { class: 'writes-grid' }, list('promotes', w.promoted, 'promoted'), list('suppresses', w.suppressed, 'suppressed')),
+  );
 }
 
 function overrideEditor(doc: Document, d: NeuronDetail, full: number, override: number | undefined, send: ViewContext['send']): HTMLElement {
@@ -73,8 +140,9 @@ function overrideEditor(doc: Document, d: NeuronDetail, full: number, override: 
     h(doc, 'label', { for: input.id }, 'Gain at full strength'),
     input,
     button(doc, 'Set', { testId: TestIds.overrideSet, onClick: () => Number.isFinite(input.valueAsNumber) && set(Math.min(2, Math.max(0, input.valueAsNumber))) }),
-    button(doc, 'Silence', { title: 'Set this neuron to 0', onClick: () => set(0) }),
+    button(doc, 'Set to 0', { title: 'Gain 0 at full strength; like every gain it scales with the strength slider', onClick: () => set(0) }),
     override !== undefined ? button(doc, 'Clear override', { onClick: () => set(null) }) : null,
+    h(doc, 'p', { class: 'muted hint' }, 'Gains here are at full strength; the strength slider scales them: applied = 1 − strength × (1 − gain).'),
   );
 }
 

@@ -3,16 +3,19 @@
 // the panel differs from that, since its numbers no longer describe what the preview shows.
 import { h, replace, show } from './dom';
 import { fixed } from './format';
+import { warningBanner } from './profile-warning';
 import type { View, ViewContext } from './view';
 
 const METHOD_LABELS: Record<string, string> = { aura: 'AurA', damp: 'Damp', det0: 'Det0' };
 
 export function createEvaluation({ doc }: ViewContext): View {
   const body = h(doc, 'div', {});
-  const el = h(doc, 'section', { class: 'card evaluation', 'aria-label': 'Evaluation', hidden: true }, h(doc, 'h2', {}, 'Evaluation'), body);
+  const warning = warningBanner(doc);
+  const el = h(doc, 'section', { class: 'card evaluation', 'aria-label': 'Evaluation', hidden: true }, h(doc, 'h2', {}, 'Evaluation'), warning.el, body);
   return {
     el,
     update(s, changed) {
+      if (changed.has('experts')) warning.update(s.experts);
       if (!changed.has('evaluation') && !changed.has('intervention')) return;
       const e = s.evaluation;
       show(el, e !== null);

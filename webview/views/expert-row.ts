@@ -1,5 +1,6 @@
-// One row of the experts table: rank, id, layer, AUROC (with a bar from 0.5 to 1) and the gain the
-// current intervention applies, computed here with the same rule the host fits with.
+// One row of the experts table: rank, id, layer, AUROC (a bar from 0.5 to 1, the confidence interval
+// drawn over it and a "near chance" badge when that interval reaches 0.5) and the gain the current
+// intervention applies, computed here with the same rule the host fits with.
 import { appliedGain, fullGain, overrideKey, overrideMap } from '../../src/shared/row-gain';
 import { h, setText } from './dom';
 import { fixed } from './format';
@@ -15,14 +16,35 @@ export function gainContext(iv: InterventionSnapshot | null): GainContext {
   return { settings: iv, overrides: iv ? overrideMap(iv.overrides) : new Map() };
 }
 
-/** `idx` is the row in the full ranking, `position` its place among the filtered rows. */
-export function fillRow(row: HTMLElement, e: ExpertsSnapshot, idx: number, position: number, g: GainContext, ui: UiState): void {
+/** A row's cells, built once per row element; scrolling refills them in place (no new elements). */
+export function createRow(doc: Document, attrs: Record<string, string>): HTMLElement {
+  const bar = h(doc, 'span', { class: 'auroc-bar' });
+  const ci = h(doc, 'span', { class: 'auroc-ci', testid: 'auroc-ci', hidden: true });
+  return h(
+    doc,
+    'div',
+    attrs,
+    h(doc, 'div', { role: 'gridcell', class: 'cell rank' }),
+    h(doc, 'div', { role: 'gridcell', class: 'cell id' }, h(doc, 'span', { class: 'site' }), h(doc, 'span', { class: 'neuron' })),
+    h(doc, 'div', { role: 'gridcell', class: 'cell layer' }),
+    h(doc, 'div', { role: 'gridcell', class: 'cell auroc' }, h(doc, 'span', { class: 'auroc-track' }, bar, ci), h(doc, 'span', { class: 'badge near-chance', testid: 'near-chance', hidden: true }, '≈0.5'), h(doc, 'span', { class: 'num' })),
+    h(doc, 'div', { role: 'gridcell', class: 'cell gain num' }),
+  );
+}
+
+/**
+ * `idx` is the row in the full ranking, `position` its place among the filtered rows; `generation`
+ * names the snapshot, so a row that shows the same index of a new profile is refilled, not kept.
+ */
+export function fillRow(row: HTMLElement, e: ExpertsSnapshot, idx: number, position: number, g: GainContext, ui: UiState, generation: number): void {
   const site = e.sites[e.site[idx]!]!;
   const neuron = e.neuron[idx]!;
   const auroc = e.auroc[idx]!;
-  if (row.dataset.idx !== String(idx)) {
+  const key = `${generation}:${idx}`;
+  if (row.dataset.key !== key) {
+    row.dataset.key = key;
     row.dataset.idx = String(idx);
-    row.replaceChildren(...cells(row.ownerDocument, site.id, site.kind, site.layer, neuron, idx, auroc));
+    fillCells(row, e, site.id, site.kind, site.layer, neuron, idx, auroc);
   }
   row.setAttribute('aria-rowindex', String(position + 2));
   const active = position === ui.activeRow;
@@ -32,21 +54,53 @@ export function fillRow(row: HTMLElement, e: ExpertsSnapshot, idx: number, posit
   fillGain(row.lastElementChild as HTMLElement, g, site.id, neuron, idx, auroc);
 }
 
-function cells(doc: Document, site: string, kind: string, layer: number, neuron: number, idx: number, auroc: number): HTMLElement[] {
-  const bar = h(doc, 'span', { class: 'auroc-bar' + (auroc > 0.5 ? ' expert' : '') });
-  bar.style.width = `${Math.round(Math.max(0, auroc - 0.5) * 200)}%`;
-  return [
-    h(doc, 'div', { role: 'gridcell', class: 'cell rank' }, String(idx + 1)),
-    h(doc, 'div', { role: 'gridcell', class: 'cell id', title: `${site}:${neuron} (${kind})` }, h(doc, 'span', { class: 'site' }, site), h(doc, 'span', { class: 'neuron' }, `:${neuron}`)),
-    h(doc, 'div', { role: 'gridcell', class: 'cell layer' }, String(layer)),
-    h(doc, 'div', { role: 'gridcell', class: 'cell auroc' }, h(doc, 'span', { class: 'auroc-track' }, bar), h(doc, 'span', { class: 'num' }, fixed(auroc))),
-    h(doc, 'div', { role: 'gridcell', class: 'cell gain num' }),
-  ];
+/** Track positions in % of AUROC 0.5–1 (below 0.5 the bar is empty). */
+const pos = (a: number) => Math.round(Math.min(1, Math.max(0, a - 0.5) * 2) * 1000) / 10;
+
+/** Sets a cell's text through its one text node (cheaper than textContent, which replaces the node). */
+function setData(el: Element, text: string): void {
+  const t = el.firstChild;
+  if (t && t.nodeType === 3 && !t.nextSibling) {
+    if ((t as Text).data !== text) (t as Text).data = text;
+  } else el.textContent = text;
+}
+
+function fillCells(row: HTMLElement, e: ExpertsSnapshot, site: string, kind: string, layer: number, neuron: number, idx: number, auroc: number): void {
+  const [rank, id, layerCell, aurocCell] = row.children as unknown as HTMLElement[];
+  setData(rank!, String(idx + 1));
+  setData(id!.firstElementChild!, site);
+  setData(id!.lastElementChild!, `:${neuron}`);
+  setData(layerCell!, String(layer));
+  const [track, badge, num] = aurocCell!.children as unknown as HTMLElement[];
+  const [bar, ci] = track!.children as unknown as HTMLElement[];
+  bar!.className = auroc > 0.5 ? 'auroc-bar expert' : 'auroc-bar';
+  bar!.style.width = `${pos(auroc)}%`;
+  const lo = e.stats?.ciLow?.[idx];
+  const hi = e.stats?.ciHigh?.[idx];
+  const hasCi = lo !== undefined && hi !== undefined;
+  ci!.hidden = !hasCi;
+  if (hasCi) {
+    // Through the CSSOM: a style attribute written as text would break the page's CSP (style-src-attr).
+    ci!.style.left = `${pos(lo)}%`;
+    ci!.style.width = `${Math.max(0.5, pos(hi) - pos(lo))}%`;
+  }
+  const level = Math.round((e.stats?.level ?? 0.95) * 100);
+  // Near chance: the interval reaches 0.5, so this neuron's separation may be luck.
+  const nearChance = hasCi && auroc > 0.5 && lo <= 0.5;
+  badge!.hidden = !nearChance;
+  setData(num!, fixed(auroc));
+  // One tooltip for the row (one attribute write per row while scrolling, not one per cell).
+  row.title = `${site}:${neuron} (${kind}) · AUROC ${fixed(auroc)}` + (hasCi ? `, ${level}% interval ${fixed(lo)}–${fixed(hi)}${nearChance ? ': reaches 0.5, near chance' : ''}` : '');
 }
 
 function fillGain(cell: HTMLElement, g: GainContext, site: string, neuron: number, idx: number, auroc: number): void {
   const s = g.settings;
   if (!s) return setText(cell, '–');
+  if (s.method !== 'aura' && s.method !== 'damp' && s.method !== 'det0') {
+    // A transport map is an affine map per neuron, not one gain the page can compute.
+    cell.title = 'Per-neuron affine map: see the neuron detail';
+    return setText(cell, 'map');
+  }
   const override = g.overrides.get(overrideKey(site, neuron));
   const applied = appliedGain(override ?? fullGain(s, idx, auroc), s.strength);
   setText(cell, applied === 1 ? '1' : fixed(applied, 2));

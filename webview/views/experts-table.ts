@@ -1,27 +1,41 @@
-// The ranked neurons, virtualised so 50,000 rows scroll as smoothly as 50 (see virtual-list.ts).
-// Keyboard: arrows, Page Up/Down, Home/End move the active row; Enter or Space selects it.
+// The ranked neurons, virtualised so a million rows scroll as smoothly as 50 (see virtual-list.ts).
+// Keyboard: arrows, Page Up/Down, Home/End move the active row; Enter or Space selects it. Every
+// column header sorts (click, Enter or Space; again to reverse).
 import { TestIds } from '../../src/shared/ids';
 import { filterRows } from '../state/filter';
+import { gainOrderKey, sortRows } from '../state/sort';
 import { createFilters } from './filters';
 import { h, setText } from './dom';
 import { int } from './format';
-import { fillRow, gainContext } from './expert-row';
+import { createRow, fillRow, gainContext } from './expert-row';
 import { VirtualList } from './virtual-list';
 import type { ExpertsSnapshot } from '../../src/shared/protocol';
-import type { Filter } from '../state/ui-state';
+import type { Filter, Sort, SortColumn } from '../state/ui-state';
+import { warningBanner } from './profile-warning';
 import type { PageState } from '../state/store';
 import type { View, ViewContext } from './view';
 import type { GainContext } from './expert-row';
 
 export const ROW_HEIGHT = 26;
-export const OVERSCAN = 8;
+export const OVERSCAN = 4;
 
 interface Rows {
   experts: ExpertsSnapshot;
   filter: Filter;
   search: string;
+  sort: Sort;
+  /** The intervention the gain order was computed for (other orders do not depend on it). */
+  intervention: string;
   indices: Uint32Array;
 }
+
+const COLUMNS: { column: SortColumn; label: string; title: string }[] = [
+  { column: 'rank', label: 'Rank', title: 'Rank by AUROC (1 = best)' },
+  { column: 'id', label: 'Neuron (site:index)', title: 'Site, then neuron number' },
+  { column: 'layer', label: 'Layer', title: 'Layer' },
+  { column: 'auroc', label: 'AUROC', title: 'AUROC, with its confidence interval where the profile has one' },
+  { column: 'gain', label: 'Gain', title: 'Gain the intervention applies now' },
+];
 
 export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [number, number] } {
   const { doc, store } = ctx;
@@ -29,21 +43,43 @@ export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [
   const count = h(doc, 'span', { class: 'muted count', 'aria-live': 'polite' });
   let rows: Rows | undefined;
   let gains: GainContext = gainContext(null);
+  /** Bumped for every new experts snapshot: a row showing the same index of an older profile is rebuilt. */
+  let generation = 0;
+  let generationOf: ExpertsSnapshot | null = null;
+  const warning = warningBanner(doc);
   const list = new VirtualList(
     doc,
     {
       rowHeight: ROW_HEIGHT,
       overscan: OVERSCAN,
       fallbackViewport: 390,
-      createRow: () => h(doc, 'div', { role: 'row', testid: TestIds.expertRow, class: 'row' }),
-      renderRow: (el, i) => fillRow(el, rows!.experts, rows!.indices[i]!, i, gains, store.state.ui),
+      createRow: () => createRow(doc, { role: 'row', 'data-testid': TestIds.expertRow, class: 'row' }),
+      renderRow: (el, i) => fillRow(el, rows!.experts, rows!.indices[i]!, i, gains, store.state.ui, generation),
     },
     { tabindex: 0, 'aria-label': 'Expert neurons, ranked by AUROC' },
   );
-  const header = h(doc, 'div', { class: 'row head', role: 'row' }, ...['Rank', 'Neuron (site:index)', 'Layer', 'AUROC', 'Gain'].map((t) => h(doc, 'div', { role: 'columnheader', class: 'cell' }, t)));
+  const heads = COLUMNS.map(({ column, label, title }) => {
+    const cell = h(doc, 'div', { role: 'columnheader', class: `cell sortable ${column}`, tabindex: 0, title: `${title}; click to sort`, 'aria-sort': 'none', 'data-column': column }, label, h(doc, 'span', { class: 'sort-arrow', 'aria-hidden': 'true' }));
+    const toggle = () => {
+      const cur = store.state.ui.sort;
+      // A new column starts in its natural direction: best first for rank and AUROC, smallest gain first.
+      const first: Sort['dir'] = column === 'auroc' ? 'desc' : 'asc';
+      const dir = cur.column === column ? (cur.dir === 'asc' ? 'desc' : 'asc') : first;
+      store.setUi({ sort: { column, dir }, activeRow: 0, scrollTop: 0 });
+    };
+    cell.addEventListener('click', toggle);
+    cell.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        toggle();
+      }
+    });
+    return cell;
+  });
+  const header = h(doc, 'div', { class: 'row head', role: 'row' }, ...heads);
   const table = h(doc, 'div', { class: 'table', role: 'grid', testid: TestIds.expertsTable, 'aria-rowcount': 0, 'aria-colcount': 5 }, header, list.scroller);
   const empty = h(doc, 'p', { class: 'muted empty', hidden: true }, 'No neuron matches the filters.');
-  const el = h(doc, 'section', { class: 'card experts', 'aria-label': 'Experts' }, h(doc, 'div', { class: 'card-title' }, h(doc, 'h2', {}, 'Experts'), count), filters.el, table, empty);
+  const el = h(doc, 'section', { class: 'card experts', 'aria-label': 'Experts' }, h(doc, 'div', { class: 'card-title' }, h(doc, 'h2', {}, 'Experts'), count), warning.el, filters.el, table, empty);
   wireKeyboard(ctx, list, () => rows);
   wireScrollMemory(ctx, list);
 
@@ -55,6 +91,16 @@ export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [
       filters.update(s, changed);
       if (!changed.has('experts') && !changed.has('ui') && !changed.has('intervention')) return;
       el.hidden = !s.experts;
+      if (s.experts !== generationOf) {
+        generationOf = s.experts;
+        generation++;
+        warning.update(s.experts);
+      }
+      for (const cell of heads) {
+        const on = cell.dataset.column === s.ui.sort.column;
+        cell.setAttribute('aria-sort', on ? (s.ui.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
+        setText(cell.lastElementChild!, on ? (s.ui.sort.dir === 'asc' ? ' ▲' : ' ▼') : '');
+      }
       const next = filtered(rows, s);
       const refiltered = next !== rows;
       rows = next;
@@ -75,12 +121,17 @@ export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [
   };
 }
 
-/** The filtered rows, recomputed only when the data, the filter or the search changed. */
+/** The filtered, sorted rows, recomputed only when the data, the filter, the search or the order changed. */
 function filtered(previous: Rows | undefined, s: PageState): Rows | undefined {
   const e = s.experts;
   if (!e) return undefined;
-  if (previous && previous.experts === e && previous.filter === s.ui.filter && previous.search === s.ui.search) return previous;
-  return { experts: e, filter: s.ui.filter, search: s.ui.search, indices: filterRows(e, s.ui.filter, s.ui.search) };
+  const { filter, search, sort } = s.ui;
+  const iv = sort.column === 'gain' ? s.intervention : null;
+  const ivKey = gainOrderKey(iv);
+  if (previous && previous.experts === e && previous.filter === filter && previous.search === search && previous.sort === sort && previous.intervention === ivKey) return previous;
+  const kept = previous && previous.experts === e && previous.filter === filter && previous.search === search ? previous : undefined;
+  const base = kept && kept.sort.column === 'rank' && kept.sort.dir === 'asc' ? kept.indices : filterRows(e, filter, search);
+  return { experts: e, filter, search, sort, intervention: ivKey, indices: sortRows(e, base, sort, iv) };
 }
 
 function wireKeyboard({ store, send }: ViewContext, list: VirtualList, rows: () => Rows | undefined): void {

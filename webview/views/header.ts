@@ -1,5 +1,5 @@
 // The panel's title bar: the model in use and the actions that start long work on the host.
-import { button, tag } from '../ui-kit';
+import { button, setDisabled, tag } from '../ui-kit';
 import { h, replace } from './dom';
 import { int } from './format';
 import type { View, ViewContext } from './view';
@@ -18,6 +18,8 @@ export function createHeader({ doc, send }: ViewContext): View {
   return {
     el,
     update(s, changed) {
+      // Starting other long work while one runs would only queue behind it: the buttons wait too.
+      if (changed.has('progress')) for (const b of actions.querySelectorAll<HTMLElement>('[role=button]')) setDisabled(b, s.progress.task !== null);
       if (!changed.has('model') && !changed.has('experts')) return;
       const m = s.model;
       if (!m) return replace(model, h(doc, 'span', { class: 'muted' }, 'No model open'));

@@ -1,9 +1,12 @@
 // Original and intervened continuations side by side, streaming, same seed. The host re-runs the last
-// prompt shortly after the intervention changes; the page only shows the newest run.
+// prompt shortly after the intervention changes; the page only shows the newest run. When the host
+// sends several samples, each scored by the evaluation's scorer, they are listed with the mean score
+// of each side. A run started from the editor brings the preview into view.
 import { TestIds } from '../../src/shared/ids';
 import { button, setDisabled } from '../ui-kit';
 import { h, replace, setText, uid } from './dom';
-import { METHOD_LABELS, pct } from './format';
+import { METHOD_LABELS, fixed, pct } from './format';
+import { warningBanner } from './profile-warning';
 import type { PreviewSnapshot } from '../../src/shared/protocol';
 import type { View, ViewContext } from './view';
 
@@ -19,6 +22,8 @@ export function createPreview({ doc, store, send }: ViewContext): View {
   const original = h(doc, 'div', { class: 'completion', testid: TestIds.previewOriginal, 'aria-label': 'Original continuation' });
   const intervened = h(doc, 'div', { class: 'completion', testid: TestIds.previewIntervened, 'aria-label': 'Intervened continuation' });
   const intervenedTitle = h(doc, 'h3', {}, 'Intervened');
+  const samples = h(doc, 'div', { class: 'samples', testid: 'preview-samples', hidden: true });
+  const warning = warningBanner(doc);
   prompt.addEventListener('input', () => store.setUi({ prompt: prompt.value }));
   prompt.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
@@ -31,16 +36,19 @@ export function createPreview({ doc, store, send }: ViewContext): View {
     'section',
     { class: 'card preview', 'aria-label': 'Preview' },
     h(doc, 'h2', {}, 'Preview'),
+    warning.el,
     h(doc, 'label', { for: prompt.id, class: 'block' }, 'Prompt'),
     prompt,
     h(doc, 'div', { class: 'actions' }, runButton, cancel, status),
     h(doc, 'div', { class: 'side-by-side' }, h(doc, 'div', { class: 'pane' }, h(doc, 'h3', {}, 'Original'), original), h(doc, 'div', { class: 'pane' }, intervenedTitle, intervened)),
+    samples,
   );
   let lastRun = -1;
   return {
     el,
     update(s, changed) {
       if (changed.has('ui') && prompt.value !== s.ui.prompt && doc.activeElement !== prompt) prompt.value = s.ui.prompt;
+      if (changed.has('experts')) warning.update(s.experts);
       if (changed.has('intervention') && s.intervention) setText(intervenedTitle, `Intervened (${METHOD_LABELS[s.intervention.method]} ${pct(s.intervention.strength)})`);
       if (changed.has('model')) {
         el.hidden = !s.model;
@@ -51,14 +59,17 @@ export function createPreview({ doc, store, send }: ViewContext): View {
       setDisabled(cancel, !p || p.done);
       if (!p) return;
       if (p.runId !== lastRun && p.prompt !== prompt.value && doc.activeElement !== prompt) {
-        // A run started elsewhere (Test Prompt From Selection): show its prompt here too.
+        // A run started elsewhere (Test Prompt From Selection): show its prompt here too, and the
+        // preview itself (scroll-margin-top in panel.css keeps it below the sticky header).
         prompt.value = p.prompt;
         store.setUi({ prompt: p.prompt });
+        el.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
       }
       lastRun = p.runId;
       setText(status, statusText(p));
       renderCompletion(original, p.prompt, p.original);
       renderCompletion(intervened, p.prompt, p.intervened, p.original, p.done);
+      renderSamples(samples, p);
     },
   };
 }
@@ -86,4 +97,29 @@ function commonPrefix(a: string, b: string): number {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return i;
+}
+
+/** Every sample with its scores, and the mean per side; hidden when the host sent one sample only. */
+function renderSamples(el: HTMLElement, p: PreviewSnapshot): void {
+  const list = p.samples ?? [];
+  el.hidden = list.length < 2;
+  if (el.hidden) return replace(el);
+  const doc = el.ownerDocument;
+  const score = (v: number | undefined) => h(doc, 'td', { class: 'num score' }, v === undefined ? '…' : fixed(v, 3));
+  const text = (t: string) => h(doc, 'td', { class: 'sample-text' }, t);
+  const mean = p.mean;
+  replace(
+    el,
+    h(doc, 'h3', {}, `${list.length} samples${p.scorer ? `, scored by ${p.scorer}` : ''}`),
+    h(
+      doc,
+      'table',
+      { class: 'samples-table' },
+      h(doc, 'thead', {}, h(doc, 'tr', {}, h(doc, 'th', { scope: 'col' }, '#'), h(doc, 'th', { scope: 'col' }, 'original'), h(doc, 'th', { scope: 'col' }, 'score'), h(doc, 'th', { scope: 'col' }, 'intervened'), h(doc, 'th', { scope: 'col' }, 'score'))),
+      h(doc, 'tbody', {}, ...list.map((x, i) => h(doc, 'tr', {}, h(doc, 'td', { class: 'num' }, String(i + 1)), text(x.original), score(x.originalScore), text(x.intervened), score(x.intervenedScore)))),
+      mean
+        ? h(doc, 'tfoot', {}, h(doc, 'tr', { testid: 'preview-mean' }, h(doc, 'th', { scope: 'row' }, 'mean'), h(doc, 'td', {}), score(mean.original), h(doc, 'td', {}), score(mean.intervened)))
+        : null,
+    ),
+  );
 }

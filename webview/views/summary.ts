@@ -1,10 +1,13 @@
-// The profile at a glance: counts, the AUROC histogram and where the experts sit by layer.
+// The profile at a glance: counts, the AUROC histogram (with the permutation null when the profile
+// carries one) and what differs between layers.
 import { TestIds } from '../../src/shared/ids';
 import { drawAurocHistogram } from './charts/auroc-histogram';
-import { drawPerLayer } from './charts/per-layer-chart';
+import { drawPerLayer, perLayerData } from './charts/per-layer-chart';
 import { svgElement } from './charts/frame';
-import { h, replace, show } from './dom';
+import { h, replace, setText, show } from './dom';
 import { fixed, int } from './format';
+import { warningBanner } from './profile-warning';
+import { expertCount } from '../state/touched';
 import type { View, ViewContext } from './view';
 
 export function createSummary({ doc }: ViewContext): View {
@@ -12,20 +15,18 @@ export function createSummary({ doc }: ViewContext): View {
   const source = h(doc, 'p', { class: 'muted source' });
   const histogram = svgElement(doc, TestIds.histogram);
   const perLayer = svgElement(doc, TestIds.perLayer);
+  const histCaption = h(doc, 'figcaption', {});
+  const layerCaption = h(doc, 'figcaption', {});
+  const warning = warningBanner(doc);
   const el = h(
     doc,
     'section',
     { class: 'card summary', testid: TestIds.summary, 'aria-label': 'Profile summary' },
     h(doc, 'h2', {}, 'Summary'),
+    warning.el,
     stats,
     source,
-    h(
-      doc,
-      'div',
-      { class: 'charts' },
-      h(doc, 'figure', {}, histogram, h(doc, 'figcaption', {}, 'AUROC of every neuron (experts right of 0.5)')),
-      h(doc, 'figure', {}, perLayer, h(doc, 'figcaption', {}, 'Share of experts per layer')),
-    ),
+    h(doc, 'div', { class: 'charts' }, h(doc, 'figure', {}, histogram, histCaption), h(doc, 'figure', {}, perLayer, layerCaption)),
   );
   return {
     el,
@@ -33,22 +34,29 @@ export function createSummary({ doc }: ViewContext): View {
       if (!changed.has('experts') && !changed.has('model')) return;
       const e = s.experts;
       show(el, e !== null);
+      warning.update(e);
       if (!e) return;
-      const experts = e.auroc.reduce((n, a) => n + (a > 0.5 ? 1 : 0), 0);
+      const experts = expertCount(e.auroc);
       const best = e.auroc[0] ?? 0;
+      const st = e.stats;
       replace(
         stats,
         stat(doc, s.model?.name ?? '–', 'model'),
         stat(doc, int(e.sites.length), 'sites'),
         stat(doc, int(e.auroc.length), 'neurons profiled'),
         stat(doc, int(experts), 'experts (AUROC > 0.5)'),
+        st?.significant !== undefined ? stat(doc, int(st.significant), `significant (q ≤ ${st.qBound ?? 0.05})`) : null,
         stat(doc, fixed(best), 'best AUROC'),
       );
       // The file name reads better than a long path; the path stays in the tooltip.
       source.textContent = `${int(e.positives)} toxic and ${int(e.negatives)} non-toxic examples from ${baseName(e.source)} · ${e.pooling} pooling`;
       source.title = e.source;
-      drawAurocHistogram(histogram, e.auroc);
-      drawPerLayer(perLayer, e.perLayer);
+      const hasNull = !!st?.nullAuroc?.length;
+      drawAurocHistogram(histogram, e.auroc, st?.nullAuroc);
+      setText(histCaption, `AUROC of every neuron; bars right of 0.5 are experts${hasNull ? '; the line is the label-permutation null' : ''}`);
+      const layers = perLayerData(e);
+      drawPerLayer(perLayer, layers);
+      setText(layerCaption, layers.measure === 'best' ? 'Best AUROC in each layer (bars start at chance, 0.5)' : `Significant experts per layer (q ≤ ${layers.qBound})`);
     },
   };
 }

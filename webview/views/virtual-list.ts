@@ -1,6 +1,7 @@
 // A virtualised list: a fixed-height scroller holds a spacer as tall as every row, and only the rows
 // in view (plus an overscan above and below) exist, absolutely positioned. Rows still in view keep
-// their elements across renders, so the focused row survives scrolling.
+// their elements across renders, so the focused row survives scrolling; rows that leave the view are
+// recycled for the rows that enter it (a jump across a million rows creates no element).
 import { h } from './dom';
 
 export interface VirtualListOptions {
@@ -48,15 +49,16 @@ export class VirtualList {
     const last = Math.min(this.count, Math.ceil((top + this.viewport) / rowHeight) + overscan);
     this.range = [first, last];
     const next = new Map<number, HTMLElement>();
+    const free: HTMLElement[] = [];
+    for (const [i, el] of this.rendered) if (i < first || i >= last) free.push(el);
     for (let i = first; i < last; i++) {
-      const el = this.rendered.get(i) ?? this.o.createRow();
-      this.rendered.delete(i);
+      const el = this.rendered.get(i) ?? free.pop() ?? this.o.createRow();
       this.o.renderRow(el, i);
       el.style.transform = `translateY(${i * rowHeight}px)`;
       if (!el.parentNode) this.body.append(el);
       next.set(i, el);
     }
-    for (const old of this.rendered.values()) old.remove();
+    for (const old of free) old.remove();
     this.rendered = next;
   }
 

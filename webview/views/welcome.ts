@@ -1,5 +1,6 @@
 // What a new user sees first: one obvious way to get going, and what comes next once a model is open.
-import { button } from '../ui-kit';
+// While long work runs (a load or a profile) the card says so and offers nothing to click.
+import { button, setDisabled } from '../ui-kit';
 import { h, replace, show } from './dom';
 import type { View, ViewContext } from './view';
 
@@ -9,9 +10,10 @@ export function createWelcome({ doc, send }: ViewContext): View {
   return {
     el,
     update(s) {
+      const busy = s.progress.task;
       const mode = !s.model ? 'no-model' : !s.experts ? 'no-profile' : 'ready';
       show(el, mode !== 'ready');
-      if (mode === shown) return;
+      if (mode === shown) return setBusy(el, busy);
       shown = mode;
       if (mode === 'no-model') {
         replace(
@@ -28,6 +30,17 @@ export function createWelcome({ doc, send }: ViewContext): View {
           h(doc, 'div', { class: 'actions' }, button(doc, 'Profile Concept…', { appearance: 'primary', onClick: () => send({ type: 'profile' }) })),
         );
       }
+      el.append(h(doc, 'p', { class: 'busy muted', 'aria-live': 'polite', hidden: true }));
+      setBusy(el, busy);
     },
   };
+}
+
+/** Long work running: every button off, and a line saying what runs (the progress bar has the detail). */
+function setBusy(el: HTMLElement, task: string | null): void {
+  for (const b of el.querySelectorAll<HTMLElement>('[role=button]')) setDisabled(b, task !== null);
+  const line = el.querySelector<HTMLElement>('.busy');
+  if (!line) return;
+  line.hidden = task === null;
+  line.textContent = task ? `${task}… the buttons come back when it finishes.` : '';
 }

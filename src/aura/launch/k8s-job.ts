@@ -74,14 +74,15 @@ export function indexedJob(o: K8sOptions): V1Job {
 
 /** Submits through @kubernetes/client-node with the user's kubeconfig ($KUBECONFIG or ~/.kube/config). */
 export async function submitJob(job: V1Job, file: string): Promise<void> {
-  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-  // @kubernetes/client-node 2.x (its HTTP client, undici 8) needs Node 22.19 or later and fails to load on older Node.
-  if (major < 22 || (major === 22 && minor < 19)) {
-    throw new AuraUserError(`--submit: @kubernetes/client-node needs Node 22.19 or later (this is Node ${process.versions.node}); submit ${file} with "kubectl apply -f ${file}"`);
-  }
   const k8s = await import('@kubernetes/client-node');
   const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
+  try {
+    kc.loadFromDefault();
+  } catch (e) {
+    // A KUBECONFIG that names a missing or malformed file is the user's to fix, not our crash.
+    const where = process.env.KUBECONFIG || '~/.kube/config';
+    throw new AuraUserError(`--submit: cannot read the kubeconfig ${where}: ${String((e as Error).message).split('\n')[0]}; the job file ${file} is written, submit it with "kubectl apply -f ${file}"`);
+  }
   const api = kc.makeApiClient(k8s.BatchV1Api);
   try {
     await api.createNamespacedJob({ namespace: job.metadata!.namespace!, body: job });

@@ -56,8 +56,14 @@ export function calibrate(values: Float32Array, neurons: number, bins: number, m
     }
     const span = hi[j]! - lo[j]!;
     const pad = span > 0 ? span * margin : 0.5;
-    lo[j] = lo[j]! - pad;
-    width[j] = (span + 2 * pad) / bins;
+    // Snap the range outwards to a power-of-two grid 1/1024 of its size: shards on different hardware
+    // whose calibration values differ in the last bits then (almost always) get the very same bins.
+    const total = span + 2 * pad;
+    const q = 2 ** (Math.floor(Math.log2(total)) - 10);
+    const start = Math.floor((lo[j]! - pad) / q) * q;
+    const end = Math.ceil((hi[j]! + pad) / q) * q;
+    lo[j] = start;
+    width[j] = (end - start) / bins;
   }
   return { lo, width };
 }

@@ -25,6 +25,7 @@ export type EvaluateOutcome = CallResult<'evaluate'>;
 export type EvaluationSide = EvaluateOutcome['baseline'];
 export type ExportOnnxRequest = CallArg<'exportOnnx'>;
 export type DetailRequest = CallArg<'neuronDetail'>;
+export type OpenProfileRequest = CallArg<'openProfile'>;
 export type NeuronDetailOutcome = CallResult<'neuronDetail'>;
 export type WorkProgress = InferOutput<typeof WorkProgressSchema>;
 
@@ -45,6 +46,8 @@ export interface ModelHost {
   exportOnnx(req: ExportOnnxRequest, call?: CallOptions): Promise<{ bytes: number }>;
   /** One neuron's responses (from the profile folder) and the examples that drive it (one batched pass). */
   neuronDetail(req: DetailRequest, call?: CallOptions): Promise<NeuronDetailOutcome>;
+  /** A finished profile folder made elsewhere (CLI, cluster merge), checked against the open model. */
+  openProfile(req: OpenProfileRequest, call?: CallOptions): Promise<ProfileOutcome>;
   /** Stops everything; the host cannot be used afterwards. */
   dispose(): Promise<void>;
 }

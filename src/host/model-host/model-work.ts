@@ -5,6 +5,7 @@ import { UserError } from '../../engine/errors';
 import { generate } from '../../engine/generation/generate';
 import { LanguageModel } from '../../engine/model';
 import { runEvaluation } from './evaluate-job';
+import { openProfileFolder } from './open-profile-job';
 import { runProfile } from './profile-job';
 import { batchedTokenValues } from './token-values';
 import { NeuronDetails } from '../neuron-detail';
@@ -22,6 +23,7 @@ import type {
   ModelHost,
   ModelInfo,
   NeuronDetailOutcome,
+  OpenProfileRequest,
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
@@ -106,6 +108,10 @@ export class ModelWork implements ModelHost {
 
   evaluate(req: EvaluateRequest, call: CallOptions = {}): Promise<EvaluateOutcome> {
     return this.exclusive(call, () => runEvaluation(this.require(), req, toIntervention(req.gains, req.shifts), call));
+  }
+
+  openProfile(req: OpenProfileRequest, call: CallOptions = {}): Promise<ProfileOutcome> {
+    return this.exclusive(call, () => openProfileFolder(this.require(), req, call));
   }
 
   neuronDetail(req: DetailRequest, call: CallOptions = {}): Promise<NeuronDetailOutcome> {

@@ -17,6 +17,7 @@ import type {
   ActivationsRequest,
   CallOptions,
   DetailRequest,
+  OpenProfileRequest,
   EvaluateOutcome,
   EvaluateRequest,
   ExportOnnxRequest,
@@ -102,6 +103,9 @@ export class ProcessModelHost implements ModelHost {
   }
   neuronDetail(req: DetailRequest, call?: CallOptions): Promise<NeuronDetailOutcome> {
     return this.call('neuronDetail', req, call);
+  }
+  openProfile(req: OpenProfileRequest, call?: CallOptions): Promise<ProfileOutcome> {
+    return this.call('openProfile', req, call);
   }
 
   async dispose(): Promise<void> {

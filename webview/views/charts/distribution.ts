@@ -4,10 +4,10 @@ import { axisBottom, axisLeft, bin, extent, format, max, scaleLinear } from 'd3'
 import { frame } from './frame';
 
 const W = 360;
-const H = 150;
+const H = 170;
 
 export function drawDistribution(svg: SVGSVGElement, positive: readonly number[], negative: readonly number[]): void {
-  const f = frame(svg, W, H, 'Responses on toxic and non-toxic examples');
+  const f = frame(svg, W, H, 'Responses on toxic and non-toxic examples', { x: 'pooled response (activation)', y: 'share of examples' });
   const [lo, hi] = extent([...positive, ...negative]) as [number | undefined, number | undefined];
   const domain: [number, number] = lo === undefined || hi === undefined ? [0, 1] : lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
   const x = scaleLinear().domain(domain).nice().range([0, f.width]);

@@ -1,0 +1,29 @@
+// The small-profile warning, shown on every result that comes from the profile (summary, table,
+// neuron detail, preview, evaluation, sweep): a reader who looks at one card alone still sees it.
+import { smallProfileWarning } from '../../src/shared/small-profile';
+import { h, setText, show } from './dom';
+import type { ExpertsSnapshot } from '../../src/shared/protocol';
+
+/** The host's warning if it sent one, else the page's own rule on the class sizes. */
+export function profileWarning(e: ExpertsSnapshot | null): string | undefined {
+  if (!e) return undefined;
+  return e.warning ?? smallProfileWarning(e.positives, e.negatives);
+}
+
+export interface WarningBanner {
+  el: HTMLElement;
+  update(e: ExpertsSnapshot | null): void;
+}
+
+export function warningBanner(doc: Document): WarningBanner {
+  const text = h(doc, 'span', {});
+  const el = h(doc, 'p', { class: 'profile-warning', role: 'note', testid: 'small-profile-warning', hidden: true }, h(doc, 'span', { 'aria-hidden': 'true' }, '⚠ '), text);
+  return {
+    el,
+    update(e) {
+      const w = profileWarning(e);
+      show(el, w !== undefined);
+      setText(text, w ?? '');
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// The last sweep (`evaluate --sweep` or the host's sweep): toxicity against perplexity for every
+// method, control and strength, the Pareto front, and export of the points as CSV or JSON (the host
+// writes the file, from the same points).
+import { button } from '../ui-kit';
+import { drawPareto } from './charts/pareto';
+import { svgElement } from './charts/frame';
+import { h, replace, show } from './dom';
+import { warningBanner } from './profile-warning';
+import type { View, ViewContext } from './view';
+
+export function createSweep({ doc, send }: ViewContext): View {
+  const chart = svgElement(doc, 'pareto-chart');
+  const legend = h(doc, 'div', { class: 'pareto-legend' });
+  const caption = h(doc, 'p', { class: 'muted' });
+  const warning = warningBanner(doc);
+  const el = h(
+    doc,
+    'section',
+    { class: 'card sweep', 'aria-label': 'Sweep', hidden: true, testid: 'sweep' },
+    h(doc, 'h2', {}, 'Toxicity against perplexity'),
+    warning.el,
+    h(doc, 'figure', {}, chart, legend),
+    caption,
+    h(
+      doc,
+      'div',
+      { class: 'actions' },
+      button(doc, 'Export CSV', { testId: 'sweep-export-csv', onClick: () => send({ type: 'exportSweep', format: 'csv' }) }),
+      button(doc, 'Export JSON', { testId: 'sweep-export-json', onClick: () => send({ type: 'exportSweep', format: 'json' }) }),
+    ),
+  );
+  return {
+    el,
+    update(s, changed) {
+      if (changed.has('experts')) warning.update(s.experts);
+      if (!changed.has('sweep')) return;
+      const w = s.sweep;
+      show(el, w !== null && w.points.length > 0);
+      if (!w) return;
+      const names = drawPareto(chart, w.points, w.scorer);
+      replace(legend, ...names.map((n, k) => h(doc, 'span', { class: `key s${k % 7}${/control\)$/.test(n) ? ' control' : ''}` }, h(doc, 'span', { class: 'mark', 'aria-hidden': 'true' }), n)), h(doc, 'span', { class: 'key front' }, h(doc, 'span', { class: 'mark', 'aria-hidden': 'true' }), 'Pareto front'));
+      const unplaced = w.points.filter((p) => p.perplexity === null).length;
+      caption.textContent = `${w.points.length} points scored by ${w.scorer}; lower left is better.${unplaced ? ` ${unplaced} without a perplexity are not drawn.` : ''}`;
+    },
+  };
+}
