@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { tokenActivations } from '../../src/aura/activations';
 import { loadConceptData } from '../../src/aura/datasets';
 import { profileConcept } from '../../src/aura/profile';
 import { readMatrix, responsesPath } from '../../src/aura/profile/store';
@@ -53,6 +54,14 @@ describe('issue 10 item 17: a decoder with conv/recurrent state inputs', () => {
       assert.deepEqual(r.ids, g.generate.map((x) => x.ids));
     });
   }
+
+  it('per-token activations through the carried states equal those of growing prefixes', async () => {
+    const sites = model.sites.map((s) => s.id);
+    const cached = await tokenActivations(model, g.texts[1]!, sites, { strategy: 'cache' });
+    const prefixes = await tokenActivations(model, g.texts[1]!, sites, { strategy: 'prefixes' });
+    assert.deepEqual(cached.ids, g.prompts[1]);
+    for (const id of sites) assert.ok(maxAbsDiff(cached.values.get(id)!, prefixes.values.get(id)!) < 1e-4, id);
+  });
 
   it('profiles: pooled responses equal the PyTorch forward hooks', async () => {
     const data = await loadConceptData({ kind: 'memory', examples: g.texts.map((text, i) => ({ text, label: (i % 2) as 0 | 1 })) });
