@@ -7,7 +7,8 @@
 export class UserError extends Error {
   override readonly name = 'UserError';
   constructor(message: string) {
-    super(message.replace(/\s*\n\s*/g, ' '));
+    // Any line break (a parser quoting the "\r" it choked on, say) would split the CLI's one-line message.
+    super(message.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' '));
   }
 }
 

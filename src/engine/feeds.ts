@@ -91,6 +91,13 @@ export function factorFeeds(sites: Site[], iv: Intervention): Record<string, ort
 export function emptyPastFor(io: IoSpec, facts: ArchFacts, batch: number): Record<string, ort.Tensor> {
   const past: Record<string, ort.Tensor> = {};
   for (const slot of io.past) {
+    const type = slot.elemType === 10 ? 'float16' : 'float32';
+    if (slot.kind === 'state') {
+      // A conv/recurrent state starts at zero (what HF's cache classes and transformers.js feed first);
+      // readIoSpec checked that every axis after the batch has a fixed size.
+      past[slot.input] = emptyTensor(type, slot.dims.map((d, i) => (i === 0 ? batch : (d as number))));
+      continue;
+    }
     const stacked = io.pastLayout === 'stacked';
     const off = stacked ? 1 : 0;
     const dims = slot.dims.length === (stacked ? 5 : 4) ? [...slot.dims] : stacked ? [2, 'b', 'h', 'p', 'd'] : ['b', 'h', 'p', 'd'];
@@ -102,7 +109,7 @@ export function emptyPastFor(io: IoSpec, facts: ArchFacts, batch: number): Recor
       if (i === off + 1) return facts.kvHeads ?? 1;
       return facts.headDim ?? 1;
     });
-    past[slot.input] = emptyTensor(slot.elemType === 10 ? 'float16' : 'float32', shape);
+    past[slot.input] = emptyTensor(type, shape);
   }
   return past;
 }
