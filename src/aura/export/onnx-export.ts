@@ -13,7 +13,7 @@ import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from 'onnx-buf';
 import { AuraUserError } from '../errors';
 import { atomicWriteFile } from '../atomic-write';
-import { DataLocation, decodeModel, encodeModel, externalEntry, isExternal } from '../../engine/onnx/proto';
+import { DataLocation, decodeModel, encodeModel, externalEntry, externalLength, isExternal } from '../../engine/onnx/proto';
 import { MAX_INLINE_BYTES, inlineExternalData } from '../../engine/onnx/inline-data';
 import { ort } from '../../engine/ort-session';
 import type { GraphProto, ModelProto, TensorProto } from '../../engine/onnx/proto';
@@ -73,7 +73,7 @@ function sourceHadExternal(model: LanguageModel): boolean {
 
 function weightBytes(g: GraphProto): number {
   let n = 0;
-  for (const t of tensors(g)) n += isExternal(t) ? Number(externalEntry(t, 'length') ?? 0) : t.rawData.length;
+  for (const t of tensors(g)) n += isExternal(t) ? externalLength(t) : t.rawData.length;
   return n;
 }
 
@@ -165,7 +165,7 @@ function copyWeights(model: ModelProto, sourceDir: string, file: string): string
       const pad = (ALIGN - (offset % ALIGN)) % ALIGN;
       if (pad) put(new Uint8Array(pad));
       const at = offset;
-      const length = inline ? t.rawData.length : Number(externalEntry(t, 'length') ?? 0);
+      const length = inline ? t.rawData.length : externalLength(t);
       if (inline) put(t.rawData);
       else copyRange(join(sourceDir, externalEntry(t, 'location')!), Number(externalEntry(t, 'offset') ?? 0), length, put);
       t.rawData = new Uint8Array(0);

@@ -11,7 +11,7 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from 'onnx-buf';
 import { UserError, userErrorFrom } from '../errors';
-import { decodeModel, externalEntry, isExternal } from './proto';
+import { decodeModel, externalEntry, externalLength, isExternal } from './proto';
 import { WEIGHTS_FILE, hasExternalTensors, readCached, writeCached } from './weight-cache';
 import type { WeightCacheOptions } from './weight-cache';
 import type { GraphProto, ModelProto, TensorProto } from './proto';
@@ -122,8 +122,7 @@ function checkExternalData(file: string, graph: GraphProto): { dataDir: string; 
       byLoc.set(loc, f);
     }
     const offset = Number(externalEntry(t, 'offset') ?? 0);
-    const length = externalEntry(t, 'length');
-    const end = offset + (length !== undefined ? Number(length) : 0);
+    const end = offset + externalLength(t);
     if (!Number.isSafeInteger(end) || end > f.size) {
       throw new UserError(`${file}: external data file "${loc}" is truncated or does not match the graph (${t.name} needs bytes up to ${end}, the file has ${f.size})`);
     }

@@ -163,3 +163,17 @@ export function isExternal(t: TensorProto): boolean {
 export function externalEntry(t: TensorProto, key: string): string | undefined {
   return t.externalData.find((e) => e.key === key)?.value;
 }
+
+/** Bits per element of the ONNX data types a weight can have (onnx.proto's TensorProto.DataType numbers). */
+const ELEMENT_BITS: Record<number, number> = { 1: 32, 2: 8, 3: 8, 4: 16, 5: 16, 6: 32, 7: 64, 9: 8, 10: 16, 11: 64, 12: 32, 13: 64, 16: 16, 17: 8, 18: 8, 19: 8, 20: 8, 21: 4, 22: 4 };
+
+/**
+ * The byte length of an external tensor. `length` is optional in ONNX's external-data spec and
+ * torch.onnx.export (one file per tensor) leaves it out: then it is what the shape and type imply.
+ */
+export function externalLength(t: TensorProto): number {
+  const stored = externalEntry(t, 'length');
+  if (stored !== undefined) return Number(stored);
+  const bits = ELEMENT_BITS[t.dataType] ?? 0;
+  return Math.ceil((tensorDims(t).reduce((a, b) => a * b, 1) * bits) / 8);
+}

@@ -2,7 +2,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { halfToFloat } from '../tensors';
-import { DataType, externalEntry, isExternal, makeTensor, tensorDims } from './proto';
+import { DataType, externalEntry, externalLength, isExternal, makeTensor, tensorDims } from './proto';
 import type { TensorProto } from './proto';
 
 /** The raw little-endian bytes of a tensor, from raw_data or its external file. */
@@ -10,7 +10,7 @@ export function tensorBytes(t: TensorProto, dir: string): Uint8Array {
   if (!isExternal(t)) return t.rawData;
   const file = join(dir, externalEntry(t, 'location')!);
   const offset = Number(externalEntry(t, 'offset') ?? 0);
-  const length = Number(externalEntry(t, 'length') ?? 0);
+  const length = externalLength(t);
   const out = new Uint8Array(length);
   const fd = openSync(file, 'r');
   try {
