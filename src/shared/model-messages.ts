@@ -10,7 +10,7 @@
 // To add a call: its argument and result schema in MODEL_CALLS, then the method in ModelHost (api.ts)
 // and in ModelWork (model-work.ts); ProcessModelHost and the process entry need no change.
 import * as v from 'valibot';
-import { count, finite, NeuronDetailSchema, PoolingSchema, SiteInfoSchema } from './protocol';
+import { count, ExpertStatsSchema, finite, NeuronDetailSchema, PoolingSchema, SiteInfoSchema } from './protocol';
 export { firstIssue } from './protocol';
 
 const str = v.string();
@@ -143,8 +143,11 @@ export const RankedExpertsSchema = v.pipe(
     neuron: i32,
     auroc: f64,
     perLayer: v.array(v.object({ layer: v.pipe(v.number(), v.integer(), v.minValue(-1)), experts: count, neurons: count })),
+    /** The profile's statistics per row (host/panel-feeds' expertStatsFrom, computed in the model process). */
+    stats: v.optional(ExpertStatsSchema),
   }),
   v.check((e) => e.site.length === e.neuron.length && e.neuron.length === e.auroc.length, 'site, neuron and auroc must have the same length'),
+  v.check((e) => [e.stats?.ciLow, e.stats?.ciHigh, e.stats?.heldOut, e.stats?.qValue].every((c) => c === undefined || c.length === e.auroc.length), 'every statistics column must have one value per row'),
 );
 
 /** A profile's statistics (src/aura/stats/significance.ts's ProfileStats): intervals, p/q-values, the null. */

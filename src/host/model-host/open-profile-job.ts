@@ -11,6 +11,7 @@ import { boundPath } from '../../aura/profile/sketch-profile';
 import { requireManifest } from '../../aura/profile/store';
 import { profileStatistics } from '../../aura/stats/significance';
 import { expertsSnapshot } from '../experts-snapshot';
+import { expertStatsFrom } from '../panel-feeds';
 import { expertsToWire } from './experts-wire';
 import type { ProfileManifest } from '../../aura/profile/store';
 import type { LanguageModel } from '../../engine/model';
@@ -30,6 +31,7 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
   const modelSites = model.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons }));
   const facts = { source: m.data.source, positives: m.data.positives, negatives: m.data.negatives, pooling: req.pooling };
   call.signal?.throwIfAborted();
+  const ranked = expertsSnapshot(sites, modelSites, facts);
   const base = {
     dir: req.dir,
     reused: true,
@@ -38,7 +40,7 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
     negatives: m.data.negatives,
     pooling: req.pooling,
     aurocs: sites,
-    experts: expertsToWire(expertsSnapshot(sites, modelSites, facts)),
+    experts: expertsToWire(ranked),
   };
   if (m.sketch) {
     // The ranking needs only the AUROCs, which a sketch has (with a proven bound); intervals,
@@ -52,7 +54,8 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
   call.onProgress?.({ stage: 'Computing intervals and q-values', done: 1, total: 2 });
   // As after Profile Concept: 100 resamples give the interval bars and keep a large profile quick.
   const stats = profileStatistics(req.dir, { pooling: req.pooling, resamples: 100 });
-  return { ...base, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, seconds: (performance.now() - started) / 1000 };
+  const experts = expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) });
+  return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The profile's AUROCs belong to the model it was made on: another model's neurons are other neurons. */

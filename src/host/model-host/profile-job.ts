@@ -11,6 +11,7 @@ import { readAurocs } from '../../aura/profile/score';
 import { dataHash } from '../../aura/profile/store';
 import { profileStatistics } from '../../aura/stats/significance';
 import { expertsSnapshot } from '../experts-snapshot';
+import { expertStatsFrom } from '../panel-feeds';
 import { EXAMPLES_FILE } from '../profile-files';
 import { expertsToWire } from './experts-wire';
 import type { LanguageModel } from '../../engine/model';
@@ -52,6 +53,9 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
   call.onProgress?.({ stage: 'Computing intervals and q-values', done: 0, total: 1 });
   // 100 resamples: the interval bars need two percentiles, and a large profile stays quick.
   const stats = profileStatistics(dir, { pooling: req.pooling, resamples: 100 });
+  // The panel's columns (interval bars, q-values, the null) in the ranking's order, built here so
+  // the extension host receives typed arrays instead of re-indexing a million rows itself.
+  const ranked = expertsSnapshot(sites, modelSites, facts);
   return {
     dir,
     reused,
@@ -60,7 +64,7 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
     negatives: data.negatives,
     pooling: req.pooling,
     aurocs: sites,
-    experts: expertsToWire(expertsSnapshot(sites, modelSites, facts)),
+    experts: expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) }),
     stats,
     tooSmall: stats.tooSmall,
     warnings: stats.warnings,
