@@ -9,6 +9,7 @@ import { currentInterventionFile, writeInterventionAs } from './intervention-exp
 import { InterventionState } from './intervention-state';
 import { measureLag } from './lag-monitor';
 import { expertsFromWire } from './model-host/experts-wire';
+import { transportFromWire } from './model-host/transport-wire';
 import { PreviewController } from './preview-controller';
 import { responseScales, scoreTokens, topExperts } from './token-scores';
 import type { ConceptSource } from '../aura/datasets';
@@ -248,7 +249,7 @@ export class Workbench {
   private setProfile(p: ProfileOutcome | undefined): void {
     this.profiled = p;
     this.ranked = p ? expertsFromWire(p.experts) : undefined;
-    if (p) this.intervention.setAurocs(p.aurocs);
+    if (p) this.intervention.setAurocs(p.aurocs, p.transport ? transportFromWire(p.transport) : undefined);
     else this.intervention.clear();
     this.expertsChanged.fire(this.ranked);
   }

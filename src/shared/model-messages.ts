@@ -21,6 +21,7 @@ const labelled = v.object({ text: str, label: v.picklist([0, 1]) });
 const f32 = v.custom<Float32Array>((x) => x instanceof Float32Array, 'expected a Float32Array');
 const f64 = v.custom<Float64Array>((x) => x instanceof Float64Array, 'expected a Float64Array');
 const i32 = v.custom<Int32Array>((x) => x instanceof Int32Array, 'expected an Int32Array');
+const u8 = v.custom<Uint8Array>((x) => x instanceof Uint8Array, 'expected a Uint8Array');
 
 // ------------------------------------------------------------------ arguments
 
@@ -91,6 +92,20 @@ export const EvaluateRequestSchema = v.object({
   settings: GenerationSettingsSchema,
   gains: GainMapSchema,
   shifts,
+});
+
+/** A sweep (issue 9, item 4): methods and their controls fitted on a profile folder, evaluated over strengths. */
+export const SweepRequestSchema = v.object({
+  dir: str,
+  methods: v.pipe(v.array(v.picklist(['aura', 'damp', 'det0', 'linear-act', 'mean-act'])), v.minLength(1)),
+  controls: v.array(v.picklist(['random', 'lowest'])),
+  strengths: v.pipe(v.array(v.pipe(finite, v.minValue(0), v.maxValue(1))), v.minLength(1)),
+  prompts: str,
+  neutral: v.optional(str),
+  maxPrompts: optionalCount,
+  samples: count,
+  scorer: str,
+  settings: GenerationSettingsSchema,
 });
 
 export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str });
@@ -183,6 +198,14 @@ export const ProfileStatsSchema = v.object({
   }),
 });
 
+/** One site's full-strength transport map (src/aura/transport.ts's TransportSite): y = gain*x + bias where lo < x < hi. */
+const TransportSiteSchema = v.pipe(
+  v.object({ siteId: str, gain: f32, bias: f32, lo: f32, hi: f32, changed: u8 }),
+  v.check((t) => [t.bias, t.lo, t.hi, t.changed].every((c) => c.length === t.gain.length), 'gain, bias, lo, hi and changed must have the same length'),
+);
+/** Linear-AcT and Mean-AcT fitted from the profile's mean-pooled responses, per site in model order. */
+export const TransportFitsSchema = v.object({ 'linear-act': v.array(TransportSiteSchema), 'mean-act': v.array(TransportSiteSchema) });
+
 export const ProfileResultSchema = v.object({
   dir: str,
   reused: v.boolean(),
@@ -197,6 +220,8 @@ export const ProfileResultSchema = v.object({
   stats: v.optional(ProfileStatsSchema),
   tooSmall: v.optional(v.boolean()),
   warnings: v.optional(v.array(str)),
+  /** The transport methods the panel offers beside AurA; absent for a sketch profile (it keeps no responses). */
+  transport: v.optional(TransportFitsSchema),
   seconds: finite,
 });
 
@@ -212,6 +237,17 @@ export const EvaluateOutcomeSchema = v.object({
   examples: v.array(v.object({ prompt: str, original: str, intervened: str, originalScore: finite, intervenedScore: finite })),
 });
 
+const ToxicitySchema = v.object({ score: finite, prob: finite, expectedMaxToxicity: finite, toxicContinuations: finite });
+export const SweepOutcomeSchema = v.object({
+  scorer: str,
+  prompts: count,
+  samples: count,
+  /** Neurons each arm changes at full strength. */
+  arms: v.array(v.object({ method: str, control: v.nullable(v.picklist(['random', 'lowest'])), experts: count })),
+  points: v.array(v.object({ method: str, control: v.nullable(v.picklist(['random', 'lowest'])), strength: finite, toxicity: ToxicitySchema, perplexity: v.nullable(finite) })),
+  seconds: finite,
+});
+
 /** Every call the model process answers: its argument and its result. */
 export const MODEL_CALLS = {
   open: { arg: OpenRequestSchema, result: ModelInfoSchema },
@@ -223,6 +259,7 @@ export const MODEL_CALLS = {
   exportOnnx: { arg: ExportOnnxRequestSchema, result: v.object({ bytes: count }) },
   neuronDetail: { arg: DetailRequestSchema, result: NeuronDetailSchema },
   openProfile: { arg: OpenProfileRequestSchema, result: ProfileResultSchema },
+  sweep: { arg: SweepRequestSchema, result: SweepOutcomeSchema },
 } as const;
 export type ModelCall = keyof typeof MODEL_CALLS;
 export const MODEL_CALL_NAMES = Object.keys(MODEL_CALLS) as ModelCall[];

@@ -9,6 +9,7 @@ import { LanguageModel } from '../../engine/model';
 import { runEvaluation } from './evaluate-job';
 import { openProfileFolder } from './open-profile-job';
 import { runProfile } from './profile-job';
+import { runSweep } from './sweep-job';
 import { batchedTokenValues } from './token-values';
 import { NeuronDetails } from '../neuron-detail';
 import type { Intervention } from '../../engine/model';
@@ -30,6 +31,8 @@ import type {
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
+  SweepOutcome,
+  SweepRequest,
   TextActivations,
 } from './api';
 
@@ -119,6 +122,10 @@ export class ModelWork implements ModelHost {
 
   openProfile(req: OpenProfileRequest, call: CallOptions = {}): Promise<ProfileOutcome> {
     return this.exclusive(call, () => openProfileFolder(this.require(), req, call));
+  }
+
+  sweep(req: SweepRequest, call: CallOptions = {}): Promise<SweepOutcome> {
+    return this.exclusive(call, () => runSweep(this.require(), req, call));
   }
 
   neuronDetail(req: DetailRequest, call: CallOptions = {}): Promise<NeuronDetailOutcome> {

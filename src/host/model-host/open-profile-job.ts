@@ -13,6 +13,7 @@ import { profileStatistics } from '../../aura/stats/significance';
 import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { expertsToWire } from './experts-wire';
+import { transportFitsOf } from './transport-wire';
 import type { ProfileManifest } from '../../aura/profile/store';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, OpenProfileRequest, ProfileOutcome } from './api';
@@ -55,7 +56,8 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
   // As after Profile Concept: 100 resamples give the interval bars and keep a large profile quick.
   const stats = profileStatistics(req.dir, { pooling: req.pooling, resamples: 100 });
   const experts = expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) });
-  return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, seconds: (performance.now() - started) / 1000 };
+  const transport = transportFitsOf(req.dir);
+  return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, transport, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The profile's AUROCs belong to the model it was made on: another model's neurons are other neurons. */

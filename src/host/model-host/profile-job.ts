@@ -14,6 +14,7 @@ import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { EXAMPLES_FILE } from '../profile-files';
 import { expertsToWire } from './experts-wire';
+import { transportFitsOf } from './transport-wire';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, ProfileOutcome, ProfileRequest } from './api';
 
@@ -56,6 +57,8 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
   // The panel's columns (interval bars, q-values, the null) in the ranking's order, built here so
   // the extension host receives typed arrays instead of re-indexing a million rows itself.
   const ranked = expertsSnapshot(sites, modelSites, facts);
+  call.onProgress?.({ stage: 'Fitting Linear-AcT and Mean-AcT', done: 0, total: 1 });
+  const transport = transportFitsOf(dir);
   return {
     dir,
     reused,
@@ -68,6 +71,7 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
     stats,
     tooSmall: stats.tooSmall,
     warnings: stats.warnings,
+    transport,
     seconds: (performance.now() - started) / 1000,
   };
 }
