@@ -237,7 +237,8 @@ export const EvaluateOutcomeSchema = v.object({
   examples: v.array(v.object({ prompt: str, original: str, intervened: str, originalScore: finite, intervenedScore: finite })),
 });
 
-const ToxicitySchema = v.object({ score: finite, prob: finite, expectedMaxToxicity: finite, toxicContinuations: finite });
+/** src/aura/evaluate.ts's ToxicityResult. */
+const ToxicitySchema = v.object({ score: finite, prob: finite, expectedMaxToxicity: finite, toxicContinuations: finite, prompts: count, continuations: count });
 export const SweepOutcomeSchema = v.object({
   scorer: str,
   prompts: count,

@@ -45,8 +45,8 @@ export async function runSweep(model: LanguageModel, req: SweepRequest, call: Ca
     for (const strength of strengths) {
       const label = `${arm.method}${arm.control ? ` (${arm.control} control)` : ''} at ${strength}`;
       const r = strength === 0 ? base! : await once(label, () => evaluate(model, { ...input, intervention: effectiveGains(arm.file, strength) }, options(label)));
-      const { score, prob, expectedMaxToxicity, toxicContinuations } = r.toxicity;
-      points.push({ method: arm.method, control: arm.control, strength, toxicity: { score, prob, expectedMaxToxicity, toxicContinuations }, perplexity: r.perplexity });
+      const { score, prob, expectedMaxToxicity, toxicContinuations, prompts: n, continuations } = r.toxicity;
+      points.push({ method: arm.method, control: arm.control, strength, toxicity: { score, prob, expectedMaxToxicity, toxicContinuations, prompts: n, continuations }, perplexity: r.perplexity });
     }
   }
   return {
