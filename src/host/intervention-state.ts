@@ -130,8 +130,9 @@ export class InterventionState {
       const bias = this.shifts?.get(id)?.bias;
       for (let i = 0; i < g.length; i++) if (g[i] !== 1 || (bias && bias[i] !== 0)) affected++;
     }
-    const methods = [...GAIN_METHODS, ...(this.transport?.keys() ?? [])];
-    return { ...this.settings, overrides: [...this.overrides.values()], methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}) };
+    // Absent means the three gain methods (the protocol's default).
+    const methods = this.transport?.size ? { methods: [...GAIN_METHODS, ...this.transport.keys()] } : {};
+    return { ...this.settings, overrides: [...this.overrides.values()], ...methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}) };
   }
 
   /** The factors to apply now (at the current strength); undefined before any profile. A new Map per change. */
