@@ -15,6 +15,7 @@ import { profileStatistics } from '../../src/aura/stats/significance';
 import { transportFit, transportSitesFromProfile } from '../../src/aura/transport';
 import { LanguageModel } from '../../src/engine/model';
 import { ModelWork } from '../../src/host/model-host/model-work';
+import { PANEL_STATS } from '../../src/host/model-host/profile-job';
 import { sweepSnapshotFrom } from '../../src/host/panel-feeds';
 import { readProfileExamples } from '../../src/host/profile-files';
 import { MODEL_CALLS } from '../../src/shared/model-messages';
@@ -40,7 +41,7 @@ after(async () => {
 test('the experts snapshot carries the profile statistics per row, as profileStatistics gives them on the same folder', async () => {
   const { wb } = bench;
   const check = (e: NonNullable<typeof wb.experts>, dir: string) => {
-    const ps = profileStatistics(dir, { pooling: wb.profile!.pooling, resamples: 100 });
+    const ps = profileStatistics(dir, PANEL_STATS(wb.profile!.pooling));
     const st = e.stats!;
     assert.ok(st, 'stats present');
     assert.equal(st.level, ps.confidence);

@@ -14,6 +14,7 @@ import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { expertsToWire } from './experts-wire';
 import { transportFitsOf } from './transport-wire';
+import { PANEL_STATS } from './profile-job';
 import type { ProfileManifest } from '../../aura/profile/store';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, OpenProfileRequest, ProfileOutcome } from './api';
@@ -53,8 +54,8 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
     return { ...base, warnings, seconds: (performance.now() - started) / 1000 };
   }
   call.onProgress?.({ stage: 'Computing intervals and q-values', done: 1, total: 2 });
-  // As after Profile Concept: 100 resamples give the interval bars and keep a large profile quick.
-  const stats = profileStatistics(req.dir, { pooling: req.pooling, resamples: 100 });
+  // As after Profile Concept.
+  const stats = profileStatistics(req.dir, PANEL_STATS(req.pooling));
   const experts = expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) });
   const transport = transportFitsOf(req.dir);
   return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, transport, seconds: (performance.now() - started) / 1000 };
