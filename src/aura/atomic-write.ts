@@ -14,15 +14,18 @@ import { AuraUserError } from './errors';
 export type Chunk = Uint8Array | string;
 
 /** Replaces `target` with `data` atomically. Returns the number of bytes written. */
-export async function atomicWriteFile(target: string, data: Chunk): Promise<number> {
-  return atomicWriteStream(target, [data]);
+export async function atomicWriteFile(target: string, data: Chunk, verify?: Verify): Promise<number> {
+  return atomicWriteStream(target, [data], verify);
 }
+
+/** Reads the finished temporary file back and throws if it is not what was meant: nothing is then replaced. */
+export type Verify = (tempPath: string) => Promise<void>;
 
 /**
  * Replaces `target` with the concatenated chunks atomically, holding one chunk at a time, for
  * exports larger than memory should hold at once (an ONNX model with its weights). Returns bytes written.
  */
-export async function atomicWriteStream(target: string, chunks: Iterable<Chunk> | AsyncIterable<Chunk>): Promise<number> {
+export async function atomicWriteStream(target: string, chunks: Iterable<Chunk> | AsyncIterable<Chunk>, verify?: Verify): Promise<number> {
   await removeStaleTemps(target);
   const temp = tempPathFor(target);
   let fh: FileHandle | undefined;
@@ -40,6 +43,7 @@ export async function atomicWriteStream(target: string, chunks: Iterable<Chunk> 
     await fh.sync();
     await fh.close();
     fh = undefined;
+    if (verify) await verify(temp);
     await rename(temp, target);
   } catch (e) {
     await fh?.close().catch(() => undefined);

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { aurocRange } from './auroc';
 import type { ResponseMatrix } from './auroc';
 import type { FromWorker, ToWorker } from './auroc-protocol';
+import { isUserError } from './errors';
 
 interface State {
   pos: ResponseMatrix;
@@ -32,7 +33,7 @@ if (port) port.on('message', (msg: ToWorker) => {
     reply = { type: 'done', start: msg.start, end: msg.end };
   } catch (e) {
     const err = e as Error;
-    reply = { type: 'error', message: err.message, user: err.name === 'AuraUserError' };
+    reply = { type: 'error', message: err.message, user: isUserError(err) };
   }
   port.postMessage(reply);
 });

@@ -1,16 +1,10 @@
-/**
- * An error the user can fix (a wrong path, a file that is not what was expected, a bad argument).
- * The message is one line that names the file or argument and what was expected; the CLI maps this
- * class to exit status 1 and everything else to 2, so internal failures must not use it.
- * The name is what src/engine's `isUserError` recognises, so both layers agree without importing each other.
- */
-export class AuraUserError extends Error {
-  override readonly name = 'AuraUserError';
-  constructor(message: string) {
-    // One line on stderr: collapse any newline a caller lets through (e.g. from a quoted input value).
-    super(message.replace(/\s*[\r\n]+\s*/g, ' '));
-  }
-}
+// The user-error type is the engine's (one class, so `instanceof` and the CLI's exit-code mapping agree
+// across layers); AuraUserError is its name in aura/ code.
+import { UserError } from '../engine/errors';
+
+export { UserError, isUserError } from '../engine/errors';
+export const AuraUserError = UserError;
+export type AuraUserError = UserError;
 
 /** Quotes a user value for a one-line message, shortened so a 10 MB field never floods the terminal. */
 export function quoteValue(value: string, max = 40): string {

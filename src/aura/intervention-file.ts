@@ -150,7 +150,8 @@ export function parseIntervention(value: unknown, path = 'intervention file'): I
 /** Writes the file atomically, one site at a time. Returns its size in bytes. */
 export async function writeInterventionFile(path: string, file: InterventionFile): Promise<number> {
   checkInterventionFinite(file, path);
-  return atomicWriteStream(path, serializeIntervention(file));
+  // Re-read before it replaces anything: a file this program cannot read back is never written.
+  return atomicWriteStream(path, serializeIntervention(file), async (temp) => void (await readInterventionFile(temp)));
 }
 
 /**

@@ -1,7 +1,6 @@
 // What an expert writes into the residual stream, in tokens (LM-Debugger's view), and the tag that
 // separates experts that detect the concept (they fire on it; AUROC says so) from experts that also
 // generate it (the tokens they promote are toxic by the lexicon that labelled the concept data).
-import { loadOnnx } from '../engine/onnx/load';
 import { NeuronWeights } from '../engine/weights/neuron-weights';
 import { LexiconScorer } from './scoring/lexicon';
 import type { LanguageModel } from '../engine/model';
@@ -52,8 +51,9 @@ let lexicon: LexiconScorer | undefined;
 export function neuronWeightsOf(model: LanguageModel): NeuronWeights {
   let r = readers.get(model);
   if (!r) {
-    const loaded = loadOnnx(model.files.main);
-    r = NeuronWeights.fromModel(loaded.model, model.files.main, model.facts.modelType, model.facts.hidden);
+    // The model's own graph: weights it moved to the weight cache are read from there.
+    const loaded = model.mainGraph;
+    r = NeuronWeights.fromModel(loaded.model, model.files.main, model.facts.modelType, model.facts.hidden, loaded.dataDir);
     readers.set(model, r);
   }
   return r;

@@ -168,7 +168,14 @@ function product(shape: readonly number[]): number {
 
 /** Writes a safetensors file atomically. Returns its size in bytes. */
 export async function writeSafetensors(path: string, tensors: readonly Tensor[], metadata: Record<string, string> = {}): Promise<number> {
-  return atomicWriteFile(path, encodeSafetensors(tensors, metadata));
+  // Decoded again before it replaces anything: every tensor must come back with its name and shape.
+  return atomicWriteFile(path, encodeSafetensors(tensors, metadata), async (temp) => {
+    const back = await readSafetensors(temp);
+    for (const t of tensors) {
+      const got = back.tensors.get(t.name);
+      if (!got || got.shape.join() !== t.shape.join()) throw new Error(`safetensors export ${path}: tensor ${t.name} did not read back`);
+    }
+  });
 }
 
 export async function readSafetensors(path: string): Promise<Safetensors> {

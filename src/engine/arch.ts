@@ -4,6 +4,7 @@ import type { IoSpec } from './io-spec';
 import type { ModelProto } from './onnx/proto';
 import type { Site } from './sites/catalogue';
 import { GraphIndex } from './onnx/graph-index';
+import { UserError } from './errors';
 
 export interface ArchFacts {
   modelType?: string;
@@ -62,7 +63,37 @@ export function completeFacts(partial: Partial<ArchFacts>, model: ModelProto, io
     layers: partial.layers ?? layersFromPast ?? layersFromSites,
     vocabSize: partial.vocabSize ?? vocabFromGraph(model, io) ?? 0,
     eosTokenIds: partial.eosTokenIds ?? [],
+    ...(partial.maxPositions === undefined ? positionsFromGraph(model, io) : {}),
   };
+}
+
+/**
+ * Without a config, the context length is the number of rows of the table that position ids index
+ * (GPT-2's wpe, a rotary cos/sin cache): past it the Gather reads out of bounds.
+ */
+function positionsFromGraph(model: ModelProto, io: IoSpec): { maxPositions?: number } {
+  if (!io.positionIds) return {};
+  const g = new GraphIndex(model.graph!);
+  const seen = new Set<string>();
+  let frontier = [io.positionIds];
+  // Position ids may pass through a Cast, Reshape or Unsqueeze before the lookup.
+  for (let depth = 0; depth < 4 && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const t of frontier) {
+      for (const n of g.consumersOf(t)) {
+        if (n.opType === 'Gather' && n.input[1] === t) {
+          const table = g.constantDims(n.input[0] ?? '');
+          if (table?.dims[0]) return { maxPositions: table.dims[0] };
+        }
+        if (['Cast', 'Reshape', 'Unsqueeze', 'Squeeze', 'Flatten'].includes(n.opType) && n.output[0] && !seen.has(n.output[0])) {
+          seen.add(n.output[0]);
+          next.push(n.output[0]);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return {};
 }
 
 function vocabFromGraph(model: ModelProto, io: IoSpec): number | undefined {
@@ -76,4 +107,25 @@ function vocabFromGraph(model: ModelProto, io: IoSpec): number | undefined {
   const gather = g.consumersOf(io.inputIds).find((n) => n.opType === 'Gather');
   const table = gather ? g.constantDims(gather.input[0] ?? '') : undefined;
   return table?.dims[0];
+}
+
+/** Mixture-of-experts MLPs (several expert MLPs per layer) have no single module per layer to name. */
+const MIXTURE_OF_EXPERTS = new Set(['mixtral', 'qwen2_moe', 'qwen3_moe', 'phimoe', 'dbrx', 'deepseek_v2', 'deepseek_v3', 'olmoe', 'granitemoe', 'jamba']);
+
+/**
+ * Site ids are MLP positions counted in the graph; a missed or extra MLP would shift every later id
+ * and send exported gains to the wrong PyTorch module. So the MLP layers found must be the config's
+ * layer count wherever the config gives one.
+ */
+export function checkLayerCount(files: ModelFiles, partial: Partial<ArchFacts>, sites: Site[]): void {
+  const source = files.config ? `${files.dir}/config.json` : `${files.dir}/genai_config.json`;
+  if (partial.modelType && MIXTURE_OF_EXPERTS.has(partial.modelType)) {
+    throw new UserError(`${source}: model_type "${partial.modelType}" is a mixture-of-experts model; its expert MLPs (e.g. block_sparse_moe.experts.N.w1) are not supported as sites`);
+  }
+  const expected = partial.layers;
+  const layers = new Set(sites.filter((s) => s.kind !== 'custom').map((s) => s.layer));
+  if (expected === undefined || layers.size === 0) return;
+  if (layers.size !== expected) {
+    throw new UserError(`${files.main}: found MLP blocks in ${layers.size} layers but ${source} says the model has ${expected} layers; site ids would not match the model's modules`);
+  }
 }

@@ -3,7 +3,6 @@
 // and the result is a plain model, with no extra inputs, that any ONNX runtime can run. Where the
 // weight cannot be rewritten in float (quantized MatMulNBits / MatMulInteger), constant Mul and Add
 // nodes after the site do the same.
-import { dirname } from 'node:path';
 import { UserError } from './errors';
 import { DataType, cloneModel, makeNode, makeTensor } from './onnx/proto';
 import { floatTensorLike, readFloats } from './onnx/tensor-data';
@@ -31,7 +30,7 @@ export interface FoldReport {
 
 export function foldIntervention(loaded: LoadedGraph, modelType: string | undefined, hidden: number | undefined, factors: Map<string, SiteFactors>): FoldReport {
   const model = cloneModel(loaded.model);
-  const dir = dirname(loaded.file);
+  const dir = loaded.dataDir;
   const main = model.graph!;
   const report: FoldReport = { model, intoWeights: [], asNodes: [] };
   const made = new Map<string, string>();

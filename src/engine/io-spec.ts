@@ -13,6 +13,11 @@ export interface PastSlot {
   /** Declared dims: numbers fixed, strings symbolic. */
   dims: (number | string)[];
   elemType: number;
+  /**
+   * kv: an attention cache that grows along its sequence axis (the first step feeds it empty).
+   * state: a fixed-size carried state (a hybrid model's conv or recurrent cache), zeros at the first step.
+   */
+  kind?: 'kv' | 'state';
 }
 
 export interface IoSpec {
@@ -42,12 +47,12 @@ export function readIoSpec(graph: GraphProto, file: string, genai?: GenaiConfig)
     );
   }
   const pick = (n: string | undefined) => (n && names.has(n) ? n : undefined);
-  const past = pastSlots(inputs, outNames, gi, go);
+  const past = pastSlots(inputs, outNames, gi, go, file);
   const spec: IoSpec = {
     inputIds,
     logits,
     past,
-    pastLayout: past.length === 0 ? 'none' : /^past_\d+$/.test(past[0]!.input) ? 'stacked' : 'per-layer',
+    pastLayout: kvLayout(past),
     inputTypes: new Map(inputs.map((i) => [i.name, valueInfoElemType(i) ?? 1])),
   };
   const mask = pick(gi.attention_mask ?? 'attention_mask');
@@ -56,7 +61,23 @@ export function readIoSpec(graph: GraphProto, file: string, genai?: GenaiConfig)
   if (mask) spec.attentionMask = mask;
   if (pos) spec.positionIds = pos;
   if (branch) spec.useCacheBranch = branch;
+  // An input nothing here feeds (a static cache's write_indices, recurrent state) would fail every run
+  // with onnxruntime's "missing in feeds"; name them all at once, up front.
+  const fed = new Set([inputIds, mask, pos, branch, ...past.map((p) => p.input)]);
+  const unknown = [...names].filter((n) => !fed.has(n));
+  if (unknown.length > 0) {
+    throw new UserError(`${file}: the graph has inputs aura-lens does not know how to feed: ${unknown.slice(0, 8).join(', ')}${unknown.length > 8 ? ', …' : ''} (supported: input ids, attention mask, position ids, use_cache_branch, the past key/value cache and past_conv/past_recurrent/past_ssm states)`);
+  }
   return spec;
+}
+
+/** past_conv.3, past_recurrent.3, past_ssm.3, past_conv.3.key: a carried state, not the key/value cache. */
+const STATE_INPUT = /^past_(?!key_values\.)([a-z]+)\.(\d+)(\.[a-z]+)?$/;
+
+function kvLayout(past: PastSlot[]): IoSpec['pastLayout'] {
+  const kv = past.find((p) => p.kind !== 'state');
+  if (!kv) return past.length === 0 ? 'none' : 'per-layer';
+  return /^past_\d+$/.test(kv.input) ? 'stacked' : 'per-layer';
 }
 
 function pastSlots(
@@ -64,6 +85,7 @@ function pastSlots(
   outputs: string[],
   gi: Record<string, string>,
   go: Record<string, string>,
+  file: string,
 ): PastSlot[] {
   const slots: PastSlot[] = [];
   const outSet = new Set(outputs);
@@ -92,9 +114,23 @@ function pastSlots(
         }
       }
     }
+    if (layer < 0 && (m = STATE_INPUT.exec(inp.name))) {
+      // Hybrid decoders (LFM2, Qwen3-Next, Granite/Falcon-H1 as transformers.js names them): past_conv.{i},
+      // past_recurrent.{i}, past_ssm.{i}, carried to the next step from present_conv.{i} and so on.
+      layer = Number(m[2]);
+      output = `present_${inp.name.slice('past_'.length)}`;
+      if (!outSet.has(output)) continue;
+      const dims = valueInfoDims(inp) ?? [];
+      // Only the batch axis may be symbolic: the zeros of the first step take every other size from here.
+      if (dims.length === 0 || dims.slice(1).some((d) => typeof d !== 'number')) {
+        throw new UserError(`${file}: state input '${inp.name}' needs fixed sizes after the batch axis to start from zeros (declared [${dims.join(', ')}])`);
+      }
+      slots.push({ input: inp.name, output, layer, dims, elemType: valueInfoElemType(inp) ?? 1, kind: 'state' });
+      continue;
+    }
     if (layer < 0 || !output) continue;
     if (!outSet.has(output)) continue;
-    slots.push({ input: inp.name, output, layer, dims: valueInfoDims(inp) ?? [], elemType: valueInfoElemType(inp) ?? 1 });
+    slots.push({ input: inp.name, output, layer, dims: valueInfoDims(inp) ?? [], elemType: valueInfoElemType(inp) ?? 1, kind: 'kv' });
   }
   return slots;
 }

@@ -1,48 +1,44 @@
-// A causal LM opened from a model folder: its sites, tokenizer and facts, and forward passes through
-// sessions rewritten for interventions and pooled responses (built once per purpose, then reused).
+// A causal LM opened from a model folder: its sites, tokenizer and facts, and forward passes through one
+// rewritten session per graph (session-cache.ts) fed by feeds.ts.
 import { createHash } from 'node:crypto';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { foldIntervention } from './fold';
 import type { FoldReport } from './fold';
-import { completeFacts, configFacts } from './arch';
+import { checkLayerCount, completeFacts, configFacts } from './arch';
 import { UserError } from './errors';
-import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
+import { emptyPastFor, factorFeeds, readLogits, readPooled, stepFeeds } from './feeds';
+import type { Intervention, Pooled } from './feeds';
+import { maxOutput, meanOutput } from './io-names';
 import { readIoSpec } from './io-spec';
+import { describeFormat, modelName } from './model-format';
 import { resolveModelFolder } from './model-folder';
 import { loadOnnx } from './onnx/load';
-import { encodeModel } from './onnx/proto';
-import { createSession, ort } from './ort-session';
+import type { LoadedGraph } from './onnx/load';
+import type { WeightCacheOptions } from './onnx/weight-cache';
+import { GraphSessions, rewritable } from './session-cache';
+import type { Graph } from './session-cache';
 import { customSite, discoverSites } from './sites/catalogue';
-import { rewrite } from './surgery';
-import { emptyTensor, intTensor, toFloat32 } from './tensors';
 import { loadTokenizer, requireTokenizer } from './tokenizer';
 import type { ArchFacts } from './arch';
-import type { IoSpec } from './io-spec';
 import type { Layout, ModelFiles } from './model-folder';
-import type { LoadedGraph } from './onnx/load';
-import type { SessionOptions } from './ort-session';
+import type { SessionOptions, ort } from './ort-session';
 import type { Site } from './sites/catalogue';
 import type { TextTokenizer } from './tokenizer';
 
-export interface OpenOptions extends SessionOptions {
+export type { Intervention, Pooled } from './feeds';
+export { positionIds } from './feeds';
+
+export interface OpenOptions extends SessionOptions, WeightCacheOptions {
   /** Extra sites: names of float tensors in the graph. */
   customSites?: string[];
 }
 
-/** Per-site gain (and optional bias), each of the site's width. Sites not listed are untouched. */
-export type Intervention = Map<string, { gain: Float32Array; bias?: Float32Array; lo?: Float32Array; hi?: Float32Array }>;
-
 /**
- * plain: the graph as exported. lm: the gain and bias inputs for every site. extract: gain/bias inputs, pooled
- * responses of the requested sites as the only outputs. lm+pool: both logits and pooled responses.
+ * What a forward pass is for; all but 'plain' run the one rewritten session and differ only in the
+ * outputs fetched. plain: the graph as exported. lm: logits and cache. extract: pooled responses only.
+ * lm+pool: both.
  */
 export type SessionKind = 'plain' | 'lm' | 'extract' | 'lm+pool';
-
-export interface Pooled {
-  /** [batch, neurons] row-major. */
-  max: Float32Array;
-  mean: Float32Array;
-}
 
 export interface ForwardArgs {
   /** New tokens, one row per sequence, all rows the same length (left-padded). */
@@ -55,6 +51,8 @@ export interface ForwardArgs {
   pool?: string[];
   /** 'last' keeps only the last position's logits. */
   logits?: 'all' | 'last' | 'none';
+  /** false: the KV cache is not fetched (a caller that needs no next step, e.g. perplexity, saves its memory). */
+  present?: boolean;
 }
 
 export interface ForwardResult {
@@ -64,18 +62,12 @@ export interface ForwardResult {
   pooled?: Map<string, Pooled>;
 }
 
-interface Graph {
-  loaded: LoadedGraph;
-  io: IoSpec;
-  sites: Site[];
-}
-
 export class LanguageModel {
-  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private disposed = false;
   /** Interventions are treated as immutable once fed: callers make a new Map to change one. */
   private readonly feedCache = new WeakMap<Intervention, Map<Graph, Record<string, ort.Tensor>>>();
   private readonly neutral = new Map<Graph, Record<string, ort.Tensor>>();
+  private readonly sessionsOf: Map<Graph, GraphSessions>;
 
   private constructor(
     readonly files: ModelFiles,
@@ -84,21 +76,25 @@ export class LanguageModel {
     readonly facts: ArchFacts,
     readonly tokenizer: TextTokenizer,
     readonly fingerprint: string,
-    private readonly options: OpenOptions,
-  ) {}
+    options: OpenOptions,
+  ) {
+    this.sessionsOf = new Map([first, ...(withPast ? [withPast] : [])].map((g) => [g, new GraphSessions(g, options)]));
+  }
 
   static async open(path: string, options: OpenOptions = {}): Promise<LanguageModel> {
     const files = resolveModelFolder(path);
     const partial = configFacts(files);
-    const first = openGraph(files.main, files, partial.modelType, partial.hidden, options.customSites);
-    const withPast = files.withPast ? openGraph(files.withPast, files, partial.modelType, partial.hidden, options.customSites) : undefined;
+    const first = openGraph(files.main, files, partial.modelType, partial.hidden, options);
+    const withPast = files.withPast ? openGraph(files.withPast, files, partial.modelType, partial.hidden, options) : undefined;
     if (first.sites.length === 0 && !options.customSites?.length) {
       throw new UserError(`${files.main}: no MLP blocks found (expected linear -> activation -> linear layers of a causal LM)`);
     }
+    checkLayerCount(files, partial, first.sites);
     const facts = completeFacts(partial, first.loaded.model, (withPast ?? first).io, first.sites);
     const tokenizer = loadTokenizer(requireTokenizer(files.dir, files.tokenizerJson), files.tokenizerConfig);
     if (facts.eosTokenIds.length === 0) facts.eosTokenIds = tokenizer.eosTokenIds;
     if (facts.padTokenId === undefined && tokenizer.padTokenId !== undefined) facts.padTokenId = tokenizer.padTokenId;
+    facts.padTokenId = padInside(facts);
     const hash = createHash('sha256').update(first.loaded.digest).update(withPast?.loaded.digest ?? '');
     const model = new LanguageModel(files, first, withPast, facts, tokenizer, `sha256:${hash.digest('hex')}`, options);
     await model.measureCustomSites();
@@ -111,19 +107,11 @@ export class LanguageModel {
 
   /** Exporter layout in words, for `inspect`. */
   get format(): string {
-    const stacked = this.first.io.pastLayout === 'stacked' || this.withPast?.io.pastLayout === 'stacked';
-    const fused = this.sites.some((s) => s.placements.some((p) => p.fused));
-    const base = { single: 'optimum', merged: 'optimum-merged', split: 'optimum-split', genai: 'onnxruntime-genai' }[this.layout];
-    const inOnnxDir = /[\\/]onnx[\\/][^\\/]+$/.test(this.files.main);
-    return stacked || fused ? 'onnxruntime-transformers' : inOnnxDir && base === 'optimum' ? 'transformers.js' : base;
+    return describeFormat(this.files, [this.first.io, ...(this.withPast ? [this.withPast.io] : [])], this.sites);
   }
 
-  /** The model's name: config's `_name_or_path`, else its folder (the parent when that is just `model` or `onnx`). */
   get name(): string {
-    const named = this.files.config?._name_or_path;
-    if (typeof named === 'string' && named.trim()) return basename(named.trim());
-    const own = basename(this.files.dir);
-    return ['model', 'onnx', 'models'].includes(own) ? basename(dirname(this.files.dir)) : own;
+    return modelName(this.files);
   }
 
   get sites(): Site[] {
@@ -154,13 +142,30 @@ export class LanguageModel {
     const kind = args.kind ?? 'lm';
     const pool = args.pool ?? [];
     if ((kind === 'extract' || kind === 'lm+pool') && pool.length === 0) throw new Error(`forward: kind ${kind} needs sites to pool`);
-    const useWithPast = !!this.withPast && !!args.past;
-    const graph = useWithPast ? this.withPast! : this.first;
-    const session = await this.session(kind, pool, useWithPast);
-    const feeds = this.feeds(graph.io, args);
+    const graph = this.withPast && args.past ? this.withPast : this.first;
+    const sessions = this.sessionsOf.get(graph)!;
+    const session = kind === 'plain' ? await sessions.unmodified() : await sessions.rewritten();
+    const feeds = stepFeeds(graph.io, args, (b) => this.emptyPast(b), this.vocabSizes);
     if (kind !== 'plain') Object.assign(feeds, args.intervention ? this.interventionFeeds(graph, args.intervention) : this.neutralFeeds(graph));
-    const out = await session.run(feeds);
-    return this.collect(graph.io, out, args, kind, pool);
+    // Only what this purpose reads is fetched: onnxruntime then skips the nodes nothing fetched needs.
+    const wantLogits = kind !== 'extract' && args.logits !== 'none';
+    const slots = kind === 'extract' || args.present === false ? [] : (this.withPast ?? this.first).io.past;
+    const fetches = [...(wantLogits ? [graph.io.logits] : []), ...slots.map((s) => s.output), ...pool.flatMap((id) => [maxOutput(id), meanOutput(id)])];
+    if (fetches.length === 0) fetches.push(graph.io.logits);
+    const out = await session.run(feeds, fetches);
+    const result: ForwardResult = {};
+    if (wantLogits) result.logits = readLogits(out[graph.io.logits]!, args.logits === 'last' ? 'last' : 'all');
+    // A split export's first graph has no past inputs: its presents feed the with-past graph's.
+    if (slots.length > 0) {
+      result.present = {};
+      for (const slot of slots) {
+        const t = out[slot.output];
+        if (!t) throw new Error(`forward: the graph did not return ${slot.output}`);
+        result.present[slot.input] = t;
+      }
+    }
+    if (pool.length > 0) result.pooled = readPooled(out, pool);
+    return result;
   }
 
   /** Checked once per intervention object, then its tensors are reused by every step that feeds it. */
@@ -173,7 +178,7 @@ export class LanguageModel {
     }
     let feeds = perGraph.get(g);
     if (!feeds) {
-      feeds = this.factorFeeds(g, iv);
+      feeds = factorFeeds(rewritable(g.sites), iv);
       perGraph.set(g, feeds);
     }
     return feeds;
@@ -183,38 +188,16 @@ export class LanguageModel {
   private neutralFeeds(g: Graph): Record<string, ort.Tensor> {
     let feeds = this.neutral.get(g);
     if (!feeds) {
-      feeds = this.factorFeeds(g, new Map());
+      feeds = factorFeeds(rewritable(g.sites), new Map());
       this.neutral.set(g, feeds);
     }
     return feeds;
   }
 
-  /** The two inputs the rewrite added: every site's gains (and biases) end to end, in site order. */
-  private factorFeeds(g: Graph, iv: Intervention): Record<string, ort.Tensor> {
-    const { slices, total } = interventionLayout(rewritable(g.sites));
-    const gain = new Float32Array(total).fill(1);
-    const bias = new Float32Array(total);
-    const lo = new Float32Array(total).fill(-Infinity);
-    const hi = new Float32Array(total).fill(Infinity);
-    for (const { id, offset } of slices) {
-      const f = iv.get(id);
-      if (!f) continue;
-      gain.set(f.gain, offset);
-      if (f.bias) bias.set(f.bias, offset);
-      if (f.lo) lo.set(f.lo, offset);
-      if (f.hi) hi.set(f.hi, offset);
-    }
-    return {
-      [GAIN_INPUT]: new ort.Tensor('float32', gain, [total]),
-      [BIAS_INPUT]: new ort.Tensor('float32', bias, [total]),
-      [LO_INPUT]: new ort.Tensor('float32', lo, [total]),
-      [HI_INPUT]: new ort.Tensor('float32', hi, [total]),
-    };
-  }
-
   /**
    * The model with `factors` baked into the weights that produce each site: a plain graph, as
-   * exported, that gives the intervened logits without any extra input.
+   * exported, that gives the intervened logits without any extra input. Its external locations are
+   * relative to `weightsDir`.
    */
   fold(factors: Intervention): FoldReport {
     if (this.withPast) throw new UserError(`${this.files.dir}: folding a split decoder pair is not supported; export the merged or single-file model`);
@@ -222,30 +205,33 @@ export class LanguageModel {
     return foldIntervention(this.first.loaded, this.facts.modelType, this.facts.hidden, factors);
   }
 
-  /** The folder holding the main graph (external data locations are relative to it). */
+  /** The folder the main graph's external weight locations are relative to (the model folder or a weight cache entry). */
+  get weightsDir(): string {
+    return this.first.loaded.dataDir;
+  }
+
+  /** The main graph as loaded (its weights stay on disk; external locations relative to `dataDir`). */
+  get mainGraph(): LoadedGraph {
+    return this.first.loaded;
+  }
+
+  /** The folder holding the main graph. */
   get graphDir(): string {
     return dirname(this.files.main);
   }
 
+  /** Every file the model is read from (graphs and their external weights), as real paths. */
+  get sourceFiles(): string[] {
+    return [this.first, ...(this.withPast ? [this.withPast] : [])].flatMap((g) => g.loaded.sources);
+  }
+
+  private get vocabSizes(): { model: number; tokenizer: number } {
+    return { model: this.facts.vocabSize, tokenizer: this.tokenizer.vocabSize };
+  }
+
   /** The zero-length cache of the first step, shaped as the graph declares it. */
   emptyPast(batch: number): Record<string, ort.Tensor> {
-    const io = this.first.io;
-    const past: Record<string, ort.Tensor> = {};
-    for (const slot of io.past) {
-      const stacked = io.pastLayout === 'stacked';
-      const off = stacked ? 1 : 0;
-      const dims = slot.dims.length === (stacked ? 5 : 4) ? [...slot.dims] : stacked ? [2, 'b', 'h', 'p', 'd'] : ['b', 'h', 'p', 'd'];
-      const shape = dims.map((d, i) => {
-        if (i === off) return batch;
-        if (i === off + 2) return 0;
-        if (typeof d === 'number') return d;
-        if (stacked && i === 0) return 2;
-        if (i === off + 1) return this.facts.kvHeads ?? 1;
-        return this.facts.headDim ?? 1;
-      });
-      past[slot.input] = emptyTensor(slot.elemType === 10 ? 'float16' : 'float32', shape);
-    }
-    return past;
+    return emptyPastFor(this.first.io, this.facts, batch);
   }
 
   get hasPast(): boolean {
@@ -254,124 +240,47 @@ export class LanguageModel {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    for (const s of all) await (await s.catch(() => undefined))?.release();
+    for (const s of this.sessionsOf.values()) await s.dispose();
   }
 
-  /** Session for a purpose, built on first use. `pool` ids are part of the key. */
-  session(kind: SessionKind, pool: string[] = [], withPast = false): Promise<ort.InferenceSession> {
-    const key = `${kind}|${withPast}|${[...pool].sort().join(',')}`;
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = this.build(kind, pool, withPast);
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
-    }
-    return s;
-  }
-
-  private async build(kind: SessionKind, pool: string[], withPast: boolean): Promise<ort.InferenceSession> {
-    const g = withPast ? this.withPast! : this.first;
-    const bytes =
-      kind === 'plain'
-        ? g.loaded.bytesOnDisk()
-        : encodeModel(
-            rewrite(g.loaded.model, g.io, {
-              intervene: rewritable(g.sites),
-              pool: pool.map((id) => siteIn(g, id, this.site(id))),
-              keepModelOutputs: kind !== 'extract',
-            }),
-          );
-    return createSession(bytes, g.loaded.file, g.loaded.externalFiles, this.options, kind !== 'plain');
-  }
-
-  private feeds(io: IoSpec, args: ForwardArgs): Record<string, ort.Tensor> {
-    const batch = args.ids.length;
-    const seq = args.ids[0]?.length ?? 0;
-    const total = args.mask[0]?.length ?? 0;
-    if (batch === 0 || seq === 0) throw new Error('forward: empty batch');
-    if (args.ids.some((r) => r.length !== seq) || args.mask.some((r) => r.length !== total) || args.mask.length !== batch) {
-      throw new Error('forward: ids and mask rows must be rectangular and of one batch');
-    }
-    const feeds: Record<string, ort.Tensor> = {
-      [io.inputIds]: intTensor(io.inputTypes.get(io.inputIds), args.ids.flat(), [batch, seq]),
-    };
-    if (io.attentionMask) feeds[io.attentionMask] = intTensor(io.inputTypes.get(io.attentionMask), args.mask.flat(), [batch, total]);
-    if (io.positionIds) feeds[io.positionIds] = intTensor(io.inputTypes.get(io.positionIds), positionIds(args.mask, seq).flat(), [batch, seq]);
-    if (io.useCacheBranch) feeds[io.useCacheBranch] = new ort.Tensor('bool', new Uint8Array([args.past ? 1 : 0]), [1]);
-    if (io.past.length > 0) Object.assign(feeds, args.past ?? this.emptyPast(batch));
-    return feeds;
-  }
-
-  private collect(io: IoSpec, out: ort.InferenceSession.OnnxValueMapType, args: ForwardArgs, kind: SessionKind, pool: string[]): ForwardResult {
-    const result: ForwardResult = {};
-    const logits = out[io.logits];
-    if (logits && args.logits !== 'none') {
-      const all = toFloat32(logits);
-      const [b, s, v] = logits.dims as [number, number, number];
-      if (args.logits === 'last' && s > 1) {
-        const last = new Float32Array(b * v);
-        for (let i = 0; i < b; i++) last.set(all.subarray((i * s + s - 1) * v, (i * s + s) * v), i * v);
-        result.logits = last;
-      } else result.logits = all;
-    }
-    // A split export's first graph has no past inputs: its presents feed the with-past graph's.
-    const slots = (this.withPast ?? this.first).io.past;
-    if (kind !== 'extract' && slots.length > 0) {
-      result.present = {};
-      for (const slot of slots) {
-        const t = out[slot.output];
-        if (!t) throw new Error(`forward: the graph did not return ${slot.output}`);
-        result.present[slot.input] = t;
-      }
-    }
-    if (pool.length > 0) {
-      result.pooled = new Map();
-      for (const id of pool) result.pooled.set(id, { max: toFloat32(out[maxOutput(id)]!), mean: toFloat32(out[meanOutput(id)]!) });
-    }
-    return result;
+  /** The session a forward pass of this kind runs (built on first use); every kind but 'plain' shares one. */
+  session(kind: SessionKind, _pool: string[] = [], withPast = false): Promise<ort.InferenceSession> {
+    const s = this.sessionsOf.get(withPast && this.withPast ? this.withPast : this.first)!;
+    return kind === 'plain' ? s.unmodified() : s.rewritten();
   }
 
   private async measureCustomSites(): Promise<void> {
     const unknown = this.first.sites.filter((s) => s.kind === 'custom' && s.neurons === 0);
     if (unknown.length === 0) return;
     const probe = [[this.facts.bosTokenId ?? this.facts.eosTokenIds[0] ?? 0]];
-    const r = await this.forward({ ids: probe, mask: [[1]], kind: 'extract', pool: unknown.map((s) => s.id) });
-    for (const s of unknown) s.neurons = r.pooled!.get(s.id)!.max.length / probe.length;
-    // Sessions and neutral feeds built while the width was unknown lack these sites' gain inputs.
+    const session = await this.sessionsOf.get(this.first)!.probe(unknown);
+    try {
+      const feeds = { ...stepFeeds(this.first.io, { ids: probe, mask: [[1]] }, (b) => this.emptyPast(b), this.vocabSizes), ...this.neutralFeeds(this.first) };
+      const out = await session.run(feeds);
+      for (const s of unknown) s.neurons = readPooled(out, [s.id]).get(s.id)!.max.length / probe.length;
+    } finally {
+      await session.release();
+    }
+    // Feeds and sessions made while the width was unknown lack these sites' gain inputs.
     this.neutral.clear();
-    await this.sessions.get(`extract|false|${unknown.map((s) => s.id).sort().join(',')}`)?.then((s) => s.release());
-    this.sessions.clear();
+    await this.sessionsOf.get(this.first)!.invalidate();
   }
 }
 
-function openGraph(file: string, files: ModelFiles, modelType: string | undefined, hidden: number | undefined, custom?: string[]): Graph {
-  const loaded = loadOnnx(file);
+function openGraph(file: string, files: ModelFiles, modelType: string | undefined, hidden: number | undefined, o: OpenOptions): Graph {
+  const loaded = loadOnnx(file, o);
   const io = readIoSpec(loaded.model.graph!, file, files.genaiConfig);
   const sites = discoverSites(loaded.model, file, modelType, hidden);
-  for (const t of custom ?? []) sites.push(customSite(loaded.model, file, t, sites));
+  for (const t of o.customSites ?? []) sites.push(customSite(loaded.model, file, t, sites));
   return { loaded, io, sites };
 }
 
-/** Sites that get gain inputs: all but custom sites whose width is not measured yet. */
-function rewritable(sites: Site[]): Site[] {
-  return sites.filter((s) => s.neurons > 0);
-}
-
-/** The same site as found in another graph of a split export. */
-function siteIn(g: Graph, id: string, fallback: Site): Site {
-  return g.sites.find((s) => s.id === id) ?? fallback;
-}
-
-/** cumsum(mask) - 1 with padded positions set to 1 (the HF / transformers.js convention), last `seq`. */
-export function positionIds(mask: number[][], seq: number): number[][] {
-  return mask.map((row) => {
-    let c = 0;
-    const pos = row.map((m) => {
-      c += m;
-      return m ? c - 1 : 1;
-    });
-    return pos.slice(pos.length - seq);
-  });
+/**
+ * Padded positions are masked, but their ids still go through the embedding: a pad id at or past the
+ * vocabulary would crash it, so the pad is the configured one when it is inside, else EOS, else 0.
+ */
+function padInside(f: ArchFacts): number {
+  const inside = (id: number | undefined): id is number => id !== undefined && id >= 0 && (f.vocabSize <= 0 || id < f.vocabSize);
+  if (inside(f.padTokenId)) return f.padTokenId;
+  return f.eosTokenIds.find(inside) ?? 0;
 }

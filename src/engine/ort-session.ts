@@ -2,7 +2,7 @@
 // pulling external weights into JS memory, and running it with checked feeds.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { userErrorFrom } from './errors';
 import { checkExecutionProvider, providerLoadError } from './execution-provider';
@@ -32,13 +32,15 @@ function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
 /**
  * ORT resolves external data relative to the .onnx file's folder and refuses paths that leave it
  * (symlinks included), and a model given as bytes resolves it against the process's working folder.
- * So a rewritten graph that reads external weights is written, briefly, next to them; the file is
+ * So a rewritten graph that reads external weights is written, briefly, into `dir`, next to them (the
+ * model folder, or the weight cache entry of a model whose weights were inline); the file is
  * removed as soon as the session holds the weights. A read-only folder falls back to handing ORT
  * the weight files as buffers (outside the V8 heap, but a second copy while loading).
  */
 export async function createSession(
   graphBytes: Uint8Array,
   originalFile: string,
+  dir: string,
   externalFiles: string[],
   options: SessionOptions,
   rewritten = false,
@@ -46,7 +48,6 @@ export async function createSession(
   const opts = ortOptions(options);
   try {
     if (externalFiles.length === 0) return await ort.InferenceSession.create(graphBytes, opts);
-    const dir = dirname(originalFile);
     const tmp = join(dir, `.aura-lens-${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
     let written = false;
     try {

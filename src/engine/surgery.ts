@@ -164,7 +164,8 @@ class Rewriter {
     const meanName = inMain ? meanOutput(site.id) : `${meanOutput(site.id)}@${tag}`;
     nodes.push(makeNode('Where', [m.maskBool, y, this.constF('aura.const.neg_inf', -Infinity)], [`${tag}/masked`], `${tag}/where`));
     nodes.push(...this.reduce('ReduceMax', `${tag}/masked`, maxName, `${tag}/max`));
-    nodes.push(makeNode('Mul', [y, m.mask3], [`${tag}/zeroed`], `${tag}/zero`));
+    // Selected, not multiplied by the mask: an infinity at a padded position (fp16 overflow) times 0 is NaN.
+    nodes.push(makeNode('Where', [m.maskBool, y, this.constF('aura.const.zero', 0)], [`${tag}/zeroed`], `${tag}/zero`));
     nodes.push(...this.reduce('ReduceSum', `${tag}/zeroed`, `${tag}/sum`, `${tag}/sum`));
     nodes.push(makeNode('Div', [`${tag}/sum`, m.count], [meanName], `${tag}/mean`));
     this.insertAfterProducer(g, value, ...nodes);

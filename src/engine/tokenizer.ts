@@ -13,6 +13,8 @@ export interface TextTokenizer {
   eosTokenIds: number[];
   bosTokenId?: number;
   padTokenId?: number;
+  /** Tokens the tokenizer knows, added tokens included. */
+  vocabSize: number;
 }
 
 function tokenName(v: unknown): string | undefined {
@@ -51,15 +53,31 @@ export function loadTokenizer(tokenizerJson: string, tokenizerConfig?: string): 
   const eos = idOf(config.eos_token);
   const bos = idOf(config.bos_token);
   const pad = idOf(config.pad_token);
+  const unk = unknownId(json, tok);
   return {
-    encode: (text, addSpecialTokens = true) => tok.encode(text, { add_special_tokens: addSpecialTokens }).ids,
+    encode: (text, addSpecialTokens = true) => {
+      const e = tok.encode(text, { add_special_tokens: addSpecialTokens });
+      // A WordLevel model yields no id for a word outside its vocabulary (the Rust library gives the unknown token).
+      if (!e.ids.some((id) => id === undefined)) return e.ids;
+      return e.ids.map((id, i) => {
+        if (id !== undefined) return id;
+        if (unk === undefined) throw new UserError(`${tokenizerJson}: the tokenizer has no id for ${JSON.stringify(e.tokens[i] ?? '')} and no unknown token (model.unk_token) to map it to`);
+        return unk;
+      });
+    },
     decode: (ids, skipSpecialTokens = true) => tok.decode(ids, { skip_special_tokens: skipSpecialTokens }),
     tokenToId: (t) => tok.token_to_id(t),
     idToToken: (id) => tok.id_to_token(id),
     eosTokenIds: eos !== undefined ? [eos] : [],
     ...(bos !== undefined ? { bosTokenId: bos } : {}),
     ...(pad !== undefined ? { padTokenId: pad } : {}),
+    vocabSize: tok.get_vocab(true).size,
   };
+}
+
+function unknownId(json: unknown, tok: Tokenizer): number | undefined {
+  const name = (json as { model?: { unk_token?: unknown } }).model?.unk_token;
+  return typeof name === 'string' ? tok.token_to_id(name) : undefined;
 }
 
 export function requireTokenizer(dir: string, tokenizerJson?: string): string {

@@ -1,7 +1,7 @@
 // The folded ONNX export: a plain model (no extra inputs) whose logits equal the live intervention's.
 import assert from 'node:assert/strict';
-import { cpSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { exportFoldedOnnx } from '../../src/aura/export/onnx-export';
 import { seededRng } from '../../src/engine/generation/random';
@@ -25,9 +25,14 @@ describe('export --format onnx folds the intervention into the weights', () => {
       const target = join(copy, relative(model.files.dir, model.files.main));
       const r = await exportFoldedOnnx(model, iv, target);
       assert.ok(r.bytes > 0);
-      // The folded file holds its weights inline; the copied external data must not be needed.
-      rmSync(`${target}_data`, { force: true });
-      rmSync(`${target}.data`, { force: true });
+      // A model with external data is exported with its own data file next to it, one with inline weights
+      // as one file; either way the copied source's external data must not be needed.
+      assert.equal(r.dataFile !== undefined, model.sourceFiles.length > 1, `data file ${r.dataFile}`);
+      for (const f of readdirSync(dirname(target))) {
+        if (f.endsWith('_data') || f.endsWith('.data') || f.includes('.weight') || f.startsWith('onnx__')) {
+          if (!r.dataFile?.endsWith(f)) rmSync(join(dirname(target), f), { force: true });
+        }
+      }
       const folded = await LanguageModel.open(copy, { threads: 1 });
       const ids = [[3, 4, 5, 6, 7, 8], [0, 0, 9, 10, 11, 12]];
       const mask = [[1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1]];

@@ -121,7 +121,7 @@ describe('Open Profile Folder, in process', () => {
     assert.equal(p.stats, undefined);
     assert.match(p.warnings!.join(' '), /sketch profile: AUROCs from 64-bin histograms, each within [0-9.e-]+ of the exact value/);
     const e = wb.experts!;
-    await assert.rejects(wb.neuronDetail(e.sites[e.site[0]!]!.id, e.neuron[0]!), (err: Error) => err.name === 'AuraUserError' && /keeps no responses \(a sketch profile/.test(err.message) && !err.message.includes('\n'));
+    await assert.rejects(wb.neuronDetail(e.sites[e.site[0]!]!.id, e.neuron[0]!), (err: Error) => err.name === 'UserError' && /keeps no responses \(a sketch profile/.test(err.message) && !err.message.includes('\n'));
     const scores = await wb.tokenScores('you are a damn fool');
     assert.ok(scores.length > 0 && scores.every((s) => s.score >= 0 && s.score <= 1));
   });

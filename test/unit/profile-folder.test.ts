@@ -59,7 +59,7 @@ describe('profile folder safety', () => {
     try {
       // The lock file says this process holds it: it is alive, so the run must not start.
       await assert.rejects(profileConcept(model, data, dir, { batchSize: 4 }), (e: Error) => {
-        assert.equal(e.name, 'AuraUserError');
+        assert.equal(e.name, 'UserError'); // engine and aura share one user-error class
         assert.match(e.message, new RegExp(`another aura-lens profile run is writing this folder \\(pid ${process.pid} on `));
         assert.doesNotMatch(e.message, /\n/);
         return true;

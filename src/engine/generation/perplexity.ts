@@ -25,17 +25,17 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
   const maxLen = o.maxLength ?? Math.min(model.facts.maxPositions ?? 1024, 1024);
   const encoded = texts.map((t) => (typeof t === 'string' ? model.tokenizer.encode(t) : t).slice(0, maxLen)).filter((ids) => ids.length >= 2);
   encoded.sort((a, b) => a.length - b.length);
-  const bs = o.batchSize ?? 8;
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
   let nll = 0;
   let tokens = 0;
-  for (let start = 0; start < encoded.length; start += bs) {
+  for (let start = 0, bs = 0; start < encoded.length; start += bs) {
     throwIfAborted(o.signal);
+    bs = batchFor(encoded, start, o.batchSize ?? 8, model.facts.vocabSize);
     const chunk = encoded.slice(start, start + bs);
     const width = chunk[chunk.length - 1]!.length;
     const ids = chunk.map((c) => [...new Array<number>(width - c.length).fill(pad), ...c]);
     const mask = chunk.map((c) => [...new Array<number>(width - c.length).fill(0), ...new Array<number>(c.length).fill(1)]);
-    const r = await model.forward({ ids, mask, kind: 'lm', logits: 'all', ...(o.intervention ? { intervention: o.intervention } : {}) });
+    const r = await model.forward({ ids, mask, kind: 'lm', logits: 'all', present: false, ...(o.intervention ? { intervention: o.intervention } : {}) });
     const logits = r.logits!;
     const vocab = logits.length / (chunk.length * width);
     chunk.forEach((c, row) => {
@@ -50,6 +50,19 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
   }
   if (tokens === 0) throw new Error('perplexity: no text has two or more tokens');
   return { perplexity: Math.exp(nll / tokens), tokens, texts: encoded.length, nll };
+}
+
+/**
+ * Every position's logits are [batch, width, vocab] floats: 8 texts of 1,024 tokens over GPT-2's 50,257
+ * tokens would be 1.6 GB. Rows are added while the logits stay within LOGITS_BUDGET (at least one row): onnxruntime holds them
+ * once and JS once more, and past a few hundred positions a bigger batch is no faster.
+ */
+const LOGITS_BUDGET = 64 * 1024 ** 2;
+
+function batchFor(sorted: number[][], start: number, most: number, vocab: number): number {
+  let n = 1;
+  while (n < most && start + n < sorted.length && (n + 1) * sorted[start + n]!.length * Math.max(vocab, 1) * 4 <= LOGITS_BUDGET) n++;
+  return n;
 }
 
 function logSumExp(a: Float32Array, base: number, n: number): number {

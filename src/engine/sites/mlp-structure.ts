@@ -26,6 +26,8 @@ const INNER_OPS = new Set([
   'Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'Mish', 'Clip', 'Min', 'Max',
   // An MLP neuron's value is only quantized on its way into the next linear.
   'DynamicQuantizeLinear',
+  // A folded range-limited (transport) map: Where(lo < y < hi, g*y + b, y) after the site.
+  'Where', 'Greater', 'Less', 'And',
 ]);
 
 const NONLINEAR_OPS = new Set([

@@ -28,7 +28,6 @@ const FAMILIES: Record<string, Family> = {
   opt: OPT,
   llama: LLAMA,
   mistral: LLAMA,
-  mixtral: LLAMA,
   qwen2: LLAMA,
   qwen3: LLAMA,
   gemma: LLAMA,

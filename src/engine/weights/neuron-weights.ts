@@ -47,15 +47,19 @@ export class NeuronWeights {
     private readonly linears: SiteLinear[],
     private readonly layout: OutputLayout | undefined,
     private readonly hidden: number | undefined,
+    dataDir?: string,
   ) {
-    this.dir = dirname(file);
+    this.dir = dataDir ?? dirname(file);
   }
 
-  /** `model` is the decoded graph of `file` (external data not loaded); `hidden` as in the config. */
-  static fromModel(model: ModelProto, file: string, modelType: string | undefined, hidden?: number): NeuronWeights {
+  /**
+   * `model` is the decoded graph of `file` (external data not loaded); `hidden` as in the config;
+   * `dataDir` the folder its external locations are relative to (a weight cache entry, a hub cache's blobs).
+   */
+  static fromModel(model: ModelProto, file: string, modelType: string | undefined, hidden?: number, dataDir?: string): NeuronWeights {
     const linears = discoverSiteLinears(model, file, modelType, hidden);
     const d = hidden ?? linears.find((l) => l.role === 'out')?.linear.outDim;
-    return new NeuronWeights(file, linears, d !== undefined ? findOutputLayout(model, d) : undefined, d);
+    return new NeuronWeights(file, linears, d !== undefined ? findOutputLayout(model, d) : undefined, d, dataDir);
   }
 
   /** The tensors a site's neurons are projected through; a UserError says why when that is impossible. */

@@ -1,0 +1,167 @@
+// One copy of the weights for models whose weights sit inside model.onnx. onnxruntime keeps (and can
+// memory-map) weights it reads from external data by path, but weights inside a graph handed over as
+// bytes are copied: once in JS, once in the serialised graph, once more per session. So the first open
+// moves the inline initializers, byte for byte, into `weights.bin` of a cache entry, next to the graph
+// stripped of them (`graph.onnx`); later opens read only the small graph, and every session's rewritten
+// graph is written into the entry and loaded by path. The user's model folder is never written to.
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DataLocation, decodeModel, encodeModel, isExternal } from './proto';
+import type { GraphProto, ModelProto, TensorProto } from './proto';
+import { create } from '@bufbuild/protobuf';
+import { StringStringEntryProtoSchema } from 'onnx-buf';
+
+export interface WeightCacheOptions {
+  /** Root of the cache (default: $AURA_LENS_CACHE, else $XDG_CACHE_HOME/aura-lens, else ~/.cache/aura-lens). */
+  cacheDir?: string;
+  /** Graph files smaller than this keep their weights inline (default 32 MiB): three copies of little cost less than a cache entry. */
+  externalizeAbove?: number;
+}
+
+export const WEIGHTS_FILE = 'weights.bin';
+const GRAPH_FILE = 'graph.onnx';
+const META_FILE = 'meta.json';
+/** Entries kept besides the one in use; older ones are removed when a new one is made. */
+const KEEP_ENTRIES = 4;
+/** onnxruntime memory-maps external data whose offset is a multiple of the page size. */
+const ALIGN = 4096;
+/** Tensors this small stay inline: constants the rewrite and the optimizer read cheaply. */
+const MIN_EXTERNAL_BYTES = 1024;
+
+export function defaultCacheRoot(): string {
+  if (process.env.AURA_LENS_CACHE) return process.env.AURA_LENS_CACHE;
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'aura-lens');
+}
+
+export interface CachedGraph {
+  model: ModelProto;
+  /** The folder that holds weights.bin (external locations are relative to it). */
+  dir: string;
+  /** The digest of the original file, as computed when the entry was made. */
+  digest: string;
+}
+
+interface Meta {
+  source: string;
+  size: number;
+  mtimeMs: number;
+  digest: string;
+}
+
+/** Key of a graph file: its real path, size and modification time (a changed file gets a new entry). */
+function entryKey(realFile: string): { key: string; size: number; mtimeMs: number } {
+  const st = statSync(realFile);
+  const key = createHash('sha256').update(`${realFile}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 32);
+  return { key, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/** The cached stripped graph of `realFile`, or undefined when there is none (or it is incomplete). */
+export function readCached(realFile: string, o: WeightCacheOptions): CachedGraph | undefined {
+  const root = o.cacheDir ?? defaultCacheRoot();
+  const { key, size, mtimeMs } = entryKey(realFile);
+  const dir = join(root, key);
+  try {
+    const meta = JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as Meta;
+    if (meta.source !== realFile || meta.size !== size || meta.mtimeMs !== mtimeMs) return undefined;
+    const model = decodeModel(readFileSync(join(dir, GRAPH_FILE)));
+    const now = new Date();
+    utimesSync(join(dir, META_FILE), now, now);
+    return { model, dir, digest: meta.digest };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Moves `model`'s inline initializers into a new cache entry for `realFile` and points them there.
+ * Returns the entry, or undefined when the cache cannot be written (the model then keeps its weights
+ * inline: it still works, with more memory).
+ */
+export function writeCached(realFile: string, model: ModelProto, digest: string, o: WeightCacheOptions): CachedGraph | undefined {
+  const root = o.cacheDir ?? defaultCacheRoot();
+  const { key, size, mtimeMs } = entryKey(realFile);
+  const dir = join(root, key);
+  const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(tmp, { recursive: true });
+    writeWeights(model, join(tmp, WEIGHTS_FILE));
+    writeFileSync(join(tmp, GRAPH_FILE), encodeModel(model));
+    const meta: Meta = { source: realFile, size, mtimeMs, digest };
+    writeFileSync(join(tmp, META_FILE), JSON.stringify(meta));
+    // Another process may have made the entry meanwhile, and may be reading it: keep theirs.
+    const theirs = readCached(realFile, o);
+    if (theirs) {
+      rmSync(tmp, { recursive: true, force: true });
+      return theirs;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+    return undefined;
+  }
+  evictOld(root, key);
+  // Decoded again from the entry: `model`'s small tensors are views into the whole file's bytes, which
+  // would stay alive as long as it does.
+  return readCached(realFile, o);
+}
+
+/** Writes every sizeable inline tensor's bytes to `file` and turns the tensor into an external reference. */
+function writeWeights(model: ModelProto, file: string): void {
+  const fd = openSync(file, 'w');
+  let offset = 0;
+  try {
+    for (const t of inlineTensors(model.graph!)) {
+      const bytes = t.rawData;
+      if (bytes.length < MIN_EXTERNAL_BYTES) continue;
+      const pad = (ALIGN - (offset % ALIGN)) % ALIGN;
+      if (pad) offset += writeSync(fd, new Uint8Array(pad));
+      const at = offset;
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+      offset += bytes.length;
+      t.rawData = new Uint8Array(0);
+      t.dataLocation = DataLocation.EXTERNAL;
+      t.externalData = [
+        create(StringStringEntryProtoSchema, { key: 'location', value: WEIGHTS_FILE }),
+        create(StringStringEntryProtoSchema, { key: 'offset', value: String(at) }),
+        create(StringStringEntryProtoSchema, { key: 'length', value: String(bytes.length) }),
+      ];
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Initializers (of the main graph and of every subgraph) whose bytes are inline raw_data. */
+function* inlineTensors(g: GraphProto): Generator<TensorProto> {
+  for (const t of g.initializer) if (!isExternal(t) && t.rawData.length > 0) yield t;
+  for (const n of g.node) {
+    for (const a of n.attribute) {
+      if (a.g) yield* inlineTensors(a.g);
+      for (const sub of a.graphs) yield* inlineTensors(sub);
+    }
+  }
+}
+
+/** Keeps the newest entries; a removed entry still mapped by a running process stays readable to it (unlinked files live on). */
+function evictOld(root: string, keep: string): void {
+  try {
+    const entries = readdirSync(root)
+      .filter((n) => n !== keep && !n.startsWith('.'))
+      .map((n) => ({ n, t: existsSync(join(root, n, META_FILE)) ? statSync(join(root, n, META_FILE)).mtimeMs : 0 }))
+      .sort((a, b) => b.t - a.t);
+    for (const e of entries.slice(KEEP_ENTRIES)) rmSync(join(root, e.n), { recursive: true, force: true });
+  } catch {
+    // Cleaning up is best effort: a cache we cannot list is no reason to fail the open.
+  }
+}
+
+export function hasExternalTensors(g: GraphProto): boolean {
+  for (const t of g.initializer) if (isExternal(t)) return true;
+  for (const n of g.node) for (const a of n.attribute) if ((a.g && hasExternalTensors(a.g)) || a.graphs.some(hasExternalTensors)) return true;
+  return false;
+}

@@ -1,0 +1,67 @@
+// One copy of the weights (issue 8 item 1): a large graph's inline weights move once, byte for byte, into a
+// weight cache entry that onnxruntime reads by path; the model folder is never written to, the fingerprint
+// is the file's, and the numbers are PyTorch's golden values. (Fixtures are small, so the threshold is 0 here.)
+import assert from 'node:assert/strict';
+import { cpSync, readFileSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { LanguageModel } from '../../src/engine/model';
+import { decodeModel } from '../../src/engine/onnx/proto';
+import { MODELS, golden, maxAbsDiff, toGains } from '../helpers/fixtures';
+import { scratchDir } from '../helpers/scratch';
+
+function listing(d: string): string[] {
+  return readdirSync(d, { recursive: true }).map(String).sort();
+}
+
+describe('weight cache for inline weights', () => {
+  for (const name of ['gpt2-tiny', 'llama-tiny-merged', 'gpt2-tiny-fp16']) {
+    it(`${name}: logits, pooled responses and the fingerprint match the inline model; the folder is untouched`, async () => {
+      const dir = join(scratchDir('wc-model'), name);
+      cpSync(join(MODELS, name), dir, { recursive: true });
+      const before = listing(dir);
+      const cacheDir = scratchDir('wc');
+      const g = golden(name);
+      const plain = await LanguageModel.open(dir, { threads: 1 });
+      for (let open = 0; open < 2; open++) {
+        // The first open writes the entry, the second reads only its graph.
+        const model = await LanguageModel.open(dir, { threads: 1, cacheDir, externalizeAbove: 0 });
+        assert.ok(model.weightsDir.startsWith(cacheDir), `weights in ${model.weightsDir}`);
+        assert.equal(model.fingerprint, plain.fingerprint);
+        const r = await model.forward({ ids: g.batch.input_ids, mask: g.batch.attention_mask, intervention: toGains(g, true), logits: 'last' });
+        const limit = name.includes('fp16') ? 2e-2 : 1e-4;
+        const dl = maxAbsDiff(r.logits!, g.logits_last_gain_bias.flat());
+        assert.ok(dl < limit, `open ${open}: logits differ by ${dl}`);
+        const site = g.sites[0]!.id;
+        const p = await model.forward({ ids: g.batch.input_ids, mask: g.batch.attention_mask, kind: 'extract', pool: [site] });
+        const dp = maxAbsDiff(p.pooled!.get(site)!.max, g.pooled[site]!.max.flat());
+        assert.ok(dp < limit, `pooled differs by ${dp}`);
+        await model.dispose();
+      }
+      await plain.dispose();
+      assert.deepEqual(listing(dir), before);
+      const entries = readdirSync(cacheDir);
+      assert.equal(entries.length, 1);
+      const files = readdirSync(join(cacheDir, entries[0]!)).sort();
+      assert.deepEqual(files, ['graph.onnx', 'meta.json', 'weights.bin']);
+      // The graph left in the entry holds no weights: every initializer of 1 KB or more is in weights.bin.
+      const graph = decodeModel(readFileSync(join(cacheDir, entries[0]!, 'graph.onnx'))).graph!;
+      const inlineBig = graph.initializer.filter((t) => t.rawData.length >= 1024).map((t) => t.name);
+      assert.deepEqual(inlineBig, []);
+      assert.ok(statSync(join(cacheDir, entries[0]!, 'weights.bin')).size > 0);
+    });
+  }
+
+  it('a changed model file gets a new entry; old entries beyond the newest few are removed', async () => {
+    const dir = join(scratchDir('wc-model'), 'gpt2-tiny');
+    cpSync(join(MODELS, 'gpt2-tiny'), dir, { recursive: true });
+    const cacheDir = scratchDir('wc');
+    for (let i = 0; i < 7; i++) {
+      const t = new Date(Date.UTC(2026, 0, 1, 0, i));
+      utimesSync(join(dir, 'model.onnx'), t, t);
+      const m = await LanguageModel.open(dir, { threads: 1, cacheDir, externalizeAbove: 0 });
+      await m.dispose();
+    }
+    assert.equal(readdirSync(cacheDir).length, 5);
+  });
+});
