@@ -182,7 +182,7 @@ export class InterventionState {
       const sites = full.sites.map((x) => ({ siteId: x.siteId, gain: x.gain, applied: s === 1 ? x.applied : applyStrength(x.gain, s) }));
       // A transport fit carries its bias and range; an imported gain file may carry a bias.
       const extras = isTransportMethod(this.settings.method)
-        ? new Map(full.sites.map((x) => [x.siteId, { bias: x.bias!, ...(x.lo && x.hi ? { lo: x.lo, hi: x.hi } : {}) }]))
+        ? new Map(full.sites.map((x) => [x.siteId, { bias: x.bias!, ...(x.lo && x.hi && bounded(x.lo, x.hi) ? { lo: x.lo, hi: x.hi } : {}) }]))
         : this.imported;
       const withBias = sites.map((x) => (extras?.has(x.siteId) ? { ...x, ...extras.get(x.siteId)! } : x));
       this.fit = { ...full, sites: withBias, strength: s };
@@ -215,6 +215,12 @@ export class InterventionState {
 function panelMethod(method: string, path: string): InterventionSettings['method'] {
   if (method === 'aura' || method === 'damp' || method === 'det0' || method === 'linear-act' || method === 'mean-act') return method;
   throw new AuraUserError(`${path}: method ${JSON.stringify(method).slice(0, 60)} is unknown; expected aura, damp, det0, linear-act or mean-act`);
+}
+
+/** Some neuron's range is narrower than the whole line (a version 1 file's, or all hand-set, is not). */
+function bounded(lo: Float32Array, hi: Float32Array): boolean {
+  for (let i = 0; i < lo.length; i++) if (lo[i]! > -FLT_MAX || hi[i]! < FLT_MAX) return true;
+  return false;
 }
 
 /** An imported file's site as a transport map: no range (a version 1 file) is the whole line. */

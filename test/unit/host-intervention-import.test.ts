@@ -64,5 +64,10 @@ describe('importing an intervention into the host state', () => {
     assert.deepEqual(Array.from(state.appliedGains()!.get(SITE)!), [0.75, 1, 1]);
     assert.deepEqual(Array.from(state.appliedShifts()!.get(SITE)!.bias), [Math.fround(0.1), Math.fround(-0.2), 0]);
     assert.equal(state.snapshot().affected, 2);
+    // A version 1 file has no range: none is applied, and it exports as version 1 again.
+    assert.equal(state.appliedShifts()!.get(SITE)!.lo, undefined);
+    const again = interventionFromFit(state.result()!, { model: { name: 'm' }, pooling: 'mean', data: { positives: 0, negatives: 0, source: 'y' } });
+    assert.equal(again.version, 1);
+    assert.deepEqual(Array.from(again.sites[SITE]!.gain), [0.5, 1, 1]);
   });
 });
