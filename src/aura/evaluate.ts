@@ -125,7 +125,8 @@ export async function evaluate(
     const r = await perplexity(model, input.neutral, {
       ...(input.intervention ? { intervention: input.intervention } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
-      maxLength: 128,
+      // A model with a shorter context (a small or test model) cannot take 128 positions.
+      maxLength: Math.min(128, model.facts.maxPositions ?? 128),
       onProgress: (d, total) => o.onProgress?.('perplexity', d, total),
     });
     ppl = r.perplexity;

@@ -70,7 +70,7 @@ export async function evaluateIntervention(ctx: CommandContext, args?: EvaluateA
   return uri;
 }
 
-async function pickPrompts(ctx: CommandContext): Promise<{ prompts: string; neutral?: string } | undefined> {
+export async function pickPrompts(ctx: CommandContext): Promise<{ prompts: string; neutral?: string } | undefined> {
   const demo = vscode.Uri.joinPath(ctx.extensionUri, 'media', 'demo');
   const items = [
     { label: '$(beaker) Demo prompts', detail: 'Prompts and neutral text shipped with the extension', id: 'demo' },

@@ -15,6 +15,7 @@ import { acceptPreview, dismissPreview } from './preview-actions';
 import { profileConcept } from './profile-concept';
 import { testSelection } from './test-selection';
 import { useDemoModel } from './use-demo-model';
+import { sweepArgs, sweepStrengths } from './sweep-strengths';
 import type { CommandId } from '../shared/ids';
 import type { CommandContext } from './context';
 
@@ -31,6 +32,7 @@ const handlers: Record<CommandId, Handler> = {
   [Commands.testSelection]: testSelection,
   [Commands.highlightActivations]: highlightActivations,
   [Commands.evaluateIntervention]: (ctx, options) => evaluateIntervention(ctx, evaluateArgs(options)),
+  [Commands.sweepStrengths]: (ctx, options) => sweepStrengths(ctx, sweepArgs(options)),
   [Commands.exportIntervention]: (ctx, format, uri) => exportIntervention(ctx, isFormat(format) ? format : undefined, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.importIntervention]: (ctx, uri) => importIntervention(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.acceptPreview]: acceptPreview,

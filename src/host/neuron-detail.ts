@@ -9,12 +9,21 @@ import { AuraUserError } from '../aura/errors';
 import { responsesPath } from '../aura/profile/store';
 import { EXAMPLES_FILE, readProfileExamples } from './profile-files';
 import { aggregateTopTokens } from './top-tokens';
+import { detailWritesFrom } from './panel-feeds';
 import type { LabelledText } from '../aura/datasets';
+import type { NeuronWrites } from '../aura/neuron-writes';
 import type { DetailRequest, TextActivations } from './model-host/api';
 import type { NeuronDetail } from '../shared/protocol';
 
 /** Per-token values of some sites for several texts, in one batched pass. */
 export type TokenValues = (texts: string[], sites: string[], signal?: AbortSignal) => Promise<TextActivations[]>;
+
+/**
+ * What a neuron writes into the residual stream (aura/neuron-writes), given the profile's examples
+ * (the same list while the profile is; their texts add the concept's toxic word pieces to the generation tag's test), or the user error
+ * that says why the layout forbids it. Absent: the detail has no writes.
+ */
+export type WritesOf = (site: string, neuron: number, examples: readonly LabelledText[] | undefined) => NeuronWrites | Error;
 
 const TOP_EXAMPLES = 5;
 /** Examples whose peak tokens are aggregated (one forward pass over this many texts). */
@@ -35,7 +44,10 @@ export class NeuronDetails {
   /** The last site's response matrix: stepping through one site's neurons reads it once. */
   private matrix: { path: string; data: Float32Array } | undefined;
 
-  constructor(private readonly tokenValues: TokenValues) {}
+  constructor(
+    private readonly tokenValues: TokenValues,
+    private readonly writesOf?: WritesOf,
+  ) {}
 
   async detail(req: DetailRequest, signal?: AbortSignal): Promise<NeuronDetail> {
     const files = await this.profileFiles(req.dir);
@@ -72,6 +84,7 @@ export class NeuronDetails {
       negative: sample(neg, SAMPLE),
       topExamples: examples.slice(0, TOP_EXAMPLES),
       topTokens: aggregateTopTokens(examples.map((e) => e.tokens)),
+      ...(this.writesOf ? detailWritesFrom(this.writesOf(req.site, req.neuron, stored)) : {}),
       ...(stored ? {} : { examplesNote: `examples unavailable: ${join(req.dir, EXAMPLES_FILE)} does not exist (profiles made by "aura-lens profile" or "aura-lens merge" keep only the responses)` }),
     };
   }

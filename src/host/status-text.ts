@@ -2,7 +2,7 @@
 import type { Workbench } from './workbench';
 import { int, pct } from '../shared/format';
 
-const METHOD_LABEL = { aura: 'AurA', damp: 'Damp', det0: 'Det0' } as const;
+const METHOD_LABEL = { aura: 'AurA', damp: 'Damp', det0: 'Det0', 'linear-act': 'Linear-AcT', 'mean-act': 'Mean-AcT' } as const;
 
 export function statusText(wb: Workbench): { text: string; tooltip: string } {
   const m = wb.model;

@@ -9,18 +9,19 @@ import { currentInterventionFile, writeInterventionAs } from './intervention-exp
 import { InterventionState } from './intervention-state';
 import { measureLag } from './lag-monitor';
 import { expertsFromWire } from './model-host/experts-wire';
+import { transportFromWire } from './model-host/transport-wire';
 import { PreviewController } from './preview-controller';
 import { responseScales, scoreTokens, topExperts } from './token-scores';
 import type { ConceptSource } from '../aura/datasets';
 import type { DemoAssets } from '../aura/demo-assets';
 import type { InterventionFile } from '../aura/intervention-file';
-import type { ExpertsSnapshot, ModelSummary, NeuronDetail, ProgressSnapshot } from '../shared/protocol';
+import type { ExpertsSnapshot, MethodName, ModelSummary, NeuronDetail, ProgressSnapshot } from '../shared/protocol';
 import type { AuraConfig } from './config';
 import type { ExportFormat } from './intervention-export';
 import type { LagReport } from './lag-monitor';
 import type { TokenScore } from './token-scores';
 import type { Logger } from './logger';
-import type { CallOptions, EvaluateOutcome, GenerationSettings, ModelHost, ModelInfo, ProfileOutcome, ShiftMap, WorkProgress } from './model-host/api';
+import type { CallOptions, EvaluateOutcome, GenerationSettings, ModelHost, ModelInfo, ProfileOutcome, ShiftMap, SweepOutcome, WorkProgress } from './model-host/api';
 import { int, seconds } from '../shared/format';
 
 export interface WorkbenchDeps {
@@ -45,6 +46,8 @@ export interface Task {
 export type { ExportFormat } from './intervention-export';
 
 export const DEMO_NAME = 'aura-demo';
+
+export type SweepMethod = MethodName;
 
 export class Workbench {
   readonly intervention = new InterventionState();
@@ -196,6 +199,36 @@ export class Workbench {
     );
   }
 
+  /**
+   * Every method the panel offers (AurA, Damp, Det0 at their defaults; Linear-AcT and Mean-AcT when the
+   * profile has them), each with its random and lowest-AUROC controls, evaluated at each strength on
+   * the current profile's folder. The panel's own intervention is left as it is.
+   */
+  async sweep(prompts: string, neutral: string | undefined, o: { samples: number; maxPrompts?: number; strengths: number[]; methods?: SweepMethod[] }, task: Task = {}): Promise<SweepOutcome> {
+    const p = this.profiled;
+    if (!p) throw new AuraUserError('no profile to sweep: profile a concept first ("AurA: Profile Concept…" or "AurA: Use Demo Model")');
+    if (!p.stats && !p.transport) throw new AuraUserError(`${p.dir}: a sketch profile keeps no responses, so its methods cannot be swept; profile without --sketch`);
+    const c = this.deps.config();
+    const methods = o.methods ?? (this.intervention.snapshot().methods as SweepMethod[] | undefined) ?? ['aura', 'damp', 'det0'];
+    return this.track('Sweeping strengths', task, (call) =>
+      this.deps.host.sweep(
+        {
+          dir: p.dir,
+          methods,
+          controls: ['random', 'lowest'],
+          strengths: o.strengths,
+          prompts,
+          ...(neutral ? { neutral } : {}),
+          samples: o.samples,
+          ...(o.maxPrompts ? { maxPrompts: o.maxPrompts } : {}),
+          scorer: c.scorer,
+          settings: this.generationSettings(),
+        },
+        call,
+      ),
+    );
+  }
+
   /** The current intervention as a versioned file (full-strength gains, the strength as a parameter). */
   interventionFile(): InterventionFile {
     return currentInterventionFile(this.requireModel(), this.intervention, this.profiled, this.deps.config().pooling);
@@ -248,7 +281,7 @@ export class Workbench {
   private setProfile(p: ProfileOutcome | undefined): void {
     this.profiled = p;
     this.ranked = p ? expertsFromWire(p.experts) : undefined;
-    if (p) this.intervention.setAurocs(p.aurocs);
+    if (p) this.intervention.setAurocs(p.aurocs, p.transport ? transportFromWire(p.transport) : undefined);
     else this.intervention.clear();
     this.expertsChanged.fire(this.ranked);
   }

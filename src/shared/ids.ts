@@ -12,6 +12,7 @@ export const Commands = {
   testSelection: 'aura.testSelection',
   highlightActivations: 'aura.highlightActivations',
   evaluateIntervention: 'aura.evaluateIntervention',
+  sweepStrengths: 'aura.sweepStrengths',
   exportIntervention: 'aura.exportIntervention',
   importIntervention: 'aura.importIntervention',
   acceptPreview: 'aura.acceptPreview',

@@ -10,7 +10,7 @@
 // To add a call: its argument and result schema in MODEL_CALLS, then the method in ModelHost (api.ts)
 // and in ModelWork (model-work.ts); ProcessModelHost and the process entry need no change.
 import * as v from 'valibot';
-import { count, finite, NeuronDetailSchema, PoolingSchema, SiteInfoSchema } from './protocol';
+import { count, ExpertStatsSchema, finite, NeuronDetailSchema, PoolingSchema, SiteInfoSchema } from './protocol';
 export { firstIssue } from './protocol';
 
 const str = v.string();
@@ -21,6 +21,7 @@ const labelled = v.object({ text: str, label: v.picklist([0, 1]) });
 const f32 = v.custom<Float32Array>((x) => x instanceof Float32Array, 'expected a Float32Array');
 const f64 = v.custom<Float64Array>((x) => x instanceof Float64Array, 'expected a Float64Array');
 const i32 = v.custom<Int32Array>((x) => x instanceof Int32Array, 'expected an Int32Array');
+const u8 = v.custom<Uint8Array>((x) => x instanceof Uint8Array, 'expected a Uint8Array');
 
 // ------------------------------------------------------------------ arguments
 
@@ -93,6 +94,20 @@ export const EvaluateRequestSchema = v.object({
   shifts,
 });
 
+/** A sweep (issue 9, item 4): methods and their controls fitted on a profile folder, evaluated over strengths. */
+export const SweepRequestSchema = v.object({
+  dir: str,
+  methods: v.pipe(v.array(v.picklist(['aura', 'damp', 'det0', 'linear-act', 'mean-act'])), v.minLength(1)),
+  controls: v.array(v.picklist(['random', 'lowest'])),
+  strengths: v.pipe(v.array(v.pipe(finite, v.minValue(0), v.maxValue(1))), v.minLength(1)),
+  prompts: str,
+  neutral: v.optional(str),
+  maxPrompts: optionalCount,
+  samples: count,
+  scorer: str,
+  settings: GenerationSettingsSchema,
+});
+
 export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str });
 
 /** A finished profile folder written elsewhere (`aura-lens profile --out`, `aura-lens merge`), read with this pooling. */
@@ -143,8 +158,11 @@ export const RankedExpertsSchema = v.pipe(
     neuron: i32,
     auroc: f64,
     perLayer: v.array(v.object({ layer: v.pipe(v.number(), v.integer(), v.minValue(-1)), experts: count, neurons: count })),
+    /** The profile's statistics per row (host/panel-feeds' expertStatsFrom, computed in the model process). */
+    stats: v.optional(ExpertStatsSchema),
   }),
   v.check((e) => e.site.length === e.neuron.length && e.neuron.length === e.auroc.length, 'site, neuron and auroc must have the same length'),
+  v.check((e) => [e.stats?.ciLow, e.stats?.ciHigh, e.stats?.heldOut, e.stats?.qValue].every((c) => c === undefined || c.length === e.auroc.length), 'every statistics column must have one value per row'),
 );
 
 /** A profile's statistics (src/aura/stats/significance.ts's ProfileStats): intervals, p/q-values, the null. */
@@ -180,6 +198,14 @@ export const ProfileStatsSchema = v.object({
   }),
 });
 
+/** One site's full-strength transport map (src/aura/transport.ts's TransportSite): y = gain*x + bias where lo < x < hi. */
+const TransportSiteSchema = v.pipe(
+  v.object({ siteId: str, gain: f32, bias: f32, lo: f32, hi: f32, changed: u8 }),
+  v.check((t) => [t.bias, t.lo, t.hi, t.changed].every((c) => c.length === t.gain.length), 'gain, bias, lo, hi and changed must have the same length'),
+);
+/** Linear-AcT and Mean-AcT fitted from the profile's mean-pooled responses, per site in model order. */
+export const TransportFitsSchema = v.object({ 'linear-act': v.array(TransportSiteSchema), 'mean-act': v.array(TransportSiteSchema) });
+
 export const ProfileResultSchema = v.object({
   dir: str,
   reused: v.boolean(),
@@ -194,6 +220,8 @@ export const ProfileResultSchema = v.object({
   stats: v.optional(ProfileStatsSchema),
   tooSmall: v.optional(v.boolean()),
   warnings: v.optional(v.array(str)),
+  /** The transport methods the panel offers beside AurA; absent for a sketch profile (it keeps no responses). */
+  transport: v.optional(TransportFitsSchema),
   seconds: finite,
 });
 
@@ -209,6 +237,18 @@ export const EvaluateOutcomeSchema = v.object({
   examples: v.array(v.object({ prompt: str, original: str, intervened: str, originalScore: finite, intervenedScore: finite })),
 });
 
+/** src/aura/evaluate.ts's ToxicityResult. */
+const ToxicitySchema = v.object({ score: finite, prob: finite, expectedMaxToxicity: finite, toxicContinuations: finite, prompts: count, continuations: count });
+export const SweepOutcomeSchema = v.object({
+  scorer: str,
+  prompts: count,
+  samples: count,
+  /** Neurons each arm changes at full strength. */
+  arms: v.array(v.object({ method: str, control: v.nullable(v.picklist(['random', 'lowest'])), experts: count })),
+  points: v.array(v.object({ method: str, control: v.nullable(v.picklist(['random', 'lowest'])), strength: finite, toxicity: ToxicitySchema, perplexity: v.nullable(finite) })),
+  seconds: finite,
+});
+
 /** Every call the model process answers: its argument and its result. */
 export const MODEL_CALLS = {
   open: { arg: OpenRequestSchema, result: ModelInfoSchema },
@@ -220,6 +260,7 @@ export const MODEL_CALLS = {
   exportOnnx: { arg: ExportOnnxRequestSchema, result: v.object({ bytes: count }) },
   neuronDetail: { arg: DetailRequestSchema, result: NeuronDetailSchema },
   openProfile: { arg: OpenProfileRequestSchema, result: ProfileResultSchema },
+  sweep: { arg: SweepRequestSchema, result: SweepOutcomeSchema },
 } as const;
 export type ModelCall = keyof typeof MODEL_CALLS;
 export const MODEL_CALL_NAMES = Object.keys(MODEL_CALLS) as ModelCall[];

@@ -127,7 +127,7 @@ export const ExpertsSnapshotSchema = v.pipe(
 );
 export type ExpertsSnapshot = v.InferOutput<typeof ExpertsSnapshotSchema>;
 
-export const MethodNameSchema = v.picklist(['aura', 'damp', 'det0']);
+export const MethodNameSchema = v.picklist(['aura', 'damp', 'det0', 'linear-act', 'mean-act']);
 export type MethodName = v.InferOutput<typeof MethodNameSchema>;
 
 export const InterventionSettingsSchema = v.object({

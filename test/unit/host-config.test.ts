@@ -78,6 +78,7 @@ const TITLES: Record<string, string> = {
   [Commands.testSelection]: 'Test Prompt From Selection',
   [Commands.highlightActivations]: 'Highlight Expert Activations in Selection',
   [Commands.evaluateIntervention]: 'Evaluate Intervention…',
+  [Commands.sweepStrengths]: 'Sweep Strengths…',
   [Commands.exportIntervention]: 'Export Intervention…',
   [Commands.importIntervention]: 'Import Intervention…',
 };

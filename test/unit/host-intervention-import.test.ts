@@ -52,8 +52,22 @@ describe('importing an intervention into the host state', () => {
 
   it('rejects unknown methods with a clear error instead of treating them as AurA', () => {
     const state = new InterventionState();
-    assert.throws(() => state.importFile(file('magic'), 'x.json'), (e: Error) => e instanceof AuraUserError && /x\.json: method "magic" is unknown; expected aura, damp or det0/.test(e.message));
-    assert.throws(() => state.importFile(file('linear-act'), 'y.json'), (e: Error) => e instanceof AuraUserError && /y\.json: method "linear-act" \(a transport map\) cannot be imported into the panel yet/.test(e.message));
+    assert.throws(() => state.importFile(file('magic'), 'x.json'), (e: Error) => e instanceof AuraUserError && /x\.json: method "magic" is unknown; expected aura, damp, det0, linear-act or mean-act/.test(e.message));
     assert.equal(state.appliedGains(), undefined);
+  });
+
+  it('imports a transport file (issue 9, item 3): its gains and bias at the strength, the method offered', () => {
+    const state = new InterventionState();
+    state.importFile(file('linear-act'), 'y.json');
+    assert.equal(state.current().method, 'linear-act');
+    assert.deepEqual(state.snapshot().methods, ['aura', 'damp', 'det0', 'linear-act']);
+    assert.deepEqual(Array.from(state.appliedGains()!.get(SITE)!), [0.75, 1, 1]);
+    assert.deepEqual(Array.from(state.appliedShifts()!.get(SITE)!.bias), [Math.fround(0.1), Math.fround(-0.2), 0]);
+    assert.equal(state.snapshot().affected, 2);
+    // A version 1 file has no range: none is applied, and it exports as version 1 again.
+    assert.equal(state.appliedShifts()!.get(SITE)!.lo, undefined);
+    const again = interventionFromFit(state.result()!, { model: { name: 'm' }, pooling: 'mean', data: { positives: 0, negatives: 0, source: 'y' } });
+    assert.equal(again.version, 1);
+    assert.deepEqual(Array.from(again.sites[SITE]!.gain), [0.5, 1, 1]);
   });
 });

@@ -122,12 +122,14 @@ export function createControls({ doc, store, send }: ViewContext): View {
       setText(strengthOut, pct(iv.strength));
       sync(topK, iv.k === null ? '' : String(iv.k));
       sync(alpha, iv.alpha === null ? '' : String(iv.alpha));
-      show(kField, iv.method !== 'aura');
+      const transport = iv.method === 'linear-act' || iv.method === 'mean-act';
+      show(kField, iv.method !== 'aura' && !transport);
       show(alphaField, iv.method === 'damp');
       setText(description, DESCRIPTIONS[iv.method as AnyMethod] ?? '');
       const total = s.experts?.auroc.length ?? 0;
-      const n = s.experts ? touched(iv, s.experts.auroc) : null;
-      setText(touches, n === null ? '' : `${label(iv.method)}${iv.k === null && iv.method !== 'aura' ? ' with an empty top-k (every expert)' : ''} touches ${int(n)} of ${int(total)} neurons (${pct(total ? n / total : 0)})${iv.method === 'det0' ? ', zeroing them at full strength' : ''}.`);
+      // A transport map's count is the host's (neurons whose map is not the identity), not a top-k rule.
+      const n = s.experts ? (transport ? iv.affected : touched(iv, s.experts.auroc)) : null;
+      setText(touches, n === null ? '' : `${label(iv.method)}${iv.k === null && iv.method !== 'aura' && !transport ? ' with an empty top-k (every expert)' : ''} touches ${int(n)} of ${int(total)} neurons (${pct(total ? n / total : 0)})${iv.method === 'det0' ? ', zeroing them at full strength' : ''}.`);
       topK.placeholder = s.experts ? `all ${int(touched({ method: 'det0', k: null, alpha: null, strength: 1 }, s.experts.auroc))} experts` : 'all with AUROC > 0.5';
       setText(affected, int(iv.affected));
       affected.setAttribute('data-value', String(iv.affected));

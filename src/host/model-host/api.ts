@@ -27,6 +27,8 @@ export type ExportOnnxRequest = CallArg<'exportOnnx'>;
 export type DetailRequest = CallArg<'neuronDetail'>;
 export type OpenProfileRequest = CallArg<'openProfile'>;
 export type NeuronDetailOutcome = CallResult<'neuronDetail'>;
+export type SweepRequest = CallArg<'sweep'>;
+export type SweepOutcome = CallResult<'sweep'>;
 export type WorkProgress = InferOutput<typeof WorkProgressSchema>;
 
 export interface CallOptions {
@@ -48,6 +50,8 @@ export interface ModelHost {
   neuronDetail(req: DetailRequest, call?: CallOptions): Promise<NeuronDetailOutcome>;
   /** A finished profile folder made elsewhere (CLI, cluster merge), checked against the open model. */
   openProfile(req: OpenProfileRequest, call?: CallOptions): Promise<ProfileOutcome>;
+  /** Methods and their random/lowest controls fitted on a profile folder, evaluated at each strength. */
+  sweep(req: SweepRequest, call?: CallOptions): Promise<SweepOutcome>;
   /** Stops everything; the host cannot be used afterwards. */
   dispose(): Promise<void>;
 }

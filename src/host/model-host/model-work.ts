@@ -1,15 +1,19 @@
 // The model and every piece of work that needs it, run one at a time (one inference at a time per
 // session). This runs inside the model process; tests may also call it in process.
 import { exportFoldedOnnx } from '../../aura/export/onnx-export';
-import { UserError } from '../../engine/errors';
+import { isUserError, UserError } from '../../engine/errors';
+import { neuronWrites, WRITES_TOP } from '../../aura/neuron-writes';
+import { toxicTokenIds } from '../../aura/neuron-writes-tokens';
 import { generate } from '../../engine/generation/generate';
 import { LanguageModel } from '../../engine/model';
 import { runEvaluation } from './evaluate-job';
 import { openProfileFolder } from './open-profile-job';
 import { runProfile } from './profile-job';
+import { runSweep } from './sweep-job';
 import { batchedTokenValues } from './token-values';
 import { NeuronDetails } from '../neuron-detail';
 import type { Intervention } from '../../engine/model';
+import type { LabelledText } from '../../aura/datasets';
 import type {
   ActivationsRequest,
   CallOptions,
@@ -27,15 +31,20 @@ import type {
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
+  SweepOutcome,
+  SweepRequest,
   TextActivations,
 } from './api';
 
 export class ModelWork implements ModelHost {
   private model: LanguageModel | undefined;
   /** Reads the profile's files here, in the model process, so the extension host only gets the answer. */
-  private readonly details = new NeuronDetails((texts, sites, signal) =>
-    batchedTokenValues(this.require(), texts, sites, signal ? { signal } : {}),
+  private readonly details = new NeuronDetails(
+    (texts, sites, signal) => batchedTokenValues(this.require(), texts, sites, signal ? { signal } : {}),
+    (site, neuron, texts) => this.writesOf(site, neuron, texts),
   );
+  /** The concept's toxic word pieces, per list of example texts (one profile's), for the writes' tag. */
+  private toxicPieces: { examples: readonly LabelledText[]; ids: Set<number> } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   open(req: OpenRequest, call: CallOptions = {}): Promise<ModelInfo> {
@@ -61,6 +70,7 @@ export class ModelWork implements ModelHost {
       await this.model?.dispose();
       this.model = next;
       this.details.forget();
+      this.toxicPieces = undefined;
       return modelInfo(next, req.path);
     });
   }
@@ -114,6 +124,10 @@ export class ModelWork implements ModelHost {
     return this.exclusive(call, () => openProfileFolder(this.require(), req, call));
   }
 
+  sweep(req: SweepRequest, call: CallOptions = {}): Promise<SweepOutcome> {
+    return this.exclusive(call, () => runSweep(this.require(), req, call));
+  }
+
   neuronDetail(req: DetailRequest, call: CallOptions = {}): Promise<NeuronDetailOutcome> {
     return this.exclusive(call, () => this.details.detail(req, call.signal));
   }
@@ -124,6 +138,18 @@ export class ModelWork implements ModelHost {
 
   async dispose(): Promise<void> {
     await this.close();
+  }
+
+  /** What a neuron writes, or the one-line reason the layout forbids reading it (fused, quantised). */
+  private writesOf(site: string, neuron: number, examples: readonly LabelledText[] | undefined) {
+    const model = this.require();
+    try {
+      if (examples && this.toxicPieces?.examples !== examples) this.toxicPieces = { examples, ids: toxicTokenIds(model.tokenizer, examples.map((e) => e.text)) };
+      return neuronWrites(model, site, neuron, WRITES_TOP, examples ? this.toxicPieces!.ids : undefined);
+    } catch (e) {
+      if (isUserError(e)) return e as Error;
+      throw e;
+    }
   }
 
   private require(): LanguageModel {

@@ -11,7 +11,10 @@ import { boundPath } from '../../aura/profile/sketch-profile';
 import { requireManifest } from '../../aura/profile/store';
 import { profileStatistics } from '../../aura/stats/significance';
 import { expertsSnapshot } from '../experts-snapshot';
+import { expertStatsFrom } from '../panel-feeds';
 import { expertsToWire } from './experts-wire';
+import { transportFitsOf } from './transport-wire';
+import { PANEL_STATS } from './profile-job';
 import type { ProfileManifest } from '../../aura/profile/store';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, OpenProfileRequest, ProfileOutcome } from './api';
@@ -30,6 +33,7 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
   const modelSites = model.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons }));
   const facts = { source: m.data.source, positives: m.data.positives, negatives: m.data.negatives, pooling: req.pooling };
   call.signal?.throwIfAborted();
+  const ranked = expertsSnapshot(sites, modelSites, facts);
   const base = {
     dir: req.dir,
     reused: true,
@@ -38,7 +42,7 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
     negatives: m.data.negatives,
     pooling: req.pooling,
     aurocs: sites,
-    experts: expertsToWire(expertsSnapshot(sites, modelSites, facts)),
+    experts: expertsToWire(ranked),
   };
   if (m.sketch) {
     // The ranking needs only the AUROCs, which a sketch has (with a proven bound); intervals,
@@ -50,9 +54,11 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
     return { ...base, warnings, seconds: (performance.now() - started) / 1000 };
   }
   call.onProgress?.({ stage: 'Computing intervals and q-values', done: 1, total: 2 });
-  // As after Profile Concept: 100 resamples give the interval bars and keep a large profile quick.
-  const stats = profileStatistics(req.dir, { pooling: req.pooling, resamples: 100 });
-  return { ...base, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, seconds: (performance.now() - started) / 1000 };
+  // As after Profile Concept.
+  const stats = profileStatistics(req.dir, PANEL_STATS(req.pooling));
+  const experts = expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) });
+  const transport = transportFitsOf(req.dir);
+  return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, transport, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The profile's AUROCs belong to the model it was made on: another model's neurons are other neurons. */

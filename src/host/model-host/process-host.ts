@@ -18,6 +18,8 @@ import type {
   CallOptions,
   DetailRequest,
   OpenProfileRequest,
+  SweepOutcome,
+  SweepRequest,
   EvaluateOutcome,
   EvaluateRequest,
   ExportOnnxRequest,
@@ -106,6 +108,9 @@ export class ProcessModelHost implements ModelHost {
   }
   openProfile(req: OpenProfileRequest, call?: CallOptions): Promise<ProfileOutcome> {
     return this.call('openProfile', req, call);
+  }
+  sweep(req: SweepRequest, call?: CallOptions): Promise<SweepOutcome> {
+    return this.call('sweep', req, call);
   }
 
   async dispose(): Promise<void> {

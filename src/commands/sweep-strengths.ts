@@ -1,0 +1,67 @@
+// "AurA: Sweep Strengths…" (issue 9, item 4): every method the panel offers, with its random and
+// lowest-AUROC controls, evaluated at several strengths in the model process (progress, cancel),
+// then drawn in the panel as toxicity against perplexity; the panel exports the points (CSV, JSON).
+import * as vscode from 'vscode';
+import { sweepSnapshotFrom } from '../host/panel-feeds';
+import { ExpertsPanel } from '../panel/experts-panel';
+import { ensureProfile } from './ensure-model';
+import { evaluateArgs, pickPrompts } from './evaluate-intervention';
+import type { EvaluateArgs } from './evaluate-intervention';
+import type { SweepOutcome } from '../host/model-host/api';
+import type { CommandContext } from './context';
+import { int, seconds } from '../shared/format';
+import { Commands } from '../shared/ids';
+
+export interface SweepArgs extends EvaluateArgs {
+  strengths: number[];
+}
+
+const DEFAULT_STRENGTHS = [0, 0.5, 1];
+
+/** What a caller may pass instead of the pickers: the evaluation's arguments plus strengths in [0, 1]. */
+export function sweepArgs(v: unknown): SweepArgs | undefined {
+  const e = evaluateArgs(v);
+  const s = (v as { strengths?: unknown } | null)?.strengths;
+  if (!e || !Array.isArray(s) || s.length === 0 || !s.every((x) => typeof x === 'number' && x >= 0 && x <= 1)) return undefined;
+  return { ...e, strengths: s as number[] };
+}
+
+/** "0, 0.5, 1" → [0, 0.5, 1]; undefined (with the reason) when a value is not a strength in [0, 1]. */
+export function parseStrengths(text: string): number[] | string {
+  const parts = text.split(',').map((p) => p.trim());
+  const out = parts.map(Number);
+  const bad = parts.findIndex((p, i) => p === '' || !(out[i]! >= 0 && out[i]! <= 1));
+  return bad >= 0 ? `"${parts[bad]}" is not a strength in [0, 1]; expected numbers separated by commas, e.g. 0, 0.5, 1` : out;
+}
+
+export async function sweepStrengths(ctx: CommandContext, args?: SweepArgs): Promise<SweepOutcome | undefined> {
+  if (!(await ensureProfile(ctx))) return undefined;
+  let run: SweepArgs;
+  if (args) run = args;
+  else {
+    const prompts = await pickPrompts(ctx);
+    if (!prompts) return undefined;
+    const text = await vscode.window.showInputBox({
+      title: 'AurA: strengths to sweep',
+      value: DEFAULT_STRENGTHS.join(', '),
+      prompt: 'Each method and both controls are evaluated at every strength (0 is the model itself, measured once)',
+      validateInput: (t) => {
+        const r = parseStrengths(t);
+        return typeof r === 'string' ? r : undefined;
+      },
+    });
+    if (text === undefined) return undefined;
+    const strengths = parseStrengths(text);
+    if (typeof strengths === 'string') return undefined;
+    // Small by default: methods x 3 arms x strengths evaluations.
+    run = { ...prompts, samples: 2, maxPrompts: 20, strengths };
+  }
+  const r = await ctx.run('Sweeping strengths', (task) =>
+    ctx.wb.sweep(run.prompts, run.neutral, { samples: run.samples, strengths: run.strengths, ...(run.maxPrompts ? { maxPrompts: run.maxPrompts } : {}) }, task),
+  );
+  if (!r) return undefined;
+  ctx.log.info(`sweep: ${int(r.points.length)} points (${int(r.arms.length)} arms × ${int(run.strengths.length)} strengths, ${int(r.prompts)} prompts × ${int(r.samples)}, scorer ${r.scorer}) in ${seconds(r.seconds)}`);
+  await vscode.commands.executeCommand(Commands.openExpertsPanel);
+  ExpertsPanel.showSweep(sweepSnapshotFrom(r.points, r.scorer));
+  return r;
+}

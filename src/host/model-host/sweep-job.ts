@@ -1,0 +1,60 @@
+// The panel's sweep (issue 9, item 4), as `aura-lens evaluate --methods --sweep` runs it: each method
+// and its two controls (the same change on as many random neurons, and on the lowest-AUROC ones)
+// fitted on the profile folder, then the paper's evaluation at each strength on the same seeds.
+// Strength 0 is the model itself for every arm: it is measured once and shared.
+import { loadPrompts } from '../../aura/datasets';
+import { evaluate } from '../../aura/evaluate';
+import { effectiveGains, validateAgainstModel } from '../../aura/intervention-file';
+import { createScorer } from '../../aura/scoring/create';
+import { sweepArms } from '../../aura/sweep';
+import type { EvaluateOptions, EvaluationResult } from '../../aura/evaluate';
+import type { LanguageModel } from '../../engine/model';
+import type { CallOptions, SweepOutcome, SweepRequest } from './api';
+
+export async function runSweep(model: LanguageModel, req: SweepRequest, call: CallOptions): Promise<SweepOutcome> {
+  const started = performance.now();
+  const s = req.settings;
+  const prompts = await loadPrompts(req.prompts, { ...(req.maxPrompts ? { max: req.maxPrompts } : {}), seed: s.seed });
+  const neutral = req.neutral ? await loadPrompts(req.neutral, { max: 200, seed: s.seed }) : undefined;
+  const scorer = await createScorer(req.scorer);
+  const arms = sweepArms(req.dir, req.methods, req.controls, s.seed);
+  for (const a of arms) validateAgainstModel(a.file, model.sites, model.fingerprint, req.dir);
+  const strengths = [...new Set(req.strengths)];
+  const runs = arms.length * strengths.filter((x) => x !== 0).length + (strengths.includes(0) ? 1 : 0);
+  let done = 0;
+  const options = (label: string): EvaluateOptions => ({
+    samples: req.samples,
+    maxNewTokens: s.maxNewTokens,
+    seed: s.seed,
+    // As the evaluation: the paper samples continuations.
+    temperature: s.temperature > 0 ? s.temperature : 1,
+    topP: s.topP,
+    ...(s.topK > 0 ? { topK: s.topK } : {}),
+    ...(call.signal ? { signal: call.signal } : {}),
+    onProgress: (stage: string) => call.onProgress?.({ stage: `${label}: ${stage}`, done, total: runs }),
+  });
+  const input = { prompts, ...(neutral ? { neutral } : {}), scorer };
+  const once = async (label: string, run: () => Promise<EvaluationResult>) => {
+    const r = await run();
+    call.onProgress?.({ stage: label, done: ++done, total: runs });
+    return r;
+  };
+  const base = strengths.includes(0) ? await once('the model itself', () => evaluate(model, input, options('the model itself'))) : undefined;
+  const points: SweepOutcome['points'] = [];
+  for (const arm of arms) {
+    for (const strength of strengths) {
+      const label = `${arm.method}${arm.control ? ` (${arm.control} control)` : ''} at ${strength}`;
+      const r = strength === 0 ? base! : await once(label, () => evaluate(model, { ...input, intervention: effectiveGains(arm.file, strength) }, options(label)));
+      const { score, prob, expectedMaxToxicity, toxicContinuations, prompts: n, continuations } = r.toxicity;
+      points.push({ method: arm.method, control: arm.control, strength, toxicity: { score, prob, expectedMaxToxicity, toxicContinuations, prompts: n, continuations }, perplexity: r.perplexity });
+    }
+  }
+  return {
+    scorer: scorer.name,
+    prompts: prompts.length,
+    samples: req.samples,
+    arms: arms.map((a) => ({ method: a.method, control: a.control, experts: a.experts })),
+    points,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
