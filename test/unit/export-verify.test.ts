@@ -35,20 +35,7 @@ describe('verified before replacing', () => {
     const second = await exportFoldedOnnx(model, ivOf(0.25), out);
     assert.notEqual(first.dataFile, second.dataFile);
     assert.deepEqual(readdirSync(join(out, '..')).sort(), ['folded.onnx', second.dataFile!.split('/').pop()!].sort());
-    // The export folder holds only the model (no tokenizer): run it in onnxruntime directly.
-    const session = await ort.InferenceSession.create(out);
-    const ids = [[3, 4, 5, 6]];
-    const mask = [[1, 1, 1, 1]];
-    const live = await model.forward({ ids, mask, intervention: ivOf(0.25), logits: 'all' });
-    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), [1, 4]),
-      attention_mask: new ort.Tensor('int64', BigInt64Array.from(mask.flat(), BigInt), [1, 4]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from([0, 1, 2, 3], BigInt), [1, 4]),
-    };
-    for (const [k, v] of Object.entries(model.emptyPast(1))) feeds[k] = v;
-    const r = await session.run(feeds);
-    assert.ok(maxAbsDiff(live.logits!, r.logits!.data as Float32Array) < 1e-4);
-    await session.release();
+    await assertFoldedMatchesLive(out, model, ivOf(0.25));
     await model.dispose();
   });
 
@@ -69,19 +56,24 @@ describe('verified before replacing', () => {
     const iv: Intervention = new Map(model.sites.map((s) => [s.id, { gain: new Float32Array(s.neurons).fill(0.5) }]));
     const out = join(scratchDir('nolength-out'), 'folded.onnx');
     await exportFoldedOnnx(model, iv, out);
-    const session = await ort.InferenceSession.create(out);
-    const ids = [[3, 4, 5, 6]];
-    const mask = [[1, 1, 1, 1]];
-    const live = await model.forward({ ids, mask, intervention: iv, logits: 'all' });
-    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
-      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), [1, 4]),
-      attention_mask: new ort.Tensor('int64', BigInt64Array.from(mask.flat(), BigInt), [1, 4]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from([0, 1, 2, 3], BigInt), [1, 4]),
-    };
-    for (const [k, v] of Object.entries(model.emptyPast(1))) feeds[k] = v;
-    const r = await session.run(feeds);
-    assert.ok(maxAbsDiff(live.logits!, r.logits!.data as Float32Array) < 1e-4);
-    await session.release();
+    await assertFoldedMatchesLive(out, model, iv);
     await model.dispose();
   });
 });
+
+/** The export folder holds only the model (no tokenizer): run it in onnxruntime directly, against the live intervention. */
+async function assertFoldedMatchesLive(out: string, model: LanguageModel, iv: Intervention): Promise<void> {
+  const session = await ort.InferenceSession.create(out);
+  const ids = [[3, 4, 5, 6]];
+  const mask = [[1, 1, 1, 1]];
+  const live = await model.forward({ ids, mask, intervention: iv, logits: 'all' });
+  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), [1, 4]),
+    attention_mask: new ort.Tensor('int64', BigInt64Array.from(mask.flat(), BigInt), [1, 4]),
+    position_ids: new ort.Tensor('int64', BigInt64Array.from([0, 1, 2, 3], BigInt), [1, 4]),
+  };
+  for (const [k, v] of Object.entries(model.emptyPast(1))) feeds[k] = v;
+  const r = await session.run(feeds);
+  assert.ok(maxAbsDiff(live.logits!, r.logits!.data as Float32Array) < 1e-4);
+  await session.release();
+}
