@@ -1,6 +1,7 @@
 // The one typed view of the `aura.*` settings. Reads go through a ConfigSource, which
 // vscode.WorkspaceConfiguration satisfies as it is, so this module needs no vscode import and the
 // rules below (defaults, ranges, workspace trust) are tested in plain Node.
+import * as v from 'valibot';
 import { Settings } from '../shared/ids';
 import type { ExecutionProvider } from '../engine/ort-session';
 
@@ -33,63 +34,65 @@ export interface AuraConfig {
   scorer: string;
 }
 
-/** Defaults, mirrored in package.json contributes.configuration (a unit test keeps them equal). */
-export const DEFAULTS = {
-  [Settings.modelPath]: '',
-  [Settings.threads]: 0,
-  [Settings.executionProvider]: 'cpu',
-  [Settings.pooling]: 'max',
-  [Settings.sequenceLength]: 128,
-  [Settings.maxNewTokens]: 20,
-  [Settings.temperature]: 0.7,
-  [Settings.topK]: 0,
-  [Settings.topP]: 0.95,
-  [Settings.seed]: 0,
-  [Settings.textColumn]: '',
-  [Settings.labelColumn]: '',
-  [Settings.maxPerClass]: 2000,
-  [Settings.scorer]: 'lexicon',
+const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
+const real = (min: number, max: number) => v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max));
+const trimmed = v.pipe(v.string(), v.trim());
+
+/**
+ * Each setting once: its schema (the check) and its default (the fallback for a value that fails it).
+ * The defaults are mirrored in package.json contributes.configuration (a unit test keeps them equal).
+ */
+const SETTINGS = {
+  [Settings.modelPath]: v.fallback(trimmed, ''),
+  [Settings.threads]: v.fallback(int(0, 256), 0),
+  [Settings.executionProvider]: v.fallback(v.picklist(['cpu', 'cuda', 'webgpu', 'dml', 'coreml'] satisfies ExecutionProvider[]), 'cpu'),
+  [Settings.pooling]: v.fallback(v.picklist(['max', 'mean']), 'max'),
+  [Settings.sequenceLength]: v.fallback(int(1, 8192), 128),
+  [Settings.maxNewTokens]: v.fallback(int(1, 1024), 20),
+  [Settings.temperature]: v.fallback(real(0, 5), 0.7),
+  [Settings.topK]: v.fallback(int(0, 100_000), 0),
+  [Settings.topP]: v.fallback(real(0, 1), 0.95),
+  [Settings.seed]: v.fallback(int(0, 2 ** 31 - 1), 0),
+  [Settings.textColumn]: v.fallback(trimmed, ''),
+  [Settings.labelColumn]: v.fallback(trimmed, ''),
+  [Settings.maxPerClass]: v.fallback(int(0, 10_000_000), 2000),
+  [Settings.scorer]: v.fallback(trimmed, 'lexicon'),
 } as const;
 
-const PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
+type SettingKey = keyof typeof SETTINGS;
+type SettingValue<K extends SettingKey> = v.InferOutput<(typeof SETTINGS)[K]>;
+
+/** Every setting's default, derived from its schema's fallback. */
+export const DEFAULTS = Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, v.getFallback(s)])) as { [K in SettingKey]: SettingValue<K> };
 
 /** Settings that name files: an untrusted workspace cannot make the extension load them. */
 export const WORKSPACE_RESTRICTED: readonly string[] = [Settings.modelPath, Settings.scorer];
 
 export function readConfig(source: ConfigSource, trusted: boolean): AuraConfig {
-  const num = (key: keyof typeof DEFAULTS, min: number, max: number, integer = true): number => {
-    const v = source.get<unknown>(key);
-    const ok = typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v));
-    return ok ? v : (DEFAULTS[key] as number);
+  const get = <K extends SettingKey>(key: K): SettingValue<K> => {
+    const raw = trusted || !WORKSPACE_RESTRICTED.includes(key) ? source.get<unknown>(key) : userValue(source, key);
+    return v.parse(SETTINGS[key], raw) as SettingValue<K>;
   };
-  const text = (key: keyof typeof DEFAULTS): string => {
-    const v = trusted || !WORKSPACE_RESTRICTED.includes(key) ? source.get<unknown>(key) : userValue(source, key);
-    return typeof v === 'string' ? v.trim() : (DEFAULTS[key] as string);
-  };
-  const pick = <T extends string>(key: keyof typeof DEFAULTS, allowed: readonly T[]): T => {
-    const v = source.get<unknown>(key);
-    return allowed.includes(v as T) ? (v as T) : (DEFAULTS[key] as T);
-  };
-  const maxPerClass = num(Settings.maxPerClass, 0, 10_000_000);
+  const maxPerClass = get(Settings.maxPerClass);
   return {
-    modelPath: text(Settings.modelPath) || undefined,
-    threads: num(Settings.threads, 0, 256),
-    executionProvider: pick(Settings.executionProvider, PROVIDERS),
-    pooling: pick(Settings.pooling, ['max', 'mean'] as const),
-    sequenceLength: num(Settings.sequenceLength, 1, 8192),
+    modelPath: get(Settings.modelPath) || undefined,
+    threads: get(Settings.threads),
+    executionProvider: get(Settings.executionProvider),
+    pooling: get(Settings.pooling),
+    sequenceLength: get(Settings.sequenceLength),
     generation: {
-      maxNewTokens: num(Settings.maxNewTokens, 1, 1024),
-      temperature: num(Settings.temperature, 0, 5, false),
-      topK: num(Settings.topK, 0, 100_000),
-      topP: num(Settings.topP, 0, 1, false),
-      seed: num(Settings.seed, 0, 2 ** 31 - 1),
+      maxNewTokens: get(Settings.maxNewTokens),
+      temperature: get(Settings.temperature),
+      topK: get(Settings.topK),
+      topP: get(Settings.topP),
+      seed: get(Settings.seed),
     },
     dataset: {
-      textColumn: text(Settings.textColumn) || undefined,
-      labelColumn: text(Settings.labelColumn) || undefined,
+      textColumn: get(Settings.textColumn) || undefined,
+      labelColumn: get(Settings.labelColumn) || undefined,
       maxPerClass: maxPerClass > 0 ? maxPerClass : undefined,
     },
-    scorer: text(Settings.scorer) || DEFAULTS[Settings.scorer],
+    scorer: get(Settings.scorer) || DEFAULTS[Settings.scorer],
   };
 }
 

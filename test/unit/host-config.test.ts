@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { DEFAULTS, WORKSPACE_RESTRICTED, objectSource, readConfig } from '../../src/host/config';
 import { isInside, needsTrustConfirmation } from '../../src/host/trust';
 import { Commands, Settings } from '../../src/shared/ids';
@@ -33,6 +34,27 @@ test('out-of-range or mistyped values fall back to the defaults', () => {
   assert.equal(c.generation.maxNewTokens, 20);
   assert.equal(c.executionProvider, 'cpu');
   assert.equal(c.dataset.maxPerClass, undefined, '0 means every example');
+});
+
+test('any value in any setting (10,000 generated) reads as an in-range value of the declared type, never a throw', () => {
+  const keys = Object.values(Settings);
+  fc.assert(
+    fc.property(fc.dictionary(fc.constantFrom(...keys), fc.jsonValue()), fc.boolean(), (values, trusted) => {
+      const c = readConfig(objectSource(values), trusted);
+      assert.ok(Number.isInteger(c.threads) && c.threads >= 0 && c.threads <= 256);
+      assert.ok(['cpu', 'cuda', 'webgpu', 'dml', 'coreml'].includes(c.executionProvider));
+      assert.ok(c.pooling === 'max' || c.pooling === 'mean');
+      assert.ok(Number.isInteger(c.sequenceLength) && c.sequenceLength >= 1 && c.sequenceLength <= 8192);
+      const g = c.generation;
+      assert.ok(Number.isInteger(g.maxNewTokens) && g.maxNewTokens >= 1 && g.maxNewTokens <= 1024);
+      assert.ok(Number.isFinite(g.temperature) && g.temperature >= 0 && g.temperature <= 5);
+      assert.ok(Number.isFinite(g.topP) && g.topP >= 0 && g.topP <= 1);
+      assert.ok(Number.isInteger(g.topK) && Number.isInteger(g.seed));
+      assert.ok(typeof c.scorer === 'string' && c.scorer.length > 0);
+      assert.ok(c.modelPath === undefined || (typeof c.modelPath === 'string' && c.modelPath === c.modelPath.trim() && c.modelPath !== ''));
+    }),
+    { numRuns: 10_000 },
+  );
 });
 
 test('an untrusted workspace cannot set the model path or the scorer; the user still can', () => {
