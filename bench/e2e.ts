@@ -73,7 +73,10 @@ async function main(): Promise<void> {
     console.log(`end to end: ${data.examples.length} texts (${ids.reduce((a, x) => a + x.length, 0)} tokens), model ${modelDir}, ${threads} threads, batch ${batchSize}`);
 
     const out = join(tmp, 'profile');
-    const ours = timed(process.execPath, [cli, 'profile', modelDir, '--data', dataFile, '--out', out, '--json', '--threads', String(threads), '--batch-size', String(batchSize), '--seq-len', String(seqLen)], 'aura-lens profile');
+    // The same work as the baselines: responses and AUROC. The statistics aura-lens adds (bootstrap
+    // intervals, the permutation null) have no counterpart there, so they are off here; their own cost is
+    // the significanceS a default profile reports.
+    const ours = timed(process.execPath, [cli, 'profile', modelDir, '--data', dataFile, '--out', out, '--json', '--threads', String(threads), '--batch-size', String(batchSize), '--seq-len', String(seqLen), '--bootstrap', '0', '--permutations', '0'], 'aura-lens profile');
     const pj = JSON.parse(ours.stdout) as { sites: { id: string; neurons: number }[]; timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number };
     console.log(`  aura-lens profile            ${fmt(ours.seconds, 1).padStart(7)} s, peak RSS ${fmt(ours.peakRssMiB, 0)} MiB`);
 

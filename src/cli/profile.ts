@@ -24,6 +24,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     out: 'string',
     threads: 'string',
     bootstrap: 'string',
+    permutations: 'string',
     ep: 'string',
     shard: 'string',
     sketch: 'string',
@@ -102,7 +103,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     // a warning when a class is too small to support any claim.
     // Intervals cost one pass over the examples per resample and neuron; 100 keeps large profiles quick.
     const statsStart = performance.now();
-    const stats = profileStatistics(out, { pooling, resamples: num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100 });
+    const stats = profileStatistics(out, { pooling, resamples: num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100, permutations: num(p.flags, 'permutations', { min: 0, max: 1000, integer: true }) ?? 10 });
     const significanceS = (performance.now() - statsStart) / 1000;
     for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(
