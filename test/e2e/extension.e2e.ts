@@ -395,8 +395,13 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
       await p.locator('button, vscode-button', { hasText: 'Import' }).first().click();
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ timeout: 15_000 });
-      await input.fill(written[0]!);
-      await sleep(300);
+      // The dialog fills in its starting folder a moment after it opens and would overwrite a path typed
+      // before that (seen on a loaded machine): type, then make sure the path is still there before Enter.
+      await waitFor('the open dialog to hold the typed path', 30_000, async () => {
+        await input.fill(written[0]!);
+        await sleep(500);
+        return (await input.inputValue({ timeout: 2_000 })) === written[0];
+      });
       await page.keyboard.press('Enter');
       const note = await waitFor('the import notification', 60_000, async () => {
         const toasts = await notifications(page);
