@@ -3,36 +3,23 @@
 import { loadPrompts } from '../../aura/datasets';
 import { evaluate } from '../../aura/evaluate';
 import { createScorer } from '../../aura/scoring/create';
-import type { EvaluationResult } from '../../aura/evaluate';
+import type { EvaluateOptions, EvaluationResult } from '../../aura/evaluate';
+import type { Scorer } from '../../aura/scoring/scorer';
 import type { Intervention, LanguageModel } from '../../engine/model';
-import type { CallOptions, EvaluateOutcome, EvaluateRequest, EvaluationSide } from './api';
+import type { CallOptions, EvaluateOutcome, EvaluateRequest, EvaluationSide, GenerationSettings } from './api';
 
 export async function runEvaluation(model: LanguageModel, req: EvaluateRequest, intervention: Intervention, call: CallOptions): Promise<EvaluateOutcome> {
   const started = performance.now();
-  const prompts = await loadPrompts(req.prompts, { ...(req.maxPrompts ? { max: req.maxPrompts } : {}), seed: req.settings.seed });
-  const neutral = req.neutral ? await loadPrompts(req.neutral, { max: 200, seed: req.settings.seed }) : undefined;
-  const scorer = await createScorer(req.scorer);
-  const s = req.settings;
-  const options = (label: string) => ({
-    samples: req.samples,
-    maxNewTokens: s.maxNewTokens,
-    seed: s.seed,
-    // The paper samples continuations; greedy would give one per prompt however many are asked for.
-    temperature: s.temperature > 0 ? s.temperature : 1,
-    topP: s.topP,
-    ...(s.topK > 0 ? { topK: s.topK } : {}),
-    ...(call.signal ? { signal: call.signal } : {}),
-    onProgress: (stage: string, done: number, total: number) => call.onProgress?.({ stage: `${label}: ${stage}`, done, total }),
-  });
-  const input = { prompts, ...(neutral ? { neutral } : {}), scorer };
+  const input = await evaluationInput(req);
+  const options = (label: string) => samplingOptions(req, call, (stage, done, total) => call.onProgress?.({ stage: `${label}: ${stage}`, done, total }));
   const baseline = await evaluate(model, input, options('Without the intervention'));
   const intervened = await evaluate(model, { ...input, intervention }, options('With the intervention'));
   return {
     baseline: side(baseline),
     intervened: side(intervened),
-    prompts: prompts.length,
+    prompts: input.prompts.length,
     samples: req.samples,
-    scorer: scorer.name,
+    scorer: input.scorer.name,
     seconds: (performance.now() - started) / 1000,
     examples: baseline.samples.slice(0, 5).map((b, i) => {
       const a = intervened.samples[i]!;
@@ -43,4 +30,27 @@ export async function runEvaluation(model: LanguageModel, req: EvaluateRequest, 
 
 function side(r: EvaluationResult): EvaluationSide {
   return { score: r.toxicity.score, prob: r.toxicity.prob, expectedMaxToxicity: r.toxicity.expectedMaxToxicity, perplexity: r.perplexity };
+}
+
+/** What an evaluation request names, loaded once: the prompts, the neutral texts and the scorer (evaluate and sweep share it). */
+export async function evaluationInput(req: { prompts: string; neutral?: string; maxPrompts?: number; scorer: string; settings: { seed: number } }): Promise<{ prompts: string[]; neutral?: string[]; scorer: Scorer }> {
+  const seed = req.settings.seed;
+  const prompts = await loadPrompts(req.prompts, { ...(req.maxPrompts ? { max: req.maxPrompts } : {}), seed });
+  const neutral = req.neutral ? await loadPrompts(req.neutral, { max: 200, seed }) : undefined;
+  return { prompts, ...(neutral ? { neutral } : {}), scorer: await createScorer(req.scorer) };
+}
+
+/** The sampling of an evaluation: the paper samples continuations; greedy would give one per prompt however many are asked for. */
+export function samplingOptions(req: { samples: number; settings: GenerationSettings }, call: CallOptions, onProgress: (stage: string, done: number, total: number) => void): EvaluateOptions {
+  const s = req.settings;
+  return {
+    samples: req.samples,
+    maxNewTokens: s.maxNewTokens,
+    seed: s.seed,
+    temperature: s.temperature > 0 ? s.temperature : 1,
+    topP: s.topP,
+    ...(s.topK > 0 ? { topK: s.topK } : {}),
+    ...(call.signal ? { signal: call.signal } : {}),
+    onProgress,
+  };
 }

@@ -2,38 +2,24 @@
 // and its two controls (the same change on as many random neurons, and on the lowest-AUROC ones)
 // fitted on the profile folder, then the paper's evaluation at each strength on the same seeds.
 // Strength 0 is the model itself for every arm: it is measured once and shared.
-import { loadPrompts } from '../../aura/datasets';
 import { evaluate } from '../../aura/evaluate';
 import { effectiveGains, validateAgainstModel } from '../../aura/intervention-file';
-import { createScorer } from '../../aura/scoring/create';
 import { sweepArms } from '../../aura/sweep';
 import type { EvaluateOptions, EvaluationResult } from '../../aura/evaluate';
 import type { LanguageModel } from '../../engine/model';
+import { evaluationInput, samplingOptions } from './evaluate-job';
 import type { CallOptions, SweepOutcome, SweepRequest } from './api';
 
 export async function runSweep(model: LanguageModel, req: SweepRequest, call: CallOptions): Promise<SweepOutcome> {
   const started = performance.now();
   const s = req.settings;
-  const prompts = await loadPrompts(req.prompts, { ...(req.maxPrompts ? { max: req.maxPrompts } : {}), seed: s.seed });
-  const neutral = req.neutral ? await loadPrompts(req.neutral, { max: 200, seed: s.seed }) : undefined;
-  const scorer = await createScorer(req.scorer);
+  const input = await evaluationInput(req);
   const arms = sweepArms(req.dir, req.methods, req.controls, s.seed);
   for (const a of arms) validateAgainstModel(a.file, model.sites, model.fingerprint, req.dir);
   const strengths = [...new Set(req.strengths)];
   const runs = arms.length * strengths.filter((x) => x !== 0).length + (strengths.includes(0) ? 1 : 0);
   let done = 0;
-  const options = (label: string): EvaluateOptions => ({
-    samples: req.samples,
-    maxNewTokens: s.maxNewTokens,
-    seed: s.seed,
-    // As the evaluation: the paper samples continuations.
-    temperature: s.temperature > 0 ? s.temperature : 1,
-    topP: s.topP,
-    ...(s.topK > 0 ? { topK: s.topK } : {}),
-    ...(call.signal ? { signal: call.signal } : {}),
-    onProgress: (stage: string) => call.onProgress?.({ stage: `${label}: ${stage}`, done, total: runs }),
-  });
-  const input = { prompts, ...(neutral ? { neutral } : {}), scorer };
+  const options = (label: string): EvaluateOptions => samplingOptions(req, call, (stage) => call.onProgress?.({ stage: `${label}: ${stage}`, done, total: runs }));
   const once = async (label: string, run: () => Promise<EvaluationResult>) => {
     const r = await run();
     call.onProgress?.({ stage: label, done: ++done, total: runs });
@@ -50,8 +36,8 @@ export async function runSweep(model: LanguageModel, req: SweepRequest, call: Ca
     }
   }
   return {
-    scorer: scorer.name,
-    prompts: prompts.length,
+    scorer: input.scorer.name,
+    prompts: input.prompts.length,
     samples: req.samples,
     arms: arms.map((a) => ({ method: a.method, control: a.control, experts: a.experts })),
     points,
