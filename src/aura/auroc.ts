@@ -302,22 +302,29 @@ function countGreaterTwice(p: Float64Array, q: Float64Array): number {
 /**
  * countGreaterTwice for sorted int32 keys, without data-dependent branches: 2U = Σ_i (#q < p_i) +
  * (#q ≤ p_i), each sum one merge that advances either q (t = 1) or p (t = 0, adding how many q are
- * behind). On continuous data the branchy merge above mispredicts about once per element; this one
- * takes the same steps whatever the data, ties included.
+ * behind). On continuous data the branchy merge above mispredicts about once per element; these take
+ * the same steps whatever the data. The first merge also notes whether any p equals a q (when p_i is
+ * taken, q[j] is the least q ≥ p_i); without such a tie #q ≤ p_i = #q < p_i and the second merge,
+ * a third of the time of a neuron, is skipped.
  */
 function twiceUSortedKeys(p: Int32Array, q: Int32Array): number {
   const P = p.length;
   const Q = q.length;
   let less = 0;
+  let tied = 0;
   let i = 0;
   let j = 0;
   while (i < P && j < Q) {
-    const t = +(q[j] < p[i]);
+    const qj = q[j];
+    const pi = p[i];
+    const t = +(qj < pi);
+    tied |= +(qj === pi);
     j += t;
     i += 1 - t;
     less += (1 - t) * j;
   }
   less += (P - i) * Q; // q ran out: every remaining p is above all of q
+  if (tied === 0) return 2 * less;
   let lessEq = 0;
   i = 0;
   j = 0;
