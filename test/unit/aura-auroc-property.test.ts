@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { aurocPerNeuron, aurocRange } from '../../src/aura/auroc';
 import { AuraUserError } from '../../src/aura/errors';
+import { columnScratch, sortColumn, tieTerm, twiceU } from '../../src/aura/stats/column';
 
 /** The definition: each pair with p > q counts 2, each tie 1, over 2·P·Q. */
 function pairwise(pos: ArrayLike<number>, neg: ArrayLike<number>, n: number): number[] {
@@ -116,6 +117,35 @@ describe('AUROC properties (fast-check)', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('sorted column of the statistics (fast-check)', () => {
+  it('is a stable sort by float32 value with -0 = +0, its tie groups, 2U and tie term equal the definitions', () => {
+    fc.assert(
+      fc.property(problem, fc.boolean(), ({ n, pos, neg }, asFloat64) => {
+        const P = pos.length / n;
+        const Q = neg.length / n;
+        // float64 input is ordered as its float32 rounding.
+        const p = asFloat64 ? Float64Array.from(pos) : Float32Array.from(pos);
+        const q = asFloat64 ? Float64Array.from(neg) : Float32Array.from(neg);
+        const scratch = columnScratch(P, Q); // reused across neurons, as the statistics do
+        const want = pairwise(Float32Array.from(p), Float32Array.from(q), n);
+        for (let k = 0; k < n; k++) {
+          const v = (e: number): number => Math.fround(e < P ? p[e * n + k]! : q[(e - P) * n + k]!) + 0; // + 0 turns -0 into 0
+          const ref = Array.from({ length: P + Q }, (_, e) => e).sort((a, b) => v(a) - v(b) || (v(a) === v(b) ? a - b : v(a) < v(b) ? -1 : 1));
+          const col = sortColumn(p, q, n, k, scratch);
+          assert.deepEqual(Array.from(col.order), ref, `neuron ${k} order`);
+          const ends = ref.map((e, i) => (i === ref.length - 1 || v(e) !== v(ref[i + 1]!) ? 1 : 0));
+          assert.deepEqual(Array.from(col.groupEnd), ends, `neuron ${k} groups`);
+          assert.equal(twiceU(col, P, undefined) / (2 * P * Q), want[k], `neuron ${k} 2U`);
+          const counts = new Map<number, number>();
+          for (const e of ref) counts.set(v(e), (counts.get(v(e)) ?? 0) + 1);
+          assert.equal(tieTerm(col), [...counts.values()].reduce((s, t) => s + t * t * t - t, 0), `neuron ${k} ties`);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });
