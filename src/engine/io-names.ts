@@ -10,6 +10,8 @@ export const LO_INPUT = 'aura.lo';
 export const HI_INPUT = 'aura.hi';
 export const maxOutput = (siteId: string): string => `aura.max.${siteId}`;
 export const meanOutput = (siteId: string): string => `aura.mean.${siteId}`;
+/** A site's per-token values, [batch, seq, neurons] (after the intervention), for the neuron detail. */
+export const tokensOutput = (siteId: string): string => `aura.tokens.${siteId}`;
 
 export interface SiteSlice {
   id: string;
