@@ -8,7 +8,7 @@ import { checkLayerCount, completeFacts, configFacts } from './arch';
 import { UserError } from './errors';
 import { emptyPastFor, factorFeeds, readLogits, readPooled, stepFeeds } from './feeds';
 import type { Intervention, Pooled } from './feeds';
-import { maxOutput, meanOutput, tokensOutput } from './io-names';
+import { TOKEN_ROWS_INPUT, maxOutput, meanOutput, tokensOutput } from './io-names';
 import { readIoSpec } from './io-spec';
 import { describeFormat, modelName } from './model-format';
 import { resolveModelFolder } from './model-folder';
@@ -22,7 +22,8 @@ import { toFloat32 } from './tensors';
 import { loadTokenizer, requireTokenizer } from './tokenizer';
 import type { ArchFacts } from './arch';
 import type { Layout, ModelFiles } from './model-folder';
-import type { SessionOptions, ort } from './ort-session';
+import { ort } from './ort-session';
+import type { SessionOptions } from './ort-session';
 import type { Site } from './sites/catalogue';
 import type { TextTokenizer } from './tokenizer';
 
@@ -66,6 +67,10 @@ export interface ForwardResult {
   /** Per requested site, [batch, seq, neurons] row-major, as float32. */
   tokens?: Map<string, Float32Array>;
 }
+
+/** The per-token outputs' row gate (TOKEN_ROWS_INPUT): every row, or none. */
+const ALL_ROWS = new ort.Tensor('int64', BigInt64Array.of(BigInt(Number.MAX_SAFE_INTEGER)), [1]);
+const NO_ROWS = new ort.Tensor('int64', BigInt64Array.of(0n), [1]);
 
 export class LanguageModel {
   private disposed = false;
@@ -154,6 +159,7 @@ export class LanguageModel {
     const session = kind === 'plain' ? await sessions.unmodified() : await sessions.rewritten();
     const feeds = stepFeeds(graph.io, args, (b) => this.emptyPast(b), this.vocabSizes);
     if (kind !== 'plain') Object.assign(feeds, args.intervention ? this.interventionFeeds(graph, args.intervention) : this.neutralFeeds(graph));
+    if (kind !== 'plain' && rewritable(graph.sites).length > 0) feeds[TOKEN_ROWS_INPUT] = perToken.length > 0 ? ALL_ROWS : NO_ROWS;
     // Only what this purpose reads is fetched: onnxruntime then skips the nodes nothing fetched needs.
     const wantLogits = kind !== 'extract' && args.logits !== 'none';
     const slots = kind === 'extract' || args.present === false ? [] : (this.withPast ?? this.first).io.past;

@@ -6,7 +6,7 @@
 // and (b) return each site's max- and mean-pooled response over the positions whose attention mask is
 // 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime, and
 // (c) on request that [batch, seq, neurons] tensor itself, after the intervention (the neuron detail).
-import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, interventionLayout, maxOutput, meanOutput, tokensOutput } from './io-names';
+import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, TOKEN_ROWS_INPUT, interventionLayout, maxOutput, meanOutput, tokensOutput } from './io-names';
 import { dropUnusedInitializers, pruneGraph, removeIfOutput } from './onnx/prune';
 import {
   DataType,
@@ -41,6 +41,7 @@ export function rewrite(source: ModelProto, io: IoSpec, plan: SurgeryPlan): Mode
   const main = model.graph!;
   const ctx = new Rewriter(model, io);
   ctx.addInterventionInputs(plan.intervene);
+  if (plan.tokens?.length) model.graph!.input.push(makeValueInfo(TOKEN_ROWS_INPUT, DataType.INT64, [1]));
   const scopes = new Set<string>();
   const pooled = new Set(plan.pool.map((s) => s.id));
   const perToken = new Set((plan.tokens ?? []).map((s) => s.id));
@@ -189,7 +190,8 @@ class Rewriter {
   /**
    * The site's values at every position as an output, [batch, seq, neurons] float32, read after the
    * intervention (an intervened detail shows intervened values). Only a run that fetches it pays for it:
-   * onnxruntime runs the Reshape (a view) and Cast only when the output is requested.
+   * onnxruntime skips unfetched outputs of the main graph, and inside If branches (which produce every
+   * output) the row gate leaves an empty tensor.
    */
   exposeTokens(site: Site, p: Placement, value: string): void {
     const g = this.graphAt(p.scope);
@@ -197,12 +199,16 @@ class Rewriter {
     const tag = this.name(`tokens/${site.id}`);
     const inMain = p.scope.length === 0;
     const outName = inMain ? tokensOutput(site.id) : `${tokensOutput(site.id)}@${tag}`;
-    const nodes: NodeProto[] = [];
     const fp32 = p.elemType === FLOAT;
-    nodes.push(makeNode('Reshape', [value, m.shape3], [fp32 ? outName : `${tag}/y3`], `${tag}/reshape`));
-    if (!fp32) nodes.push(makeNode('Cast', [`${tag}/y3`], [outName], `${tag}/cast`, { to: FLOAT }));
+    const rows = this.constI('aura.const.i0', [0]);
+    const nodes: NodeProto[] = [
+      makeNode('Reshape', [value, m.shape3], [`${tag}/y3`], `${tag}/reshape`),
+      // Rows [0, aura.token_rows): all of them when fetched, none otherwise (see TOKEN_ROWS_INPUT).
+      makeNode('Slice', [`${tag}/y3`, rows, TOKEN_ROWS_INPUT, rows], [fp32 ? outName : `${tag}/rows`], `${tag}/rows`),
+    ];
+    if (!fp32) nodes.push(makeNode('Cast', [`${tag}/rows`], [outName], `${tag}/cast`, { to: FLOAT }));
     this.insertAfterProducer(g, value, ...nodes);
-    const dims = ['batch_size', 'aura_sequence', site.neurons];
+    const dims = ['aura_token_rows', 'aura_sequence', site.neurons];
     g.output.push(makeValueInfo(outName, FLOAT, dims));
     if (!inMain) {
       const list = this.branchOutputs.get(g) ?? [];

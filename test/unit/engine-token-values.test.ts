@@ -10,7 +10,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { textsActivations, tokenActivations } from '../../src/aura/activations';
+import { factorFeeds, stepFeeds } from '../../src/engine/feeds';
+import { TOKEN_ROWS_INPUT, tokensOutput } from '../../src/engine/io-names';
+import { readIoSpec } from '../../src/engine/io-spec';
 import { LanguageModel } from '../../src/engine/model';
+import { ort } from '../../src/engine/ort-session';
+import { rewritable } from '../../src/engine/session-cache';
 import { FIXTURES, MODELS, golden, maxAbsDiff, toGains } from '../helpers/fixtures';
 
 interface TokenGolden {
@@ -77,3 +82,37 @@ for (const c of CASES) {
     });
   });
 }
+
+// An If node produces every output of the branch it runs, fetched or not: the row gate keeps a merged
+// decoder from copying every site's [batch, seq, neurons] tensor out of the branch on every forward pass.
+describe('per-token outputs inside If branches are gated off unless fetched', () => {
+  let model: LanguageModel;
+  before(async () => {
+    model = await LanguageModel.open(join(MODELS, 'gpt2-tiny-merged'), { threads: 1 });
+  });
+  after(() => model?.dispose());
+
+  it('gives 0 rows with the gate closed and every row with it open, in both branches', async () => {
+    const session = await model.session('lm');
+    const io = readIoSpec(model.mainGraph.model.graph!, model.files.main, model.files.genaiConfig);
+    const site = model.sites[0]!;
+    assert.ok(site.placements.every((p) => p.scope.length > 0), 'the site sits inside the If branches');
+    const sizes = { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize };
+    const ids = [[5, 6, 7], [8, 9, 10]];
+    const first = stepFeeds(io, { ids, mask: [[1, 1, 1], [1, 1, 1]] }, (b) => model.emptyPast(b), sizes);
+    const neutral = factorFeeds(rewritable(model.sites), new Map());
+    const gate = (n: bigint) => ({ [TOKEN_ROWS_INPUT]: new ort.Tensor('int64', BigInt64Array.of(n), [1]) });
+    const fetch = [io.logits, tokensOutput(site.id), ...io.past.map((p) => p.output)];
+    const closed = await session.run({ ...first, ...neutral, ...gate(0n) }, fetch);
+    assert.deepEqual(closed[tokensOutput(site.id)]!.dims, [0, 3, site.neurons]);
+    const open = await session.run({ ...first, ...neutral, ...gate(BigInt(Number.MAX_SAFE_INTEGER)) }, fetch);
+    assert.deepEqual(open[tokensOutput(site.id)]!.dims, [2, 3, site.neurons]);
+    assert.deepEqual(closed[io.logits]!.data, open[io.logits]!.data, 'the gate changes nothing else');
+    // The cached branch (use_cache_branch true).
+    const past: Record<string, ort.Tensor> = {};
+    for (const p of io.past) past[p.input] = open[p.output]!;
+    const step = stepFeeds(io, { ids: [[11], [12]], mask: [[1, 1, 1, 1], [1, 1, 1, 1]], past }, (b) => model.emptyPast(b), sizes);
+    const cached = await session.run({ ...step, ...neutral, ...gate(0n) }, [io.logits, tokensOutput(site.id)]);
+    assert.deepEqual(cached[tokensOutput(site.id)]!.dims, [0, 1, site.neurons]);
+  });
+});
