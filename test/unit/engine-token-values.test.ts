@@ -6,7 +6,7 @@
 // with a KV cache and position_ids, merged decoders whose sites sit inside If branches, a GenAI graph
 // without position_ids, ORT-fused GPT-2, and fp16.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { textsActivations, tokenActivations } from '../../src/aura/activations';
@@ -17,6 +17,7 @@ import { LanguageModel } from '../../src/engine/model';
 import { ort } from '../../src/engine/ort-session';
 import { rewritable } from '../../src/engine/session-cache';
 import { FIXTURES, MODELS, golden, maxAbsDiff, toGains } from '../helpers/fixtures';
+import { scratchDir } from '../helpers/scratch';
 
 interface TokenGolden {
   golden: string;
@@ -25,8 +26,18 @@ interface TokenGolden {
 }
 const G = JSON.parse(readFileSync(join(FIXTURES, 'golden', 'token-values.json'), 'utf8')) as { gpt2: TokenGolden; llama: TokenGolden };
 
+/** The legacy Optimum split pair alone (decoder_model.onnx + decoder_with_past_model.onnx), as engine-golden tests it. */
+function splitFolder(): string {
+  const src = join(MODELS, 'gpt2-tiny-merged');
+  const dir = join(scratchDir('split'), 'gpt2-tiny-split');
+  mkdirSync(dir);
+  for (const f of readdirSync(src)) if (f !== 'decoder_model_merged.onnx') cpSync(join(src, f), join(dir, f));
+  return dir;
+}
+
 const CASES: { name: string; path: string; ref: 'gpt2' | 'llama'; tol: number }[] = [
   { name: 'cache-less graph (decoder_model.onnx)', path: join(MODELS, 'gpt2-tiny-merged', 'decoder_model.onnx'), ref: 'gpt2', tol: 1e-4 },
+  { name: 'GPT-2 split pair (first step without a cache)', path: splitFolder(), ref: 'gpt2', tol: 1e-4 },
   { name: 'GPT-2 with KV cache and position_ids', path: join(MODELS, 'gpt2-tiny'), ref: 'gpt2', tol: 1e-4 },
   { name: 'GPT-2 merged decoder (sites inside If branches)', path: join(MODELS, 'gpt2-tiny-merged'), ref: 'gpt2', tol: 1e-4 },
   { name: 'GPT-2 fused by the ORT optimizer', path: join(MODELS, 'gpt2-tiny-fused'), ref: 'gpt2', tol: 1e-4 },
