@@ -92,15 +92,36 @@ export interface StatsSummary {
 
 export const NULL_BINS = 50;
 
+/** Every setting the statistics depend on, defaults filled in: what a cache of them is keyed by. */
+export interface StatsSettings {
+  pooling: Pooling;
+  resamples: number;
+  confidence: number;
+  permutations: number;
+  seed: number;
+  maxQ: number;
+  heldOut: number | null;
+  heldOutColumn: number | null;
+}
+
+export function statsSettings(o: StatsOptions, manifestPooling: Pooling): StatsSettings {
+  return {
+    pooling: o.pooling ?? manifestPooling,
+    resamples: o.resamples ?? 200,
+    confidence: o.confidence ?? 0.95,
+    permutations: o.permutations ?? 10,
+    seed: o.seed ?? 0,
+    maxQ: o.maxQ ?? 0.05,
+    heldOut: o.heldOut ?? null,
+    // Ignored with heldOut, so it does not change what is computed then.
+    heldOutColumn: o.heldOut === undefined ? (o.heldOutColumn ?? null) : null,
+  };
+}
+
 export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileStats {
   const m = requireManifest(dir);
-  const pooling = o.pooling ?? m.pooling;
+  const { pooling, resamples, permutations, confidence, seed, maxQ } = statsSettings(o, m.pooling);
   const labels = readLabels(dir);
-  const resamples = o.resamples ?? 200;
-  const permutations = o.permutations ?? 10;
-  const confidence = o.confidence ?? 0.95;
-  const seed = o.seed ?? 0;
-  const maxQ = o.maxQ ?? 0.05;
   if (!(maxQ >= 0 && maxQ <= 1)) throw new AuraUserError(`--max-q: ${maxQ} is not a number in [0, 1]`);
   const P = labels.reduce((a, l) => a + l, 0);
   const Q = labels.length - P;
