@@ -51,7 +51,7 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
     ];
     return { ...base, warnings, seconds: (performance.now() - started) / 1000 };
   }
-  call.onProgress?.({ stage: 'Computing intervals and q-values (or reading them from the profile folder)', done: 1, total: 2 });
+  call.onProgress?.({ stage: 'Intervals, q-values and transport fits (or their cache)', done: 1, total: 2 });
   // As after Profile Concept.
   const { stats, transport, notes } = await panelStatistics(req.dir, req.pooling);
   const experts = expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) });

@@ -52,7 +52,7 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
   const { sites } = readAurocs(dir, req.pooling);
   const facts = { source: data.source, positives: data.positives, negatives: data.negatives, pooling: req.pooling };
   const modelSites = model.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons }));
-  call.onProgress?.({ stage: 'Computing intervals and q-values, fitting Linear-AcT and Mean-AcT (or reading them from the profile folder)', done: 0, total: 1 });
+  call.onProgress?.({ stage: 'Intervals, q-values and transport fits (or their cache)', done: 0, total: 1 });
   const { stats, transport, notes } = await panelStatistics(dir, req.pooling);
   // The panel's columns (interval bars, q-values, the null) in the ranking's order, built here so
   // the extension host receives typed arrays instead of re-indexing a million rows itself.
