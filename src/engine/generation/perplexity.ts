@@ -57,7 +57,7 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
  * tokens would be 1.6 GB. Rows are added while the logits stay within LOGITS_BUDGET (at least one row): onnxruntime holds them
  * once and JS once more, and past a few hundred positions a bigger batch is no faster.
  */
-const LOGITS_BUDGET = 64 * 1024 ** 2;
+const LOGITS_BUDGET = 32 * 1024 ** 2;
 
 function batchFor(sorted: number[][], start: number, most: number, vocab: number): number {
   let n = 1;
