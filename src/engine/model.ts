@@ -324,7 +324,7 @@ function openGraph(file: string, files: ModelFiles, modelType: string | undefine
  * is therefore run in groups whose site activations stay within this budget (at least one row); past a
  * few hundred tokens a bigger group is no faster on the CPU. The rows and their padding are unchanged.
  */
-export const EXTRACT_ACTIVATION_BUDGET = 32 * 1024 ** 2;
+export const EXTRACT_ACTIVATION_BUDGET = 64 * 1024 ** 2;
 
 export function extractRows(rows: number, width: number, neuronsPerToken: number, budget = EXTRACT_ACTIVATION_BUDGET): number {
   const perRow = width * neuronsPerToken * 4;

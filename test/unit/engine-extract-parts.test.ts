@@ -11,6 +11,7 @@ import { join } from 'node:path';
 describe('extraction in groups of rows', () => {
   it('extractRows: rows within the budget, at least one, never more than the batch', () => {
     assert.equal(extractRows(16, 32, 46_080, 32 * 1024 ** 2), 5);
+    assert.equal(extractRows(16, 32, 46_080), 11);
     assert.equal(extractRows(16, 4096, 46_080, 32 * 1024 ** 2), 1);
     assert.equal(extractRows(16, 2, 10, 32 * 1024 ** 2), 16);
     assert.equal(extractRows(3, 0, 10), 3);

@@ -60,7 +60,7 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
  * once and JS once more, and past a few hundred positions a bigger batch is no faster. 32 MiB (was 64)
  * took perplexity from 1.51x to 1.25x the weights on a GPT-2-small shape (scripts/bench-memory/).
  */
-export const LOGITS_BUDGET = 32 * 1024 ** 2;
+export const LOGITS_BUDGET = 48 * 1024 ** 2;
 
 function batchFor(sorted: number[][], start: number, most: number, vocab: number, budget: number): number {
   let n = 1;
