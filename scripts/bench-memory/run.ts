@@ -1,9 +1,11 @@
 // Peak RSS and time of every CLI command on one model folder, against the model's weight bytes.
 // Not part of `npm test`: the models are large and made on demand (make_gpt2_shaped.py).
-// Usage: node --import tsx scripts/bench-memory/run.ts MODEL_DIR [--data FILE] [--texts N] [--seq-len N] [--out results.json]
+// Usage: node --import tsx scripts/bench-memory/run.ts MODEL_DIR [--data FILE] [--texts N] [--seq-len N] [--src] [--out results.json]
+// It runs the built CLI (dist/cli.js, as installed; `npm run build` first), or src/cli.ts through tsx with
+// --src (tsx itself adds about 30 MB). Node's own resident set is measured too and reported as `nodeMB`.
 // The goals (issue 8): inspect <= 1.1x the weights; generate, perplexity, profile, evaluate <= 1.5x plus working memory.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -19,6 +21,10 @@ const texts = Number(opt('texts', '60'));
 const only = opt('commands', '');
 const seqLen = opt('seq-len', '32');
 const work = mkdtempSync(join(tmpdir(), 'aura-bench-mem-'));
+const fromSrc = args.includes('--src');
+const CLI = fromSrc
+  ? ['--import', 'tsx', '--import', join(__dirname, 'max-rss.mjs'), join(ROOT, 'src', 'cli.ts')]
+  : ['--import', join(__dirname, 'max-rss.mjs'), join(ROOT, 'dist', 'cli.js')];
 const cache = join(work, 'cache');
 
 /** Bytes of the graph files and their external data: what a copy of the weights costs. */
@@ -27,7 +33,8 @@ function weightBytes(d: string): number {
   for (const f of readdirSync(d, { withFileTypes: true })) {
     const p = join(d, f.name);
     if (f.isDirectory()) n += weightBytes(p);
-    else if (!f.name.endsWith('.json') && !f.name.endsWith('.txt')) n += statSync(p).size;
+    // Not weights: configs, tokenizers, and the builder's PyTorch checkpoint (make_gpt2_shaped.py's weights.pt).
+    else if (!/\.(json|txt|pt|md|py)$/.test(f.name)) n += statSync(p).size;
   }
   return n;
 }
@@ -52,11 +59,11 @@ interface Row {
 function run(label: string, argv: string[], weights: number, first = false): Row | undefined {
   const key = label.split(' (')[0]!.replace(/ --intervention$/, '').replace(' ', '-');
   // profile and fit always run: later commands read the intervention they make.
-  if (only && !only.split(',').includes(key) && key !== 'fit' && key !== 'profile') return undefined;
+  if (only && !only.split(',').includes(key) && key !== 'fit' && key !== 'profile' && key !== 'node-alone') return undefined;
   const rssFile = join(work, 'rss');
   rmSync(rssFile, { force: true });
   const t = performance.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', join(__dirname, 'max-rss.mjs'), join(ROOT, 'src', 'cli.ts'), ...argv, '--json'], {
+  const r = spawnSync(process.execPath, [...CLI, ...argv, '--json'], {
     cwd: ROOT,
     env: { ...process.env, AURA_RSS_FILE: rssFile, AURA_LENS_CACHE: cache },
     encoding: 'utf8',
@@ -71,7 +78,9 @@ function run(label: string, argv: string[], weights: number, first = false): Row
 }
 
 function main(): void {
+  if (!fromSrc && !existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build`, or pass --src');
   const weights = weightBytes(dir);
+  const node = run('node alone (--help)', ['--help'], weights);
   process.stderr.write(`${dir}: ${(weights / 1e9).toFixed(2)} GB of graph and weights\n`);
   const d = data();
   const prof = join(work, 'profile');
@@ -92,7 +101,7 @@ function main(): void {
     run('export safetensors', ['export', iv, '--model', dir, '--format', 'safetensors', '--out', join(work, 'g.safetensors')], weights),
     run('export onnx', ['export', iv, '--model', dir, '--format', 'onnx', '--out', join(work, 'folded', 'model.onnx')], weights),
   ].filter((r): r is Row => r !== undefined);
-  const result = { model: dir, weightBytes: weights, machine: `${process.platform} ${process.arch}, node ${process.version}`, rows };
+  const result = { model: dir, weightBytes: weights, cli: fromSrc ? 'src/cli.ts (tsx)' : 'dist/cli.js', nodeMB: node?.peakRssMB, machine: `${process.platform} ${process.arch}, node ${process.version}`, rows };
   const out = opt('out', '');
   if (out) writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(JSON.stringify(result) + '\n');

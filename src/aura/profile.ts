@@ -28,7 +28,12 @@ export async function profileConcept(
   model: LanguageModel,
   data: ConceptData,
   dir: string,
-  o: ExtractOptions & { threads?: number; sketch?: { bins: number; calibration?: number } } = {},
+  o: ExtractOptions & {
+    threads?: number;
+    sketch?: { bins: number; calibration?: number };
+    /** Called between extraction and scoring (the CLI frees the model's weights there: scoring reads only the folder). */
+    afterExtract?: () => Promise<void>;
+  } = {},
 ): Promise<ProfileResult> {
   const t = performance.now();
   // One lock over extraction and scoring, so no other run writes the folder in between.
@@ -41,6 +46,7 @@ export async function profileConcept(
       return { dir, manifest: sk.manifest, summaries, reusedBatches: sk.reusedBatches, seconds: (performance.now() - t) / 1000, timing: { extract: sk.timing, score: NO_SCORE } };
     }
     const ex = await extractResponsesLocked(model, data, dir, o);
+    await o.afterExtract?.();
     // A shard has no AUROC of its own: that comes after `merge`.
     const scored = o.shard
       ? { summaries: [], timing: NO_SCORE }

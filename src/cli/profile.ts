@@ -69,6 +69,8 @@ export async function profileCommand(argv: string[]): Promise<void> {
       ...(shard ? { shard } : {}),
       ...(bins ? { sketch: { bins, ...(calibration ? { calibration } : {}) } } : {}),
       sampling: { maxPerClass: maxPerClass ?? null, seed },
+      // Scoring and the statistics read only the folder: the weights need not stay beside them.
+      afterExtract: () => model.releaseSessions(),
       pooling,
       seqLen,
       batchSize,

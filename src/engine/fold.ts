@@ -4,7 +4,9 @@
 // weight cannot be rewritten in float (quantized MatMulNBits / MatMulInteger), constant Mul and Add
 // nodes after the site do the same.
 import { UserError } from './errors';
-import { DataType, cloneModel, makeNode, makeTensor } from './onnx/proto';
+import { create } from '@bufbuild/protobuf';
+import { StringStringEntryProtoSchema } from 'onnx-buf';
+import { DataLocation, DataType, cloneModel, isExternal, makeNode, makeTensor } from './onnx/proto';
 import { floatTensorLike, readFloats } from './onnx/tensor-data';
 import { dropUnusedInitializers } from './onnx/prune';
 import { discoverSiteLinears } from './sites/catalogue';
@@ -21,8 +23,17 @@ export interface SiteFactors {
   hi?: Float32Array;
 }
 
+/**
+ * Location of a folded weight whose bytes are not made yet: a weight read from external data is folded
+ * when the export writes it (FoldReport.deferred), one tensor at a time, so a multi-GB model's folded
+ * weights are never all held in JS (they were: 1.6x the weights to export a 3 GB model).
+ */
+export const DEFERRED_LOCATION = 'aura-lens:folded-when-written';
+
 export interface FoldReport {
   model: ModelProto;
+  /** Bytes of the tensors at DEFERRED_LOCATION, by tensor name, computed on each call. */
+  deferred: Map<string, () => Uint8Array>;
   /** Sites folded into weights, and sites given constant Mul/Add nodes instead. */
   intoWeights: string[];
   asNodes: string[];
@@ -32,7 +43,7 @@ export function foldIntervention(loaded: LoadedGraph, modelType: string | undefi
   const model = cloneModel(loaded.model);
   const dir = loaded.dataDir;
   const main = model.graph!;
-  const report: FoldReport = { model, intoWeights: [], asNodes: [] };
+  const report: FoldReport = { model, deferred: new Map(), intoWeights: [], asNodes: [] };
   const made = new Map<string, string>();
   const addInit = (key: string, make: () => TensorProto): string => {
     let name = made.get(key);
@@ -47,7 +58,7 @@ export function foldIntervention(loaded: LoadedGraph, modelType: string | undefi
   for (const sl of discoverSiteLinears(model, loaded.file, modelType, hidden)) {
     const f = factors.get(sl.id);
     if (!f) continue;
-    const ok = !f.lo && foldIntoWeights(sl, f, dir, addInit);
+    const ok = !f.lo && foldIntoWeights(sl, f, dir, addInit, report.deferred);
     if (!ok) insertConstantNodes(sl, f, addInit);
     (ok ? report.intoWeights : report.asNodes).push(sl.id);
   }
@@ -57,24 +68,42 @@ export function foldIntervention(loaded: LoadedGraph, modelType: string | undefi
 
 type AddInit = (key: string, make: () => TensorProto) => string;
 
-function foldIntoWeights(sl: SiteLinear, f: SiteFactors, dir: string, addInit: AddInit): boolean {
+function foldIntoWeights(sl: SiteLinear, f: SiteFactors, dir: string, addInit: AddInit, deferred: Map<string, () => Uint8Array>): boolean {
   const { linear, scope: g } = sl;
   const node = linear.node;
   if (node.opType !== 'MatMul' && node.opType !== 'Gemm') return false;
   const w = g.constantDims(node.input[1] ?? '');
   if (!w || w.via.some((v) => v.opType !== 'Identity' && v.opType !== 'Transpose')) return false;
-  // The weight as the node reads it: stored layout, with any Transpose on the way applied.
-  const stored = readFloats(w.tensor, dir);
-  const logical = w.via.some((v) => v.opType === 'Transpose') ? transpose2d(stored, w.dims[1]!, w.dims[0]!) : stored;
   const [rows, cols] = w.dims as [number, number];
   const outOnRows = node.opType === 'Gemm' && (node.attribute.find((a) => a.name === 'transB')?.i ?? 0n) === 1n;
-  const scaled = new Float32Array(logical.length);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) scaled[r * cols + c] = logical[r * cols + c]! * f.gain[outOnRows ? r : c]!;
-  }
-  node.input[1] = addInit(`${sl.id}|weight`, () => floatTensorLike(w.tensor, `${w.tensor.name}.aura_folded.${sl.id}`, [rows, cols], scaled));
+  const name = `${w.tensor.name}.aura_folded.${sl.id}`;
+  const fold = (): TensorProto => {
+    // The weight as the node reads it: stored layout, with any Transpose on the way applied.
+    const stored = readFloats(w.tensor, dir);
+    const logical = w.via.some((v) => v.opType === 'Transpose') ? transpose2d(stored, w.dims[1]!, w.dims[0]!) : stored;
+    const scaled = new Float32Array(logical.length);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) scaled[r * cols + c] = logical[r * cols + c]! * f.gain[outOnRows ? r : c]!;
+    }
+    return floatTensorLike(w.tensor, name, [rows, cols], scaled);
+  };
+  node.input[1] = addInit(`${sl.id}|weight`, () => {
+    if (!isExternal(w.tensor)) return fold();
+    deferred.set(name, () => fold().rawData);
+    return deferredTensor(w.tensor, name, [rows, cols]);
+  });
   foldBias(sl, f, dir, addInit, g);
   return true;
+}
+
+/** A float tensor shaped like the fold's result, whose bytes come from FoldReport.deferred when written. */
+function deferredTensor(like: TensorProto, name: string, dims: number[]): TensorProto {
+  const half = like.dataType === DataType.FLOAT16;
+  const t = makeTensor(name, half ? DataType.FLOAT16 : DataType.FLOAT, dims, new Uint8Array(0));
+  t.dataLocation = DataLocation.EXTERNAL;
+  const entry = (key: string, value: string) => create(StringStringEntryProtoSchema, { key, value });
+  t.externalData = [entry('location', DEFERRED_LOCATION), entry('offset', '0'), entry('length', String(dims.reduce((a, b) => a * b, 1) * (half ? 2 : 4)))];
+  return t;
 }
 
 /** b*g + c into whichever input holds the site's bias; an Add of c where the site has no bias. */

@@ -33,6 +33,8 @@ export { positionIds } from './feeds';
 export interface OpenOptions extends SessionOptions, WeightCacheOptions {
   /** Extra sites: names of float tensors in the graph. */
   customSites?: string[];
+  /** Bytes of site activations one extraction pass may hold (default EXTRACT_ACTIVATION_BUDGET); tests set it small. */
+  activationBudget?: number;
 }
 
 /**
@@ -86,7 +88,7 @@ export class LanguageModel {
     readonly facts: ArchFacts,
     readonly tokenizer: TextTokenizer,
     readonly fingerprint: string,
-    options: OpenOptions,
+    private readonly options: OpenOptions,
   ) {
     this.sessionsOf = new Map([first, ...(withPast ? [withPast] : [])].map((g) => [g, new GraphSessions(g, options)]));
   }
@@ -154,6 +156,9 @@ export class LanguageModel {
     const perToken = args.tokens ?? [];
     if (kind === 'plain' && perToken.length > 0) throw new Error('forward: per-token values need the rewritten graph, not kind plain');
     if ((kind === 'extract' || kind === 'lm+pool') && pool.length === 0 && perToken.length === 0) throw new Error(`forward: kind ${kind} needs sites to pool`);
+    // Groups of rows only for pooled extraction (per-token values are fetched whole).
+    const rows = kind === 'extract' && !args.past && perToken.length === 0 ? extractRows(args.ids.length, args.ids[0]?.length ?? 0, this.siteWidth(pool), this.options.activationBudget) : args.ids.length;
+    if (rows < args.ids.length) return this.forwardInParts(args, pool, rows);
     const graph = this.withPast && args.past ? this.withPast : this.first;
     const sessions = this.sessionsOf.get(graph)!;
     const session = kind === 'plain' ? await sessions.unmodified() : await sessions.rewritten();
@@ -185,6 +190,39 @@ export class LanguageModel {
     if (pool.length > 0) result.pooled = readPooled(out, pool);
     if (perToken.length > 0) result.tokens = new Map(perToken.map((id) => [id, toFloat32(out[tokensOutput(id)]!)]));
     return result;
+  }
+
+  /**
+   * An extraction batch run as consecutive groups of `rows` rows, each padded as the whole batch is, so
+   * every row sees the computation it would in one pass (up to the kernels' summation order, which may
+   * change with the row count: 1 ulp); the pooled rows are put back in order.
+   */
+  private async forwardInParts(args: ForwardArgs, pool: string[], rows: number): Promise<ForwardResult> {
+    const parts: Map<string, Pooled>[] = [];
+    for (let r = 0; r < args.ids.length; r += rows) {
+      parts.push((await this.forward({ ...args, ids: args.ids.slice(r, r + rows), mask: args.mask.slice(r, r + rows) })).pooled!);
+    }
+    const pooled = new Map<string, Pooled>();
+    for (const id of pool) {
+      const join = (which: 'max' | 'mean'): Float32Array => {
+        const out = new Float32Array(parts.reduce((n, p) => n + p.get(id)![which].length, 0));
+        let at = 0;
+        for (const p of parts) {
+          out.set(p.get(id)![which], at);
+          at += p.get(id)![which].length;
+        }
+        return out;
+      };
+      pooled.set(id, { max: join('max'), mean: join('mean') });
+    }
+    return { pooled };
+  }
+
+  /** Neurons per token over the pooled sites (custom sites not measured yet count as none). */
+  private siteWidth(pool: string[]): number {
+    let n = 0;
+    for (const id of pool) n += this.first.sites.find((s) => s.id === id)?.neurons ?? 0;
+    return n;
   }
 
   /** Checked once per intervention object, then its tensors are reused by every step that feeds it. */
@@ -262,6 +300,11 @@ export class LanguageModel {
     for (const s of this.sessionsOf.values()) await s.dispose();
   }
 
+  /** Frees onnxruntime's copy of the weights and its working memory; the next forward pass loads them again. */
+  async releaseSessions(): Promise<void> {
+    for (const s of this.sessionsOf.values()) await s.dispose();
+  }
+
   /** The session a forward pass of this kind runs (built on first use); every kind but 'plain' shares one. */
   session(kind: SessionKind, _pool: string[] = [], withPast = false): Promise<ort.InferenceSession> {
     const s = this.sessionsOf.get(withPast && this.withPast ? this.withPast : this.first)!;
@@ -292,6 +335,21 @@ function openGraph(file: string, files: ModelFiles, modelType: string | undefine
   const sites = discoverSites(loaded.model, file, modelType, hidden);
   for (const t of o.customSites ?? []) sites.push(customSite(loaded.model, file, t, sites));
   return { loaded, io, sites };
+}
+
+/**
+ * onnxruntime's working memory for a forward pass grows with the tokens in it: about 3.6 times the
+ * sites' activations per token on a GPT-2-small shape (0.67 MB per token, 1.4 GB for 16 rows of 128
+ * tokens, more than its weights), measured with scripts/bench-memory/rss-trace.mjs. An extraction batch
+ * is therefore run in groups whose site activations stay within this budget (at least one row); past a
+ * few hundred tokens a bigger group is no faster on the CPU. The rows and their padding are unchanged.
+ */
+export const EXTRACT_ACTIVATION_BUDGET = 64 * 1024 ** 2;
+
+export function extractRows(rows: number, width: number, neuronsPerToken: number, budget = EXTRACT_ACTIVATION_BUDGET): number {
+  const perRow = width * neuronsPerToken * 4;
+  if (perRow <= 0) return rows;
+  return Math.max(1, Math.min(rows, Math.floor(budget / perRow)));
 }
 
 /**

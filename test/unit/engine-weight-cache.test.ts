@@ -2,11 +2,13 @@
 // weight cache entry that onnxruntime reads by path; the model folder is never written to, the fingerprint
 // is the file's, and the numbers are PyTorch's golden values. (Fixtures are small, so the threshold is 0 here.)
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, readFileSync, readdirSync, realpathSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LanguageModel } from '../../src/engine/model';
-import { decodeModel } from '../../src/engine/onnx/proto';
+import { decodeModel, encodeModel } from '../../src/engine/onnx/proto';
+import { writeCached, writeCachedStreaming } from '../../src/engine/onnx/weight-cache';
 import { MODELS, golden, maxAbsDiff, toGains } from '../helpers/fixtures';
 import { scratchDir } from '../helpers/scratch';
 
@@ -51,6 +53,37 @@ describe('weight cache for inline weights', () => {
       assert.ok(statSync(join(cacheDir, entries[0]!, 'weights.bin')).size > 0);
     });
   }
+
+  // The first open streams the file (stream-strip.ts) instead of decoding it whole: the entry must be
+  // what the decoding path (writeCached on the decoded model) makes, so both paths stay interchangeable.
+  for (const name of ['gpt2-tiny/model.onnx', 'llama-tiny-merged/decoder_model_merged.onnx', 'gpt2-tiny-fp16/onnx/model_fp16.onnx', 'llama-tiny-q4/onnx/model_q4.onnx', 'llama-hybrid/onnx/model.onnx']) {
+    it(`${name}: the streamed cache entry equals the decoded one (weights byte for byte, same graph and digest)`, () => {
+      const file = realpathSync(join(MODELS, name));
+      const bytes = readFileSync(file);
+      const streamed = writeCachedStreaming(file, { cacheDir: scratchDir('wc-s') });
+      const decoded = writeCached(file, decodeModel(bytes), createHash('sha256').update(bytes).digest('hex'), { cacheDir: scratchDir('wc-d') });
+      assert.ok(streamed && decoded);
+      assert.equal(streamed.digest, decoded.digest);
+      assert.ok(readFileSync(join(streamed.dir, 'weights.bin')).equals(readFileSync(join(decoded.dir, 'weights.bin'))), 'weights.bin differs');
+      assert.ok(Buffer.from(encodeModel(streamed.model)).equals(Buffer.from(encodeModel(decoded.model))), 'graph differs');
+      assert.ok(statSync(join(streamed.dir, 'weights.bin')).size > 0);
+    });
+  }
+
+  it('files the streaming path does not take (not ONNX, truncated, external data) are left to the decoding path', () => {
+    const d = scratchDir('wc-bad');
+    const junk = join(d, 'junk.onnx');
+    writeFileSync(junk, Buffer.from('this is not a protobuf at all, just some text'));
+    assert.equal(writeCachedStreaming(junk, { cacheDir: scratchDir('wc') }), undefined);
+    const whole = readFileSync(join(MODELS, 'gpt2-tiny', 'model.onnx'));
+    const cut = join(d, 'cut.onnx');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    assert.equal(writeCachedStreaming(cut, { cacheDir: scratchDir('wc') }), undefined);
+    const external = realpathSync(join(MODELS, 'gpt2-tiny-external', 'model.onnx'));
+    const cacheDir = scratchDir('wc');
+    assert.equal(writeCachedStreaming(external, { cacheDir }), undefined);
+    assert.deepEqual(readdirSync(cacheDir), [], 'no entry or temporary folder is left behind');
+  });
 
   it('a changed model file gets a new entry; old entries beyond the newest few are removed', async () => {
     const dir = join(scratchDir('wc-model'), 'gpt2-tiny');

@@ -4,6 +4,8 @@ import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { exportFoldedOnnx } from '../../src/aura/export/onnx-export';
+import { DEFERRED_LOCATION } from '../../src/engine/fold';
+import { externalEntry } from '../../src/engine/onnx/proto';
 import { seededRng } from '../../src/engine/generation/random';
 import { LanguageModel } from '../../src/engine/model';
 import { MODELS, goldenNames, maxAbsDiff } from '../helpers/fixtures';
@@ -11,6 +13,24 @@ import type { Intervention } from '../../src/engine/model';
 import { scratchDir } from '../helpers/scratch';
 
 describe('export --format onnx folds the intervention into the weights', () => {
+  // Memory (issue 8): a weight read from external data is folded when the export writes it, one tensor
+  // at a time; the fold itself holds none of the folded weights. (The logits tests below check the bytes.)
+  for (const name of ['gpt2-tiny-external', 'gpt2-tiny-pertensor', 'llama-tiny']) {
+    it(`${name}: folding holds no folded weight bytes; each is made when written`, async () => {
+      const model = await LanguageModel.open(join(MODELS, name), { threads: 1 });
+      const iv: Intervention = new Map(model.sites.map((s) => [s.id, { gain: new Float32Array(s.neurons).fill(0.5) }]));
+      const report = model.fold(iv);
+      const folded = report.model.graph!.initializer.filter((t) => t.name.includes('.aura_folded.') && t.dims.length === 2);
+      assert.ok(folded.length > 0);
+      for (const t of folded) {
+        assert.equal(t.rawData.length, 0, `${t.name} holds bytes`);
+        assert.equal(externalEntry(t, 'location'), DEFERRED_LOCATION);
+        assert.ok(report.deferred.has(t.name));
+      }
+      await model.dispose();
+    });
+  }
+
   for (const name of goldenNames()) {
     it(`${name}: folded logits equal the live intervention within 1e-4`, async () => {
       const model = await LanguageModel.open(join(MODELS, name), { threads: 1 });

@@ -17,6 +17,7 @@ import { DataLocation, decodeModel, encodeModel, externalEntry, externalLength, 
 import { MAX_INLINE_BYTES, inlineExternalData } from '../../engine/onnx/inline-data';
 import { ort } from '../../engine/ort-session';
 import type { GraphProto, ModelProto, TensorProto } from '../../engine/onnx/proto';
+import { DEFERRED_LOCATION } from '../../engine/fold';
 import type { Intervention, LanguageModel } from '../../engine/model';
 
 export interface OnnxExportResult {
@@ -49,12 +50,18 @@ export async function exportFoldedOnnx(model: LanguageModel, factors: Interventi
   // One self-contained file for a small model whose weights were inline; otherwise external data, so the
   // weights stream from the source to the export and are never held in JS (nor serialised) at once.
   if (!sourceHadExternal(model) && weights <= INLINE_EXPORT_MAX) {
+    for (const t of tensors(report.model.graph!)) {
+      if (!isDeferred(t)) continue;
+      t.rawData = deferredBytes(report.deferred, t) as Uint8Array<ArrayBuffer>;
+      t.externalData = [];
+      t.dataLocation = DataLocation.DEFAULT;
+    }
     inlineExternalData(report.model, model.weightsDir);
     const bytes = encodeModel(report.model);
     await verifyLoads(bytes, out);
     return { bytes: await atomicWriteFile(out, bytes), intoWeights: report.intoWeights, asNodes: report.asNodes };
   }
-  const { bytes, dataFile } = await writeWithExternalData(report.model, model.weightsDir, out);
+  const { bytes, dataFile } = await writeWithExternalData(report.model, report.deferred, model.weightsDir, out);
   return { bytes, intoWeights: report.intoWeights, asNodes: report.asNodes, dataFile };
 }
 
@@ -89,7 +96,7 @@ async function verifyLoads(source: Uint8Array | string, out: string): Promise<vo
   }
 }
 
-async function writeWithExternalData(model: ModelProto, sourceDir: string, out: string): Promise<{ bytes: number; dataFile: string }> {
+async function writeWithExternalData(model: ModelProto, deferred: Map<string, () => Uint8Array>, sourceDir: string, out: string): Promise<{ bytes: number; dataFile: string }> {
   const dir = dirname(resolve(out));
   const base = basename(out);
   const staging = join(dir, `.${base}.${process.pid}.${randomBytes(4).toString('hex')}.export`);
@@ -100,7 +107,7 @@ async function writeWithExternalData(model: ModelProto, sourceDir: string, out: 
   }
   try {
     const tmpData = join(staging, 'data');
-    const hash = copyWeights(model, sourceDir, tmpData);
+    const hash = copyWeights(model, deferred, sourceDir, tmpData);
     const dataFile = `${base}.${hash.slice(0, 12)}.data`;
     relocate(model.graph!, dataFile);
     renameSync(tmpData, join(staging, dataFile));
@@ -147,8 +154,25 @@ function readGraphOnly(file: string): Uint8Array {
   }
 }
 
-/** Copies every sizeable tensor's bytes (from the source's external data or from the graph) into `file`; returns the sha256 of the file. */
-function copyWeights(model: ModelProto, sourceDir: string, file: string): string {
+function isDeferred(t: TensorProto): boolean {
+  return isExternal(t) && externalEntry(t, 'location') === DEFERRED_LOCATION;
+}
+
+/** A folded weight's bytes, made now (one tensor at a time) and checked against the size its placeholder declared. */
+function deferredBytes(deferred: Map<string, () => Uint8Array>, t: TensorProto): Uint8Array {
+  const make = deferred.get(t.name);
+  if (!make) throw new Error(`export: no bytes for the folded tensor ${t.name}`);
+  const b = make();
+  if (b.length !== externalLength(t)) throw new Error(`export: folded tensor ${t.name} has ${b.length} bytes, expected ${externalLength(t)}`);
+  return b;
+}
+
+/**
+ * Copies every sizeable tensor's bytes (from the source's external data, from the graph, or folded now)
+ * into `file`; returns the sha256 of the file. A folded weight is made just before it is written and
+ * dropped after, so the export holds one tensor of folded weights at a time.
+ */
+function copyWeights(model: ModelProto, deferred: Map<string, () => Uint8Array>, sourceDir: string, file: string): string {
   const fd = openSync(file, 'w');
   const hash = createHash('sha256');
   let offset = 0;
@@ -167,6 +191,7 @@ function copyWeights(model: ModelProto, sourceDir: string, file: string): string
       const at = offset;
       const length = inline ? t.rawData.length : externalLength(t);
       if (inline) put(t.rawData);
+      else if (isDeferred(t)) put(deferredBytes(deferred, t));
       else copyRange(join(sourceDir, externalEntry(t, 'location')!), Number(externalEntry(t, 'offset') ?? 0), length, put);
       t.rawData = new Uint8Array(0);
       t.dataLocation = DataLocation.EXTERNAL;

@@ -6,7 +6,7 @@ import { atomicWriteFile } from '../atomic-write';
 import { createAurocPool } from '../auroc-pool';
 import { AuraUserError } from '../errors';
 import { neuronStats } from '../neuron-stats';
-import { aurocPath, readMatrix, readProgress, requireManifest, responsesPath } from './store';
+import { aurocPath, readProgress, readSplitMatrix, requireManifest, responsesPath } from './store';
 import type { SiteAuroc } from '../experts';
 import type { Pooling, ProfileManifest } from './store';
 
@@ -77,7 +77,8 @@ export async function scoreProfileTimed(dir: string, o: ScoreOptions = {}): Prom
     for (const [i, s] of m.sites.entries()) {
       for (const pooling of ['max', 'mean'] as const) {
         lap();
-        const { pos, neg } = splitByLabel(readMatrix(responsesPath(dir, s.id, pooling), m.examples, s.neurons), labels, s.neurons);
+        if (labels.length !== m.examples) throw new AuraUserError(`${dir}: order.json has ${labels.length} labels, the manifest ${m.examples} examples`);
+        const { pos, neg } = readSplitMatrix(responsesPath(dir, s.id, pooling), labels, s.neurons);
         timing.readingS += lap();
         const auroc = await pool.run(pos, neg, s.neurons, o.signal ? { signal: o.signal } : {});
         timing.aurocS += lap();

@@ -5,8 +5,8 @@
  */
 import { AuraUserError } from '../errors';
 import { aurocPerNeuron } from '../auroc';
-import { readLabels, splitByLabel } from '../profile/score';
-import { readMatrix, requireManifest, responsesPath } from '../profile/store';
+import { readLabels } from '../profile/score';
+import { readSplitMatrix, requireManifest, responsesPath } from '../profile/store';
 import { benjaminiHochberg, mannWhitneyGreaterP } from './mann-whitney';
 import { histogram, permutationNull } from './permutation';
 import { checkSampleSize } from './small-sample';
@@ -135,7 +135,8 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
   let nullReject = 0;
   let nullCount = 0;
   for (const s of m.sites) {
-    const all = splitByLabel(readMatrix(responsesPath(dir, s.id, pooling), m.examples, s.neurons), labels, s.neurons);
+    // One copy of the site's matrix, read by chunks (readMatrix then splitByLabel held two).
+    const all = readSplitMatrix(responsesPath(dir, s.id, pooling), labels, s.neurons);
     const pos = split ? selectRows(all.pos, s.neurons, split.pos.rank) : all.pos;
     const neg = split ? selectRows(all.neg, s.neurons, split.neg.rank) : all.neg;
     const u = neuronUncertainty(pos, neg, s.neurons, { resamples, confidence, seed });

@@ -8,6 +8,8 @@ export interface PerplexityOptions {
   batchSize?: number;
   /** Texts are truncated to this many tokens (default: the model's context, at most 1024). */
   maxLength?: number;
+  /** Bytes of logits one pass may return (default LOGITS_BUDGET); scripts/bench-memory/ab-budgets.ts times others. */
+  logitsBudget?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -30,7 +32,7 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
   let tokens = 0;
   for (let start = 0, bs = 0; start < encoded.length; start += bs) {
     throwIfAborted(o.signal);
-    bs = batchFor(encoded, start, o.batchSize ?? 8, model.facts.vocabSize);
+    bs = batchFor(encoded, start, o.batchSize ?? 8, model.facts.vocabSize, o.logitsBudget ?? LOGITS_BUDGET);
     const chunk = encoded.slice(start, start + bs);
     const width = chunk[chunk.length - 1]!.length;
     const ids = chunk.map((c) => [...new Array<number>(width - c.length).fill(pad), ...c]);
@@ -55,13 +57,14 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
 /**
  * Every position's logits are [batch, width, vocab] floats: 8 texts of 1,024 tokens over GPT-2's 50,257
  * tokens would be 1.6 GB. Rows are added while the logits stay within LOGITS_BUDGET (at least one row): onnxruntime holds them
- * once and JS once more, and past a few hundred positions a bigger batch is no faster.
+ * once and JS once more, and past a few hundred positions a bigger batch is no faster. 32 MiB (was 64)
+ * took perplexity from 1.51x to 1.25x the weights on a GPT-2-small shape (scripts/bench-memory/).
  */
-const LOGITS_BUDGET = 64 * 1024 ** 2;
+export const LOGITS_BUDGET = 48 * 1024 ** 2;
 
-function batchFor(sorted: number[][], start: number, most: number, vocab: number): number {
+function batchFor(sorted: number[][], start: number, most: number, vocab: number, budget: number): number {
   let n = 1;
-  while (n < most && start + n < sorted.length && (n + 1) * sorted[start + n]!.length * Math.max(vocab, 1) * 4 <= LOGITS_BUDGET) n++;
+  while (n < most && start + n < sorted.length && (n + 1) * sorted[start + n]!.length * Math.max(vocab, 1) * 4 <= budget) n++;
   return n;
 }
 

@@ -12,7 +12,7 @@ import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from 'onnx-buf';
 import { UserError, userErrorFrom } from '../errors';
 import { decodeModel, externalEntry, externalLength, isExternal } from './proto';
-import { WEIGHTS_FILE, hasExternalTensors, readCached, writeCached } from './weight-cache';
+import { WEIGHTS_FILE, hasExternalTensors, readCached, writeCached, writeCachedStreaming } from './weight-cache';
 import type { WeightCacheOptions } from './weight-cache';
 import type { GraphProto, ModelProto, TensorProto } from './proto';
 
@@ -43,6 +43,9 @@ export function loadOnnx(file: string, cache: WeightCacheOptions = {}): LoadedGr
   const big = size >= (cache.externalizeAbove ?? 32 * 1024 ** 2);
   const cached = big ? readCached(real, cache) : undefined;
   if (cached) return { file, model: cached.model, dataDir: cached.dir, externalFiles: [WEIGHTS_FILE], digest: cached.digest, sources: [real] };
+  // First open of a big model with inline weights: moved to the cache a chunk at a time, never held whole.
+  const streamed = big ? writeCachedStreaming(real, cache) : undefined;
+  if (streamed) return { file, model: streamed.model, dataDir: streamed.dir, externalFiles: [WEIGHTS_FILE], digest: streamed.digest, sources: [real] };
   const loaded = readWhole(file, real, big, cache);
   // The whole file's bytes were only read to move them to the cache: let them go before onnxruntime loads.
   if (loaded.dataDir !== dirname(file) && loaded.externalFiles[0] === WEIGHTS_FILE && big) releaseFileBuffer();

@@ -9,6 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DataLocation, decodeModel, encodeModel, isExternal } from './proto';
+import { stripToWeightsFile } from './stream-strip';
 import type { GraphProto, ModelProto, TensorProto } from './proto';
 import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from 'onnx-buf';
@@ -107,6 +108,57 @@ export function writeCached(realFile: string, model: ModelProto, digest: string,
   // Decoded again from the entry: `model`'s small tensors are views into the whole file's bytes, which
   // would stay alive as long as it does.
   return readCached(realFile, o);
+}
+
+/**
+ * Makes the cache entry for `realFile` straight from the file, holding one chunk of the weights at a
+ * time (stream-strip.ts), instead of from a decoded copy of the whole file. Undefined when the file
+ * needs the decoding path (external tensors, no nodes, anything unusual) or the cache cannot be written.
+ */
+export function writeCachedStreaming(realFile: string, o: WeightCacheOptions): CachedGraph | undefined {
+  const root = o.cacheDir ?? defaultCacheRoot();
+  const { key, size, mtimeMs } = entryKey(realFile);
+  const dir = join(root, key);
+  const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(tmp, { recursive: true });
+    const stripped = stripToWeightsFile(realFile, join(tmp, WEIGHTS_FILE), WEIGHTS_FILE, MIN_EXTERNAL_BYTES, ALIGN);
+    if (!stripped || !onlyOurExternals(stripped.graphBytes)) {
+      rmSync(tmp, { recursive: true, force: true });
+      return undefined;
+    }
+    writeFileSync(join(tmp, GRAPH_FILE), stripped.graphBytes);
+    const meta: Meta = { source: realFile, size, mtimeMs, digest: stripped.digest };
+    writeFileSync(join(tmp, META_FILE), JSON.stringify(meta));
+    const theirs = readCached(realFile, o);
+    if (theirs) {
+      rmSync(tmp, { recursive: true, force: true });
+      return theirs;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+    return undefined;
+  }
+  evictOld(root, key);
+  return readCached(realFile, o);
+}
+
+/** A decodable graph with nodes whose only external tensors are the main graph's initializers just moved (no data elsewhere to find). */
+function onlyOurExternals(graphBytes: Uint8Array): boolean {
+  let model: ModelProto;
+  try {
+    model = decodeModel(graphBytes);
+  } catch {
+    return false;
+  }
+  const g = model.graph;
+  if (!g || g.node.length === 0) return false;
+  const subgraphExternal = (n: GraphProto['node'][number]): boolean =>
+    n.attribute.some((a) => (a.t && isExternal(a.t)) || a.tensors.some(isExternal) || (a.g && (hasExternalTensors(a.g) || a.g.node.some(subgraphExternal))) || a.graphs.some((sg) => hasExternalTensors(sg) || sg.node.some(subgraphExternal)));
+  if (g.node.some(subgraphExternal)) return false;
+  return g.initializer.every((t) => !isExternal(t) || (t.externalData.length === 3 && t.externalData[0]!.value === WEIGHTS_FILE));
 }
 
 /** Writes every sizeable inline tensor's bytes to `file` and turns the tensor into an external reference. */
