@@ -71,6 +71,7 @@ export class Workbench {
     this.preview = new PreviewController({
       host: deps.host,
       gains: () => this.intervention.appliedGains(),
+      ready: () => this.intervention.ready(),
       shifts: () => this.intervention.appliedShifts(),
       settings: () => this.generationSettings(),
       onError: (e) => deps.log.error(`preview: ${e instanceof Error ? e.message : String(e)}`, e),
@@ -189,6 +190,7 @@ export class Workbench {
   }
 
   async evaluate(prompts: string, neutral: string | undefined, o: { samples: number; maxPrompts?: number }, task: Task = {}): Promise<EvaluateOutcome> {
+    await this.intervention.ready();
     const gains = this.requireGains();
     const c = this.deps.config();
     return this.track('Evaluating the intervention', task, (call) =>
@@ -235,6 +237,7 @@ export class Workbench {
   }
 
   async exportIntervention(format: ExportFormat, out: string, task: Task = {}): Promise<number> {
+    await this.intervention.ready();
     const file = this.interventionFile();
     if (format !== 'onnx') return writeInterventionAs(format, file, out);
     const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out, ...this.shiftsField() }, call));

@@ -6,6 +6,7 @@ import { safeParse } from 'valibot';
 import { firstIssue, MODEL_CALLS, ToModelSchema } from '../../shared/model-messages';
 import { ModelWork } from './model-work';
 import { serializeError } from './rpc';
+import { writeBulk } from './bulk-wire';
 import type { FromModel } from '../../shared/model-messages';
 import type { CallOptions, ModelHost } from './api';
 
@@ -43,7 +44,12 @@ process.on('message', (raw: unknown) => {
   method
     .call(work as ModelHost, arg.output, call)
     .then(
-      (value) => post({ type: 'result', id: m.id, value }),
+      // Big typed arrays go through a file (bulk-wire.ts), so the host never deserialises them on its thread.
+      (value) =>
+        writeBulk(value).then(
+          (w) => post({ type: 'result', id: m.id, value: w.value, ...(w.bulk ? { bulk: w.bulk } : {}) }),
+          (e: unknown) => post({ type: 'error', id: m.id, error: serializeError(e) }),
+        ),
       (e: unknown) => post({ type: 'error', id: m.id, error: serializeError(e) }),
     )
     .finally(() => running.delete(m.id));
