@@ -84,6 +84,11 @@ export class InterventionState {
     return this.aurocs.length > 0;
   }
 
+  /** Fits answered by the worker thread so far (tests check that big fits leave the host's thread). */
+  get workerFits(): number {
+    return this.fits.workerFits;
+  }
+
   /** True while a fit runs in the worker (the gains in use are the previous fit's). */
   get fitting(): boolean {
     return this.pendingVersion !== undefined;

@@ -1,6 +1,6 @@
 // Big typed arrays in a model-process answer travel through a temporary file, not the IPC channel.
 // Node deserialises an IPC message in one piece on the receiving thread: a profile of a Llama-3-8B
-// (1.4M neurons: AUROCs, the ranked columns, statistics, two transport maps) is over 100 MB and held
+// (1.4M neurons: AUROCs, the ranked columns, statistics, two transport maps) is 81 MB and held
 // the extension host's event loop for hundreds of milliseconds. Here the model process writes every
 // array of BULK_MIN_BYTES or more into one file and sends a placeholder in its place; the host reads
 // each array with asynchronous reads (libuv's thread pool) into its own ArrayBuffer, so its thread
@@ -11,8 +11,8 @@ import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Smaller arrays stay in the message: a file costs more than cloning a few kilobytes. */
-export const BULK_MIN_BYTES = 64 * 1024;
+/** Smaller arrays stay in the message (a file read costs more than cloning a few kilobytes); a 14,336-neuron site's map is 57 KB, so per-site arrays must go. */
+export const BULK_MIN_BYTES = 4096;
 
 const KINDS = {
   Float64Array,
@@ -89,20 +89,37 @@ export async function writeBulk(value: unknown, dir = tmpdir()): Promise<{ value
   return { value: out, bulk: { file, arrays } };
 }
 
+/** Where an array sits in the value (keys and indices from the top), for readBulk's `shared` choice. */
+export type BulkPath = readonly (string | number)[];
+
 /**
  * The host's side: reads every array back (asynchronously, each into its own buffer), puts it where its
- * placeholder was, and removes the file. A missing or short file is an error naming it.
+ * placeholder was, and removes the file. A missing or short file is an error naming it. Arrays for
+ * which `shared(path)` holds get a SharedArrayBuffer: handing those to a worker thread (the
+ * intervention fit) then costs nothing, where cloning 58 MB of maps held the thread ~330 ms.
  */
-export async function readBulk(value: unknown, bulk: BulkRef): Promise<unknown> {
+export async function readBulk(value: unknown, bulk: BulkRef, shared: (path: BulkPath) => boolean = () => false): Promise<unknown> {
+  const paths: BulkPath[] = [];
+  const find = (x: unknown, path: BulkPath): void => {
+    if (ArrayBuffer.isView(x)) return;
+    if (x instanceof Map) for (const [k, v] of x) find(v, [...path, String(k)]);
+    else if (Array.isArray(x)) x.forEach((v, i) => find(v, [...path, i]));
+    else if (x && typeof x === 'object') {
+      const i = placeholderOf(x);
+      if (i !== undefined) paths[i] = path;
+      else for (const [k, v] of Object.entries(x)) find(v, [...path, k]);
+    }
+  };
+  find(value, []);
   const fh = await open(bulk.file, 'r');
-  let arrays: Typed[];
+  const arrays: Typed[] = [];
   try {
-    arrays = [];
-    for (const e of bulk.arrays) {
-      const t = new KINDS[e.kind](e.length);
-      const bytes = new Uint8Array(t.buffer);
-      const { bytesRead } = await fh.read(bytes, 0, bytes.byteLength, e.offset);
-      if (bytesRead !== bytes.byteLength) throw new Error(`${bulk.file}: the model process's answer is truncated (${bytesRead} of ${bytes.byteLength} bytes at ${e.offset})`);
+    for (const [i, e] of bulk.arrays.entries()) {
+      const bytes = e.length * KINDS[e.kind].BYTES_PER_ELEMENT;
+      const buffer = paths[i] && shared(paths[i]) ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+      const t = new KINDS[e.kind](buffer as ArrayBuffer);
+      const { bytesRead } = await fh.read(new Uint8Array(buffer), 0, bytes, e.offset);
+      if (bytesRead !== bytes) throw new Error(`${bulk.file}: the model process's answer is truncated (${bytesRead} of ${bytes} bytes at ${e.offset})`);
       arrays.push(t);
     }
   } finally {
@@ -114,17 +131,20 @@ export async function readBulk(value: unknown, bulk: BulkRef): Promise<unknown> 
     if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, walk(v)]));
     if (Array.isArray(x)) return x.map(walk);
     if (x && typeof x === 'object') {
-      const i = (x as Partial<Placeholder>).$bulk;
-      if (typeof i === 'number' && Object.keys(x).length === 1) {
-        const t = arrays[i];
-        if (!t) throw new Error(`${bulk.file}: placeholder ${i} has no array`);
-        return t;
-      }
-      return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, walk(v)]));
+      const i = placeholderOf(x);
+      if (i === undefined) return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, walk(v)]));
+      const t = arrays[i];
+      if (!t) throw new Error(`${bulk.file}: placeholder ${i} has no array`);
+      return t;
     }
     return x;
   };
   return walk(value);
+}
+
+function placeholderOf(x: object): number | undefined {
+  const i = (x as Partial<Placeholder>).$bulk;
+  return typeof i === 'number' && Object.keys(x).length === 1 ? i : undefined;
 }
 
 /** A result message's file that will not be read (its call was cancelled): removed, errors ignored. */

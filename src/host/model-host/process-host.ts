@@ -234,7 +234,8 @@ export class ProcessModelHost implements ModelHost {
         };
         if (!m.bulk) return check(m.value);
         this.bulkBytes += m.bulk.arrays.reduce((n, a) => n + a.length * BYTES[a.kind], 0);
-        return void readBulk(m.value, m.bulk).then(check, (e: unknown) => p.reject(e instanceof Error ? e : new Error(String(e))));
+        // Shared memory, except the ranked experts, which go on to the webview (VS Code posts ArrayBuffers).
+        return void readBulk(m.value, m.bulk, (path) => path[0] !== 'experts').then(check, (e: unknown) => p.reject(e instanceof Error ? e : new Error(String(e))));
       }
     }
   }
