@@ -10,6 +10,14 @@ export const LO_INPUT = 'aura.lo';
 export const HI_INPUT = 'aura.hi';
 export const maxOutput = (siteId: string): string => `aura.max.${siteId}`;
 export const meanOutput = (siteId: string): string => `aura.mean.${siteId}`;
+/** A site's per-token values, [batch, seq, neurons] (after the intervention), for the neuron detail. */
+export const tokensOutput = (siteId: string): string => `aura.tokens.${siteId}`;
+/**
+ * How many batch rows the per-token outputs keep (int64[1]): 0 unless a run fetches them. An If node must
+ * produce every output of the branch it runs, fetched or not, so without this gate a merged decoder would
+ * copy every site's [batch, seq, neurons] tensor on every forward pass.
+ */
+export const TOKEN_ROWS_INPUT = 'aura.token_rows';
 
 export interface SiteSlice {
   id: string;

@@ -8,7 +8,7 @@ import { checkLayerCount, completeFacts, configFacts } from './arch';
 import { UserError } from './errors';
 import { emptyPastFor, factorFeeds, readLogits, readPooled, stepFeeds } from './feeds';
 import type { Intervention, Pooled } from './feeds';
-import { maxOutput, meanOutput } from './io-names';
+import { TOKEN_ROWS_INPUT, maxOutput, meanOutput, tokensOutput } from './io-names';
 import { readIoSpec } from './io-spec';
 import { describeFormat, modelName } from './model-format';
 import { resolveModelFolder } from './model-folder';
@@ -18,10 +18,12 @@ import type { WeightCacheOptions } from './onnx/weight-cache';
 import { GraphSessions, rewritable } from './session-cache';
 import type { Graph } from './session-cache';
 import { customSite, discoverSites } from './sites/catalogue';
+import { toFloat32 } from './tensors';
 import { loadTokenizer, requireTokenizer } from './tokenizer';
 import type { ArchFacts } from './arch';
 import type { Layout, ModelFiles } from './model-folder';
-import type { SessionOptions, ort } from './ort-session';
+import { ort } from './ort-session';
+import type { SessionOptions } from './ort-session';
 import type { Site } from './sites/catalogue';
 import type { TextTokenizer } from './tokenizer';
 
@@ -53,6 +55,8 @@ export interface ForwardArgs {
   logits?: 'all' | 'last' | 'none';
   /** false: the KV cache is not fetched (a caller that needs no next step, e.g. perplexity, saves its memory). */
   present?: boolean;
+  /** Sites whose values at every position are fetched (after the intervention); only these are copied out. */
+  tokens?: string[];
 }
 
 export interface ForwardResult {
@@ -60,7 +64,13 @@ export interface ForwardResult {
   logits?: Float32Array;
   present?: Record<string, ort.Tensor>;
   pooled?: Map<string, Pooled>;
+  /** Per requested site, [batch, seq, neurons] row-major, as float32. */
+  tokens?: Map<string, Float32Array>;
 }
+
+/** The per-token outputs' row gate (TOKEN_ROWS_INPUT): every row, or none. */
+const ALL_ROWS = new ort.Tensor('int64', BigInt64Array.of(BigInt(Number.MAX_SAFE_INTEGER)), [1]);
+const NO_ROWS = new ort.Tensor('int64', BigInt64Array.of(0n), [1]);
 
 export class LanguageModel {
   private disposed = false;
@@ -141,16 +151,24 @@ export class LanguageModel {
     if (this.disposed) throw new Error('model is disposed');
     const kind = args.kind ?? 'lm';
     const pool = args.pool ?? [];
-    if ((kind === 'extract' || kind === 'lm+pool') && pool.length === 0) throw new Error(`forward: kind ${kind} needs sites to pool`);
+    const perToken = args.tokens ?? [];
+    if (kind === 'plain' && perToken.length > 0) throw new Error('forward: per-token values need the rewritten graph, not kind plain');
+    if ((kind === 'extract' || kind === 'lm+pool') && pool.length === 0 && perToken.length === 0) throw new Error(`forward: kind ${kind} needs sites to pool`);
     const graph = this.withPast && args.past ? this.withPast : this.first;
     const sessions = this.sessionsOf.get(graph)!;
     const session = kind === 'plain' ? await sessions.unmodified() : await sessions.rewritten();
     const feeds = stepFeeds(graph.io, args, (b) => this.emptyPast(b), this.vocabSizes);
     if (kind !== 'plain') Object.assign(feeds, args.intervention ? this.interventionFeeds(graph, args.intervention) : this.neutralFeeds(graph));
+    if (kind !== 'plain' && rewritable(graph.sites).length > 0) feeds[TOKEN_ROWS_INPUT] = perToken.length > 0 ? ALL_ROWS : NO_ROWS;
     // Only what this purpose reads is fetched: onnxruntime then skips the nodes nothing fetched needs.
     const wantLogits = kind !== 'extract' && args.logits !== 'none';
     const slots = kind === 'extract' || args.present === false ? [] : (this.withPast ?? this.first).io.past;
-    const fetches = [...(wantLogits ? [graph.io.logits] : []), ...slots.map((s) => s.output), ...pool.flatMap((id) => [maxOutput(id), meanOutput(id)])];
+    const fetches = [
+      ...(wantLogits ? [graph.io.logits] : []),
+      ...slots.map((s) => s.output),
+      ...pool.flatMap((id) => [maxOutput(id), meanOutput(id)]),
+      ...perToken.map((id) => tokensOutput(this.site(id).id)),
+    ];
     if (fetches.length === 0) fetches.push(graph.io.logits);
     const out = await session.run(feeds, fetches);
     const result: ForwardResult = {};
@@ -165,6 +183,7 @@ export class LanguageModel {
       }
     }
     if (pool.length > 0) result.pooled = readPooled(out, pool);
+    if (perToken.length > 0) result.tokens = new Map(perToken.map((id) => [id, toFloat32(out[tokensOutput(id)]!)]));
     return result;
   }
 

@@ -31,12 +31,16 @@ export class GraphSessions {
     private readonly options: SessionOptions,
   ) {}
 
-  /** The rewritten session: gain/bias inputs and pooled outputs for every site, model outputs kept. */
+  /**
+   * The rewritten session: gain/bias inputs, pooled and per-token outputs for every site, model outputs
+   * kept. Declaring the per-token outputs costs the runs that do not fetch them nothing measurable
+   * (bench/token-outputs.ts: identical values, time ratio within noise), so one session serves them too.
+   */
   rewritten(): Promise<ort.InferenceSession> {
     if (!this.full) {
       const g = this.graph;
       const sites = rewritable(g.sites);
-      const s = this.make(encodeModel(rewrite(g.loaded.model, g.io, { intervene: sites, pool: sites, keepModelOutputs: true })), true);
+      const s = this.make(encodeModel(rewrite(g.loaded.model, g.io, { intervene: sites, pool: sites, keepModelOutputs: true, tokens: sites })), true);
       s.catch(() => {
         if (this.full === s) this.full = undefined;
       });

@@ -4,8 +4,9 @@
 // initializers listed as inputs: onnxruntime-node binds only `inputNames` and silently drops feeds
 // for overridable initializers.
 // and (b) return each site's max- and mean-pooled response over the positions whose attention mask is
-// 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime.
-import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
+// 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime, and
+// (c) on request that [batch, seq, neurons] tensor itself, after the intervention (the neuron detail).
+import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, TOKEN_ROWS_INPUT, interventionLayout, maxOutput, meanOutput, tokensOutput } from './io-names';
 import { dropUnusedInitializers, pruneGraph, removeIfOutput } from './onnx/prune';
 import {
   DataType,
@@ -28,6 +29,8 @@ export interface SurgeryPlan {
   pool: Site[];
   /** false: the only outputs are the pooled responses (the LM head and later layers are pruned). */
   keepModelOutputs: boolean;
+  /** Sites whose per-token values ([batch, seq, neurons], after the intervention) become outputs. */
+  tokens?: Site[];
 }
 
 const FLOAT = DataType.FLOAT;
@@ -38,14 +41,18 @@ export function rewrite(source: ModelProto, io: IoSpec, plan: SurgeryPlan): Mode
   const main = model.graph!;
   const ctx = new Rewriter(model, io);
   ctx.addInterventionInputs(plan.intervene);
+  if (plan.tokens?.length) model.graph!.input.push(makeValueInfo(TOKEN_ROWS_INPUT, DataType.INT64, [1]));
   const scopes = new Set<string>();
   const pooled = new Set(plan.pool.map((s) => s.id));
-  for (const site of uniqueSites([...plan.intervene, ...plan.pool])) {
+  const perToken = new Set((plan.tokens ?? []).map((s) => s.id));
+  for (const site of uniqueSites([...plan.intervene, ...plan.pool, ...(plan.tokens ?? [])])) {
     for (const p of site.placements) {
       scopes.add(p.scope.join('/'));
       const tensor = ctx.prepareSite(site, p);
       const value = plan.intervene.includes(site) ? ctx.intervene(site, p, tensor) : tensor;
       if (pooled.has(site.id)) ctx.pool(site, p, value);
+      // Right after this placement's nodes: If branches reuse tensor names, so `value` names this branch's only now.
+      if (perToken.has(site.id)) ctx.exposeTokens(site, p, value);
     }
   }
   ctx.flush();
@@ -73,7 +80,7 @@ class Rewriter {
   /** Producers of tensors made by this rewrite, not yet in any node list. */
   private readonly pending = new Map<string, NodeProto>();
   /** Per branch graph, the pooled outputs it now produces, in order, with the name outside the If. */
-  private readonly branchOutputs = new Map<GraphProto, { inner: string; outer: string; n: number }[]>();
+  private readonly branchOutputs = new Map<GraphProto, { inner: string; outer: string; n: number; dims?: (string | number)[] }[]>();
   private uid = 0;
 
   constructor(model: ModelProto, private readonly io: IoSpec) {
@@ -180,6 +187,36 @@ class Rewriter {
     }
   }
 
+  /**
+   * The site's values at every position as an output, [batch, seq, neurons] float32, read after the
+   * intervention (an intervened detail shows intervened values). Only a run that fetches it pays for it:
+   * onnxruntime skips unfetched outputs of the main graph, and inside If branches (which produce every
+   * output) the row gate leaves an empty tensor.
+   */
+  exposeTokens(site: Site, p: Placement, value: string): void {
+    const g = this.graphAt(p.scope);
+    const m = this.maskFor(g);
+    const tag = this.name(`tokens/${site.id}`);
+    const inMain = p.scope.length === 0;
+    const outName = inMain ? tokensOutput(site.id) : `${tokensOutput(site.id)}@${tag}`;
+    const fp32 = p.elemType === FLOAT;
+    const rows = this.constI('aura.const.i0', [0]);
+    const nodes: NodeProto[] = [
+      makeNode('Reshape', [value, m.shape3], [`${tag}/y3`], `${tag}/reshape`),
+      // Rows [0, aura.token_rows): all of them when fetched, none otherwise (see TOKEN_ROWS_INPUT).
+      makeNode('Slice', [`${tag}/y3`, rows, TOKEN_ROWS_INPUT, rows], [fp32 ? outName : `${tag}/rows`], `${tag}/rows`),
+    ];
+    if (!fp32) nodes.push(makeNode('Cast', [`${tag}/rows`], [outName], `${tag}/cast`, { to: FLOAT }));
+    this.insertAfterProducer(g, value, ...nodes);
+    const dims = ['aura_token_rows', 'aura_sequence', site.neurons];
+    g.output.push(makeValueInfo(outName, FLOAT, dims));
+    if (!inMain) {
+      const list = this.branchOutputs.get(g) ?? [];
+      list.push({ inner: outName, outer: tokensOutput(site.id), n: site.neurons, dims });
+      this.branchOutputs.set(g, list);
+    }
+  }
+
   /** Gives each If node the pooled outputs its branches now produce (both branches, same order). */
   exposeBranchOutputs(): void {
     for (const node of this.main.node) {
@@ -193,13 +230,13 @@ class Rewriter {
       }
       for (const o of a) {
         node.output.push(o.outer);
-        this.main.output.push(makeValueInfo(o.outer, FLOAT, ['batch_size', o.n]));
+        this.main.output.push(makeValueInfo(o.outer, FLOAT, o.dims ?? ['batch_size', o.n]));
       }
     }
   }
 
   dropModelOutputs(): void {
-    const isPooled = (n: string) => n.startsWith('aura.max.') || n.startsWith('aura.mean.');
+    const isPooled = (n: string) => n.startsWith('aura.max.') || n.startsWith('aura.mean.') || n.startsWith('aura.tokens.');
     this.main.output = this.main.output.filter((o) => isPooled(o.name));
     for (const node of this.main.node) {
       if (node.opType !== 'If') continue;

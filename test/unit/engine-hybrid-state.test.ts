@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { tokenActivations } from '../../src/aura/activations';
+import { textsActivations } from '../../src/aura/activations';
 import { loadConceptData } from '../../src/aura/datasets';
 import { profileConcept } from '../../src/aura/profile';
 import { readMatrix, responsesPath } from '../../src/aura/profile/store';
@@ -55,12 +55,26 @@ describe('issue 10 item 17: a decoder with conv/recurrent state inputs', () => {
     });
   }
 
-  it('per-token activations through the carried states equal those of growing prefixes', async () => {
+  it('per-token activations of every text in one batch pool to the PyTorch forward hooks', async () => {
     const sites = model.sites.map((s) => s.id);
-    const cached = await tokenActivations(model, g.texts[1]!, sites, { strategy: 'cache' });
-    const prefixes = await tokenActivations(model, g.texts[1]!, sites, { strategy: 'prefixes' });
-    assert.deepEqual(cached.ids, g.prompts[1]);
-    for (const id of sites) assert.ok(maxAbsDiff(cached.values.get(id)!, prefixes.values.get(id)!) < 1e-4, id);
+    const acts = await textsActivations(model, g.texts, sites);
+    acts.forEach((a, i) => {
+      assert.deepEqual(a.ids, g.prompts[i]);
+      const T = a.ids.length;
+      for (const s of model.sites) {
+        const v = a.values.get(s.id)!;
+        const max = new Float32Array(s.neurons).fill(-Infinity);
+        const mean = new Float32Array(s.neurons);
+        for (let t = 0; t < T; t++) {
+          for (let j = 0; j < s.neurons; j++) {
+            max[j] = Math.max(max[j]!, v[t * s.neurons + j]!);
+            mean[j]! += v[t * s.neurons + j]! / T;
+          }
+        }
+        assert.ok(maxAbsDiff(max, g.pooled[s.id]!.max[i]!) <= 1e-5, `${s.id} max, text ${i}: ${maxAbsDiff(max, g.pooled[s.id]!.max[i]!)}`);
+        assert.ok(maxAbsDiff(mean, g.pooled[s.id]!.mean[i]!) <= 1e-5, `${s.id} mean, text ${i}: ${maxAbsDiff(mean, g.pooled[s.id]!.mean[i]!)}`);
+      }
+    });
   });
 
   it('profiles: pooled responses equal the PyTorch forward hooks', async () => {

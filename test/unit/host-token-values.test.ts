@@ -1,6 +1,6 @@
-// The neuron detail's per-token values come from one batched walk through the KV cache for all its
-// examples: the same values as aura's per-text reading (itself checked against the pooled responses
-// in host-activations.test.ts), for texts of different lengths, with and without an intervention.
+// The neuron detail's per-token values come from one batched forward pass for all its examples: the
+// same values as each text read alone (no padding; both checked against PyTorch in
+// engine-token-values.test.ts), for texts of different lengths, with and without an intervention.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { tokenActivations } from '../../src/aura/activations';
@@ -25,7 +25,7 @@ for (const damped of [false, true]) {
     const batched = await batchedTokenValues(model, TEXTS, sites, { maxTokens: 24, ...(intervention ? { intervention } : {}) });
     assert.equal(batched.length, TEXTS.length);
     for (const [i, text] of TEXTS.entries()) {
-      const one = await tokenActivations(model, text, sites, { maxTokens: 24, strategy: 'cache', ...(intervention ? { intervention } : {}) });
+      const one = await tokenActivations(model, text, sites, { maxTokens: 24, ...(intervention ? { intervention } : {}) });
       assert.deepEqual(batched[i]!.tokens, one.tokens, `tokens of text ${i}`);
       for (const s of sites) {
         const a = batched[i]!.values.get(s)!;
