@@ -31,6 +31,7 @@ import type {
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
+  ScalesRequest,
   TextActivations,
 } from './api';
 
@@ -115,6 +116,9 @@ export class ProcessModelHost implements ModelHost {
   }
   sweep(req: SweepRequest, call?: CallOptions): Promise<SweepOutcome> {
     return this.call('sweep', req, call);
+  }
+  responseScales(req: ScalesRequest, call?: CallOptions): Promise<number[]> {
+    return this.call('responseScales', req, call);
   }
 
   async dispose(): Promise<void> {
