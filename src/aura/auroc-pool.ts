@@ -121,7 +121,7 @@ class Pool implements AurocPool {
   }
 }
 
-/** Ranges of about n / (threads * 16) neurons, a multiple of 64 (the gather block). */
+/** Ranges of about n / (threads * 16) neurons, a multiple of 64 (whole 32-neuron gather blocks). */
 function splitRanges(n: number, threads: number): [number, number][] {
   const size = Math.max(64, Math.ceil(n / (threads * 16) / 64) * 64);
   const out: [number, number][] = [];

@@ -2,7 +2,8 @@
  * Exact per-neuron AUROC of pooled responses as a score for "toxic" (positives) vs "non-toxic"
  * (negatives): the Mann-Whitney U statistic with ties counted one half, divided by P*Q. This is the
  * value scikit-learn's roc_auc_score returns (its trapezoids over the ROC curve compute the same area),
- * without its per-call overhead: per neuron, two radix sorts (one per class) and one merge.
+ * without its per-call overhead: per neuron, two radix sorts (one per class) and a branch-free count
+ * over the two sorted runs.
  *
  * Counting is done in integers (2*less + equal), so the result is the exact rational rounded once.
  *
@@ -14,9 +15,12 @@ import { AuraUserError } from './errors';
 /** Row-major responses: one row per example, one column per neuron. */
 export type ResponseMatrix = Float32Array | Float64Array;
 
-/** Neurons gathered per pass: each row is read as 256 contiguous bytes (4 cache lines), which the
- *  hardware prefetcher follows better than one line per 12 KB row stride. */
-const BLOCK = 64;
+/** Neurons gathered per pass. The gather walks tiles of TILE rows: each tile's rows stay in L1 while
+ *  every neuron of the block is read from them, and each neuron's keys are written contiguously. At 32
+ *  neurons × 16 rows that is 32 × 16 × 4 = 2 KB read per tile (16 cache lines × 2); measured on this
+ *  machine, 3.5x faster than writing 64 interleaved column streams one row at a time. */
+const BLOCK = 32;
+const TILE = 16;
 
 export interface ResponseShape {
   positives: number;
@@ -82,9 +86,9 @@ export function aurocRange(
 
 /**
  * float32 responses (what the engine produces): each value becomes an int32 key with the same order
- * (the float's bits, with all but the sign flipped for negatives), sorted by an LSD radix sort.
- * This is about 3x faster than Float32Array.prototype.sort, which must handle NaN and -0, and int32
- * (unlike uint32) values stay small integers in V8, so the merge runs on integer compares.
+ * (see floatKey), sorted by an LSD radix sort. This is about 3x faster than Float32Array.prototype.sort,
+ * which must handle NaN and -0, and int32 (unlike uint32) values stay small integers in V8, so the
+ * count runs on integer compares.
  */
 function aurocRangeF32(
   pos: Float32Array,
@@ -113,7 +117,7 @@ function aurocRangeF32(
       const q = radixSortKeys(negCols.subarray(k * Q, (k + 1) * Q), negTmp);
       if (hasNaNKey(p)) throw nanError(b + k, 'toxic');
       if (hasNaNKey(q)) throw nanError(b + k, 'non-toxic');
-      out[b + k] = countGreaterTwiceInt(p, q) / denom;
+      out[b + k] = twiceUSortedKeys(p, q) / denom;
     }
   }
 }
@@ -199,24 +203,33 @@ function radixSortKeys(keys: Int32Array, tmp: Int32Array): Int32Array {
 }
 
 // Keys of -Infinity and +Infinity; NaNs (any payload, either sign) sort outside them.
-const KEY_NEG_INF = -0x7f800001;
+const KEY_NEG_INF = -0x7f800000;
 const KEY_POS_INF = 0x7f800000;
 
 function hasNaNKey(sorted: Int32Array): boolean {
   return sorted[0] < KEY_NEG_INF || sorted[sorted.length - 1] > KEY_POS_INF;
 }
 
-/** The int32 key of a float32 given as its bits: same order as the floats, -0 and +0 equal. */
-function floatKey(bits: number): number {
-  if (bits === -0x80000000) return 0;
-  return bits < 0 ? bits ^ 0x7fffffff : bits;
+/**
+ * The int32 key of a float32 given as its bits: same order as the floats, -0 and +0 both 0.
+ * Non-negative floats keep their bits; a negative float's bits, all but the sign flipped, order
+ * negatives with -0 at -1, so adding 1 (subtracting the sign mask s = -1) puts -0 on +0. Branch-free:
+ * the sign of activations is a coin flip, and a branch on it mispredicted often enough to double the
+ * gather's time. Keys span [-0x7fffffff, 0x7fffffff], so nothing overflows int32.
+ */
+export function floatKey(bits: number): number {
+  const s = bits >> 31;
+  return ((bits ^ (s & 0x7fffffff)) - s) | 0;
 }
 
-/** keys[k*rows + r] = key(m[r*n + first + k]): a block of columns, transposed in one pass over the rows. */
+/** keys[k*rows + r] = key(m[r*n + first + k]): a block of columns, transposed tile by tile of rows. */
 function gatherKeys(bits: Int32Array, n: number, rows: number, first: number, width: number, keys: Int32Array): void {
-  for (let r = 0; r < rows; r++) {
-    const base = r * n + first;
-    for (let k = 0; k < width; k++) keys[k * rows + r] = floatKey(bits[base + k]);
+  for (let r0 = 0; r0 < rows; r0 += TILE) {
+    const r1 = Math.min(rows, r0 + TILE);
+    for (let k = 0; k < width; k++) {
+      const col = k * rows;
+      for (let r = r0, src = r0 * n + first + k; r < r1; r++, src += n) keys[col + r] = floatKey(bits[src]);
+    }
   }
 }
 
@@ -286,23 +299,41 @@ function countGreaterTwice(p: Float64Array, q: Float64Array): number {
   return count;
 }
 
-/** countGreaterTwice for int32 keys: the same loop, kept separate so each stays monomorphic in V8. */
-function countGreaterTwiceInt(p: Int32Array, q: Int32Array): number {
+/**
+ * countGreaterTwice for sorted int32 keys, without data-dependent branches: 2U = Σ_i (#q < p_i) +
+ * (#q ≤ p_i), each sum one merge that advances either q (t = 1) or p (t = 0, adding how many q are
+ * behind). On continuous data the branchy merge above mispredicts about once per element; these take
+ * the same steps whatever the data. The first merge also notes whether any p equals a q (when p_i is
+ * taken, q[j] is the least q ≥ p_i); without such a tie #q ≤ p_i = #q < p_i and the second merge,
+ * a third of the time of a neuron, is skipped.
+ */
+function twiceUSortedKeys(p: Int32Array, q: Int32Array): number {
   const P = p.length;
   const Q = q.length;
-  let count = 0;
+  let less = 0;
+  let tied = 0;
   let i = 0;
   let j = 0;
-  while (i < P) {
-    const v = p[i];
-    let i2 = i + 1;
-    while (i2 < P && p[i2] === v) i2++;
-    while (j < Q && q[j] < v) j++;
-    let j2 = j;
-    while (j2 < Q && q[j2] === v) j2++;
-    count += (i2 - i) * (2 * j + (j2 - j));
-    i = i2;
-    j = j2;
+  while (i < P && j < Q) {
+    const qj = q[j];
+    const pi = p[i];
+    const t = +(qj < pi);
+    tied |= +(qj === pi);
+    j += t;
+    i += 1 - t;
+    less += (1 - t) * j;
   }
-  return count;
+  less += (P - i) * Q; // q ran out: every remaining p is above all of q
+  if (tied === 0) return 2 * less;
+  let lessEq = 0;
+  i = 0;
+  j = 0;
+  while (i < P && j < Q) {
+    const t = +(q[j] <= p[i]);
+    j += t;
+    i += 1 - t;
+    lessEq += (1 - t) * j;
+  }
+  lessEq += (P - i) * Q;
+  return less + lessEq;
 }

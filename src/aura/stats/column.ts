@@ -2,6 +2,7 @@
  * One neuron's responses in sorted order with their tie groups: the structure every statistic here
  * reuses (AUROC, bootstrap resamples, Mann-Whitney tie correction) so that nothing sorts twice.
  */
+import { floatKey } from '../auroc';
 import type { ResponseMatrix } from '../auroc';
 
 export interface SortedColumn {
@@ -11,47 +12,133 @@ export interface SortedColumn {
   groupEnd: Uint8Array;
 }
 
-/** Scratch buffers reused across neurons of one call. */
+/** Scratch buffers reused across neurons of one call: keys and example indices, and a second copy of
+ *  each for the radix sort's passes. */
 export interface ColumnScratch {
-  packed: Float64Array;
   keys: Int32Array;
+  keysTmp: Int32Array;
+  index: Int32Array;
+  indexTmp: Int32Array;
 }
 
 export function columnScratch(P: number, Q: number): ColumnScratch {
-  if (P + Q > 1 << 21) throw new RangeError(`too many examples for the statistics (${P + Q}; at most ${1 << 21})`);
-  return { packed: new Float64Array(P + Q), keys: new Int32Array(P + Q) };
+  const N = P + Q;
+  return { keys: new Int32Array(N), keysTmp: new Int32Array(N), index: new Int32Array(N), indexTmp: new Int32Array(N) };
 }
 
 const F32 = new Float32Array(1);
 const I32 = new Int32Array(F32.buffer);
 
-/** An int32 with the order of the float32 value (-0 equal to +0), as the AUROC's radix sort uses. */
-function floatKey(x: number): number {
-  F32[0] = x;
-  const bits = I32[0]!;
-  if (bits === -0x80000000) return 0;
-  return bits < 0 ? bits ^ 0x7fffffff : bits;
-}
+// One histogram per byte of the key, as in the AUROC's sort (separate arrays, constant shifts).
+const H0 = new Int32Array(256);
+const H1 = new Int32Array(256);
+const H2 = new Int32Array(256);
+const H3 = new Int32Array(256);
 
 /**
- * Sorts neuron `k` of the [P, n] and [Q, n] float32 matrices. Each example becomes one float64,
- * key * 2^21 + index, exact below 2^53, so a native numeric sort orders by value and keeps the index.
+ * Sorts neuron `k` of the [P, n] and [Q, n] matrices (float64 values rounded to float32, as the
+ * AUROC orders them). Each example's int32 key (floatKey: -0 equal to +0) is sorted with its index by
+ * an LSD radix sort, 4 passes of 8 bits; the sort is stable, so equal responses keep ascending
+ * example order. About 4x faster than the native sort of packed float64 (key·2^21 + index) it replaces.
  */
 export function sortColumn(pos: ResponseMatrix, neg: ResponseMatrix, n: number, k: number, s: ColumnScratch, out?: SortedColumn): SortedColumn {
   const P = pos.length / n;
   const Q = neg.length / n;
   const N = P + Q;
-  const packed = s.packed.subarray(0, N);
-  const keys = s.keys;
-  for (let i = 0; i < P; i++) keys[i] = floatKey(pos[i * n + k]!);
-  for (let j = 0; j < Q; j++) keys[P + j] = floatKey(neg[j * n + k]!);
-  for (let i = 0; i < N; i++) packed[i] = keys[i]! * 2097152 + i;
-  packed.sort();
+  let keys = s.keys;
+  let index = s.index;
+  for (let i = 0; i < P; i++) {
+    F32[0] = pos[i * n + k]!;
+    keys[i] = floatKey(I32[0]!);
+  }
+  for (let j = 0; j < Q; j++) {
+    F32[0] = neg[j * n + k]!;
+    keys[P + j] = floatKey(I32[0]!);
+  }
+  for (let i = 0; i < N; i++) index[i] = i;
+  if (N > 0) [keys, index] = radixSortWithIndex(N, keys, index, s);
   const order = out?.order ?? new Int32Array(N);
-  for (let i = 0; i < N; i++) order[i] = packed[i]! - Math.floor(packed[i]! / 2097152) * 2097152;
+  order.set(index.subarray(0, N));
   const groupEnd = out?.groupEnd ?? new Uint8Array(N);
-  for (let i = 0; i < N; i++) groupEnd[i] = i === N - 1 || keys[order[i]!] !== keys[order[i + 1]!] ? 1 : 0;
+  for (let i = 0; i < N - 1; i++) groupEnd[i] = keys[i] !== keys[i + 1] ? 1 : 0;
+  if (N > 0) groupEnd[N - 1] = 1;
   return { order, groupEnd };
+}
+
+function toOffsets(c: Int32Array): void {
+  let sum = 0;
+  for (let d = 0; d < 256; d++) {
+    const x = c[d]!;
+    c[d] = sum;
+    sum += x;
+  }
+}
+
+/** Stable LSD radix sort of keys[0..N) carrying index[0..N); skips a pass whose digit is the same for
+ *  every key. Returns the arrays (of `keys`/`index` and the scratch's tmp pair) holding the result. */
+function radixSortWithIndex(N: number, keys: Int32Array, index: Int32Array, s: ColumnScratch): [Int32Array, Int32Array] {
+  H0.fill(0);
+  H1.fill(0);
+  H2.fill(0);
+  H3.fill(0);
+  for (let i = 0; i < N; i++) {
+    const v = keys[i]!;
+    H0[v & 255]!++;
+    H1[(v >> 8) & 255]!++;
+    H2[(v >> 16) & 255]!++;
+    H3[(v >>> 24) ^ 128]!++;
+  }
+  let sk = keys;
+  let si = index;
+  let dk = s.keys === keys ? s.keysTmp : s.keys;
+  let di = s.index === index ? s.indexTmp : s.index;
+  let tk: Int32Array;
+  let ti: Int32Array;
+  if (H0[sk[0]! & 255] !== N) {
+    toOffsets(H0);
+    for (let i = 0; i < N; i++) {
+      const v = sk[i]!;
+      const at = H0[v & 255]!++;
+      dk[at] = v;
+      di[at] = si[i]!;
+    }
+    tk = sk; sk = dk; dk = tk;
+    ti = si; si = di; di = ti;
+  }
+  if (H1[(sk[0]! >> 8) & 255] !== N) {
+    toOffsets(H1);
+    for (let i = 0; i < N; i++) {
+      const v = sk[i]!;
+      const at = H1[(v >> 8) & 255]!++;
+      dk[at] = v;
+      di[at] = si[i]!;
+    }
+    tk = sk; sk = dk; dk = tk;
+    ti = si; si = di; di = ti;
+  }
+  if (H2[(sk[0]! >> 16) & 255] !== N) {
+    toOffsets(H2);
+    for (let i = 0; i < N; i++) {
+      const v = sk[i]!;
+      const at = H2[(v >> 16) & 255]!++;
+      dk[at] = v;
+      di[at] = si[i]!;
+    }
+    tk = sk; sk = dk; dk = tk;
+    ti = si; si = di; di = ti;
+  }
+  if (H3[(sk[0]! >>> 24) ^ 128] !== N) {
+    toOffsets(H3);
+    for (let i = 0; i < N; i++) {
+      const v = sk[i]!;
+      const at = H3[(v >>> 24) ^ 128]!++;
+      dk[at] = v;
+      di[at] = si[i]!;
+    }
+    sk = dk;
+    si = di;
+  }
+  return [sk, si];
 }
 
 /**
