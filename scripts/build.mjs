@@ -28,6 +28,8 @@ const entries = [
   { entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   // The model runs in this child process, so neither its heap nor a crash of it reaches the extension host.
   { entryPoints: ['src/host/model-host/process-entry.ts'], outfile: 'dist/model-process.js' },
+  // The intervention fit at scale (1.4M neurons), off the extension host's thread.
+  { entryPoints: ['src/host/fit-worker.ts'], outfile: 'dist/fit-worker.js' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 /**

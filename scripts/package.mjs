@@ -132,7 +132,7 @@ const required = [
   'extension/node_modules/onnxruntime-common/dist/cjs/package.json',
 ];
 // The AUROC worker, the model process and the panel's page, when this version of the build makes them.
-for (const f of ['auroc-worker.js', 'model-process.js', 'webview.js', 'webview.css']) {
+for (const f of ['auroc-worker.js', 'model-process.js', 'fit-worker.js', 'webview.js', 'webview.css']) {
   if (existsSync(`dist/${f}`)) required.push(`extension/dist/${f}`);
 }
 if (existsSync('media/demo/model')) {

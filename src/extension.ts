@@ -50,6 +50,8 @@ export interface AuraApi {
     /** The last warning or error the extension logged (each error notification is logged first). */
     lastProblem(): string | undefined;
     profile(): { positives: number; negatives: number } | undefined;
+    /** The expert whose detail the open panel shows. */
+    panelNeuron(): { site: string; neuron: number } | undefined;
   };
 }
 
@@ -139,6 +141,7 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
       },
       lastProblem: () => lastProblem,
       profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
+      panelNeuron: () => ExpertsPanel.shownNeuron(),
     },
   };
 }

@@ -14,7 +14,8 @@ export const HIGHLIGHTS_CONTEXT_KEY = 'aura.highlightsVisible';
 export interface HighlightsState {
   uri: string;
   max: number;
-  tokens: { start: number; end: number; level: number; score: number }[];
+  /** `hover`: the markdown of a coloured token's hover (the suite follows its link into the panel). */
+  tokens: { start: number; end: number; level: number; score: number; hover?: string; trustedCommands?: readonly string[] }[];
   legend: string;
 }
 
@@ -56,12 +57,15 @@ export class ActivationHighlights implements vscode.Disposable {
     scores.forEach((s, i) => {
       end = Math.max(end, offset + s.end);
       const level = levels[i]!;
-      tokens.push({ start: offset + s.start, end: offset + s.end, level, score: s.score });
+      const token: HighlightsState['tokens'][number] = { start: offset + s.start, end: offset + s.end, level, score: s.score };
+      tokens.push(token);
       if (level === 0 || s.end <= s.start) return;
       coloured++;
       const range = new vscode.Range(doc.positionAt(offset + s.start), doc.positionAt(offset + s.end));
       const hover = new vscode.MarkdownString(hoverMarkdown(s.text, s.score, max, experts, s.top));
       hover.isTrusted = { enabledCommands: [Commands.openExpertsPanel] };
+      token.hover = hover.value;
+      token.trustedCommands = hover.isTrusted.enabledCommands;
       byLevel[level - 1]!.push({ range, hoverMessage: hover });
     });
     this.levels.forEach((type, i) => editor.setDecorations(type, byLevel[i]!));

@@ -1,69 +1,97 @@
 // The single intervention state: method, strength, top-k, alpha and per-neuron overrides over the
 // AUROCs of the current profile (or of an imported file). Every change refits through the same
 // fitIntervention the CLI uses, so the panel, the previews and the exports agree on every gain.
+// Small profiles fit here at once; from OFFLOAD_MIN_NEURONS on the fit runs in a worker thread
+// (fit-client.ts): at 1.4M neurons it takes ~0.5 s, which the extension host's event loop must not
+// spend. Until a fit lands the previous one stays current; ready() waits for the latest.
 import { AuraUserError } from '../aura/errors';
-import { applyStrength, scaleBias } from '../aura/gains';
 import { fitIntervention } from '../aura/methods';
-import { isTransportMethod, transportFit } from '../aura/transport';
+import { isTransportMethod } from '../aura/transport';
 import { Emitter } from './events';
+import { FitClient } from './fit-client';
+import { FLT_MAX, params } from './intervention-fit';
 import type { SiteAuroc } from '../aura/experts';
 import type { InterventionFile } from '../aura/intervention-file';
 import type { FitResult } from '../aura/methods';
-import type { TransportMethod, TransportSite } from '../aura/transport';
+import type { TransportSite } from '../aura/transport';
 import type { InterventionSettings, InterventionSnapshot, NeuronOverride } from '../shared/protocol';
+import type { FitOutput, ImportedBias, TransportFits } from './intervention-fit';
 import type { GainMap, ShiftMap } from './model-host/api';
+
+export type { TransportFits } from './intervention-fit';
 
 export const DEFAULT_SETTINGS: InterventionSettings = { method: 'aura', strength: 1, k: null, alpha: null };
 const DEFAULT_DAMP_ALPHA = 0.5;
 const GAIN_METHODS = ['aura', 'damp', 'det0'] as const;
-/** A range no float32 response leaves: a hand-set gain on a transport neuron applies everywhere. */
-const FLT_MAX = 3.4028234663852886e38;
+/** Below this many neurons a fit takes under ~20 ms here, and fitting at once keeps the slider path short. */
+export const OFFLOAD_MIN_NEURONS = 100_000;
 
-/** Per transport method, each site's full-strength map (fitted in the model process from the profile's mean-pooled responses). */
-export type TransportFits = ReadonlyMap<TransportMethod, readonly { siteId: string; fit: TransportSite }[]>;
+export interface InterventionStateOptions {
+  /** Where fits run; a worker thread for big profiles by default. */
+  fits?: FitClient;
+  /** Profiles with at least this many neurons fit in the worker. */
+  offloadMinNeurons?: number;
+}
 
 export class InterventionState {
   private aurocs: SiteAuroc[] = [];
   private settings: InterventionSettings = DEFAULT_SETTINGS;
   private overrides = new Map<string, NeuronOverride>();
   private importedFrom: string | undefined;
-  private fit: FitResult | undefined;
-  /** The full-strength fit for the current method, parameters and overrides: a strength change reuses it. */
-  private fullFit: { key: string; fit: FitResult } | undefined;
-  private gains: GainMap | undefined;
+  private current_: FitOutput | undefined;
   /** An imported file's full-strength bias (and range), kept as long as its import is current. */
-  private imported: Map<string, { bias: Float32Array; lo?: Float32Array; hi?: Float32Array }> | undefined;
-  private shifts: ShiftMap | undefined;
+  private imported: ImportedBias | undefined;
   /** Linear-AcT and Mean-AcT for the current profile (or an imported transport file); absent: gain methods only. */
   private transport: TransportFits | undefined;
+  private readonly fits: FitClient;
+  private readonly offloadMin: number;
+  /** Counts refits: a worker's answer for an older one is dropped. */
+  private version = 0;
+  private inflight: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
   private readonly changed = new Emitter<InterventionSnapshot>();
   readonly onDidChange = this.changed.event;
+
+  constructor(o: InterventionStateOptions = {}) {
+    this.fits = o.fits ?? new FitClient();
+    this.offloadMin = o.offloadMinNeurons ?? OFFLOAD_MIN_NEURONS;
+  }
 
   /** A new profile: same method and strength (AurA when its transport maps are missing), fresh AUROCs, no overrides. */
   setAurocs(sites: SiteAuroc[], transport?: TransportFits): void {
     this.aurocs = sites;
     this.transport = transport;
     if (isTransportMethod(this.settings.method) && !transport?.has(this.settings.method)) this.settings = { ...this.settings, method: 'aura' };
-    this.fullFit = undefined;
     this.overrides.clear();
     this.importedFrom = undefined;
     this.imported = undefined;
     this.settings = normalize(this.settings, this.total());
+    this.loadInputs();
     this.refit();
   }
 
   clear(): void {
     this.aurocs = [];
     this.transport = undefined;
-    this.fullFit = undefined;
     this.overrides.clear();
     this.importedFrom = undefined;
     this.imported = undefined;
+    this.loadInputs();
     this.refit();
   }
 
   get hasAurocs(): boolean {
     return this.aurocs.length > 0;
+  }
+
+  /** Fits answered by the worker thread so far (tests check that big fits leave the host's thread). */
+  get workerFits(): number {
+    return this.fits.workerFits;
+  }
+
+  /** True while a fit runs in the worker (the gains in use are the previous fit's). */
+  get fitting(): boolean {
+    return this.pendingVersion !== undefined;
   }
 
   update(settings: InterventionSettings): void {
@@ -94,7 +122,6 @@ export class InterventionState {
     // Checked before anything changes: a refused file leaves the current intervention as it was.
     const method = panelMethod(file.method, path);
     const known = new Map(this.aurocs.map((s) => [s.siteId, s.auroc]));
-    this.fullFit = undefined;
     this.aurocs = Object.entries(file.sites).map(([siteId, site]) => ({
       siteId,
       auroc: site.auroc ?? known.get(siteId) ?? new Float64Array(site.neurons).fill(0.5),
@@ -107,6 +134,7 @@ export class InterventionState {
       this.transport = new Map([...(this.transport ?? []), [method, fits]]);
       this.importedFrom = path;
       this.imported = undefined;
+      this.loadInputs();
       this.refit();
       return;
     }
@@ -121,32 +149,42 @@ export class InterventionState {
     // The file's bias is applied as it is, scaled by the strength like the gains (issue 10, item 6).
     const extras = Object.entries(file.sites).filter(([, site]) => site.bias);
     this.imported = extras.length ? new Map(extras.map(([id, site]) => [id, { bias: site.bias! }])) : undefined;
+    this.loadInputs();
     this.refit();
   }
 
   snapshot(): InterventionSnapshot {
-    let affected = 0;
-    for (const [id, g] of this.gains ?? []) {
-      const bias = this.shifts?.get(id)?.bias;
-      for (let i = 0; i < g.length; i++) if (g[i] !== 1 || (bias && bias[i] !== 0)) affected++;
-    }
     // Absent means the three gain methods (the protocol's default).
     const methods = this.transport?.size ? { methods: [...GAIN_METHODS, ...this.transport.keys()] } : {};
+    const affected = this.current_?.affected ?? 0;
     return { ...this.settings, overrides: [...this.overrides.values()], ...methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}) };
+  }
+
+  /**
+   * Resolves once the latest change is fitted (at once for small profiles); rejects with the error of
+   * a fit that failed. Work that applies the intervention (previews, evaluation, export) waits here.
+   */
+  async ready(): Promise<void> {
+    let p: Promise<void>;
+    do {
+      p = this.inflight;
+      await p;
+    } while (p !== this.inflight);
+    if (this.failure) throw this.failure;
   }
 
   /** The factors to apply now (at the current strength); undefined before any profile. A new Map per change. */
   appliedGains(): GainMap | undefined {
-    return this.gains;
+    return this.current_?.gains;
   }
 
   /** An imported file's bias at the current strength, per site; undefined when there is none. */
   appliedShifts(): ShiftMap | undefined {
-    return this.shifts;
+    return this.current_?.shifts;
   }
 
   result(): FitResult | undefined {
-    return this.fit;
+    return this.current_?.fit;
   }
 
   current(): InterventionSettings {
@@ -155,7 +193,7 @@ export class InterventionState {
 
   /** Full-strength and applied gain of one neuron. */
   gainOf(site: string, neuron: number): { gain: number; applied: number } {
-    const s = this.fit?.sites.find((x) => x.siteId === site);
+    const s = this.current_?.fit.sites.find((x) => x.siteId === site);
     return { gain: s?.gain[neuron] ?? 1, applied: s?.applied[neuron] ?? 1 };
   }
 
@@ -164,43 +202,43 @@ export class InterventionState {
   }
 
   dispose(): void {
+    this.fits.dispose();
     this.changed.dispose();
   }
 
-  private refit(): void {
-    if (this.aurocs.length === 0) {
-      this.fit = undefined;
-      this.fullFit = undefined;
-      this.gains = undefined;
-      this.shifts = undefined;
-    } else {
-      // Dragging the strength slider only rescales: fitting 50,000 neurons again each step would
-      // cost the extension host tens of milliseconds per event. fitIntervention applies the strength
-      // with the same applyStrength, so the numbers are identical.
-      const full = this.fullStrengthFit();
-      const s = this.settings.strength;
-      const sites = full.sites.map((x) => ({ siteId: x.siteId, gain: x.gain, applied: s === 1 ? x.applied : applyStrength(x.gain, s) }));
-      // A transport fit carries its bias and range; an imported gain file may carry a bias.
-      const extras = isTransportMethod(this.settings.method)
-        ? new Map(full.sites.map((x) => [x.siteId, { bias: x.bias!, ...(x.lo && x.hi && bounded(x.lo, x.hi) ? { lo: x.lo, hi: x.hi } : {}) }]))
-        : this.imported;
-      const withBias = sites.map((x) => (extras?.has(x.siteId) ? { ...x, ...extras.get(x.siteId)! } : x));
-      this.fit = { ...full, sites: withBias, strength: s };
-      this.gains = new Map(sites.map((x) => [x.siteId, x.applied]));
-      this.shifts = extras ? new Map([...extras].map(([id, v]) => [id, { ...v, bias: scaleBias(v.bias, s) }])) : undefined;
-    }
-    this.changed.fire(this.snapshot());
+  private pendingVersion: number | undefined;
+
+  private loadInputs(): void {
+    this.fits.load({ aurocs: this.aurocs, transport: this.transport, imported: this.imported });
   }
 
-  private fullStrengthFit(): FitResult {
-    const { method } = this.settings;
-    const overrides = [...this.overrides.values()].map((o) => ({ siteId: o.site, neuron: o.neuron, gain: o.gain }));
-    const key = JSON.stringify([method, params(this.settings), overrides]);
-    if (this.fullFit?.key !== key) {
-      const fit = isTransportMethod(method) ? transportWithOverrides(transportFit(method, this.transport!.get(method)!, 1), overrides) : fitIntervention(method, this.aurocs, { ...params(this.settings), strength: 1, overrides });
-      this.fullFit = { key, fit };
+  private refit(): void {
+    const version = ++this.version;
+    this.failure = undefined;
+    if (this.aurocs.length === 0) {
+      this.pendingVersion = undefined;
+      this.current_ = undefined;
+    } else if (this.total() < this.offloadMin || !this.fits.hasWorker) {
+      this.pendingVersion = undefined;
+      this.current_ = this.fits.fitHere(this.settings, [...this.overrides.values()]);
+    } else {
+      this.pendingVersion = version;
+      this.inflight = this.fits.fit(this.settings, [...this.overrides.values()]).then(
+        (out) => {
+          if (version !== this.version) return;
+          this.pendingVersion = undefined;
+          this.current_ = out;
+          this.changed.fire(this.snapshot());
+        },
+        (e: unknown) => {
+          if (version !== this.version) return;
+          this.pendingVersion = undefined;
+          this.failure = e instanceof Error ? e : new Error(String(e));
+        },
+      );
+      return;
     }
-    return this.fullFit.fit;
+    this.changed.fire(this.snapshot());
   }
 
   private total(): number {
@@ -217,12 +255,6 @@ function panelMethod(method: string, path: string): InterventionSettings['method
   throw new AuraUserError(`${path}: method ${JSON.stringify(method).slice(0, 60)} is unknown; expected aura, damp, det0, linear-act or mean-act`);
 }
 
-/** Some neuron's range is narrower than the whole line (a version 1 file's, or all hand-set, is not). */
-function bounded(lo: Float32Array, hi: Float32Array): boolean {
-  for (let i = 0; i < lo.length; i++) if (lo[i]! > -FLT_MAX || hi[i]! < FLT_MAX) return true;
-  return false;
-}
-
 /** An imported file's site as a transport map: no range (a version 1 file) is the whole line. */
 function transportSiteOf(site: InterventionFile['sites'][string]): TransportSite {
   const n = site.gain.length;
@@ -231,32 +263,6 @@ function transportSiteOf(site: InterventionFile['sites'][string]): TransportSite
   const hi = site.hi ?? new Float32Array(n).fill(FLT_MAX);
   const changed = Uint8Array.from(site.gain, (g, i) => ((g !== 1 || bias[i] !== 0) && lo[i]! < hi[i]! ? 1 : 0));
   return { gain: site.gain, bias, lo, hi, changed };
-}
-
-/**
- * A hand-set gain replaces the neuron's map: y = gain*x everywhere (no shift, an unbounded range), so
- * the slider means for a transport neuron what it means for any other.
- */
-function transportWithOverrides(fit: FitResult, overrides: readonly { siteId: string; neuron: number; gain: number }[]): FitResult {
-  if (overrides.length === 0) return fit;
-  const sites = fit.sites.map((x) => ({ ...x, gain: x.gain.slice(), bias: x.bias!.slice(), lo: x.lo!.slice(), hi: x.hi!.slice() }));
-  const byId = new Map(sites.map((x) => [x.siteId, x]));
-  for (const o of overrides) {
-    const x = byId.get(o.siteId);
-    if (!x) continue;
-    x.gain[o.neuron] = o.gain;
-    x.bias[o.neuron] = 0;
-    x.lo[o.neuron] = -FLT_MAX;
-    x.hi[o.neuron] = FLT_MAX;
-  }
-  return { ...fit, sites: sites.map((x) => ({ ...x, applied: x.gain.slice() })) };
-}
-
-/** The parameters each method takes (fitIntervention rejects the others). */
-function params(s: InterventionSettings): { k?: number | null; alpha?: number | null } {
-  if (s.method === 'aura' || isTransportMethod(s.method)) return {};
-  if (s.method === 'det0') return { k: s.k };
-  return { k: s.k, alpha: s.alpha };
 }
 
 /** Keeps only the fields a method uses, with k within the neurons there are. */

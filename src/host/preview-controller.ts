@@ -12,6 +12,8 @@ export interface PreviewDeps {
   /** An imported file's bias at the current strength (absent: none). */
   shifts?(): ShiftMap | undefined;
   settings(): GenerationSettings;
+  /** Resolves when the intervention's latest change is fitted (a big profile fits off this thread). */
+  ready?(): Promise<void>;
   onError?(e: unknown): void;
 }
 
@@ -78,13 +80,16 @@ export class PreviewController {
 
   private async execute(snap: PreviewSnapshot, signal: AbortSignal): Promise<PreviewSnapshot> {
     const settings = this.deps.settings();
-    const gains = this.deps.gains();
     const key = JSON.stringify([snap.prompt, settings]);
     const update = (patch: Partial<PreviewSnapshot>) => {
       Object.assign(snap, patch);
       if (snap.runId === this.runId) this.publish({ ...snap });
     };
     try {
+      // The fit of the change that started this run may still be in the worker: its gains, not the last ones.
+      if (this.deps.ready) await this.deps.ready();
+      signal.throwIfAborted();
+      const gains = this.deps.gains();
       if (this.original?.key === key) update({ original: this.original.text });
       else {
         const text = await this.deps.host.generate(request(snap.prompt, settings), { signal, onText: (t) => update({ original: t }) });

@@ -57,6 +57,12 @@ export function scoreTokens(acts: TextActivations, experts: readonly ScoredExper
  * Per site, each neuron's mean pooled response on the toxic examples (stats.json of a profile); where
  * that is not positive, its largest response on them.
  */
+/** The scales of the listed neurons (1 where the profile keeps none). Runs in the model process. */
+export async function expertScales(profileDir: string, experts: readonly { site: string; neuron: number }[]): Promise<number[]> {
+  const scales = await responseScales(profileDir);
+  return experts.map((e) => scales.get(e.site)?.[e.neuron] ?? 1);
+}
+
 export async function responseScales(profileDir: string): Promise<Map<string, Float64Array>> {
   // A sketch profile (opened with Open Profile Folder) keeps no per-neuron statistics: every scale is then 1.
   if (!existsSync(join(profileDir, 'stats.json'))) return new Map();

@@ -12,7 +12,7 @@ import { expertsFromWire } from './model-host/experts-wire';
 import { transportFromWire } from './model-host/transport-wire';
 import { PreviewController } from './preview-controller';
 import { detailStatsFrom } from './panel-feeds';
-import { responseScales, scoreTokens, topExperts } from './token-scores';
+import { scoreTokens, topExperts } from './token-scores';
 import type { ConceptSource } from '../aura/datasets';
 import type { DemoAssets } from '../aura/demo-assets';
 import type { InterventionFile } from '../aura/intervention-file';
@@ -72,6 +72,7 @@ export class Workbench {
     this.preview = new PreviewController({
       host: deps.host,
       gains: () => this.intervention.appliedGains(),
+      ready: () => this.intervention.ready(),
       shifts: () => this.intervention.appliedShifts(),
       settings: () => this.generationSettings(),
       onError: (e) => deps.log.error(`preview: ${e instanceof Error ? e.message : String(e)}`, e),
@@ -184,14 +185,16 @@ export class Workbench {
     const p = this.profiled;
     if (!p || !this.ranked) throw new AuraUserError('no experts yet: profile a concept first ("AurA: Profile Concept…" or "AurA: Use Demo Model")');
     const chosen = topExperts(this.ranked, experts);
-    const scales = await responseScales(p.dir);
-    const scored = chosen.map((e) => ({ ...e, gain: this.intervention.gainOf(e.site, e.neuron).gain, scale: scales.get(e.site)?.[e.neuron] ?? 1 }));
+    // Read in the model process: only the chosen experts' scales cross (stats.json can be ~50 MB).
+    const scales = await this.deps.host.responseScales({ dir: p.dir, experts: chosen.map((e) => ({ site: e.site, neuron: e.neuron })) }, signal ? { signal } : {});
+    const scored = chosen.map((e, i) => ({ ...e, gain: this.intervention.gainOf(e.site, e.neuron).gain, scale: scales[i] ?? 1 }));
     const sites = [...new Set(chosen.map((e) => e.site))];
     const [acts] = await this.deps.host.activations({ texts: [text], sites }, signal ? { signal } : {});
     return scoreTokens(acts!, scored, new Map(model.sites.map((s) => [s.id, s.neurons])));
   }
 
   async evaluate(prompts: string, neutral: string | undefined, o: { samples: number; maxPrompts?: number }, task: Task = {}): Promise<EvaluateOutcome> {
+    await this.intervention.ready();
     const gains = this.requireGains();
     const c = this.deps.config();
     return this.track('Evaluating the intervention', task, (call) =>
@@ -238,6 +241,7 @@ export class Workbench {
   }
 
   async exportIntervention(format: ExportFormat, out: string, task: Task = {}): Promise<number> {
+    await this.intervention.ready();
     const file = this.interventionFile();
     if (format !== 'onnx') return writeInterventionAs(format, file, out);
     const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out, ...this.shiftsField() }, call));

@@ -55,6 +55,11 @@ export class ExpertsPanel implements vscode.Disposable {
     ExpertsPanel.current?.controller.showNeuron(site, neuron);
   }
 
+  /** The expert whose detail the open panel shows (undefined: no panel, or no detail yet). */
+  static shownNeuron(): { site: string; neuron: number } | undefined {
+    return ExpertsPanel.current?.controller.shownNeuron;
+  }
+
   static showEvaluation(e: EvaluationSummary): void {
     ExpertsPanel.current?.controller.showEvaluation(e);
   }

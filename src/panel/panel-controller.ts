@@ -32,6 +32,8 @@ export class PanelController implements Disposable {
   /** The last finished preview with its scored samples, and the sampling of the current run. */
   private sampled: PreviewSnapshot | undefined;
   private sampling: AbortController | undefined;
+  /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
+  shownNeuron: { site: string; neuron: number } | undefined;
 
   constructor(
     private readonly wb: Workbench,
@@ -172,7 +174,9 @@ export class PanelController implements Disposable {
     this.detail = controller;
     this.wb.neuronDetail(site, neuron, controller.signal).then(
       (detail) => {
-        if (!controller.signal.aborted) this.post({ type: 'didSelectNeuron', detail });
+        if (controller.signal.aborted) return;
+        this.shownNeuron = { site, neuron };
+        this.post({ type: 'didSelectNeuron', detail });
       },
       (e) => {
         if (!controller.signal.aborted && !isAbort(e)) this.fail(e);

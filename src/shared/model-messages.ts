@@ -265,6 +265,8 @@ export const MODEL_CALLS = {
   neuronDetail: { arg: DetailRequestSchema, result: NeuronDetailSchema },
   openProfile: { arg: OpenProfileRequestSchema, result: ProfileResultSchema },
   sweep: { arg: SweepRequestSchema, result: SweepOutcomeSchema },
+  /** The highlight's scale (mean toxic response) of each listed neuron, read from the profile's stats.json there. */
+  responseScales: { arg: v.object({ dir: str, experts: v.array(v.object({ site: str, neuron: count })) }), result: v.array(finite) },
 } as const;
 export type ModelCall = keyof typeof MODEL_CALLS;
 export const MODEL_CALL_NAMES = Object.keys(MODEL_CALLS) as ModelCall[];
@@ -284,9 +286,19 @@ export const ToModelSchema = v.variant('type', [
 ]);
 export type ToModel = v.InferOutput<typeof ToModelSchema>;
 
+/**
+ * A result's big typed arrays, written to a temporary file by the model process (host/model-host/
+ * bulk-wire.ts): the value holds { $bulk: index } in their place, and the host reads them back
+ * asynchronously instead of deserialising them on its thread.
+ */
+export const BulkRefSchema = v.object({
+  file: str,
+  arrays: v.array(v.object({ kind: v.picklist(['Float64Array', 'Float32Array', 'Int32Array', 'Uint32Array', 'Uint8Array']), offset: count, length: count })),
+});
+
 /** Model process -> host. A result is checked against its call's result schema by the host. */
 export const FromModelSchema = v.variant('type', [
-  v.object({ type: v.literal('result'), id: count, value: v.unknown() }),
+  v.object({ type: v.literal('result'), id: count, value: v.unknown(), bulk: v.optional(BulkRefSchema) }),
   v.object({ type: v.literal('error'), id: count, error: SerializedErrorSchema }),
   v.object({ type: v.literal('progress'), id: count, progress: WorkProgressSchema }),
   v.object({ type: v.literal('text'), id: count, text: str }),

@@ -76,10 +76,12 @@ test('first render of a million neurons within 1 s; scrolling frames under 50 ms
       `wall time: first render ${firstWall.toFixed(0)} ms, scroll median ${walls[walls.length >> 1]!.toFixed(1)} ms, max ${walls.at(-1)!.toFixed(1)} ms; sort by layer ${sortMs.toFixed(0)} ms (wall)`,
   );
   assert.ok(first < 1000, `first render took ${first.toFixed(0)} ms of CPU`);
-  // The 95th percentile, not the maximum: on this shared machine a garbage collection now and then
-  // lands in one frame (happy-dom allocates far more per DOM write than a browser); the maximum is printed.
   const p95 = frames[Math.floor(frames.length * 0.95)]!;
   assert.ok(p95 < 50, `95th percentile scroll frame took ${p95.toFixed(1)} ms of CPU`);
+  // Every frame, the slowest too: rows are recycled (never rebuilt), a refill writes only what changed
+  // and a frame allocates no collections, so no frame has much to collect. Measured at load average
+  // 17 on 2 cores: max 23-38 ms of CPU (before: 62-128 ms, median 13-18 ms, now 3-4 ms).
+  assert.ok(worst < 50, `slowest scroll frame took ${worst.toFixed(1)} ms of CPU`);
 });
 
 function cpuMs(since: NodeJS.CpuUsage): number {

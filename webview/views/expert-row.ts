@@ -34,6 +34,36 @@ export function createRow(doc: Document, attrs: Record<string, string>): HTMLEle
 }
 
 /**
+ * What each row element shows now, kept beside it so a refill writes only what changed: while
+ * scrolling, a DOM write (an attribute, a class, a style) costs far more than comparing two values,
+ * and most of a row (its active state, its gain's classes, its badges) stays as it was.
+ */
+interface Shown {
+  key: string;
+  rowIndex: number;
+  /** null: not written yet. */
+  active: boolean | null;
+  selected: boolean | null;
+  gain: string;
+  dampened: boolean;
+  overridden: boolean;
+  expert: boolean;
+  bar: number;
+  ci: string;
+  nearChance: boolean;
+}
+const shown = new WeakMap<HTMLElement, Shown>();
+
+function shownOf(row: HTMLElement): Shown {
+  let s = shown.get(row);
+  if (!s) {
+    s = { key: '', rowIndex: -1, active: null, selected: null, gain: '', dampened: false, overridden: false, expert: false, bar: -1, ci: '', nearChance: false };
+    shown.set(row, s);
+  }
+  return s;
+}
+
+/**
  * `idx` is the row in the full ranking, `position` its place among the filtered rows; `generation`
  * names the snapshot, so a row that shows the same index of a new profile is refilled, not kept.
  */
@@ -41,18 +71,28 @@ export function fillRow(row: HTMLElement, e: ExpertsSnapshot, idx: number, posit
   const site = e.sites[e.site[idx]!]!;
   const neuron = e.neuron[idx]!;
   const auroc = e.auroc[idx]!;
+  const was = shownOf(row);
   const key = `${generation}:${idx}`;
-  if (row.dataset.key !== key) {
-    row.dataset.key = key;
-    row.dataset.idx = String(idx);
-    fillCells(row, e, site.id, site.kind, site.layer, neuron, idx, auroc);
+  if (was.key !== key) {
+    was.key = key;
+    fillCells(row, was, e, site.id, site.kind, site.layer, neuron, idx, auroc);
   }
-  row.setAttribute('aria-rowindex', String(position + 2));
+  if (was.rowIndex !== position) {
+    was.rowIndex = position;
+    row.setAttribute('aria-rowindex', String(position + 2));
+  }
   const active = position === ui.activeRow;
-  row.tabIndex = active ? 0 : -1;
-  row.classList.toggle('active', active);
-  row.setAttribute('aria-selected', String(ui.selected?.site === site.id && ui.selected.neuron === neuron));
-  fillGain(row.lastElementChild as HTMLElement, g, site.id, neuron, idx, auroc);
+  if (was.active !== active) {
+    was.active = active;
+    row.tabIndex = active ? 0 : -1;
+    row.classList.toggle('active', active);
+  }
+  const selected = ui.selected?.site === site.id && ui.selected.neuron === neuron;
+  if (was.selected !== selected) {
+    was.selected = selected;
+    row.setAttribute('aria-selected', String(selected));
+  }
+  fillGain(row.lastElementChild as HTMLElement, was, g, site.id, neuron, idx, auroc);
 }
 
 /** Track positions in % of AUROC 0.5–1 (below 0.5 the bar is empty). */
@@ -66,7 +106,7 @@ function setData(el: Element, text: string): void {
   } else el.textContent = text;
 }
 
-function fillCells(row: HTMLElement, e: ExpertsSnapshot, site: string, kind: string, layer: number, neuron: number, idx: number, auroc: number): void {
+function fillCells(row: HTMLElement, was: Shown, e: ExpertsSnapshot, site: string, kind: string, layer: number, neuron: number, idx: number, auroc: number): void {
   const [rank, id, layerCell, aurocCell, heldCell] = row.children as unknown as HTMLElement[];
   setData(rank!, String(idx + 1));
   setData(id!.firstElementChild!, site);
@@ -74,21 +114,30 @@ function fillCells(row: HTMLElement, e: ExpertsSnapshot, site: string, kind: str
   setData(layerCell!, String(layer));
   const [track, badge, num] = aurocCell!.children as unknown as HTMLElement[];
   const [bar, ci] = track!.children as unknown as HTMLElement[];
-  bar!.className = auroc > 0.5 ? 'auroc-bar expert' : 'auroc-bar';
-  bar!.style.width = `${pos(auroc)}%`;
+  const expert = auroc > 0.5;
+  if (was.expert !== expert || was.bar < 0) bar!.className = expert ? 'auroc-bar expert' : 'auroc-bar';
+  was.expert = expert;
+  const width = pos(auroc);
+  if (was.bar !== width) bar!.style.width = `${width}%`;
+  was.bar = width;
   const lo = e.stats?.ciLow?.[idx];
   const hi = e.stats?.ciHigh?.[idx];
   const hasCi = lo !== undefined && hi !== undefined;
-  ci!.hidden = !hasCi;
-  if (hasCi) {
-    // Through the CSSOM: a style attribute written as text would break the page's CSP (style-src-attr).
-    ci!.style.left = `${pos(lo)}%`;
-    ci!.style.width = `${Math.max(0.5, pos(hi) - pos(lo))}%`;
+  const ciKey = hasCi ? `${pos(lo)}:${Math.max(0.5, pos(hi) - pos(lo))}` : '';
+  if (was.ci !== ciKey || was.bar < 0) {
+    ci!.hidden = !hasCi;
+    if (hasCi) {
+      // Through the CSSOM: a style attribute written as text would break the page's CSP (style-src-attr).
+      ci!.style.left = `${pos(lo)}%`;
+      ci!.style.width = `${Math.max(0.5, pos(hi) - pos(lo))}%`;
+    }
   }
+  was.ci = ciKey;
   const level = Math.round((e.stats?.level ?? 0.95) * 100);
   // Near chance: the interval reaches 0.5, so this neuron's separation may be luck.
   const nearChance = hasCi && auroc > 0.5 && lo <= 0.5;
-  badge!.hidden = !nearChance;
+  if (was.nearChance !== nearChance || badge!.hidden === nearChance) badge!.hidden = !nearChance;
+  was.nearChance = nearChance;
   setData(num!, fixed(auroc));
   const held = e.stats?.heldOut?.[idx];
   // A dash when the profile has no held-out column (a sketch, or too few examples to split).
@@ -104,17 +153,27 @@ function fillCells(row: HTMLElement, e: ExpertsSnapshot, site: string, kind: str
 export const HELD_OUT_TITLE =
   'Held-out AUROC: the AUROC on texts the ranking did not see (a seeded share of each class, split as "aura-lens fit --held-out" splits); far below the AUROC means the neuron was chosen by luck';
 
-function fillGain(cell: HTMLElement, g: GainContext, site: string, neuron: number, idx: number, auroc: number): void {
+function fillGain(cell: HTMLElement, was: Shown, g: GainContext, site: string, neuron: number, idx: number, auroc: number): void {
   const s = g.settings;
-  if (!s) return setText(cell, '–');
+  if (!s) {
+    was.gain = '–';
+    return setText(cell, '–');
+  }
   if (s.method !== 'aura' && s.method !== 'damp' && s.method !== 'det0') {
     // A transport map is an affine map per neuron, not one gain the page can compute.
     cell.title = 'Per-neuron affine map: see the neuron detail';
+    was.gain = 'map';
     return setText(cell, 'map');
   }
   const override = g.overrides.get(overrideKey(site, neuron));
   const applied = appliedGain(override ?? fullGain(s, idx, auroc), s.strength);
-  setText(cell, applied === 1 ? '1' : fixed(applied, 2));
-  cell.classList.toggle('dampened', applied < 1);
-  cell.classList.toggle('overridden', override !== undefined);
+  const text = applied === 1 ? '1' : fixed(applied, 2);
+  if (was.gain !== text) setData(cell, text);
+  was.gain = text;
+  const dampened = applied < 1;
+  const overridden = override !== undefined;
+  if (was.dampened !== dampened) cell.classList.toggle('dampened', dampened);
+  if (was.overridden !== overridden) cell.classList.toggle('overridden', overridden);
+  was.dampened = dampened;
+  was.overridden = overridden;
 }

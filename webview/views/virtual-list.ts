@@ -19,6 +19,9 @@ export class VirtualList {
   private readonly spacer: HTMLElement;
   private readonly body: HTMLElement;
   private rendered = new Map<number, HTMLElement>();
+  private spare = new Map<number, HTMLElement>();
+  private readonly free: HTMLElement[] = [];
+  private readonly pool: HTMLElement[] = [];
   private count = 0;
   range: [number, number] = [0, 0];
 
@@ -48,17 +51,28 @@ export class VirtualList {
     const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
     const last = Math.min(this.count, Math.ceil((top + this.viewport) / rowHeight) + overscan);
     this.range = [first, last];
-    const next = new Map<number, HTMLElement>();
-    const free: HTMLElement[] = [];
+    // Two maps and one list swapped between frames: scrolling allocates no collections, and a row
+    // that keeps its index keeps its position (no style write).
+    const next = this.spare;
+    next.clear();
+    const free = this.free;
+    free.length = 0;
     for (const [i, el] of this.rendered) if (i < first || i >= last) free.push(el);
     for (let i = first; i < last; i++) {
-      const el = this.rendered.get(i) ?? free.pop() ?? this.o.createRow();
+      const kept = this.rendered.get(i);
+      const el = kept ?? free.pop() ?? this.pool.pop() ?? this.o.createRow();
       this.o.renderRow(el, i);
-      el.style.transform = `translateY(${i * rowHeight}px)`;
+      if (!kept) el.style.transform = `translateY(${i * rowHeight}px)`;
       if (!el.parentNode) this.body.append(el);
       next.set(i, el);
     }
-    for (const old of free) old.remove();
+    // Rows no longer needed leave the DOM but are kept: the next taller range reuses them.
+    for (const old of free) {
+      old.remove();
+      this.pool.push(old);
+    }
+    free.length = 0;
+    this.spare = this.rendered;
     this.rendered = next;
   }
 

@@ -30,6 +30,7 @@ export type NeuronDetailOutcome = CallResult<'neuronDetail'>;
 export type SweepRequest = CallArg<'sweep'>;
 export type SweepOutcome = CallResult<'sweep'>;
 export type WorkProgress = InferOutput<typeof WorkProgressSchema>;
+export type ScalesRequest = CallArg<'responseScales'>;
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -52,6 +53,11 @@ export interface ModelHost {
   openProfile(req: OpenProfileRequest, call?: CallOptions): Promise<ProfileOutcome>;
   /** Methods and their random/lowest controls fitted on a profile folder, evaluated at each strength. */
   sweep(req: SweepRequest, call?: CallOptions): Promise<SweepOutcome>;
+  /**
+   * The highlight's per-neuron scales for a few experts: stats.json of a 1.4M-neuron profile is ~50 MB
+   * of JSON, which parsed on the extension host would hold its thread for hundreds of milliseconds.
+   */
+  responseScales(req: ScalesRequest, call?: CallOptions): Promise<number[]>;
   /** Stops everything; the host cannot be used afterwards. */
   dispose(): Promise<void>;
 }

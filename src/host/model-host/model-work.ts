@@ -11,6 +11,7 @@ import { openProfileFolder } from './open-profile-job';
 import { runProfile } from './profile-job';
 import { runSweep } from './sweep-job';
 import { batchedTokenValues } from './token-values';
+import { expertScales } from '../token-scores';
 import { NeuronDetails } from '../neuron-detail';
 import type { Intervention } from '../../engine/model';
 import type { LabelledText } from '../../aura/datasets';
@@ -31,6 +32,7 @@ import type {
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
+  ScalesRequest,
   SweepOutcome,
   SweepRequest,
   TextActivations,
@@ -126,6 +128,12 @@ export class ModelWork implements ModelHost {
 
   sweep(req: SweepRequest, call: CallOptions = {}): Promise<SweepOutcome> {
     return this.exclusive(call, () => runSweep(this.require(), req, call));
+  }
+
+  /** Reads a file, not the model: runs beside the queue instead of waiting behind a preview. */
+  responseScales(req: ScalesRequest, call: CallOptions = {}): Promise<number[]> {
+    call.signal?.throwIfAborted();
+    return expertScales(req.dir, req.experts);
   }
 
   neuronDetail(req: DetailRequest, call: CallOptions = {}): Promise<NeuronDetailOutcome> {

@@ -1,55 +1,7 @@
-// The model process: one ModelWork, driven by messages from ProcessModelHost over the IPC channel.
-// Bundled to dist/model-process.js; under tests it is started from source with `--import tsx`.
-// Every message is checked against its schema before anything runs; one that fails is answered with
-// an error naming the first problem (or, without a usable id, noted on stderr).
-import { safeParse } from 'valibot';
-import { firstIssue, MODEL_CALLS, ToModelSchema } from '../../shared/model-messages';
+// The model process: one ModelWork, driven by messages from ProcessModelHost over the IPC channel
+// (the loop is serve.ts). Bundled to dist/model-process.js; under tests it is started from source
+// with `--import tsx`.
 import { ModelWork } from './model-work';
-import { serializeError } from './rpc';
-import type { FromModel } from '../../shared/model-messages';
-import type { CallOptions, ModelHost } from './api';
+import { serve } from './serve';
 
-if (!process.send) throw new Error('process-entry.ts runs only as a child process with an IPC channel');
-
-const work = new ModelWork();
-const running = new Map<number, AbortController>();
-
-function post(m: FromModel): void {
-  // A parent that went away cannot be answered; 'disconnect' below ends this process.
-  if (process.connected) process.send!(m);
-}
-
-process.on('message', (raw: unknown) => {
-  const parsed = safeParse(ToModelSchema, raw);
-  if (!parsed.success) {
-    const id = typeof raw === 'object' && raw !== null && Number.isInteger((raw as { id?: unknown }).id) ? (raw as { id: number }).id : undefined;
-    const message = `model process: invalid message (${firstIssue(parsed.issues)})`;
-    if (id !== undefined && id >= 0) post({ type: 'error', id, error: { name: 'Error', message } });
-    else process.stderr.write(`${message}\n`);
-    return;
-  }
-  const m = parsed.output;
-  if (m.type === 'cancel') return void running.get(m.id)?.abort();
-  const arg = safeParse(MODEL_CALLS[m.method].arg, m.arg);
-  if (!arg.success) return post({ type: 'error', id: m.id, error: { name: 'Error', message: `model process: invalid ${m.method} request (${firstIssue(arg.issues)})` } });
-  const controller = new AbortController();
-  running.set(m.id, controller);
-  const call: CallOptions = {
-    signal: controller.signal,
-    onProgress: (progress) => post({ type: 'progress', id: m.id, progress }),
-    onText: (text) => post({ type: 'text', id: m.id, text }),
-  };
-  const method = work[m.method] as (arg: unknown, call: CallOptions) => Promise<unknown>;
-  method
-    .call(work as ModelHost, arg.output, call)
-    .then(
-      (value) => post({ type: 'result', id: m.id, value }),
-      (e: unknown) => post({ type: 'error', id: m.id, error: serializeError(e) }),
-    )
-    .finally(() => running.delete(m.id));
-});
-
-// The extension host closed the channel (it stopped, or it is done with us): never linger.
-process.on('disconnect', () => {
-  void work.dispose().finally(() => process.exit(0));
-});
+serve(new ModelWork());

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { safeParse } from 'valibot';
 import { firstIssue, FromModelSchema, MODEL_CALLS } from '../../shared/model-messages';
 import { abortError, deserializeError } from './rpc';
+import { dropBulk, readBulk } from './bulk-wire';
 import type { ChildProcess } from 'node:child_process';
 import type { CallResult, ModelCall, ToModel } from '../../shared/model-messages';
 import type {
@@ -30,6 +31,7 @@ import type {
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
+  ScalesRequest,
   TextActivations,
 } from './api';
 
@@ -58,6 +60,7 @@ interface Pending {
 }
 
 const STDERR_KEEP = 4000;
+const BYTES = { Float64Array: 8, Float32Array: 4, Int32Array: 4, Uint32Array: 4, Uint8Array: 1 } as const;
 const CLOSE_GRACE_MS = 2000;
 
 export class ProcessModelHost implements ModelHost {
@@ -68,6 +71,8 @@ export class ProcessModelHost implements ModelHost {
   /** The model to open again in a fresh process after a crash. */
   private opened: OpenRequest | undefined;
   private disposed = false;
+  /** Bytes of typed arrays received through bulk files rather than the IPC channel (tests read it). */
+  bulkBytes = 0;
 
   constructor(
     private readonly entry: ModelProcessEntry = findModelProcessEntry(),
@@ -111,6 +116,9 @@ export class ProcessModelHost implements ModelHost {
   }
   sweep(req: SweepRequest, call?: CallOptions): Promise<SweepOutcome> {
     return this.call('sweep', req, call);
+  }
+  responseScales(req: ScalesRequest, call?: CallOptions): Promise<number[]> {
+    return this.call('responseScales', req, call);
   }
 
   async dispose(): Promise<void> {
@@ -213,7 +221,7 @@ export class ProcessModelHost implements ModelHost {
     if (!parsed.success) return this.failAll(new Error(`the model process sent an invalid message (${firstIssue(parsed.issues)})`));
     const m = parsed.output;
     const p = this.pending.get(m.id);
-    if (!p) return;
+    if (!p) return m.type === 'result' ? dropBulk(m.bulk) : undefined;
     switch (m.type) {
       case 'progress':
         return p.call.onProgress?.(m.progress);
@@ -224,8 +232,14 @@ export class ProcessModelHost implements ModelHost {
         return p.reject(deserializeError(m.error));
       case 'result': {
         this.pending.delete(m.id);
-        const r = safeParse(MODEL_CALLS[p.method].result, m.value);
-        return r.success ? p.resolve(r.output) : p.reject(new Error(`the model process answered ${p.method} with an invalid result (${firstIssue(r.issues)})`));
+        const check = (value: unknown) => {
+          const r = safeParse(MODEL_CALLS[p.method].result, value);
+          return r.success ? p.resolve(r.output) : p.reject(new Error(`the model process answered ${p.method} with an invalid result (${firstIssue(r.issues)})`));
+        };
+        if (!m.bulk) return check(m.value);
+        this.bulkBytes += m.bulk.arrays.reduce((n, a) => n + a.length * BYTES[a.kind], 0);
+        // Shared memory, except the ranked experts, which go on to the webview (VS Code posts ArrayBuffers).
+        return void readBulk(m.value, m.bulk, (path) => path[0] !== 'experts').then(check, (e: unknown) => p.reject(e instanceof Error ? e : new Error(String(e))));
       }
     }
   }

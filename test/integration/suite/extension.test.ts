@@ -189,6 +189,33 @@ test('Highlight Expert Activations colours tokens of the selection, strongest at
   assert.equal(a.testing.highlights(), undefined, 'Escape\'s command clears them');
 }, SLOW);
 
+test('A highlight hover\'s expert link, run as VS Code runs a command URI, opens that expert\'s detail in the panel', async () => {
+  const a = await api();
+  await selectLine(2);
+  await vscode.commands.executeCommand(Commands.highlightActivations);
+  const h = a.testing.highlights();
+  assert.ok(h, 'highlights are shown');
+  const strongest = h.tokens.reduce((best, t) => (t.score > best.score ? t : best));
+  assert.ok(strongest.hover, 'the strongest token has a hover');
+  // The hover's first table row: [`site:neuron`](command:aura.openExpertsPanel?<encoded JSON args>).
+  const link = /\[`([^`]+):(\d+)`\]\(command:([^?)]+)\?([^)]+)\)/.exec(strongest.hover);
+  assert.ok(link, `the hover links an expert: ${oneLine(strongest.hover)}`);
+  const [, site, neuron, id, query] = link;
+  assert.equal(id, Commands.openExpertsPanel);
+  assert.ok(strongest.trustedCommands?.includes(id!), 'the hover trusts exactly the command it links');
+  // VS Code's opener runs `command:ID?QUERY` as executeCommand(ID, ...JSON.parse(decodeURIComponent(QUERY))).
+  const parsed: unknown = JSON.parse(decodeURIComponent(query!));
+  const args = Array.isArray(parsed) ? parsed : [parsed];
+  assert.deepEqual(args, [{ site, neuron: Number(neuron) }], 'the link carries the expert it names');
+  await vscode.commands.executeCommand(id!, ...args);
+  const until = Date.now() + 120_000;
+  while (a.testing.panelNeuron()?.site !== site || a.testing.panelNeuron()?.neuron !== Number(neuron)) {
+    assert.ok(Date.now() < until, `the panel shows ${site}:${neuron} (it shows ${JSON.stringify(a.testing.panelNeuron())}; last problem: ${a.testing.lastProblem()})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await vscode.commands.executeCommand(Commands.dismissPreview);
+}, SLOW);
+
 test('Evaluate Intervention opens a read-only report naming model, method and strength; closing it asks nothing', async () => {
   const a = await api();
   const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.evaluateIntervention, {

@@ -1,0 +1,119 @@
+// The extension host's side of the fit worker (fit-worker.ts). One worker, started on the first big
+// fit and unreferenced while idle (it never keeps a process alive). Requests run in order, so a fit
+// always sees the inputs loaded before it. Without a worker script (a bundle built without it) the
+// fit runs here, on the calling thread, with the same code.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { AuraUserError } from '../aura/errors';
+import { InterventionFitter } from './intervention-fit';
+import type { FitInputs, FitOutput } from './intervention-fit';
+import type { InterventionSettings, NeuronOverride } from '../shared/protocol';
+
+export type FitRequest = { type: 'load'; inputs: FitInputs } | { type: 'fit'; id: number; settings: InterventionSettings; overrides: readonly NeuronOverride[] };
+export type FitReply = { type: 'fit'; id: number; output: FitOutput } | { type: 'error'; id: number; message: string; user: boolean };
+
+export class FitClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(o: FitOutput): void; reject(e: Error): void }>();
+  private readonly local = new InterventionFitter();
+  private inputs: FitInputs = { aurocs: [] };
+  /** Fits answered by the worker thread (tests check that big fits leave the host's thread). */
+  workerFits = 0;
+
+  constructor(private readonly entry: WorkerEntry | undefined = findFitWorkerEntry()) {}
+
+  get hasWorker(): boolean {
+    return this.entry !== undefined;
+  }
+
+  /** New inputs (a profile, an import); the worker gets a copy with the next fit. */
+  load(inputs: FitInputs): void {
+    this.inputs = inputs;
+    this.local.load(inputs);
+    if (this.worker) this.worker.postMessage({ type: 'load', inputs } satisfies FitRequest);
+  }
+
+  /** On this thread, at once. */
+  fitHere(settings: InterventionSettings, overrides: readonly NeuronOverride[]): FitOutput {
+    return this.local.run(settings, overrides);
+  }
+
+  /** On the worker thread (or here when there is none). */
+  fit(settings: InterventionSettings, overrides: readonly NeuronOverride[]): Promise<FitOutput> {
+    const w = this.ensureWorker();
+    if (!w) return Promise.resolve().then(() => this.fitHere(settings, overrides));
+    const id = this.nextId++;
+    return new Promise<FitOutput>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // Referenced only while a fit is pending.
+      w.ref();
+      w.postMessage({ type: 'fit', id, settings, overrides } satisfies FitRequest);
+    });
+  }
+
+  dispose(): void {
+    const w = this.worker;
+    this.worker = undefined;
+    this.failAll(new Error('the intervention fit was stopped'));
+    void w?.terminate();
+  }
+
+  private ensureWorker(): Worker | undefined {
+    if (this.worker || !this.entry) return this.worker;
+    // execArgv [] so inspector flags of the host (VS Code's extension host) are not inherited.
+    const w = new Worker(this.entry.script, { eval: this.entry.eval, execArgv: [] });
+    w.unref();
+    w.on('message', (m: FitReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) w.unref();
+      if (m.type === 'fit') {
+        this.workerFits++;
+        p.resolve(m.output);
+      } else p.reject(m.user ? new AuraUserError(m.message) : new Error(m.message));
+    });
+    const lost = (e: Error) => {
+      if (this.worker !== w) return;
+      this.worker = undefined;
+      this.failAll(e);
+    };
+    w.on('error', lost);
+    w.on('exit', (code) => lost(new Error(`the intervention fit worker exited with code ${code}`)));
+    w.postMessage({ type: 'load', inputs: this.inputs } satisfies FitRequest);
+    this.worker = w;
+    return w;
+  }
+
+  private failAll(e: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(e);
+  }
+}
+
+interface WorkerEntry {
+  script: string;
+  eval: boolean;
+}
+
+/**
+ * dist/fit-worker.js next to the bundle (dist/extension.js), or fit-worker.ts beside this file under
+ * tsx. A .ts worker starts from one line that registers tsx's CommonJS hook (Node 20 does not apply
+ * `--import` in a worker's execArgv before its entry loads), as src/aura/auroc-pool.ts does.
+ */
+export function findFitWorkerEntry(): WorkerEntry | undefined {
+  const here = typeof __filename === 'string' ? __filename : undefined;
+  if (!here) return undefined;
+  const dir = dirname(here);
+  const candidates = here.endsWith('.ts') ? [join(dir, 'fit-worker.ts')] : [join(dir, 'fit-worker.js'), join(dir, '..', 'dist', 'fit-worker.js')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) return undefined;
+  const file = resolve(found);
+  if (!file.endsWith('.ts')) return { script: file, eval: false };
+  const api = createRequire(file).resolve('tsx/cjs/api');
+  return { script: `require(${JSON.stringify(api)}).register(); require(${JSON.stringify(file)});`, eval: true };
+}

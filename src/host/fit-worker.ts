@@ -1,0 +1,53 @@
+// Worker-thread entry for the intervention fit (fit-client.ts starts it): holds the profile's AUROCs
+// and transport maps, fits on request, and hands the arrays back transferred (moved, not copied), so
+// the extension host's thread neither fits 1.4M neurons nor deserialises their gains.
+// Bundled to dist/fit-worker.js by scripts/build.mjs; run from source under tsx in tests.
+import { parentPort } from 'node:worker_threads';
+import { isUserError } from '../engine/errors';
+import { InterventionFitter } from './intervention-fit';
+import type { FitReply, FitRequest } from './fit-client';
+import type { FitOutput } from './intervention-fit';
+
+const fitter = new InterventionFitter();
+
+parentPort?.on('message', (m: FitRequest) => {
+  if (m.type === 'load') return fitter.load(m.inputs);
+  let reply: FitReply;
+  let transfer: ArrayBuffer[] = [];
+  try {
+    const output = detach(fitter.run(m.settings, m.overrides));
+    reply = { type: 'fit', id: m.id, output };
+    transfer = buffersOf(output);
+  } catch (e) {
+    reply = { type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e), user: isUserError(e) };
+  }
+  parentPort!.postMessage(reply, transfer);
+});
+
+/**
+ * Fresh copies of every array, so transferring them leaves the fitter's cached full-strength fit (and
+ * the loaded inputs) intact here. Arrays shared between fields stay shared (one copy each).
+ */
+function detach(o: FitOutput): FitOutput {
+  const copies = new Map<Float32Array, Float32Array>();
+  const c = (a: Float32Array): Float32Array => copies.get(a) ?? (copies.set(a, a.slice()), copies.get(a)!);
+  const opt = (a: Float32Array | undefined) => (a ? c(a) : undefined);
+  const sites = o.fit.sites.map((x) => {
+    const bias = opt(x.bias);
+    const lo = opt(x.lo);
+    const hi = opt(x.hi);
+    return { siteId: x.siteId, gain: c(x.gain), applied: c(x.applied), ...(bias ? { bias } : {}), ...(lo ? { lo } : {}), ...(hi ? { hi } : {}) };
+  });
+  const gains = new Map([...o.gains].map(([id, g]) => [id, c(g)]));
+  const shifts = o.shifts ? new Map([...o.shifts].map(([id, v]) => [id, { ...v, bias: c(v.bias), ...(v.lo ? { lo: c(v.lo) } : {}), ...(v.hi ? { hi: c(v.hi) } : {}) }])) : undefined;
+  return { ...o, fit: { ...o.fit, sites }, gains, ...(shifts ? { shifts } : {}) };
+}
+
+function buffersOf(o: FitOutput): ArrayBuffer[] {
+  const all = new Set<ArrayBuffer>();
+  const add = (a: Float32Array | undefined) => a && all.add(a.buffer as ArrayBuffer);
+  for (const x of o.fit.sites) [x.gain, x.applied, x.bias, x.lo, x.hi].forEach(add);
+  for (const g of o.gains.values()) add(g);
+  for (const v of o.shifts?.values() ?? []) [v.bias, v.lo, v.hi].forEach(add);
+  return [...all];
+}
