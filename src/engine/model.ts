@@ -75,6 +75,8 @@ export class LanguageModel {
   /** Interventions are treated as immutable once fed: callers make a new Map to change one. */
   private readonly feedCache = new WeakMap<Intervention, Map<Graph, Map<InterventionForm, Record<string, ort.Tensor>>>>();
   private readonly forms = new WeakMap<Intervention, InterventionForm>();
+  /** The smallest form any rewritten session gets (reserveForms). */
+  private floor: InterventionForm = 'none';
   private readonly neutral = new Map<Graph, Map<InterventionForm, Record<string, ort.Tensor>>>();
   private readonly sessionsOf: Map<Graph, GraphSessions>;
 
@@ -146,6 +148,14 @@ export class LanguageModel {
     }
   }
 
+  /**
+   * Every rewritten session from now on carries at least the form these interventions need: a command
+   * that runs a baseline before its interventions (evaluate, sweeps) builds one session, not one per form.
+   */
+  reserveForms(interventions: Iterable<Intervention>): void {
+    for (const iv of interventions) this.floor = largerForm(this.floor, this.formOf(iv));
+  }
+
   async forward(args: ForwardArgs): Promise<ForwardResult> {
     if (this.disposed) throw new Error('model is disposed');
     const kind = args.kind ?? 'lm';
@@ -162,7 +172,7 @@ export class LanguageModel {
     const out =
       kind === 'plain'
         ? await (await sessions.unmodified()).run(feeds, fetches)
-        : await sessions.use(largerForm(args.intervention ? this.formOf(args.intervention) : 'none', args.form ?? 'none'), (session, form) => {
+        : await sessions.use(largerForm(largerForm(args.intervention ? this.formOf(args.intervention) : 'none', args.form ?? 'none'), this.floor), (session, form) => {
             Object.assign(feeds, args.intervention ? this.interventionFeeds(graph, args.intervention, form) : this.neutralFeeds(graph, form));
             return session.run(feeds, fetches);
           });

@@ -136,6 +136,22 @@ describe('intervention forms', () => {
     }
   });
 
+  it('builds the reserved form first, so a baseline before an intervention needs no second session', async () => {
+    const m = await LanguageModel.open(join(MODELS, 'gpt2-tiny'), { threads: 1 });
+    try {
+      m.reserveForms([toGains(g, false), toGains(g, true)]);
+      assert.equal(m.sessionState().builds, 0, 'reserving builds nothing yet');
+      const base = await m.forward(args());
+      assert.deepEqual(m.sessionState(), { form: 'affine', builds: 1 });
+      assert.ok(maxAbsDiff(base.logits!, g.logits_last.flat()) <= 1e-4);
+      const biased = await m.forward({ ...args(), intervention: toGains(g, true) });
+      assert.ok(maxAbsDiff(biased.logits!, g.logits_last_gain_bias.flat()) <= 1e-4);
+      assert.deepEqual(m.sessionState(), { form: 'affine', builds: 1 });
+    } finally {
+      await m.dispose();
+    }
+  });
+
   it('releases an upgraded session only after the runs using it finish, and starts no new run on it', async () => {
     const graph = { loaded: model.mainGraph, io: readIoSpec(model.mainGraph.model.graph!, model.files.main), sites: model.sites };
     const sessions = new GraphSessions(graph, { threads: 1 });
