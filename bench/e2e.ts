@@ -5,10 +5,14 @@
 //   - a tuned PyTorch pipeline (length-sorted batches, model cut after the last site, the faster thread
 //     count, vectorised rank AUROC).
 // Same texts (PyTorch gets the token ids aura-lens's tokenizer makes, so its tokenization is free), same
-// weights, same batch size, every core on every side; each pipeline is one cold process timed whole, with
-// its peak RSS. The max-pooling AUROC of every neuron of every site is compared with both baselines.
-// Also prints the achieved GFLOP/s of aura-lens's forward pass next to the measured matmul rates.
-//   node --import tsx bench/e2e.ts [--texts 2000] [--threads N] [--cache DIR] [--layers 12 --d 768 --heads 12]
+// weights, same batch size, every core on every side; each pipeline is a process timed whole, with its
+// peak RSS, run --repeat times in turns (A B C A B C: the page cache is warm after the first turn and a
+// noisy minute hits every side alike) and the best of the runs kept on every side. The max-pooling AUROC
+// of every neuron of every site is compared with both baselines, in every turn.
+// Also prints the achieved GFLOP/s of aura-lens's forward pass next to the measured matmul rates, and
+// the ceiling of each ratio: the baseline's time over the forward's FLOPs at onnxruntime's measured matmul
+// rate with nothing else costing anything (no engine built on onnxruntime's MatMul can beat that here).
+//   node --import tsx bench/e2e.ts [--texts 2000] [--repeat 2] [--threads N] [--cache DIR] [--layers 12 --d 768 --heads 12]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -72,43 +76,62 @@ async function main(): Promise<void> {
     writeFileSync(idsFile, JSON.stringify({ ids, labels: data.examples.map((e) => e.label), pad: config.eos_token_id }));
     console.log(`end to end: ${data.examples.length} texts (${ids.reduce((a, x) => a + x.length, 0)} tokens), model ${modelDir}, ${threads} threads, batch ${batchSize}`);
 
-    const out = join(tmp, 'profile');
+    const repeat = arg('repeat', 2);
     // The same work as the baselines: responses and AUROC. The statistics aura-lens adds (bootstrap
     // intervals, the permutation null) have no counterpart there, so they are off here; their own cost is
-    // the significanceS a default profile reports.
-    const ours = timed(process.execPath, [cli, 'profile', modelDir, '--data', dataFile, '--out', out, '--json', '--threads', String(threads), '--batch-size', String(batchSize), '--seq-len', String(seqLen), '--bootstrap', '0', '--permutations', '0'], 'aura-lens profile');
-    const pj = JSON.parse(ours.stdout) as { sites: { id: string; neurons: number }[]; timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number };
-    console.log(`  aura-lens profile            ${fmt(ours.seconds, 1).padStart(7)} s, peak RSS ${fmt(ours.peakRssMiB, 0)} MiB`);
-
-    const runs: Record<string, Timed & { py: Record<string, unknown> }> = {};
-    for (const style of ['mlaura', 'tuned'] as const) {
-      const pyOut = join(tmp, style);
-      const t = timed(PYTHON, [join(ROOT, 'bench', 'torch_side.py'), 'e2e', '--style', style, '--model', modelDir, '--data', idsFile, '--out', pyOut, '--cpus', String(threads), '--batch-size', String(batchSize)], `PyTorch ${style} pipeline`);
-      const py = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-      // The tuned pipeline's thread-count probe is the user's homework, not the pipeline: not timed.
-      runs[style] = { ...t, seconds: t.seconds - ((py.probe_s as number | undefined) ?? 0), py };
-      console.log(`  PyTorch ${style === 'mlaura' ? 'ml-aura-style' : 'tuned (' + String(runs[style]!.py.threads) + ' threads)'}`.padEnd(30) + `${fmt(t.seconds, 1).padStart(7)} s, peak RSS ${fmt(t.peakRssMiB, 0)} MiB`);
-    }
-
-    // Every neuron's AUROC (max pooling), every site, against both baselines.
+    // the significanceS a default profile reports. Each turn profiles into a new folder: an existing one
+    // would be resumed, not recomputed.
+    type Side = 'auraLens' | 'mlaura' | 'tuned';
+    const best: Partial<Record<Side, Timed & { py?: Record<string, unknown>; all: number[] }>> = {};
+    const keep = (side: Side, t: Timed & { py?: Record<string, unknown> }) => {
+      const prev = best[side];
+      const all = [...(prev?.all ?? []), t.seconds];
+      best[side] = !prev || t.seconds < prev.seconds ? { ...t, all } : { ...prev, all };
+    };
+    let pj: { sites: { id: string; neurons: number }[]; timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number } | undefined;
     const agreement: Record<string, { maxAbsDiff: number; over1e6: number }> = {};
     let neurons = 0;
-    for (const style of ['mlaura', 'tuned'] as const) {
-      let worst = 0;
-      let over = 0;
-      for (const s of pj.sites) {
-        const a = readF64(aurocPath(out, s.id, 'max'));
-        const b = readF64(join(tmp, style, `${s.id}.auroc.f64`));
-        worst = Math.max(worst, maxDiff(a, b));
-        for (let j = 0; j < a.length; j++) if (Math.abs(a[j]! - b[j]!) > 1e-6) over++;
-        if (style === 'mlaura') neurons += a.length;
+    for (let turn = 0; turn < repeat; turn++) {
+      const out = join(tmp, `profile-${turn}`);
+      const ours = timed(process.execPath, [cli, 'profile', modelDir, '--data', dataFile, '--out', out, '--json', '--threads', String(threads), '--batch-size', String(batchSize), '--seq-len', String(seqLen), '--bootstrap', '0', '--permutations', '0'], 'aura-lens profile');
+      const j = JSON.parse(ours.stdout) as NonNullable<typeof pj>;
+      if (!best.auraLens || ours.seconds < best.auraLens.seconds) pj = j;
+      keep('auraLens', ours);
+      console.log(`  [${turn + 1}/${repeat}] aura-lens profile`.padEnd(36) + `${fmt(ours.seconds, 1).padStart(7)} s, peak RSS ${fmt(ours.peakRssMiB, 0)} MiB`);
+
+      for (const style of ['mlaura', 'tuned'] as const) {
+        const pyOut = join(tmp, `${style}-${turn}`);
+        const t = timed(PYTHON, [join(ROOT, 'bench', 'torch_side.py'), 'e2e', '--style', style, '--model', modelDir, '--data', idsFile, '--out', pyOut, '--cpus', String(threads), '--batch-size', String(batchSize)], `PyTorch ${style} pipeline`);
+        const py = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+        // The tuned pipeline's thread-count probe is the user's homework, not the pipeline: not timed.
+        const run = { ...t, seconds: t.seconds - ((py.probe_s as number | undefined) ?? 0), py };
+        keep(style, run);
+        console.log(`  [${turn + 1}/${repeat}] PyTorch ${style === 'mlaura' ? 'ml-aura-style' : 'tuned (' + String(py.threads) + ' threads)'}`.padEnd(36) + `${fmt(run.seconds, 1).padStart(7)} s, peak RSS ${fmt(t.peakRssMiB, 0)} MiB`);
+
+        // Every neuron's AUROC (max pooling), every site, against this baseline, in every turn.
+        let worst = agreement[style]?.maxAbsDiff ?? 0;
+        let over = 0;
+        let count = 0;
+        for (const s of j.sites) {
+          const a = readF64(aurocPath(out, s.id, 'max'));
+          const b = readF64(join(pyOut, `${s.id}.auroc.f64`));
+          worst = Math.max(worst, maxDiff(a, b));
+          for (let k = 0; k < a.length; k++) if (Math.abs(a[k]! - b[k]!) > 1e-6) over++;
+          count += a.length;
+        }
+        agreement[style] = { maxAbsDiff: worst, over1e6: Math.max(over, agreement[style]?.over1e6 ?? 0) };
+        neurons = count;
+        // float32 activations from two engines differ in the last bits, which can swap near-tied
+        // responses: each swapped pair moves an AUROC by 1/(positives x negatives). Allowed: 1e-3, or
+        // eight swapped pairs on small runs where one pair is more than that.
+        check(`turn ${turn + 1}: AUROC of all ${count} neurons vs the ${style} pipeline (${over} differ by more than 1e-6)`, worst, Math.max(1e-3, 8 / (data.positives * data.negatives)));
+        rmSync(pyOut, { recursive: true, force: true });
       }
-      agreement[style] = { maxAbsDiff: worst, over1e6: over };
-      // float32 activations from two engines differ in the last bits, which can swap near-tied
-      // responses: each swapped pair moves an AUROC by 1/(positives x negatives). Allowed: 1e-3, or
-      // eight swapped pairs on small runs where one pair is more than that.
-      check(`AUROC of all ${neurons} neurons vs the ${style} pipeline (${over} differ by more than 1e-6)`, worst, Math.max(1e-3, 8 / (data.positives * data.negatives)));
+      if (turn > 0) rmSync(out, { recursive: true, force: true });
     }
+    const ours = best.auraLens!;
+    const runs = { mlaura: best.mlaura!, tuned: best.tuned! };
+    if (!pj) die('no aura-lens run');
 
     const shape = gpt2Shape(config);
     const lens = ids.map((x) => x.length).sort((a, b) => a - b);
@@ -118,8 +141,15 @@ async function main(): Promise<void> {
     const forwardGflops = flops / pj.timing.forwardS! / 1e9;
     const mm = await measureMatmul(threads, 10);
     console.log(`  aura-lens forward pass: ${fmt(forwardGflops, 1)} GFLOP/s (${pj.tokensPerSecond} tokens/s); measured matmul: onnxruntime ${fmt(mm.onnxruntimeGflops, 1)} GFLOP/s, PyTorch/OpenBLAS ${fmt(mm.torchGflops, 1)} GFLOP/s -> ${fmt((100 * forwardGflops) / mm.onnxruntimeGflops, 0)}% of onnxruntime's matmul rate (goal >= 60%)`);
-    const ratios = { vsMlAura: runs.mlaura!.seconds / ours.seconds, vsTuned: runs.tuned!.seconds / ours.seconds };
+    const ratios = { vsMlAura: runs.mlaura.seconds / ours.seconds, vsTuned: runs.tuned.seconds / ours.seconds };
+    // The fastest any onnxruntime-MatMul engine could be: the forward's FLOPs at the measured matmul rate,
+    // every other cost (tokenizing, attention softmax, pooling, AUROC, process start) taken as zero.
+    const floorS = flops / (mm.onnxruntimeGflops * 1e9);
+    const ceilings = { vsMlAura: runs.mlaura.seconds / floorS, vsTuned: runs.tuned.seconds / floorS };
+    const spread = (side: Side) => best[side]!.all.map((v) => fmt(v, 1)).join(' / ');
+    console.log(`  best of ${repeat}: aura-lens ${spread('auraLens')} s; ml-aura-style ${spread('mlaura')} s; tuned ${spread('tuned')} s`);
     console.log(`  aura-lens is ${fmt(ratios.vsMlAura, 1)}x the ml-aura-style pipeline (goal >= 10x) and ${fmt(ratios.vsTuned, 1)}x the tuned one (goal >= 2x); breakdown: ${Object.entries(pj.timing).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+    console.log(`  ceiling at onnxruntime's matmul rate (forward ${fmt(floorS, 1)} s, nothing else): ${fmt(ceilings.vsMlAura, 1)}x the ml-aura-style pipeline, ${fmt(ceilings.vsTuned, 1)}x the tuned one`);
     record('e2e', {
       model: { layers, d, heads, vocab: shape.vocab, dir: modelDir },
       texts: data.examples.length,
@@ -127,12 +157,14 @@ async function main(): Promise<void> {
       paddedTokens: pj.paddedTokens,
       threads,
       batchSize,
-      auraLens: { seconds: ours.seconds, peakRssMiB: ours.peakRssMiB, timing: pj.timing, tokensPerSecond: pj.tokensPerSecond, forwardGflops },
-      mlaura: { seconds: runs.mlaura!.seconds, peakRssMiB: runs.mlaura!.peakRssMiB, stages: runs.mlaura!.py },
-      tuned: { seconds: runs.tuned!.seconds, peakRssMiB: runs.tuned!.peakRssMiB, stages: runs.tuned!.py },
+      repeat,
+      auraLens: { seconds: ours.seconds, runs: ours.all, peakRssMiB: ours.peakRssMiB, timing: pj.timing, tokensPerSecond: pj.tokensPerSecond, forwardGflops },
+      mlaura: { seconds: runs.mlaura.seconds, runs: runs.mlaura.all, peakRssMiB: runs.mlaura.peakRssMiB, stages: runs.mlaura.py },
+      tuned: { seconds: runs.tuned.seconds, runs: runs.tuned.all, peakRssMiB: runs.tuned.peakRssMiB, stages: runs.tuned.py },
       matmul: mm,
       forwardShareOfMatmulRate: forwardGflops / mm.onnxruntimeGflops,
       ratios,
+      ceilings,
       neuronsCompared: neurons,
       agreement,
       agree: process.exitCode !== 1,

@@ -32,7 +32,28 @@ export function expertStatsFrom(ps: ProfileStats, e: ExpertsSnapshot): ExpertSta
     ...(ciLow && ciHigh ? { ciLow, ciHigh } : {}),
     ...(qValue ? { qValue } : {}),
     ...(heldOut ? { heldOut } : {}),
+    ...(heldOut && ps.heldOut ? { heldOutFraction: ps.heldOut.fraction } : {}),
     ...(nullAuroc ? { nullAuroc } : {}),
+  };
+}
+
+/**
+ * One neuron's statistics for its detail: interval, q-value, and the held-out AUROC beside the AUROC
+ * of the split's other part (the fair comparison: neither saw the other's texts). Empty without stats.
+ */
+export function detailStatsFrom(ps: Pick<ProfileStats, 'confidence' | 'sites' | 'heldOut'> | undefined, site: string, neuron: number): Pick<NeuronDetail, 'ci' | 'level' | 'qValue' | 'heldOutAuroc' | 'rankAuroc' | 'heldOutFraction'> {
+  const s = ps?.sites.find((x) => x.id === site);
+  if (!ps || !s || !(neuron >= 0 && neuron < s.neurons)) return {};
+  const lo = s.ciLow?.[neuron];
+  const hi = s.ciHigh?.[neuron];
+  const held = s.heldOutAuroc?.[neuron];
+  const rank = (s.rankAuroc ?? (held !== undefined ? s.auroc : undefined))?.[neuron];
+  return {
+    ...(lo !== undefined && hi !== undefined ? { ci: [lo, hi] as [number, number], level: ps.confidence } : {}),
+    ...(s.q[neuron] !== undefined ? { qValue: s.q[neuron]! } : {}),
+    ...(held !== undefined ? { heldOutAuroc: held } : {}),
+    ...(held !== undefined && rank !== undefined ? { rankAuroc: rank } : {}),
+    ...(held !== undefined && ps.heldOut ? { heldOutFraction: ps.heldOut.fraction } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { measureLag } from './lag-monitor';
 import { expertsFromWire } from './model-host/experts-wire';
 import { transportFromWire } from './model-host/transport-wire';
 import { PreviewController } from './preview-controller';
+import { detailStatsFrom } from './panel-feeds';
 import { responseScales, scoreTokens, topExperts } from './token-scores';
 import type { ConceptSource } from '../aura/datasets';
 import type { DemoAssets } from '../aura/demo-assets';
@@ -172,7 +173,9 @@ export class Workbench {
     const auroc = p.aurocs.find((a) => a.siteId === site)?.auroc[neuron];
     if (auroc === undefined) throw new AuraUserError(`neuron ${site}:${neuron} is not in the profile`);
     const g = this.intervention.gainOf(site, neuron);
-    return this.deps.host.neuronDetail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal ? { signal } : {});
+    const d = await this.deps.host.neuronDetail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal ? { signal } : {});
+    // Its interval, q-value and held-out AUROC: already here with the profile's statistics.
+    return { ...d, ...detailStatsFrom(p.stats, site, neuron) };
   }
 
   /** Per token of `text`: how strongly the top experts fire (for the editor's highlights). */
@@ -281,6 +284,8 @@ export class Workbench {
   private setProfile(p: ProfileOutcome | undefined): void {
     this.profiled = p;
     this.ranked = p ? expertsFromWire(p.experts) : undefined;
+    // What the model process has to say about the profile's files (the statistics cache, for one).
+    for (const note of p?.notes ?? []) this.deps.log.info(note);
     if (p) this.intervention.setAurocs(p.aurocs, p.transport ? transportFromWire(p.transport) : undefined);
     else this.intervention.clear();
     this.expertsChanged.fire(this.ranked);

@@ -175,6 +175,8 @@ const SiteStatsSchema = v.object({
   p: f64,
   q: f64,
   heldOutAuroc: v.optional(f64),
+  /** AUROC on the ranking part of the held-out split (the panel's column). */
+  rankAuroc: v.optional(f64),
 });
 const ClassCountsSchema = v.object({ positives: count, negatives: count });
 export const ProfileStatsSchema = v.object({
@@ -222,6 +224,8 @@ export const ProfileResultSchema = v.object({
   warnings: v.optional(v.array(str)),
   /** The transport methods the panel offers beside AurA; absent for a sketch profile (it keeps no responses). */
   transport: v.optional(TransportFitsSchema),
+  /** Lines for the output channel: whether the statistics and transport fits came from the profile folder's cache. */
+  notes: v.optional(v.array(str)),
   seconds: finite,
 });
 

@@ -93,6 +93,8 @@ export const ExpertStatsSchema = v.object({
   ciHigh: v.optional(float64Column),
   /** AUROC on texts the ranking did not see. */
   heldOut: v.optional(float64Column),
+  /** The share of each class held out for that column (the CLI's `fit --held-out` split). */
+  heldOutFraction: v.optional(v.pipe(finite, v.minValue(0), v.maxValue(1))),
   /** Benjamini–Hochberg q-values of the label-permutation test. */
   qValue: v.optional(float64Column),
   /** The q bound the significant count uses, and that count. */
@@ -200,6 +202,9 @@ export const NeuronDetailSchema = v.object({
   ci: v.optional(v.tuple([finite, finite])),
   level: v.optional(finite),
   heldOutAuroc: v.optional(finite),
+  /** AUROC on the other part of the held-out split, and the share held out. */
+  rankAuroc: v.optional(finite),
+  heldOutFraction: v.optional(finite),
   qValue: v.optional(finite),
   /** What it writes into the residual stream (its down-projection row through the unembedding), or why that cannot be read. */
   writes: v.optional(v.union([v.object({ promoted: v.array(TokenLogitSchema), suppressed: v.array(TokenLogitSchema) }), v.object({ unavailable: text(1000) })])),

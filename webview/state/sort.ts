@@ -21,7 +21,11 @@ export function sortRows(e: ExpertsSnapshot, rows: Uint32Array, sort: Sort, iv: 
   }
   const key = new Float64Array(e.auroc.length);
   if (column === 'layer') for (const i of rows) key[i] = e.sites[e.site[i]!]!.layer;
-  else {
+  else if (column === 'heldOut') {
+    // Without the column every key is equal and the rows keep their rank order.
+    const held = e.stats?.heldOut;
+    if (held) for (const i of rows) key[i] = held[i]!;
+  } else {
     const overrides = new Map((iv?.overrides ?? []).map((o) => [overrideKey(o.site, o.neuron), o.gain]));
     for (const i of rows) {
       if (!iv) key[i] = 1;

@@ -9,8 +9,8 @@ export interface Filter {
   aurocMax: number;
 }
 
-export type SortColumn = 'rank' | 'id' | 'layer' | 'auroc' | 'gain';
-export const SORT_COLUMNS: readonly SortColumn[] = ['rank', 'id', 'layer', 'auroc', 'gain'];
+export type SortColumn = 'rank' | 'id' | 'layer' | 'auroc' | 'heldOut' | 'gain';
+export const SORT_COLUMNS: readonly SortColumn[] = ['rank', 'id', 'layer', 'auroc', 'heldOut', 'gain'];
 
 export interface Sort {
   column: SortColumn;

@@ -76,7 +76,7 @@ function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewCo
       { class: 'metrics', testid: 'detail-metrics' },
       metric('AUROC', fixed(d.auroc)),
       d.ci ? metric(`${level}% interval`, `${fixed(d.ci[0])}–${fixed(d.ci[1])}`, 'Bootstrap confidence interval of the AUROC (stratified resampling)') : null,
-      d.heldOutAuroc !== undefined ? metric('held-out AUROC', fixed(d.heldOutAuroc), 'AUROC on texts the ranking did not see') : null,
+      d.heldOutAuroc !== undefined ? metric('held-out AUROC', heldOutValue(d), heldOutExplanation(d)) : null,
       d.qValue !== undefined ? metric('q-value', d.qValue < 0.001 ? d.qValue.toExponential(1) : fixed(d.qValue), 'Benjamini–Hochberg q of the label-permutation test') : null,
       metric('alpha (full strength)', fixed(full, 3)),
       metric('applied now', fixed(applied, 3)),
@@ -92,6 +92,17 @@ function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewCo
     d.examplesNote ? h(doc, 'p', { class: 'muted', testid: 'examples-note' }, d.examplesNote) : null,
     h(doc, 'ol', { class: 'examples' }, ...d.topExamples.map((ex) => exampleItem(doc, ex))),
   ];
+}
+
+/** The held-out AUROC, beside the AUROC of the split's other part where the profile has it. */
+function heldOutValue(d: NeuronDetail): string {
+  return d.rankAuroc === undefined ? fixed(d.heldOutAuroc!) : `${fixed(d.heldOutAuroc!)} (rest ${fixed(d.rankAuroc)})`;
+}
+
+function heldOutExplanation(d: NeuronDetail): string {
+  const share = d.heldOutFraction === undefined ? 'a share' : `${Math.round(d.heldOutFraction * 100)}%`;
+  const rest = d.rankAuroc === undefined ? '' : `; "rest" is its AUROC on the other texts, which chose it`;
+  return `AUROC on texts the ranking did not see (${share} of each class, split as "aura-lens fit --held-out" splits)${rest}`;
 }
 
 const ROLE_TEXT = { detection: 'detection: fires on the concept', generation: 'generation: writes the concept', both: 'detection and generation' } as const;

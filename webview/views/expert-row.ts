@@ -1,6 +1,6 @@
 // One row of the experts table: rank, id, layer, AUROC (a bar from 0.5 to 1, the confidence interval
-// drawn over it and a "near chance" badge when that interval reaches 0.5) and the gain the current
-// intervention applies, computed here with the same rule the host fits with.
+// drawn over it and a "near chance" badge when that interval reaches 0.5), the held-out AUROC and the
+// gain the current intervention applies, computed here with the same rule the host fits with.
 import { appliedGain, fullGain, overrideKey, overrideMap } from '../../src/shared/row-gain';
 import { h, setText } from './dom';
 import { fixed } from './format';
@@ -28,6 +28,7 @@ export function createRow(doc: Document, attrs: Record<string, string>): HTMLEle
     h(doc, 'div', { role: 'gridcell', class: 'cell id' }, h(doc, 'span', { class: 'site' }), h(doc, 'span', { class: 'neuron' })),
     h(doc, 'div', { role: 'gridcell', class: 'cell layer' }),
     h(doc, 'div', { role: 'gridcell', class: 'cell auroc' }, h(doc, 'span', { class: 'auroc-track' }, bar, ci), h(doc, 'span', { class: 'badge near-chance', testid: 'near-chance', hidden: true }, '≈0.5'), h(doc, 'span', { class: 'num' })),
+    h(doc, 'div', { role: 'gridcell', class: 'cell held-out num', testid: 'held-out' }),
     h(doc, 'div', { role: 'gridcell', class: 'cell gain num' }),
   );
 }
@@ -66,7 +67,7 @@ function setData(el: Element, text: string): void {
 }
 
 function fillCells(row: HTMLElement, e: ExpertsSnapshot, site: string, kind: string, layer: number, neuron: number, idx: number, auroc: number): void {
-  const [rank, id, layerCell, aurocCell] = row.children as unknown as HTMLElement[];
+  const [rank, id, layerCell, aurocCell, heldCell] = row.children as unknown as HTMLElement[];
   setData(rank!, String(idx + 1));
   setData(id!.firstElementChild!, site);
   setData(id!.lastElementChild!, `:${neuron}`);
@@ -89,9 +90,19 @@ function fillCells(row: HTMLElement, e: ExpertsSnapshot, site: string, kind: str
   const nearChance = hasCi && auroc > 0.5 && lo <= 0.5;
   badge!.hidden = !nearChance;
   setData(num!, fixed(auroc));
+  const held = e.stats?.heldOut?.[idx];
+  // A dash when the profile has no held-out column (a sketch, or too few examples to split).
+  setData(heldCell!, held === undefined ? '–' : fixed(held));
   // One tooltip for the row (one attribute write per row while scrolling, not one per cell).
-  row.title = `${site}:${neuron} (${kind}) · AUROC ${fixed(auroc)}` + (hasCi ? `, ${level}% interval ${fixed(lo)}–${fixed(hi)}${nearChance ? ': reaches 0.5, near chance' : ''}` : '');
+  row.title =
+    `${site}:${neuron} (${kind}) · AUROC ${fixed(auroc)}` +
+    (hasCi ? `, ${level}% interval ${fixed(lo)}–${fixed(hi)}${nearChance ? ': reaches 0.5, near chance' : ''}` : '') +
+    (held === undefined ? '' : ` · held-out AUROC ${fixed(held)} (on texts the ranking did not see)`);
 }
+
+/** The held-out column's one-line explanation (its header's tooltip). */
+export const HELD_OUT_TITLE =
+  'Held-out AUROC: the AUROC on texts the ranking did not see (a seeded share of each class, split as "aura-lens fit --held-out" splits); far below the AUROC means the neuron was chosen by luck';
 
 function fillGain(cell: HTMLElement, g: GainContext, site: string, neuron: number, idx: number, auroc: number): void {
   const s = g.settings;

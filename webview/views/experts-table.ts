@@ -7,7 +7,7 @@ import { gainOrderKey, sortRows } from '../state/sort';
 import { createFilters } from './filters';
 import { h, setText } from './dom';
 import { int } from './format';
-import { createRow, fillRow, gainContext } from './expert-row';
+import { createRow, fillRow, gainContext, HELD_OUT_TITLE } from './expert-row';
 import { VirtualList } from './virtual-list';
 import type { ExpertsSnapshot } from '../../src/shared/protocol';
 import type { Filter, Sort, SortColumn } from '../state/ui-state';
@@ -34,6 +34,7 @@ const COLUMNS: { column: SortColumn; label: string; title: string }[] = [
   { column: 'id', label: 'Neuron (site:index)', title: 'Site, then neuron number' },
   { column: 'layer', label: 'Layer', title: 'Layer' },
   { column: 'auroc', label: 'AUROC', title: 'AUROC, with its confidence interval where the profile has one' },
+  { column: 'heldOut', label: 'Held-out', title: HELD_OUT_TITLE },
   { column: 'gain', label: 'Gain', title: 'Gain the intervention applies now' },
 ];
 
@@ -62,8 +63,8 @@ export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [
     const cell = h(doc, 'div', { role: 'columnheader', class: `cell sortable ${column}`, tabindex: 0, title: `${title}; click to sort`, 'aria-sort': 'none', 'data-column': column }, label, h(doc, 'span', { class: 'sort-arrow', 'aria-hidden': 'true' }));
     const toggle = () => {
       const cur = store.state.ui.sort;
-      // A new column starts in its natural direction: best first for rank and AUROC, smallest gain first.
-      const first: Sort['dir'] = column === 'auroc' ? 'desc' : 'asc';
+      // A new column starts in its natural direction: best first for rank and the AUROCs, smallest gain first.
+      const first: Sort['dir'] = column === 'auroc' || column === 'heldOut' ? 'desc' : 'asc';
       const dir = cur.column === column ? (cur.dir === 'asc' ? 'desc' : 'asc') : first;
       store.setUi({ sort: { column, dir }, activeRow: 0, scrollTop: 0 });
     };
@@ -77,7 +78,7 @@ export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [
     return cell;
   });
   const header = h(doc, 'div', { class: 'row head', role: 'row' }, ...heads);
-  const table = h(doc, 'div', { class: 'table', role: 'grid', testid: TestIds.expertsTable, 'aria-rowcount': 0, 'aria-colcount': 5 }, header, list.scroller);
+  const table = h(doc, 'div', { class: 'table', role: 'grid', testid: TestIds.expertsTable, 'aria-rowcount': 0, 'aria-colcount': COLUMNS.length }, header, list.scroller);
   const empty = h(doc, 'p', { class: 'muted empty', hidden: true }, 'No neuron matches the filters.');
   const el = h(doc, 'section', { class: 'card experts', 'aria-label': 'Experts' }, h(doc, 'div', { class: 'card-title' }, h(doc, 'h2', {}, 'Experts'), count), warning.el, filters.el, table, empty);
   wireKeyboard(ctx, list, () => rows);
@@ -97,6 +98,7 @@ export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [
         warning.update(s.experts);
       }
       for (const cell of heads) {
+        if (cell.dataset.column === 'heldOut') cell.title = `${heldOutTitle(s.experts)}; click to sort`;
         const on = cell.dataset.column === s.ui.sort.column;
         cell.setAttribute('aria-sort', on ? (s.ui.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
         setText(cell.lastElementChild!, on ? (s.ui.sort.dir === 'asc' ? ' ▲' : ' ▼') : '');
@@ -119,6 +121,13 @@ export function createExpertsTable(ctx: ViewContext): View & { visibleRange(): [
       list.render();
     },
   };
+}
+
+/** The column's explanation, with the share held out when the profile says it. */
+function heldOutTitle(e: ExpertsSnapshot | null): string {
+  const f = e?.stats?.heldOutFraction;
+  if (!e?.stats?.heldOut) return `${HELD_OUT_TITLE} (this profile has none)`;
+  return f === undefined ? HELD_OUT_TITLE : `${HELD_OUT_TITLE} (${Math.round(f * 100)}% of each class held out)`;
 }
 
 /** The filtered, sorted rows, recomputed only when the data, the filter, the search or the order changed. */

@@ -118,6 +118,8 @@ export async function extractResponsesLocked(model: LanguageModel, data: Concept
     rmSync(join(dir, 'progress.json'), { force: true });
     rmSync(join(dir, 'summary.json'), { force: true });
     rmSync(join(dir, 'auroc'), { recursive: true, force: true });
+    // The panel's statistics of the old responses (their key would not match the new ones anyway).
+    rmSync(join(dir, 'cache'), { recursive: true, force: true });
   }
   await atomicWriteFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   const labels = Uint8Array.from(encoded.map((e) => e.label));

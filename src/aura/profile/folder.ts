@@ -18,6 +18,8 @@ const PROFILE_ENTRIES = new Set([
   'responses',
   'auroc',
   'sketch',
+  // The panel's statistics and transport fits (src/aura/stats/cache.ts).
+  'cache',
   LOCK_FILE,
 ]);
 

@@ -6,6 +6,8 @@
 //   auroc/<site>.max.f64, .mean.f64       AUROC per neuron, float64
 //   summary.json         per site: neurons, best AUROC, experts; written when the profile completes
 //   stats.json           per site: mean and max response per class (the panel's neuron detail)
+//   cache/               the panel's statistics and transport fits, keyed by this folder's content
+//                        and the statistics settings (src/aura/stats/cache.ts); safe to delete
 // A shard folder (`profile --shard I/N`) has the same files, but its manifest names the shard and its
 // response matrices hold only the rows of its batches (batches b with b % N == I, in order); no AUROC.
 // Each site's matrix is written by rows as batches finish, so memory stays at one batch of responses.

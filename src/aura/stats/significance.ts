@@ -23,6 +23,13 @@ export interface StatsOptions {
   permutations?: number;
   /** Hold out this fraction of each class; the statistics then describe the ranking part. */
   heldOut?: number;
+  /**
+   * The panel's held-out column: split with this fraction and `seed` exactly as `heldOut` does, and
+   * measure each neuron's AUROC on the held-out part (heldOutAuroc) and on the rest (rankAuroc),
+   * while every other statistic keeps describing all examples (the panel ranks on all of them).
+   * A profile too small to split gets no column and a warning instead. Ignored with `heldOut`.
+   */
+  heldOutColumn?: number;
   seed?: number;
   /** q bound for the count of significant experts (default 0.05). */
   maxQ?: number;
@@ -40,8 +47,10 @@ export interface SiteStats {
   /** One-sided Mann-Whitney p-value (AUROC > 0.5) and its Benjamini-Hochberg q-value over all sites. */
   p: Float64Array;
   q: Float64Array;
-  /** AUROC on the held-out examples (with --held-out only). */
+  /** AUROC on the held-out examples (with heldOut or heldOutColumn). */
   heldOutAuroc?: Float64Array;
+  /** AUROC on the ranking part of the split (with heldOutColumn; with heldOut it is `auroc`). */
+  rankAuroc?: Float64Array;
 }
 
 export interface NullSummary {
@@ -83,15 +92,36 @@ export interface StatsSummary {
 
 export const NULL_BINS = 50;
 
+/** Every setting the statistics depend on, defaults filled in: what a cache of them is keyed by. */
+export interface StatsSettings {
+  pooling: Pooling;
+  resamples: number;
+  confidence: number;
+  permutations: number;
+  seed: number;
+  maxQ: number;
+  heldOut: number | null;
+  heldOutColumn: number | null;
+}
+
+export function statsSettings(o: StatsOptions, manifestPooling: Pooling): StatsSettings {
+  return {
+    pooling: o.pooling ?? manifestPooling,
+    resamples: o.resamples ?? 200,
+    confidence: o.confidence ?? 0.95,
+    permutations: o.permutations ?? 10,
+    seed: o.seed ?? 0,
+    maxQ: o.maxQ ?? 0.05,
+    heldOut: o.heldOut ?? null,
+    // Ignored with heldOut, so it does not change what is computed then.
+    heldOutColumn: o.heldOut === undefined ? (o.heldOutColumn ?? null) : null,
+  };
+}
+
 export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileStats {
   const m = requireManifest(dir);
-  const pooling = o.pooling ?? m.pooling;
+  const { pooling, resamples, permutations, confidence, seed, maxQ } = statsSettings(o, m.pooling);
   const labels = readLabels(dir);
-  const resamples = o.resamples ?? 200;
-  const permutations = o.permutations ?? 10;
-  const confidence = o.confidence ?? 0.95;
-  const seed = o.seed ?? 0;
-  const maxQ = o.maxQ ?? 0.05;
   if (!(maxQ >= 0 && maxQ <= 1)) throw new AuraUserError(`--max-q: ${maxQ} is not a number in [0, 1]`);
   const P = labels.reduce((a, l) => a + l, 0);
   const Q = labels.length - P;
@@ -99,6 +129,7 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
   const rankP = split ? split.pos.rank.length : P;
   const rankQ = split ? split.neg.rank.length : Q;
   const sample = checkSampleSize(rankP, rankQ);
+  const column = split ? { split: undefined, fraction: undefined } : heldOutColumnSplit(P, Q, o.heldOutColumn, seed, sample.warnings);
   const sites: SiteStats[] = [];
   const nullValues: Float64Array[] = [];
   let nullReject = 0;
@@ -114,6 +145,11 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
       site.ciHigh = u.ciHigh;
     }
     if (split) site.heldOutAuroc = aurocPerNeuron(selectRows(all.pos, s.neurons, split.pos.held), selectRows(all.neg, s.neurons, split.neg.held), s.neurons);
+    if (column.split) {
+      const c = column.split;
+      site.heldOutAuroc = aurocPerNeuron(selectRows(all.pos, s.neurons, c.pos.held), selectRows(all.neg, s.neurons, c.neg.held), s.neurons);
+      site.rankAuroc = aurocPerNeuron(selectRows(all.pos, s.neurons, c.pos.rank), selectRows(all.neg, s.neurons, c.neg.rank), s.neurons);
+    }
     if (permutations > 0) {
       const nul = permutationNull(pos, neg, s.neurons, permutations, seed + 1000);
       nullValues.push(nul);
@@ -146,11 +182,13 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
     sites,
     summary: summarize(sites, maxQ),
   };
-  if (split && o.heldOut !== undefined) {
+  const parts = split ?? column.split;
+  const fraction = o.heldOut ?? column.fraction;
+  if (parts && fraction !== undefined) {
     out.heldOut = {
-      fraction: o.heldOut,
-      rank: { positives: rankP, negatives: rankQ },
-      held: { positives: split.pos.held.length, negatives: split.neg.held.length },
+      fraction,
+      rank: { positives: parts.pos.rank.length, negatives: parts.neg.rank.length },
+      held: { positives: parts.pos.held.length, negatives: parts.neg.held.length },
     };
   }
   if (permutations > 0) {
@@ -174,7 +212,7 @@ function summarize(sites: SiteStats[], maxQ: number): StatsSummary {
         significant++;
         if (s.heldOutAuroc) {
           heldSum += s.heldOutAuroc[i]!;
-          rankSum += s.auroc[i]!;
+          rankSum += (s.rankAuroc ?? s.auroc)[i]!;
         }
       }
       if (s.ciLow && s.ciHigh) {
@@ -197,6 +235,21 @@ function summarize(sites: SiteStats[], maxQ: number): StatsSummary {
   return summary;
 }
 
+/**
+ * The split of the panel's held-out column, or none (with a warning saying why) when a part would
+ * lack a class: the panel then shows the rest of the statistics without the column.
+ */
+function heldOutColumnSplit(P: number, Q: number, fraction: number | undefined, seed: number, warnings: string[]) {
+  if (fraction === undefined) return { split: undefined, fraction: undefined };
+  try {
+    return { split: heldOutSplit(P, Q, fraction, seed), fraction };
+  } catch (e) {
+    if (!(e instanceof AuraUserError)) throw e;
+    warnings.push(`no held-out AUROC: holding out ${fraction} of each class leaves a part without one (${P} toxic, ${Q} non-toxic examples)`);
+    return { split: undefined, fraction: undefined };
+  }
+}
+
 function concat(parts: Float64Array[]): Float64Array {
   const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
   let off = 0;
@@ -210,5 +263,5 @@ function concat(parts: Float64Array[]): Float64Array {
 /** A site's statistics as plain JSON arrays (for the panel's messages or a file). */
 export function siteStatsJson(s: SiteStats): Record<string, unknown> {
   const arr = (a: Float64Array | undefined) => (a ? Array.from(a) : undefined);
-  return { id: s.id, neurons: s.neurons, auroc: arr(s.auroc), ciLow: arr(s.ciLow), ciHigh: arr(s.ciHigh), p: arr(s.p), q: arr(s.q), heldOutAuroc: arr(s.heldOutAuroc) };
+  return { id: s.id, neurons: s.neurons, auroc: arr(s.auroc), ciLow: arr(s.ciLow), ciHigh: arr(s.ciHigh), p: arr(s.p), q: arr(s.q), heldOutAuroc: arr(s.heldOutAuroc), rankAuroc: arr(s.rankAuroc) };
 }

@@ -9,12 +9,10 @@ import { UserError } from '../../engine/errors';
 import { readAurocs } from '../../aura/profile/score';
 import { boundPath } from '../../aura/profile/sketch-profile';
 import { requireManifest } from '../../aura/profile/store';
-import { profileStatistics } from '../../aura/stats/significance';
 import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { expertsToWire } from './experts-wire';
-import { transportFitsOf } from './transport-wire';
-import { PANEL_STATS } from './profile-job';
+import { panelStatistics } from './panel-stats';
 import type { ProfileManifest } from '../../aura/profile/store';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, OpenProfileRequest, ProfileOutcome } from './api';
@@ -53,12 +51,11 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
     ];
     return { ...base, warnings, seconds: (performance.now() - started) / 1000 };
   }
-  call.onProgress?.({ stage: 'Computing intervals and q-values', done: 1, total: 2 });
+  call.onProgress?.({ stage: 'Intervals, q-values and transport fits (or their cache)', done: 1, total: 2 });
   // As after Profile Concept.
-  const stats = profileStatistics(req.dir, PANEL_STATS(req.pooling));
+  const { stats, transport, notes } = await panelStatistics(req.dir, req.pooling);
   const experts = expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) });
-  const transport = transportFitsOf(req.dir);
-  return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, transport, seconds: (performance.now() - started) / 1000 };
+  return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, transport, notes, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The profile's AUROCs belong to the model it was made on: another model's neurons are other neurons. */

@@ -9,23 +9,16 @@ import { loadConceptData } from '../../aura/datasets';
 import { profileConcept } from '../../aura/profile';
 import { readAurocs } from '../../aura/profile/score';
 import { dataHash } from '../../aura/profile/store';
-import { profileStatistics } from '../../aura/stats/significance';
 import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { EXAMPLES_FILE } from '../profile-files';
 import { expertsToWire } from './experts-wire';
-import { transportFitsOf } from './transport-wire';
+import { panelStatistics } from './panel-stats';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, ProfileOutcome, ProfileRequest } from './api';
 
 const BATCH_SIZE = 16;
-/**
- * The panel's statistics: 50 resamples give the interval bars' two percentiles, 2 label permutations
- * (2 x every neuron) the null's shape. On the demo (5,760 neurons, 4,359 examples, a busy machine)
- * 100 resamples and 10 permutations took 20-44 s beside a 20 s forward pass; these take about 9 s.
- * The q-values and the significant count do not depend on either. The CLI (`profile`, `fit`) keeps its defaults for reported numbers.
- */
-export const PANEL_STATS = (pooling: 'max' | 'mean') => ({ pooling, resamples: 50, permutations: 2 });
+export { PANEL_HELD_OUT, PANEL_STATS } from './panel-stats';
 
 /** Profiles kept in the cache; older ones (by last use) are removed after each profile. */
 const KEEP_PROFILES = 8;
@@ -59,13 +52,11 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
   const { sites } = readAurocs(dir, req.pooling);
   const facts = { source: data.source, positives: data.positives, negatives: data.negatives, pooling: req.pooling };
   const modelSites = model.sites.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons }));
-  call.onProgress?.({ stage: 'Computing intervals and q-values', done: 0, total: 1 });
-  const stats = profileStatistics(dir, PANEL_STATS(req.pooling));
+  call.onProgress?.({ stage: 'Intervals, q-values and transport fits (or their cache)', done: 0, total: 1 });
+  const { stats, transport, notes } = await panelStatistics(dir, req.pooling);
   // The panel's columns (interval bars, q-values, the null) in the ranking's order, built here so
   // the extension host receives typed arrays instead of re-indexing a million rows itself.
   const ranked = expertsSnapshot(sites, modelSites, facts);
-  call.onProgress?.({ stage: 'Fitting Linear-AcT and Mean-AcT', done: 0, total: 1 });
-  const transport = transportFitsOf(dir);
   return {
     dir,
     reused,
@@ -79,6 +70,7 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
     tooSmall: stats.tooSmall,
     warnings: stats.warnings,
     transport,
+    notes,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -3,6 +3,7 @@
 // arrays, and taken by the host's InterventionState, which then only rescales them by the strength.
 import { TRANSPORT_METHODS, transportSitesFromProfile } from '../../aura/transport';
 import type { InferOutput } from 'valibot';
+import type { TransportFitsByMethod } from '../../aura/stats/cache';
 import type { TransportFitsSchema } from '../../shared/model-messages';
 import type { TransportFits } from '../intervention-state';
 
@@ -10,8 +11,13 @@ export type TransportWire = InferOutput<typeof TransportFitsSchema>;
 
 /** Both transport methods fitted on the whole profile in `dir` (as `aura-lens fit --method` does without --held-out). */
 export function transportFitsOf(dir: string): TransportWire {
-  const fit = (m: (typeof TRANSPORT_METHODS)[number]) => transportSitesFromProfile(dir, m).map(({ siteId, fit }) => ({ siteId, ...fit }));
-  return { 'linear-act': fit('linear-act'), 'mean-act': fit('mean-act') };
+  return transportWireOf(new Map(TRANSPORT_METHODS.map((m) => [m, transportSitesFromProfile(dir, m)])));
+}
+
+/** The fits per method (computed or read from the profile folder's cache) in the wire's shape. */
+export function transportWireOf(fits: TransportFitsByMethod): TransportWire {
+  const of = (m: (typeof TRANSPORT_METHODS)[number]) => (fits.get(m) ?? []).map(({ siteId, fit }) => ({ siteId, ...fit }));
+  return { 'linear-act': of('linear-act'), 'mean-act': of('mean-act') };
 }
 
 export function transportFromWire(w: TransportWire): TransportFits {
