@@ -33,7 +33,16 @@ if (r.extraction) {
     rows.push([`extraction, ${e.texts} texts, ${e.sites} sites, ${mode === 'head' ? 'both with the LM head' : 'both cut after the last site'}, vs PyTorch hooks (${e.threads} threads)`, x(e[mode].ratio), '', `${ok(e)} (${e[mode].valuesCompared} values)`]);
   }
 }
-if (r.engine) {
+if (r.engine?.forms) {
+  // One row per intervention form the rewritten session can carry (src/engine/intervention-form.ts).
+  const g = r.engine;
+  const what: Record<string, string> = { none: 'no intervention (profile, plain generation)', gain: 'gains (AurA)', affine: 'gains and a bias', range: 'gains, bias and range (Linear-AcT)' };
+  const pct = (t: number | undefined) => (t === undefined ? 'not run' : `${fmt(100 * (t - 1), 1)}%`);
+  for (const [form, f] of Object.entries(g.forms as Record<string, Any>)) {
+    rows.push([`engine overhead, ${form} form, ${what[form] ?? form}: forward with every logit vs the graph as exported`, pct(f.forwardOverPlainTime), '', ok(g)]);
+    if (f.generationOverPlainTime !== undefined) rows.push([`engine overhead, ${form} form: greedy generation vs the graph as exported`, pct(f.generationOverPlainTime), '', ok(g)]);
+  }
+} else if (r.engine) {
   const g = r.engine;
   rows.push(['engine overhead: forward with every logit, rewritten graph vs as exported', `${fmt(100 * (g.forward.rewrittenOverPlainTime - 1), 1)}%`, '', ok(g)]);
   rows.push(['engine overhead: generation with a (gain 1) intervention vs without', `${fmt(100 * (g.generation.intervenedOverPlainTime - 1), 1)}%`, '', ok(g)]);

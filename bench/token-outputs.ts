@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const io = readIoSpec(g.model.graph!, model.files.main, model.files.genaiConfig);
   const sites = rewritable(model.sites);
   const session = (tokens: boolean) =>
-    createSession(encodeModel(rewrite(g.model, io, { intervene: sites, pool: sites, keepModelOutputs: true, ...(tokens ? { tokens: sites } : {}) })), g.file, g.dataDir, g.externalFiles, { threads }, true);
+    createSession(encodeModel(rewrite(g.model, io, { intervene: sites, form: 'gain', pool: sites, keepModelOutputs: true, ...(tokens ? { tokens: sites } : {}) })), g.file, g.dataDir, g.externalFiles, { threads }, true);
   const without = await session(false);
   const withTokens = await session(true);
   const rng = seededRng(3);
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const seq = 128;
   const ids = Array.from({ length: batch }, () => Array.from({ length: seq }, () => Math.floor(rng() * model.facts.vocabSize)));
   const mask = ids.map((r) => r.map(() => 1));
-  const feeds = { ...stepFeeds(io, { ids, mask }, (b) => model.emptyPast(b), { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize }), ...factorFeeds(sites, new Map()) };
+  const feeds = { ...stepFeeds(io, { ids, mask }, (b) => model.emptyPast(b), { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize }), ...factorFeeds(sites, new Map(), 'gain') };
   const pooled = sites.flatMap((s) => [maxOutput(s.id), meanOutput(s.id)]);
   const lm = [io.logits, ...io.past.map((p) => p.output)];
   // The session with per-token outputs gates them off (0 rows) unless a run fetches them, as the engine does.

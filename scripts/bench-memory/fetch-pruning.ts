@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const seq = opt('seq', 64);
   const ids = Array.from({ length: batch }, (_, b) => Array.from({ length: seq }, (_, i) => (i * 7 + b * 13) % Math.max(2, model.facts.vocabSize)));
   const mask = ids.map((r) => r.map(() => 1));
-  const feeds = { ...stepFeeds(graph.io, { ids, mask }, (b) => model.emptyPast(b), { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize }), ...factorFeeds(model.sites, new Map()) };
+  const feeds = { ...stepFeeds(graph.io, { ids, mask }, (b) => model.emptyPast(b), { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize }), ...factorFeeds(model.sites, new Map(), 'none') };
   const fetch = model.sites.flatMap((s) => [maxOutput(s.id), meanOutput(s.id)]);
   const prunedFeeds = Object.fromEntries(Object.entries(feeds).filter(([k]) => pruned.inputNames.includes(k)));
   const time = async (f: () => Promise<unknown>) => {

@@ -93,6 +93,8 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       const arms = sweepArms(profileDir, methods, controls, seed, keep);
       for (const a of arms) validateAgainstModel(a.file, model.sites, model.fingerprint, `--profile ${str(p.flags, 'profile')}`);
       const strengths = sweep ?? [0, 0.5, 1];
+      // One session of the largest form the arms need, built before the shared baseline.
+      model.reserveForms(arms.flatMap((a) => strengths.filter((s) => s !== 0).map((s) => effectiveGains(a.file, s))));
       const points: SweepPoint[] = [];
       // Strength 0 is the model itself for every arm: measured once, shared by all.
       const base = strengths.includes(0) ? await run(0) : undefined;
@@ -121,6 +123,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     }
     if (sweep) {
       if (!file) throw new UserError('--sweep needs --intervention FILE');
+      model.reserveForms(sweep.filter((s) => s !== 0).map((s) => effectiveGains(file, s)));
       const points = [];
       for (const s of sweep) points.push({ strength: s, ...brief(await run(s)) });
       if (csv) await atomicWriteFile(csv, sweepCsv(points.map((pt) => ({ method: file.method, control: null, strength: pt.strength, toxicity: pt.toxicity, perplexity: pt.perplexity }))));

@@ -3,6 +3,8 @@
 import { UserError } from './errors';
 import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, interventionLayout, maxOutput, meanOutput } from './io-names';
 import { ort } from './ort-session';
+import { formInputs } from './intervention-form';
+import type { InterventionForm } from './intervention-form';
 import { emptyTensor, intTensor, toFloat32 } from './tensors';
 import type { ArchFacts } from './arch';
 import type { IoSpec } from './io-spec';
@@ -64,8 +66,12 @@ function checkIds(ids: number[], sizes: { model: number; tokenizer: number }): v
   }
 }
 
-/** The inputs the rewrite adds: every site's gains, biases and ranges end to end, in site order. */
-export function factorFeeds(sites: Site[], iv: Intervention): Record<string, ort.Tensor> {
+/**
+ * The inputs a graph of `form` has: every site's gains (and biases, and ranges) end to end, in site
+ * order; neutral where `iv` sets nothing. `iv` must need no larger form than `form` (see interventionForm).
+ */
+export function factorFeeds(sites: Site[], iv: Intervention, form: InterventionForm): Record<string, ort.Tensor> {
+  if (form === 'none') return {};
   const { slices, total } = interventionLayout(sites);
   const gain = new Float32Array(total).fill(1);
   const bias = new Float32Array(total);
@@ -79,12 +85,8 @@ export function factorFeeds(sites: Site[], iv: Intervention): Record<string, ort
     if (f.lo) lo.set(f.lo, offset);
     if (f.hi) hi.set(f.hi, offset);
   }
-  return {
-    [GAIN_INPUT]: new ort.Tensor('float32', gain, [total]),
-    [BIAS_INPUT]: new ort.Tensor('float32', bias, [total]),
-    [LO_INPUT]: new ort.Tensor('float32', lo, [total]),
-    [HI_INPUT]: new ort.Tensor('float32', hi, [total]),
-  };
+  const all: Record<string, Float32Array> = { [GAIN_INPUT]: gain, [BIAS_INPUT]: bias, [LO_INPUT]: lo, [HI_INPUT]: hi };
+  return Object.fromEntries(formInputs(form).map((name) => [name, new ort.Tensor('float32', all[name]!, [total])]));
 }
 
 /** The zero-length cache of the first step, shaped as the graph declares it. */

@@ -15,6 +15,8 @@ import { resolveModelFolder } from './model-folder';
 import { loadOnnx } from './onnx/load';
 import type { LoadedGraph } from './onnx/load';
 import type { WeightCacheOptions } from './onnx/weight-cache';
+import { interventionForm, largerForm } from './intervention-form';
+import type { InterventionForm } from './intervention-form';
 import { GraphSessions, rewritable } from './session-cache';
 import type { Graph } from './session-cache';
 import { customSite, discoverSites } from './sites/catalogue';
@@ -28,6 +30,7 @@ import type { Site } from './sites/catalogue';
 import type { TextTokenizer } from './tokenizer';
 
 export type { Intervention, Pooled } from './feeds';
+export type { InterventionForm } from './intervention-form';
 export { positionIds } from './feeds';
 
 export interface OpenOptions extends SessionOptions, WeightCacheOptions {
@@ -38,8 +41,8 @@ export interface OpenOptions extends SessionOptions, WeightCacheOptions {
 }
 
 /**
- * What a forward pass is for; all but 'plain' run the one rewritten session and differ only in the
- * outputs fetched. plain: the graph as exported. lm: logits and cache. extract: pooled responses only.
+ * What a forward pass is for; all but 'plain' run the one rewritten session (of the intervention form
+ * they need, session-cache.ts) and differ only in the outputs fetched. plain: the graph as exported. lm: logits and cache. extract: pooled responses only.
  * lm+pool: both.
  */
 export type SessionKind = 'plain' | 'lm' | 'extract' | 'lm+pool';
@@ -52,6 +55,11 @@ export interface ForwardArgs {
   past?: Record<string, ort.Tensor>;
   kind?: SessionKind;
   intervention?: Intervention;
+  /**
+   * The smallest intervention form the session should carry, beyond what `intervention` needs: a caller
+   * that will soon intervene (the panel) asks for it up front so its first intervention rebuilds nothing.
+   */
+  form?: InterventionForm;
   pool?: string[];
   /** 'last' keeps only the last position's logits. */
   logits?: 'all' | 'last' | 'none';
@@ -77,8 +85,11 @@ const NO_ROWS = new ort.Tensor('int64', BigInt64Array.of(0n), [1]);
 export class LanguageModel {
   private disposed = false;
   /** Interventions are treated as immutable once fed: callers make a new Map to change one. */
-  private readonly feedCache = new WeakMap<Intervention, Map<Graph, Record<string, ort.Tensor>>>();
-  private readonly neutral = new Map<Graph, Record<string, ort.Tensor>>();
+  private readonly feedCache = new WeakMap<Intervention, Map<Graph, Map<InterventionForm, Record<string, ort.Tensor>>>>();
+  private readonly forms = new WeakMap<Intervention, InterventionForm>();
+  /** The smallest form any rewritten session gets (reserveForms). */
+  private floor: InterventionForm = 'none';
+  private readonly neutral = new Map<Graph, Map<InterventionForm, Record<string, ort.Tensor>>>();
   private readonly sessionsOf: Map<Graph, GraphSessions>;
 
   private constructor(
@@ -149,6 +160,14 @@ export class LanguageModel {
     }
   }
 
+  /**
+   * Every rewritten session from now on carries at least the form these interventions need: a command
+   * that runs a baseline before its interventions (evaluate, sweeps) builds one session, not one per form.
+   */
+  reserveForms(interventions: Iterable<Intervention>): void {
+    for (const iv of interventions) this.floor = largerForm(this.floor, this.formOf(iv));
+  }
+
   async forward(args: ForwardArgs): Promise<ForwardResult> {
     if (this.disposed) throw new Error('model is disposed');
     const kind = args.kind ?? 'lm';
@@ -161,9 +180,7 @@ export class LanguageModel {
     if (rows < args.ids.length) return this.forwardInParts(args, pool, rows);
     const graph = this.withPast && args.past ? this.withPast : this.first;
     const sessions = this.sessionsOf.get(graph)!;
-    const session = kind === 'plain' ? await sessions.unmodified() : await sessions.rewritten();
     const feeds = stepFeeds(graph.io, args, (b) => this.emptyPast(b), this.vocabSizes);
-    if (kind !== 'plain') Object.assign(feeds, args.intervention ? this.interventionFeeds(graph, args.intervention) : this.neutralFeeds(graph));
     if (kind !== 'plain' && rewritable(graph.sites).length > 0) feeds[TOKEN_ROWS_INPUT] = perToken.length > 0 ? ALL_ROWS : NO_ROWS;
     // Only what this purpose reads is fetched: onnxruntime then skips the nodes nothing fetched needs.
     const wantLogits = kind !== 'extract' && args.logits !== 'none';
@@ -175,7 +192,13 @@ export class LanguageModel {
       ...perToken.map((id) => tokensOutput(this.site(id).id)),
     ];
     if (fetches.length === 0) fetches.push(graph.io.logits);
-    const out = await session.run(feeds, fetches);
+    const out =
+      kind === 'plain'
+        ? await (await sessions.unmodified()).run(feeds, fetches)
+        : await sessions.use(largerForm(largerForm(args.intervention ? this.formOf(args.intervention) : 'none', args.form ?? 'none'), this.floor), (session, form) => {
+            Object.assign(feeds, args.intervention ? this.interventionFeeds(graph, args.intervention, form) : this.neutralFeeds(graph, form));
+            return session.run(feeds, fetches);
+          });
     const result: ForwardResult = {};
     if (wantLogits) result.logits = readLogits(out[graph.io.logits]!, args.logits === 'last' ? 'last' : 'all');
     // A split export's first graph has no past inputs: its presents feed the with-past graph's.
@@ -225,30 +248,30 @@ export class LanguageModel {
     return n;
   }
 
-  /** Checked once per intervention object, then its tensors are reused by every step that feeds it. */
-  private interventionFeeds(g: Graph, iv: Intervention): Record<string, ort.Tensor> {
+  /** Checked, and its form found, once per intervention object (a generation feeds one at every step). */
+  private formOf(iv: Intervention): InterventionForm {
+    let form = this.forms.get(iv);
+    if (!form) {
+      this.checkIntervention(iv);
+      form = interventionForm(iv);
+      this.forms.set(iv, form);
+    }
+    return form;
+  }
+
+  /** Made once per intervention object and session form, then reused by every step that feeds it. */
+  private interventionFeeds(g: Graph, iv: Intervention, form: InterventionForm): Record<string, ort.Tensor> {
     let perGraph = this.feedCache.get(iv);
     if (!perGraph) {
-      this.checkIntervention(iv);
       perGraph = new Map();
       this.feedCache.set(iv, perGraph);
     }
-    let feeds = perGraph.get(g);
-    if (!feeds) {
-      feeds = factorFeeds(rewritable(g.sites), iv);
-      perGraph.set(g, feeds);
-    }
-    return feeds;
+    return cached(perGraph, g, form, () => factorFeeds(rewritable(g.sites), iv, form));
   }
 
-  /** Gains 1 and biases 0 for every site, made once per graph. */
-  private neutralFeeds(g: Graph): Record<string, ort.Tensor> {
-    let feeds = this.neutral.get(g);
-    if (!feeds) {
-      feeds = factorFeeds(rewritable(g.sites), new Map());
-      this.neutral.set(g, feeds);
-    }
-    return feeds;
+  /** Gains 1, biases 0 and unbounded ranges for every site, made once per graph and form. */
+  private neutralFeeds(g: Graph, form: InterventionForm): Record<string, ort.Tensor> {
+    return cached(this.neutral, g, form, () => factorFeeds(rewritable(g.sites), new Map(), form));
   }
 
   /**
@@ -305,10 +328,19 @@ export class LanguageModel {
     for (const s of this.sessionsOf.values()) await s.dispose();
   }
 
-  /** The session a forward pass of this kind runs (built on first use); every kind but 'plain' shares one. */
-  session(kind: SessionKind, _pool: string[] = [], withPast = false): Promise<ort.InferenceSession> {
+  /**
+   * The session a forward pass of this kind runs (built on first use); every kind but 'plain' shares one,
+   * of at least `form`. Not held: for scripts and tests that run nothing else on the model meanwhile.
+   */
+  session(kind: SessionKind, _pool: string[] = [], withPast = false, form: InterventionForm = 'none'): Promise<ort.InferenceSession> {
     const s = this.sessionsOf.get(withPast && this.withPast ? this.withPast : this.first)!;
-    return kind === 'plain' ? s.unmodified() : s.rewritten();
+    return kind === 'plain' ? s.unmodified() : s.peek(form);
+  }
+
+  /** The intervention form of the rewritten session now held, and how many rewritten sessions were built. */
+  sessionState(withPast = false): { form: InterventionForm | undefined; builds: number } {
+    const s = this.sessionsOf.get(withPast && this.withPast ? this.withPast : this.first)!;
+    return { form: s.form, builds: s.builds };
   }
 
   private async measureCustomSites(): Promise<void> {
@@ -317,7 +349,7 @@ export class LanguageModel {
     const probe = [[this.facts.bosTokenId ?? this.facts.eosTokenIds[0] ?? 0]];
     const session = await this.sessionsOf.get(this.first)!.probe(unknown);
     try {
-      const feeds = { ...stepFeeds(this.first.io, { ids: probe, mask: [[1]] }, (b) => this.emptyPast(b), this.vocabSizes), ...this.neutralFeeds(this.first) };
+      const feeds = stepFeeds(this.first.io, { ids: probe, mask: [[1]] }, (b) => this.emptyPast(b), this.vocabSizes);
       const out = await session.run(feeds);
       for (const s of unknown) s.neurons = readPooled(out, [s.id]).get(s.id)!.max.length / probe.length;
     } finally {
@@ -327,6 +359,14 @@ export class LanguageModel {
     this.neutral.clear();
     await this.sessionsOf.get(this.first)!.invalidate();
   }
+}
+
+function cached<K, V>(m: Map<K, Map<InterventionForm, V>>, key: K, form: InterventionForm, make: () => V): V {
+  let byForm = m.get(key);
+  if (!byForm) m.set(key, (byForm = new Map()));
+  let v = byForm.get(form);
+  if (!v) byForm.set(form, (v = make()));
+  return v;
 }
 
 function openGraph(file: string, files: ModelFiles, modelType: string | undefined, hidden: number | undefined, o: OpenOptions): Graph {

@@ -1,9 +1,11 @@
 // Rewrites a causal-LM graph so that one session can (a) dampen or shift any site's neurons,
-// y' = gain * y + bias where lo < y < hi (y elsewhere), with gain, bias, lo and hi as graph inputs (so a new intervention is a new feed, never
-// a new session; the model feeds 1 and 0 where no intervention is set). They are plain inputs, not
-// initializers listed as inputs: onnxruntime-node binds only `inputNames` and silently drops feeds
-// for overridable initializers.
-// and (b) return each site's max- and mean-pooled response over the positions whose attention mask is
+// y' = gain * y + bias where lo < y < hi (y elsewhere), with gain, bias, lo and hi as graph inputs (so a
+// new intervention is a new feed, never a new session; the model feeds neutral values where no
+// intervention is set). The plan's form (intervention-form.ts) says which of these nodes the graph
+// carries: only what the interventions it serves need, since each is a full memory-bound pass over the
+// site's [batch, seq, neurons] tensor. They are plain inputs, not initializers listed as inputs:
+// onnxruntime-node binds only `inputNames` and silently drops feeds for overridable initializers.
+// And (b) return each site's max- and mean-pooled response over the positions whose attention mask is
 // 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime, and
 // (c) on request that [batch, seq, neurons] tensor itself, after the intervention (the neuron detail).
 import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, TOKEN_ROWS_INPUT, interventionLayout, maxOutput, meanOutput, tokensOutput } from './io-names';
@@ -16,15 +18,20 @@ import {
   floatTensor,
   int64Tensor,
   makeNode,
+  makeTensor,
   makeValueInfo,
 } from './onnx/proto';
+import { formInputs } from './intervention-form';
+import type { InterventionForm } from './intervention-form';
 import type { IoSpec } from './io-spec';
 import type { GraphProto, ModelProto, NodeProto } from './onnx/proto';
 import type { Placement, Site } from './sites/catalogue';
 
 export interface SurgeryPlan {
-  /** Sites that get gain/bias inputs. */
+  /** Sites that get intervention inputs (ignored when `form` is 'none'). */
   intervene: Site[];
+  /** The intervention nodes each of those sites gets. */
+  form: InterventionForm;
   /** Sites whose pooled responses become outputs. */
   pool: Site[];
   /** false: the only outputs are the pooled responses (the LM head and later layers are pruned). */
@@ -39,17 +46,18 @@ const FLOAT16 = DataType.FLOAT16;
 export function rewrite(source: ModelProto, io: IoSpec, plan: SurgeryPlan): ModelProto {
   const model = cloneModel(source);
   const main = model.graph!;
-  const ctx = new Rewriter(model, io);
-  ctx.addInterventionInputs(plan.intervene);
+  const ctx = new Rewriter(model, io, plan.form);
+  const intervene = plan.form === 'none' ? [] : plan.intervene;
+  ctx.addInterventionInputs(intervene);
   if (plan.tokens?.length) model.graph!.input.push(makeValueInfo(TOKEN_ROWS_INPUT, DataType.INT64, [1]));
   const scopes = new Set<string>();
   const pooled = new Set(plan.pool.map((s) => s.id));
   const perToken = new Set((plan.tokens ?? []).map((s) => s.id));
-  for (const site of uniqueSites([...plan.intervene, ...plan.pool, ...(plan.tokens ?? [])])) {
+  for (const site of uniqueSites([...intervene, ...plan.pool, ...(plan.tokens ?? [])])) {
     for (const p of site.placements) {
       scopes.add(p.scope.join('/'));
       const tensor = ctx.prepareSite(site, p);
-      const value = plan.intervene.includes(site) ? ctx.intervene(site, p, tensor) : tensor;
+      const value = intervene.includes(site) ? ctx.intervene(site, p, tensor) : tensor;
       if (pooled.has(site.id)) ctx.pool(site, p, value);
       // Right after this placement's nodes: If branches reuse tensor names, so `value` names this branch's only now.
       if (perToken.has(site.id)) ctx.exposeTokens(site, p, value);
@@ -83,28 +91,28 @@ class Rewriter {
   private readonly branchOutputs = new Map<GraphProto, { inner: string; outer: string; n: number; dims?: (string | number)[] }[]>();
   private uid = 0;
 
-  constructor(model: ModelProto, private readonly io: IoSpec) {
+  constructor(
+    model: ModelProto,
+    private readonly io: IoSpec,
+    private readonly form: InterventionForm,
+  ) {
     this.opset = defaultOpset(model);
     this.main = model.graph!;
   }
 
-  /** The gain and bias inputs, and per site a Slice of each (in the main graph, read by branches). */
+  /** The form's inputs, and per site a Slice of each (in the main graph, read by branches). */
   addInterventionInputs(sites: Site[]): void {
     if (sites.length === 0) return;
     const { slices, total } = interventionLayout(sites);
-    this.main.input.push(
-      makeValueInfo(GAIN_INPUT, FLOAT, [total]),
-      makeValueInfo(BIAS_INPUT, FLOAT, [total]),
-      makeValueInfo(LO_INPUT, FLOAT, [total]),
-      makeValueInfo(HI_INPUT, FLOAT, [total]),
-    );
+    const inputs = formInputs(this.form);
+    this.main.input.push(...inputs.map((name) => makeValueInfo(name, FLOAT, [total])));
     const nodes: NodeProto[] = [];
     for (const { id, offset, neurons } of slices) {
       const starts = this.constI(`aura.const.at${offset}`, [offset]);
       const ends = this.constI(`aura.const.at${offset + neurons}`, [offset + neurons]);
       const axes = this.constI('aura.const.i0', [0]);
       const fp16 = sites.find((s) => s.id === id)!.placements.some((p) => p.elemType === FLOAT16);
-      for (const input of [GAIN_INPUT, BIAS_INPUT, LO_INPUT, HI_INPUT]) {
+      for (const input of inputs) {
         const out = `${input}/${id}`;
         nodes.push(makeNode('Slice', [input, starts, ends, axes], [fp16 ? `${out}/f32` : out], this.name(`slice/${id}`)));
         if (fp16) nodes.push(makeNode('Cast', [`${out}/f32`], [out], this.name(`cast/${id}`), { to: FLOAT16 }));
@@ -139,14 +147,17 @@ class Rewriter {
     const scaled = `${tensor}/aura_gain`;
     const mapped = `${tensor}/aura_mapped`;
     const shifted = `${tensor}/aura_intervened`;
-    nodes.push(makeNode('Mul', [tensor, gain], [scaled], this.name(`gain/${site.id}`)));
-    nodes.push(makeNode('Add', [scaled, bias], [mapped], this.name(`bias/${site.id}`)));
-    // Transport maps hold only inside the source range (lo, hi), strictly; x passes unchanged
-    // elsewhere. Neutral lo/hi are -inf/+inf, so gain-only interventions map every finite x.
-    nodes.push(makeNode('Greater', [tensor, lo], [`${tensor}/aura_above_lo`], this.name(`lo/${site.id}`)));
-    nodes.push(makeNode('Less', [tensor, hi], [`${tensor}/aura_below_hi`], this.name(`hi/${site.id}`)));
-    nodes.push(makeNode('And', [`${tensor}/aura_above_lo`, `${tensor}/aura_below_hi`], [`${tensor}/aura_inside`], this.name(`inside/${site.id}`)));
-    nodes.push(makeNode('Where', [`${tensor}/aura_inside`, mapped, tensor], [shifted], this.name(`range/${site.id}`)));
+    const form = this.form;
+    nodes.push(makeNode('Mul', [tensor, gain], [form === 'gain' ? shifted : scaled], this.name(`gain/${site.id}`)));
+    if (form !== 'gain') nodes.push(makeNode('Add', [scaled, bias], [form === 'affine' ? shifted : mapped], this.name(`bias/${site.id}`)));
+    if (form === 'range') {
+      // Transport maps hold only inside the source range (lo, hi), strictly; x passes unchanged
+      // elsewhere. Neutral lo/hi are -inf/+inf, so gain-only interventions map every finite x.
+      nodes.push(makeNode('Greater', [tensor, lo], [`${tensor}/aura_above_lo`], this.name(`lo/${site.id}`)));
+      nodes.push(makeNode('Less', [tensor, hi], [`${tensor}/aura_below_hi`], this.name(`hi/${site.id}`)));
+      nodes.push(makeNode('And', [`${tensor}/aura_above_lo`, `${tensor}/aura_below_hi`], [`${tensor}/aura_inside`], this.name(`inside/${site.id}`)));
+      nodes.push(makeNode('Where', [`${tensor}/aura_inside`, mapped, tensor], [shifted], this.name(`range/${site.id}`)));
+    }
     for (const n of g.node) {
       for (let i = 0; i < n.input.length; i++) if (n.input[i] === tensor) n.input[i] = shifted;
     }
@@ -160,8 +171,18 @@ class Rewriter {
     const m = this.maskFor(g);
     const tag = this.name(`pool/${site.id}`);
     const nodes: NodeProto[] = [];
+    let x = value;
+    if (p.elemType !== FLOAT) {
+      // onnxruntime runs an fp16 model's ops in float32 where it has no fp16 kernel and drops the casts
+      // in between; a pooling Reshape or Cast reading the fp16 site (both have fp16 kernels) keeps one,
+      // and the model's own path would then see the site rounded to fp16 (logits 2e-3 off the graph as
+      // exported, measured on gpt2-tiny-fp16). Where has no fp16 kernel: read through it, and the site
+      // stays in float32 as it does without pooled outputs.
+      x = `${tag}/f32path`;
+      nodes.push(makeNode('Where', [this.constB('aura.const.true', true), value, value], [x], `${tag}/f32path`));
+    }
     let y = `${tag}/y3`;
-    nodes.push(makeNode('Reshape', [value, m.shape3], [y], `${tag}/reshape`));
+    nodes.push(makeNode('Reshape', [x, m.shape3], [y], `${tag}/reshape`));
     if (p.elemType !== FLOAT) {
       nodes.push(makeNode('Cast', [y], [`${y}/f32`], `${tag}/cast`, { to: FLOAT }));
       y = `${y}/f32`;
@@ -315,6 +336,14 @@ class Rewriter {
     if (!this.constants.has(name)) {
       this.constants.add(name);
       this.main.initializer.push(floatTensor(name, [], [v]));
+    }
+    return name;
+  }
+
+  private constB(name: string, v: boolean): string {
+    if (!this.constants.has(name)) {
+      this.constants.add(name);
+      this.main.initializer.push(makeTensor(name, DataType.BOOL, [], new Uint8Array([v ? 1 : 0])));
     }
     return name;
   }

@@ -104,14 +104,14 @@ describe('per-token outputs inside If branches are gated off unless fetched', ()
   after(() => model?.dispose());
 
   it('gives 0 rows with the gate closed and every row with it open, in both branches', async () => {
-    const session = await model.session('lm');
+    const session = await model.session('lm', [], false, 'gain');
     const io = readIoSpec(model.mainGraph.model.graph!, model.files.main, model.files.genaiConfig);
     const site = model.sites[0]!;
     assert.ok(site.placements.every((p) => p.scope.length > 0), 'the site sits inside the If branches');
     const sizes = { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize };
     const ids = [[5, 6, 7], [8, 9, 10]];
     const first = stepFeeds(io, { ids, mask: [[1, 1, 1], [1, 1, 1]] }, (b) => model.emptyPast(b), sizes);
-    const neutral = factorFeeds(rewritable(model.sites), new Map());
+    const neutral = factorFeeds(rewritable(model.sites), new Map(), 'gain');
     const gate = (n: bigint) => ({ [TOKEN_ROWS_INPUT]: new ort.Tensor('int64', BigInt64Array.of(n), [1]) });
     const fetch = [io.logits, tokensOutput(site.id), ...io.past.map((p) => p.output)];
     const closed = await session.run({ ...first, ...neutral, ...gate(0n) }, fetch);

@@ -12,6 +12,8 @@ export async function runEvaluation(model: LanguageModel, req: EvaluateRequest, 
   const started = performance.now();
   const input = await evaluationInput(req);
   const options = (label: string) => samplingOptions(req, call, (stage, done, total) => call.onProgress?.({ stage: `${label}: ${stage}`, done, total }));
+  // The baseline runs on the session the intervention needs, so the second half rebuilds nothing.
+  model.reserveForms([intervention]);
   const baseline = await evaluate(model, input, options('Without the intervention'));
   const intervened = await evaluate(model, { ...input, intervention }, options('With the intervention'));
   return {

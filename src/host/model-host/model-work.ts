@@ -176,10 +176,14 @@ export class ModelWork implements ModelHost {
   }
 }
 
-/** One token through the generation session (the one previews use first), creating it and its weights. */
+/**
+ * One token through the generation session (the one previews use first), creating it and its weights.
+ * It is built with gain inputs: the panel's AurA previews then change feeds only, never the session (a
+ * Linear-AcT or Mean-AcT import upgrades it once); profiling on it pays one Mul per site.
+ */
 async function warmUp(model: LanguageModel): Promise<void> {
   const id = model.facts.eosTokenIds[0] ?? model.facts.padTokenId ?? 0;
-  await model.forward({ ids: [[id]], mask: [[1]], kind: 'lm', logits: 'last' });
+  await model.forward({ ids: [[id]], mask: [[1]], kind: 'lm', logits: 'last', form: 'gain' });
 }
 
 export function toIntervention(gains: GainMap, shifts?: ShiftMap): Intervention {

@@ -25,6 +25,8 @@ export async function runSweep(model: LanguageModel, req: SweepRequest, call: Ca
     call.onProgress?.({ stage: label, done: ++done, total: runs });
     return r;
   };
+  // One session of the largest form the arms need, built before the shared baseline.
+  model.reserveForms(arms.flatMap((a) => strengths.filter((x) => x !== 0).map((x) => effectiveGains(a.file, x))));
   const base = strengths.includes(0) ? await once('the model itself', () => evaluate(model, input, options('the model itself'))) : undefined;
   const points: SweepOutcome['points'] = [];
   for (const arm of arms) {
