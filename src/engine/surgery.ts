@@ -222,11 +222,19 @@ class Rewriter {
     const outName = inMain ? tokensOutput(site.id) : `${tokensOutput(site.id)}@${tag}`;
     const fp32 = p.elemType === FLOAT;
     const rows = this.constI('aura.const.i0', [0]);
-    const nodes: NodeProto[] = [
-      makeNode('Reshape', [value, m.shape3], [`${tag}/y3`], `${tag}/reshape`),
+    const nodes: NodeProto[] = [];
+    let x = value;
+    if (!fp32) {
+      // As in pool(): a Reshape (fp16 kernel) reading the fp16 site would make onnxruntime keep the site
+      // rounded to fp16 on the model's own path; Where (no fp16 kernel) keeps it in float32.
+      x = `${tag}/f32path`;
+      nodes.push(makeNode('Where', [this.constB('aura.const.true', true), value, value], [x], `${tag}/f32path`));
+    }
+    nodes.push(
+      makeNode('Reshape', [x, m.shape3], [`${tag}/y3`], `${tag}/reshape`),
       // Rows [0, aura.token_rows): all of them when fetched, none otherwise (see TOKEN_ROWS_INPUT).
       makeNode('Slice', [`${tag}/y3`, rows, TOKEN_ROWS_INPUT, rows], [fp32 ? outName : `${tag}/rows`], `${tag}/rows`),
-    ];
+    );
     if (!fp32) nodes.push(makeNode('Cast', [`${tag}/rows`], [outName], `${tag}/cast`, { to: FLOAT }));
     this.insertAfterProducer(g, value, ...nodes);
     const dims = ['aura_token_rows', 'aura_sequence', site.neurons];

@@ -43,6 +43,11 @@ const jsonlFile = fc.oneof(
   { weight: 1, arbitrary: rawBytes },
 );
 
+// A label as a CSV cell: objects as JSON (String() throws on jsonValue's objects with a non-callable
+// `toString` key, e.g. {"toString": 0}).
+function cellText(v: unknown): string {
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+}
 function csvCell(v: string, quote: boolean): string {
   return quote || /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
@@ -57,7 +62,7 @@ const csvFile = (names: string[], cells: fc.Arbitrary<string>) =>
     { weight: 8, arbitrary: fc.tuple(header(names), fc.array(csvRow(cells), { maxLength: 10 }), fc.constantFrom('\n', '\r\n')).map(([h, rows, nl]) => [h, ...rows].join(nl)) },
     { weight: 1, arbitrary: rawBytes },
   );
-const plainCsv = csvFile(['text', 'label', 'comment_text', 'toxic'], fc.oneof(nasty, label.map(String)));
+const plainCsv = csvFile(['text', 'label', 'comment_text', 'toxic'], fc.oneof(nasty, label.map(cellText)));
 const jigsawCsv = csvFile(['id', 'comment_text', 'toxic', 'severe_toxic', 'obscene', 'threat', 'insult', 'identity_hate'], fc.oneof(nasty, fc.constantFrom('0', '1', '-1', '0.0', '1.0', '2', '', ' 1 ', 'abc')));
 const textFile = fc.oneof(
   { weight: 8, arbitrary: fc.array(nasty, { maxLength: 10 }).map((l) => l.join('\n')) },
