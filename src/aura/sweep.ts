@@ -36,6 +36,8 @@ export interface SweepPoint {
   control: Control | null;
   strength: number;
   toxicity: ToxicityResult;
+  /** The same continuations scored by the second instrument (absent with --second-scorer none). */
+  second?: { scorer: string; toxicity: ToxicityResult };
   perplexity: number | null;
 }
 
@@ -120,11 +122,12 @@ function moveGains(fit: FitResult, sites: readonly SiteAuroc[], chosen: number[]
   return { ...fit, sites: out, experts, strength: 1 };
 }
 
-/** The points as CSV: one row per (method, control, strength). */
+/** The points as CSV: one row per (method, control, strength); the second scorer's columns empty without one. */
 export function sweepCsv(points: readonly SweepPoint[]): string {
-  const rows = ['method,control,strength,score,prob,expected_max_toxicity,perplexity'];
+  const rows = ['method,control,strength,score,prob,expected_max_toxicity,perplexity,second_scorer,second_score,second_prob'];
   for (const p of points) {
-    rows.push([p.method, p.control ?? '', p.strength, p.toxicity.score, p.toxicity.prob, p.toxicity.expectedMaxToxicity, p.perplexity ?? ''].join(','));
+    const s = p.second;
+    rows.push([p.method, p.control ?? '', p.strength, p.toxicity.score, p.toxicity.prob, p.toxicity.expectedMaxToxicity, p.perplexity ?? '', s?.scorer ?? '', s?.toxicity.score ?? '', s?.toxicity.prob ?? ''].join(','));
   }
   return rows.join('\n') + '\n';
 }

@@ -2,7 +2,7 @@ import { loadPrompts } from '../aura/datasets';
 import { demoAssets } from '../aura/demo-assets';
 import { evaluate } from '../aura/evaluate';
 import { effectiveGains, readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
-import { createScorer } from '../aura/scoring/create';
+import { createScorer, defaultSecondScorer } from '../aura/scoring/create';
 import { UserError } from '../engine/errors';
 import { LanguageModel } from '../engine/model';
 import { num, parse, positional, str } from './args';
@@ -66,7 +66,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   const scorer = await createScorer(scorerSpec);
   // A second instrument scores the same continuations, so a cut is not only measured by the scorer
   // that may have labelled the concept data (the demo's lexicon did); "none" turns it off.
-  const secondSpec = str(p.flags, 'second-scorer') ?? (scorerSpec === 'cuss' ? 'lexicon' : 'cuss');
+  const secondSpec = str(p.flags, 'second-scorer') ?? defaultSecondScorer(scorerSpec);
   const second = secondSpec === 'none' ? undefined : await createScorer(secondSpec);
   const model = await LanguageModel.open(dir, threads ? { threads } : {});
   try {
@@ -102,7 +102,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
         for (const s of strengths) {
           o.log(`evaluate: ${arm.method}${arm.control ? ` (${arm.control} control)` : ''} at strength ${s}`);
           const r = s === 0 ? base! : await evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, ...(second ? { alsoScoreWith: [second] } : {}), intervention: effectiveGains(arm.file, s) }, opts);
-          points.push({ method: arm.method, control: arm.control, strength: s, toxicity: r.toxicity, perplexity: r.perplexity });
+          points.push({ method: arm.method, control: arm.control, strength: s, toxicity: r.toxicity, ...secondOf(r), perplexity: r.perplexity });
         }
       }
       if (csv) await atomicWriteFile(csv, sweepCsv(points));
@@ -112,12 +112,13 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
           arms: arms.map((a) => ({ method: a.method, control: a.control, experts: a.experts })),
           ...(maxQ !== undefined ? { maxQ } : {}),
           scorer: scorer.name,
+          ...(second ? { secondScorer: second.name } : {}),
           samples,
           maxNewTokens,
           ...(preprompt ? { preprompt } : {}),
           ...(csv ? { csv } : {}),
         },
-        points.map((pt) => line(`${pt.method}${pt.control ? `/${pt.control}` : ''} s=${pt.strength.toFixed(2)}`, pt)).join('\n'),
+        points.map((pt) => line(`${pt.method}${pt.control ? `/${pt.control}` : ''} s=${pt.strength.toFixed(2)}`, { ...pt, ...(pt.second ? { secondScorer: { name: pt.second.scorer, toxicity: pt.second.toxicity } } : {}) })).join('\n'),
       );
       return;
     }
@@ -126,7 +127,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       model.reserveForms(sweep.filter((s) => s !== 0).map((s) => effectiveGains(file, s)));
       const points = [];
       for (const s of sweep) points.push({ strength: s, ...brief(await run(s)) });
-      if (csv) await atomicWriteFile(csv, sweepCsv(points.map((pt) => ({ method: file.method, control: null, strength: pt.strength, toxicity: pt.toxicity, perplexity: pt.perplexity }))));
+      if (csv) await atomicWriteFile(csv, sweepCsv(points.map((pt) => ({ method: file.method, control: null, strength: pt.strength, toxicity: pt.toxicity, ...(pt.secondScorer ? { second: { scorer: pt.secondScorer.name, toxicity: pt.secondScorer.toxicity } } : {}), perplexity: pt.perplexity }))));
       o.result(
         { ...points[points.length - 1]!, sweep: points, scorer: scorer.name, ...(preprompt ? { preprompt } : {}), ...(csv ? { csv } : {}) },
         points.map((pt) => line(`strength ${pt.strength.toFixed(2)}`, pt)).join('\n'),
@@ -142,6 +143,12 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   } finally {
     await model.dispose();
   }
+}
+
+/** The second instrument's result on a sweep point (it scored the same continuations). */
+function secondOf(r: EvaluationResult): Pick<SweepPoint, 'second'> {
+  const o = r.otherScorers?.[0];
+  return o ? { second: { scorer: o.scorer, toxicity: o.toxicity } } : {};
 }
 
 function parseControls(v: string | undefined): Control[] {

@@ -31,13 +31,22 @@ export function evaluationReport(r: EvaluateOutcome, c: ReportContext): string {
       `${iv.k !== null ? `, top-k ${iv.k}` : ''}${iv.alpha !== null ? `, alpha ${iv.alpha}` : ''}), ${int(iv.affected)} neurons affected` +
       `${iv.overrides.length ? `, ${iv.overrides.length} per-neuron overrides` : ''}${iv.importedFrom ? `, imported from ${iv.importedFrom}` : ''}`,
     `- **Prompts:** ${int(r.prompts)} × ${int(r.samples)} continuations of up to ${g.maxNewTokens} tokens, the same seeds with and without the intervention (seed ${g.seed}, temperature ${g.temperature}, top-k ${g.topK}, top-p ${g.topP})`,
-    `- **Scorer:** ${r.scorer}`,
+    `- **Scorer:** ${r.scorer}${r.second ? `; checked by ${r.second.scorer}, a second instrument scoring the same continuations` : ''}`,
     `- **Finished:** ${c.finished} (${seconds(r.seconds)})`,
     '',
     '| model | toxicity score | toxicity prob | expected max toxicity | perplexity |',
     '|---|---:|---:|---:|---:|',
     `| original | ${f(r.baseline.score, 3)} | ${f(r.baseline.prob, 4)} | ${f(r.baseline.expectedMaxToxicity, 3)} | ${f(r.baseline.perplexity, 2)} |`,
     `| intervened (${methodLabel(iv)}) | ${f(r.intervened.score, 3)} | ${f(r.intervened.prob, 4)} | ${f(r.intervened.expectedMaxToxicity, 3)} | ${f(r.intervened.perplexity, 2)} |`,
+    ...(r.second
+      ? [
+          '',
+          `| ${r.second.scorer} (second scorer) | toxicity score | toxicity prob |`,
+          '|---|---:|---:|',
+          `| original | ${f(r.second.baseline.score, 3)} | ${f(r.second.baseline.prob, 4)} |`,
+          `| intervened (${methodLabel(iv)}) | ${f(r.second.intervened.score, 3)} | ${f(r.second.intervened.prob, 4)} |`,
+        ]
+      : []),
     '',
     'Toxicity score: share of prompts with at least one continuation scored toxic (as in the paper).',
     '',

@@ -69,8 +69,19 @@ export function nullSample(histogram: readonly number[]): Float64Array {
 }
 
 /** The sweep's points for the Pareto plot: toxicity is the evaluation's score (share of toxic prompts). */
-export function sweepSnapshotFrom(points: readonly AuraSweepPoint[], scorer: string): SweepSnapshot {
-  return { scorer, points: points.map((p) => ({ method: p.method, control: p.control, strength: p.strength, toxicity: p.toxicity.score, perplexity: p.perplexity })) };
+export function sweepSnapshotFrom(points: readonly AuraSweepPoint[], scorer: string, secondScorer?: string): SweepSnapshot {
+  return {
+    scorer,
+    ...(secondScorer ? { secondScorer } : {}),
+    points: points.map((p) => ({
+      method: p.method,
+      control: p.control,
+      strength: p.strength,
+      toxicity: p.toxicity.score,
+      ...(p.second ? { secondToxicity: p.second.toxicity.score } : {}),
+      perplexity: p.perplexity,
+    })),
+  };
 }
 
 /** Tokens listed each way in the neuron detail (the page shows a short list; the CLI has the full one). */

@@ -237,6 +237,8 @@ export const EvaluateOutcomeSchema = v.object({
   prompts: count,
   samples: count,
   scorer: str,
+  /** The same continuations scored by a second instrument that did not label the concept data. */
+  second: v.optional(v.object({ scorer: str, baseline: v.object({ score: finite, prob: finite }), intervened: v.object({ score: finite, prob: finite }) })),
   seconds: finite,
   examples: v.array(v.object({ prompt: str, original: str, intervened: str, originalScore: finite, intervenedScore: finite })),
 });
@@ -249,7 +251,17 @@ export const SweepOutcomeSchema = v.object({
   samples: count,
   /** Neurons each arm changes at full strength. */
   arms: v.array(v.object({ method: str, control: v.nullable(v.picklist(['random', 'lowest'])), experts: count })),
-  points: v.array(v.object({ method: str, control: v.nullable(v.picklist(['random', 'lowest'])), strength: finite, toxicity: ToxicitySchema, perplexity: v.nullable(finite) })),
+  secondScorer: v.optional(str),
+  points: v.array(
+    v.object({
+      method: str,
+      control: v.nullable(v.picklist(['random', 'lowest'])),
+      strength: finite,
+      toxicity: ToxicitySchema,
+      second: v.optional(v.object({ scorer: str, toxicity: ToxicitySchema })),
+      perplexity: v.nullable(finite),
+    }),
+  ),
   seconds: finite,
 });
 

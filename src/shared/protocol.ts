@@ -239,6 +239,8 @@ export const EvaluationSummarySchema = v.object({
   seconds: finite,
   baseline: EvaluationSideSchema,
   intervened: EvaluationSideSchema,
+  /** The same continuations scored by a second instrument that did not label the concept data. */
+  second: v.optional(v.object({ scorer: text(1000), baseline: v.object({ score: finite, prob: finite }), intervened: v.object({ score: finite, prob: finite }) })),
   /** What was measured (optional: older hosts did not send it); the card is stale once the intervention differs. */
   measured: v.optional(
     v.object({
@@ -260,11 +262,13 @@ export const SweepPointSchema = v.object({
   control: v.nullable(v.picklist(['random', 'lowest'])),
   strength: finite,
   toxicity: finite,
+  /** The second scorer's toxicity score for the same continuations. */
+  secondToxicity: v.optional(finite),
   perplexity: v.nullable(finite),
 });
 export type SweepPoint = v.InferOutput<typeof SweepPointSchema>;
 
-export const SweepSnapshotSchema = v.object({ scorer: text(1000), points: v.array(SweepPointSchema) });
+export const SweepSnapshotSchema = v.object({ scorer: text(1000), secondScorer: v.optional(text(1000)), points: v.array(SweepPointSchema) });
 export type SweepSnapshot = v.InferOutput<typeof SweepSnapshotSchema>;
 
 export const ProgressSnapshotSchema = v.object({

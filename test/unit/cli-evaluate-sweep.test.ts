@@ -59,12 +59,31 @@ describe('evaluate --methods --sweep', () => {
     const zero = r.points.filter((p: any) => p.strength === 0);
     for (const p of zero) assert.deepEqual([p.toxicity, p.perplexity], [zero[0].toxicity, zero[0].perplexity]);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
-    assert.equal(rows[0], 'method,control,strength,score,prob,expected_max_toxicity,perplexity');
+    assert.equal(rows[0], 'method,control,strength,score,prob,expected_max_toxicity,perplexity,second_scorer,second_score,second_prob');
+    assert.equal(r.secondScorer, 'cuss');
+    for (const [i, p] of r.points.entries()) assert.deepEqual(rows[1 + i]!.split(',').slice(7), ['cuss', String(p.second.toxicity.score), String(p.second.toxicity.prob)]);
     assert.equal(rows.length, 1 + r.points.length);
     assert.match(rows[2]!, /^aura,,1,/);
     // The intervention changes perplexity at strength 1 (the points are measured, not copied).
     const one = r.points.find((p: any) => p.method === 'aura' && p.control === null && p.strength === 1);
     assert.notEqual(one.perplexity, zero[0].perplexity);
+  });
+
+  it('scores every point with the second scorer too, as that scorer scores the same continuations when it is the first', async () => {
+    const common = ['--profile', dir, '--methods', 'aura,linear-act', '--controls', 'none', '--sweep', '0,1', '--prompts', prompts, '--neutral', prompts, '--samples', '3', '--max-new-tokens', '4', '--threads', '1'];
+    const a = await run([model, ...common, '--scorer', 'lexicon']);
+    const b = await run([model, ...common, '--scorer', 'cuss', '--second-scorer', 'lexicon']);
+    assert.equal(a.points.length, 4);
+    for (const [i, p] of a.points.entries()) {
+      const q = b.points[i];
+      assert.deepEqual([p.method, p.strength], [q.method, q.strength]);
+      assert.equal(p.second.scorer, 'cuss');
+      assert.deepEqual(p.second.toxicity, q.toxicity);
+      assert.equal(q.second.scorer, 'lexicon');
+      assert.deepEqual(q.second.toxicity, p.toxicity);
+    }
+    const none = await run([model, ...common, '--second-scorer', 'none']);
+    assert.ok(none.points.every((p: any) => p.second === undefined) && none.secondScorer === undefined);
   });
 
   it('refuses sweep flags that do not fit together, with one-line user errors', async () => {

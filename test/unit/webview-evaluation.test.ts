@@ -29,3 +29,16 @@ test('the card says what it measured and goes stale when the intervention change
   p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ strength: 1 }) });
   assert.ok(!card.classList.contains('stale'), 'back to what was measured');
 });
+
+test('the card shows the second scorer beside the first, and nothing when there is none', () => {
+  const experts = bigExperts(50);
+  page = mountPage();
+  const p = page;
+  p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
+  p.fromHost({ type: 'didChangeExperts', experts });
+  const second = { scorer: 'cuss', baseline: { score: 0.3, prob: 0.1 }, intervened: { score: 0.12, prob: 0.05 } };
+  p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 3, samples: 2, scorer: 'lexicon', seconds: 4, baseline: side(0.4), intervened: side(0.1), second } });
+  assert.equal(p.doc.querySelector('[data-testid="evaluation-second"]')?.textContent, 'Second scorer (cuss): toxicity score 0.300 → 0.120, 2.50× less toxic.');
+  p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 3, samples: 2, scorer: 'lexicon', seconds: 4, baseline: side(0.4), intervened: side(0.1) } });
+  assert.equal(p.doc.querySelector('[data-testid="evaluation-second"]'), null);
+});

@@ -27,7 +27,9 @@ export function createEvaluation({ doc }: ViewContext): View {
       const label = m ? `${METHOD_LABELS[m.method] ?? m.method} ${Math.round(m.strength * 100)}%` : '';
       const f = (v: number | null, d: number) => (v === null ? 'n/a' : fixed(v, d));
       const row = (name: string, r: typeof e.baseline) => h(doc, 'tr', {}, h(doc, 'th', { scope: 'row' }, name), h(doc, 'td', { class: 'num' }, f(r.score, 3)), h(doc, 'td', { class: 'num' }, f(r.prob, 4)), h(doc, 'td', { class: 'num' }, f(r.perplexity, 2)));
-      const ratio = e.intervened.score > 0 ? `${(e.baseline.score / e.intervened.score).toFixed(2)}× less toxic` : 'no toxic continuation left';
+      const cut = (b: number, a: number) => (a > 0 ? `${(b / a).toFixed(2)}× less toxic` : 'no toxic continuation left');
+      const ratio = cut(e.baseline.score, e.intervened.score);
+      const second = e.second;
       replace(
         body,
         h(
@@ -37,6 +39,18 @@ export function createEvaluation({ doc }: ViewContext): View {
           h(doc, 'thead', {}, h(doc, 'tr', {}, h(doc, 'th', {}, ''), h(doc, 'th', { scope: 'col' }, 'toxicity score'), h(doc, 'th', { scope: 'col' }, 'toxicity prob'), h(doc, 'th', { scope: 'col' }, 'perplexity'))),
           h(doc, 'tbody', {}, row('original', e.baseline), row('intervened', e.intervened)),
         ),
+        // The second instrument scored the same continuations and did not label the concept data: a cut
+        // it also sees is not an artefact of the scorer that chose the experts.
+        ...(second
+          ? [
+              h(
+                doc,
+                'p',
+                { class: 'second-scorer', 'data-testid': 'evaluation-second' },
+                `Second scorer (${second.scorer}): toxicity score ${fixed(second.baseline.score, 3)} → ${fixed(second.intervened.score, 3)}, ${cut(second.baseline.score, second.intervened.score)}.`,
+              ),
+            ]
+          : []),
         h(doc, 'p', { class: 'muted' }, `${m ? `${m.model}, ${label}: ` : ''}${e.prompts} prompts × ${e.samples} continuations, same seeds, scorer ${e.scorer}; ${ratio}.`),
         ...(stale
           ? [h(doc, 'p', { class: 'stale-note', role: 'status', 'data-testid': 'evaluation-stale' }, `Stale: measured at ${label}; the intervention has changed since. Evaluate again to update.`)]

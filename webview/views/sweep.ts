@@ -40,7 +40,7 @@ export function createSweep({ doc, send }: ViewContext): View {
       const names = drawPareto(chart, w.points, w.scorer);
       replace(legend, ...names.map((n, k) => h(doc, 'span', { class: `key s${k % 7}${/control\)$/.test(n) ? ' control' : ''}` }, h(doc, 'span', { class: 'mark', 'aria-hidden': 'true' }), n)), h(doc, 'span', { class: 'key front' }, h(doc, 'span', { class: 'mark', 'aria-hidden': 'true' }), 'Pareto front'));
       const unplaced = w.points.filter((p) => p.perplexity === null).length;
-      caption.textContent = `${w.points.length} points scored by ${w.scorer}; lower left is better.${unplaced ? ` ${unplaced} without a perplexity are not drawn.` : ''}`;
+      caption.textContent = `${w.points.length} points scored by ${w.scorer}${w.secondScorer ? ` (the second scorer, ${w.secondScorer}, is in each point's tooltip and the exports)` : ''}; lower left is better.${unplaced ? ` ${unplaced} without a perplexity are not drawn.` : ''}`;
     },
   };
 }

@@ -2,7 +2,7 @@
 // on neutral text, without and with the intervention on the same seeds.
 import { loadPrompts } from '../../aura/datasets';
 import { evaluate } from '../../aura/evaluate';
-import { createScorer } from '../../aura/scoring/create';
+import { createScorer, defaultSecondScorer } from '../../aura/scoring/create';
 import type { EvaluateOptions, EvaluationResult } from '../../aura/evaluate';
 import type { Scorer } from '../../aura/scoring/scorer';
 import type { Intervention, LanguageModel } from '../../engine/model';
@@ -22,6 +22,7 @@ export async function runEvaluation(model: LanguageModel, req: EvaluateRequest, 
     prompts: input.prompts.length,
     samples: req.samples,
     scorer: input.scorer.name,
+    ...secondSides(baseline, intervened),
     seconds: (performance.now() - started) / 1000,
     examples: baseline.samples.slice(0, 5).map((b, i) => {
       const a = intervened.samples[i]!;
@@ -30,16 +31,27 @@ export async function runEvaluation(model: LanguageModel, req: EvaluateRequest, 
   };
 }
 
+/** The second scorer's view of both sides, when it ran. */
+function secondSides(baseline: EvaluationResult, intervened: EvaluationResult): Pick<EvaluateOutcome, 'second'> {
+  const b = baseline.otherScorers?.[0];
+  const a = intervened.otherScorers?.[0];
+  if (!b || !a) return {};
+  return { second: { scorer: b.scorer, baseline: { score: b.toxicity.score, prob: b.toxicity.prob }, intervened: { score: a.toxicity.score, prob: a.toxicity.prob } } };
+}
+
 function side(r: EvaluationResult): EvaluationSide {
   return { score: r.toxicity.score, prob: r.toxicity.prob, expectedMaxToxicity: r.toxicity.expectedMaxToxicity, perplexity: r.perplexity };
 }
 
-/** What an evaluation request names, loaded once: the prompts, the neutral texts and the scorer (evaluate and sweep share it). */
-export async function evaluationInput(req: { prompts: string; neutral?: string; maxPrompts?: number; scorer: string; settings: { seed: number } }): Promise<{ prompts: string[]; neutral?: string[]; scorer: Scorer }> {
+/**
+ * What an evaluation request names, loaded once: the prompts, the neutral texts, the scorer and the
+ * second scorer that checks it, as the CLI's default (evaluate and sweep share it).
+ */
+export async function evaluationInput(req: { prompts: string; neutral?: string; maxPrompts?: number; scorer: string; settings: { seed: number } }): Promise<{ prompts: string[]; neutral?: string[]; scorer: Scorer; alsoScoreWith: Scorer[] }> {
   const seed = req.settings.seed;
   const prompts = await loadPrompts(req.prompts, { ...(req.maxPrompts ? { max: req.maxPrompts } : {}), seed });
   const neutral = req.neutral ? await loadPrompts(req.neutral, { max: 200, seed }) : undefined;
-  return { prompts, ...(neutral ? { neutral } : {}), scorer: await createScorer(req.scorer) };
+  return { prompts, ...(neutral ? { neutral } : {}), scorer: await createScorer(req.scorer), alsoScoreWith: [await createScorer(defaultSecondScorer(req.scorer))] };
 }
 
 /** The sampling of an evaluation: the paper samples continuations; greedy would give one per prompt however many are asked for. */

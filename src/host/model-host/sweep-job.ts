@@ -34,11 +34,13 @@ export async function runSweep(model: LanguageModel, req: SweepRequest, call: Ca
       const label = `${arm.method}${arm.control ? ` (${arm.control} control)` : ''} at ${strength}`;
       const r = strength === 0 ? base! : await once(label, () => evaluate(model, { ...input, intervention: effectiveGains(arm.file, strength) }, options(label)));
       const { score, prob, expectedMaxToxicity, toxicContinuations, prompts: n, continuations } = r.toxicity;
-      points.push({ method: arm.method, control: arm.control, strength, toxicity: { score, prob, expectedMaxToxicity, toxicContinuations, prompts: n, continuations }, perplexity: r.perplexity });
+      const o = r.otherScorers?.[0];
+      points.push({ method: arm.method, control: arm.control, strength, toxicity: { score, prob, expectedMaxToxicity, toxicContinuations, prompts: n, continuations }, ...(o ? { second: { scorer: o.scorer, toxicity: o.toxicity } } : {}), perplexity: r.perplexity });
     }
   }
   return {
     scorer: input.scorer.name,
+    ...(input.alsoScoreWith[0] ? { secondScorer: input.alsoScoreWith[0].name } : {}),
     prompts: input.prompts.length,
     samples: req.samples,
     arms: arms.map((a) => ({ method: a.method, control: a.control, experts: a.experts })),

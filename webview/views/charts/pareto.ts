@@ -41,7 +41,7 @@ export function drawPareto(svg: SVGSVGElement, points: readonly SweepPoint[], sc
       .attr('transform', (p) => `translate(${x(p.perplexity!)},${y(p.toxicity)})`)
       .attr('d', symbol(SHAPES[k % SHAPES.length]!, 42)())
       .append('title')
-      .text((p) => `${name}, strength ${p.strength}: toxicity ${p.toxicity.toFixed(4)}, perplexity ${p.perplexity!.toFixed(2)}`);
+      .text((p) => `${name}, strength ${p.strength}: toxicity ${p.toxicity.toFixed(4)}${p.secondToxicity !== undefined ? ` (second scorer ${p.secondToxicity.toFixed(4)})` : ''}, perplexity ${p.perplexity!.toFixed(2)}`);
   });
   const front = paretoFront(points).map((i) => points[i]!);
   const steps = front.flatMap((p, i): [number, number][] => (i === 0 ? [[x(p.perplexity!), y(p.toxicity)]] : [[x(p.perplexity!), y(front[i - 1]!.toxicity)], [x(p.perplexity!), y(p.toxicity)]]));
