@@ -1,7 +1,7 @@
 // The seam around onnxruntime-node: creating a session for a (possibly rewritten) graph without
 // pulling external weights into JS memory, and running it with checked feeds.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { userErrorFrom } from './errors';
@@ -29,6 +29,45 @@ function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptions {
   };
 }
 
+const TEMP_PREFIX = '.aura-lens-';
+const TEMP_GRAPH = /^\.aura-lens-(\d+)-[0-9a-f]{8}\.onnx$/;
+const swept = new Set<string>();
+
+/**
+ * A process killed while onnxruntime read its temporary graph (below) leaves that file in the model
+ * folder. Once per folder and process, such files whose process is gone are removed; a file of a live
+ * process (another aura-lens loading the same model) is left alone.
+ */
+function removeStaleGraphs(dir: string): void {
+  if (swept.has(dir)) return;
+  swept.add(dir);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = TEMP_GRAPH.exec(name)?.[1];
+    if (!pid || processAlive(Number(pid))) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // Read-only folder or already gone: nothing to do.
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * ORT resolves external data relative to the .onnx file's folder and refuses paths that leave it
  * (symlinks included), and a model given as bytes resolves it against the process's working folder.
@@ -48,7 +87,8 @@ export async function createSession(
   const opts = ortOptions(options);
   try {
     if (externalFiles.length === 0) return await ort.InferenceSession.create(graphBytes, opts);
-    const tmp = join(dir, `.aura-lens-${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
+    removeStaleGraphs(dir);
+    const tmp = join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.onnx`);
     let written = false;
     try {
       writeFileSync(tmp, graphBytes);

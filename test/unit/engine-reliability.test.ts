@@ -5,6 +5,7 @@
 // engine cannot feed (16), Hugging Face hub cache snapshots (18).
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { exportFoldedOnnx } from '../../src/aura/export/onnx-export';
@@ -207,5 +208,25 @@ describe('issue 10 item 18: a Hugging Face hub cache snapshot with external data
     renameSync(join(d, 'model.onnx_data'), outside);
     symlinkSync(outside, join(d, 'model.onnx_data'));
     await assert.rejects(LanguageModel.open(d), isUser(/leaves the model folder/));
+  });
+});
+
+describe('a killed process leaves no temporary graph behind for good', () => {
+  it('opening a model removes temporary graphs of processes that are gone and keeps those of live ones', async () => {
+    const d = copyOf('gpt2-tiny-external');
+    // A pid that certainly ended: a child that has exited.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const stale = `.aura-lens-${dead}-0badc0de.onnx`;
+    const live = `.aura-lens-${process.pid}-0123abcd.onnx`;
+    writeFileSync(join(d, stale), 'left by a killed process');
+    writeFileSync(join(d, live), 'another load in progress');
+    const m = await LanguageModel.open(d, { threads: 1 });
+    try {
+      await m.forward({ ids: [[1, 2, 3]], mask: [[1, 1, 1]], logits: 'last' });
+    } finally {
+      await m.dispose();
+    }
+    const left = readdirSync(d).filter((n) => n.startsWith('.aura-lens-'));
+    assert.deepEqual(left, [live]);
   });
 });
