@@ -70,8 +70,11 @@ describe('sweep arms', () => {
   it('writes one CSV row per point', () => {
     const t = { score: 0.5, prob: 0.25, expectedMaxToxicity: 0.75, toxicContinuations: 0.1, prompts: 2, continuations: 4 };
     assert.equal(
-      sweepCsv([{ method: 'aura', control: null, strength: 1, toxicity: t, perplexity: 12.5 }, { method: 'aura', control: 'random', strength: 0.5, toxicity: t, perplexity: null }]),
-      'method,control,strength,score,prob,expected_max_toxicity,perplexity\naura,,1,0.5,0.25,0.75,12.5\naura,random,0.5,0.5,0.25,0.75,\n',
+      sweepCsv([
+        { method: 'aura', control: null, strength: 1, toxicity: t, second: { scorer: 'cuss', toxicity: { ...t, score: 0.4, prob: 0.2 } }, perplexity: 12.5 },
+        { method: 'aura', control: 'random', strength: 0.5, toxicity: t, perplexity: null },
+      ]),
+      'method,control,strength,score,prob,expected_max_toxicity,perplexity,second_scorer,second_score,second_prob\naura,,1,0.5,0.25,0.75,12.5,cuss,0.4,0.2\naura,random,0.5,0.5,0.25,0.75,,,,\n',
     );
   });
 });

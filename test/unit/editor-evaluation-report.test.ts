@@ -24,6 +24,19 @@ test('the report records model, method, strength and settings', () => {
   assert.match(md, /Prompt:\*\* a b/);
 });
 
+test('the report shows the second scorer beside the first', () => {
+  const second = { scorer: 'cuss', baseline: { score: 0.3, prob: 0.1 }, intervened: { score: 0.15, prob: 0.05 } };
+  const md = evaluationReport({ ...outcome, second } as EvaluateOutcome, {
+    model: 'aura-demo',
+    intervention: { method: 'aura', strength: 1, k: null, alpha: null, overrides: [], affected: 40 },
+    generation,
+    finished: '2026-12-01T07:00:00.000Z',
+  });
+  assert.match(md, /\*\*Scorer:\*\* lexicon; checked by cuss/);
+  assert.match(md, /\| original \| 0\.300 \| 0\.1000 \|/);
+  assert.match(md, /\| intervened \(AurA 100%\) \| 0\.150 \| 0\.0500 \|/);
+});
+
 test('method labels', () => {
   assert.equal(methodLabel({ method: 'aura', strength: 1 }), 'AurA 100%');
   assert.equal(methodLabel({ method: 'damp', strength: 0.254 }), 'Damp 25%');

@@ -82,32 +82,13 @@ export function readCached(realFile: string, o: WeightCacheOptions): CachedGraph
  * inline: it still works, with more memory).
  */
 export function writeCached(realFile: string, model: ModelProto, digest: string, o: WeightCacheOptions): CachedGraph | undefined {
-  const root = o.cacheDir ?? defaultCacheRoot();
-  const { key, size, mtimeMs } = entryKey(realFile);
-  const dir = join(root, key);
-  const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    mkdirSync(tmp, { recursive: true });
+  // Decoded again from the entry (publishEntry reads it back): `model`'s small tensors are views into
+  // the whole file's bytes, which would stay alive as long as it does.
+  return publishEntry(realFile, o, (tmp) => {
     writeWeights(model, join(tmp, WEIGHTS_FILE));
     writeFileSync(join(tmp, GRAPH_FILE), encodeModel(model));
-    const meta: Meta = { source: realFile, size, mtimeMs, digest };
-    writeFileSync(join(tmp, META_FILE), JSON.stringify(meta));
-    // Another process may have made the entry meanwhile, and may be reading it: keep theirs.
-    const theirs = readCached(realFile, o);
-    if (theirs) {
-      rmSync(tmp, { recursive: true, force: true });
-      return theirs;
-    }
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-  } catch {
-    rmSync(tmp, { recursive: true, force: true });
-    return undefined;
-  }
-  evictOld(root, key);
-  // Decoded again from the entry: `model`'s small tensors are views into the whole file's bytes, which
-  // would stay alive as long as it does.
-  return readCached(realFile, o);
+    return digest;
+  });
 }
 
 /**
@@ -116,19 +97,32 @@ export function writeCached(realFile: string, model: ModelProto, digest: string,
  * needs the decoding path (external tensors, no nodes, anything unusual) or the cache cannot be written.
  */
 export function writeCachedStreaming(realFile: string, o: WeightCacheOptions): CachedGraph | undefined {
+  return publishEntry(realFile, o, (tmp) => {
+    const stripped = stripToWeightsFile(realFile, join(tmp, WEIGHTS_FILE), WEIGHTS_FILE, MIN_EXTERNAL_BYTES, ALIGN);
+    if (!stripped || !onlyOurExternals(stripped.graphBytes)) return undefined;
+    writeFileSync(join(tmp, GRAPH_FILE), stripped.graphBytes);
+    return stripped.digest;
+  });
+}
+
+/**
+ * Writes an entry into a private folder with `fill` (which returns the source's digest, or undefined to
+ * give up), then renames it into place, so a reader never sees half an entry. Another process may have
+ * made the entry meanwhile, and may be reading it: theirs is kept. Undefined when nothing was made.
+ */
+function publishEntry(realFile: string, o: WeightCacheOptions, fill: (tmp: string) => string | undefined): CachedGraph | undefined {
   const root = o.cacheDir ?? defaultCacheRoot();
   const { key, size, mtimeMs } = entryKey(realFile);
   const dir = join(root, key);
   const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     mkdirSync(tmp, { recursive: true });
-    const stripped = stripToWeightsFile(realFile, join(tmp, WEIGHTS_FILE), WEIGHTS_FILE, MIN_EXTERNAL_BYTES, ALIGN);
-    if (!stripped || !onlyOurExternals(stripped.graphBytes)) {
+    const digest = fill(tmp);
+    if (digest === undefined) {
       rmSync(tmp, { recursive: true, force: true });
       return undefined;
     }
-    writeFileSync(join(tmp, GRAPH_FILE), stripped.graphBytes);
-    const meta: Meta = { source: realFile, size, mtimeMs, digest: stripped.digest };
+    const meta: Meta = { source: realFile, size, mtimeMs, digest };
     writeFileSync(join(tmp, META_FILE), JSON.stringify(meta));
     const theirs = readCached(realFile, o);
     if (theirs) {
