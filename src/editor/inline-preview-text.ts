@@ -12,7 +12,7 @@ export interface PreviewContent {
 
 /** The hover: both continuations whole, labelled, with the Accept and Dismiss links. */
 export function hoverMarkdown(c: PreviewContent): string {
-  const quote = (t: string) => (t.trim() ? t.replace(/`/g, "'").split(/\r?\n/).map((l) => `> ${l}`).join('\n') : '> _(nothing yet)_');
+  const quote = (t: string) => (t.trim() ? t.split(/\r?\n/).map((l) => `> ${escapeMarkdown(l)}`).join('\n') : '> _(nothing yet)_');
   return [
     `**AurA** continuation with **${c.label}**${c.done ? '' : ' (generating…)'}:`,
     '',
@@ -24,4 +24,14 @@ export function hoverMarkdown(c: PreviewContent): string {
     '',
     `[Accept](command:${Commands.acceptPreview}) · [Dismiss](command:${Commands.dismissPreview})`,
   ].join('\n');
+}
+
+/**
+ * The model's text as literal text in Markdown: every ASCII punctuation character is backslash-escaped
+ * (CommonMark allows that for all of them), so "*", "_", "[", "<" or "&" a model writes show as written
+ * instead of becoming emphasis, links, HTML or entities; the Markdown lexer, which VS Code runs in the
+ * extension host on every hover it is handed, then has no emphasis runs to resolve.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }

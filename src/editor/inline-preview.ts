@@ -14,6 +14,9 @@ export type { PreviewContent } from './inline-preview-text';
 
 export const PREVIEW_CONTEXT_KEY = 'aura.previewVisible';
 
+/** While a continuation streams, the ghost text and its hover are redrawn at most this often. */
+export const STREAM_DRAW_MS = 80;
+
 interface Shown extends PreviewContent {
   editor: vscode.TextEditor;
   position: vscode.Position;
@@ -36,6 +39,9 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
   private shown: Shown | undefined;
+  private drawnAt = -Infinity;
+  private drawTimer: NodeJS.Timeout | undefined;
+  private contextSet = false;
   private readonly lensesChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensesChanged.event;
 
@@ -61,15 +67,30 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
    */
   show(editor: vscode.TextEditor, position: vscode.Position, content: PreviewContent, version: number): void {
     if (editor.document.version !== version || editor.document.isClosed) return;
-    const o = vscode.workspace.getConfiguration('editor', editor.document);
+    this.shown = { ...content, editor, position, rendered: this.shown?.editor === editor ? this.shown.rendered : '' };
+    // While it streams, a token arrives every few milliseconds; each decoration and hover handed to
+    // VS Code is serialised and its Markdown lexed on the extension host's thread, so updates are
+    // drawn at most every STREAM_DRAW_MS (the latest one wins) and the finished text at once.
+    const wait = STREAM_DRAW_MS - (performance.now() - this.drawnAt);
+    if (content.done || wait <= 0) return this.draw();
+    this.drawTimer ??= setTimeout(() => this.draw(), wait);
+  }
+
+  private draw(): void {
+    clearTimeout(this.drawTimer);
+    this.drawTimer = undefined;
+    const s = this.shown;
+    if (!s || s.editor.document.isClosed) return;
+    this.drawnAt = performance.now();
+    const o = vscode.workspace.getConfiguration('editor', s.editor.document);
     const edge = edgeColumn({ wordWrap: o.get<string>('wordWrap'), wordWrapColumn: o.get<number>('wordWrapColumn'), rulers: o.get<(number | { column: number })[]>('rulers') });
-    const rendered = ghostText(content.intervened, ghostBudget(editor.document.lineAt(position.line).text.length, edge)) || ' …';
-    this.shown = { ...content, editor, position, rendered };
-    const hover = new vscode.MarkdownString(hoverMarkdown(content));
+    s.rendered = ghostText(s.intervened, ghostBudget(s.editor.document.lineAt(s.position.line).text.length, edge)) || ' …';
+    const hover = new vscode.MarkdownString(hoverMarkdown(s));
     hover.isTrusted = { enabledCommands: [Commands.acceptPreview, Commands.dismissPreview] };
-    const range = new vscode.Range(position, position);
-    editor.setDecorations(this.decoration, [{ range, hoverMessage: hover, renderOptions: { after: { contentText: rendered } } }]);
-    void vscode.commands.executeCommand('setContext', PREVIEW_CONTEXT_KEY, true);
+    const range = new vscode.Range(s.position, s.position);
+    s.editor.setDecorations(this.decoration, [{ range, hoverMessage: hover, renderOptions: { after: { contentText: s.rendered } } }]);
+    if (!this.contextSet) void vscode.commands.executeCommand('setContext', PREVIEW_CONTEXT_KEY, true);
+    this.contextSet = true;
     this.lensesChanged.fire();
   }
 
@@ -118,9 +139,13 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
   }
 
   private clear(): void {
+    clearTimeout(this.drawTimer);
+    this.drawTimer = undefined;
+    this.drawnAt = -Infinity;
     if (!this.shown) return;
     this.shown.editor.setDecorations(this.decoration, []);
     this.shown = undefined;
+    this.contextSet = false;
     void vscode.commands.executeCommand('setContext', PREVIEW_CONTEXT_KEY, false);
     this.lensesChanged.fire();
   }

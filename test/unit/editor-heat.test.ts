@@ -6,6 +6,12 @@ import { test } from 'node:test';
 import { FLOOR, HEAT_LEVELS, heatLevels, hoverMarkdown, legendText, openExpertLink } from '../../src/editor/heat';
 import { edgeColumn, ghostBudget, ghostText } from '../../src/editor/ghost-text';
 import { hoverMarkdown as previewHover } from '../../src/editor/inline-preview-text';
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+
+/** A CommonMark parser (markdown-it, as VS Code's own hover renders CommonMark), for what a hover shows. */
+const markdownIt = createRequire(__filename)('markdown-it') as (opts?: object) => { render(src: string): string };
+const commonmark = markdownIt({ html: false, linkify: false });
 
 test('the strongest token takes the top level, whatever its absolute score', () => {
   // Absolute scores as measured on a selection with one insult: all under 0.3.
@@ -61,5 +67,36 @@ test('the preview hover shows the method, both continuations and the links', () 
   assert.match(md, /\*\*AurA 100%\*\*/);
   assert.match(md, /> kind words/);
   assert.match(md, /> rude\n> words/);
+  const html = commonmark.render(md);
+  assert.equal((html.match(/<blockquote>/g) ?? []).length, 2, html);
   assert.match(md, /command:aura\.acceptPreview/);
+});
+
+/** The text of rendered HTML: tags dropped, the entities markdown-it writes decoded. */
+function textOf(html: string): string {
+  return html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+}
+
+test("the preview hover shows the model's text as written: no emphasis, links, HTML or entities from it", () => {
+  const tricky = '**bold** _it_ [x](command:aura.acceptPreview) <b>hi</b> &amp; `code` # h \\ ~~s~~ 1. a | b';
+  const html = commonmark.render(previewHover({ intervened: tricky, original: 'plain', label: 'AurA 50%', done: true }));
+  const quotes = [...html.matchAll(/<blockquote>([\s\S]*?)<\/blockquote>/g)].map((m) => m[1]!);
+  assert.equal(quotes.length, 2, html);
+  assert.equal(textOf(quotes[0]!).trim(), tricky);
+  assert.doesNotMatch(quotes[0]!, /<(strong|em|a|code|b|s|del|h1|ol)\b/);
+  // Our own two links are still links.
+  assert.equal((html.match(/<a href="command:/g) ?? []).length, 2);
+});
+
+test('any single line a model writes comes back as written from the hover', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom(...'*_[]()<>&`#!\\~|-+.=:abc 1'.split('')), maxLength: 40 }), (line) => {
+      fc.pre(line.trim().length > 0);
+      const html = commonmark.render(previewHover({ intervened: line, original: 'x', label: 'AurA', done: true }));
+      const first = /<blockquote>([\s\S]*?)<\/blockquote>/.exec(html)![1]!;
+      // CommonMark trims a paragraph's leading and trailing spaces; everything else shows as written.
+      assert.equal(textOf(first).trim(), line.trim());
+    }),
+    { numRuns: 500 },
+  );
 });
