@@ -5,14 +5,11 @@
 // number too; the generation is seeded, so its lexicon and perplexity equal the CLI's for the same arm.
 // Prints one JSON object on stdout and each row on stderr as it finishes.
 //   nice -n 5 node --import tsx scripts/demo-model/method_choice.ts PROFILE_DIR [METHOD,...] [--baseline]
-import { loadPrompts } from '../../src/aura/datasets';
 import { demoAssets } from '../../src/aura/demo-assets';
-import { evaluate } from '../../src/aura/evaluate';
 import { effectiveGains } from '../../src/aura/intervention-file';
-import { createScorer } from '../../src/aura/scoring/create';
 import { sweepArms } from '../../src/aura/sweep';
 import { LanguageModel } from '../../src/engine/model';
-import type { EvaluationResult } from '../../src/aura/evaluate';
+import { demoEvaluation } from './demo-evaluation';
 
 async function main(): Promise<void> {
   const profile = process.argv[2];
@@ -23,20 +20,15 @@ async function main(): Promise<void> {
   const model = await LanguageModel.open(assets.model, {});
   const log = (m: string) => process.stderr.write(`${m}\n`);
   try {
-    const prompts = await loadPrompts(assets.prompts, { seed: 0 });
-    const neutral = await loadPrompts(assets.neutral);
-    const scorer = await createScorer('lexicon');
-    const cuss = await createScorer('cuss');
-    const opts = { samples: 10, maxNewTokens: 20, seed: 0 };
-    const brief = (r: EvaluationResult) => ({ lexicon: r.toxicity.score, cuss: r.otherScorers![0]!.toxicity.score, perplexity: r.perplexity! });
+    const measure = await demoEvaluation(model, assets);
     const rows = [];
     for (const arm of sweepArms(profile, methods, [], 0)) {
-      const r = brief(await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [cuss], intervention: effectiveGains(arm.file, 1) }, opts));
+      const r = await measure(effectiveGains(arm.file, 1));
       const row = { method: arm.method, strength: 1, experts: arm.experts, ...r };
       log(JSON.stringify(row));
       rows.push(row);
     }
-    const baseline = withBaseline ? brief(await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [cuss] }, opts)) : undefined;
+    const baseline = withBaseline ? await measure() : undefined;
     if (baseline) log(`baseline ${JSON.stringify(baseline)}`);
     process.stdout.write(`${JSON.stringify({ baseline, rows }, null, 2)}\n`);
   } finally {

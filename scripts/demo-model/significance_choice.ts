@@ -6,17 +6,15 @@
 // each row on stderr as it finishes.
 //   node --import tsx scripts/demo-model/significance_choice.ts [WORK_DIR] [Q,...] [max|mean]   (about 10 min per row on 2 busy cores)
 import { join } from 'node:path';
-import { loadConceptData, loadPrompts } from '../../src/aura/datasets';
+import { loadConceptData } from '../../src/aura/datasets';
 import { demoAssets } from '../../src/aura/demo-assets';
-import { evaluate } from '../../src/aura/evaluate';
 import { effectiveGains, interventionFromFit } from '../../src/aura/intervention-file';
 import { fitIntervention } from '../../src/aura/methods';
 import { profileConcept } from '../../src/aura/profile';
 import { readAurocs } from '../../src/aura/profile/score';
-import { createScorer } from '../../src/aura/scoring/create';
 import { profileStatistics } from '../../src/aura/stats/significance';
 import { LanguageModel } from '../../src/engine/model';
-import type { EvaluationResult } from '../../src/aura/evaluate';
+import { demoEvaluation } from './demo-evaluation';
 
 async function main(): Promise<void> {
   const work = process.argv[2] ?? '/tmp/aura-significance-choice';
@@ -34,12 +32,7 @@ async function main(): Promise<void> {
     // q-values only: no bootstrap, no permutation null (neither changes q).
     const stats = profileStatistics(dir, { pooling, resamples: 0, permutations: 0 });
     const qOf = new Map(stats.sites.map((s) => [s.id, s.q]));
-    const prompts = await loadPrompts(assets.prompts, { seed: 0 });
-    const neutral = await loadPrompts(assets.neutral);
-    const scorer = await createScorer('lexicon');
-    const cuss = await createScorer('cuss');
-    const opts = { samples: 10, maxNewTokens: 20, seed: 0 };
-    const brief = (r: EvaluationResult) => ({ lexicon: r.toxicity.score, cuss: r.otherScorers![0]!.toxicity.score, perplexity: r.perplexity! });
+    const measure = await demoEvaluation(model, assets);
     // The variants first, the shared baseline last: each row is logged as soon as it is measured.
     const raw = [];
     for (const maxQ of bounds) {
@@ -47,11 +40,11 @@ async function main(): Promise<void> {
       const fit = fitIntervention('aura', chosen);
       log(`${pooling} pooling, q <= ${maxQ}: ${fit.experts} experts of ${fit.neurons} neurons`);
       const file = interventionFromFit(fit, { model: { name: model.name, fingerprint: model.fingerprint }, pooling, data: { positives: concept.positives, negatives: concept.negatives, source: 'concept' } });
-      const r = brief(await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [cuss], intervention: effectiveGains(file) }, opts));
+      const r = await measure(effectiveGains(file));
       log(JSON.stringify({ pooling, maxQ, experts: fit.experts, ...r }));
       raw.push({ pooling, maxQ, experts: fit.experts, neurons: fit.neurons, ...r });
     }
-    const base = brief(await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [cuss] }, opts));
+    const base = await measure();
     log(`baseline ${JSON.stringify(base)}`);
     const rows = raw.map((r) => ({ ...r, lexiconCut: base.lexicon / r.lexicon, cussCut: base.cuss / r.cuss, perplexityRise: r.perplexity / base.perplexity - 1 }));
     process.stdout.write(`${JSON.stringify({ baseline: base, variants: rows }, null, 2)}\n`);

@@ -3,16 +3,14 @@
 // each site family and evaluated against one shared baseline. Prints one JSON object on stdout.
 //   nice -n 10 node --import tsx scripts/demo-model/site_choice.ts [WORK_DIR]   (about 10 min on 2 cores)
 import { join } from 'node:path';
-import { loadConceptData, loadPrompts } from '../../src/aura/datasets';
+import { loadConceptData } from '../../src/aura/datasets';
 import { demoAssets } from '../../src/aura/demo-assets';
-import { evaluate } from '../../src/aura/evaluate';
 import { effectiveGains, interventionFromFit } from '../../src/aura/intervention-file';
 import { fitIntervention } from '../../src/aura/methods';
 import { profileConcept } from '../../src/aura/profile';
 import { readAurocs } from '../../src/aura/profile/score';
-import { createScorer } from '../../src/aura/scoring/create';
 import { LanguageModel } from '../../src/engine/model';
-import type { EvaluationResult } from '../../src/aura/evaluate';
+import { demoEvaluation } from './demo-evaluation';
 
 const VARIANTS: Record<string, (kind: string) => boolean> = {
   'c_fc+c_proj (ml-aura GPT-2 config)': (k) => k === 'mlp.in' || k === 'mlp.out',
@@ -30,20 +28,15 @@ async function main(): Promise<void> {
     await profileConcept(model, concept, join(work, 'profile'));
     const { sites } = readAurocs(join(work, 'profile'));
     const kinds = new Map(model.sites.map((s) => [s.id, s.kind as string]));
-    const prompts = await loadPrompts(assets.prompts, { seed: 0 });
-    const neutral = await loadPrompts(assets.neutral);
-    const scorer = await createScorer('lexicon');
-    const cuss = await createScorer('cuss');
-    const opts = { samples: 10, maxNewTokens: 20, seed: 0 };
-    const brief = (r: EvaluationResult) => ({ lexicon: r.toxicity.score, cuss: r.otherScorers![0]!.toxicity.score, perplexity: r.perplexity! });
-    const base = brief(await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [cuss] }, opts));
+    const measure = await demoEvaluation(model, assets);
+    const base = await measure();
     log(`baseline ${JSON.stringify(base)}`);
     const rows = [];
     for (const [name, keep] of Object.entries(VARIANTS)) {
       const chosen = sites.filter((s) => keep(kinds.get(s.siteId) ?? ''));
       const fit = fitIntervention('aura', chosen);
       const file = interventionFromFit(fit, { model: { name: model.name, fingerprint: model.fingerprint }, pooling: 'max', data: { positives: concept.positives, negatives: concept.negatives, source: 'concept' } });
-      const r = brief(await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [cuss], intervention: effectiveGains(file) }, opts));
+      const r = await measure(effectiveGains(file));
       const row = {
         variant: name,
         experts: fit.experts,
