@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       best[side] = !prev || t.seconds < prev.seconds ? { ...t, all } : { ...prev, all };
     };
     let pj: { sites: { id: string; neurons: number }[]; timing: Record<string, number>; tokens: number; paddedTokens: number; tokensPerSecond: number } | undefined;
-    const agreement: Record<string, { maxAbsDiff: number; over1e6: number }> = {};
+    const agreement: Record<string, { maxAbsDiff: number; over1e6: number; tolerance: number; agree: boolean }> = {};
     let neurons = 0;
     for (let turn = 0; turn < repeat; turn++) {
       const out = join(tmp, `profile-${turn}`);
@@ -119,12 +119,13 @@ async function main(): Promise<void> {
           for (let k = 0; k < a.length; k++) if (Math.abs(a[k]! - b[k]!) > 1e-6) over++;
           count += a.length;
         }
-        agreement[style] = { maxAbsDiff: worst, over1e6: Math.max(over, agreement[style]?.over1e6 ?? 0) };
-        neurons = count;
         // float32 activations from two engines differ in the last bits, which can swap near-tied
         // responses: each swapped pair moves an AUROC by 1/(positives x negatives). Allowed: 1e-3, or
         // eight swapped pairs on small runs where one pair is more than that.
-        check(`turn ${turn + 1}: AUROC of all ${count} neurons vs the ${style} pipeline (${over} differ by more than 1e-6)`, worst, Math.max(1e-3, 8 / (data.positives * data.negatives)));
+        const tolerance = Math.max(1e-3, 8 / (data.positives * data.negatives));
+        const agree = check(`turn ${turn + 1}: AUROC of all ${count} neurons vs the ${style} pipeline (${over} differ by more than 1e-6)`, worst, tolerance);
+        agreement[style] = { maxAbsDiff: worst, over1e6: Math.max(over, agreement[style]?.over1e6 ?? 0), tolerance, agree: agree && (agreement[style]?.agree ?? true) };
+        neurons = count;
         rmSync(pyOut, { recursive: true, force: true });
       }
       if (turn > 0) rmSync(out, { recursive: true, force: true });
