@@ -344,12 +344,25 @@ def cmd_e2e():
             for n in names:
                 r = np.load(os.path.join(out, n + ".responses.npy"))
                 compute_auroc_mlaura(r, labels, pool).astype("<f8").tofile(os.path.join(out, n + ".auroc.f64"))
-                os.remove(os.path.join(out, n + ".responses.npy"))
     else:
         with ThreadPool(cpus) as tpool:
             for n in names:
                 rank_auroc(responses[n], labels, cpus, tpool).astype("<f8").tofile(os.path.join(out, n + ".auroc.f64"))
     stages["auroc_s"] = time.perf_counter() - t
+    # For the benchmark's agreement check, not part of either pipeline: each class's pooled responses
+    # ([rows, neurons] float32), written after the pipeline is done and timed apart as check_s, which
+    # the caller takes off the pipeline's time. ml-aura's own responses file is removed here instead of
+    # right after its AUROC: a few milliseconds later, no more memory.
+    t = time.perf_counter()
+    pos, neg = labels == 1, labels == 0
+    for n in names:
+        path = os.path.join(out, n + ".responses.npy")
+        r = np.load(path) if style == "mlaura" else responses[n]
+        np.ascontiguousarray(r[pos], dtype="<f4").tofile(os.path.join(out, n + ".pos.f32"))
+        np.ascontiguousarray(r[neg], dtype="<f4").tofile(os.path.join(out, n + ".neg.f32"))
+        if style == "mlaura":
+            os.remove(path)
+    stages["check_s"] = time.perf_counter() - t
     import resource
     print(json.dumps({"style": style, "threads": threads, "sites": names, "seconds": time.perf_counter() - t0, **stages,
                       "maxrss_self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
