@@ -60,8 +60,12 @@ test('first render of a million neurons within 1 s; scrolling frames under 50 ms
       const c = process.cpuUsage();
       scroller.scrollTop = target;
       scroller.dispatchEvent(new p.win.Event('scroll') as unknown as Event);
-      frames.push(cpuMs(c));
-      walls.push(performance.now() - t);
+      const wall = performance.now() - t;
+      // The page's work in this frame, bounded from above twice: by the process's CPU time (which also
+      // counts V8's GC helper threads running beside it: 55 ms of CPU in a 32 ms frame was seen) and by
+      // the wall time (which also counts the machine's other processes). The smaller bound holds.
+      frames.push(Math.min(cpuMs(c), wall));
+      walls.push(wall);
     }
     return { frames: frames.sort((a, b) => a - b), walls: walls.sort((a, b) => a - b) };
   };
@@ -76,17 +80,17 @@ test('first render of a million neurons within 1 s; scrolling frames under 50 ms
   (p.root.querySelector('[data-column="layer"]') as HTMLElement).click();
   const sortMs = performance.now() - t1;
   console.log(
-    `# 1M neurons, CPU time: first render ${first.toFixed(0)} ms; scroll frames median ${med.toFixed(1)} ms, p95 ${frames[Math.floor(frames.length * 0.95)]!.toFixed(1)} ms, max ${worst.toFixed(1)} ms over ${frames.length} (maxima of the three runs ${runs.map((r) => r.frames.at(-1)!.toFixed(1)).join(', ')} ms); ` +
+    `# 1M neurons, CPU time: first render ${first.toFixed(0)} ms; scroll frames (min of CPU and wall time) median ${med.toFixed(1)} ms, p95 ${frames[Math.floor(frames.length * 0.95)]!.toFixed(1)} ms, max ${worst.toFixed(1)} ms over ${frames.length} (maxima of the three runs ${runs.map((r) => r.frames.at(-1)!.toFixed(1)).join(', ')} ms); ` +
       `wall time: first render ${firstWall.toFixed(0)} ms, scroll median ${walls[walls.length >> 1]!.toFixed(1)} ms, max ${walls.at(-1)!.toFixed(1)} ms; sort by layer ${sortMs.toFixed(0)} ms (wall)`,
   );
   assert.ok(first < 1000, `first render took ${first.toFixed(0)} ms of CPU`);
   const p95 = frames[Math.floor(frames.length * 0.95)]!;
-  assert.ok(p95 < 50, `95th percentile scroll frame took ${p95.toFixed(1)} ms of CPU`);
+  assert.ok(p95 < 50, `95th percentile scroll frame took ${p95.toFixed(1)} ms (the smaller of CPU and wall time)`);
   // Every frame of the best run, the slowest too: rows are recycled (never rebuilt), a refill writes only
   // what changed and a frame allocates no collections, so no frame has much to collect. Measured at load
   // average 17 on 2 cores: max 23-38 ms of CPU (before: 62-128 ms, median 13-18 ms, now 3-4 ms); one run
   // of a CI clone beside other tests had a 64 ms frame, hence the best of three runs.
-  assert.ok(worst < 50, `slowest scroll frame took ${worst.toFixed(1)} ms of CPU`);
+  assert.ok(worst < 50, `slowest scroll frame took ${worst.toFixed(1)} ms (the smaller of CPU and wall time)`);
 });
 
 function cpuMs(since: NodeJS.CpuUsage): number {
