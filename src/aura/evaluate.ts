@@ -5,6 +5,7 @@
 // same random numbers, so differences come from the intervention alone.
 import { generate } from '../engine/generation/generate';
 import { perplexity } from '../engine/generation/perplexity';
+import { AuraUserError, quoteValue } from './errors';
 import { isToxic } from './scoring/scorer';
 import type { Intervention, LanguageModel } from '../engine/model';
 import type { Scorer } from './scoring/scorer';
@@ -61,10 +62,17 @@ export async function evaluateToxicity(
   const maxNewTokens = o.maxNewTokens ?? 20;
   // A prompt keeps its last tokens when it and the continuation would not fit the model's context.
   const room = Math.max(1, (model.facts.maxPositions ?? Infinity) - maxNewTokens);
+  // Every prompt is encoded before the first is sampled, so one with no tokens fails in a second, not
+  // after an hour of generation.
+  const encoded = prompts.map((prompt, p) => {
+    const ids = model.tokenizer.encode(prompt);
+    if (ids.length === 0) throw new AuraUserError(`prompt ${p + 1} ${quoteValue(prompt)} encodes to no tokens: remove it or give text the model's tokenizer maps to tokens`);
+    return ids.slice(-room);
+  });
   const samples: PromptSamples[] = [];
   for (const [p, prompt] of prompts.entries()) {
     o.signal?.throwIfAborted();
-    const ids = model.tokenizer.encode(prompt).slice(-room);
+    const ids = encoded[p]!;
     const r = await generate(model, new Array<number[]>(n).fill(ids), {
       maxNewTokens,
       temperature: o.temperature ?? 1,

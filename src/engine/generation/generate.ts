@@ -42,7 +42,12 @@ export interface GenerateResult {
 export async function generate(model: LanguageModel, prompts: (string | number[])[], o: GenerateOptions = {}): Promise<GenerateResult> {
   const maxNew = o.maxNewTokens ?? 20;
   const promptIds = prompts.map((p) => (typeof p === 'string' ? model.tokenizer.encode(p) : [...p]));
-  if (promptIds.some((p) => p.length === 0)) throw new Error('generate: a prompt encodes to no tokens');
+  const empty = promptIds.findIndex((p) => p.length === 0);
+  if (empty >= 0) {
+    const p = prompts[empty]!;
+    const shown = typeof p === 'string' ? ` ${JSON.stringify(p.length > 40 ? `${p.slice(0, 40)}…` : p)}` : '';
+    throw new UserError(`prompt${prompts.length > 1 ? ` ${empty + 1}` : ''}${shown} encodes to no tokens: give text the model's tokenizer maps to at least one token`);
+  }
   const batch = promptIds.length;
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
   const eos = new Set(model.facts.eosTokenIds);

@@ -19,9 +19,20 @@ export function repetitionPenalty(penalty: number): LogitsProcessor {
   };
 }
 
+/**
+ * Divides by t after subtracting the row's largest logit: softmax is unchanged by the shift, and every
+ * quotient is then <= 0, so a tiny t (down to 5e-324) sends the others to -Infinity and keeps the most
+ * likely tokens at 0 instead of overflowing them to Infinity (whose softmax is NaN).
+ */
 export function temperature(t: number): LogitsProcessor {
   return (logits) => {
-    for (let i = 0; i < logits.length; i++) logits[i]! /= t;
+    let max = -Infinity;
+    for (const v of logits) if (v > max) max = v;
+    if (!Number.isFinite(max)) return;
+    for (let i = 0; i < logits.length; i++) {
+      const d = logits[i]! - max;
+      logits[i] = d === 0 ? 0 : d / t;
+    }
   };
 }
 

@@ -15,6 +15,9 @@ export function sample(logits: Float32Array, rng: Rng): number {
     r -= probs[i]!;
     if (r <= 0) return i;
   }
+  // NaN probabilities (a row with no finite logit): the most likely token, never an arbitrary last id.
+  if (probs.some(Number.isNaN)) return argmax(logits);
+  // Rounding left r just above 0: the last token with any probability.
   let last = probs.length - 1;
   while (last > 0 && probs[last] === 0) last--;
   return last;
