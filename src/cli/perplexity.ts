@@ -1,6 +1,6 @@
 import { loadPrompts } from '../aura/datasets';
 import { LanguageModel } from '../engine/model';
-import { perplexity } from '../engine/generation/perplexity';
+import { perplexity, perplexityLength } from '../engine/generation/perplexity';
 import { num, parse, positional, requireStr, str } from './args';
 import { loadInterventionFor } from './intervention';
 import { makeOutput } from './output';
@@ -19,6 +19,9 @@ export async function perplexityCommand(argv: string[]): Promise<void> {
   try {
     const file = str(p.flags, 'intervention');
     const intervention = file ? await loadInterventionFor(model, file, strength) : undefined;
+    if (maxLength !== undefined && perplexityLength(model, maxLength).clamped) {
+      out.log(`perplexity: --max-length ${maxLength} is past the model's context of ${model.facts.maxPositions} tokens; texts are truncated to ${model.facts.maxPositions}`);
+    }
     const r = await perplexity(model, texts, {
       batchSize,
       ...(maxLength ? { maxLength } : {}),

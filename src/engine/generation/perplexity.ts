@@ -24,7 +24,7 @@ export interface PerplexityResult {
 
 /** `texts` may also hold token ids, for callers (and tests) that tokenized already. */
 export async function perplexity(model: LanguageModel, texts: (string | number[])[], o: PerplexityOptions = {}): Promise<PerplexityResult> {
-  const maxLen = o.maxLength ?? Math.min(model.facts.maxPositions ?? 1024, 1024);
+  const maxLen = perplexityLength(model, o.maxLength).length;
   const encoded = texts.map((t) => (typeof t === 'string' ? model.tokenizer.encode(t) : t).slice(0, maxLen)).filter((ids) => ids.length >= 2);
   encoded.sort((a, b) => a.length - b.length);
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
@@ -52,6 +52,17 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
   }
   if (tokens === 0) throw new Error('perplexity: no text has two or more tokens');
   return { perplexity: Math.exp(nll / tokens), tokens, texts: encoded.length, nll };
+}
+
+/**
+ * Tokens a text keeps: `requested` (default 1024) but never past the model's context, where position
+ * embeddings end (Gather and RotaryEmbedding fail, or a model computes garbage silently). `clamped` says
+ * the request was cut, for the caller to say so.
+ */
+export function perplexityLength(model: LanguageModel, requested?: number): { length: number; clamped: boolean } {
+  const context = model.facts.maxPositions ?? Infinity;
+  const want = requested ?? 1024;
+  return want > context ? { length: context, clamped: requested !== undefined } : { length: want, clamped: false };
 }
 
 /**
