@@ -10,7 +10,9 @@ import type { InterventionFile } from './intervention-file';
 import { writeSafetensors } from './safetensors';
 import type { Tensor } from './safetensors';
 
-export const GAINS_FORMAT = 'aura-lens.gains';
+import { GAINS_FORMAT } from './intervention-binary';
+
+export { GAINS_FORMAT };
 
 export function gainTensors(file: InterventionFile, strength?: number): { tensors: Tensor[]; metadata: Record<string, string> } {
   const s = strength ?? file.params.strength;

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { atomicWriteStream } from './atomic-write';
 import * as v from 'valibot';
 import { AuraUserError } from './errors';
+import { describeBinary, interventionJsonFromSafetensors, isBinary, looksLikeSafetensors } from './intervention-binary';
 import { applyStrength, checkStrength, scaleBias } from './gains';
 import type { FitResult } from './methods';
 
@@ -95,18 +96,22 @@ export function checkInterventionFinite(file: InterventionFile, path = 'interven
 // ---------------------------------------------------------------- reading
 
 export async function readInterventionFile(path: string): Promise<InterventionFile> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new AuraUserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(e)})`);
   }
+  if (looksLikeSafetensors(bytes)) return parseIntervention(interventionJsonFromSafetensors(bytes, path), path);
+  if (isBinary(bytes)) throw new AuraUserError(`${path}: ${describeBinary(bytes)}, not an intervention; expected the JSON file aura-lens fit writes`);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
-    throw new AuraUserError(`${path}: not valid JSON (${(e as Error).message.split('\n')[0]?.slice(0, 120)})`);
+    // The parser quotes the text it choked on: keep it printable.
+    const why = ((e as Error).message.split('\n')[0] ?? '').slice(0, 120).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    throw new AuraUserError(`${path}: not valid JSON (${why})`);
   }
   return parseIntervention(value, path);
 }
