@@ -12,6 +12,7 @@
 import { AuraUserError } from './errors';
 import { applyStrength, checkStrength } from './gains';
 import { readLabels, splitByLabel } from './profile/score';
+import { requireResponses } from './profile/sketch-refusal';
 import { readMatrix, requireManifest, responsesPath } from './profile/store';
 import { heldOutSplit, selectRows } from './stats/split';
 import type { FitResult, SiteGains } from './methods';
@@ -129,6 +130,7 @@ export function transportFit(
 /** Mean-pooled responses per site (the ranking part with --held-out), fitted as ml-act does. */
 export function transportSitesFromProfile(dir: string, method: TransportMethod, heldOut?: number, seed = 0) {
   const m = requireManifest(dir);
+  requireResponses(dir, m, `the transport method ${method} (a map fitted to the responses)`);
   const labels = readLabels(dir);
   const P = labels.reduce((a, l) => a + l, 0);
   const split = heldOut !== undefined ? heldOutSplit(P, labels.length - P, heldOut, seed) : undefined;

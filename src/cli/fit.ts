@@ -1,6 +1,7 @@
 import { fitIntervention, methodNames } from '../aura/methods';
 import { interventionFromFit, writeInterventionFile } from '../aura/intervention-file';
 import { readAurocs } from '../aura/profile/score';
+import { requireResponses } from '../aura/profile/sketch-refusal';
 import { requireManifest } from '../aura/profile/store';
 import { profileStatistics } from '../aura/stats/significance';
 import { TRANSPORT_METHODS, isTransportMethod, transportFit, transportSitesFromProfile } from '../aura/transport';
@@ -54,8 +55,13 @@ export async function fitCommand(argv: string[]): Promise<void> {
   const o = makeOutput(!!p.flags.json);
   const manifest = requireManifest(dir);
   const statsPooling = (pooling as Pooling | undefined) ?? manifest.pooling;
-  o.log(`fit: statistics of ${manifest.sites.reduce((a, s) => a + s.neurons, 0)} neurons (${resamples} bootstrap resamples, ${permutations} permutations)`);
-  const stats = profileStatistics(dir, {
+  // A sketch profile has AUROCs but no responses: AurA, Damp and Det0 fit from the AUROCs alone; what
+  // needs the responses (transport, --max-q, --held-out) is refused in one line by the aura layer.
+  const sketchOnly = !!manifest.sketch && !isTransportMethod(method) && maxQ === undefined && heldOut === undefined;
+  if (sketchOnly) o.log(`fit: ${dir} is a sketch profile: fitting from its AUROCs, without significance statistics (they need each example's responses)`);
+  else o.log(`fit: statistics of ${manifest.sites.reduce((a, s) => a + s.neurons, 0)} neurons (${resamples} bootstrap resamples, ${permutations} permutations)`);
+  if (isTransportMethod(method)) requireResponses(dir, manifest, `the transport method ${method} (a map fitted to the responses)`);
+  const stats = sketchOnly ? undefined : profileStatistics(dir, {
     pooling: statsPooling,
     resamples,
     confidence,
@@ -65,7 +71,7 @@ export async function fitCommand(argv: string[]): Promise<void> {
     ...(maxQ !== undefined ? { maxQ } : {}),
   });
   // The ranking sees the AUROCs of the ranking part only when some examples are held out.
-  const sites: SiteAuroc[] = heldOut !== undefined ? stats.sites.map((s) => ({ siteId: s.id, auroc: s.auroc })) : readAurocs(dir, statsPooling).sites;
+  const sites: SiteAuroc[] = stats && heldOut !== undefined ? stats.sites.map((s) => ({ siteId: s.id, auroc: s.auroc })) : readAurocs(dir, statsPooling).sites;
   const keep = selection(stats, sites, maxQ, minAuroc);
   let fit: FitResult;
   if (isTransportMethod(method)) {
@@ -96,30 +102,32 @@ export async function fitCommand(argv: string[]): Promise<void> {
     alpha: fit.alpha,
     ...(maxQ !== undefined ? { maxQ } : {}),
     ...(minAuroc !== undefined ? { minAuroc } : {}),
-    ...(heldOut !== undefined ? { heldOut: heldOutReport(fit, stats) } : {}),
-    stats: statsReport(stats),
-    tooSmall: stats.tooSmall,
-    warnings: stats.warnings,
+    ...(stats && heldOut !== undefined ? { heldOut: heldOutReport(fit, stats) } : {}),
+    stats: stats ? statsReport(stats) : null,
+    tooSmall: stats?.tooSmall ?? false,
+    warnings: stats?.warnings ?? [],
   };
-  for (const w of stats.warnings) o.log(`warning: ${w}`);
+  for (const w of result.warnings) o.log(`warning: ${w}`);
   o.result(
     result,
     [
       `${method}: ${fit.experts} experts of ${fit.neurons} neurons, written to ${out}`,
-      `significant experts: ${stats.summary.significant} with q <= ${stats.summary.maxQ}; ${stats.summary.nearChance} with AUROC > 0.5 have a ${Math.round(confidence * 100)}% interval reaching 0.5`,
-      ...stats.warnings.map((w) => `warning: ${w}`),
+      stats
+        ? `significant experts: ${stats.summary.significant} with q <= ${stats.summary.maxQ}; ${stats.summary.nearChance} with AUROC > 0.5 have a ${Math.round(confidence * 100)}% interval reaching 0.5`
+        : 'no significance statistics: a sketch profile keeps no per-example responses',
+      ...result.warnings.map((w) => `warning: ${w}`),
     ].join('\n'),
   );
 }
 
 /** Per site, 1 for neurons that pass --max-q and --min-auroc; undefined when neither is given. */
-function selection(stats: ProfileStats, sites: SiteAuroc[], maxQ: number | undefined, minAuroc: number | undefined): Map<string, Uint8Array> | undefined {
+function selection(stats: ProfileStats | undefined, sites: SiteAuroc[], maxQ: number | undefined, minAuroc: number | undefined): Map<string, Uint8Array> | undefined {
   if (maxQ === undefined && minAuroc === undefined) return undefined;
-  const byId = new Map(stats.sites.map((s) => [s.id, s]));
+  const byId = new Map(stats?.sites.map((s) => [s.id, s]));
   return new Map(
     sites.map((s) => {
-      const st = byId.get(s.siteId)!;
-      return [s.siteId, Uint8Array.from(s.auroc, (a, i) => ((maxQ === undefined || st.q[i]! <= maxQ) && (minAuroc === undefined || a >= minAuroc) ? 1 : 0))];
+      const st = byId.get(s.siteId);
+      return [s.siteId, Uint8Array.from(s.auroc, (a, i) => ((maxQ === undefined || st!.q[i]! <= maxQ) && (minAuroc === undefined || a >= minAuroc) ? 1 : 0))];
     }),
   );
 }

@@ -6,6 +6,7 @@
 import { AuraUserError } from '../errors';
 import { aurocPerNeuron } from '../auroc';
 import { readLabels } from '../profile/score';
+import { requireResponses } from '../profile/sketch-refusal';
 import { readSplitMatrix, requireManifest, responsesPath } from '../profile/store';
 import { benjaminiHochberg, mannWhitneyGreaterP } from './mann-whitney';
 import { histogram, permutationNull } from './permutation';
@@ -120,6 +121,7 @@ export function statsSettings(o: StatsOptions, manifestPooling: Pooling): StatsS
 
 export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileStats {
   const m = requireManifest(dir);
+  requireResponses(dir, m, 'the statistics (--max-q, --held-out, bootstrap intervals, permutations)');
   const { pooling, resamples, permutations, confidence, seed, maxQ } = statsSettings(o, m.pooling);
   const labels = readLabels(dir);
   if (!(maxQ >= 0 && maxQ <= 1)) throw new AuraUserError(`--max-q: ${maxQ} is not a number in [0, 1]`);
