@@ -3,6 +3,7 @@ import { extractResponsesLocked } from './profile/extract';
 import { prepareProfileFolder } from './profile/folder';
 import { lockFolder } from './profile/lock';
 import { scoreProfileTimed } from './profile/score';
+import { checkSketchMemory } from './profile/sketch-memory';
 import { scoreSketch, sketchResponsesLocked } from './profile/sketch-profile';
 import type { LanguageModel } from '../engine/model';
 import type { ConceptData } from './datasets';
@@ -30,12 +31,15 @@ export async function profileConcept(
   dir: string,
   o: ExtractOptions & {
     threads?: number;
-    sketch?: { bins: number; calibration?: number };
+    /** memoryBudget: bytes the sketch's counts may take (default: a quarter of the machine's memory). */
+    sketch?: { bins: number; calibration?: number; memoryBudget?: number };
     /** Called between extraction and scoring (the CLI frees the model's weights there: scoring reads only the folder). */
     afterExtract?: () => Promise<void>;
   } = {},
 ): Promise<ProfileResult> {
   const t = performance.now();
+  // Before the folder is touched: the sketch's counts must fit in memory.
+  if (o.sketch) checkSketchMemory((o.sites?.length ? o.sites.map((id) => model.site(id)) : model.sites).reduce((a, s) => a + s.neurons, 0), o.sketch.bins, o.sketch.memoryBudget);
   // One lock over extraction and scoring, so no other run writes the folder in between.
   prepareProfileFolder(dir);
   const lock = lockFolder(dir);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { atomicWriteFile, atomicWriteStream } from '../atomic-write';
 import { AuraUserError } from '../errors';
 import { NeuronSketch, calibrate } from './sketch';
+import { ChunkedReader } from './sketch-memory';
 import { PROFILE_FORMAT, PROFILE_VERSION, dataHash, readManifest, settingsDifference, shardBatches, siteFileName, writeProgress } from './store';
 import type { LanguageModel } from '../../engine/model';
 import type { ConceptData } from '../datasets';
@@ -174,27 +175,38 @@ export async function sketchResponsesLocked(
 }
 
 /** The sketches of a folder and the batches they hold, from the range files and counts.f64. */
-export function readSketches(dir: string, m: ProfileManifest): { sketches: Map<string, NeuronSketch>; done: Set<number> } {
+export function readSketches(dir: string, m: ProfileManifest, chunkBytes?: number): { sketches: Map<string, NeuronSketch>; done: Set<number> } {
   const bins = m.sketch!.bins;
   const per = m.sites.map((s) => 2 * s.neurons * (bins + 2));
-  const buf = readFileSync(countsPath(dir));
-  const all = new Float64Array(Uint8Array.from(buf).buffer, 0, Math.floor(buf.length / 8));
-  const d = all[0] ?? -1;
-  const total = 1 + d + 2 * per.reduce((a, b) => a + b, 0);
-  if (!Number.isInteger(d) || d < 0 || all.length !== total || buf.length !== total * 8) throw new AuraUserError(`${countsPath(dir)}: not the counts of this sketch (expected ${total * 8} bytes)`);
-  const done = new Set(Array.from(all.subarray(1, 1 + d)));
-  const sketches = new Map<string, NeuronSketch>();
-  let off = 1 + d;
-  m.sites.forEach((s, i) => {
-    for (const p of POOLINGS) {
-      const range = readF64(rangePath(dir, s.id, p), 2 * s.neurons);
-      const sk = new NeuronSketch(s.neurons, bins, { lo: range.slice(0, s.neurons), width: range.slice(s.neurons) });
-      sk.counts.set(all.subarray(off, off + per[i]!));
-      off += per[i]!;
-      sketches.set(`${s.id}|${p}`, sk);
+  const path = countsPath(dir);
+  // Read by chunks straight into each sketch: one readFileSync is limited to 2 GiB and held a second copy.
+  let file: ChunkedReader;
+  try {
+    file = new ChunkedReader(path, chunkBytes);
+  } catch (e) {
+    throw new AuraUserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)}; the sketch is incomplete: run its profile command again)`);
+  }
+  try {
+    const head = new Float64Array(1);
+    const d = file.read(head) ? head[0]! : -1;
+    const total = 1 + d + 2 * per.reduce((a, b) => a + b, 0);
+    if (!Number.isInteger(d) || d < 0 || file.size !== total * 8) throw new AuraUserError(`${path}: not the counts of this sketch (expected ${Number.isInteger(d) && d >= 0 ? total * 8 : 'a batch count first and more'} bytes, found ${file.size})`);
+    const batches = new Float64Array(d);
+    file.read(batches);
+    const done = new Set(Array.from(batches));
+    const sketches = new Map<string, NeuronSketch>();
+    for (const s of m.sites) {
+      for (const p of POOLINGS) {
+        const range = readF64(rangePath(dir, s.id, p), 2 * s.neurons);
+        const sk = new NeuronSketch(s.neurons, bins, { lo: range.slice(0, s.neurons), width: range.slice(s.neurons) });
+        if (!file.read(sk.counts)) throw new AuraUserError(`${path}: ends before the counts of ${s.id}`);
+        sketches.set(`${s.id}|${p}`, sk);
+      }
     }
-  });
-  return { sketches, done };
+    return { sketches, done };
+  } finally {
+    file.close();
+  }
 }
 
 export async function writeSketches(dir: string, m: ProfileManifest, sketches: Map<string, NeuronSketch>, done: Set<number>): Promise<void> {
