@@ -7,7 +7,7 @@ import { profileStatistics } from '../aura/stats/significance';
 import { TRANSPORT_METHODS, isTransportMethod, transportFit, transportSitesFromProfile } from '../aura/transport';
 import { UserError } from '../engine/errors';
 import { num, parse, positional, requireStr, str } from './args';
-import { makeOutput } from './output';
+import { makeOutput, statsProgress } from './output';
 import type { SiteAuroc } from '../aura/experts';
 import type { FitResult } from '../aura/methods';
 import type { ProfileStats } from '../aura/stats/significance';
@@ -67,6 +67,7 @@ export async function fitCommand(argv: string[]): Promise<void> {
     confidence,
     permutations,
     seed,
+    onProgress: statsProgress('fit', o.log),
     ...(heldOut !== undefined ? { heldOut } : {}),
     ...(maxQ !== undefined ? { maxQ } : {}),
   });

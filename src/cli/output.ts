@@ -17,3 +17,16 @@ export function makeOutput(json: boolean): Output {
     },
   };
 }
+
+/** A progress line for the statistics stage at most every 2 seconds, and at the end when any was printed. */
+export function statsProgress(command: string, log: (m: string) => void, everyMs = 2000): (done: number, total: number) => void {
+  let last = performance.now();
+  let printed = false;
+  return (done, total) => {
+    const now = performance.now();
+    if (now - last < everyMs && !(printed && done === total)) return;
+    last = now;
+    printed = true;
+    log(`${command}: statistics ${done}/${total} neurons`);
+  };
+}

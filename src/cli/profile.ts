@@ -5,7 +5,7 @@ import { UserError } from '../engine/errors';
 import { prepareProfileFolder } from '../aura/profile/folder';
 import { num, parse, positional, requireStr, shardArg, str } from './args';
 import { epFlag } from './ep';
-import { makeOutput } from './output';
+import { makeOutput, statsProgress } from './output';
 import { statsReport } from './fit';
 import { profileStatistics } from '../aura/stats/significance';
 import type { SketchSummary } from '../aura/profile/sketch-profile';
@@ -105,7 +105,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     // a warning when a class is too small to support any claim.
     // Intervals cost one pass over the examples per resample and neuron; 100 keeps large profiles quick.
     const statsStart = performance.now();
-    const stats = profileStatistics(out, { pooling, resamples: num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100, permutations: num(p.flags, 'permutations', { min: 0, max: 1000, integer: true }) ?? 10 });
+    const stats = profileStatistics(out, { pooling, resamples: num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100, permutations: num(p.flags, 'permutations', { min: 0, max: 1000, integer: true }) ?? 10, onProgress: statsProgress('profile', o.log) });
     const significanceS = (performance.now() - statsStart) / 1000;
     for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(

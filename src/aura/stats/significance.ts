@@ -13,6 +13,7 @@ import { histogram, permutationNull } from './permutation';
 import { checkSampleSize } from './small-sample';
 import { heldOutSplit, selectRows } from './split';
 import { neuronUncertainty } from './uncertainty';
+import { checkBootstrapWork } from './work-budget';
 import type { Pooling } from '../profile/store';
 
 export interface StatsOptions {
@@ -34,6 +35,10 @@ export interface StatsOptions {
   seed?: number;
   /** q bound for the count of significant experts (default 0.05). */
   maxQ?: number;
+  /** Neurons whose bootstrap is done, of all; called as each finishes (the CLI throttles its lines). */
+  onProgress?: (done: number, total: number) => void;
+  /** Resample x neuron x text steps allowed (default BOOTSTRAP_STEP_BUDGET). */
+  stepBudget?: number;
 }
 
 /** What the panel reads per site: one value per neuron in each array. */
@@ -132,6 +137,9 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
   const rankQ = split ? split.neg.rank.length : Q;
   const sample = checkSampleSize(rankP, rankQ);
   const column = split ? { split: undefined, fraction: undefined } : heldOutColumnSplit(P, Q, o.heldOutColumn, seed, sample.warnings);
+  const neurons = m.sites.reduce((a, s) => a + s.neurons, 0);
+  checkBootstrapWork(resamples, neurons, rankP + rankQ, o.stepBudget);
+  let neuronsDone = 0;
   const sites: SiteStats[] = [];
   const nullValues: Float64Array[] = [];
   let nullReject = 0;
@@ -141,7 +149,8 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
     const all = readSplitMatrix(responsesPath(dir, s.id, pooling), labels, s.neurons);
     const pos = split ? selectRows(all.pos, s.neurons, split.pos.rank) : all.pos;
     const neg = split ? selectRows(all.neg, s.neurons, split.neg.rank) : all.neg;
-    const u = neuronUncertainty(pos, neg, s.neurons, { resamples, confidence, seed });
+    const u = neuronUncertainty(pos, neg, s.neurons, { resamples, confidence, seed, ...(o.onProgress ? { onNeuron: (k: number) => o.onProgress!(neuronsDone + k, neurons) } : {}) });
+    neuronsDone += s.neurons;
     const site: SiteStats = { id: s.id, neurons: s.neurons, auroc: u.auroc, p: u.p, q: new Float64Array(0) };
     if (resamples > 0) {
       site.ciLow = u.ciLow;

@@ -21,6 +21,8 @@ export interface BootstrapOptions {
   confidence?: number;
   /** Seed of the resampling; default 0. */
   seed?: number;
+  /** Called after each neuron with the count done (progress of a long bootstrap). */
+  onNeuron?: (done: number) => void;
 }
 
 export interface NeuronUncertainty {
@@ -91,6 +93,7 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
     samples.sort();
     out.ciLow[k] = percentileSorted(samples, (1 - confidence) / 2);
     out.ciHigh[k] = percentileSorted(samples, 1 - (1 - confidence) / 2);
+    o.onNeuron?.(k + 1);
   }
   return out;
 }
