@@ -3,6 +3,7 @@ import { extractResponsesLocked } from './profile/extract';
 import { prepareProfileFolder } from './profile/folder';
 import { lockFolder } from './profile/lock';
 import { scoreProfileTimed } from './profile/score';
+import { diskFullError } from './disk-full';
 import { checkSketchMemory } from './profile/sketch-memory';
 import { scoreSketch, sketchResponsesLocked } from './profile/sketch-profile';
 import type { LanguageModel } from '../engine/model';
@@ -63,6 +64,8 @@ export async function profileConcept(
       seconds: (performance.now() - t) / 1000,
       timing: { extract: ex.timing, score: scored.timing },
     };
+  } catch (e) {
+    throw diskFullError(dir, e);
   } finally {
     lock.release();
   }

@@ -10,6 +10,7 @@ import { prepareProfileFolder } from './folder';
 import { lockFolder } from './lock';
 import { scoreProfile } from './score';
 import { ResponseWriter, readManifest, readProgress, responsesPath, settingsDifference, shardBatches, shardRows, writeProgress } from './store';
+import { diskFullError } from '../disk-full';
 import { readSketches, scoreSketch, writeSketches, rangePath } from './sketch-profile';
 import type { SiteSummary } from './score';
 import type { SketchSummary } from './sketch-profile';
@@ -47,6 +48,8 @@ export async function mergeShards(dirs: string[], out: string, o: { threads?: nu
     await writeProgress(out, new Set(shardBatches(manifest.batches, undefined)));
     const summaries = await scoreProfile(out, o);
     return { manifest, summaries, shards: shards.length };
+  } catch (e) {
+    throw diskFullError(out, e, mergeAgain(out));
   } finally {
     lock.release();
   }
@@ -107,9 +110,13 @@ async function addSketches(shards: Shard[], out: string, m: ProfileManifest): Pr
   await writeProgress(out, total.done);
 }
 
+function mergeAgain(out: string): string {
+  return `remove ${out} and run the merge again (the shards are unchanged)`;
+}
+
 /** Copies each shard's rows, batch by batch, to their rows in the merged matrices (memory: one batch). */
 function copyRows(shards: Shard[], out: string, m: ProfileManifest): void {
-  const writer = new ResponseWriter(out, m, true);
+  const writer = new ResponseWriter(out, m, true, m.examples, mergeAgain(out));
   try {
     for (const s of shards) {
       const batches = shardBatches(m.batches, s.m.shard);

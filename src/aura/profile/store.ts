@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuraUserError } from '../errors';
+import { diskFullError } from '../disk-full';
 import { atomicWriteFile } from '../atomic-write';
 
 export const PROFILE_FORMAT = 'aura-lens.profile';
@@ -155,18 +156,29 @@ export async function writeProgress(dir: string, done: Set<number>): Promise<voi
   await atomicWriteFile(join(dir, 'progress.json'), JSON.stringify({ done: [...done].sort((a, b) => a - b) }));
 }
 
+/** The file calls of ResponseWriter: a seam where tests inject a full disk (ENOSPC) at any write. */
+export const responseFs = { openSync, ftruncateSync, writeSync, fsyncSync };
+
 /** Fixed-size response matrices written by row blocks at their offsets (resumable, any order). */
 export class ResponseWriter {
   private readonly fds = new Map<string, number>();
+  private readonly paths = new Map<number, string>();
 
-  constructor(dir: string, m: ProfileManifest, fresh: boolean, rows = m.examples) {
+  /** `again`: what to do after a full disk, in its one-line message (a profile resumes; a merge starts over). */
+  constructor(dir: string, m: ProfileManifest, fresh: boolean, rows = m.examples, private readonly again?: string) {
     mkdirSync(join(dir, 'responses'), { recursive: true });
     for (const s of m.sites) {
       for (const pooling of ['max', 'mean'] as const) {
         const p = responsesPath(dir, s.id, pooling);
-        const fd = openSync(p, fresh || !existsSync(p) ? 'w+' : 'r+');
-        ftruncateSync(fd, rows * s.neurons * 4);
-        this.fds.set(`${s.id}|${pooling}`, fd);
+        try {
+          const fd = responseFs.openSync(p, fresh || !existsSync(p) ? 'w+' : 'r+');
+          this.fds.set(`${s.id}|${pooling}`, fd);
+          this.paths.set(fd, p);
+          responseFs.ftruncateSync(fd, rows * s.neurons * 4);
+        } catch (e) {
+          this.close();
+          throw diskFullError(p, e, this.again);
+        }
       }
     }
   }
@@ -176,16 +188,27 @@ export class ResponseWriter {
     const fd = this.fds.get(`${site}|${pooling}`)!;
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, row * neurons * 4 + off);
+    try {
+      while (off < bytes.length) off += responseFs.writeSync(fd, bytes, off, bytes.length - off, row * neurons * 4 + off);
+    } catch (e) {
+      throw diskFullError(this.paths.get(fd)!, e, this.again);
+    }
   }
 
   sync(): void {
-    for (const fd of this.fds.values()) fsyncSync(fd);
+    for (const fd of this.fds.values()) {
+      try {
+        responseFs.fsyncSync(fd);
+      } catch (e) {
+        throw diskFullError(this.paths.get(fd)!, e, this.again);
+      }
+    }
   }
 
   close(): void {
     for (const fd of this.fds.values()) closeSync(fd);
     this.fds.clear();
+    this.paths.clear();
   }
 }
 
