@@ -73,6 +73,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     const ivPath = str(p.flags, 'intervention');
     const file = ivPath ? await readInterventionFile(ivPath) : undefined;
     if (file) validateAgainstModel(file, model.sites, model.fingerprint, ivPath);
+    if (file) model.checkIntervention(effectiveGains(file, 1), ivPath);
     const opts: EvaluateOptions = { samples, maxNewTokens, seed, onProgress: (stage, d, t) => {
         if (d % 20 === 0 || d === t) o.log(`evaluate: ${stage} ${d}/${t}`);
       },

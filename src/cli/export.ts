@@ -18,6 +18,8 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const model = await LanguageModel.open(modelDir, {});
   try {
     validateAgainstModel(iv, model.sites, model.fingerprint, file);
+    // Every format: factors the model's site types cannot hold (1e6 in float16) are refused before writing.
+    model.checkIntervention(effectiveGains(iv, strength), file);
     let bytes: number;
     let extra: Record<string, unknown> = {};
     if (format === 'json') {

@@ -6,5 +6,7 @@ import type { Intervention, LanguageModel } from '../engine/model';
 export async function loadInterventionFor(model: LanguageModel, file: string, strength?: number): Promise<Intervention> {
   const iv = await readInterventionFile(file);
   validateAgainstModel(iv, model.sites, model.fingerprint, file);
-  return effectiveGains(iv, strength);
+  const factors = effectiveGains(iv, strength);
+  model.checkIntervention(factors, file);
+  return factors;
 }

@@ -3,6 +3,7 @@
 // and the result is a plain model, with no extra inputs, that any ONNX runtime can run. Where the
 // weight cannot be rewritten in float (quantized MatMulNBits / MatMulInteger), constant Mul and Add
 // nodes after the site do the same.
+import { FLOAT16_MAX, float16Overflow } from './dtype-range';
 import { UserError } from './errors';
 import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from 'onnx-buf';
@@ -85,6 +86,7 @@ function foldIntoWeights(sl: SiteLinear, f: SiteFactors, dir: string, addInit: A
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) scaled[r * cols + c] = logical[r * cols + c]! * f.gain[outOnRows ? r : c]!;
     }
+    if (w.tensor.dataType === DataType.FLOAT16) refuseHalfOverflow(sl.id, 'weight', scaled, (i) => (outOnRows ? Math.floor(i / cols) : i % cols));
     return floatTensorLike(w.tensor, name, [rows, cols], scaled);
   };
   node.input[1] = addInit(`${sl.id}|weight`, () => {
@@ -115,6 +117,7 @@ function foldBias(sl: SiteLinear, f: SiteFactors, dir: string, addInit: AddInit,
     const b = g.constantDims(node.input[index]!)!;
     const values = readFloats(b.tensor, dir);
     const folded = values.map((v, i) => v * f.gain[i]! + (f.bias?.[i] ?? 0));
+    if (b.tensor.dataType === DataType.FLOAT16) refuseHalfOverflow(sl.id, 'bias', folded, (i) => i);
     node.input[index] = addInit(`${sl.id}|bias`, () => floatTensorLike(b.tensor, `${b.tensor.name}.aura_folded.${sl.id}`, [values.length], folded));
     return;
   }
@@ -182,6 +185,15 @@ function appendAfter(g: GraphIndex, tensor: string, make: (t: string) => NodePro
 function constLike(elemType: number, name: string, values: Float32Array): TensorProto {
   const like = makeTensor('', elemType === DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT, [], new Uint8Array());
   return floatTensorLike(like, name, [values.length], values);
+}
+
+/** A folded fp16 value past float16's range would be Infinity in the exported model: refused, naming the neuron. */
+function refuseHalfOverflow(siteId: string, what: string, values: Float32Array, neuronOf: (i: number) => number): void {
+  const bad = float16Overflow(values);
+  if (!bad) return;
+  throw new UserError(
+    `export --format onnx: folding site ${siteId} neuron ${neuronOf(bad[0])} into its float16 ${what} gives ${bad[1]}, past float16's largest finite ${FLOAT16_MAX}; use a smaller factor or a float32 model`,
+  );
 }
 
 function transpose2d(a: Float32Array, rows: number, cols: number): Float32Array {

@@ -5,7 +5,9 @@ import { dirname } from 'node:path';
 import { foldIntervention } from './fold';
 import type { FoldReport } from './fold';
 import { checkLayerCount, completeFacts, configFacts } from './arch';
+import { checkFloat16Factors } from './dtype-range';
 import { UserError } from './errors';
+import { DataType } from './onnx/proto';
 import { emptyPastFor, factorFeeds, readLogits, readPooled, stepFeeds } from './feeds';
 import type { Intervention, Pooled } from './feeds';
 import { TOKEN_ROWS_INPUT, maxOutput, meanOutput, tokensOutput } from './io-names';
@@ -151,12 +153,14 @@ export class LanguageModel {
   }
 
   /** Checks an intervention against the sites: every id known, every vector the site's width. */
-  checkIntervention(iv: Intervention): void {
+  checkIntervention(iv: Intervention, what = 'intervention'): void {
     for (const [id, { gain, bias, lo, hi }] of iv) {
       const s = this.site(id);
       if ([gain, bias, lo, hi].some((a) => a && a.length !== s.neurons)) {
         throw new UserError(`intervention for site ${id} has ${gain.length} values, the model's site has ${s.neurons} neurons`);
       }
+      // The factors are cast to the site's type: a float16 site cannot hold what overflows float16.
+      if (s.placements.some((p) => p.elemType === DataType.FLOAT16)) checkFloat16Factors(id, { gain, bias, lo, hi }, what);
     }
   }
 
