@@ -61,7 +61,8 @@ export function completeFacts(partial: Partial<ArchFacts>, model: ModelProto, io
     ...partial,
     architecture: partial.architecture ?? (sites.some((s) => s.kind === 'mlp.gate') ? 'gated-mlp decoder' : 'decoder'),
     layers: partial.layers ?? layersFromPast ?? layersFromSites,
-    vocabSize: partial.vocabSize ?? vocabFromGraph(model, io) ?? 0,
+    // The graph's vocabulary first (config-graph.ts refuses a config that contradicts it).
+    vocabSize: vocabFromGraph(model, io) ?? partial.vocabSize ?? 0,
     eosTokenIds: partial.eosTokenIds ?? [],
     ...(partial.maxPositions === undefined ? positionsFromGraph(model, io) : {}),
   };
@@ -96,7 +97,7 @@ function positionsFromGraph(model: ModelProto, io: IoSpec): { maxPositions?: num
   return {};
 }
 
-function vocabFromGraph(model: ModelProto, io: IoSpec): number | undefined {
+export function vocabFromGraph(model: ModelProto, io: IoSpec): number | undefined {
   const out = model.graph!.output.find((o) => o.name === io.logits);
   const t = out?.type?.value;
   const dims = t?.case === 'tensorType' ? t.value.shape?.dim : undefined;

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { foldIntervention } from './fold';
 import type { FoldReport } from './fold';
-import { checkLayerCount, completeFacts, configFacts } from './arch';
+import { checkLayerCount, completeFacts, configFacts, vocabFromGraph } from './arch';
+import { checkModelTypeAgainstGraph, checkVocabAgainstGraph } from './config-graph';
 import { checkFloat16Factors } from './dtype-range';
 import { UserError } from './errors';
 import { DataType } from './onnx/proto';
@@ -115,6 +116,8 @@ export class LanguageModel {
       throw new UserError(`${files.main}: no MLP blocks found (expected linear -> activation -> linear layers of a causal LM)`);
     }
     checkLayerCount(files, partial, first.sites);
+    checkModelTypeAgainstGraph(files, partial.modelType, first.sites.filter((s) => s.kind !== 'custom'), partial.modelType ? discoverSites(first.loaded.model, files.main, undefined, partial.hidden) : []);
+    checkVocabAgainstGraph(files, partial.vocabSize, vocabFromGraph(first.loaded.model, (withPast ?? first).io));
     const facts = completeFacts(partial, first.loaded.model, (withPast ?? first).io, first.sites);
     const tokenizer = loadTokenizer(requireTokenizer(files.dir, files.tokenizerJson), files.tokenizerConfig);
     if (facts.eosTokenIds.length === 0) facts.eosTokenIds = tokenizer.eosTokenIds;
