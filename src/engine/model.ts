@@ -23,6 +23,7 @@ import type { InterventionForm } from './intervention-form';
 import { GraphSessions, rewritable } from './session-cache';
 import type { Graph } from './session-cache';
 import { customSite, discoverSites } from './sites/catalogue';
+import { checkCustomSiteWidth } from './sites/custom-check';
 import { toFloat32 } from './tensors';
 import { loadTokenizer, requireTokenizer } from './tokenizer';
 import type { ArchFacts } from './arch';
@@ -351,21 +352,49 @@ export class LanguageModel {
   }
 
   private async measureCustomSites(): Promise<void> {
-    const unknown = this.first.sites.filter((s) => s.kind === 'custom' && s.neurons === 0);
-    if (unknown.length === 0) return;
-    const probe = [[this.facts.bosTokenId ?? this.facts.eosTokenIds[0] ?? 0]];
-    const session = await this.sessionsOf.get(this.first)!.probe(unknown);
+    const custom = this.first.sites.filter((s) => s.kind === 'custom');
+    if (custom.length === 0) return;
+    const unknown = custom.filter((s) => s.neurons === 0);
+    const tok = this.facts.bosTokenId ?? this.facts.eosTokenIds[0] ?? 0;
+    let session: ort.InferenceSession | undefined;
     try {
-      const feeds = stepFeeds(this.first.io, { ids: probe, mask: [[1]] }, (b) => this.emptyPast(b), this.vocabSizes);
-      const out = await session.run(feeds);
-      for (const s of unknown) s.neurons = readPooled(out, [s.id]).get(s.id)!.max.length / probe.length;
+      // The probe pools only the custom sites: a failure to build or run it is about them (a type the
+      // graph does not declare and its producer does not imply, say).
+      session = await this.sessionsOf.get(this.first)!.probe(custom).catch((e: unknown) => {
+        throw customSiteFailure(custom, e);
+      });
+      const probe = session;
+      // Pooled width per row on 1 token and on 2 rows of 3: an activation [batch, seq, n] gives n both times.
+      const widths = async (rows: number, seq: number): Promise<Map<string, number> | undefined> => {
+        const ids = Array.from({ length: rows }, () => new Array<number>(seq).fill(tok));
+        const mask = ids.map((r) => r.map(() => 1));
+        try {
+          const out = await probe.run(stepFeeds(this.first.io, { ids, mask }, (b) => this.emptyPast(b), this.vocabSizes));
+          const pooled = readPooled(out, custom.map((s) => s.id));
+          return new Map(custom.map((s) => [s.id, pooled.get(s.id)!.max.length / rows]));
+        } catch (e) {
+          if (rows === 1) throw customSiteFailure(custom, e);
+          return undefined; // a Reshape that cannot split the tensor into [2, 3, -1]: checked below
+        }
+      };
+      const one = (await widths(1, 1))!;
+      const many = await widths(2, 3);
+      for (const s of custom) checkCustomSiteWidth(s.tensor, one.get(s.id)!, many?.get(s.id));
+      for (const s of custom) s.neurons = one.get(s.id)!;
     } finally {
-      await session.release();
+      await session?.release();
     }
+    if (unknown.length === 0) return;
     // Feeds and sessions made while the width was unknown lack these sites' gain inputs.
     this.neutral.clear();
     await this.sessionsOf.get(this.first)!.invalidate();
   }
+}
+
+function customSiteFailure(custom: Site[], e: unknown): Error {
+  if (e instanceof UserError) return e;
+  const first = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
+  return new UserError(`--sites ${custom.map((s) => s.id).join(',')}: onnxruntime cannot pool ${custom.length > 1 ? 'them' : 'it'} (${first}); a site must be a float activation of shape [batch, seq, neurons]`);
 }
 
 function cached<K, V>(m: Map<K, Map<InterventionForm, V>>, key: K, form: InterventionForm, make: () => V): V {

@@ -2,6 +2,7 @@
 // (a merged decoder holds every MLP twice, once per If branch).
 import { UserError } from '../errors';
 import { GraphIndex, searchScopes } from '../onnx/graph-index';
+import { checkCustomSiteTensor, tensorElemType } from './custom-check';
 import { findMlps } from './mlp-structure';
 import { KIND_OF_ROLE, siteId } from './naming';
 import type { FusedBias, Linear, SiteTensor } from './linear';
@@ -75,12 +76,13 @@ export function customSite(model: ModelProto, file: string, tensor: string, know
   if (same) throw new UserError(`custom site "${tensor}" is the output of ${same.id}; use that site id`);
   const main = new GraphIndex(model.graph!);
   for (const g of searchScopes(main)) {
-    if (g.producers.has(tensor) || g.inputNames.has(tensor)) {
-      const vi = [...g.graph.valueInfo, ...g.graph.output].find((v) => v.name === tensor);
+    if (g.producers.has(tensor) || g.inputNames.has(tensor) || g.initializers.has(tensor)) {
+      const vi = [...g.graph.valueInfo, ...g.graph.output, ...g.graph.input].find((v) => v.name === tensor);
       const dims = vi?.type?.value.case === 'tensorType' ? vi.type.value.value.shape?.dim : undefined;
+      checkCustomSiteTensor(g, file, tensor, dims?.length);
       const last = dims?.[dims.length - 1]?.value;
       const neurons = last?.case === 'dimValue' ? Number(last.value) : 0;
-      const elemType = vi?.type?.value.case === 'tensorType' ? vi.type.value.value.elemType : 1;
+      const elemType = tensorElemType(g, tensor)?.type ?? 1;
       return { id: `custom:${tensor}`, layer: -1, kind: 'custom', neurons, tensor, placements: [{ scope: g.path, tensor, elemType }] };
     }
   }
