@@ -6,6 +6,7 @@ import { prepareProfileFolder } from '../aura/profile/folder';
 import { num, parse, positional, requireStr, shardArg, str } from './args';
 import { epFlag } from './ep';
 import { makeOutput, statsProgress } from './output';
+import { checkBootstrapWork } from '../aura/stats/work-budget';
 import { statsReport } from './fit';
 import { profileStatistics } from '../aura/stats/significance';
 import type { SketchSummary } from '../aura/profile/sketch-profile';
@@ -62,6 +63,8 @@ export async function profileCommand(argv: string[]): Promise<void> {
   const custom = sites?.filter((s) => s.startsWith('custom:')).map((s) => s.slice('custom:'.length));
   const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}), ...epFlag(p.flags) });
   try {
+    // The statistics after the profile: a --bootstrap past its work budget is refused now, not after the profiling.
+    if (!bins && !shard) checkBootstrapWork(num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100, (sites ?? model.sites.map((s) => s.id)).reduce((a, id) => a + model.site(id).neurons, 0), concept.examples.length);
     const context = model.facts.maxPositions;
     if (context !== undefined && seqLen > context && p.flags['seq-len'] !== undefined) o.log(`profile: --seq-len ${seqLen} is past the model's context of ${context} tokens; texts are truncated to ${context}`);
     const r = await profileConcept(model, concept, out, {

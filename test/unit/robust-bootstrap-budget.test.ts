@@ -2,6 +2,7 @@
 // texts) is bounded with a one-line refusal before any work, and the statistics stage reports progress.
 // References: the budget arithmetic by hand; the progress counts are the neuron counts of the manifest.
 import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { loadConceptData } from '../../src/aura/datasets';
@@ -10,6 +11,7 @@ import { requireManifest } from '../../src/aura/profile/store';
 import { profileStatistics } from '../../src/aura/stats/significance';
 import { BOOTSTRAP_STEP_BUDGET, checkBootstrapWork } from '../../src/aura/stats/work-budget';
 import { statsProgress } from '../../src/cli/output';
+import { profileCommand } from '../../src/cli/profile';
 import { isUserError } from '../../src/engine/errors';
 import { LanguageModel } from '../../src/engine/model';
 import { MODELS } from '../helpers/fixtures';
@@ -29,6 +31,20 @@ describe('robust: the bootstrap is bounded by its work (issue 19 item 17)', () =
     // A small model over many texts: the resample table (2 bytes per text and resample) is the bound.
     // 100000 x 20000 x 2 = 4e9 bytes > 1 GiB; 2^30 / 40000 = 26843 resamples.
     assert.throws(() => checkBootstrapWork(100000, 1, 20000), oneLine(/3\.7 GiB resample table, over the budget of 1 GiB; use at most 26843 resamples/));
+  });
+
+  it('profile --bootstrap past the budget is refused before the profiling starts', async () => {
+    // gpt2-tiny has 2 x (64 + 16) = 160 neurons: 100000 x 160 x 3200 texts = 5.1e10 steps > 5e10;
+    // 5e10 / (160 x 3200) = 97656.25 resamples fit.
+    const d = scratchDir('boot-cli');
+    const data = join(d, 'data.jsonl');
+    writeFileSync(data, Array.from({ length: 3200 }, (_, i) => JSON.stringify({ text: `w${i % 50}`, label: i % 2 })).join('\n'));
+    const out = join(d, 'p');
+    await assert.rejects(
+      profileCommand([join(MODELS, 'gpt2-tiny'), '--data', data, '--out', out, '--bootstrap', '100000', '--threads', '1', '--json']),
+      oneLine(/--bootstrap: 100000 resamples x 160 neurons x 3200 texts = 5\.1e\+10 steps, over the budget of 5e\+10; use at most 97656 resamples/),
+    );
+    assert.ok(!existsSync(join(out, 'manifest.json')));
   });
 
   describe('on a profile', () => {
