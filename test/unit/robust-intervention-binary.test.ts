@@ -10,6 +10,7 @@ import { effectiveGains, readInterventionFile, writeInterventionFile } from '../
 import type { InterventionFile } from '../../src/aura/intervention-file';
 import { encodeSafetensors } from '../../src/aura/safetensors';
 import { isUserError } from '../../src/engine/errors';
+import { InterventionState } from '../../src/host/intervention-state';
 import { MODELS } from '../helpers/fixtures';
 import { scratchDir } from '../helpers/scratch';
 
@@ -47,6 +48,16 @@ describe('robust: a safetensors or binary file where an intervention is read (is
     assert.deepEqual(Array.from(e.get('transformer.h.1.mlp.act')!.bias!), [1, -2]);
     // A strength on top scales from the export: 0.5 of the way gives 1 - 0.5 * (1 - 0.625) = 0.8125.
     assert.equal(effectiveGains(iv, 0.5).get('transformer.h.0.mlp.act')!.gain[0], 0.8125);
+  });
+
+  it('the extension imports it (Import Intervention): the exported factors are applied as they are', async () => {
+    const p = join(d, 'gains-import.safetensors');
+    await writeGainsSafetensors(p, FILE);
+    const state = new InterventionState();
+    state.importFile(await readInterventionFile(p), p);
+    // The export was made at strength 0.5: 0.625, 1, 0.5 by hand, and bias 1, -2 on the second site.
+    assert.deepEqual(Array.from(state.appliedGains()!.get('transformer.h.0.mlp.act')!), [0.625, 1, 0.5]);
+    assert.deepEqual(Array.from(state.appliedShifts()!.get('transformer.h.1.mlp.act')!.bias), [1, -2]);
   });
 
   it('names a safetensors file without aura-lens metadata', async () => {
