@@ -172,6 +172,8 @@ interface Expected {
   adapterTensors: Record<string, number[]>;
   fanInFanOut: boolean;
   ids: number[][];
+  /** PyTorch's logits of the adapted model, last position of row 0, first 8 (rounded to 1e-6). */
+  torchLogitsFirstRow: number[];
 }
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
@@ -208,6 +210,9 @@ describe('export --format peft-ia3 against PEFT applied in PyTorch (test/fixture
           const live = await model.forward({ ids: e.ids, mask, intervention: effectiveGains(f), logits: 'all' });
           const plain = await model.forward({ ids: e.ids, mask, kind: 'plain', logits: 'all' });
           assert.equal(adapted.length, live.logits!.length);
+          // The ONNX file is the PyTorch model PEFT adapted: its logits against the ones torch computed.
+          const vocab = adapted.length / (rows * len);
+          assert.ok(maxAbsDiff(adapted.subarray((len - 1) * vocab, (len - 1) * vocab + 8), e.torchLogitsFirstRow) <= 1e-5, 'the adapted ONNX model is not the torch model');
           const d = maxAbsDiff(live.logits!, adapted);
           assert.ok(d <= 1e-4, `PEFT-adapted logits differ from the live intervention by ${d}`);
           assert.ok(maxAbsDiff(plain.logits!, adapted) > 1e-3, 'the adapter changes the logits');
