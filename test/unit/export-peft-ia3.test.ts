@@ -17,6 +17,7 @@ import type { InterventionFile } from '../../src/aura/intervention-file';
 import { decodeSafetensors, encodeSafetensors } from '../../src/aura/safetensors';
 import { LanguageModel } from '../../src/engine/model';
 import { ort } from '../../src/engine/ort-session';
+import { runCli } from '../helpers/cli';
 import { FIXTURES, maxAbsDiff } from '../helpers/fixtures';
 import { scratchDir } from '../helpers/scratch';
 
@@ -225,4 +226,36 @@ describe('export --format peft-ia3 against PEFT applied in PyTorch (test/fixture
       }
     });
   }
+});
+
+describe('aura-lens export --format peft-ia3 (the built CLI)', () => {
+  const dir = join(FIXTURES, 'peft', 'gpt2');
+  const e = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
+  const base = ['export', join(REPO, e.intervention), '--model', join(REPO, e.onnxModel), '--format', 'peft-ia3'];
+
+  it('writes the adapter with its provenance and model card; exit 1 with one line on bad arguments', () => {
+    const root = scratchDir('ia3-cli');
+    const evaluation = join(root, 'eval.json');
+    writeFileSync(evaluation, JSON.stringify({ toxicity: { score: 0.25, prob: 0.1 }, baseline: { toxicity: { score: 0.5, prob: 0.3 } } }));
+    const out = join(root, 'adapter');
+    const r = runCli([...base, '--checkpoint', join(REPO, e.checkpoint), '--base-model', e.baseModel, '--evaluation', evaluation, '--out', out, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.json, { out, format: 'peft-ia3', bytes: r.json!.bytes, targetModules: 4, fanInFanOut: true });
+    assert.equal(sha256(readFileSync(join(out, 'adapter_config.json'))), e.adapterConfigSha256);
+    const prov = JSON.parse(decodeSafetensors(readFileSync(join(out, 'adapter_model.safetensors'))).metadata[PROVENANCE_KEY]!);
+    // The provenance hashes the intervention file as it is on disk.
+    assert.equal(prov.intervention.sha256, sha256(readFileSync(join(REPO, e.intervention))));
+    assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /\| with the intervention \| 25\.0% \| 0\.100 \|/);
+
+    const fail = (args: string[], re: RegExp) => {
+      const x = runCli(args);
+      assert.equal(x.status, 1, x.stderr);
+      assert.match(x.stderr.trim(), re);
+      assert.equal(x.stderr.trim().split('\n').length, 1, x.stderr);
+    };
+    fail([...base, '--out', join(root, 'x')], /--checkpoint is required/);
+    fail([...base, '--checkpoint', join(REPO, 'test/fixtures/peft/llama/checkpoint'), '--out', join(root, 'x')], /model_type is "llama" in config\.json but "gpt2" in the ONNX model/);
+    fail([...base, '--checkpoint', join(REPO, e.checkpoint), '--out', join(REPO, e.checkpoint)], /is the --checkpoint folder/);
+    fail(['export', join(REPO, e.intervention), '--model', join(REPO, e.onnxModel), '--format', 'json', '--evaluation', evaluation, '--out', join(root, 'x.json')], /--evaluation: only --format peft-ia3 uses it/);
+  });
 });
