@@ -118,7 +118,7 @@ describe('modelCardMarkdown', () => {
     const md = modelCardMarkdown(p, { kind: 'peft-ia3', baseCheckpoint: 'org/tiny' });
     assert.match(md, /^---\nlibrary_name: peft\nbase_model: "org\/tiny"\n/);
     assert.match(md, /PEFT IA3 adapter for `org\/tiny`/);
-    assert.match(md, /2 of 6 neurons in 2 modules are scaled/);
+    assert.match(md, /Method `aura` \(AurA: each neuron whose response detects the concept \(AUROC > 0\.5\) is scaled by 1 - 2\(AUROC - 0\.5\)\), strength 0\.5, max pooling\. 2 of 6 neurons in 2 modules are changed/);
     assert.match(md, /\| `transformer\.h\.0\.mlp\.c_fc` \| 4 \| 2 \|/);
     assert.match(md, /ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad/);
     assert.match(md, /sha256:f00/);

@@ -148,8 +148,8 @@ export function modelCardMarkdown(p: Provenance, o: ModelCardOptions): string {
     '',
     '## What was changed',
     '',
-    `Method \`${iv.method}\` (AurA: dampen neurons whose activations detect a concept, alpha = 1 - 2(AUROC - 0.5)), `
-      + `strength ${iv.strength}, ${iv.pooling} pooling. ${iv.changed} of ${iv.neurons} neurons in ${iv.sites.length} modules are scaled:`,
+    `Method \`${iv.method}\`${METHOD_WORDS[iv.method] ? ` (${METHOD_WORDS[iv.method]})` : ''}, `
+      + `strength ${iv.strength}, ${iv.pooling} pooling. ${iv.changed} of ${iv.neurons} neurons in ${iv.sites.length} modules are changed:`,
     '',
     '| module | neurons | changed |',
     '|---|---:|---:|',
@@ -168,6 +168,15 @@ export function modelCardMarkdown(p: Provenance, o: ModelCardOptions): string {
   ];
   return lines.join('\n');
 }
+
+/** One line per method, as src/aura/methods.ts defines them; the neurons are experts for a concept found by their AUROC. */
+const METHOD_WORDS: Record<string, string> = {
+  aura: 'AurA: each neuron whose response detects the concept (AUROC > 0.5) is scaled by 1 - 2(AUROC - 0.5)',
+  damp: 'Damp: the top experts by AUROC are scaled by one fixed factor',
+  det0: 'Det0: the top experts by AUROC are set to zero',
+  'linear-act': 'Linear-AcT: an affine map per neuron moves its responses towards the non-concept ones',
+  'mean-act': 'Mean-AcT: a shift per neuron moves its mean response to the non-concept one',
+};
 
 function evaluationLines(e: Evaluation | undefined): string[] {
   if (!e) return ['Not measured with this export: run `aura-lens evaluate --json` and pass the output with `--evaluation FILE` to record it here.'];
