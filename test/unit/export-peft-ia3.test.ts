@@ -109,6 +109,21 @@ describe('export --format peft-ia3: the adapter PEFT loads', () => {
     assert.equal(JSON.parse(readFileSync(join(root, 'b', 'adapter_config.json'), 'utf8')).fan_in_fan_out, false);
   });
 
+  it('reads the tensor shapes of a sharded checkpoint from the shards its index names', async () => {
+    const root = scratchDir('ia3');
+    const ck = join(root, 'ck');
+    mkdirSync(ck);
+    writeFileSync(join(ck, 'config.json'), JSON.stringify({ model_type: 'gpt2', n_layer: 2, n_embd: 4, n_inner: 8, vocab_size: 10 }));
+    writeFileSync(join(ck, 'model-00001-of-00002.safetensors'), encodeSafetensors([{ name: 'h.0.mlp.c_fc.weight', shape: [4, 8], data: new Float32Array(32) }]));
+    writeFileSync(join(ck, 'model-00002-of-00002.safetensors'), encodeSafetensors([{ name: 'h.1.mlp.c_proj.weight', shape: [8, 4], data: new Float32Array(32) }]));
+    writeFileSync(join(ck, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: { 'h.0.mlp.c_fc.weight': 'model-00001-of-00002.safetensors', 'h.1.mlp.c_proj.weight': 'model-00002-of-00002.safetensors' } }));
+    const f = iv({ 'transformer.h.0.mlp.c_fc': { neurons: 8, gain: Array(8).fill(0.5) }, 'transformer.h.1.mlp.c_proj': { neurons: 4, gain: [0, 1, 1, 1] } });
+    const r = await exportPeftIa3(gpt2Source(root), f, { checkpoint: ck, out: join(root, 'a'), provenance: prov(f) });
+    assert.deepEqual(r.targetModules, ['transformer.h.0.mlp.c_fc', 'transformer.h.1.mlp.c_proj']);
+    writeFileSync(join(ck, 'model.safetensors.index.json'), '{"weight_map": ');
+    await assert.rejects(exportPeftIa3(gpt2Source(root), f, { checkpoint: ck, out: join(root, 'b'), provenance: prov(f) }), userError(/model\.safetensors\.index\.json: not valid JSON/));
+  });
+
   it('refuses what IA3 cannot carry, with the reason', async () => {
     const root = scratchDir('ia3');
     const ck = gpt2Checkpoint(join(root, 'ck'));
