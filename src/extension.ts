@@ -10,6 +10,7 @@ import { SessionMemory } from './commands/session';
 import { ActivationHighlights } from './editor/activation-highlights';
 import { InlinePreview } from './editor/inline-preview';
 import { ReportDocuments } from './editor/report-documents';
+import { CheckpointMemory } from './host/checkpoint-memory';
 import { watchLag } from './host/lag-monitor';
 import { createLogger } from './host/logger';
 import { ProcessModelHost } from './host/model-host/process-host';
@@ -102,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     highlights,
     reports,
     session: new SessionMemory(context.workspaceState),
+    checkpoints: new CheckpointMemory(context.globalState),
     openPanel: (preserveFocus, neuron) => {
       ExpertsPanel.show(panelDeps, preserveFocus);
       if (neuron) ExpertsPanel.showNeuron(neuron.site, neuron.neuron);

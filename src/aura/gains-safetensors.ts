@@ -9,12 +9,14 @@ import { checkInterventionFinite, effectiveGains } from './intervention-file';
 import type { InterventionFile } from './intervention-file';
 import { writeSafetensors } from './safetensors';
 import type { Tensor } from './safetensors';
+import { PROVENANCE_KEY } from './export/provenance';
+import type { Provenance } from './export/provenance';
 
 import { GAINS_FORMAT } from './intervention-binary';
 
 export { GAINS_FORMAT };
 
-export function gainTensors(file: InterventionFile, strength?: number): { tensors: Tensor[]; metadata: Record<string, string> } {
+export function gainTensors(file: InterventionFile, strength?: number, provenance?: Provenance): { tensors: Tensor[]; metadata: Record<string, string> } {
   const s = strength ?? file.params.strength;
   checkInterventionFinite(file);
   const tensors: Tensor[] = [];
@@ -35,11 +37,13 @@ export function gainTensors(file: InterventionFile, strength?: number): { tensor
     model: file.model.name,
   };
   if (file.model.fingerprint !== undefined) metadata.fingerprint = file.model.fingerprint;
+  // __metadata__ holds strings only: the provenance record as JSON text.
+  if (provenance) metadata[PROVENANCE_KEY] = JSON.stringify(provenance);
   return { tensors, metadata };
 }
 
 /** Writes the gains atomically. Returns the file size in bytes. */
-export async function writeGainsSafetensors(path: string, file: InterventionFile, strength?: number): Promise<number> {
-  const { tensors, metadata } = gainTensors(file, strength);
+export async function writeGainsSafetensors(path: string, file: InterventionFile, strength?: number, provenance?: Provenance): Promise<number> {
+  const { tensors, metadata } = gainTensors(file, strength, provenance);
   return writeSafetensors(path, tensors, metadata);
 }

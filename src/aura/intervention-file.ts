@@ -10,6 +10,7 @@ import { AuraUserError } from './errors';
 import { describeBinary, interventionJsonFromSafetensors, isBinary, looksLikeSafetensors } from './intervention-binary';
 import { applyStrength, checkStrength, scaleBias } from './gains';
 import type { FitResult } from './methods';
+import type { Provenance } from './export/provenance';
 
 import { INTERVENTION_FORMAT, finiteF32, interventionSchema, issueMessage } from './intervention-schema';
 
@@ -39,6 +40,8 @@ export interface InterventionFile {
   method: string;
   params: { strength: number; pooling: Pooling; k: number | null; alpha: number | null };
   data: { positives: number; negatives: number; source: string };
+  /** Where this file came from, when an export wrote it (optional: files without it read as before). */
+  provenance?: Provenance;
   /** Keyed by site id (the Hugging Face module path), in model order. */
   sites: Record<string, InterventionSite>;
 }
@@ -146,6 +149,7 @@ export function parseIntervention(value: unknown, path = 'intervention file'): I
     method: j.method,
     params: j.params,
     data: j.data,
+    ...(j.provenance ? { provenance: j.provenance as unknown as Provenance } : {}),
     sites: out,
   };
 }
@@ -172,6 +176,7 @@ export function* serializeIntervention(file: InterventionFile): Generator<string
   yield `  "method": ${JSON.stringify(file.method)},\n`;
   yield `  "params": ${JSON.stringify(file.params)},\n`;
   yield `  "data": ${JSON.stringify(file.data)},\n`;
+  if (file.provenance) yield `  "provenance": ${JSON.stringify(file.provenance)},\n`;
   yield '  "sites": {';
   let first = true;
   for (const [id, site] of Object.entries(file.sites)) {

@@ -94,6 +94,18 @@ const paramsSchema = v.pipe(plainObject, v.object(
   expect('a JSON object'),
 ));
 
+// Where the file came from (an export writes it; src/aura/export/provenance.ts): optional, and readers
+// before it never see it, so neither version changes. Checked loosely: it is a record, not an input.
+const provenanceSchema = v.pipe(plainObject, v.looseObject(
+  {
+    tool: v.string(expect('a string')),
+    version: v.string(expect('a string')),
+    intervention: v.pipe(plainObject, v.looseObject({ sha256: v.string(expect('a string')), method: v.string(expect('a string')), strength: v.number(expect('a number')) }, expect('a JSON object'))),
+    model: v.pipe(plainObject, v.looseObject({ name: v.string(expect('a string')) }, expect('a JSON object'))),
+  },
+  expect('a JSON object'),
+));
+
 const VERSION = `1 or ${INTERVENTION_VERSION}`;
 
 export const interventionSchema = v.pipe(
@@ -120,6 +132,7 @@ export const interventionSchema = v.pipe(
         )),
         {},
       ),
+      provenance: v.optional(provenanceSchema),
       sites: v.pipe(
         plainObject,
         v.record(v.string(), siteSchema, expect('a JSON object')),

@@ -52,8 +52,8 @@ export const COMMANDS: Record<string, Command> = {
     run: fitCommand,
   },
   export: {
-    summary: 'write an intervention as JSON, per-site safetensors gains, or an ONNX model with the gains folded in',
-    usage: 'export FILE --model MODEL_DIR --format json|safetensors|onnx --out PATH [--strength S] [--json]',
+    summary: 'write an intervention as JSON, per-site safetensors gains, an ONNX model with the gains folded in, or a PEFT IA3 adapter',
+    usage: 'export FILE --model MODEL_DIR --format json|safetensors|onnx|peft-ia3 --out PATH [--checkpoint HF_DIR] [--base-model NAME] [--evaluation FILE] [--strength S] [--json]',
     run: exportCommand,
   },
   evaluate: {

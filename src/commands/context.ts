@@ -7,6 +7,7 @@ import type { ActivationHighlights } from '../editor/activation-highlights';
 import type { InlinePreview } from '../editor/inline-preview';
 import type { ReportDocuments } from '../editor/report-documents';
 import type { SessionMemory } from './session';
+import type { CheckpointMemory } from '../host/checkpoint-memory';
 
 export interface CommandContext {
   wb: Workbench;
@@ -19,6 +20,8 @@ export interface CommandContext {
   reports: ReportDocuments;
   /** The last model and profile, restored after a reload. */
   session: SessionMemory;
+  /** The Hugging Face checkpoint folder last used per model fingerprint (adapter exports). */
+  checkpoints: CheckpointMemory;
   /** Shows the experts panel; `preserveFocus` leaves the keyboard where it is. */
   openPanel(preserveFocus?: boolean, neuron?: { site: string; neuron: number }): void;
 }

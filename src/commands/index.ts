@@ -1,5 +1,6 @@
 // Every command is registered here and nowhere else; the map is typed by the ids in shared/ids.ts,
 // so a command added there without a handler (or the reverse) does not compile.
+import type { ExportFormat } from '../host/intervention-export';
 import * as vscode from 'vscode';
 import { Commands } from '../shared/ids';
 import { reportError } from '../host/vscode/task-runner';
@@ -33,7 +34,8 @@ const handlers: Record<CommandId, Handler> = {
   [Commands.highlightActivations]: highlightActivations,
   [Commands.evaluateIntervention]: (ctx, options) => evaluateIntervention(ctx, evaluateArgs(options)),
   [Commands.sweepStrengths]: (ctx, options) => sweepStrengths(ctx, sweepArgs(options)),
-  [Commands.exportIntervention]: (ctx, format, uri) => exportIntervention(ctx, isFormat(format) ? format : undefined, uri instanceof vscode.Uri ? uri : undefined),
+  [Commands.exportIntervention]: (ctx, format, uri, checkpoint) =>
+    exportIntervention(ctx, isFormat(format) ? format : undefined, uri instanceof vscode.Uri ? uri : undefined, checkpoint instanceof vscode.Uri ? checkpoint : undefined),
   [Commands.importIntervention]: (ctx, uri) => importIntervention(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.acceptPreview]: acceptPreview,
   [Commands.dismissPreview]: dismissPreview,
@@ -59,6 +61,6 @@ function isNeuronRef(v: unknown): v is { site: string; neuron: number } {
   return typeof o === 'object' && o !== null && typeof o.site === 'string' && Number.isInteger(o.neuron) && (o.neuron as number) >= 0;
 }
 
-function isFormat(v: unknown): v is 'json' | 'safetensors' | 'onnx' {
-  return v === 'json' || v === 'safetensors' || v === 'onnx';
+function isFormat(v: unknown): v is ExportFormat {
+  return v === 'json' || v === 'safetensors' || v === 'onnx' || v === 'peft-ia3';
 }

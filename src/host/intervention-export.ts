@@ -1,14 +1,25 @@
 // The intervention as the files other tools load: the versioned JSON (full-strength gains, with the
-// strength as a parameter) and per-module gain tensors for PyTorch. The folded ONNX model needs the
-// model itself and is made in the model worker.
+// strength as a parameter), per-module gain tensors for PyTorch and a PEFT IA3 adapter for the model's
+// Hugging Face checkpoint. The folded ONNX model needs the model itself and is made in the model worker.
+import { exportPeftIa3 } from '../aura/export/peft-ia3';
+import { buildProvenance } from '../aura/export/provenance';
+import type { SourceModel } from '../aura/export/peft-ia3';
 import { writeGainsSafetensors } from '../aura/gains-safetensors';
 import { interventionFromFit, writeInterventionFile } from '../aura/intervention-file';
 import { AuraUserError } from '../aura/errors';
+import { configFacts } from '../engine/arch';
+import { resolveModelFolder } from '../engine/model-folder';
 import type { InterventionFile } from '../aura/intervention-file';
 import type { InterventionState } from './intervention-state';
-import type { ModelInfo, ProfileOutcome } from './model-host/api';
+import type { ModelInfo, ProfileOutcome, WorkProgress } from './model-host/api';
 
-export type ExportFormat = 'json' | 'safetensors' | 'onnx';
+/** Formats written next to a Hugging Face checkpoint: a folder, made from the checkpoint the user picks. */
+export type CheckpointFormat = 'peft-ia3';
+export type ExportFormat = 'json' | 'safetensors' | 'onnx' | CheckpointFormat;
+
+export function isCheckpointFormat(f: ExportFormat): f is CheckpointFormat {
+  return f === 'peft-ia3';
+}
 
 export function currentInterventionFile(model: ModelInfo, state: InterventionState, profile: ProfileOutcome | undefined, pooling: 'max' | 'mean'): InterventionFile {
   const fit = state.result();
@@ -21,7 +32,43 @@ export function currentInterventionFile(model: ModelInfo, state: InterventionSta
   });
 }
 
-/** Writes the file atomically; returns its size in bytes. */
-export function writeInterventionAs(format: Exclude<ExportFormat, 'onnx'>, file: InterventionFile, out: string): Promise<number> {
-  return format === 'json' ? writeInterventionFile(out, file) : writeGainsSafetensors(out, file);
+/** Writes the file atomically, with its provenance record; returns its size in bytes. */
+export function writeInterventionAs(format: 'json' | 'safetensors', file: InterventionFile, out: string, fingerprint?: string): Promise<number> {
+  const provenance = buildProvenance(file, fingerprint === undefined ? {} : { fingerprint });
+  return format === 'json' ? writeInterventionFile(out, { ...file, provenance }) : writeGainsSafetensors(out, file, undefined, provenance);
+}
+
+/**
+ * The open model as the adapter exporter needs it: its sites and sizes from the model process, the
+ * model_type and hidden size from the model folder's config.json (read here; no weights are loaded).
+ */
+export function sourceModelOf(model: ModelInfo): SourceModel {
+  const files = resolveModelFolder(model.path);
+  const facts = configFacts(files);
+  return {
+    facts: { layers: model.layers, vocabSize: model.vocabSize, ...(facts.modelType ? { modelType: facts.modelType } : {}), ...(facts.hidden ? { hidden: facts.hidden } : {}) },
+    sites: model.sites,
+    files: { dir: files.dir },
+  };
+}
+
+export interface CheckpointExportTask {
+  signal?: AbortSignal;
+  report?(p: WorkProgress): void;
+}
+
+/**
+ * Writes the intervention as a folder made against the user's Hugging Face checkpoint. The folded
+ * checkpoint (`hf`) joins here as one more case calling exportHfCheckpoint. Returns the bytes written.
+ */
+export async function writeCheckpointExport(format: CheckpointFormat, model: ModelInfo, file: InterventionFile, checkpoint: string, out: string, task: CheckpointExportTask = {}): Promise<number> {
+  task.report?.({ stage: 'Checking the checkpoint against the model', done: 0, total: 2 });
+  const provenance = buildProvenance(file, { fingerprint: model.fingerprint });
+  switch (format) {
+    case 'peft-ia3': {
+      const r = await exportPeftIa3(sourceModelOf(model), file, { checkpoint, out, provenance, ...(task.signal ? { signal: task.signal } : {}) });
+      task.report?.({ stage: 'Adapter written', done: 2, total: 2 });
+      return r.bytes;
+    }
+  }
 }

@@ -2,10 +2,11 @@
 // current profile and its experts, the intervention, previews, and the progress of what is running.
 // Commands and the panel drive it; its events carry the snapshots the page and the status bar show.
 import { readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
+import { buildProvenance } from '../aura/export/provenance';
 import { AuraUserError } from '../aura/errors';
 import { Emitter } from './events';
 import { ExampleCollection } from './example-collection';
-import { currentInterventionFile, writeInterventionAs } from './intervention-export';
+import { currentInterventionFile, isCheckpointFormat, writeCheckpointExport, writeInterventionAs } from './intervention-export';
 import { InterventionState } from './intervention-state';
 import { measureLag } from './lag-monitor';
 import { expertsFromWire } from './model-host/experts-wire';
@@ -240,11 +241,16 @@ export class Workbench {
     return currentInterventionFile(this.requireModel(), this.intervention, this.profiled, this.deps.config().pooling);
   }
 
-  async exportIntervention(format: ExportFormat, out: string, task: Task = {}): Promise<number> {
+  /** `checkpoint`: the Hugging Face checkpoint folder a peft-ia3 (or, later, hf) export is made against. */
+  async exportIntervention(format: ExportFormat, out: string, task: Task = {}, checkpoint?: string): Promise<number> {
     await this.intervention.ready();
     const file = this.interventionFile();
-    if (format !== 'onnx') return writeInterventionAs(format, file, out);
-    const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out, ...this.shiftsField() }, call));
+    if (isCheckpointFormat(format)) {
+      if (!checkpoint) throw new AuraUserError(`the ${format} export needs the model's Hugging Face checkpoint folder`);
+      return writeCheckpointExport(format, this.requireModel(), file, checkpoint, out, task);
+    }
+    if (format !== 'onnx') return writeInterventionAs(format, file, out, this.requireModel().fingerprint);
+    const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out, ...this.shiftsField(), provenance: JSON.stringify(buildProvenance(file, { fingerprint: this.requireModel().fingerprint })) }, call));
     return r.bytes;
   }
 

@@ -108,7 +108,8 @@ export const SweepRequestSchema = v.object({
   settings: GenerationSettingsSchema,
 });
 
-export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str });
+/** `provenance`: the export's provenance record as JSON text, kept in the model's metadata_props. */
+export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str, provenance: v.optional(str) });
 
 /** A finished profile folder written elsewhere (`aura-lens profile --out`, `aura-lens merge`), read with this pooling. */
 export const OpenProfileRequestSchema = v.object({ dir: str, pooling: PoolingSchema });

@@ -19,6 +19,8 @@ import { ort } from '../../engine/ort-session';
 import type { GraphProto, ModelProto, TensorProto } from '../../engine/onnx/proto';
 import { DEFERRED_LOCATION } from '../../engine/fold';
 import type { Intervention, LanguageModel } from '../../engine/model';
+import { PROVENANCE_KEY } from './provenance';
+import type { Provenance } from './provenance';
 
 export interface OnnxExportResult {
   bytes: number;
@@ -34,7 +36,8 @@ const INLINE_EXPORT_MAX = Math.min(256 * 1024 ** 2, MAX_INLINE_BYTES);
 const MIN_EXTERNAL_BYTES = 1024;
 const ALIGN = 4096;
 
-export async function exportFoldedOnnx(model: LanguageModel, factors: Intervention, out: string): Promise<OnnxExportResult> {
+/** `provenance` goes into the model's metadata_props (key aura_lens.provenance, JSON), replacing an older one. */
+export async function exportFoldedOnnx(model: LanguageModel, factors: Intervention, out: string, provenance?: Provenance): Promise<OnnxExportResult> {
   if (!out.endsWith('.onnx')) throw new AuraUserError(`--out ${out}: expected a path ending in .onnx for --format onnx`);
   refuseSourceFiles(model, out);
   // No Inf or NaN may reach a weight (issue 10, item 4): name the site and index instead.
@@ -46,6 +49,9 @@ export async function exportFoldedOnnx(model: LanguageModel, factors: Interventi
     }
   }
   const report = model.fold(factors);
+  if (provenance) {
+    report.model.metadataProps = [...report.model.metadataProps.filter((e) => e.key !== PROVENANCE_KEY), entry(PROVENANCE_KEY, JSON.stringify(provenance))];
+  }
   const weights = weightBytes(report.model.graph!);
   // One self-contained file for a small model whose weights were inline; otherwise external data, so the
   // weights stream from the source to the export and are never held in JS (nor serialised) at once.

@@ -1,6 +1,7 @@
 // The model and every piece of work that needs it, run one at a time (one inference at a time per
 // session). This runs inside the model process; tests may also call it in process.
 import { exportFoldedOnnx } from '../../aura/export/onnx-export';
+import type { Provenance } from '../../aura/export/provenance';
 import { isUserError, UserError } from '../../engine/errors';
 import { neuronWrites, WRITES_TOP } from '../../aura/neuron-writes';
 import { toxicTokenIds } from '../../aura/neuron-writes-tokens';
@@ -141,7 +142,8 @@ export class ModelWork implements ModelHost {
   }
 
   exportOnnx(req: ExportOnnxRequest, call: CallOptions = {}): Promise<{ bytes: number }> {
-    return this.exclusive(call, async () => ({ bytes: (await exportFoldedOnnx(this.require(), toIntervention(req.gains, req.shifts), req.out)).bytes }));
+    const provenance = req.provenance === undefined ? undefined : (JSON.parse(req.provenance) as Provenance);
+    return this.exclusive(call, async () => ({ bytes: (await exportFoldedOnnx(this.require(), toIntervention(req.gains, req.shifts), req.out, provenance)).bytes }));
   }
 
   async dispose(): Promise<void> {
