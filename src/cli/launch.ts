@@ -1,11 +1,13 @@
 // `aura-lens launch k8s|slurm`: writes (and for k8s, with --submit, submits) the cluster job that runs
 // `profile --shard I/N` for every shard, then prints the merge command to run when they are done.
+import { resolve } from 'node:path';
 import { atomicWriteFile } from '../aura/atomic-write';
 import { indexedJob, submitJob } from '../aura/launch/k8s-job';
 import { mergeCommand } from '../aura/launch/shards-plan';
 import { sbatchScript } from '../aura/launch/slurm';
 import { UserError } from '../engine/errors';
 import { num, parse, positional, requireStr, str } from './args';
+import { FOLLOW_FLAGS, launchJobCommand, submitSlurm, waitAndMerge } from './launch-jobs';
 import { makeOutput } from './output';
 import type { ShardPlan } from '../aura/launch/shards-plan';
 import type { Parsed } from './args';
@@ -20,7 +22,8 @@ export async function launchCommand(argv: string[]): Promise<void> {
   const [engine, ...rest] = own;
   if (engine === 'k8s') return launchK8s(rest, profileArgs);
   if (engine === 'slurm') return launchSlurm(rest, profileArgs);
-  throw new UserError(`launch: expected "k8s" or "slurm", got ${engine ? `"${engine}"` : 'nothing'} (usage: aura-lens launch k8s|slurm MODEL_DIR --data FILE --out DIR --shards N ...)`);
+  if (engine === 'status' || engine === 'wait' || engine === 'merge') return launchJobCommand(engine, rest);
+  throw new UserError(`launch: expected "k8s", "slurm", "status", "wait" or "merge", got ${engine ? `"${engine}"` : 'nothing'} (usage: aura-lens launch k8s|slurm MODEL_DIR --data FILE --out DIR --shards N ...)`);
 }
 
 function plan(p: Parsed, profileArgs: string[]): ShardPlan {
@@ -75,8 +78,12 @@ async function launchK8s(argv: string[], profileArgs: string[]): Promise<void> {
 }
 
 async function launchSlurm(argv: string[], profileArgs: string[]): Promise<void> {
-  const p = parse(argv, { ...COMMON, partition: 'string', time: 'string', cpus: 'string', mem: 'string', cli: 'string' });
-  const base = plan(p, profileArgs);
+  const p = parse(argv, { ...COMMON, ...FOLLOW_FLAGS, partition: 'string', time: 'string', cpus: 'string', mem: 'string', cli: 'string', submit: 'boolean', wait: 'boolean' });
+  const submit = !!p.flags.submit;
+  if (p.flags.wait && !submit) throw new UserError('--wait: only with --submit (or follow a submitted job with `aura-lens launch wait JOB_ID`)');
+  const planned = plan(p, profileArgs);
+  // A submitted job runs here, so its paths are made absolute: the record and `launch status` then work from any folder.
+  const base = submit ? { ...planned, model: resolve(planned.model), data: resolve(planned.data), out: resolve(planned.out) } : planned;
   const name = str(p.flags, 'name') ?? 'aura-lens-profile';
   const parallelism = num(p.flags, 'parallelism', { min: 1, max: 100_000, integer: true });
   const gpus = num(p.flags, 'gpus', { min: 1, max: 64, integer: true });
@@ -99,5 +106,16 @@ async function launchSlurm(argv: string[], profileArgs: string[]): Promise<void>
   await atomicWriteFile(file, script);
   const merge = mergeCommand(base);
   const o = makeOutput(!!p.flags.json);
-  o.result({ file, name, shards: base.shards, merge }, [`wrote the sbatch array script (${base.shards} shards) to ${file}`, `submit it with: sbatch ${file}`, `when every task has finished: ${merge}`].join('\n'));
+  if (!submit) {
+    o.result({ file, name, shards: base.shards, merge }, [`wrote the sbatch array script (${base.shards} shards) to ${file}`, `submit it with: sbatch ${file}   (or run again with --submit [--wait])`, `when every task has finished: ${merge}`].join('\n'));
+    return;
+  }
+  const record = await submitSlurm(file, { out: base.out, shards: base.shards, name });
+  process.stderr.write(`submitted job ${record.jobId} (${base.shards} tasks) from ${file}\n`);
+  if (!p.flags.wait) {
+    o.result({ file, name, shards: base.shards, jobId: record.jobId, submitted: true, merge }, [`submitted job ${record.jobId}: ${base.shards} tasks, shards under ${base.out}`, `follow it with: aura-lens launch status ${record.jobId}   (or launch wait ${record.jobId} to wait and merge)`].join('\n'));
+    return;
+  }
+  const w = await waitAndMerge(record, p.flags);
+  o.result({ file, name, shards: base.shards, jobId: record.jobId, submitted: true, merged: w.merged, tasks: w.tasks }, `job ${record.jobId}: every shard complete; merged profile: ${w.merged}`);
 }

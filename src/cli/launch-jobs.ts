@@ -1,0 +1,85 @@
+// `launch slurm --submit [--wait]`, `launch status|wait|merge JOB_ID|DIR`: the submitted array followed on
+// the real scheduler, requeued where a task ended early, and merged once every shard is complete.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findJobRecord, saveJobRecord } from '../aura/launch/job-record';
+import { jobStatus, logTail, shardFolder, waitForJob } from '../aura/launch/follow';
+import { sbatch } from '../aura/launch/slurm-client';
+import { mergeShards } from '../aura/profile/merge';
+import { readManifest } from '../aura/profile/store';
+import { UserError } from '../engine/errors';
+import { num, parse, positional } from './args';
+import { makeOutput } from './output';
+import type { JobRecord } from '../aura/launch/job-record';
+import type { TaskStatus } from '../aura/launch/follow';
+import type { Flags } from './args';
+
+export const FOLLOW_FLAGS = { poll: 'string', retries: 'string', timeout: 'string' } as const;
+
+function followOptions(flags: Flags): { poll: number; retries: number; timeout: number } {
+  return {
+    poll: num(flags, 'poll', { min: 0.2, max: 3600 }) ?? 5,
+    retries: num(flags, 'retries', { min: 0, max: 100, integer: true }) ?? 2,
+    timeout: num(flags, 'timeout', { min: 0, max: 30 * 86400 }) ?? 0,
+  };
+}
+
+/** Submits the written script with sbatch from the current folder and records the job next to its shards. */
+export async function submitSlurm(script: string, o: { out: string; shards: number; name: string }): Promise<JobRecord> {
+  const submitDir = process.cwd();
+  const jobId = await sbatch(resolve(script), submitDir);
+  const record: JobRecord = { format: 'aura-lens.launch', version: 1, scheduler: 'slurm', jobId, script: resolve(script), submitDir, out: resolve(o.out), shards: o.shards, name: o.name, submittedAt: new Date().toISOString() };
+  await saveJobRecord(record);
+  return record;
+}
+
+export function statusLines(tasks: TaskStatus[]): string[] {
+  return tasks.map((t) => {
+    const progress = t.batches ? `${t.done}/${t.batches} batches` : 'not started';
+    const tail = !t.complete && (t.state === 'FAILED' || t.state === 'CANCELLED' || t.state === 'TIMEOUT' || t.state === 'NODE_FAIL' || t.state === 'OUT_OF_MEMORY') ? ` — ${logTail(t.log)}` : '';
+    return `  task ${t.task}  ${t.state.padEnd(10)} ${progress}${t.complete ? ' (shard complete)' : ''}${t.restarts ? `, ${t.restarts} restart${t.restarts === 1 ? '' : 's'}` : ''}${tail}`;
+  });
+}
+
+/** Follows the job to the end and merges; the merged folder is `${out}/merged`. */
+export async function waitAndMerge(r: JobRecord, flags: Flags): Promise<{ tasks: TaskStatus[]; merged: string; mergedNow: boolean }> {
+  const tasks = await waitForJob(r, {
+    ...followOptions(flags),
+    onChange: (ts, event) => {
+      if (event) process.stderr.write(`${event}\n`);
+      const done = ts.filter((t) => t.complete).length;
+      process.stderr.write(`job ${r.jobId}: ${done} of ${r.shards} shards complete\n${statusLines(ts).join('\n')}\n`);
+    },
+  });
+  return { tasks, ...(await mergeJob(r)) };
+}
+
+async function mergeJob(r: JobRecord): Promise<{ merged: string; mergedNow: boolean }> {
+  const merged = join(r.out, 'merged');
+  // A merge that finished before (a second `launch merge`) is reported, not redone.
+  if (readManifest(merged) && existsSync(join(merged, 'summary.json'))) return { merged, mergedNow: false };
+  await mergeShards(Array.from({ length: r.shards }, (_, i) => shardFolder(r, i)), merged);
+  return { merged, mergedNow: true };
+}
+
+export async function launchJobCommand(verb: 'status' | 'wait' | 'merge', argv: string[]): Promise<void> {
+  const p = parse(argv, verb === 'wait' ? FOLLOW_FLAGS : {});
+  const r = findJobRecord(positional(p, 0, `JOB_ID or the launch --out folder (usage: aura-lens launch ${verb} JOB_ID|DIR)`));
+  const o = makeOutput(!!p.flags.json);
+  if (verb === 'status') {
+    const tasks = await jobStatus(r);
+    const done = tasks.filter((t) => t.complete).length;
+    o.result({ jobId: r.jobId, out: r.out, shards: r.shards, complete: done, tasks }, [`job ${r.jobId} (${r.name}): ${done} of ${r.shards} shards complete`, ...statusLines(tasks), done === r.shards ? `merge with: aura-lens launch merge ${r.jobId}` : ''].filter(Boolean).join('\n'));
+    return;
+  }
+  if (verb === 'merge') {
+    const tasks = await jobStatus(r);
+    const left = tasks.filter((t) => !t.complete);
+    if (left.length > 0) throw new UserError(`launch merge ${r.jobId}: ${left.length} of ${r.shards} shards incomplete (${left.slice(0, 5).map((t) => `task ${t.task} ${t.state}, ${t.done}/${t.batches || '?'} batches`).join('; ')}); wait with \`aura-lens launch wait ${r.jobId}\``);
+    const m = await mergeJob(r);
+    o.result({ jobId: r.jobId, out: r.out, merged: m.merged, mergedNow: m.mergedNow }, `${m.mergedNow ? 'merged' : 'already merged'}: ${m.merged}`);
+    return;
+  }
+  const w = await waitAndMerge(r, p.flags);
+  o.result({ jobId: r.jobId, out: r.out, merged: w.merged, mergedNow: w.mergedNow, tasks: w.tasks }, `job ${r.jobId}: every shard complete; merged profile: ${w.merged}`);
+}
