@@ -5,6 +5,7 @@
 #   bash scripts/slurm/start-local.sh start    install if needed, start, wait until the node is idle
 #   bash scripts/slurm/start-local.sh stop     stop the three daemons (state is kept)
 #   bash scripts/slurm/start-local.sh restart-slurmd   restart slurmd only (a node "reboot")
+#   bash scripts/slurm/start-local.sh start-rest   also start slurmrestd (JWT) on 127.0.0.1:6820
 #   bash scripts/slurm/start-local.sh env      print the SLURM_CONF line to export
 #
 # What it changes on the machine: installs Debian's slurm-wlm and munge (apt-get) when missing, which
@@ -36,6 +37,8 @@ configure() {
   local cpus mem
   cpus="$(nproc)"
   mem="$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 1024 ))"
+  # A JWT key lets slurmrestd (the REST API) accept tokens from `scontrol token`.
+  [[ -f "$DIR/jwt.key" ]] || { head -c 32 /dev/urandom >"$DIR/jwt.key.tmp"; chmod 600 "$DIR/jwt.key.tmp"; mv "$DIR/jwt.key.tmp" "$DIR/jwt.key"; }
   cat >"$CONF.tmp" <<CONF
 # Written by scripts/slurm/start-local.sh: one node on localhost, no cgroups, no accounting.
 ClusterName=aura-local
@@ -44,6 +47,8 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
+AuthAltTypes=auth/jwt
+AuthAltParameters=jwt_key=$DIR/jwt.key
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
@@ -107,14 +112,38 @@ wait_idle() {
 }
 
 stop() {
-  for d in slurmd slurmctld; do
+  for d in slurmrestd slurmd slurmctld; do
     if pid_alive "$DIR/run/$d.pid"; then log "stopping $d"; kill "$(cat "$DIR/run/$d.pid")"; fi
   done
   for _ in $(seq 1 20); do pid_alive "$DIR/run/slurmd.pid" || pid_alive "$DIR/run/slurmctld.pid" || break; sleep 0.5; done
   rm -f "$DIR/stamps/started"
 }
 
+# slurmrestd (the REST API, JWT auth) on 127.0.0.1:$REST_PORT. It refuses tokens of root, so the REST test
+# submits as the unprivileged system user aura-rest (created here without a home or a login shell).
+REST_PORT=$((6820 + ${AURA_SLURM_PORT_OFFSET:-0}))
+start_rest() {
+  start
+  export SLURM_CONF="$CONF"
+  if ! command -v slurmrestd >/dev/null; then log "apt-get install slurmrestd"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurmrestd >/dev/null 2>&1 || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurmrestd >/dev/null; }; fi
+  id aura-rest >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin aura-rest
+  if ! pid_alive "$DIR/run/slurmrestd.pid"; then
+    log "starting slurmrestd on 127.0.0.1:$REST_PORT"
+    # Accounting is off, so only the plain API plugin (no slurmdbd one) is loaded.
+    # SLURM_JWT=daemon makes slurmrestd use the JWT auth plugin for its own connections (Slurm docs, jwt.html).
+    SLURM_JWT=daemon slurmrestd -f "$CONF" -s openapi/v0.0.38 -a rest_auth/jwt -u nobody -g nogroup "127.0.0.1:$REST_PORT" >"$DIR/log/slurmrestd.log" 2>&1 &
+    echo $! >"$DIR/run/slurmrestd.pid"
+  fi
+  for _ in $(seq 1 30); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$REST_PORT") 2>/dev/null && { touch "$DIR/stamps/rest"; log "slurmrestd ready: http://127.0.0.1:$REST_PORT"; return 0; }
+    sleep 0.5
+  done
+  echo "slurmrestd did not listen on 127.0.0.1:$REST_PORT; see $DIR/log/slurmrestd.log" >&2; exit 1
+}
+
 case "${1:-start}" in
+  start-rest) start_rest ;;
+  rest-url) echo "http://127.0.0.1:$REST_PORT" ;;
   start) start ;;
   stop) stop ;;
   restart-slurmd)
@@ -123,5 +152,5 @@ case "${1:-start}" in
     for _ in $(seq 1 20); do pid_alive "$DIR/run/slurmd.pid" || break; sleep 0.5; done
     slurmd -f "$CONF"; wait_idle ;;
   env) echo "export SLURM_CONF=$CONF" ;;
-  *) echo "usage: $0 start|stop|restart-slurmd|env" >&2; exit 1 ;;
+  *) echo "usage: $0 start|start-rest|stop|restart-slurmd|env|rest-url" >&2; exit 1 ;;
 esac

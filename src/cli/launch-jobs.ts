@@ -5,12 +5,14 @@ import { join, resolve } from 'node:path';
 import { findJobRecord, saveJobRecord } from '../aura/launch/job-record';
 import { jobStatus, logTail, shardFolder, waitForJob } from '../aura/launch/follow';
 import { sbatch } from '../aura/launch/slurm-client';
+import { restJobBody, restSubmit, restTarget } from '../aura/launch/slurm-rest';
 import { mergeShards } from '../aura/profile/merge';
 import { readManifest } from '../aura/profile/store';
 import { UserError } from '../engine/errors';
 import { num, parse, positional } from './args';
 import { makeOutput } from './output';
 import type { JobRecord } from '../aura/launch/job-record';
+import type { SlurmOptions } from '../aura/launch/slurm';
 import type { TaskStatus } from '../aura/launch/follow';
 import type { Flags } from './args';
 
@@ -25,9 +27,11 @@ function followOptions(flags: Flags): { poll: number; retries: number; timeout: 
 }
 
 /** Submits the written script with sbatch from the current folder and records the job next to its shards. */
-export async function submitSlurm(script: string, o: { out: string; shards: number; name: string }): Promise<JobRecord> {
+export async function submitSlurm(script: string, o: { out: string; shards: number; name: string }, rest?: { url: string | undefined; options: SlurmOptions; text: string }): Promise<JobRecord> {
   const submitDir = process.cwd();
-  const jobId = await sbatch(resolve(script), submitDir);
+  const jobId = rest
+    ? await restSubmit(restTarget(rest.url), restJobBody(rest.options, rest.text, submitDir, process.env))
+    : await sbatch(resolve(script), submitDir);
   const record: JobRecord = { format: 'aura-lens.launch', version: 1, scheduler: 'slurm', jobId, script: resolve(script), submitDir, out: resolve(o.out), shards: o.shards, name: o.name, submittedAt: new Date().toISOString() };
   await saveJobRecord(record);
   return record;

@@ -78,7 +78,10 @@ async function launchK8s(argv: string[], profileArgs: string[]): Promise<void> {
 }
 
 async function launchSlurm(argv: string[], profileArgs: string[]): Promise<void> {
-  const p = parse(argv, { ...COMMON, ...FOLLOW_FLAGS, partition: 'string', time: 'string', cpus: 'string', mem: 'string', cli: 'string', submit: 'boolean', wait: 'boolean' });
+  const p = parse(argv, { ...COMMON, ...FOLLOW_FLAGS, partition: 'string', time: 'string', cpus: 'string', mem: 'string', cli: 'string', submit: 'boolean', wait: 'boolean', 'submit-via': 'string', 'rest-url': 'string' });
+  const via = str(p.flags, 'submit-via') ?? 'cli';
+  if (via !== 'cli' && via !== 'rest') throw new UserError(`--submit-via: expected cli (sbatch) or rest (slurmrestd), got "${via}"`);
+  if ((p.flags['submit-via'] !== undefined || p.flags['rest-url'] !== undefined) && !p.flags.submit) throw new UserError('--submit-via/--rest-url: only with --submit');
   const submit = !!p.flags.submit;
   if (p.flags.wait && !submit) throw new UserError('--wait: only with --submit (or follow a submitted job with `aura-lens launch wait JOB_ID`)');
   const planned = plan(p, profileArgs);
@@ -91,7 +94,7 @@ async function launchSlurm(argv: string[], profileArgs: string[]): Promise<void>
   const partition = str(p.flags, 'partition');
   const time = str(p.flags, 'time');
   const mem = str(p.flags, 'mem');
-  const script = sbatchScript({
+  const options = {
     ...base,
     name,
     cli: str(p.flags, 'cli') ?? 'aura-lens',
@@ -101,7 +104,8 @@ async function launchSlurm(argv: string[], profileArgs: string[]): Promise<void>
     ...(partition ? { partition } : {}),
     ...(time ? { time } : {}),
     ...(mem ? { mem } : {}),
-  });
+  };
+  const script = sbatchScript(options);
   const file = str(p.flags, 'file') ?? `${name}.sbatch`;
   await atomicWriteFile(file, script);
   const merge = mergeCommand(base);
@@ -110,8 +114,8 @@ async function launchSlurm(argv: string[], profileArgs: string[]): Promise<void>
     o.result({ file, name, shards: base.shards, merge }, [`wrote the sbatch array script (${base.shards} shards) to ${file}`, `submit it with: sbatch ${file}   (or run again with --submit [--wait])`, `when every task has finished: ${merge}`].join('\n'));
     return;
   }
-  const record = await submitSlurm(file, { out: base.out, shards: base.shards, name });
-  process.stderr.write(`submitted job ${record.jobId} (${base.shards} tasks) from ${file}\n`);
+  const record = await submitSlurm(file, { out: base.out, shards: base.shards, name }, via === 'rest' ? { url: str(p.flags, 'rest-url'), options, text: script } : undefined);
+  process.stderr.write(`submitted job ${record.jobId} (${base.shards} tasks) from ${file}${via === 'rest' ? ' through slurmrestd' : ''}\n`);
   if (!p.flags.wait) {
     o.result({ file, name, shards: base.shards, jobId: record.jobId, submitted: true, merge }, [`submitted job ${record.jobId}: ${base.shards} tasks, shards under ${base.out}`, `follow it with: aura-lens launch status ${record.jobId}   (or launch wait ${record.jobId} to wait and merge)`].join('\n'));
     return;
