@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findJobRecord, saveJobRecord } from '../aura/launch/job-record';
 import { jobStatus, logTail, shardFolder, waitForJob } from '../aura/launch/follow';
+import { indexLogTail, readIndexedJob, watchIndexedJob } from '../aura/launch/k8s-follow';
 import { sbatch } from '../aura/launch/slurm-client';
 import { restJobBody, restSubmit, restTarget } from '../aura/launch/slurm-rest';
 import { mergeShards } from '../aura/profile/merge';
@@ -66,10 +67,38 @@ async function mergeJob(r: JobRecord): Promise<{ merged: string; mergedNow: bool
   return { merged, mergedNow: true };
 }
 
+/** Records a submitted Kubernetes Job like a Slurm one; `out` is where this machine sees the shard root. */
+export async function recordK8s(file: string, o: { namespace: string; name: string; out: string; shards: number }): Promise<JobRecord> {
+  const record: JobRecord = { format: 'aura-lens.launch', version: 1, scheduler: 'k8s', jobId: `${o.namespace}/${o.name}`, script: resolve(file), submitDir: process.cwd(), out: resolve(o.out), shards: o.shards, name: o.name, submittedAt: new Date().toISOString() };
+  if (existsSync(record.out)) await saveJobRecord(record);
+  return record;
+}
+
+function k8sLines(r: JobRecord, p: { completed: number[]; failed: number[]; active: number }): string[] {
+  return Array.from({ length: r.shards }, (_, i) => `  index ${i}  ${p.completed.includes(i) ? 'Succeeded' : p.failed.includes(i) ? 'Failed' : 'Pending or running'}`);
+}
+
+/** Watches a Kubernetes Job to its end; merges when the shard root is reachable from here. */
+export async function waitK8sAndMerge(r: JobRecord, flags: Flags): Promise<{ merged?: string; completed: number[] }> {
+  const [namespace, name] = r.jobId.split('/') as [string, string];
+  const p = await watchIndexedJob(namespace, name, {
+    timeout: followOptions(flags).timeout,
+    onChange: (s) => process.stderr.write(`job ${r.jobId}: ${s.completed.length} of ${r.shards} indexes succeeded, ${s.failed.length} failed, ${s.active} running\n`),
+  });
+  if (p.failedJob || p.failed.length > 0) {
+    const first = p.failed[0];
+    const tail = first === undefined ? '' : ` — index ${first}: ${await indexLogTail(namespace, name, first)}`;
+    throw new UserError(`job ${r.jobId} failed (${p.failedJob ?? 'indexes failed'}); failed indexes: ${p.failed.join(', ') || 'none listed'}${tail}`);
+  }
+  if (!existsSync(r.out)) return { completed: p.completed };
+  return { merged: (await mergeJob(r)).merged, completed: p.completed };
+}
+
 export async function launchJobCommand(verb: 'status' | 'wait' | 'merge', argv: string[]): Promise<void> {
   const p = parse(argv, verb === 'wait' ? FOLLOW_FLAGS : {});
   const r = findJobRecord(positional(p, 0, `JOB_ID or the launch --out folder (usage: aura-lens launch ${verb} JOB_ID|DIR)`));
   const o = makeOutput(!!p.flags.json);
+  if (r.scheduler === 'k8s') return k8sJobCommand(verb, r, p.flags, o);
   if (verb === 'status') {
     const tasks = await jobStatus(r);
     const done = tasks.filter((t) => t.complete).length;
@@ -86,4 +115,20 @@ export async function launchJobCommand(verb: 'status' | 'wait' | 'merge', argv: 
   }
   const w = await waitAndMerge(r, p.flags);
   o.result({ jobId: r.jobId, out: r.out, merged: w.merged, mergedNow: w.mergedNow, tasks: w.tasks }, `job ${r.jobId}: every shard complete; merged profile: ${w.merged}`);
+}
+
+async function k8sJobCommand(verb: 'status' | 'wait' | 'merge', r: JobRecord, flags: Flags, o: ReturnType<typeof makeOutput>): Promise<void> {
+  const [namespace, name] = r.jobId.split('/') as [string, string];
+  if (verb === 'status') {
+    const s = await readIndexedJob(namespace, name);
+    o.result({ jobId: r.jobId, out: r.out, shards: r.shards, complete: s.completed.length, failed: s.failed, active: s.active, jobComplete: s.complete }, [`job ${r.jobId}: ${s.completed.length} of ${r.shards} indexes succeeded${s.failedJob ? ` (Failed: ${s.failedJob})` : ''}`, ...k8sLines(r, s)].join('\n'));
+    return;
+  }
+  if (verb === 'merge') {
+    const m = await mergeJob(r);
+    o.result({ jobId: r.jobId, out: r.out, merged: m.merged, mergedNow: m.mergedNow }, `${m.mergedNow ? 'merged' : 'already merged'}: ${m.merged}`);
+    return;
+  }
+  const w = await waitK8sAndMerge(r, flags);
+  o.result({ jobId: r.jobId, out: r.out, completed: w.completed.length, ...(w.merged ? { merged: w.merged } : {}) }, w.merged ? `job ${r.jobId}: every index succeeded; merged profile: ${w.merged}` : `job ${r.jobId}: every index succeeded; merge where the shards are: aura-lens launch merge ${r.out}`);
 }

@@ -7,7 +7,7 @@ import { mergeCommand } from '../aura/launch/shards-plan';
 import { sbatchScript } from '../aura/launch/slurm';
 import { UserError } from '../engine/errors';
 import { num, parse, positional, requireStr, str } from './args';
-import { FOLLOW_FLAGS, launchJobCommand, submitSlurm, waitAndMerge } from './launch-jobs';
+import { FOLLOW_FLAGS, launchJobCommand, recordK8s, submitSlurm, waitAndMerge, waitK8sAndMerge } from './launch-jobs';
 import { makeOutput } from './output';
 import type { ShardPlan } from '../aura/launch/shards-plan';
 import type { Parsed } from './args';
@@ -41,7 +41,8 @@ function requireNumber(name: string): never {
 }
 
 async function launchK8s(argv: string[], profileArgs: string[]): Promise<void> {
-  const p = parse(argv, { ...COMMON, image: 'string', namespace: 'string', 'backoff-limit-per-index': 'string', pvc: 'string', mount: 'string', cpu: 'string', memory: 'string', submit: 'boolean' });
+  const p = parse(argv, { ...COMMON, image: 'string', namespace: 'string', 'backoff-limit-per-index': 'string', pvc: 'string', mount: 'string', cpu: 'string', memory: 'string', submit: 'boolean', wait: 'boolean', 'local-out': 'string', timeout: 'string' });
+  if (p.flags.wait && !p.flags.submit) throw new UserError('--wait: only with --submit');
   const base = plan(p, profileArgs);
   const name = str(p.flags, 'name') ?? 'aura-lens-profile';
   const gpus = num(p.flags, 'gpus', { min: 1, max: 64, integer: true });
@@ -67,6 +68,16 @@ async function launchK8s(argv: string[], profileArgs: string[]): Promise<void> {
   if (submit) await submitJob(job, file);
   const merge = mergeCommand(base);
   const o = makeOutput(!!p.flags.json);
+  if (submit && p.flags.wait) {
+    // The shards are where the pods mount the volume; --local-out is where this machine sees that folder.
+    const record = await recordK8s(file, { namespace: job.metadata!.namespace!, name, out: str(p.flags, 'local-out') ?? base.out, shards: base.shards });
+    const w = await waitK8sAndMerge(record, p.flags);
+    o.result(
+      { file, name, namespace: job.metadata!.namespace, shards: base.shards, submitted: true, completed: w.completed.length, ...(w.merged ? { merged: w.merged } : { merge }) },
+      w.merged ? `job ${record.jobId}: every index succeeded; merged profile: ${w.merged}` : `job ${record.jobId}: every index succeeded; the shards are not reachable from here (give --local-out DIR where the volume is mounted); merge there with: ${merge}`,
+    );
+    return;
+  }
   o.result(
     { file, name, namespace: job.metadata!.namespace, shards: base.shards, submitted: submit, merge },
     [

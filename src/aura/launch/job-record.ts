@@ -13,8 +13,9 @@ export const JOB_RECORD = 'launch.json';
 const RecordSchema = v.object({
   format: v.literal('aura-lens.launch'),
   version: v.literal(1),
-  scheduler: v.literal('slurm'),
-  jobId: v.pipe(v.string(), v.regex(/^\d+$/)),
+  scheduler: v.picklist(['slurm', 'k8s']),
+  /** Slurm's job id, or "NAMESPACE/NAME" of a Kubernetes Job. */
+  jobId: v.pipe(v.string(), v.regex(/^(\d+|[a-z0-9-]+\/[a-z0-9-]+)$/)),
   /** Absolute path of the sbatch script that was submitted. */
   script: v.string(),
   /** The folder sbatch ran in (the tasks' working directory and where their logs go). */
@@ -38,15 +39,19 @@ export async function saveJobRecord(r: JobRecord): Promise<void> {
   mkdirSync(r.out, { recursive: true });
   await atomicWriteFile(join(r.out, JOB_RECORD), JSON.stringify(r, null, 2) + '\n');
   mkdirSync(jobsDir(), { recursive: true });
-  await atomicWriteFile(join(jobsDir(), `slurm-${r.jobId}.json`), JSON.stringify({ out: r.out }) + '\n');
+  await atomicWriteFile(join(jobsDir(), pointerName(r.jobId)), JSON.stringify({ out: r.out }) + '\n');
 }
 
-/** A job by its id (through the cache's pointer) or by its shard folder (`--out` of the launch). */
+function pointerName(jobId: string): string {
+  return /^\d+$/.test(jobId) ? `slurm-${jobId}.json` : `k8s-${jobId.replace('/', '--')}.json`;
+}
+
+/** A job by its id (Slurm's number, or NAMESPACE/NAME of a Kubernetes Job) or by its shard folder (`--out` of the launch). */
 export function findJobRecord(ref: string): JobRecord {
   let dir = ref;
-  if (/^\d+$/.test(ref)) {
-    const pointer = join(jobsDir(), `slurm-${ref}.json`);
-    if (!existsSync(pointer)) throw new AuraUserError(`job ${ref}: not launched from this account with \`aura-lens launch slurm --submit\` (no ${pointer}); give the job's --out folder instead`);
+  if (/^(\d+|[a-z0-9-]+\/[a-z0-9-]+)$/.test(ref) && !existsSync(ref)) {
+    const pointer = join(jobsDir(), pointerName(ref));
+    if (!existsSync(pointer)) throw new AuraUserError(`job ${ref}: not launched from this account with \`aura-lens launch ... --submit\` (no ${pointer}); give the job's --out folder instead`);
     dir = parseFile(pointer, PointerSchema, 'a job pointer').out;
   }
   const file = join(dir, JOB_RECORD);
