@@ -58,7 +58,7 @@ describe('launch k8s --submit --wait', () => {
     const d = scratchDir('k8s-wait');
     const shards = join(d, 'volume');
     for (const i of [0, 1]) assert.equal(runCli(['profile', MODEL, '--data', DATA, '--shard', `${i}/2`, '--out', join(shards, `shard-${i}`), ...PROFILE]).status, 0);
-    const api = await standIn((req, res, url) => {
+    const api = await standIn((_req, res, url) => {
       if (url.pathname === '/apis/batch/v1/namespaces/ml/jobs' && url.searchParams.get('watch') === 'true') {
         assert.equal(url.searchParams.get('fieldSelector'), 'metadata.name=prof');
         stream(res, [
@@ -88,7 +88,7 @@ describe('launch k8s --submit --wait', () => {
 
   it('names a Failed Job\'s failed index with the last lines of its pod\'s log', async () => {
     const d = scratchDir('k8s-wait-fail');
-    const api = await standIn((req, res, url) => {
+    const api = await standIn((_req, res, url) => {
       if (url.searchParams.get('watch') === 'true') {
         stream(res, [{ type: 'MODIFIED', object: job({ completedIndexes: '0', failedIndexes: '1', conditions: [{ type: 'Failed', status: 'True', reason: 'FailedIndexes', message: 'Job has failed indexes' }] }) }]);
       } else if (url.pathname === '/api/v1/namespaces/ml/pods') {
