@@ -1,19 +1,15 @@
 // `launch slurm --submit [--wait]`, `launch status|wait|merge JOB_ID|DIR`: the submitted array followed on
 // the real scheduler, requeued where a task ended early, and merged once every shard is complete.
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { findJobRecord, saveJobRecord } from '../aura/launch/job-record';
-import { jobStatus, logTail, shardFolder, waitForJob } from '../aura/launch/follow';
+import { jobStatus, logTail, waitForJob } from '../aura/launch/follow';
 import { indexLogTail, readIndexedJob, watchIndexedJob } from '../aura/launch/k8s-follow';
-import { sbatch } from '../aura/launch/slurm-client';
-import { restJobBody, restSubmit, restTarget } from '../aura/launch/slurm-rest';
-import { mergeShards } from '../aura/profile/merge';
-import { readManifest } from '../aura/profile/store';
+import { mergeJob } from '../aura/launch/submit';
 import { UserError } from '../engine/errors';
 import { num, parse, positional } from './args';
 import { makeOutput } from './output';
 import type { JobRecord } from '../aura/launch/job-record';
-import type { SlurmOptions } from '../aura/launch/slurm';
 import type { TaskStatus } from '../aura/launch/follow';
 import type { Flags } from './args';
 
@@ -25,17 +21,6 @@ function followOptions(flags: Flags): { poll: number; retries: number; timeout: 
     retries: num(flags, 'retries', { min: 0, max: 100, integer: true }) ?? 2,
     timeout: num(flags, 'timeout', { min: 0, max: 30 * 86400 }) ?? 0,
   };
-}
-
-/** Submits the written script with sbatch from the current folder and records the job next to its shards. */
-export async function submitSlurm(script: string, o: { out: string; shards: number; name: string }, rest?: { url: string | undefined; options: SlurmOptions; text: string }): Promise<JobRecord> {
-  const submitDir = process.cwd();
-  const jobId = rest
-    ? await restSubmit(restTarget(rest.url), restJobBody(rest.options, rest.text, submitDir, process.env))
-    : await sbatch(resolve(script), submitDir);
-  const record: JobRecord = { format: 'aura-lens.launch', version: 1, scheduler: 'slurm', jobId, script: resolve(script), submitDir, out: resolve(o.out), shards: o.shards, name: o.name, submittedAt: new Date().toISOString() };
-  await saveJobRecord(record);
-  return record;
 }
 
 export function statusLines(tasks: TaskStatus[]): string[] {
@@ -57,14 +42,6 @@ export async function waitAndMerge(r: JobRecord, flags: Flags): Promise<{ tasks:
     },
   });
   return { tasks, ...(await mergeJob(r)) };
-}
-
-async function mergeJob(r: JobRecord): Promise<{ merged: string; mergedNow: boolean }> {
-  const merged = join(r.out, 'merged');
-  // A merge that finished before (a second `launch merge`) is reported, not redone.
-  if (readManifest(merged) && existsSync(join(merged, 'summary.json'))) return { merged, mergedNow: false };
-  await mergeShards(Array.from({ length: r.shards }, (_, i) => shardFolder(r, i)), merged);
-  return { merged, mergedNow: true };
 }
 
 /** Records a submitted Kubernetes Job like a Slurm one; `out` is where this machine sees the shard root. */
