@@ -41,9 +41,9 @@ export const COMMANDS: Record<string, Command> = {
     run: mergeCommand,
   },
   launch: {
-    summary: 'write a Kubernetes Indexed Job or a Slurm job array that runs every profile shard (then merge)',
+    summary: 'write (and submit, follow and merge) a Kubernetes Indexed Job or a Slurm job array that runs every profile shard',
     usage:
-      'launch k8s MODEL_DIR --data FILE --out DIR --shards N --image IMAGE [--name NAME] [--namespace NS] [--parallelism P] [--backoff-limit-per-index B] [--pvc CLAIM --mount /work] [--gpus G] [--cpu C] [--memory M] [--file F] [--submit] [-- PROFILE_OPTIONS]\n      aura-lens launch slurm MODEL_DIR --data FILE --out DIR --shards N [--name NAME] [--parallelism P] [--partition P] [--time T] [--gpus G] [--cpus C] [--mem M] [--cli CMD] [--file F] [-- PROFILE_OPTIONS]',
+      'launch k8s MODEL_DIR --data FILE --out DIR --shards N --image IMAGE [--name NAME] [--namespace NS] [--parallelism P] [--backoff-limit-per-index B] [--pvc CLAIM --mount /work] [--gpus G] [--cpu C] [--memory M] [--file F] [--submit] [-- PROFILE_OPTIONS]\n      aura-lens launch slurm MODEL_DIR --data FILE --out DIR --shards N [--name NAME] [--parallelism P] [--partition P] [--time T] [--gpus G] [--cpus C] [--mem M] [--cli CMD] [--file F] [--submit [--wait] [--poll S] [--retries N] [--timeout S]] [-- PROFILE_OPTIONS]\n      aura-lens launch status|wait|merge JOB_ID|DIR [--poll S] [--retries N] [--timeout S]',
     run: launchCommand,
   },
   fit: {

@@ -14,6 +14,7 @@ import { openModelFolder } from './open-model-folder';
 import { openProfileFolder } from './open-profile-folder';
 import { acceptPreview, dismissPreview } from './preview-actions';
 import { profileConcept } from './profile-concept';
+import { profileOnCluster } from './profile-on-cluster';
 import { testSelection } from './test-selection';
 import { useDemoModel } from './use-demo-model';
 import { sweepArgs, sweepStrengths } from './sweep-strengths';
@@ -27,6 +28,7 @@ const handlers: Record<CommandId, Handler> = {
   [Commands.useDemoModel]: useDemoModel,
   [Commands.profileConcept]: (ctx, uri) => profileConcept(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.openProfileFolder]: (ctx, uri) => openProfileFolder(ctx, uri instanceof vscode.Uri ? uri : undefined),
+  [Commands.profileOnCluster]: (ctx, uri) => profileOnCluster(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.addSelectionAsToxic]: (ctx) => addSelectionExample(ctx, 1),
   [Commands.addSelectionAsNonToxic]: (ctx) => addSelectionExample(ctx, 0),
   [Commands.openExpertsPanel]: (ctx, neuron) => openExpertsPanel(ctx, isNeuronRef(neuron) ? neuron : undefined),

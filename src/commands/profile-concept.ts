@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { currentConfig } from '../host/vscode/config';
+import { Commands } from '../shared/ids';
 import { ensureModel } from './ensure-model';
 import type { ConceptSource } from '../aura/datasets';
 import type { CommandContext } from './context';
@@ -50,6 +51,14 @@ function sourcePicks(ctx: CommandContext): SourcePick[] {
       },
     });
   }
+  picks.push({
+    label: '$(server-process) On a Slurm cluster…',
+    detail: 'Submit a job array from this machine (the login node under Remote-SSH), follow it, open the merged profile',
+    source: async () => {
+      await vscode.commands.executeCommand(Commands.profileOnCluster);
+      return undefined;
+    },
+  });
   if (ctx.wb.model?.isDemo) {
     picks.unshift({ label: '$(beaker) Demo concept data', detail: 'The labelled sentences shipped with the demo model', source: async () => ({ kind: 'file', path: demoConcept(ctx) }) });
   }

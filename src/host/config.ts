@@ -32,6 +32,8 @@ export interface AuraConfig {
   dataset: { textColumn: string | undefined; labelColumn: string | undefined; maxPerClass: number | undefined };
   /** 'lexicon' or a classifier folder; a workspace value counts only in a trusted workspace. */
   scorer: string;
+  /** Profile on a Cluster: how the nodes run aura-lens ('' = the bundled CLI), partition and time limit ('' = the cluster's defaults). Machine-scoped: no workspace can set them. */
+  cluster: { cli: string; partition: string; time: string };
 }
 
 const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
@@ -57,6 +59,9 @@ const SETTINGS = {
   [Settings.labelColumn]: v.fallback(trimmed, ''),
   [Settings.maxPerClass]: v.fallback(int(0, 10_000_000), 2000),
   [Settings.scorer]: v.fallback(trimmed, 'lexicon'),
+  [Settings.clusterCli]: v.fallback(v.pipe(trimmed, v.regex(/^[^\r\n]*$/)), ''),
+  [Settings.clusterPartition]: v.fallback(v.pipe(trimmed, v.regex(/^[A-Za-z0-9_.:+@-]*$/)), ''),
+  [Settings.clusterTime]: v.fallback(v.pipe(trimmed, v.regex(/^[0-9:-]*$/)), ''),
 } as const;
 
 type SettingKey = keyof typeof SETTINGS;
@@ -93,6 +98,7 @@ export function readConfig(source: ConfigSource, trusted: boolean): AuraConfig {
       maxPerClass: maxPerClass > 0 ? maxPerClass : undefined,
     },
     scorer: get(Settings.scorer) || DEFAULTS[Settings.scorer],
+    cluster: { cli: get(Settings.clusterCli), partition: get(Settings.clusterPartition), time: get(Settings.clusterTime) },
   };
 }
 

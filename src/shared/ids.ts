@@ -6,6 +6,7 @@ export const Commands = {
   useDemoModel: 'aura.useDemoModel',
   profileConcept: 'aura.profileConcept',
   openProfileFolder: 'aura.openProfileFolder',
+  profileOnCluster: 'aura.profileOnCluster',
   addSelectionAsToxic: 'aura.addSelectionAsToxic',
   addSelectionAsNonToxic: 'aura.addSelectionAsNonToxic',
   openExpertsPanel: 'aura.openExpertsPanel',
@@ -37,6 +38,9 @@ export const Settings = {
   labelColumn: 'dataset.labelColumn',
   maxPerClass: 'dataset.maxPerClass',
   scorer: 'evaluation.scorer',
+  clusterCli: 'cluster.cli',
+  clusterPartition: 'cluster.partition',
+  clusterTime: 'cluster.time',
 } as const;
 
 /** data-testid values the page renders and the end-to-end tests look for. */

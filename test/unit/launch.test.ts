@@ -74,7 +74,7 @@ describe('launch k8s', () => {
       [[...base, '--name', 'Not_Valid'], /--name: "Not_Valid" is not a valid Job name/],
       [base.filter((a, i) => a !== '--image' && base[i - 1] !== '--image'), /--image is required/],
       [[...base.slice(0, 7), '--shards', '0', ...base.slice(9)], /--shards: expected an integer >= 1/],
-      [['launch', 'nomad'], /launch: expected "k8s" or "slurm", got "nomad"/],
+      [['launch', 'nomad'], /launch: expected "k8s", "slurm", "status", "wait" or "merge", got "nomad"/],
     ];
     for (const [args, want] of cases) {
       const r = runCli(args);
