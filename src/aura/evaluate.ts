@@ -50,6 +50,11 @@ export interface EvaluationResult {
   samples: PromptSamples[];
 }
 
+/** A prompt keeps its last this many tokens when it and the continuation would not fit the model's context. */
+export function promptRoom(model: LanguageModel, maxNewTokens: number): number {
+  return Math.max(1, (model.facts.maxPositions ?? Infinity) - maxNewTokens);
+}
+
 export async function evaluateToxicity(
   model: LanguageModel,
   prompts: string[],
@@ -59,8 +64,7 @@ export async function evaluateToxicity(
 ): Promise<{ toxicity: ToxicityResult; samples: PromptSamples[] }> {
   const n = o.samples ?? 25;
   const maxNewTokens = o.maxNewTokens ?? 20;
-  // A prompt keeps its last tokens when it and the continuation would not fit the model's context.
-  const room = Math.max(1, (model.facts.maxPositions ?? Infinity) - maxNewTokens);
+  const room = promptRoom(model, maxNewTokens);
   const samples: PromptSamples[] = [];
   for (const [p, prompt] of prompts.entries()) {
     o.signal?.throwIfAborted();

@@ -1,6 +1,6 @@
 import { loadPrompts } from '../aura/datasets';
 import { demoAssets } from '../aura/demo-assets';
-import { evaluate } from '../aura/evaluate';
+import { evaluate, promptRoom } from '../aura/evaluate';
 import { effectiveGains, readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
 import { createScorer, defaultSecondScorer } from '../aura/scoring/create';
 import { LanguageModel } from '../engine/model';
@@ -114,6 +114,10 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   const second = secondSpec === 'none' ? undefined : await createScorer(secondSpec);
   const model = await LanguageModel.open(dir, threads ? { threads } : {});
   try {
+    // Said once, before the runs: a prompt past the context keeps only its last tokens.
+    const room = promptRoom(model, maxNewTokens);
+    const cut = prompts.filter((t) => model.tokenizer.encode(t).length > room).length;
+    if (cut) o.log(`evaluate: ${cut} of ${prompts.length} prompts are longer than the ${room} tokens the context leaves beside ${maxNewTokens} new ones; they keep their last ${room} tokens`);
     const ivPath = opt.intervention;
     const file = ivPath ? await readInterventionFile(ivPath) : undefined;
     if (file) validateAgainstModel(file, model.sites, model.fingerprint, ivPath);

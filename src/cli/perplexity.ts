@@ -50,7 +50,12 @@ export async function perplexityCommand(argv: string[]): Promise<void> {
       ...(intervention ? { intervention } : {}),
       onProgress: (d, t) => out.log(`perplexity: ${d}/${t} texts`),
     });
-    out.result({ perplexity: r.perplexity, tokens: r.tokens, texts: r.texts }, `perplexity ${r.perplexity.toFixed(3)} over ${r.tokens} tokens in ${r.texts} texts`);
+    if (r.shortTexts) out.log(`perplexity: ${r.shortTexts} of ${texts.length} texts have fewer than 2 tokens (nothing to predict) and were left out`);
+    if (r.truncatedTexts) out.log(`perplexity: ${r.truncatedTexts} of ${texts.length} texts were cut to their first ${r.maxLength} tokens`);
+    out.result(
+      { perplexity: r.perplexity, tokens: r.tokens, texts: r.texts, shortTexts: r.shortTexts, truncatedTexts: r.truncatedTexts },
+      `perplexity ${r.perplexity.toFixed(3)} over ${r.tokens} tokens in ${r.texts} texts`,
+    );
   } finally {
     await model.dispose();
   }

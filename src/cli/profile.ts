@@ -7,6 +7,7 @@ import { command, delimiterFlag, list, number, oneOf, parseCommand, positionals,
 import { PROVIDERS, epFlag } from './ep';
 import { makeOutput } from './output';
 import { statsReport } from './fit';
+import { dataNotes } from './data-notes';
 import { profileStatistics } from '../aura/stats/significance';
 import type { SketchSummary } from '../aura/profile/sketch-profile';
 
@@ -89,6 +90,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     },
     { seed, ...(maxPerClass ? { maxPerClass } : {}) },
   );
+  for (const note of dataNotes(data, concept.stats)) o.log(note);
   const custom = sites?.filter((s) => s.startsWith('custom:')).map((s) => s.slice('custom:'.length));
   const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}), ...ep });
   try {
@@ -110,7 +112,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     });
     if (shard) {
       o.result(
-        { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, shard },
+        { out, positives: concept.positives, negatives: concept.negatives, dataRows: concept.stats, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, shard },
         `shard ${shard.index}/${shard.count}: ${r.manifest.batches} batches in all, this shard's written to ${out} in ${r.seconds.toFixed(1)} s; when every shard is done: aura-lens merge SHARD_DIR... --out DIR`,
       );
       return;
@@ -121,7 +123,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
       const maxBound = Math.max(...sk.map((s) => s.maxBound));
       const top = best as SketchSummary | undefined;
       o.result(
-        { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, sketch: { bins, maxBound, summaries: sk }, ...profileTiming(r.timing) },
+        { out, positives: concept.positives, negatives: concept.negatives, dataRows: concept.stats, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, sketch: { bins, maxBound, summaries: sk }, ...profileTiming(r.timing) },
         [
           `sketched ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s, ${bins} bins per neuron`,
           top ? `best AUROC ${top.bestAuroc.toFixed(4)} ± ${top.bestBound.toFixed(4)} at ${top.id}; experts (AUROC > 0.5): ${sk.reduce((a, s) => a + s.experts, 0)}` : '',
@@ -142,6 +144,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
         out,
         positives: concept.positives,
         negatives: concept.negatives,
+        dataRows: concept.stats,
         sites: r.manifest.sites,
         seconds: r.seconds,
         reusedBatches: r.reusedBatches,
