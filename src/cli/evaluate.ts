@@ -9,6 +9,7 @@ import { command, list, number, numbers, parseCommand, positionals, rule, text }
 import { checkOutputFile } from './output-file';
 import { makeOutput } from './output';
 import { atomicWriteFile } from '../aura/atomic-write';
+import { requireManifest } from '../aura/profile/store';
 import { CONTROLS, sweepArms, sweepCsv } from '../aura/sweep';
 import { profileStatistics } from '../aura/stats/significance';
 import type { Control, SweepPoint } from '../aura/sweep';
@@ -101,6 +102,9 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   const { dir, samples, maxNewTokens, maxPrompts, seed, strength, threads, sweep, preprompt, methods, csv, controls, maxQ } = opt;
   const o = makeOutput(opt.json);
   if (csv) checkOutputFile('csv', csv);
+  // The intervention and the profile are read first: a bad one costs no prompt, scorer or model load.
+  const early = opt.intervention ? await readInterventionFile(opt.intervention) : undefined;
+  if (opt.profile) requireManifest(opt.profile);
   const promptsFile = opt.prompts ?? demoAssets().prompts;
   const neutralFile = opt.neutral ?? (opt.prompts ? undefined : demoAssets().neutral);
   // The paper's combination: the pre-prompt goes before every prompt; only the continuation is scored.
@@ -119,7 +123,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     const cut = prompts.filter((t) => model.tokenizer.encode(t).length > room).length;
     if (cut) o.log(`evaluate: ${cut} of ${prompts.length} prompts are longer than the ${room} tokens the context leaves beside ${maxNewTokens} new ones; they keep their last ${room} tokens`);
     const ivPath = opt.intervention;
-    const file = ivPath ? await readInterventionFile(ivPath) : undefined;
+    const file = early;
     if (file) validateAgainstModel(file, model.sites, model.fingerprint, ivPath);
     const opts: EvaluateOptions = { samples, maxNewTokens, seed, onProgress: (stage, d, t) => {
         if (d % 20 === 0 || d === t) o.log(`evaluate: ${stage} ${d}/${t}`);

@@ -2,7 +2,7 @@ import { generate } from '../engine/generation/generate';
 import { LanguageModel } from '../engine/model';
 import * as v from 'valibot';
 import { command, number, oneOf, parseCommand, positionals, required, rule, text } from './flag-schema';
-import { loadInterventionFor } from './intervention';
+import { interventionFor, readInterventionArg } from './intervention';
 import { PROVIDERS, epFlag } from './ep';
 import { makeOutput } from './output';
 
@@ -50,6 +50,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
   const { dir, prompt, maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, strength, threads, ...o } = generateOptions(argv);
   const ep = epFlag({ ep: o.ep });
   const out = makeOutput(o.json);
+  const read = await readInterventionArg(o.intervention);
   const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...ep });
   try {
     // generate stops at the end of the context (position embeddings end there): say so rather than stop short silently.
@@ -58,8 +59,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     if (context !== undefined && promptTokens < context && promptTokens + maxNewTokens > context) {
       out.log(`generate: --max-new-tokens ${maxNewTokens} goes past the model's context of ${context} tokens; at most ${context - promptTokens} new tokens after this ${promptTokens}-token prompt`);
     }
-    const file = o.intervention;
-    const intervention = file ? await loadInterventionFor(model, file, strength) : undefined;
+    const intervention = read ? interventionFor(model, read, strength) : undefined;
     const r = await generate(model, [prompt], {
       maxNewTokens,
       seed,

@@ -1,10 +1,14 @@
-// Reads an intervention file for a model: validated against its sites and fingerprint, scaled to a
-// strength (default: the strength saved in the file).
+// Reads an intervention file for a model: read before the model opens (a bad file costs no load),
+// validated against its sites and fingerprint once it has, scaled to a strength (default: the file's).
 import { effectiveGains, readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
+import type { InterventionFile } from '../aura/intervention-file';
 import type { Intervention, LanguageModel } from '../engine/model';
 
-export async function loadInterventionFor(model: LanguageModel, file: string, strength?: number): Promise<Intervention> {
-  const iv = await readInterventionFile(file);
-  validateAgainstModel(iv, model.sites, model.fingerprint, file);
-  return effectiveGains(iv, strength);
+export async function readInterventionArg(file: string | undefined): Promise<{ file: string; iv: InterventionFile } | undefined> {
+  return file === undefined ? undefined : { file, iv: await readInterventionFile(file) };
+}
+
+export function interventionFor(model: LanguageModel, read: { file: string; iv: InterventionFile }, strength?: number): Intervention {
+  validateAgainstModel(read.iv, model.sites, model.fingerprint, read.file);
+  return effectiveGains(read.iv, strength);
 }

@@ -3,7 +3,7 @@ import { LanguageModel } from '../engine/model';
 import { perplexity } from '../engine/generation/perplexity';
 import * as v from 'valibot';
 import { command, number, parseCommand, positionals, required, rule, text } from './flag-schema';
-import { loadInterventionFor } from './intervention';
+import { interventionFor, readInterventionArg } from './intervention';
 import { makeOutput } from './output';
 
 const PERPLEXITY = v.pipe(
@@ -39,11 +39,11 @@ export function perplexityOptions(argv: string[]): PerplexityOptions {
 export async function perplexityCommand(argv: string[]): Promise<void> {
   const { dir, data, strength, batchSize, maxLength, threads, ...o } = perplexityOptions(argv);
   const out = makeOutput(o.json);
+  const read = await readInterventionArg(o.intervention);
   const texts = await loadPrompts(data);
   const model = await LanguageModel.open(dir, threads ? { threads } : {});
   try {
-    const file = o.intervention;
-    const intervention = file ? await loadInterventionFor(model, file, strength) : undefined;
+    const intervention = read ? interventionFor(model, read, strength) : undefined;
     const r = await perplexity(model, texts, {
       batchSize,
       ...(maxLength ? { maxLength } : {}),

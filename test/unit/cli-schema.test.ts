@@ -134,6 +134,9 @@ describe('the CLI checks every flag before the work (exit 1, one line, nothing r
       [['generate', missing, '--prompt', 'x', '--strength', '0x1'], /--strength: expected a number >= 0 and <= 1, got "0x1"/],
       [['perplexity', missing, '--data', '/nonexistent/t.txt', '--strength', '0.5'], /--strength: scales an intervention; add --intervention FILE/],
       [['fit', d, '--method', 'aura', '--out', d], /--out .*: is a folder; expected a file name/],
+      [['generate', missing, '--prompt', 'x', '--intervention', join(d, 'no-such-iv.json')], /no-such-iv\.json/],
+      [['perplexity', missing, '--data', '/nonexistent/t.txt', '--intervention', join(d, 'no-such-iv.json')], /no-such-iv\.json/],
+      [['evaluate', missing, '--profile', join(d, 'no-such-profile'), '--methods', 'aura', '--prompts', '/nonexistent/p.txt'], /no-such-profile/],
     ];
     for (const [args, want] of cases) {
       const r = runCli(args);
