@@ -22,39 +22,12 @@ import { ExpertsPanel, registerPanelSerializer } from './panel/experts-panel';
 import { Commands } from './shared/ids';
 import type { CommandContext } from './commands/context';
 import type { PanelActions } from './panel/panel-controller';
-import type { HighlightsState } from './editor/activation-highlights';
-import type { InlinePreviewState } from './editor/inline-preview';
-import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot } from './shared/protocol';
+import { extensionExports } from './extension-exports';
+import type { AuraApi, AuraTestHooks } from './extension-exports';
+
+export type { AuraApi, AuraTestHooks } from './extension-exports';
 
 let workbench: Workbench | undefined;
-
-/** What activate returns: a view for the integration tests (test/integration), not a public API. */
-export interface AuraApi {
-  model(): { name: string; isDemo: boolean } | undefined;
-  expertCount(): number | undefined;
-  /**
-   * Test hooks for the integration suite: what the editor and the panel show, and the one action the
-   * suite cannot reach through a command (the panel's strength slider, which posts `setIntervention`).
-   */
-  testing: {
-    /** The inline preview as shown (continuations, label, rendered ghost text), or undefined. */
-    inlinePreview(): InlinePreviewState | undefined;
-    /** The highlights as shown (token ranges and levels, legend), or undefined. */
-    highlights(): HighlightsState | undefined;
-    /** The preview the panel shows (the last snapshot posted to it). */
-    panelPreview(): PreviewSnapshot | undefined;
-    /** Resolves with the next finished preview run (the panel's text after a rerun). */
-    nextPreview(): Promise<PreviewSnapshot>;
-    intervention(): InterventionSnapshot;
-    /** What the panel's controls do: update the intervention and rerun the preview (debounced). */
-    setIntervention(settings: Partial<InterventionSettings>): void;
-    /** The last warning or error the extension logged (each error notification is logged first). */
-    lastProblem(): string | undefined;
-    profile(): { positives: number; negatives: number } | undefined;
-    /** The expert whose detail the open panel shows. */
-    panelNeuron(): { site: string; neuron: number } | undefined;
-  };
-}
 
 export function activate(context: vscode.ExtensionContext): AuraApi {
   const channel = vscode.window.createOutputChannel('AurA');
@@ -120,32 +93,33 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     { dispose: () => ExpertsPanel.disposeCurrent() },
   );
   log.info(`AurA Lens ${String(context.extension.packageJSON.version)} activated; workspace ${vscode.workspace.isTrusted ? 'trusted' : 'not trusted (restricted mode)'}`);
-  return {
+  const api = {
     model: () => (wb.model ? { name: wb.model.name, isDemo: wb.model.isDemo } : undefined),
     expertCount: () => wb.experts?.auroc.filter((a) => a > 0.5).length,
-    testing: {
-      inlinePreview: () => inline.current,
-      highlights: () => highlights.current,
-      panelPreview: () => wb.preview.snapshot,
-      nextPreview: () =>
-        new Promise((resolve) => {
-          const sub = wb.preview.onDidUpdate((p) => {
-            if (p.done) {
-              sub.dispose();
-              resolve(p);
-            }
-          });
-        }),
-      intervention: () => wb.intervention.snapshot(),
-      setIntervention: (settings) => {
-        wb.intervention.update({ ...wb.intervention.current(), ...settings });
-        wb.preview.scheduleRerun();
-      },
-      lastProblem: () => lastProblem,
-      profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
-      panelNeuron: () => ExpertsPanel.shownNeuron(),
-    },
   };
+  // The hooks can change the intervention and read what the editor shows: only VS Code's test runs get them.
+  return extensionExports(context.extensionMode, api, (): AuraTestHooks => ({
+    inlinePreview: () => inline.current,
+    highlights: () => highlights.current,
+    panelPreview: () => wb.preview.snapshot,
+    nextPreview: () =>
+      new Promise((resolve) => {
+        const sub = wb.preview.onDidUpdate((p) => {
+          if (p.done) {
+            sub.dispose();
+            resolve(p);
+          }
+        });
+      }),
+    intervention: () => wb.intervention.snapshot(),
+    setIntervention: (settings) => {
+      wb.intervention.update({ ...wb.intervention.current(), ...settings });
+      wb.preview.scheduleRerun();
+    },
+    lastProblem: () => lastProblem,
+    profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
+    panelNeuron: () => ExpertsPanel.shownNeuron(),
+  }));
 }
 
 /** The panel's buttons run the same commands as the palette, with their dialogs and progress. */

@@ -41,7 +41,7 @@ export async function loadConceptData(source: ConceptSource, options: LoadOption
   const sampler = new ClassSampler(options);
   const signal = options.signal;
   signal?.throwIfAborted();
-  const stats: LoadStats = { readPositives: 0, readNegatives: 0, droppedSubtype: 0, skipped: 0, truncated: 0 };
+  const stats: LoadStats = { readPositives: 0, readNegatives: 0, droppedSubtype: 0, skipped: 0, truncated: 0, inBothClasses: 0 };
   const sink: ExampleSink = {
     add(text, label, truncated) {
       signal?.throwIfAborted();
@@ -61,6 +61,7 @@ export async function loadConceptData(source: ConceptSource, options: LoadOption
   const examples = sampler.finish();
   let pos = 0;
   for (const e of examples) pos += e.label;
+  countInBothClasses(examples, stats);
   return { examples, positives: pos, negatives: examples.length - pos, source: name, stats };
 }
 
@@ -108,6 +109,17 @@ function readMemory(examples: readonly LabelledText[], sink: ExampleSink): void 
     const truncated = e.text.length > MAX_TEXT_CHARS;
     sink.add(truncated ? e.text.slice(0, MAX_TEXT_CHARS) : e.text, e.label, truncated);
   });
+}
+
+/** Texts labelled both ways in the sample (bit 1: seen as a negative, bit 2: as a positive). */
+function countInBothClasses(examples: readonly LabelledText[], stats: LoadStats): void {
+  const seen = new Map<string, number>();
+  for (const e of examples) seen.set(e.text, (seen.get(e.text) ?? 0) | (e.label ? 2 : 1));
+  for (const [text, bits] of seen) {
+    if (bits !== 3) continue;
+    stats.inBothClasses++;
+    stats.bothClassesExample ??= text;
+  }
 }
 
 function checkBothClasses(name: string, positives: number, negatives: number): void {

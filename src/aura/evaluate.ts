@@ -51,6 +51,11 @@ export interface EvaluationResult {
   samples: PromptSamples[];
 }
 
+/** A prompt keeps its last this many tokens when it and the continuation would not fit the model's context. */
+export function promptRoom(model: LanguageModel, maxNewTokens: number): number {
+  return Math.max(1, (model.facts.maxPositions ?? Infinity) - maxNewTokens);
+}
+
 export async function evaluateToxicity(
   model: LanguageModel,
   prompts: string[],
@@ -61,7 +66,7 @@ export async function evaluateToxicity(
   const n = o.samples ?? 25;
   const maxNewTokens = o.maxNewTokens ?? 20;
   // A prompt keeps its last tokens when it and the continuation would not fit the model's context.
-  const room = Math.max(1, (model.facts.maxPositions ?? Infinity) - maxNewTokens);
+  const room = promptRoom(model, maxNewTokens);
   // Every prompt is encoded before the first is sampled, so one with no tokens fails in a second, not
   // after an hour of generation.
   const encoded = prompts.map((prompt, p) => {

@@ -13,19 +13,42 @@ import { profileConcept } from '../aura/profile';
 import { readAurocs } from '../aura/profile/score';
 import { createScorer } from '../aura/scoring/create';
 import { LanguageModel } from '../engine/model';
-import { num, parse, str } from './args';
+import * as v from 'valibot';
+import { command, number, parseCommand, positionals, text } from './flag-schema';
 import { makeOutput } from './output';
 import type { EvaluationResult } from '../aura/evaluate';
 
+const DEMO = v.pipe(
+  command({
+    _: positionals([]),
+    out: text('out'),
+    samples: number('samples', { min: 1, max: 100, integer: true }),
+    'max-new-tokens': number('max-new-tokens', { min: 1, max: 256, integer: true }),
+    'max-prompts': number('max-prompts', { min: 1, integer: true }),
+    seed: number('seed', { integer: true }),
+    threads: number('threads', { min: 1, max: 64, integer: true }),
+  }),
+  v.transform((o) => ({
+    out: resolve(o.out || defaultDemoDir()),
+    samples: o.samples ?? 10,
+    maxNewTokens: o['max-new-tokens'] ?? 20,
+    maxPrompts: o['max-prompts'],
+    seed: o.seed ?? 0,
+    threads: o.threads,
+    json: o.json,
+  })),
+);
+
+export type DemoOptions = v.InferOutput<typeof DEMO>;
+
+/** Every flag of `demo`, checked before the model opens. */
+export function demoOptions(argv: string[]): DemoOptions {
+  return parseCommand('demo', argv, DEMO);
+}
+
 export async function demoCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { out: 'string', samples: 'string', 'max-new-tokens': 'string', 'max-prompts': 'string', seed: 'string', threads: 'string' });
-  const o = makeOutput(!!p.flags.json);
-  const out = resolve(str(p.flags, 'out') ?? defaultDemoDir());
-  const samples = num(p.flags, 'samples', { min: 1, max: 100, integer: true }) ?? 10;
-  const maxNewTokens = num(p.flags, 'max-new-tokens', { min: 1, max: 256, integer: true }) ?? 20;
-  const maxPrompts = num(p.flags, 'max-prompts', { min: 1, integer: true });
-  const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
-  const threads = num(p.flags, 'threads', { min: 1, max: 64, integer: true });
+  const { out, samples, maxNewTokens, maxPrompts, seed, threads, json } = demoOptions(argv);
+  const o = makeOutput(json);
   const started = performance.now();
   const assets = demoAssets();
   const log = (m: string) => o.log(`demo: ${m}`);

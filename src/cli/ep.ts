@@ -3,7 +3,7 @@ import { UserError } from '../engine/errors';
 import { checkExecutionProvider } from '../engine/execution-provider';
 import type { ExecutionProvider } from '../engine/ort-session';
 
-const PROVIDERS: readonly ExecutionProvider[] = ['cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
+export const PROVIDERS = ['cpu', 'cuda', 'webgpu', 'dml', 'coreml'] as const satisfies readonly ExecutionProvider[];
 
 export function epFlag(flags: Record<string, string | boolean | undefined>): { executionProvider?: ExecutionProvider } {
   const v = flags.ep;

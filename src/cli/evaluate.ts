@@ -1,77 +1,129 @@
 import { loadPrompts } from '../aura/datasets';
 import { demoAssets } from '../aura/demo-assets';
-import { evaluate } from '../aura/evaluate';
+import { evaluate, promptRoom } from '../aura/evaluate';
 import { effectiveGains, readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
 import { createScorer, defaultSecondScorer } from '../aura/scoring/create';
-import { UserError } from '../engine/errors';
 import { LanguageModel } from '../engine/model';
-import { num, parse, positional, str } from './args';
+import * as v from 'valibot';
+import { command, list, number, numbers, parseCommand, positionals, rule, text } from './flag-schema';
+import { checkOutputFile } from './output-file';
 import { makeOutput } from './output';
 import { atomicWriteFile } from '../aura/atomic-write';
+import { requireManifest } from '../aura/profile/store';
 import { CONTROLS, sweepArms, sweepCsv } from '../aura/sweep';
 import { profileStatistics } from '../aura/stats/significance';
 import type { Control, SweepPoint } from '../aura/sweep';
 import type { EvaluateOptions, EvaluationResult } from '../aura/evaluate';
 
+const CONTROLS_FLAG = v.optional(
+  v.pipe(
+    v.string(),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      if (dataset.value === 'none') return [] as Control[];
+      const out: Control[] = [];
+      for (const c of dataset.value.split(',')) {
+        const t = c.trim();
+        if (!(CONTROLS as readonly string[]).includes(t)) {
+          addIssue({ message: `--controls: expected none or some of ${CONTROLS.join(', ')}, got "${t}"` });
+          return NEVER;
+        }
+        out.push(t as Control);
+      }
+      return out;
+    }),
+  ),
+);
+
+const EVALUATE = v.pipe(
+  command({
+    _: positionals(['MODEL_DIR (usage: aura-lens evaluate MODEL_DIR [--intervention FILE] [--prompts FILE])']),
+    intervention: text('intervention'),
+    strength: number('strength', { min: 0, max: 1 }),
+    prompts: text('prompts'),
+    neutral: text('neutral'),
+    scorer: text('scorer'),
+    'second-scorer': text('second-scorer'),
+    samples: number('samples', { min: 1, max: 1000, integer: true }),
+    'max-new-tokens': number('max-new-tokens', { min: 1, max: 1024, integer: true }),
+    'max-prompts': number('max-prompts', { min: 1, integer: true }),
+    seed: number('seed', { integer: true }),
+    sweep: numbers('sweep', { min: 0, max: 1 }, 'strengths in [0, 1] separated by commas'),
+    threads: number('threads', { min: 1, max: 256, integer: true }),
+    methods: list('methods'),
+    profile: text('profile'),
+    controls: CONTROLS_FLAG,
+    csv: text('csv'),
+    preprompt: text('preprompt'),
+    'max-q': number('max-q', { min: 0, max: 1 }),
+  }),
+  rule((o) => !(o.methods && o.intervention !== undefined), '--methods fits its interventions from --profile DIR; leave out --intervention'),
+  rule((o) => !o.methods || o.profile !== undefined, '--methods needs --profile DIR, the profile to fit the methods on'),
+  rule(
+    (o) => !!o.methods || (o.profile === undefined && o.controls === undefined && o['max-q'] === undefined),
+    (o) => `--${o.profile !== undefined ? 'profile' : o.controls !== undefined ? 'controls' : 'max-q'} belongs to a method sweep; add --methods a,b (and --profile DIR)`,
+  ),
+  rule((o) => !o.csv || !!o.sweep || !!o.methods, '--csv writes the points of a sweep; add --sweep S,S,... (and --methods or --intervention)'),
+  rule((o) => !o.sweep || !!o.methods || o.intervention !== undefined, '--sweep needs --intervention FILE'),
+  rule((o) => o.strength === undefined || !(o.sweep || o.methods), '--strength: a sweep takes its strengths from --sweep S,S,...; leave out --strength'),
+  rule((o) => o.strength === undefined || o.intervention !== undefined, '--strength: scales an intervention; add --intervention FILE'),
+  v.transform((o) => ({
+    dir: o._[0]!,
+    intervention: o.intervention || undefined,
+    strength: o.strength,
+    prompts: o.prompts || undefined,
+    neutral: o.neutral || undefined,
+    scorer: o.scorer || 'lexicon',
+    secondScorer: o['second-scorer'] || undefined,
+    samples: o.samples ?? 25,
+    maxNewTokens: o['max-new-tokens'] ?? 20,
+    maxPrompts: o['max-prompts'],
+    seed: o.seed ?? 0,
+    sweep: o.sweep,
+    threads: o.threads,
+    methods: o.methods,
+    profile: o.profile,
+    controls: o.controls ?? [...CONTROLS],
+    csv: o.csv || undefined,
+    preprompt: o.preprompt || undefined,
+    maxQ: o['max-q'],
+    json: o.json,
+  })),
+);
+
+export type EvaluateCliOptions = v.InferOutput<typeof EVALUATE>;
+
+/** Every flag of `evaluate`, checked before prompts, scorers or the model are loaded. */
+export function evaluateOptions(argv: string[]): EvaluateCliOptions {
+  return parseCommand('evaluate', argv, EVALUATE);
+}
+
 export async function evaluateCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, {
-    intervention: 'string',
-    strength: 'string',
-    prompts: 'string',
-    neutral: 'string',
-    scorer: 'string',
-    'second-scorer': 'string',
-    samples: 'string',
-    'max-new-tokens': 'string',
-    'max-prompts': 'string',
-    seed: 'string',
-    sweep: 'string',
-    threads: 'string',
-    methods: 'string',
-    profile: 'string',
-    controls: 'string',
-    csv: 'string',
-    preprompt: 'string',
-    'max-q': 'string',
-  });
-  const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens evaluate MODEL_DIR [--intervention FILE] [--prompts FILE])');
-  const o = makeOutput(!!p.flags.json);
-  const samples = num(p.flags, 'samples', { min: 1, max: 1000, integer: true }) ?? 25;
-  const maxNewTokens = num(p.flags, 'max-new-tokens', { min: 1, max: 1024, integer: true }) ?? 20;
-  const maxPrompts = num(p.flags, 'max-prompts', { min: 1, integer: true });
-  const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
-  const strength = num(p.flags, 'strength', { min: 0, max: 1 });
-  const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
-  const sweep = str(p.flags, 'sweep')?.split(',').map((s) => {
-    const v = Number(s);
-    if (s.trim() === '' || !(v >= 0 && v <= 1)) throw new UserError(`--sweep: expected strengths in [0, 1] separated by commas, got "${s}"`);
-    return v;
-  });
-  const promptsFile = str(p.flags, 'prompts') ?? demoAssets().prompts;
-  const neutralFile = str(p.flags, 'neutral') ?? (str(p.flags, 'prompts') ? undefined : demoAssets().neutral);
-  const preprompt = str(p.flags, 'preprompt');
+  const opt = evaluateOptions(argv);
+  const { dir, samples, maxNewTokens, maxPrompts, seed, strength, threads, sweep, preprompt, methods, csv, controls, maxQ } = opt;
+  const o = makeOutput(opt.json);
+  if (csv) checkOutputFile('csv', csv);
+  // The intervention and the profile are read first: a bad one costs no prompt, scorer or model load.
+  const early = opt.intervention ? await readInterventionFile(opt.intervention) : undefined;
+  if (opt.profile) requireManifest(opt.profile);
+  const promptsFile = opt.prompts ?? demoAssets().prompts;
+  const neutralFile = opt.neutral ?? (opt.prompts ? undefined : demoAssets().neutral);
   // The paper's combination: the pre-prompt goes before every prompt; only the continuation is scored.
   const prompts = (await loadPrompts(promptsFile, { ...(maxPrompts ? { max: maxPrompts } : {}), seed })).map((t) => (preprompt ? `${preprompt}${t}` : t));
-  const methods = str(p.flags, 'methods')?.split(',').map((m) => m.trim()).filter(Boolean);
-  const csv = str(p.flags, 'csv');
-  if (methods && str(p.flags, 'intervention')) throw new UserError('--methods fits its interventions from --profile DIR; leave out --intervention');
-  if (methods && !str(p.flags, 'profile')) throw new UserError('--methods needs --profile DIR, the profile to fit the methods on');
-  for (const flag of ['profile', 'controls', 'max-q']) {
-    if (!methods && str(p.flags, flag) !== undefined) throw new UserError(`--${flag} belongs to a method sweep; add --methods a,b (and --profile DIR)`);
-  }
-  if (csv && !sweep && !methods) throw new UserError('--csv writes the points of a sweep; add --sweep S,S,... (and --methods or --intervention)');
-  const controls = parseControls(str(p.flags, 'controls'));
   const neutral = neutralFile ? await loadPrompts(neutralFile) : undefined;
-  const scorerSpec = str(p.flags, 'scorer') ?? 'lexicon';
+  const scorerSpec = opt.scorer;
   const scorer = await createScorer(scorerSpec);
   // A second instrument scores the same continuations, so a cut is not only measured by the scorer
   // that may have labelled the concept data (the demo's lexicon did); "none" turns it off.
-  const secondSpec = str(p.flags, 'second-scorer') ?? defaultSecondScorer(scorerSpec);
+  const secondSpec = opt.secondScorer ?? defaultSecondScorer(scorerSpec);
   const second = secondSpec === 'none' ? undefined : await createScorer(secondSpec);
   const model = await LanguageModel.open(dir, threads ? { threads } : {});
   try {
-    const ivPath = str(p.flags, 'intervention');
-    const file = ivPath ? await readInterventionFile(ivPath) : undefined;
+    // Said once, before the runs: a prompt past the context keeps only its last tokens.
+    const room = promptRoom(model, maxNewTokens);
+    const cut = prompts.filter((t) => model.tokenizer.encode(t).length > room).length;
+    if (cut) o.log(`evaluate: ${cut} of ${prompts.length} prompts are longer than the ${room} tokens the context leaves beside ${maxNewTokens} new ones; they keep their last ${room} tokens`);
+    const ivPath = opt.intervention;
+    const file = early;
     if (file) validateAgainstModel(file, model.sites, model.fingerprint, ivPath);
     if (file) model.checkIntervention(effectiveGains(file, 1), ivPath);
     const opts: EvaluateOptions = { samples, maxNewTokens, seed, onProgress: (stage, d, t) => {
@@ -87,12 +139,11 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       seconds: r.seconds,
     });
     if (methods) {
-      const profileDir = str(p.flags, 'profile')!;
-      const maxQ = num(p.flags, 'max-q', { min: 0, max: 1 });
+      const profileDir = opt.profile!;
       // The same selection as fit --max-q: experts whose Benjamini-Hochberg q-value is at most Q.
       const keep = maxQ === undefined ? undefined : new Map(profileStatistics(profileDir, { resamples: 0, permutations: 0 }).sites.map((st) => [st.id, Uint8Array.from(st.q, (q) => (q <= maxQ ? 1 : 0))]));
       const arms = sweepArms(profileDir, methods, controls, seed, keep);
-      for (const a of arms) validateAgainstModel(a.file, model.sites, model.fingerprint, `--profile ${str(p.flags, 'profile')}`);
+      for (const a of arms) validateAgainstModel(a.file, model.sites, model.fingerprint, `--profile ${profileDir}`);
       const strengths = sweep ?? [0, 0.5, 1];
       // One session of the largest form the arms need, built before the shared baseline.
       model.reserveForms(arms.flatMap((a) => strengths.filter((s) => s !== 0).map((s) => effectiveGains(a.file, s))));
@@ -124,7 +175,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       return;
     }
     if (sweep) {
-      if (!file) throw new UserError('--sweep needs --intervention FILE');
+      if (!file) throw new Error('evaluate: --sweep without an intervention passed the option checks');
       model.reserveForms(sweep.filter((s) => s !== 0).map((s) => effectiveGains(file, s)));
       const points = [];
       for (const s of sweep) points.push({ strength: s, ...brief(await run(s)) });
@@ -150,16 +201,6 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
 function secondOf(r: EvaluationResult): Pick<SweepPoint, 'second'> {
   const o = r.otherScorers?.[0];
   return o ? { second: { scorer: o.scorer, toxicity: o.toxicity } } : {};
-}
-
-function parseControls(v: string | undefined): Control[] {
-  if (v === undefined) return [...CONTROLS];
-  if (v === 'none') return [];
-  return v.split(',').map((c) => {
-    const t = c.trim();
-    if (!(CONTROLS as readonly string[]).includes(t)) throw new UserError(`--controls: expected none or some of ${CONTROLS.join(', ')}, got "${t}"`);
-    return t as Control;
-  });
 }
 
 function line(

@@ -4,26 +4,43 @@ import { provenanceOfFile, readEvaluation } from '../aura/export/provenance';
 import { writeGainsSafetensors } from '../aura/gains-safetensors';
 import { readInterventionFile, validateAgainstModel, writeInterventionFile, effectiveGains } from '../aura/intervention-file';
 import { LanguageModel } from '../engine/model';
-import { UserError } from '../engine/errors';
-import { num, parse, positional, requireStr, str } from './args';
+import * as v from 'valibot';
+import { command, number, parseCommand, positionals, required, requiredOneOf, rule, text } from './flag-schema';
 import { makeOutput } from './output';
 
-const FORMATS = ['json', 'safetensors', 'onnx', 'peft-ia3'];
+const FORMATS = ['json', 'safetensors', 'onnx', 'peft-ia3'] as const;
+/** Flags only the exports that start from a base checkpoint read. */
+const CHECKPOINT_FLAGS = ['checkpoint', 'evaluation', 'base-model'] as const;
+
+const EXPORT = v.pipe(
+  command({
+    _: positionals(['FILE, an intervention file (usage: aura-lens export FILE --model MODEL_DIR --format json|safetensors|onnx|peft-ia3 --out PATH)']),
+    format: requiredOneOf('format', FORMATS),
+    out: required('out'),
+    model: required('model'),
+    strength: number('strength', { min: 0, max: 1 }),
+    checkpoint: text('checkpoint'),
+    evaluation: text('evaluation'),
+    'base-model': text('base-model'),
+  }),
+  rule((o) => o.format !== 'peft-ia3' || !!o.checkpoint, '--checkpoint: required by --format peft-ia3 (the Hugging Face checkpoint folder the adapter applies to)'),
+  rule(
+    (o) => o.format === 'peft-ia3' || CHECKPOINT_FLAGS.every((f) => o[f] === undefined),
+    (o) => `--${CHECKPOINT_FLAGS.find((f) => o[f] !== undefined)}: only --format peft-ia3 uses it (the ${o.format} export has no base checkpoint or model card)`,
+  ),
+  v.transform((o) => ({ file: o._[0]!, format: o.format, out: o.out, modelDir: o.model, strength: o.strength, checkpoint: o.checkpoint, evaluation: o.evaluation, baseModel: o['base-model'], json: o.json })),
+);
+
+export type ExportOptions = v.InferOutput<typeof EXPORT>;
+
+/** Every flag of `export`, checked before the intervention or the model are read. */
+export function exportOptions(argv: string[]): ExportOptions {
+  return parseCommand('export', argv, EXPORT);
+}
 
 export async function exportCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { model: 'string', format: 'string', out: 'string', strength: 'string', checkpoint: 'string', evaluation: 'string', 'base-model': 'string' });
-  const file = positional(p, 0, 'FILE, an intervention file (usage: aura-lens export FILE --model MODEL_DIR --format json|safetensors|onnx|peft-ia3 --out PATH)');
-  const format = requireStr(p.flags, 'format');
-  if (!FORMATS.includes(format)) throw new UserError(`--format: expected json, safetensors, onnx or peft-ia3, got "${format}"`);
-  const out = requireStr(p.flags, 'out');
-  const modelDir = requireStr(p.flags, 'model');
-  const strength = num(p.flags, 'strength', { min: 0, max: 1 });
-  const checkpoint = format === 'peft-ia3' ? requireStr(p.flags, 'checkpoint') : undefined;
-  for (const flag of ['checkpoint', 'evaluation', 'base-model']) {
-    if (format !== 'peft-ia3' && str(p.flags, flag) !== undefined) throw new UserError(`--${flag}: only --format peft-ia3 uses it (the ${format} export has no base checkpoint or model card)`);
-  }
-  const evaluationPath = str(p.flags, 'evaluation');
-  const evaluation = evaluationPath === undefined ? undefined : readEvaluation(evaluationPath);
+  const { file, format, out, modelDir, strength, checkpoint, baseModel, json, ...o } = exportOptions(argv);
+  const evaluation = o.evaluation === undefined ? undefined : readEvaluation(o.evaluation);
   const iv = await readInterventionFile(file);
   const model = await LanguageModel.open(modelDir, {});
   try {
@@ -42,12 +59,11 @@ export async function exportCommand(argv: string[]): Promise<void> {
       bytes = r.bytes;
       extra = { foldedIntoWeights: r.intoWeights.length, constantNodes: r.asNodes.length };
     } else {
-      const baseModel = str(p.flags, 'base-model');
       const r = await exportPeftIa3(model, iv, { checkpoint: checkpoint!, out, ...(strength === undefined ? {} : { strength }), provenance, ...(baseModel ? { baseModel } : {}), ...(evaluation ? { evaluation } : {}) });
       bytes = r.bytes;
       extra = { targetModules: r.targetModules.length, fanInFanOut: r.fanInFanOut };
     }
-    makeOutput(!!p.flags.json).result({ out, format, bytes, ...extra }, `wrote ${out} (${format}, ${bytes} bytes)`);
+    makeOutput(json).result({ out, format, bytes, ...extra }, `wrote ${out} (${format}, ${bytes} bytes)`);
   } finally {
     await model.dispose();
   }

@@ -6,54 +6,74 @@ import { requireManifest } from '../aura/profile/store';
 import { profileStatistics } from '../aura/stats/significance';
 import { TRANSPORT_METHODS, isTransportMethod, transportFit, transportSitesFromProfile } from '../aura/transport';
 import { UserError } from '../engine/errors';
-import { num, parse, positional, requireStr, str } from './args';
+import * as v from 'valibot';
+import { command, number, oneOf, parseCommand, positionals, required, requiredOneOf, rule } from './flag-schema';
+import { checkOutputFile } from './output-file';
 import { makeOutput, statsProgress } from './output';
 import type { SiteAuroc } from '../aura/experts';
 import type { FitResult } from '../aura/methods';
 import type { ProfileStats } from '../aura/stats/significance';
 import type { Pooling } from '../aura/profile/store';
 
-const USAGE = `aura-lens fit DIR --method ${[...methodNames(), ...TRANSPORT_METHODS].join('|')} --out FILE`;
+const METHODS = [...methodNames(), ...TRANSPORT_METHODS];
+const USAGE = `aura-lens fit DIR --method ${METHODS.join('|')} --out FILE`;
+
+const FIT = v.pipe(
+  command({
+    _: positionals([`DIR, a profile folder (usage: ${USAGE})`]),
+    method: requiredOneOf('method', METHODS),
+    out: required('out'),
+    k: number('k', { min: 1, integer: true }),
+    alpha: number('alpha', { min: 0, max: 1 }),
+    strength: number('strength', { min: 0, max: 1 }),
+    pooling: oneOf('pooling', ['max', 'mean']),
+    'max-q': number('max-q', { min: 0, max: 1 }),
+    'min-auroc': number('min-auroc', { min: 0, max: 1 }),
+    'held-out': number('held-out', { min: 0, max: 1 }),
+    bootstrap: number('bootstrap', { min: 0, max: 100000, integer: true }),
+    confidence: number('confidence', { min: 0.5, max: 0.999 }),
+    permutations: number('permutations', { min: 0, max: 1000, integer: true }),
+    seed: number('seed', { integer: true }),
+  }),
+  rule((o) => o['held-out'] === undefined || (o['held-out'] > 0 && o['held-out'] < 1), (o) => `--held-out: expected a fraction strictly between 0 and 1, got "${o['held-out']}"`),
+  rule(
+    (o) => !isTransportMethod(o.method) || (o.k === undefined && o.alpha === undefined),
+    (o) => `--${o.k !== undefined ? 'k' : 'alpha'}: ${o.method} takes neither k nor alpha (its map comes from the responses)`,
+  ),
+  v.transform((o) => ({
+    dir: o._[0]!,
+    method: o.method,
+    out: o.out,
+    k: o.k,
+    alpha: o.alpha,
+    strength: o.strength ?? 1,
+    pooling: o.pooling,
+    maxQ: o['max-q'],
+    minAuroc: o['min-auroc'],
+    heldOut: o['held-out'],
+    resamples: o.bootstrap ?? 200,
+    confidence: o.confidence ?? 0.95,
+    permutations: o.permutations ?? 10,
+    seed: o.seed ?? 0,
+    json: o.json,
+  })),
+);
+
+export type FitOptions = v.InferOutput<typeof FIT>;
+
+/** Every flag of `fit`, checked before the statistics run. */
+export function fitOptions(argv: string[]): FitOptions {
+  return parseCommand('fit', argv, FIT);
+}
 
 export async function fitCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, {
-    method: 'string',
-    k: 'string',
-    alpha: 'string',
-    strength: 'string',
-    pooling: 'string',
-    out: 'string',
-    'max-q': 'string',
-    'min-auroc': 'string',
-    'held-out': 'string',
-    bootstrap: 'string',
-    confidence: 'string',
-    permutations: 'string',
-    seed: 'string',
-  });
-  const dir = positional(p, 0, `DIR, a profile folder (usage: ${USAGE})`);
-  const method = requireStr(p.flags, 'method');
-  const all = [...methodNames(), ...TRANSPORT_METHODS];
-  if (!all.includes(method)) throw new UserError(`--method: expected one of ${all.join(', ')}, got "${method}"`);
-  const out = requireStr(p.flags, 'out');
-  const k = num(p.flags, 'k', { min: 1, integer: true });
-  const alpha = num(p.flags, 'alpha', { min: 0, max: 1 });
-  const strength = num(p.flags, 'strength', { min: 0, max: 1 }) ?? 1;
-  const pooling = str(p.flags, 'pooling');
-  if (pooling !== undefined && pooling !== 'max' && pooling !== 'mean') throw new UserError(`--pooling: expected max or mean, got "${pooling}"`);
-  const maxQ = num(p.flags, 'max-q', { min: 0, max: 1 });
-  const minAuroc = num(p.flags, 'min-auroc', { min: 0, max: 1 });
-  const heldOut = num(p.flags, 'held-out', { min: 0, max: 1 });
-  if (heldOut !== undefined && !(heldOut > 0 && heldOut < 1)) throw new UserError(`--held-out: expected a fraction strictly between 0 and 1, got "${heldOut}"`);
-  const resamples = num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 200;
-  const confidence = num(p.flags, 'confidence', { min: 0.5, max: 0.999 }) ?? 0.95;
-  const permutations = num(p.flags, 'permutations', { min: 0, max: 1000, integer: true }) ?? 10;
-  const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
-  if (isTransportMethod(method) && (k !== undefined || alpha !== undefined)) {
-    throw new UserError(`--${k !== undefined ? 'k' : 'alpha'}: ${method} takes neither k nor alpha (its map comes from the responses)`);
-  }
-  const o = makeOutput(!!p.flags.json);
+  const { dir, method, out, k, alpha, strength, pooling, maxQ, minAuroc, heldOut, resamples, confidence, permutations, seed, json } = fitOptions(argv);
+  checkOutputFile('out', out);
+  const o = makeOutput(json);
   const manifest = requireManifest(dir);
+  // --k against the profile's neurons now, not after the statistics (it cannot exceed them).
+  const total = manifest.sites.reduce((a, s) => a + s.neurons, 0);
+  if (k !== undefined && k > total) throw new UserError(`--k: ${k} experts asked for, but the sites have only ${total} neurons`);
   const statsPooling = (pooling as Pooling | undefined) ?? manifest.pooling;
   // A sketch profile has AUROCs but no responses: AurA, Damp and Det0 fit from the AUROCs alone; what
   // needs the responses (transport, --max-q, --held-out) is refused in one line by the aura layer.
@@ -93,6 +113,9 @@ export async function fitCommand(argv: string[]): Promise<void> {
     aurocs: new Map(sites.map((s) => [s.siteId, s.auroc])),
   });
   await writeInterventionFile(out, file);
+  // An intervention that changes nothing is legal but surprising: say why it is empty.
+  const base = stats?.warnings ?? [];
+  const warnings = fit.experts === 0 ? [...base, noExpertsWarning(maxQ, minAuroc)] : base;
   const result = {
     out,
     method,
@@ -106,9 +129,9 @@ export async function fitCommand(argv: string[]): Promise<void> {
     ...(stats && heldOut !== undefined ? { heldOut: heldOutReport(fit, stats) } : {}),
     stats: stats ? statsReport(stats) : null,
     tooSmall: stats?.tooSmall ?? false,
-    warnings: stats?.warnings ?? [],
+    warnings,
   };
-  for (const w of result.warnings) o.log(`warning: ${w}`);
+  for (const w of warnings) o.log(`warning: ${w}`);
   o.result(
     result,
     [
@@ -116,9 +139,14 @@ export async function fitCommand(argv: string[]): Promise<void> {
       stats
         ? `significant experts: ${stats.summary.significant} with q <= ${stats.summary.maxQ}; ${stats.summary.nearChance} with AUROC > 0.5 have a ${Math.round(confidence * 100)}% interval reaching 0.5`
         : 'no significance statistics: a sketch profile keeps no per-example responses',
-      ...result.warnings.map((w) => `warning: ${w}`),
+      ...warnings.map((w) => `warning: ${w}`),
     ].join('\n'),
   );
+}
+
+function noExpertsWarning(maxQ: number | undefined, minAuroc: number | undefined): string {
+  const by = [maxQ !== undefined ? `--max-q ${maxQ}` : '', minAuroc !== undefined ? `--min-auroc ${minAuroc}` : ''].filter(Boolean).join(' and ');
+  return `0 experts: the intervention changes nothing${by ? ` (no neuron passes ${by})` : ' (no neuron has AUROC above 0.5)'}`;
 }
 
 /** Per site, 1 for neurons that pass --max-q and --min-auroc; undefined when neither is given. */

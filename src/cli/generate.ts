@@ -1,36 +1,57 @@
 import { generate } from '../engine/generation/generate';
 import { LanguageModel } from '../engine/model';
-import { num, parse, positional, requireStr, str } from './args';
-import { loadInterventionFor } from './intervention';
-import { epFlag } from './ep';
+import * as v from 'valibot';
+import { command, number, oneOf, parseCommand, positionals, required, rule, text } from './flag-schema';
+import { interventionFor, readInterventionArg } from './intervention';
+import { PROVIDERS, epFlag } from './ep';
 import { makeOutput } from './output';
 
+const GENERATE = v.pipe(
+  command({
+    _: positionals(['MODEL_DIR (usage: aura-lens generate MODEL_DIR --prompt TEXT)']),
+    prompt: required('prompt'),
+    'max-new-tokens': number('max-new-tokens', { min: 1, max: 4096, integer: true }),
+    temperature: number('temperature', { min: 0, max: 100 }),
+    'top-k': number('top-k', { min: 0, integer: true }),
+    'top-p': number('top-p', { min: 0, max: 1 }),
+    'repetition-penalty': number('repetition-penalty', { min: 0.01, max: 100 }),
+    seed: number('seed', { integer: true }),
+    intervention: text('intervention'),
+    strength: number('strength', { min: 0, max: 1 }),
+    threads: number('threads', { min: 1, max: 256, integer: true }),
+    ep: oneOf('ep', PROVIDERS),
+  }),
+  rule((o) => o.strength === undefined || !!o.intervention, '--strength: scales an intervention; add --intervention FILE'),
+  v.transform((o) => ({
+    dir: o._[0]!,
+    prompt: o.prompt,
+    maxNewTokens: o['max-new-tokens'] ?? 20,
+    temperature: o.temperature,
+    topK: o['top-k'],
+    topP: o['top-p'],
+    repetitionPenalty: o['repetition-penalty'],
+    seed: o.seed ?? 0,
+    intervention: o.intervention || undefined,
+    strength: o.strength,
+    threads: o.threads,
+    ep: o.ep,
+    json: o.json,
+  })),
+);
+
+export type GenerateOptions = v.InferOutput<typeof GENERATE>;
+
+/** Every flag of `generate`, checked before the model opens. */
+export function generateOptions(argv: string[]): GenerateOptions {
+  return parseCommand('generate', argv, GENERATE);
+}
+
 export async function generateCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, {
-    prompt: 'string',
-    'max-new-tokens': 'string',
-    temperature: 'string',
-    'top-k': 'string',
-    'top-p': 'string',
-    'repetition-penalty': 'string',
-    seed: 'string',
-    intervention: 'string',
-    strength: 'string',
-    threads: 'string',
-    ep: 'string',
-  });
-  const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens generate MODEL_DIR --prompt TEXT)');
-  const prompt = requireStr(p.flags, 'prompt');
-  const maxNewTokens = num(p.flags, 'max-new-tokens', { min: 1, max: 4096, integer: true }) ?? 20;
-  const temperature = num(p.flags, 'temperature', { min: 0, max: 100 });
-  const topK = num(p.flags, 'top-k', { min: 0, integer: true });
-  const topP = num(p.flags, 'top-p', { min: 0, max: 1 });
-  const repetitionPenalty = num(p.flags, 'repetition-penalty', { min: 0.01, max: 100 });
-  const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
-  const strength = num(p.flags, 'strength', { min: 0, max: 1 });
-  const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
-  const out = makeOutput(!!p.flags.json);
-  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...epFlag(p.flags) });
+  const { dir, prompt, maxNewTokens, temperature, topK, topP, repetitionPenalty, seed, strength, threads, ...o } = generateOptions(argv);
+  const ep = epFlag({ ep: o.ep });
+  const out = makeOutput(o.json);
+  const read = await readInterventionArg(o.intervention);
+  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...ep });
   try {
     // generate stops at the end of the context (position embeddings end there): say so rather than stop short silently.
     const context = model.facts.maxPositions;
@@ -38,8 +59,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     if (context !== undefined && promptTokens < context && promptTokens + maxNewTokens > context) {
       out.log(`generate: --max-new-tokens ${maxNewTokens} goes past the model's context of ${context} tokens; at most ${context - promptTokens} new tokens after this ${promptTokens}-token prompt`);
     }
-    const file = str(p.flags, 'intervention');
-    const intervention = file ? await loadInterventionFor(model, file, strength) : undefined;
+    const intervention = read ? interventionFor(model, read, strength) : undefined;
     const r = await generate(model, [prompt], {
       maxNewTokens,
       seed,

@@ -1,30 +1,58 @@
 import { loadConceptData } from '../aura/datasets';
 import { neuronWrites } from '../aura/neuron-writes';
 import { toxicTokenIds } from '../aura/neuron-writes-tokens';
-import { UserError } from '../engine/errors';
 import { LanguageModel } from '../engine/model';
-import { num, parse, positional, str } from './args';
+import * as v from 'valibot';
+import { command, number, parseCommand, positionals, rule, text } from './flag-schema';
 import { makeOutput } from './output';
 import type { NeuronWrites } from '../aura/neuron-writes';
 
+const INSPECT = v.pipe(
+  command({
+    _: positionals(['MODEL_DIR (usage: aura-lens inspect MODEL_DIR [--json])']),
+    site: text('site'),
+    neuron: v.optional(
+      v.pipe(
+        v.string(),
+        v.rawTransform(({ dataset, addIssue, NEVER }) => {
+          const n = parseNeuron(dataset.value);
+          if (n) return n;
+          addIssue({ message: `--neuron: expected SITE:INDEX (e.g. transformer.h.0.mlp.c_fc:12), got "${dataset.value}"` });
+          return NEVER;
+        }),
+      ),
+    ),
+    top: number('top', { min: 1, max: 1000, integer: true }),
+    data: text('data'),
+  }),
+  rule((o) => o.neuron !== undefined || (o.top === undefined && o.data === undefined), (o) => `--${o.top !== undefined ? 'top' : 'data'}: only with --neuron SITE:INDEX`),
+  rule((o) => o.neuron === undefined || o.site === undefined, '--site: lists one site; --neuron names its own site, leave out --site'),
+  v.transform((o) => ({ dir: o._[0]!, site: o.site || undefined, neuron: o.neuron, top: o.top ?? 20, data: o.data || undefined, json: o.json })),
+);
+
+export type InspectOptions = v.InferOutput<typeof INSPECT>;
+
+/** Every flag of `inspect`, checked before the model opens. */
+export function inspectOptions(argv: string[]): InspectOptions {
+  return parseCommand('inspect', argv, INSPECT);
+}
+
 export async function inspectCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { site: 'string', neuron: 'string', top: 'string', data: 'string' });
-  const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens inspect MODEL_DIR [--json])');
-  const out = makeOutput(!!p.flags.json);
+  const opt = inspectOptions(argv);
+  const dir = opt.dir;
+  const out = makeOutput(opt.json);
   const model = await LanguageModel.open(dir, {});
   try {
-    const neuron = str(p.flags, 'neuron');
-    if (neuron !== undefined) {
-      const top = num(p.flags, 'top', { min: 1, max: 1000, integer: true }) ?? 20;
-      const { siteId, index } = parseNeuron(neuron);
+    if (opt.neuron !== undefined) {
+      const { top, data } = opt;
+      const { siteId, index } = opt.neuron;
       // With the concept data, word pieces of lexicon-toxic words count as toxic tokens too.
-      const data = str(p.flags, 'data');
       const pieces = data ? toxicTokenIds(model.tokenizer, (await loadConceptData({ kind: 'file', path: data }, {})).examples.map((e) => e.text)) : undefined;
       const w = neuronWrites(model, siteId, index, top, pieces);
       out.result(w, writesText(w));
       return;
     }
-    const only = str(p.flags, 'site');
+    const only = opt.site;
     const chosen = only ? [model.site(only)] : model.sites;
     const sites = chosen.map((s) => ({ id: s.id, layer: s.layer, kind: s.kind, neurons: s.neurons, tensor: s.tensor }));
     const obj = {
@@ -50,12 +78,10 @@ export async function inspectCommand(argv: string[]): Promise<void> {
 }
 
 /** `SITE:INDEX`; split at the last colon, since custom site ids contain one. */
-function parseNeuron(spec: string): { siteId: string; index: number } {
+function parseNeuron(spec: string): { siteId: string; index: number } | undefined {
   const at = spec.lastIndexOf(':');
   const index = Number(spec.slice(at + 1));
-  if (at <= 0 || !/^\d+$/.test(spec.slice(at + 1)) || !Number.isSafeInteger(index)) {
-    throw new UserError(`--neuron: expected SITE:INDEX (e.g. transformer.h.0.mlp.c_fc:12), got "${spec}"`);
-  }
+  if (at <= 0 || !/^\d+$/.test(spec.slice(at + 1)) || !Number.isSafeInteger(index)) return undefined;
   return { siteId: spec.slice(0, at), index };
 }
 

@@ -7,20 +7,26 @@ import { jobStatus, logTail, waitForJob } from '../aura/launch/follow';
 import { indexLogTail, readIndexedJob, watchIndexedJob } from '../aura/launch/k8s-follow';
 import { mergeJob } from '../aura/launch/submit';
 import { UserError } from '../engine/errors';
-import { num, parse, positional } from './args';
+import { command, number, parseCommand, positionals } from './flag-schema';
 import { makeOutput } from './output';
 import type { JobRecord } from '../aura/launch/job-record';
 import type { TaskStatus } from '../aura/launch/follow';
-import type { Flags } from './args';
 
-export const FOLLOW_FLAGS = { poll: 'string', retries: 'string', timeout: 'string' } as const;
+/** How a follower follows: seconds between polls, requeues per task, seconds before giving up (0: never). */
+export const FOLLOW_FLAGS = {
+  poll: number('poll', { min: 0.2, max: 3600 }),
+  retries: number('retries', { min: 0, max: 100, integer: true }),
+  timeout: number('timeout', { min: 0, max: 30 * 86400 }),
+};
 
-function followOptions(flags: Flags): { poll: number; retries: number; timeout: number } {
-  return {
-    poll: num(flags, 'poll', { min: 0.2, max: 3600 }) ?? 5,
-    retries: num(flags, 'retries', { min: 0, max: 100, integer: true }) ?? 2,
-    timeout: num(flags, 'timeout', { min: 0, max: 30 * 86400 }) ?? 0,
-  };
+export interface FollowFlags {
+  poll?: number | undefined;
+  retries?: number | undefined;
+  timeout?: number | undefined;
+}
+
+function followOptions(f: FollowFlags): { poll: number; retries: number; timeout: number } {
+  return { poll: f.poll ?? 5, retries: f.retries ?? 2, timeout: f.timeout ?? 0 };
 }
 
 export function statusLines(tasks: TaskStatus[]): string[] {
@@ -32,7 +38,7 @@ export function statusLines(tasks: TaskStatus[]): string[] {
 }
 
 /** Follows the job to the end and merges; the merged folder is `${out}/merged`. */
-export async function waitAndMerge(r: JobRecord, flags: Flags): Promise<{ tasks: TaskStatus[]; merged: string; mergedNow: boolean }> {
+export async function waitAndMerge(r: JobRecord, flags: FollowFlags): Promise<{ tasks: TaskStatus[]; merged: string; mergedNow: boolean }> {
   const tasks = await waitForJob(r, {
     ...followOptions(flags),
     onChange: (ts, event) => {
@@ -56,7 +62,7 @@ function k8sLines(r: JobRecord, p: { completed: number[]; failed: number[]; acti
 }
 
 /** Watches a Kubernetes Job to its end; merges when the shard root is reachable from here. */
-export async function waitK8sAndMerge(r: JobRecord, flags: Flags): Promise<{ merged?: string; completed: number[] }> {
+export async function waitK8sAndMerge(r: JobRecord, flags: FollowFlags): Promise<{ merged?: string; completed: number[] }> {
   const [namespace, name] = r.jobId.split('/') as [string, string];
   const p = await watchIndexedJob(namespace, name, {
     timeout: followOptions(flags).timeout,
@@ -72,10 +78,12 @@ export async function waitK8sAndMerge(r: JobRecord, flags: Flags): Promise<{ mer
 }
 
 export async function launchJobCommand(verb: 'status' | 'wait' | 'merge', argv: string[]): Promise<void> {
-  const p = parse(argv, verb === 'wait' ? FOLLOW_FLAGS : {});
-  const r = findJobRecord(positional(p, 0, `JOB_ID or the launch --out folder (usage: aura-lens launch ${verb} JOB_ID|DIR)`));
-  const o = makeOutput(!!p.flags.json);
-  if (r.scheduler === 'k8s') return k8sJobCommand(verb, r, p.flags, o);
+  const job = positionals([`JOB_ID or the launch --out folder (usage: aura-lens launch ${verb} JOB_ID|DIR)`]);
+  // Only `wait` follows, so only it takes the follow flags (an unknown flag is an error for the others).
+  const f: FollowFlags & { _: string[]; json: boolean } = verb === 'wait' ? parseCommand('launch wait', argv, command({ _: job, ...FOLLOW_FLAGS })) : parseCommand(`launch ${verb}`, argv, command({ _: job }));
+  const r = findJobRecord(f._[0]!);
+  const o = makeOutput(f.json);
+  if (r.scheduler === 'k8s') return k8sJobCommand(verb, r, f, o);
   if (verb === 'status') {
     const tasks = await jobStatus(r);
     const done = tasks.filter((t) => t.complete).length;
@@ -90,11 +98,11 @@ export async function launchJobCommand(verb: 'status' | 'wait' | 'merge', argv: 
     o.result({ jobId: r.jobId, out: r.out, merged: m.merged, mergedNow: m.mergedNow }, `${m.mergedNow ? 'merged' : 'already merged'}: ${m.merged}`);
     return;
   }
-  const w = await waitAndMerge(r, p.flags);
+  const w = await waitAndMerge(r, f);
   o.result({ jobId: r.jobId, out: r.out, merged: w.merged, mergedNow: w.mergedNow, tasks: w.tasks }, `job ${r.jobId}: every shard complete; merged profile: ${w.merged}`);
 }
 
-async function k8sJobCommand(verb: 'status' | 'wait' | 'merge', r: JobRecord, flags: Flags, o: ReturnType<typeof makeOutput>): Promise<void> {
+async function k8sJobCommand(verb: 'status' | 'wait' | 'merge', r: JobRecord, flags: FollowFlags, o: ReturnType<typeof makeOutput>): Promise<void> {
   const [namespace, name] = r.jobId.split('/') as [string, string];
   if (verb === 'status') {
     const s = await readIndexedJob(namespace, name);

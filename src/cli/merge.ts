@@ -1,14 +1,29 @@
 import { mergeShards } from '../aura/profile/merge';
-import { num, parse, requireStr } from './args';
+import * as v from 'valibot';
+import { command, number, parseCommand, positionals, required } from './flag-schema';
 import { makeOutput } from './output';
 
+const MERGE = v.pipe(
+  command({
+    _: positionals(['SHARD_DIR (usage: aura-lens merge SHARD_DIR... --out DIR)'], { min: 0, rest: true }),
+    out: required('out'),
+    threads: number('threads', { min: 1, max: 256, integer: true }),
+  }),
+  v.transform((o) => ({ shards: o._, out: o.out, threads: o.threads, json: o.json })),
+);
+
+export type MergeOptions = v.InferOutput<typeof MERGE>;
+
+/** Every flag of `merge`, checked before any shard is read. */
+export function mergeOptions(argv: string[]): MergeOptions {
+  return parseCommand('merge', argv, MERGE);
+}
+
 export async function mergeCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, { out: 'string', threads: 'string' });
-  const out = requireStr(p.flags, 'out');
-  const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
-  const o = makeOutput(!!p.flags.json);
+  const { shards, out, threads, json } = mergeOptions(argv);
+  const o = makeOutput(json);
   const t = performance.now();
-  const r = await mergeShards(p.positionals, out, threads ? { threads } : {});
+  const r = await mergeShards(shards, out, threads ? { threads } : {});
   const seconds = (performance.now() - t) / 1000;
   const best = [...r.summaries].sort((a, b) => b.bestAuroc - a.bestAuroc)[0];
   o.result(

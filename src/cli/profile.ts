@@ -1,72 +1,104 @@
 import { loadConceptData } from '../aura/datasets';
 import { profileConcept } from '../aura/profile';
 import { LanguageModel } from '../engine/model';
-import { UserError } from '../engine/errors';
+import * as v from 'valibot';
 import { prepareProfileFolder } from '../aura/profile/folder';
-import { num, parse, positional, requireStr, shardArg, str } from './args';
-import { epFlag } from './ep';
+import { command, delimiterFlag, list, number, oneOf, parseCommand, positionals, required, rule, shard, text } from './flag-schema';
+import { PROVIDERS, epFlag } from './ep';
 import { makeOutput, statsProgress } from './output';
 import { checkBootstrapWork } from '../aura/stats/work-budget';
 import { statsReport } from './fit';
+import { dataNotes } from './data-notes';
 import { profileStatistics } from '../aura/stats/significance';
 import type { SketchSummary } from '../aura/profile/sketch-profile';
 
+const POOLINGS = ['max', 'mean'] as const;
+
+const PROFILE = v.pipe(
+  command({
+    _: positionals(['MODEL_DIR (usage: aura-lens profile MODEL_DIR --data FILE --out DIR)']),
+    data: required('data'),
+    out: required('out'),
+    sites: list('sites'),
+    pooling: oneOf('pooling', POOLINGS),
+    'max-per-class': number('max-per-class', { min: 1, integer: true }),
+    'seq-len': number('seq-len', { min: 1, max: 8192, integer: true }),
+    'batch-size': number('batch-size', { min: 1, max: 1024, integer: true }),
+    'text-column': text('text-column'),
+    'label-column': text('label-column'),
+    delimiter: delimiterFlag(),
+    seed: number('seed', { integer: true }),
+    threads: number('threads', { min: 1, max: 256, integer: true }),
+    bootstrap: number('bootstrap', { min: 0, max: 100000, integer: true }),
+    permutations: number('permutations', { min: 0, max: 1000, integer: true }),
+    ep: oneOf('ep', PROVIDERS),
+    shard: shard(),
+    sketch: number('sketch', { min: 1, max: 65_536, integer: true }),
+    'calibration-batches': number('calibration-batches', { min: 1, max: 10_000, integer: true }),
+  }),
+  rule((o) => o['calibration-batches'] === undefined || o.sketch !== undefined, '--calibration-batches: only with --sketch BINS'),
+  // The statistics read the stored responses of a whole profile: a sketch keeps none, a shard is a part.
+  rule(
+    (o) => (o.bootstrap === undefined && o.permutations === undefined) || (o.sketch === undefined && o.shard === undefined),
+    (o) => `--${o.bootstrap !== undefined ? 'bootstrap' : 'permutations'}: ${o.sketch !== undefined ? 'a --sketch profile keeps no responses to resample' : 'a --shard has no statistics (run fit or profile on the merged folder)'}`,
+  ),
+  v.transform((o) => ({
+    dir: o._[0]!,
+    data: o.data,
+    out: o.out,
+    sites: o.sites,
+    pooling: o.pooling ?? 'max',
+    maxPerClass: o['max-per-class'],
+    seqLen: o['seq-len'] ?? 128,
+    seqLenGiven: o['seq-len'] !== undefined,
+    batchSize: o['batch-size'] ?? 16,
+    textColumn: o['text-column'] || undefined,
+    labelColumn: o['label-column'] || undefined,
+    delimiter: o.delimiter,
+    seed: o.seed ?? 0,
+    threads: o.threads,
+    // Intervals cost one pass over the examples per resample and neuron; 100 keeps large profiles quick.
+    bootstrap: o.bootstrap ?? 100,
+    permutations: o.permutations ?? 10,
+    ep: o.ep,
+    shard: o.shard,
+    bins: o.sketch,
+    calibration: o['calibration-batches'],
+    json: o.json,
+  })),
+);
+
+export type ProfileOptions = v.InferOutput<typeof PROFILE>;
+
+/** Every flag of `profile`, checked before the model opens or the data is read. */
+export function profileOptions(argv: string[]): ProfileOptions {
+  return parseCommand('profile', argv, PROFILE);
+}
+
 export async function profileCommand(argv: string[]): Promise<void> {
-  const p = parse(argv, {
-    data: 'string',
-    sites: 'string',
-    pooling: 'string',
-    'max-per-class': 'string',
-    'seq-len': 'string',
-    'batch-size': 'string',
-    'text-column': 'string',
-    'label-column': 'string',
-    seed: 'string',
-    out: 'string',
-    threads: 'string',
-    bootstrap: 'string',
-    permutations: 'string',
-    ep: 'string',
-    shard: 'string',
-    sketch: 'string',
-    'calibration-batches': 'string',
-  });
-  const dir = positional(p, 0, 'MODEL_DIR (usage: aura-lens profile MODEL_DIR --data FILE --out DIR)');
-  const data = requireStr(p.flags, 'data');
-  const out = requireStr(p.flags, 'out');
-  const pooling = str(p.flags, 'pooling') ?? 'max';
-  if (pooling !== 'max' && pooling !== 'mean') throw new UserError(`--pooling: expected max or mean, got "${pooling}"`);
-  const maxPerClass = num(p.flags, 'max-per-class', { min: 1, integer: true });
-  const seqLen = num(p.flags, 'seq-len', { min: 1, max: 8192, integer: true }) ?? 128;
-  const batchSize = num(p.flags, 'batch-size', { min: 1, max: 1024, integer: true }) ?? 16;
-  const seed = num(p.flags, 'seed', { integer: true }) ?? 0;
-  const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
-  const shard = shardArg(p.flags);
-  const bins = num(p.flags, 'sketch', { min: 1, max: 65_536, integer: true });
-  const calibration = num(p.flags, 'calibration-batches', { min: 1, max: 10_000, integer: true });
-  if (calibration !== undefined && bins === undefined) throw new UserError('--calibration-batches: only with --sketch BINS');
+  const { dir, data, out, sites, pooling, maxPerClass, seqLen, batchSize, textColumn, labelColumn, seed, threads, shard, bins, calibration, ...rest } = profileOptions(argv);
+  const ep = epFlag({ ep: rest.ep });
   // Before minutes of loading: a file or a foreign folder as --out is the user's to fix.
   prepareProfileFolder(out);
-  const sites = str(p.flags, 'sites')?.split(',').map((s) => s.trim()).filter(Boolean);
-  const o = makeOutput(!!p.flags.json);
-  const textColumn = str(p.flags, 'text-column');
-  const labelColumn = str(p.flags, 'label-column');
+  const o = makeOutput(rest.json);
   const concept = await loadConceptData(
     {
       kind: 'file',
       path: data,
       ...(textColumn ? { textColumn, textKey: textColumn } : {}),
       ...(labelColumn ? { labelColumn, labelKey: labelColumn } : {}),
+      ...(rest.delimiter ? { delimiter: rest.delimiter } : {}),
     },
     { seed, ...(maxPerClass ? { maxPerClass } : {}) },
   );
+  for (const note of dataNotes(data, concept.stats)) o.log(note);
   const custom = sites?.filter((s) => s.startsWith('custom:')).map((s) => s.slice('custom:'.length));
-  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}), ...epFlag(p.flags) });
+  const model = await LanguageModel.open(dir, { ...(threads ? { threads } : {}), ...(custom?.length ? { customSites: custom } : {}), ...ep });
   try {
     // The statistics after the profile: a --bootstrap past its work budget is refused now, not after the profiling.
-    if (!bins && !shard) checkBootstrapWork(num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100, (sites ?? model.sites.map((s) => s.id)).reduce((a, id) => a + model.site(id).neurons, 0), concept.examples.length);
+    if (!bins && !shard) checkBootstrapWork(rest.bootstrap, (sites ?? model.sites.map((s) => s.id)).reduce((a, id) => a + model.site(id).neurons, 0), concept.examples.length);
     const context = model.facts.maxPositions;
-    if (context !== undefined && seqLen > context && p.flags['seq-len'] !== undefined) o.log(`profile: --seq-len ${seqLen} is past the model's context of ${context} tokens; texts are truncated to ${context}`);
+    if (context !== undefined && seqLen > context && rest.seqLenGiven) o.log(`profile: --seq-len ${seqLen} is past the model's context of ${context} tokens; texts are truncated to ${context}`);
     const r = await profileConcept(model, concept, out, {
       ...(sites ? { sites } : {}),
       ...(shard ? { shard } : {}),
@@ -83,7 +115,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     });
     if (shard) {
       o.result(
-        { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, shard },
+        { out, positives: concept.positives, negatives: concept.negatives, dataRows: concept.stats, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, shard },
         `shard ${shard.index}/${shard.count}: ${r.manifest.batches} batches in all, this shard's written to ${out} in ${r.seconds.toFixed(1)} s; when every shard is done: aura-lens merge SHARD_DIR... --out DIR`,
       );
       return;
@@ -94,7 +126,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
       const maxBound = Math.max(...sk.map((s) => s.maxBound));
       const top = best as SketchSummary | undefined;
       o.result(
-        { out, positives: concept.positives, negatives: concept.negatives, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, sketch: { bins, maxBound, summaries: sk }, ...profileTiming(r.timing) },
+        { out, positives: concept.positives, negatives: concept.negatives, dataRows: concept.stats, sites: r.manifest.sites, seconds: r.seconds, reusedBatches: r.reusedBatches, pooling, sketch: { bins, maxBound, summaries: sk }, ...profileTiming(r.timing) },
         [
           `sketched ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s, ${bins} bins per neuron`,
           top ? `best AUROC ${top.bestAuroc.toFixed(4)} ± ${top.bestBound.toFixed(4)} at ${top.id}; experts (AUROC > 0.5): ${sk.reduce((a, s) => a + s.experts, 0)}` : '',
@@ -106,9 +138,8 @@ export async function profileCommand(argv: string[]): Promise<void> {
     }
     // Uncertainty from the stored responses (issue 9): significant experts, intervals, the null, and
     // a warning when a class is too small to support any claim.
-    // Intervals cost one pass over the examples per resample and neuron; 100 keeps large profiles quick.
     const statsStart = performance.now();
-    const stats = profileStatistics(out, { pooling, resamples: num(p.flags, 'bootstrap', { min: 0, max: 100000, integer: true }) ?? 100, permutations: num(p.flags, 'permutations', { min: 0, max: 1000, integer: true }) ?? 10, onProgress: statsProgress('profile', o.log) });
+    const stats = profileStatistics(out, { pooling, resamples: rest.bootstrap, permutations: rest.permutations, onProgress: statsProgress('profile', o.log) });
     const significanceS = (performance.now() - statsStart) / 1000;
     for (const w of stats.warnings) o.log(`warning: ${w}`);
     o.result(
@@ -116,6 +147,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
         out,
         positives: concept.positives,
         negatives: concept.negatives,
+        dataRows: concept.stats,
         sites: r.manifest.sites,
         seconds: r.seconds,
         reusedBatches: r.reusedBatches,

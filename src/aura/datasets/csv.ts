@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { AuraUserError, describeValue } from '../errors';
@@ -68,7 +68,7 @@ export async function forEachCsvRecord(
     const err = e as Error & { code?: string };
     // Most csv-parse codes start with CSV_, but not all (INVALID_OPENING_QUOTE): the class says it is the file's fault.
     if (e instanceof CsvError || (typeof err.code === 'string' && err.code.startsWith('CSV_'))) {
-      throw new AuraUserError(`${path}: not valid CSV (${err.message.split('\n')[0]?.slice(0, 160)})`);
+      throw new AuraUserError(`${path}: not valid CSV (${err.message.split('\n')[0]?.slice(0, 160)})${delimiterHint(firstLineCells(path, delimiter))}`);
     }
     throw e;
   }
@@ -78,6 +78,32 @@ export async function forEachCsvRecord(
 export function columnList(names: readonly string[]): string {
   const shown = names.slice(0, 20).map((n) => describeValue(n)).join(', ');
   return names.length > 20 ? `${shown}, … (${names.length} in all)` : shown;
+}
+
+/** The first line split at `delimiter` (for the hint only: quotes are not parsed). */
+function firstLineCells(path: string, delimiter: string): string[] {
+  const buf = Buffer.alloc(64 * 1024);
+  let n = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      n = readSync(fd, buf, 0, buf.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return [];
+  }
+  return (buf.subarray(0, n).toString('utf8').split(/\r?\n/)[0] ?? '').split(delimiter);
+}
+
+/** A header read as one column that holds another separator: the file uses that one. */
+export function delimiterHint(names: readonly string[]): string {
+  if (names.length !== 1) return '';
+  const sep = [';', '\t', '|'].find((d) => names[0]!.includes(d));
+  if (!sep) return '';
+  const shown = sep === '\t' ? 'tab' : sep;
+  return `; the header looks ${sep === ';' ? 'semicolon' : sep === '|' ? 'pipe' : 'tab'}-separated: pass --delimiter ${sep === '\t' ? 'tab' : `"${shown}"`}`;
 }
 
 export function defaultDelimiter(path: string): string {
@@ -119,11 +145,11 @@ function resolveLayout(path: string, header: string[], options: CsvOptions): Lay
   const text = names.indexOf(textName);
   if (text === -1) {
     const wanted = options.textColumn ? `"${textName}"` : '"text" (or Jigsaw\'s "comment_text")';
-    throw new AuraUserError(`${path}: no text column ${wanted} (columns found: ${found})`);
+    throw new AuraUserError(`${path}: no text column ${wanted} (columns found: ${found})${delimiterHint(names)}`);
   }
   const labelName = options.labelColumn ?? (jigsaw ? 'toxic' : 'label');
   const label = names.indexOf(labelName);
-  if (label === -1) throw new AuraUserError(`${path}: no label column "${labelName}" (columns found: ${found})`);
+  if (label === -1) throw new AuraUserError(`${path}: no label column "${labelName}" (columns found: ${found})${delimiterHint(names)}`);
   const subtypes = jigsaw ? JIGSAW_SUBTYPES.map((s) => names.indexOf(s)).filter((i) => i !== -1) : [];
   return { text, label, labelName, names, subtypes, jigsaw };
 }

@@ -16,6 +16,8 @@ export async function sniffTextFile(path: string): Promise<void> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new AuraUserError(`${path}: is a directory; expected a data file`);
+    // A FIFO or a device reports size 0 whatever it holds, and the file is read twice (this check, then the data).
+    if (!st.isFile()) throw new AuraUserError(`${path}: is ${specialKind(st)}, not a regular file; save the data to a file and pass that`);
     size = st.size;
   } catch (e) {
     if (e instanceof AuraUserError) throw e;
@@ -44,6 +46,14 @@ export async function sniffTextFile(path: string): Promise<void> {
   if (control > head.length * 0.05) {
     throw new AuraUserError(`${path}: is not a text file (binary content); expected UTF-8 text`);
   }
+}
+
+function specialKind(st: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (st.isFIFO()) return 'a pipe (FIFO)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 export interface TextLine {

@@ -26,6 +26,12 @@ export interface LoadStats {
   skipped: number;
   /** Texts cut at MAX_TEXT_CHARS. */
   truncated: number;
+  /**
+   * Distinct texts of the sample that carry both labels: their responses are identical in both classes,
+   * so they pull every neuron's AUROC toward 0.5. `bothClassesExample` is the first such text.
+   */
+  inBothClasses: number;
+  bothClassesExample?: string;
 }
 
 /**

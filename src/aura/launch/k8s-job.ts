@@ -4,6 +4,7 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { AuraUserError } from '../errors';
 import { checkPlan, shardArgs } from './shards-plan';
+import { checkImage, checkJobPath, checkQuantity, printable } from './values';
 import type { ShardPlan } from './shards-plan';
 
 export interface K8sOptions extends ShardPlan {
@@ -28,9 +29,14 @@ const INDEX = '$(JOB_COMPLETION_INDEX)';
 
 export function indexedJob(o: K8sOptions): V1Job {
   checkPlan(o);
-  if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(o.name)) throw new AuraUserError(`--name: "${o.name}" is not a valid Job name (lowercase letters, digits and "-", at most 52 characters)`);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.namespace)) throw new AuraUserError(`--namespace: "${o.namespace}" is not a valid namespace name`);
+  if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(o.name)) throw new AuraUserError(`--name: "${printable(o.name)}" is not a valid Job name (lowercase letters, digits and "-", at most 52 characters)`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.namespace)) throw new AuraUserError(`--namespace: "${printable(o.namespace)}" is not a valid namespace name`);
   if (o.image.trim() === '') throw new AuraUserError('--image: expected a container image (e.g. ghcr.io/you/aura-lens:cpu)');
+  checkImage('--image', o.image);
+  if (o.cpu !== undefined) checkQuantity('--cpu', o.cpu, '"2" or "500m"');
+  if (o.memory !== undefined) checkQuantity('--memory', o.memory, '"16Gi" or "512Mi"');
+  if (o.pvc !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(o.pvc)) throw new AuraUserError(`--pvc: "${printable(o.pvc)}" is not a valid claim name (lowercase letters, digits, "-" and ".")`);
+  checkJobPath('--mount', o.mount);
   const limits: Record<string, string> = {};
   const requests: Record<string, string> = {};
   if (o.gpus) limits['nvidia.com/gpu'] = String(o.gpus);

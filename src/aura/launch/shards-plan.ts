@@ -1,6 +1,8 @@
 // What every launcher shares: the profile command one shard runs, where each shard writes, and the
-// merge command to run when all are done. Paths are as the cluster's nodes see them, not checked here.
+// merge command to run when all are done. Paths are as the cluster's nodes see them: absolute, one line
+// (see values.ts), their existence not checked here.
 import { AuraUserError } from '../errors';
+import { checkJobPath, checkOneLine } from './values';
 
 export interface ShardPlan {
   model: string;
@@ -23,6 +25,10 @@ export function checkPlan(p: ShardPlan): void {
   }
   const trimmed = p.out.replace(/\/+$/, '');
   if (trimmed === '') throw new AuraUserError('--out: expected a folder on storage every shard can write to');
+  checkJobPath('MODEL_DIR', p.model);
+  checkJobPath('--data', p.data);
+  checkJobPath('--out', p.out);
+  p.profileArgs.forEach((a, i) => checkOneLine(`profile option ${i + 1} after "--"`, a));
 }
 
 export function shardDir(p: ShardPlan, index: string): string {

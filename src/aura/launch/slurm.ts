@@ -1,6 +1,7 @@
 // An sbatch job-array script that runs one profile shard per array task (SLURM_ARRAY_TASK_ID).
 import { AuraUserError } from '../errors';
 import { checkPlan, mergeCommand, shardArgs, shellQuote } from './shards-plan';
+import { checkOneLine, checkSlurmMemory, checkSlurmTime, printable } from './values';
 import type { ShardPlan } from './shards-plan';
 
 export interface SlurmOptions extends ShardPlan {
@@ -28,16 +29,20 @@ function withIndex(arg: string): string {
 
 export function sbatchScript(o: SlurmOptions): string {
   checkPlan(o);
-  for (const [flag, v] of [['--name', o.name], ['--partition', o.partition], ['--time', o.time], ['--mem', o.mem]] as const) {
+  for (const [flag, v] of [['--name', o.name], ['--partition', o.partition]] as const) {
     // One #SBATCH line per option: a space or newline would end it early or start another.
-    if (v !== undefined && !/^[A-Za-z0-9_.:+@-]+$/.test(v)) throw new AuraUserError(`${flag}: "${v}" is not a valid value for sbatch (letters, digits, "_.:+@-")`);
+    if (v !== undefined && !/^[A-Za-z0-9_.:+@-]+$/.test(v)) throw new AuraUserError(`${flag}: "${printable(v)}" is not a valid value for sbatch (letters, digits, "_.:+@-")`);
   }
-  if (o.cli.trim() === '' || /[\r\n]/.test(o.cli)) throw new AuraUserError('--cli: expected one command line that runs aura-lens on the nodes');
+  if (o.time !== undefined) checkSlurmTime('--time', o.time);
+  if (o.mem !== undefined) checkSlurmMemory('--mem', o.mem);
+  // --cli is the user's own command line (it may hold "apptainer exec ..."), so not quoted: one line of it.
+  checkOneLine('--cli', o.cli);
+  if (o.cli.trim() === '') throw new AuraUserError('--cli: expected one command line that runs aura-lens on the nodes');
   const root = o.out.replace(/\/+$/, '');
   const throttle = o.parallelism && o.parallelism < o.shards ? `%${o.parallelism}` : '';
   const lines = [
     '#!/bin/bash',
-    `# aura-lens: ${o.shards} profile shards as a Slurm job array; each task writes ${root}/shard-<task id>.`,
+    `# aura-lens: ${o.shards} profile shards as a Slurm job array; each task writes ${shellQuote(root)}/shard-<task id>.`,
     '# An interrupted or requeued task resumes from its folder. When all are done:',
     `#   ${mergeCommand(o)}`,
     `#SBATCH --job-name=${o.name}`,

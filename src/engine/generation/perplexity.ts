@@ -19,13 +19,20 @@ export interface PerplexityResult {
   /** Tokens predicted (each text contributes its length minus one). */
   tokens: number;
   texts: number;
+  /** Texts left out for having fewer than 2 tokens (nothing to predict). */
+  shortTexts: number;
+  /** Texts cut to their first `maxLength` tokens (the option, or the model's context up to 1024). */
+  truncatedTexts: number;
+  maxLength: number;
   nll: number;
 }
 
 /** `texts` may also hold token ids, for callers (and tests) that tokenized already. */
 export async function perplexity(model: LanguageModel, texts: (string | number[])[], o: PerplexityOptions = {}): Promise<PerplexityResult> {
   const maxLen = perplexityLength(model, o.maxLength).length;
-  const encoded = texts.map((t) => (typeof t === 'string' ? model.tokenizer.encode(t) : t).slice(0, maxLen)).filter((ids) => ids.length >= 2);
+  const all = texts.map((t) => (typeof t === 'string' ? model.tokenizer.encode(t) : t));
+  const truncatedTexts = all.filter((ids) => ids.length > maxLen).length;
+  const encoded = all.map((ids) => ids.slice(0, maxLen)).filter((ids) => ids.length >= 2);
   encoded.sort((a, b) => a.length - b.length);
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
   let nll = 0;
@@ -51,7 +58,7 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
     o.onProgress?.(Math.min(start + bs, encoded.length), encoded.length);
   }
   if (tokens === 0) throw new Error('perplexity: no text has two or more tokens');
-  return { perplexity: Math.exp(nll / tokens), tokens, texts: encoded.length, nll };
+  return { perplexity: Math.exp(nll / tokens), tokens, texts: encoded.length, shortTexts: texts.length - encoded.length, truncatedTexts, maxLength: maxLen, nll };
 }
 
 /**

@@ -8,16 +8,19 @@ import * as vscode from 'vscode';
 import { Commands } from '../../../src/shared/ids';
 import { FIXTURE } from '../fixture-names';
 import { test } from './runner';
-import type { AuraApi } from '../../../src/extension';
+import type { AuraApi, AuraTestHooks } from '../../../src/extension';
 import type { PreviewSnapshot } from '../../../src/shared/protocol';
 
 const EXTENSION_ID = 'aura-lens.aura-lens';
 const SLOW = 10 * 60_000;
 
-async function api(): Promise<AuraApi> {
+async function api(): Promise<AuraApi & { testing: AuraTestHooks }> {
   const ext = vscode.extensions.getExtension<AuraApi>(EXTENSION_ID);
   assert.ok(ext, `${EXTENSION_ID} is installed`);
-  return ext.activate();
+  const a = await ext.activate();
+  // The suite runs in ExtensionMode.Test, the only mode whose exports carry the hooks.
+  assert.ok(a.testing, 'the test hooks are exported in ExtensionMode.Test');
+  return { ...a, testing: a.testing };
 }
 
 function workspaceUri(rel: string): vscode.Uri {

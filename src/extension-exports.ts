@@ -1,0 +1,49 @@
+// What the extension's activate returns to whoever calls it (any other extension can, through
+// vscode.extensions.getExtension(...).exports). The test hooks can change the intervention and read
+// what the editor shows, so they are handed out only when VS Code runs the extension for its tests.
+import type { ExtensionMode } from 'vscode';
+import type { HighlightsState } from './editor/activation-highlights';
+import type { InlinePreviewState } from './editor/inline-preview';
+import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot } from './shared/protocol';
+
+/**
+ * Test hooks for the integration suite: what the editor and the panel show, and the one action the
+ * suite cannot reach through a command (the panel's strength slider, which posts `setIntervention`).
+ */
+export interface AuraTestHooks {
+  /** The inline preview as shown (continuations, label, rendered ghost text), or undefined. */
+  inlinePreview(): InlinePreviewState | undefined;
+  /** The highlights as shown (token ranges and levels, legend), or undefined. */
+  highlights(): HighlightsState | undefined;
+  /** The preview the panel shows (the last snapshot posted to it). */
+  panelPreview(): PreviewSnapshot | undefined;
+  /** Resolves with the next finished preview run (the panel's text after a rerun). */
+  nextPreview(): Promise<PreviewSnapshot>;
+  intervention(): InterventionSnapshot;
+  /** What the panel's controls do: update the intervention and rerun the preview (debounced). */
+  setIntervention(settings: Partial<InterventionSettings>): void;
+  /** The last warning or error the extension logged (each error notification is logged first). */
+  lastProblem(): string | undefined;
+  profile(): { positives: number; negatives: number } | undefined;
+  /** The expert whose detail the open panel shows. */
+  panelNeuron(): { site: string; neuron: number } | undefined;
+}
+
+/** What activate returns: a view for the integration tests (test/integration), not a public API. */
+export interface AuraApi {
+  model(): { name: string; isDemo: boolean } | undefined;
+  expertCount(): number | undefined;
+  /** Only in ExtensionMode.Test. */
+  testing?: AuraTestHooks;
+}
+
+/**
+ * vscode.ExtensionMode.Test (Production = 1, Development = 2, Test = 3 in vscode.d.ts); a type-only
+ * import keeps this file free of the vscode module, so unit tests can call extensionExports.
+ */
+const TEST_MODE: ExtensionMode.Test = 3;
+
+/** The exports for a mode: the hooks are built (and exist) only in ExtensionMode.Test. */
+export function extensionExports(mode: ExtensionMode, api: Omit<AuraApi, 'testing'>, hooks: () => AuraTestHooks): AuraApi {
+  return mode === TEST_MODE ? { ...api, testing: hooks() } : { ...api };
+}
