@@ -23,7 +23,7 @@ const EXPORT = v.pipe(
     evaluation: text('evaluation'),
     'base-model': text('base-model'),
   }),
-  rule((o) => o.format !== 'peft-ia3' || !!o.checkpoint, '--checkpoint: required by --format peft-ia3 (the Hugging Face checkpoint folder the adapter applies to)'),
+  rule((o) => o.format !== 'peft-ia3' || !!o.checkpoint, '--checkpoint is required by --format peft-ia3 (the Hugging Face checkpoint folder the adapter applies to)'),
   rule(
     (o) => o.format === 'peft-ia3' || CHECKPOINT_FLAGS.every((f) => o[f] === undefined),
     (o) => `--${CHECKPOINT_FLAGS.find((f) => o[f] !== undefined)}: only --format peft-ia3 uses it (the ${o.format} export has no base checkpoint or model card)`,

@@ -12,7 +12,7 @@ import { scratchDir } from '../helpers/scratch';
 
 const ROOT = join(__dirname, '..', '..');
 const START = join(ROOT, 'scripts', 'slurm', 'start-local.sh');
-const PROFILE_ARGS = ['--max-per-class', '20', '--batch-size', '4', '--bootstrap', '0', '--permutations', '0'];
+const PROFILE_ARGS = ['--max-per-class', '20', '--batch-size', '4'];
 
 function files(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();

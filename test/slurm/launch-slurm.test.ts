@@ -15,7 +15,7 @@ const MODEL = join(ROOT, 'media', 'demo', 'model');
 const DATA = join(ROOT, 'media', 'demo', 'concept.jsonl');
 const START = join(ROOT, 'scripts', 'slurm', 'start-local.sh');
 // Small enough for two busy cores, with enough batches (100 per shard; progress is synced about every 2 s) to cancel a task half-way.
-const PROFILE_ARGS = ['--max-per-class', '300', '--batch-size', '2', '--bootstrap', '0', '--permutations', '0'];
+const PROFILE_ARGS = ['--max-per-class', '300', '--batch-size', '2'];
 const CLI_ON_NODES = `${process.execPath} ${CLI}`;
 
 function slurm(cmd: string, args: string[]): string {

@@ -16,7 +16,7 @@ import { scratchDir } from '../helpers/scratch';
 
 const MODEL = join(__dirname, '..', '..', 'media', 'demo', 'model');
 const DATA = join(__dirname, '..', '..', 'media', 'demo', 'concept.jsonl');
-const PROFILE = ['--max-per-class', '8', '--batch-size', '4', '--bootstrap', '0', '--permutations', '0'];
+const PROFILE = ['--max-per-class', '8', '--batch-size', '4'];
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
 
