@@ -12,7 +12,8 @@ import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from 'onnx-buf';
 import { UserError, userErrorFrom } from '../errors';
 import { decodeModel, externalEntry, externalLength, isExternal } from './proto';
-import { WEIGHTS_FILE, hasExternalTensors, readCached, writeCached, writeCachedStreaming } from './weight-cache';
+import { contentHash } from './content-hash';
+import { WEIGHTS_FILE, defaultCacheRoot, hasExternalTensors, readCached, writeCached, writeCachedStreaming } from './weight-cache';
 import type { WeightCacheOptions } from './weight-cache';
 import type { GraphProto, ModelProto, TensorProto } from './proto';
 
@@ -25,7 +26,7 @@ export interface LoadedGraph {
   dataDir: string;
   /** Distinct external-data files the graph reads, relative to `dataDir`. */
   externalFiles: string[];
-  /** sha256 of the graph file and of the external files' names and sizes (the model fingerprint's part). */
+  /** sha256 of the graph file and of every external file's name, size and content (the model fingerprint's part). */
   digest: string;
   /** Real paths of the files the model is read from: the graph and its external weights (not the cache). */
   sources: string[];
@@ -64,15 +65,33 @@ function readWhole(file: string, real: string, big: boolean, cache: WeightCacheO
   if (!model.graph || model.graph.node.length === 0) throw new UserError(`${file}: is not a valid ONNX model (no graph nodes)`);
   const { dataDir, externalFiles, sizes, reals } = checkExternalData(file, model.graph);
   const sources = [real, ...reals];
-  const hash = createHash('sha256').update(bytes);
-  for (const [f, n] of sizes) hash.update(`${f}:${n}`);
-  const digest = hash.digest('hex');
+  const digest = externalFiles.length === 0 ? createHash('sha256').update(bytes).digest('hex') : withExternalContent(file, bytes, sizes, reals, cache);
   if (big && externalFiles.length === 0 && !hasExternalTensors(model.graph)) {
     // The entry's graph is decoded afresh: `model`'s small tensors are views into the whole file's bytes.
     const entry = writeCached(real, model, digest, cache);
     if (entry) return { file, model: entry.model, dataDir: entry.dir, externalFiles: [WEIGHTS_FILE], digest, sources };
   }
   return { file, model, dataDir, externalFiles, digest, sources };
+}
+
+/**
+ * A graph with external data is identified by its own bytes and, for each data file, its location, size
+ * and the sha256 of its content (from the hash records, so a file is read once per version): a
+ * fine-tuned checkpoint of the same architecture differs only there.
+ */
+function withExternalContent(file: string, graphBytes: Uint8Array, sizes: [string, number][], reals: string[], cache: WeightCacheOptions): string {
+  const root = cache.cacheDir ?? defaultCacheRoot();
+  const hash = createHash('sha256').update(graphBytes);
+  sizes.forEach(([loc, n], i) => {
+    let content: string;
+    try {
+      content = contentHash(reals[i]!, root).sha256;
+    } catch (e) {
+      throw userErrorFrom(`${file}: external data file "${loc}"`, 'cannot be read', e);
+    }
+    hash.update(`${loc}:${n}:${content}\n`);
+  });
+  return hash.digest('hex');
 }
 
 /**
