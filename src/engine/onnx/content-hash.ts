@@ -13,7 +13,8 @@ import * as v from 'valibot';
 
 /** Bytes read per step: large enough for throughput, small enough to never hold a model. */
 const CHUNK = 8 * 1024 ** 2;
-const HASHES_DIR = 'hashes';
+/** The records' folder inside the cache root (the weight cache's eviction leaves it alone). */
+export const HASHES_DIR = 'hashes';
 
 const RecordSchema = v.object({
   path: v.string(),

@@ -42,10 +42,12 @@ export function loadOnnx(file: string, cache: WeightCacheOptions = {}): LoadedGr
     throw userErrorFrom(file, 'cannot be read', e);
   }
   const big = size >= (cache.externalizeAbove ?? 32 * 1024 ** 2);
-  const cached = big ? readCached(real, cache) : undefined;
+  // A big graph's weights are served from the entry named by its content hash (once per file version).
+  const digest = big ? sourceHash(file, real, cache) : undefined;
+  const cached = digest ? readCached(digest, cache) : undefined;
   if (cached) return { file, model: cached.model, dataDir: cached.dir, externalFiles: [WEIGHTS_FILE], digest: cached.digest, sources: [real] };
   // First open of a big model with inline weights: moved to the cache a chunk at a time, never held whole.
-  const streamed = big ? writeCachedStreaming(real, cache) : undefined;
+  const streamed = digest ? writeCachedStreaming(real, digest, cache) : undefined;
   if (streamed) return { file, model: streamed.model, dataDir: streamed.dir, externalFiles: [WEIGHTS_FILE], digest: streamed.digest, sources: [real] };
   const loaded = readWhole(file, real, big, cache);
   // The whole file's bytes were only read to move them to the cache: let them go before onnxruntime loads.
@@ -70,8 +72,19 @@ function readWhole(file: string, real: string, big: boolean, cache: WeightCacheO
     // The entry's graph is decoded afresh: `model`'s small tensors are views into the whole file's bytes.
     const entry = writeCached(real, model, digest, cache);
     if (entry) return { file, model: entry.model, dataDir: entry.dir, externalFiles: [WEIGHTS_FILE], digest, sources };
+    // The cache could not be written (a full disk): the attempt may have pointed some tensors at a
+    // weights file that does not exist, so the graph is decoded again with every weight inline.
+    model = decodeModel(bytes);
   }
   return { file, model, dataDir, externalFiles, digest, sources };
+}
+
+function sourceHash(file: string, real: string, cache: WeightCacheOptions): string {
+  try {
+    return contentHash(real, cache.cacheDir ?? defaultCacheRoot()).sha256;
+  } catch (e) {
+    throw userErrorFrom(file, 'cannot be read', e);
+  }
 }
 
 /**
