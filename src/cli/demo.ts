@@ -15,6 +15,7 @@ import { createScorer } from '../aura/scoring/create';
 import { LanguageModel } from '../engine/model';
 import { num, parse, str } from './args';
 import { makeOutput } from './output';
+import { guardOutputFile, guardOutputFolder } from '../aura/output-guard';
 import type { EvaluationResult } from '../aura/evaluate';
 
 export async function demoCommand(argv: string[]): Promise<void> {
@@ -28,6 +29,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const threads = num(p.flags, 'threads', { min: 1, max: 64, integer: true });
   const started = performance.now();
   const assets = demoAssets();
+  guardOutputFolder('--out', out, { modelDirs: [assets.model] });
+  guardOutputFile('--out', join(out, 'intervention.json'), 'intervention', { modelDirs: [assets.model] });
   const log = (m: string) => o.log(`demo: ${m}`);
 
   log(`writing the profile and the intervention file to ${out}`);

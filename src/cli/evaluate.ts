@@ -11,7 +11,9 @@ import { atomicWriteFile } from '../aura/atomic-write';
 import { CONTROLS, sweepArms, sweepCsv } from '../aura/sweep';
 import { profileStatistics } from '../aura/stats/significance';
 import type { Control, SweepPoint } from '../aura/sweep';
+import { guardOutputFile } from '../aura/output-guard';
 import type { EvaluateOptions, EvaluationResult } from '../aura/evaluate';
+import type { Parsed } from './args';
 
 export async function evaluateCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
@@ -60,6 +62,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     if (!methods && str(p.flags, flag) !== undefined) throw new UserError(`--${flag} belongs to a method sweep; add --methods a,b (and --profile DIR)`);
   }
   if (csv && !sweep && !methods) throw new UserError('--csv writes the points of a sweep; add --sweep S,S,... (and --methods or --intervention)');
+  if (csv) guardOutputFile('--csv', csv, 'sweep-csv', { inputs: csvInputs(p.flags, promptsFile, neutralFile), modelDirs: [dir] });
   const controls = parseControls(str(p.flags, 'controls'));
   const neutral = neutralFile ? await loadPrompts(neutralFile) : undefined;
   const scorerSpec = str(p.flags, 'scorer') ?? 'lexicon';
@@ -167,4 +170,20 @@ function line(
 ): string {
   const second = r.secondScorer ? `  [${r.secondScorer.name}: score ${r.secondScorer.toxicity.score.toFixed(3)}  prob ${r.secondScorer.toxicity.prob.toFixed(4)}]` : '';
   return `${label.padEnd(22)} toxicity score ${r.toxicity.score.toFixed(3)}  prob ${r.toxicity.prob.toFixed(4)}${second}  perplexity ${r.perplexity?.toFixed(2) ?? 'n/a'}  (${r.toxicity.prompts} prompts)`;
+}
+
+/** The files and folders evaluate reads, which --csv must not replace. */
+function csvInputs(flags: Parsed['flags'], prompts: string, neutral: string | undefined): { path: string; what: string }[] {
+  const inputs = [{ path: prompts, what: 'the prompts file it reads' }];
+  if (neutral) inputs.push({ path: neutral, what: 'the neutral prompts file it reads' });
+  const iv = str(flags, 'intervention');
+  if (iv) inputs.push({ path: iv, what: 'the intervention file it reads' });
+  const profile = str(flags, 'profile');
+  if (profile) inputs.push({ path: profile, what: 'the profile folder it reads' });
+  for (const flag of ['scorer', 'second-scorer']) {
+    const spec = str(flags, flag);
+    const path = spec?.startsWith('words:') ? spec.slice('words:'.length) : spec;
+    if (path && path !== 'lexicon' && path !== 'none') inputs.push({ path, what: `the --${flag} it reads` });
+  }
+  return inputs;
 }

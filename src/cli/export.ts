@@ -5,6 +5,7 @@ import { LanguageModel } from '../engine/model';
 import { UserError } from '../engine/errors';
 import { num, parse, positional, requireStr } from './args';
 import { makeOutput } from './output';
+import { guardOutputFile } from '../aura/output-guard';
 
 export async function exportCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { model: 'string', format: 'string', out: 'string', strength: 'string' });
@@ -13,6 +14,10 @@ export async function exportCommand(argv: string[]): Promise<void> {
   if (!['json', 'safetensors', 'onnx'].includes(format)) throw new UserError(`--format: expected json, safetensors or onnx, got "${format}"`);
   const out = requireStr(p.flags, 'out');
   const modelDir = requireStr(p.flags, 'model');
+  guardOutputFile('--out', out, format === 'json' ? 'intervention' : format === 'safetensors' ? 'gains-safetensors' : 'onnx-export', {
+    inputs: [{ path: file, what: 'the intervention file it reads' }],
+    modelDirs: [modelDir],
+  });
   const strength = num(p.flags, 'strength', { min: 0, max: 1 });
   const iv = await readInterventionFile(file);
   const model = await LanguageModel.open(modelDir, {});

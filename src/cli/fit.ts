@@ -11,6 +11,7 @@ import type { SiteAuroc } from '../aura/experts';
 import type { FitResult } from '../aura/methods';
 import type { ProfileStats } from '../aura/stats/significance';
 import type { Pooling } from '../aura/profile/store';
+import { guardOutputFile } from '../aura/output-guard';
 
 const USAGE = `aura-lens fit DIR --method ${[...methodNames(), ...TRANSPORT_METHODS].join('|')} --out FILE`;
 
@@ -35,6 +36,7 @@ export async function fitCommand(argv: string[]): Promise<void> {
   const all = [...methodNames(), ...TRANSPORT_METHODS];
   if (!all.includes(method)) throw new UserError(`--method: expected one of ${all.join(', ')}, got "${method}"`);
   const out = requireStr(p.flags, 'out');
+  guardOutputFile('--out', out, 'intervention', { inputs: [{ path: dir, what: 'the profile folder it reads' }] });
   const k = num(p.flags, 'k', { min: 1, integer: true });
   const alpha = num(p.flags, 'alpha', { min: 0, max: 1 });
   const strength = num(p.flags, 'strength', { min: 0, max: 1 }) ?? 1;

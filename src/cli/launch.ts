@@ -8,7 +8,9 @@ import { UserError } from '../engine/errors';
 import { num, parse, positional, requireStr, str } from './args';
 import { makeOutput } from './output';
 import type { ShardPlan } from '../aura/launch/shards-plan';
+import type { OutputInputs } from '../aura/output-guard';
 import type { Parsed } from './args';
+import { guardOutputFile } from '../aura/output-guard';
 
 const COMMON = { data: 'string', out: 'string', shards: 'string', name: 'string', file: 'string', parallelism: 'string', gpus: 'string' } as const;
 
@@ -59,6 +61,7 @@ async function launchK8s(argv: string[], profileArgs: string[]): Promise<void> {
     ...(memory ? { memory } : {}),
   });
   const file = str(p.flags, 'file') ?? `${name}.job.json`;
+  guardOutputFile('--file', file, 'k8s-job', launchInputs(base));
   await atomicWriteFile(file, JSON.stringify(job, null, 2) + '\n');
   const submit = !!p.flags.submit;
   if (submit) await submitJob(job, file);
@@ -96,8 +99,14 @@ async function launchSlurm(argv: string[], profileArgs: string[]): Promise<void>
     ...(mem ? { mem } : {}),
   });
   const file = str(p.flags, 'file') ?? `${name}.sbatch`;
+  guardOutputFile('--file', file, 'sbatch', launchInputs(base));
   await atomicWriteFile(file, script);
   const merge = mergeCommand(base);
   const o = makeOutput(!!p.flags.json);
   o.result({ file, name, shards: base.shards, merge }, [`wrote the sbatch array script (${base.shards} shards) to ${file}`, `submit it with: sbatch ${file}`, `when every task has finished: ${merge}`].join('\n'));
+}
+
+/** The model folder and data file as named (they may be paths of the cluster's, absent here). */
+function launchInputs(base: ShardPlan): OutputInputs {
+  return { inputs: [{ path: base.data, what: 'the data file of the job' }], modelDirs: [base.model] };
 }

@@ -1,11 +1,13 @@
 import { mergeShards } from '../aura/profile/merge';
 import { num, parse, requireStr } from './args';
 import { makeOutput } from './output';
+import { guardOutputFolder } from '../aura/output-guard';
 
 export async function mergeCommand(argv: string[]): Promise<void> {
   const p = parse(argv, { out: 'string', threads: 'string' });
   const out = requireStr(p.flags, 'out');
   const threads = num(p.flags, 'threads', { min: 1, max: 256, integer: true });
+  guardOutputFolder('--out', out, { inputs: p.positionals.map((s) => ({ path: s, what: 'a shard folder it reads' })) });
   const o = makeOutput(!!p.flags.json);
   const t = performance.now();
   const r = await mergeShards(p.positionals, out, threads ? { threads } : {});

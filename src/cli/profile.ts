@@ -9,6 +9,7 @@ import { makeOutput } from './output';
 import { statsReport } from './fit';
 import { profileStatistics } from '../aura/stats/significance';
 import type { SketchSummary } from '../aura/profile/sketch-profile';
+import { guardOutputFolder } from '../aura/output-guard';
 
 export async function profileCommand(argv: string[]): Promise<void> {
   const p = parse(argv, {
@@ -45,6 +46,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
   const calibration = num(p.flags, 'calibration-batches', { min: 1, max: 10_000, integer: true });
   if (calibration !== undefined && bins === undefined) throw new UserError('--calibration-batches: only with --sketch BINS');
   // Before minutes of loading: a file or a foreign folder as --out is the user's to fix.
+  guardOutputFolder('--out', out, { inputs: [{ path: data, what: 'the data file it reads' }], modelDirs: [dir] });
   prepareProfileFolder(out);
   const sites = str(p.flags, 'sites')?.split(',').map((s) => s.trim()).filter(Boolean);
   const o = makeOutput(!!p.flags.json);
