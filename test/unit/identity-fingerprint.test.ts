@@ -145,5 +145,7 @@ describe('the content hash record', () => {
     const want = createHash('sha256').update(readFileSync(file)).digest('hex');
     // A cache root under a file: no folder can be made there.
     assert.deepEqual(contentHash(file, join(file, 'cache')), { sha256: want, fromCache: false });
+    // Under /proc, where Node's recursive mkdir never returns.
+    assert.deepEqual(contentHash(file, '/proc/aura-lens-no-cache-here/x'), { sha256: want, fromCache: false });
   });
 });

@@ -124,5 +124,8 @@ describe('weight cache identity', () => {
     writeFileSync(blocker, 'x');
     const r = await lastLogits(join(MODELS, 'gpt2-tiny'), { cacheDir: join(blocker, 'cache'), externalizeAbove: 0 });
     assert.ok(maxAbsDiff(r.logits, g.logits_last.flat()) < 1e-4);
+    // Under /proc, where Node's recursive mkdir never returns: the open must still finish.
+    const p = await lastLogits(join(MODELS, 'gpt2-tiny'), { cacheDir: '/proc/aura-lens-cache/x', externalizeAbove: 0 });
+    assert.ok(maxAbsDiff(p.logits, g.logits_last.flat()) < 1e-4);
   });
 });

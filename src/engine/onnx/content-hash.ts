@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as v from 'valibot';
 
 /** Bytes read per step: large enough for throughput, small enough to never hold a model. */
@@ -109,7 +109,7 @@ function readRecord(file: string): HashRecord | undefined {
 function writeRecord(file: string, r: HashRecord): void {
   const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
-    mkdirSync(join(file, '..'), { recursive: true });
+    makeFolders(dirname(file), 0);
     writeFileSync(tmp, JSON.stringify(r));
     renameSync(tmp, file);
   } catch {
@@ -118,5 +118,19 @@ function writeRecord(file: string, r: HashRecord): void {
     } catch {
       // Nothing was made where nothing can be made.
     }
+  }
+}
+
+/** mkdir -p with a bounded depth: Node's recursive mkdirSync never returns under /proc. */
+export function makeFolders(dir: string, depth = 0): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || depth > 64) throw e;
+    makeFolders(parent, depth + 1);
+    mkdirSync(dir);
   }
 }

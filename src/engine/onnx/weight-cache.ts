@@ -8,11 +8,11 @@
 // replaced by another of the same size and mtime (cp -p, rsync -a, tar) can never be served the old
 // weights; an entry whose weights file is not the size it was written with is removed and made again.
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DataLocation, decodeModel, encodeModel, isExternal } from './proto';
-import { HASHES_DIR } from './content-hash';
+import { HASHES_DIR, makeFolders } from './content-hash';
 import { stripToWeightsFile } from './stream-strip';
 import type { GraphProto, ModelProto, TensorProto } from './proto';
 import { create } from '@bufbuild/protobuf';
@@ -136,7 +136,7 @@ function publishEntry(realFile: string, digest: string, o: WeightCacheOptions, f
   const dir = join(root, key);
   const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    mkdirSync(tmp, { recursive: true });
+    makeFolders(tmp);
     const filled = fill(tmp);
     // The source changed between hashing and copying: an entry under the old hash would hold the new weights.
     if (filled !== digest) {
