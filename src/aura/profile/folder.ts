@@ -52,6 +52,13 @@ export function prepareProfileFolder(dir: string, flag = '--out'): void {
   if (names.includes('manifest.json') && !readManifest(dir)) {
     throw new AuraUserError(`${flag} ${dir}: holds a manifest.json that is not an aura-lens profile's; give a new or empty folder`);
   }
+  const foreign = names.filter((n) => !PROFILE_ENTRIES.has(n) && !isTransient(n));
+  if (foreign.length > 0) {
+    const shown = foreign.slice(0, 3).map((n) => quoteValue(n)).join(', ');
+    throw new AuraUserError(
+      `${flag} ${dir}: is not empty and is not an aura-lens profile (it holds ${shown}${foreign.length > 3 ? `, … ${foreign.length} in all` : ''}); give a new or empty folder`,
+    );
+  }
   // A folder is a profile only if its manifest says so: profile-like names alone (a user's auroc/ or
   // summary.json) are someone else's files. The manifest is the first thing a profile run writes
   // (after the extension's examples.jsonl, which a run neither removes nor rewrites).
@@ -60,13 +67,6 @@ export function prepareProfileFolder(dir: string, flag = '--out'): void {
     const shown = held.slice(0, 3).map((n) => quoteValue(n)).join(', ');
     throw new AuraUserError(
       `${flag} ${dir}: is not empty and has no aura-lens manifest.json (it holds ${shown}${held.length > 3 ? `, … ${held.length} in all` : ''}); give a new or empty folder`,
-    );
-  }
-  const foreign = names.filter((n) => !PROFILE_ENTRIES.has(n) && !isTransient(n));
-  if (foreign.length > 0) {
-    const shown = foreign.slice(0, 3).map((n) => quoteValue(n)).join(', ');
-    throw new AuraUserError(
-      `${flag} ${dir}: is not empty and is not an aura-lens profile (it holds ${shown}${foreign.length > 3 ? `, … ${foreign.length} in all` : ''}); give a new or empty folder`,
     );
   }
 }
