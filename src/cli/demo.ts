@@ -16,6 +16,7 @@ import { LanguageModel } from '../engine/model';
 import * as v from 'valibot';
 import { command, number, parseCommand, positionals, text } from './flag-schema';
 import { makeOutput } from './output';
+import { guardOutputFile, guardOutputFolder } from '../aura/output-guard';
 import type { EvaluationResult } from '../aura/evaluate';
 
 const DEMO = v.pipe(
@@ -51,6 +52,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const o = makeOutput(json);
   const started = performance.now();
   const assets = demoAssets();
+  guardOutputFolder('--out', out, { modelDirs: [assets.model] });
+  guardOutputFile('--out', join(out, 'intervention.json'), 'intervention', { modelDirs: [assets.model] });
   const log = (m: string) => o.log(`demo: ${m}`);
 
   log(`writing the profile and the intervention file to ${out}`);

@@ -13,6 +13,7 @@ import { requireManifest } from '../aura/profile/store';
 import { CONTROLS, sweepArms, sweepCsv } from '../aura/sweep';
 import { profileStatistics } from '../aura/stats/significance';
 import type { Control, SweepPoint } from '../aura/sweep';
+import { guardOutputFile } from '../aura/output-guard';
 import type { EvaluateOptions, EvaluationResult } from '../aura/evaluate';
 
 const CONTROLS_FLAG = v.optional(
@@ -102,11 +103,13 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
   const { dir, samples, maxNewTokens, maxPrompts, seed, strength, threads, sweep, preprompt, methods, csv, controls, maxQ } = opt;
   const o = makeOutput(opt.json);
   if (csv) checkOutputFile('csv', csv);
+  const promptsFile = opt.prompts ?? demoAssets().prompts;
+  const neutralFile = opt.neutral ?? (opt.prompts ? undefined : demoAssets().neutral);
+  // Not over an input of this command, a file of the model folder, or a file inside a profile folder.
+  if (csv) guardOutputFile('--csv', csv, 'sweep-csv', { inputs: csvInputs(opt, promptsFile, neutralFile), modelDirs: [dir] });
   // The intervention and the profile are read first: a bad one costs no prompt, scorer or model load.
   const early = opt.intervention ? await readInterventionFile(opt.intervention) : undefined;
   if (opt.profile) requireManifest(opt.profile);
-  const promptsFile = opt.prompts ?? demoAssets().prompts;
-  const neutralFile = opt.neutral ?? (opt.prompts ? undefined : demoAssets().neutral);
   // The paper's combination: the pre-prompt goes before every prompt; only the continuation is scored.
   const prompts = (await loadPrompts(promptsFile, { ...(maxPrompts ? { max: maxPrompts } : {}), seed })).map((t) => (preprompt ? `${preprompt}${t}` : t));
   const neutral = neutralFile ? await loadPrompts(neutralFile) : undefined;
@@ -209,4 +212,17 @@ function line(
 ): string {
   const second = r.secondScorer ? `  [${r.secondScorer.name}: score ${r.secondScorer.toxicity.score.toFixed(3)}  prob ${r.secondScorer.toxicity.prob.toFixed(4)}]` : '';
   return `${label.padEnd(22)} toxicity score ${r.toxicity.score.toFixed(3)}  prob ${r.toxicity.prob.toFixed(4)}${second}  perplexity ${r.perplexity?.toFixed(2) ?? 'n/a'}  (${r.toxicity.prompts} prompts)`;
+}
+
+/** The files and folders evaluate reads, which --csv must not replace. */
+function csvInputs(opt: { intervention?: string | undefined; profile?: string | undefined; scorer?: string | undefined; secondScorer?: string | undefined }, prompts: string, neutral: string | undefined): { path: string; what: string }[] {
+  const inputs = [{ path: prompts, what: 'the prompts file it reads' }];
+  if (neutral) inputs.push({ path: neutral, what: 'the neutral prompts file it reads' });
+  if (opt.intervention) inputs.push({ path: opt.intervention, what: 'the intervention file it reads' });
+  if (opt.profile) inputs.push({ path: opt.profile, what: 'the profile folder it reads' });
+  for (const [flag, spec] of [['scorer', opt.scorer], ['second-scorer', opt.secondScorer]] as const) {
+    const path = spec?.startsWith('words:') ? spec.slice('words:'.length) : spec;
+    if (path && path !== 'lexicon' && path !== 'none') inputs.push({ path, what: `the --${flag} it reads` });
+  }
+  return inputs;
 }

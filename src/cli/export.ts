@@ -7,6 +7,7 @@ import { LanguageModel } from '../engine/model';
 import * as v from 'valibot';
 import { command, number, parseCommand, positionals, required, requiredOneOf, rule, text } from './flag-schema';
 import { makeOutput } from './output';
+import { guardOutputFile } from '../aura/output-guard';
 
 const FORMATS = ['json', 'safetensors', 'onnx', 'peft-ia3'] as const;
 /** Flags only the exports that start from a base checkpoint read. */
@@ -41,6 +42,14 @@ export function exportOptions(argv: string[]): ExportOptions {
 export async function exportCommand(argv: string[]): Promise<void> {
   const { file, format, out, modelDir, strength, checkpoint, baseModel, json, ...o } = exportOptions(argv);
   const evaluation = o.evaluation === undefined ? undefined : readEvaluation(o.evaluation);
+  // A file export never replaces the intervention it reads, a file of the model folder or another kind of file;
+  // the adapter folder (peft-ia3) is checked by its writer.
+  if (format !== 'peft-ia3') {
+    guardOutputFile('--out', out, format === 'json' ? 'intervention' : format === 'safetensors' ? 'gains-safetensors' : 'onnx-export', {
+      inputs: [{ path: file, what: 'the intervention file it reads' }, ...(checkpoint ? [{ path: checkpoint, what: 'the checkpoint it reads' }] : [])],
+      modelDirs: [modelDir],
+    });
+  }
   const iv = await readInterventionFile(file);
   const model = await LanguageModel.open(modelDir, {});
   try {

@@ -14,6 +14,7 @@ import type { SiteAuroc } from '../aura/experts';
 import type { FitResult } from '../aura/methods';
 import type { ProfileStats } from '../aura/stats/significance';
 import type { Pooling } from '../aura/profile/store';
+import { guardOutputFile } from '../aura/output-guard';
 
 const METHODS = [...methodNames(), ...TRANSPORT_METHODS];
 const USAGE = `aura-lens fit DIR --method ${METHODS.join('|')} --out FILE`;
@@ -69,6 +70,7 @@ export function fitOptions(argv: string[]): FitOptions {
 export async function fitCommand(argv: string[]): Promise<void> {
   const { dir, method, out, k, alpha, strength, pooling, maxQ, minAuroc, heldOut, resamples, confidence, permutations, seed, json } = fitOptions(argv);
   checkOutputFile('out', out);
+  guardOutputFile('--out', out, 'intervention', { inputs: [{ path: dir, what: 'the profile folder it reads' }] });
   const o = makeOutput(json);
   const manifest = requireManifest(dir);
   // --k against the profile's neurons now, not after the statistics (it cannot exceed them).

@@ -13,6 +13,8 @@ import { submitSlurm } from '../aura/launch/submit';
 import { FOLLOW_FLAGS, launchJobCommand, recordK8s, waitAndMerge, waitK8sAndMerge } from './launch-jobs';
 import { makeOutput } from './output';
 import type { ShardPlan } from '../aura/launch/shards-plan';
+import type { OutputInputs } from '../aura/output-guard';
+import { guardOutputFile } from '../aura/output-guard';
 
 const USAGE = 'aura-lens launch k8s|slurm MODEL_DIR --data FILE --out DIR --shards N ...';
 
@@ -104,6 +106,7 @@ async function launchK8s(f: LaunchK8sFlags, profileArgs: string[]): Promise<void
     ...(f.memory !== undefined ? { memory: f.memory } : {}),
   });
   checkOutputFile('file', file);
+  guardOutputFile('--file', file, 'k8s-job', launchInputs(base));
   await atomicWriteFile(file, JSON.stringify(job, null, 2) + '\n');
   const submit = f.submit;
   if (submit) await submitJob(job, file);
@@ -149,6 +152,7 @@ async function launchSlurm(f: LaunchSlurmFlags, profileArgs: string[]): Promise<
   const script = sbatchScript(options);
   const file = f.file || `${name}.sbatch`;
   checkOutputFile('file', file);
+  guardOutputFile('--file', file, 'sbatch', launchInputs(base));
   await atomicWriteFile(file, script);
   const merge = mergeCommand(base);
   const o = makeOutput(f.json);
@@ -164,4 +168,9 @@ async function launchSlurm(f: LaunchSlurmFlags, profileArgs: string[]): Promise<
   }
   const w = await waitAndMerge(record, f);
   o.result({ file, name, shards: base.shards, jobId: record.jobId, submitted: true, merged: w.merged, tasks: w.tasks }, `job ${record.jobId}: every shard complete; merged profile: ${w.merged}`);
+}
+
+/** The model folder and data file as named (they may be paths of the cluster's, absent here). */
+function launchInputs(base: ShardPlan): OutputInputs {
+  return { inputs: [{ path: base.data, what: 'the data file of the job' }], modelDirs: [base.model] };
 }

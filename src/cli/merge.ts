@@ -2,6 +2,7 @@ import { mergeShards } from '../aura/profile/merge';
 import * as v from 'valibot';
 import { command, number, parseCommand, positionals, required } from './flag-schema';
 import { makeOutput } from './output';
+import { guardOutputFolder } from '../aura/output-guard';
 
 const MERGE = v.pipe(
   command({
@@ -22,6 +23,7 @@ export function mergeOptions(argv: string[]): MergeOptions {
 export async function mergeCommand(argv: string[]): Promise<void> {
   const { shards, out, threads, json } = mergeOptions(argv);
   const o = makeOutput(json);
+  guardOutputFolder('--out', out, { inputs: shards.map((s) => ({ path: s, what: 'a shard folder it reads' })) });
   const t = performance.now();
   const r = await mergeShards(shards, out, threads ? { threads } : {});
   const seconds = (performance.now() - t) / 1000;

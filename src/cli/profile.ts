@@ -11,6 +11,7 @@ import { statsReport } from './fit';
 import { dataNotes } from './data-notes';
 import { profileStatistics } from '../aura/stats/significance';
 import type { SketchSummary } from '../aura/profile/sketch-profile';
+import { guardOutputFolder } from '../aura/output-guard';
 
 const POOLINGS = ['max', 'mean'] as const;
 
@@ -79,6 +80,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
   const { dir, data, out, sites, pooling, maxPerClass, seqLen, batchSize, textColumn, labelColumn, seed, threads, shard, bins, calibration, ...rest } = profileOptions(argv);
   const ep = epFlag({ ep: rest.ep });
   // Before minutes of loading: a file or a foreign folder as --out is the user's to fix.
+  guardOutputFolder('--out', out, { inputs: [{ path: data, what: 'the data file it reads' }], modelDirs: [dir] });
   prepareProfileFolder(out);
   const o = makeOutput(rest.json);
   const concept = await loadConceptData(

@@ -94,6 +94,12 @@ export async function createSession(
       writeFileSync(tmp, graphBytes);
       written = true;
     } catch {
+      // A full disk leaves part of the file: remove it, or every later open finds it.
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // Never made.
+      }
       const externalData = externalFiles.map((path) => ({ path, data: readFileSync(join(dir, path)) }));
       return await ort.InferenceSession.create(graphBytes, { ...opts, externalData });
     }

@@ -50,7 +50,8 @@ before(async () => {
 
 describe('evaluate --methods --sweep', () => {
   it('prints one point per method, control and strength, and writes them as CSV', async () => {
-    const csv = join(dir, 'points.csv');
+    // Outside the profile folder: an output inside one is refused (output-guard.ts).
+    const csv = join(scratchDir('eval-sweep-out'), 'points.csv');
     const common = ['--prompts', prompts, '--neutral', prompts, '--samples', '2', '--max-new-tokens', '3', '--threads', '1'];
     const r = await run([model, '--profile', dir, '--methods', 'aura,mean-act', '--sweep', '0,1', '--csv', csv, '--preprompt', 'Be kind. ', ...common]);
     assert.equal(r.points.length, 2 * 3 * 2);

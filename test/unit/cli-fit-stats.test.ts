@@ -35,6 +35,8 @@ async function runFit(args: string[]): Promise<Record<string, any>> {
 
 const words = ['damn', 'fool', 'idiot', 'stupid', 'hate'];
 let big: string;
+// Outputs go outside the profiles: a file inside a profile folder is refused (output-guard.ts).
+const outs = scratchDir('fit-out');
 let small: string;
 
 before(async () => {
@@ -56,8 +58,8 @@ before(async () => {
 describe('fit with statistics', () => {
   it('aura with --max-q keeps only experts at or under the bound', async () => {
     const stats = profileStatistics(big, { resamples: 20, permutations: 2 });
-    const loose = await runFit([big, '--method', 'aura', '--out', join(big, 'all.json'), '--bootstrap', '20']);
-    const strict = await runFit([big, '--method', 'aura', '--out', join(big, 'q.json'), '--max-q', '1e-6', '--bootstrap', '20']);
+    const loose = await runFit([big, '--method', 'aura', '--out', join(outs, 'all.json'), '--bootstrap', '20']);
+    const strict = await runFit([big, '--method', 'aura', '--out', join(outs, 'q.json'), '--max-q', '1e-6', '--bootstrap', '20']);
     let wanted = 0;
     for (const s of stats.sites) for (let i = 0; i < s.neurons; i++) if (s.auroc[i]! > 0.5 && s.q[i]! <= 1e-6) wanted++;
     assert.equal(strict.experts, wanted);
@@ -66,25 +68,25 @@ describe('fit with statistics', () => {
     assert.equal(typeof strict.stats.null.rejectRate, 'number');
     assert.deepEqual(strict.warnings, []);
     assert.equal(strict.tooSmall, false);
-    const file = await readInterventionFile(join(big, 'q.json'));
+    const file = await readInterventionFile(join(outs, 'q.json'));
     let changed = 0;
     for (const s of Object.values(file.sites)) for (const g of s.gain) if (g !== 1) changed++;
     assert.equal(changed, strict.experts);
   });
 
   it('linear-act writes a version 2 file with ranges, and --held-out reports held-out AUROCs', async () => {
-    const r = await runFit([big, '--method', 'linear-act', '--out', join(big, 'lin.json'), '--held-out', '0.3', '--bootstrap', '0']);
+    const r = await runFit([big, '--method', 'linear-act', '--out', join(outs, 'lin.json'), '--held-out', '0.3', '--bootstrap', '0']);
     assert.equal(r.heldOut.fraction, 0.3);
     assert.equal(r.heldOut.held.positives + r.heldOut.rank.positives, 30);
     assert.equal(r.heldOut.experts, r.experts);
-    const file = await readInterventionFile(join(big, 'lin.json'));
+    const file = await readInterventionFile(join(outs, 'lin.json'));
     assert.equal(file.version, 2);
     assert.equal(file.method, 'linear-act');
     for (const s of Object.values(file.sites)) assert.ok(s.lo && s.hi && s.bias);
   });
 
   it('a profile under 20 examples per class says so', async () => {
-    const r = await runFit([small, '--method', 'aura', '--out', join(small, 'a.json'), '--bootstrap', '10']);
+    const r = await runFit([small, '--method', 'aura', '--out', join(outs, 'a.json'), '--bootstrap', '10']);
     assert.equal(r.tooSmall, true);
     assert.match(r.warnings[0], /only 5 toxic examples \(fewer than 20 per class\)/);
   });
@@ -96,7 +98,7 @@ describe('fit with statistics', () => {
       [['--method', 'aura', '--max-q', '2'], /--max-q: expected a number >= 0 and <= 1/],
       [['--method', 'nope'], /--method: expected one of aura, damp, det0, linear-act, mean-act/],
     ] as [string[], RegExp][]) {
-      await assert.rejects(runFit([big, ...args, '--out', join(big, 'x.json')]), (e: Error) => isUserError(e) && re.test(e.message) && !e.message.includes('\n'));
+      await assert.rejects(runFit([big, ...args, '--out', join(outs, 'x.json')]), (e: Error) => isUserError(e) && re.test(e.message) && !e.message.includes('\n'));
     }
   });
 });

@@ -7,6 +7,7 @@ import { cpSync, readFileSync, readdirSync, realpathSync, statSync, utimesSync, 
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LanguageModel } from '../../src/engine/model';
+import { HASHES_DIR } from '../../src/engine/onnx/content-hash';
 import { decodeModel, encodeModel } from '../../src/engine/onnx/proto';
 import { writeCached, writeCachedStreaming } from '../../src/engine/onnx/weight-cache';
 import { MODELS, golden, maxAbsDiff, toGains } from '../helpers/fixtures';
@@ -42,7 +43,7 @@ describe('weight cache for inline weights', () => {
       }
       await plain.dispose();
       assert.deepEqual(listing(dir), before);
-      const entries = readdirSync(cacheDir);
+      const entries = readdirSync(cacheDir).filter((n) => n !== HASHES_DIR);
       assert.equal(entries.length, 1);
       const files = readdirSync(join(cacheDir, entries[0]!)).sort();
       assert.deepEqual(files, ['graph.onnx', 'meta.json', 'weights.bin']);
@@ -60,8 +61,9 @@ describe('weight cache for inline weights', () => {
     it(`${name}: the streamed cache entry equals the decoded one (weights byte for byte, same graph and digest)`, () => {
       const file = realpathSync(join(MODELS, name));
       const bytes = readFileSync(file);
-      const streamed = writeCachedStreaming(file, { cacheDir: scratchDir('wc-s') });
-      const decoded = writeCached(file, decodeModel(bytes), createHash('sha256').update(bytes).digest('hex'), { cacheDir: scratchDir('wc-d') });
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      const streamed = writeCachedStreaming(file, sha, { cacheDir: scratchDir('wc-s') });
+      const decoded = writeCached(file, decodeModel(bytes), sha, { cacheDir: scratchDir('wc-d') });
       assert.ok(streamed && decoded);
       assert.equal(streamed.digest, decoded.digest);
       assert.ok(readFileSync(join(streamed.dir, 'weights.bin')).equals(readFileSync(join(decoded.dir, 'weights.bin'))), 'weights.bin differs');
@@ -74,14 +76,15 @@ describe('weight cache for inline weights', () => {
     const d = scratchDir('wc-bad');
     const junk = join(d, 'junk.onnx');
     writeFileSync(junk, Buffer.from('this is not a protobuf at all, just some text'));
-    assert.equal(writeCachedStreaming(junk, { cacheDir: scratchDir('wc') }), undefined);
+    const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    assert.equal(writeCachedStreaming(junk, sha(junk), { cacheDir: scratchDir('wc') }), undefined);
     const whole = readFileSync(join(MODELS, 'gpt2-tiny', 'model.onnx'));
     const cut = join(d, 'cut.onnx');
     writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
-    assert.equal(writeCachedStreaming(cut, { cacheDir: scratchDir('wc') }), undefined);
+    assert.equal(writeCachedStreaming(cut, sha(cut), { cacheDir: scratchDir('wc') }), undefined);
     const external = realpathSync(join(MODELS, 'gpt2-tiny-external', 'model.onnx'));
     const cacheDir = scratchDir('wc');
-    assert.equal(writeCachedStreaming(external, { cacheDir }), undefined);
+    assert.equal(writeCachedStreaming(external, sha(external), { cacheDir }), undefined);
     assert.deepEqual(readdirSync(cacheDir), [], 'no entry or temporary folder is left behind');
   });
 
@@ -89,12 +92,26 @@ describe('weight cache for inline weights', () => {
     const dir = join(scratchDir('wc-model'), 'gpt2-tiny');
     cpSync(join(MODELS, 'gpt2-tiny'), dir, { recursive: true });
     const cacheDir = scratchDir('wc');
+    const original = readFileSync(join(dir, 'model.onnx'));
     for (let i = 0; i < 7; i++) {
+      // Another version: a doc_string field (ModelProto field 6) appended; the last one read wins.
+      writeFileSync(join(dir, 'model.onnx'), Buffer.concat([original, Buffer.from([0x32, 1, 0x61 + i])]));
+      const m = await LanguageModel.open(dir, { threads: 1, cacheDir, externalizeAbove: 0 });
+      await m.dispose();
+    }
+    assert.equal(readdirSync(cacheDir).filter((n) => n !== HASHES_DIR).length, 5);
+  });
+
+  it('a touched but unchanged file keeps its entry (the entry is named by content)', async () => {
+    const dir = join(scratchDir('wc-model'), 'gpt2-tiny');
+    cpSync(join(MODELS, 'gpt2-tiny'), dir, { recursive: true });
+    const cacheDir = scratchDir('wc');
+    for (let i = 0; i < 3; i++) {
       const t = new Date(Date.UTC(2026, 0, 1, 0, i));
       utimesSync(join(dir, 'model.onnx'), t, t);
       const m = await LanguageModel.open(dir, { threads: 1, cacheDir, externalizeAbove: 0 });
       await m.dispose();
     }
-    assert.equal(readdirSync(cacheDir).length, 5);
+    assert.equal(readdirSync(cacheDir).filter((n) => n !== HASHES_DIR).length, 1);
   });
 });

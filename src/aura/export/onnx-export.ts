@@ -13,6 +13,7 @@ import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from 'onnx-buf';
 import { AuraUserError } from '../errors';
 import { atomicWriteFile } from '../atomic-write';
+import { ONNX_EXPORT_MARK } from '../output-guard';
 import { DataLocation, decodeModel, encodeModel, externalEntry, externalLength, isExternal } from '../../engine/onnx/proto';
 import { MAX_INLINE_BYTES, inlineExternalData } from '../../engine/onnx/inline-data';
 import { ort } from '../../engine/ort-session';
@@ -52,6 +53,8 @@ export async function exportFoldedOnnx(model: LanguageModel, factors: Interventi
   if (provenance) {
     report.model.metadataProps = [...report.model.metadataProps.filter((e) => e.key !== PROVENANCE_KEY), entry(PROVENANCE_KEY, JSON.stringify(provenance))];
   }
+  // Recognised by a later export to the same path (output-guard.ts): only our own exports are replaced.
+  report.model.metadataProps = [...report.model.metadataProps.filter((e) => e.key !== ONNX_EXPORT_MARK), entry(ONNX_EXPORT_MARK, 'folded intervention')];
   const weights = weightBytes(report.model.graph!);
   // One self-contained file for a small model whose weights were inline; otherwise external data, so the
   // weights stream from the source to the export and are never held in JS (nor serialised) at once.

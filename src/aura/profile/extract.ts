@@ -1,11 +1,11 @@
 // Pooled responses of labelled texts, batch by batch, written to the profile folder as they come:
 // texts are truncated to `seqLen` tokens, sorted by length so batches carry little padding, left-padded
 // (AurA assumes left padding), and pooled inside the graph over real tokens only.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWriteFile } from '../atomic-write';
 import { AuraUserError } from '../errors';
-import { prepareProfileFolder } from './folder';
+import { prepareProfileFolder, removeProfileOutputs } from './folder';
 import { lockFolder } from './lock';
 import { PROFILE_FORMAT, PROFILE_VERSION, ResponseWriter, dataHash, readManifest, readProgress, settingsDifference, shardBatches, shardRows, writeProgress } from './store';
 import type { LanguageModel } from '../../engine/model';
@@ -113,13 +113,8 @@ export async function extractResponsesLocked(model: LanguageModel, data: Concept
   }
   const resume = !!previous && !difference;
   if (!resume) {
-    rmSync(join(dir, 'stats.json'), { force: true });
-    rmSync(join(dir, 'responses'), { recursive: true, force: true });
-    rmSync(join(dir, 'progress.json'), { force: true });
-    rmSync(join(dir, 'summary.json'), { force: true });
-    rmSync(join(dir, 'auroc'), { recursive: true, force: true });
-    // The panel's statistics of the old responses (their key would not match the new ones anyway).
-    rmSync(join(dir, 'cache'), { recursive: true, force: true });
+    // The panel's statistics of the old responses (cache/) go too: their key would not match anyway.
+    removeProfileOutputs(dir, ['stats.json', 'responses', 'progress.json', 'summary.json', 'auroc', 'cache']);
   }
   await atomicWriteFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   const labels = Uint8Array.from(encoded.map((e) => e.label));

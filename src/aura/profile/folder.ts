@@ -1,8 +1,8 @@
 // Checks on a folder before a profile (or a merge) writes into it. aura-lens deletes and rewrites only
 // the files it writes itself, and only in a folder that is an aura-lens profile: a user's folder given
 // as --out by mistake is refused, never emptied.
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AuraUserError, quoteValue } from '../errors';
 import { LOCK_FILE } from './lock';
 import { readManifest } from './store';
@@ -59,6 +59,16 @@ export function prepareProfileFolder(dir: string, flag = '--out'): void {
       `${flag} ${dir}: is not empty and is not an aura-lens profile (it holds ${shown}${foreign.length > 3 ? `, … ${foreign.length} in all` : ''}); give a new or empty folder`,
     );
   }
+  // A folder is a profile only if its manifest says so: profile-like names alone (a user's auroc/ or
+  // summary.json) are someone else's files. The manifest is the first thing a profile run writes
+  // (after the extension's examples.jsonl, which a run neither removes nor rewrites).
+  const held = names.filter((n) => n !== LOCK_FILE && n !== 'examples.jsonl' && !isTransient(n));
+  if (!names.includes('manifest.json') && held.length > 0) {
+    const shown = held.slice(0, 3).map((n) => quoteValue(n)).join(', ');
+    throw new AuraUserError(
+      `${flag} ${dir}: is not empty and has no aura-lens manifest.json (it holds ${shown}${held.length > 3 ? `, … ${held.length} in all` : ''}); give a new or empty folder`,
+    );
+  }
 }
 
 /** mkdir -p with a bounded depth: Node's recursive mkdirSync loops forever under /proc (ENOENT there). */
@@ -91,4 +101,40 @@ function folderError(dir: string, flag: string, e: unknown): unknown {
   if (code === 'ENOENT') return new AuraUserError(`${flag} ${dir}: cannot create the folder there (ENOENT)`);
   if (code === 'ENOSPC') return new AuraUserError(`${flag} ${dir}: no space left on the device`);
   return e;
+}
+
+/** The files aura-lens writes inside a profile's subfolders; nothing else there is ever removed. */
+const OWN_FILES: Record<string, RegExp> = {
+  responses: /^[A-Za-z0-9._%-]+\.(max|mean)\.f32$/,
+  auroc: /^[A-Za-z0-9._%-]+\.(max|mean)(\.bound)?\.f64$/,
+  sketch: /^(?:[A-Za-z0-9._%-]+\.(max|mean)\.range\.f64|counts\.f64)$/,
+  cache: /^(?:statistics\.(max|mean)\.bin|transport\.bin)$/,
+};
+
+/**
+ * Removes a profile's results before it is redone: the listed top-level files, and in each listed
+ * subfolder only the files aura-lens writes there (and the folder itself once empty). A file of the
+ * user's inside, say, auroc/ stays where it is.
+ */
+export function removeProfileOutputs(dir: string, entries: readonly string[]): void {
+  for (const name of entries) {
+    const own = OWN_FILES[name];
+    const path = join(dir, name);
+    if (!own) {
+      if (PROFILE_ENTRIES.has(name)) rmSync(path, { force: true });
+      continue;
+    }
+    let files: string[];
+    try {
+      files = readdirSync(path);
+    } catch {
+      continue;
+    }
+    for (const f of files) if (own.test(f) || isTransient(f)) rmSync(join(path, f), { force: true });
+    try {
+      rmdirSync(path);
+    } catch {
+      // Something of the user's is left in it: the folder stays.
+    }
+  }
 }

@@ -9,7 +9,7 @@ import { AuraUserError } from '../errors';
 import { prepareProfileFolder } from './folder';
 import { lockFolder } from './lock';
 import { scoreProfile } from './score';
-import { ResponseWriter, readManifest, readProgress, responsesPath, settingsDifference, shardBatches, shardRows, writeProgress } from './store';
+import { ResponseWriter, readManifest, readProfileFile, readProgress, responsesPath, settingsDifference, shardBatches, shardRows, writeProgress } from './store';
 import { diskFullError } from '../disk-full';
 import { readSketches, scoreSketch, writeSketches, rangePath } from './sketch-profile';
 import type { SiteSummary } from './score';
@@ -39,7 +39,7 @@ export async function mergeShards(dirs: string[], out: string, o: { threads?: nu
   const lock = lockFolder(out, 'merge');
   try {
     await atomicWriteFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    await atomicWriteFile(join(out, 'order.json'), readFileSync(join(first.dir, 'order.json')));
+    await atomicWriteFile(join(out, 'order.json'), readProfileFile(first.dir, 'order.json'));
     if (manifest.sketch) {
       await addSketches(shards, out, manifest);
       return { manifest, summaries: await scoreSketch(out, manifest), shards: shards.length };
@@ -79,13 +79,15 @@ function checkShards(dirs: string[]): Shard[] {
     const which = missing.slice(0, 10).map((i) => `${i}/${count}`).join(', ');
     throw new AuraUserError(`merge: shard${missing.length > 1 ? 's' : ''} ${which}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''} missing (given ${shards.length} of ${count})`);
   }
-  const order = readFileSync(join(ref.dir, 'order.json'));
+  const order = readProfileFile(ref.dir, 'order.json');
   for (const s of shards) {
     const want = shardBatches(s.m.batches, s.m.shard);
     const done = readProgress(s.dir);
     const left = want.filter((b) => !done.has(b)).length;
     if (left > 0) throw new AuraUserError(`${s.dir}: shard ${s.m.shard.index}/${count} is incomplete (${want.length - left} of ${want.length} batches); run its profile command again to resume it`);
-    if (s !== ref && !readFileSync(join(s.dir, 'order.json')).equals(order)) throw new AuraUserError(`${s.dir}: order.json differs from ${ref.dir}'s (the shards did not see the same data)`);
+    if (s !== ref && !readProfileFile(s.dir, 'order.json').equals(order)) throw new AuraUserError(`${s.dir}: order.json differs from ${ref.dir}'s (the shards did not see the same data)`);
+    // Before anything is written to --out: every response file of every shard is there, whole.
+    if (!s.m.sketch) for (const site of s.m.sites) for (const pooling of ['max', 'mean'] as const) closeSync(openFile(responsesPath(s.dir, site.id, pooling), shardRows(s.m) * site.neurons * 4));
   }
   return shards.sort((a, b) => a.m.shard.index - b.m.shard.index);
 }
@@ -155,6 +157,7 @@ function openFile(path: string, size: number): number {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AuraUserError(`${path}: is missing; the shard is incomplete or was altered (run its profile command again to complete it)`);
     throw new AuraUserError(`${path}: cannot read the shard's responses (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   const st = fstatSync(fd).size;

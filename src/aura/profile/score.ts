@@ -6,7 +6,8 @@ import { atomicWriteFile } from '../atomic-write';
 import { createAurocPool } from '../auroc-pool';
 import { AuraUserError } from '../errors';
 import { neuronStats } from '../neuron-stats';
-import { aurocPath, readProgress, readSplitMatrix, requireManifest, responsesPath } from './store';
+import * as v from 'valibot';
+import { aurocPath, readProfileFile, readProgress, readSplitMatrix, requireManifest, responsesPath } from './store';
 import type { SiteAuroc } from '../experts';
 import type { Pooling, ProfileManifest } from './store';
 
@@ -33,10 +34,22 @@ export function splitByLabel(m: Float32Array, labels: Uint8Array, n: number): { 
   return { pos, neg };
 }
 
+/** The labels in extraction order, from order.json; a damaged file is a one-line error naming it. */
 export function readLabels(dir: string): Uint8Array {
-  const j = JSON.parse(readFileSync(join(dir, 'order.json'), 'utf8')) as { labels: number[] };
-  return Uint8Array.from(j.labels);
+  const text = readProfileFile(dir, 'order.json').toString('utf8');
+  const path = join(dir, 'order.json');
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new AuraUserError(`${path}: is not valid JSON (${(e as Error).message.split('\n')[0]}); the profile is damaged`);
+  }
+  const r = v.safeParse(OrderSchema, j);
+  if (!r.success) throw new AuraUserError(`${path}: expected {"labels": [0 or 1, ...], ...}; the profile is damaged`);
+  return Uint8Array.from(r.output.labels);
 }
+
+const OrderSchema = v.object({ labels: v.array(v.picklist([0, 1])) });
 
 export interface ScoreOptions {
   threads?: number;

@@ -9,10 +9,11 @@
 //   auroc/<site>.<pooling>.f64, .bound.f64   AUROC per neuron and its proven error bound
 // The range comes from calibration batches spread over the whole run (global batch numbers, the same for
 // every shard), so shards bin alike and their counts add up in `merge`.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWriteFile, atomicWriteStream } from '../atomic-write';
 import { AuraUserError } from '../errors';
+import { removeProfileOutputs } from './folder';
 import { NeuronSketch, calibrate } from './sketch';
 import { ChunkedReader } from './sketch-memory';
 import { PROFILE_FORMAT, PROFILE_VERSION, dataHash, readManifest, settingsDifference, shardBatches, siteFileName, writeProgress } from './store';
@@ -91,7 +92,7 @@ export async function sketchResponsesLocked(
   const difference = previous && settingsDifference(previous, manifest);
   if (difference) throw new AuraUserError(`${dir}: holds a profile made with other settings: ${difference}; use another --out, or the same settings to resume`);
   const resume = !!previous;
-  if (!resume) for (const f of ['progress.json', 'summary.json', 'stats.json', 'auroc', 'sketch']) rmSync(join(dir, f), { recursive: true, force: true });
+  if (!resume) removeProfileOutputs(dir, ['progress.json', 'summary.json', 'stats.json', 'auroc', 'sketch']);
   await atomicWriteFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   await atomicWriteFile(join(dir, 'order.json'), JSON.stringify({ labels: encoded.map((e) => e.label), exampleIndex: encoded.map((e) => e.i) }));
   mkdirSync(join(dir, 'sketch'), { recursive: true });

@@ -212,8 +212,34 @@ export class ResponseWriter {
   }
 }
 
+/**
+ * A file of a profile folder, or a one-line error naming it: a folder copied in part, a file removed by
+ * hand, or a shard given before it finished must not surface as an internal ENOENT.
+ */
+export function readProfileFile(dir: string, name: string): Buffer {
+  const path = join(dir, name);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw profileFileError(path, e);
+  }
+}
+
+export function profileFileError(path: string, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new AuraUserError(`${path}: is missing; the profile is incomplete or was altered (run its profile command again into that folder to complete it)`);
+  if (code === 'EISDIR') return new AuraUserError(`${path}: is a folder; expected a file of the profile`);
+  if (code) return new AuraUserError(`${path}: cannot be read (${code})`);
+  return e as Error;
+}
+
 export function readMatrix(path: string, rows: number, neurons: number): Float32Array {
-  const buf = readFileSync(path);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    throw profileFileError(path, e);
+  }
   if (buf.length !== rows * neurons * 4) throw new AuraUserError(`${path}: expected ${rows * neurons * 4} bytes of responses, found ${buf.length}`);
   // Small reads may come from Node's shared pool at an unaligned offset: copy those.
   return buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, rows * neurons) : new Float32Array(Uint8Array.from(buf).buffer);
@@ -234,7 +260,12 @@ export function readSplitMatrix(path: string, labels: Uint8Array, neurons: numbe
   for (const l of labels) p += l;
   const pos = new Float32Array(new SharedArrayBuffer(p * neurons * 4));
   const neg = new Float32Array(new SharedArrayBuffer((rows - p) * neurons * 4));
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw profileFileError(path, e);
+  }
   try {
     const size = fstatSync(fd).size;
     if (size !== rows * neurons * 4) throw new AuraUserError(`${path}: expected ${rows * neurons * 4} bytes of responses, found ${size}`);

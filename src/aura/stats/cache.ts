@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { ProfileStatsSchema } from '../../shared/model-messages';
-import { aurocPath, requireManifest, responsesPath } from '../profile/store';
+import { aurocPath, readProfileFile, requireManifest, responsesPath } from '../profile/store';
 import { TRANSPORT_METHODS, transportSitesFromProfile } from '../transport';
 import { readCacheFile, writeCacheFile } from './cache-file';
 import { profileStatistics, statsSettings } from './significance';
@@ -46,8 +46,8 @@ export function profileContentFingerprint(dir: string): string {
     h.update(`${label}\u0000${data.length}\u0000`);
     h.update(data);
   };
-  add('manifest', readFileSync(join(dir, 'manifest.json')));
-  add('order', readFileSync(join(dir, 'order.json')));
+  add('manifest', readProfileFile(dir, 'manifest.json'));
+  add('order', readProfileFile(dir, 'order.json'));
   for (const s of m.sites) {
     for (const pooling of ['max', 'mean'] as const) {
       const a = aurocPath(dir, s.id, pooling);

@@ -12,7 +12,8 @@ import { create } from '@bufbuild/protobuf';
 import { StringStringEntryProtoSchema } from 'onnx-buf';
 import { UserError, userErrorFrom } from '../errors';
 import { decodeModel, externalEntry, externalLength, isExternal } from './proto';
-import { WEIGHTS_FILE, hasExternalTensors, readCached, writeCached, writeCachedStreaming } from './weight-cache';
+import { contentHash } from './content-hash';
+import { WEIGHTS_FILE, defaultCacheRoot, hasExternalTensors, readCached, writeCached, writeCachedStreaming } from './weight-cache';
 import type { WeightCacheOptions } from './weight-cache';
 import type { GraphProto, ModelProto, TensorProto } from './proto';
 
@@ -25,7 +26,7 @@ export interface LoadedGraph {
   dataDir: string;
   /** Distinct external-data files the graph reads, relative to `dataDir`. */
   externalFiles: string[];
-  /** sha256 of the graph file and of the external files' names and sizes (the model fingerprint's part). */
+  /** sha256 of the graph file and of every external file's name, size and content (the model fingerprint's part). */
   digest: string;
   /** Real paths of the files the model is read from: the graph and its external weights (not the cache). */
   sources: string[];
@@ -41,10 +42,12 @@ export function loadOnnx(file: string, cache: WeightCacheOptions = {}): LoadedGr
     throw userErrorFrom(file, 'cannot be read', e);
   }
   const big = size >= (cache.externalizeAbove ?? 32 * 1024 ** 2);
-  const cached = big ? readCached(real, cache) : undefined;
+  // A big graph's weights are served from the entry named by its content hash (once per file version).
+  const digest = big ? sourceHash(file, real, cache) : undefined;
+  const cached = digest ? readCached(digest, cache) : undefined;
   if (cached) return { file, model: cached.model, dataDir: cached.dir, externalFiles: [WEIGHTS_FILE], digest: cached.digest, sources: [real] };
   // First open of a big model with inline weights: moved to the cache a chunk at a time, never held whole.
-  const streamed = big ? writeCachedStreaming(real, cache) : undefined;
+  const streamed = digest ? writeCachedStreaming(real, digest, cache) : undefined;
   if (streamed) return { file, model: streamed.model, dataDir: streamed.dir, externalFiles: [WEIGHTS_FILE], digest: streamed.digest, sources: [real] };
   const loaded = readWhole(file, real, big, cache);
   // The whole file's bytes were only read to move them to the cache: let them go before onnxruntime loads.
@@ -64,15 +67,44 @@ function readWhole(file: string, real: string, big: boolean, cache: WeightCacheO
   if (!model.graph || model.graph.node.length === 0) throw new UserError(`${file}: is not a valid ONNX model (no graph nodes)`);
   const { dataDir, externalFiles, sizes, reals } = checkExternalData(file, model.graph);
   const sources = [real, ...reals];
-  const hash = createHash('sha256').update(bytes);
-  for (const [f, n] of sizes) hash.update(`${f}:${n}`);
-  const digest = hash.digest('hex');
+  const digest = externalFiles.length === 0 ? createHash('sha256').update(bytes).digest('hex') : withExternalContent(file, bytes, sizes, reals, cache);
   if (big && externalFiles.length === 0 && !hasExternalTensors(model.graph)) {
     // The entry's graph is decoded afresh: `model`'s small tensors are views into the whole file's bytes.
     const entry = writeCached(real, model, digest, cache);
     if (entry) return { file, model: entry.model, dataDir: entry.dir, externalFiles: [WEIGHTS_FILE], digest, sources };
+    // The cache could not be written (a full disk): the attempt may have pointed some tensors at a
+    // weights file that does not exist, so the graph is decoded again with every weight inline.
+    model = decodeModel(bytes);
   }
   return { file, model, dataDir, externalFiles, digest, sources };
+}
+
+function sourceHash(file: string, real: string, cache: WeightCacheOptions): string {
+  try {
+    return contentHash(real, cache.cacheDir ?? defaultCacheRoot()).sha256;
+  } catch (e) {
+    throw userErrorFrom(file, 'cannot be read', e);
+  }
+}
+
+/**
+ * A graph with external data is identified by its own bytes and, for each data file, its location, size
+ * and the sha256 of its content (from the hash records, so a file is read once per version): a
+ * fine-tuned checkpoint of the same architecture differs only there.
+ */
+function withExternalContent(file: string, graphBytes: Uint8Array, sizes: [string, number][], reals: string[], cache: WeightCacheOptions): string {
+  const root = cache.cacheDir ?? defaultCacheRoot();
+  const hash = createHash('sha256').update(graphBytes);
+  sizes.forEach(([loc, n], i) => {
+    let content: string;
+    try {
+      content = contentHash(reals[i]!, root).sha256;
+    } catch (e) {
+      throw userErrorFrom(`${file}: external data file "${loc}"`, 'cannot be read', e);
+    }
+    hash.update(`${loc}:${n}:${content}\n`);
+  });
+  return hash.digest('hex');
 }
 
 /**

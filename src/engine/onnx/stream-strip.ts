@@ -29,7 +29,7 @@ const I32 = 5;
 export interface StrippedGraph {
   /** The model without its sizeable inline initializers' bytes (they point into the weights file). */
   graphBytes: Uint8Array;
-  /** sha256 of the whole source file, as the decoding path computes it. */
+  /** sha256 of the whole source file, as the decoding path computes it (or the caller's, when given). */
   digest: string;
 }
 
@@ -40,7 +40,7 @@ class Unsupported extends Error {}
  * Writes `file`'s inline initializers of at least `minBytes` to `weightsFile` (each aligned to `align`)
  * and returns the stripped model, or undefined when the file needs the decoding path.
  */
-export function stripToWeightsFile(file: string, weightsFile: string, weightsName: string, minBytes: number, align: number): StrippedGraph | undefined {
+export function stripToWeightsFile(file: string, weightsFile: string, weightsName: string, minBytes: number, align: number, knownDigest?: string): StrippedGraph | undefined {
   const src = openSync(file, 'r');
   let dst: number | undefined;
   try {
@@ -60,7 +60,8 @@ export function stripToWeightsFile(file: string, weightsFile: string, weightsNam
       }
     });
     if (graphs !== 1) return undefined;
-    return { graphBytes: concat(top), digest: hashFile(src, size) };
+    // A caller that hashed the file already (content-hash.ts) is not made to read it a third time.
+    return { graphBytes: concat(top), digest: knownDigest ?? hashFile(src, size) };
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;

@@ -4,11 +4,15 @@
 // moves the inline initializers, byte for byte, into `weights.bin` of a cache entry, next to the graph
 // stripped of them (`graph.onnx`); later opens read only the small graph, and every session's rewritten
 // graph is written into the entry and loaded by path. The user's model folder is never written to.
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+// An entry is named by the source's content hash (content-hash.ts keeps it per file version), so a file
+// replaced by another of the same size and mtime (cp -p, rsync -a, tar) can never be served the old
+// weights; an entry whose weights file is not the size it was written with is removed and made again.
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DataLocation, decodeModel, encodeModel, isExternal } from './proto';
+import { HASHES_DIR, makeFolders } from './content-hash';
 import { stripToWeightsFile } from './stream-strip';
 import type { GraphProto, ModelProto, TensorProto } from './proto';
 import { create } from '@bufbuild/protobuf';
@@ -46,33 +50,49 @@ export interface CachedGraph {
 }
 
 interface Meta {
+  /** The file the entry was first made from (for people reading the cache). */
   source: string;
-  size: number;
-  mtimeMs: number;
+  /** sha256 of the source's content: the entry's identity. */
   digest: string;
+  /** Size of weights.bin as written: a shorter one (a full disk, a crash, a hand edit) is not used. */
+  weightsBytes: number;
 }
 
-/** Key of a graph file: its real path, size and modification time (a changed file gets a new entry). */
-function entryKey(realFile: string): { key: string; size: number; mtimeMs: number } {
-  const st = statSync(realFile);
-  const key = createHash('sha256').update(`${realFile}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 32);
-  return { key, size: st.size, mtimeMs: st.mtimeMs };
+/** Key of a graph file: its content hash (the same bytes share one entry wherever they live). */
+function entryKey(digest: string): string {
+  return digest.slice(0, 32);
 }
 
-/** The cached stripped graph of `realFile`, or undefined when there is none (or it is incomplete). */
-export function readCached(realFile: string, o: WeightCacheOptions): CachedGraph | undefined {
+/**
+ * The cached stripped graph of the source whose content hash is `digest`, or undefined when there is
+ * none. A damaged entry (unreadable meta or graph, a weights file of another size) is removed, so the
+ * caller makes it again instead of handing onnxruntime weights that would fail or be wrong.
+ */
+export function readCached(digest: string, o: WeightCacheOptions): CachedGraph | undefined {
   const root = o.cacheDir ?? defaultCacheRoot();
-  const { key, size, mtimeMs } = entryKey(realFile);
-  const dir = join(root, key);
+  const dir = join(root, entryKey(digest));
+  if (!existsSync(dir)) return undefined;
   try {
-    const meta = JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as Meta;
-    if (meta.source !== realFile || meta.size !== size || meta.mtimeMs !== mtimeMs) return undefined;
+    const meta = JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as Partial<Meta>;
+    if (meta.digest !== digest || typeof meta.weightsBytes !== 'number') throw new Error('not this source');
+    if (statSync(join(dir, WEIGHTS_FILE)).size !== meta.weightsBytes) throw new Error('weights file truncated');
     const model = decodeModel(readFileSync(join(dir, GRAPH_FILE)));
+    if (!model.graph || model.graph.node.length === 0) throw new Error('no graph');
     const now = new Date();
     utimesSync(join(dir, META_FILE), now, now);
-    return { model, dir, digest: meta.digest };
+    return { model, dir, digest };
   } catch {
+    removeEntry(dir);
     return undefined;
+  }
+}
+
+/** Removes a damaged entry; a process still reading it keeps its open files (unlinked files live on). */
+function removeEntry(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // A cache we cannot clean is read around: the caller falls back to the source.
   }
 }
 
@@ -84,7 +104,7 @@ export function readCached(realFile: string, o: WeightCacheOptions): CachedGraph
 export function writeCached(realFile: string, model: ModelProto, digest: string, o: WeightCacheOptions): CachedGraph | undefined {
   // Decoded again from the entry (publishEntry reads it back): `model`'s small tensors are views into
   // the whole file's bytes, which would stay alive as long as it does.
-  return publishEntry(realFile, o, (tmp) => {
+  return publishEntry(realFile, digest, o, (tmp) => {
     writeWeights(model, join(tmp, WEIGHTS_FILE));
     writeFileSync(join(tmp, GRAPH_FILE), encodeModel(model));
     return digest;
@@ -96,9 +116,9 @@ export function writeCached(realFile: string, model: ModelProto, digest: string,
  * time (stream-strip.ts), instead of from a decoded copy of the whole file. Undefined when the file
  * needs the decoding path (external tensors, no nodes, anything unusual) or the cache cannot be written.
  */
-export function writeCachedStreaming(realFile: string, o: WeightCacheOptions): CachedGraph | undefined {
-  return publishEntry(realFile, o, (tmp) => {
-    const stripped = stripToWeightsFile(realFile, join(tmp, WEIGHTS_FILE), WEIGHTS_FILE, MIN_EXTERNAL_BYTES, ALIGN);
+export function writeCachedStreaming(realFile: string, digest: string, o: WeightCacheOptions): CachedGraph | undefined {
+  return publishEntry(realFile, digest, o, (tmp) => {
+    const stripped = stripToWeightsFile(realFile, join(tmp, WEIGHTS_FILE), WEIGHTS_FILE, MIN_EXTERNAL_BYTES, ALIGN, digest);
     if (!stripped || !onlyOurExternals(stripped.graphBytes)) return undefined;
     writeFileSync(join(tmp, GRAPH_FILE), stripped.graphBytes);
     return stripped.digest;
@@ -110,21 +130,22 @@ export function writeCachedStreaming(realFile: string, o: WeightCacheOptions): C
  * give up), then renames it into place, so a reader never sees half an entry. Another process may have
  * made the entry meanwhile, and may be reading it: theirs is kept. Undefined when nothing was made.
  */
-function publishEntry(realFile: string, o: WeightCacheOptions, fill: (tmp: string) => string | undefined): CachedGraph | undefined {
+function publishEntry(realFile: string, digest: string, o: WeightCacheOptions, fill: (tmp: string) => string | undefined): CachedGraph | undefined {
   const root = o.cacheDir ?? defaultCacheRoot();
-  const { key, size, mtimeMs } = entryKey(realFile);
+  const key = entryKey(digest);
   const dir = join(root, key);
   const tmp = join(root, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    mkdirSync(tmp, { recursive: true });
-    const digest = fill(tmp);
-    if (digest === undefined) {
+    makeFolders(tmp);
+    const filled = fill(tmp);
+    // The source changed between hashing and copying: an entry under the old hash would hold the new weights.
+    if (filled !== digest) {
       rmSync(tmp, { recursive: true, force: true });
       return undefined;
     }
-    const meta: Meta = { source: realFile, size, mtimeMs, digest };
+    const meta: Meta = { source: realFile, digest, weightsBytes: statSync(join(tmp, WEIGHTS_FILE)).size };
     writeFileSync(join(tmp, META_FILE), JSON.stringify(meta));
-    const theirs = readCached(realFile, o);
+    const theirs = readCached(digest, o);
     if (theirs) {
       rmSync(tmp, { recursive: true, force: true });
       return theirs;
@@ -132,11 +153,11 @@ function publishEntry(realFile: string, o: WeightCacheOptions, fill: (tmp: strin
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
   } catch {
-    rmSync(tmp, { recursive: true, force: true });
+    removeEntry(tmp);
     return undefined;
   }
   evictOld(root, key);
-  return readCached(realFile, o);
+  return readCached(digest, o);
 }
 
 /** A decodable graph with nodes whose only external tensors are the main graph's initializers just moved (no data elsewhere to find). */
@@ -197,7 +218,7 @@ function* inlineTensors(g: GraphProto): Generator<TensorProto> {
 function evictOld(root: string, keep: string): void {
   try {
     const entries = readdirSync(root)
-      .filter((n) => n !== keep && !n.startsWith('.'))
+      .filter((n) => n !== keep && n !== HASHES_DIR && !n.startsWith('.'))
       .map((n) => ({ n, t: existsSync(join(root, n, META_FILE)) ? statSync(join(root, n, META_FILE)).mtimeMs : 0 }))
       .sort((a, b) => b.t - a.t);
     for (const e of entries.slice(KEEP_ENTRIES)) rmSync(join(root, e.n), { recursive: true, force: true });
