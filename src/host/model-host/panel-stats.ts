@@ -15,8 +15,9 @@ import type { TransportWire } from './transport-wire';
  * The q-values and the significant count do not depend on either. The CLI (`profile`, `fit`) keeps its defaults for reported numbers.
  *
  * The held-out column holds out PANEL_HELD_OUT of each class with the CLI's `fit --held-out` split
- * (src/aura/stats/split.ts, seed 0): AUROC on those texts against AUROC on the rest, while the
- * ranking, intervals and q-values keep using every example.
+ * (src/aura/stats/split.ts, seed 0): AUROC on those texts against AUROC on the rest; the intervals,
+ * q-values and significant count use only the rest, so the experts whose held-out AUROC is read
+ * were not chosen with the held-out texts.
  */
 export const PANEL_HELD_OUT = 0.3;
 export const PANEL_STATS = (pooling: 'max' | 'mean') => ({ pooling, resamples: 50, permutations: 2, seed: 0, heldOutColumn: PANEL_HELD_OUT });
