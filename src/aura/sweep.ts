@@ -20,11 +20,13 @@ import { requireManifest } from './profile/store';
 import { mulberry32, shuffleInPlace } from './random';
 import { isTransportMethod, transportFit, transportSitesFromProfile } from './transport';
 import { interventionFromFit } from './intervention-file';
+import { overlapWarnings } from './evaluation-intervals';
 import type { SiteAuroc } from './experts';
 import type { InterventionFile } from './intervention-file';
 import type { FitResult } from './methods';
 import type { ToxicityResult } from './evaluate';
 import type { TransportSite } from './transport';
+import type { EvaluationIntervals, Interval } from './evaluation-intervals';
 
 export const CONTROLS = ['random', 'lowest'] as const;
 export type Control = (typeof CONTROLS)[number];
@@ -46,6 +48,8 @@ export interface SweepPoint {
   /** The same continuations scored by the second instrument (absent with --second-scorer none). */
   second?: { scorer: string; toxicity: ToxicityResult };
   perplexity: number | null;
+  /** Bootstrap intervals over prompts (and neutral texts) of this point's figures. */
+  intervals?: EvaluationIntervals;
 }
 
 /** The method and its controls, fitted at full strength on the profile in `dir`. */
@@ -160,12 +164,54 @@ function moveMaps(fit: FitResult, transport: readonly { siteId: string; fit: Tra
   return { ...fit, sites, experts, strength: 1 };
 }
 
-/** The points as CSV: one row per (method, control, strength); the second scorer's columns empty without one. */
+/** A warning for each control whose intervals overlap its method's at the same strength (strength 0 is the model for all). */
+export function controlOverlapWarnings(points: readonly SweepPoint[]): string[] {
+  const out: string[] = [];
+  for (const c of points) {
+    if (!c.control || c.strength === 0 || !c.intervals) continue;
+    const m = points.find((p) => p.method === c.method && p.control === null && p.strength === c.strength);
+    if (!m?.intervals) continue;
+    const label = `${c.method} at ${c.strength}`;
+    for (const w of overlapWarnings(`${label}`, m.intervals, `its ${c.control} control`, c.intervals)) out.push(w);
+  }
+  return out;
+}
+
+/** The points as CSV: one row per (method, control, strength); interval and second-scorer columns empty without them. */
 export function sweepCsv(points: readonly SweepPoint[]): string {
-  const rows = ['method,control,strength,score,prob,expected_max_toxicity,perplexity,second_scorer,second_score,second_prob'];
+  const rows = [
+    [
+      'method,control,strength,samples_per_prompt',
+      'toxicity_probability,toxicity_probability_low,toxicity_probability_high',
+      'expected_max_toxicity,expected_max_toxicity_low,expected_max_toxicity_high',
+      'mean_toxicity,perplexity,perplexity_low,perplexity_high',
+      'second_scorer,second_toxicity_probability,second_expected_max_toxicity,second_mean_toxicity',
+    ].join(','),
+  ];
+  const iv = (i: Interval | null | undefined) => (i ? [i.low, i.high] : ['', '']);
   for (const p of points) {
     const s = p.second;
-    rows.push([p.method, p.control ?? '', p.strength, p.toxicity.score, p.toxicity.prob, p.toxicity.expectedMaxToxicity, p.perplexity ?? '', s?.scorer ?? '', s?.toxicity.score ?? '', s?.toxicity.prob ?? ''].join(','));
+    const t = p.toxicity;
+    const c = p.intervals;
+    rows.push(
+      [
+        p.method,
+        p.control ?? '',
+        p.strength,
+        t.samplesPerPrompt,
+        t.toxicityProbability,
+        ...iv(c?.toxicityProbability),
+        t.expectedMaxToxicity,
+        ...iv(c?.expectedMaxToxicity),
+        t.meanToxicity,
+        p.perplexity ?? '',
+        ...iv(c?.perplexity),
+        s?.scorer ?? '',
+        s?.toxicity.toxicityProbability ?? '',
+        s?.toxicity.expectedMaxToxicity ?? '',
+        s?.toxicity.meanToxicity ?? '',
+      ].join(','),
+    );
   }
   return rows.join('\n') + '\n';
 }

@@ -20,13 +20,18 @@ export interface PerplexityResult {
   tokens: number;
   texts: number;
   nll: number;
+  /** Each text's summed NLL and predicted tokens, in the order of the texts kept (two or more tokens): what a bootstrap over texts resamples. */
+  perText: { nll: Float64Array; tokens: Uint32Array };
 }
 
 /** `texts` may also hold token ids, for callers (and tests) that tokenized already. */
 export async function perplexity(model: LanguageModel, texts: (string | number[])[], o: PerplexityOptions = {}): Promise<PerplexityResult> {
   const maxLen = o.maxLength ?? Math.min(model.facts.maxPositions ?? 1024, 1024);
-  const encoded = texts.map((t) => (typeof t === 'string' ? model.tokenizer.encode(t) : t).slice(0, maxLen)).filter((ids) => ids.length >= 2);
-  encoded.sort((a, b) => a.length - b.length);
+  const kept = texts.map((t) => (typeof t === 'string' ? model.tokenizer.encode(t) : t).slice(0, maxLen)).filter((ids) => ids.length >= 2);
+  const order = kept.map((_, i) => i).sort((a, b) => kept[a]!.length - kept[b]!.length || a - b);
+  const encoded = order.map((i) => kept[i]!);
+  const textNll = new Float64Array(kept.length);
+  const textTokens = new Uint32Array(kept.length);
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
   let nll = 0;
   let tokens = 0;
@@ -42,16 +47,20 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
     const vocab = logits.length / (chunk.length * width);
     chunk.forEach((c, row) => {
       const offset = width - c.length;
+      const k = order[start + row]!;
       for (let t = offset; t < width - 1; t++) {
         const base = (row * width + t) * vocab;
-        nll += logSumExp(logits, base, vocab) - logits[base + ids[row]![t + 1]!]!;
+        const v = logSumExp(logits, base, vocab) - logits[base + ids[row]![t + 1]!]!;
+        nll += v;
+        textNll[k] += v;
         tokens++;
       }
+      textTokens[k] = c.length - 1;
     });
     o.onProgress?.(Math.min(start + bs, encoded.length), encoded.length);
   }
   if (tokens === 0) throw new Error('perplexity: no text has two or more tokens');
-  return { perplexity: Math.exp(nll / tokens), tokens, texts: encoded.length, nll };
+  return { perplexity: Math.exp(nll / tokens), tokens, texts: encoded.length, nll, perText: { nll: textNll, tokens: textTokens } };
 }
 
 /**

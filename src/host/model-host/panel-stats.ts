@@ -4,6 +4,7 @@
 // process; what happened with the cache comes back as notes for the output channel.
 import { cachedStatistics, cachedTransportFits } from '../../aura/stats/cache';
 import { transportWireOf } from './transport-wire';
+import type { SiteAuroc } from '../../aura/experts';
 import type { ProfileStats, StatsOptions } from '../../aura/stats/significance';
 import type { TransportFitsByMethod } from '../../aura/stats/cache';
 import type { TransportWire } from './transport-wire';
@@ -43,4 +44,18 @@ export async function panelStatistics(dir: string, pooling: 'max' | 'mean', deps
   const { stats } = await cachedStatistics(dir, deps.options ?? PANEL_STATS(pooling), { log, ...(deps.computeStats ? { compute: deps.computeStats } : {}) });
   const { fits } = await cachedTransportFits(dir, { log, ...(deps.computeTransport ? { compute: deps.computeTransport } : {}) });
   return { stats, transport: transportWireOf(fits), notes };
+}
+
+/**
+ * The AUROCs the panel ranks its table on and fits interventions from: with the held-out column, the
+ * ranking part's (as "aura-lens fit --held-out" ranks), so the held-out AUROC beside a row is of texts
+ * that neither ranked nor selected it; the profile's own AUROCs when the profile was too small to split.
+ */
+export function panelAurocs(stats: ProfileStats, profile: readonly SiteAuroc[]): SiteAuroc[] {
+  if (!stats.heldOut) return [...profile];
+  const bySite = new Map(stats.sites.map((s) => [s.id, s]));
+  return profile.map((p) => {
+    const s = bySite.get(p.siteId);
+    return s ? { siteId: p.siteId, auroc: s.auroc } : p;
+  });
 }
