@@ -51,7 +51,7 @@ export interface PromptSamples {
 export interface EvaluationResult {
   toxicity: ToxicityResult;
   /** The same continuations scored by each of `input.alsoScoreWith`, in order (an independent check). */
-  otherScorers?: { scorer: string; toxicity: ToxicityResult }[];
+  otherScorers?: { scorer: string; toxicity: ToxicityResult; samples: PromptSamples[] }[];
   perplexity: number | null;
   /** Each neutral text's NLL and token count (for intervals over texts); absent without perplexity. */
   perplexityTexts?: { nll: Float64Array; tokens: Uint32Array };
@@ -132,7 +132,7 @@ export async function evaluate(
   for (const other of input.alsoScoreWith ?? []) {
     const rescored = [];
     for (const s of samples) rescored.push({ ...s, scores: await other.score(s.continuations, o.signal) });
-    otherScorers.push({ scorer: other.name, toxicity: summarize(rescored) });
+    otherScorers.push({ scorer: other.name, toxicity: summarize(rescored), samples: rescored });
   }
   let ppl: number | null = null;
   let perplexityTexts: EvaluationResult['perplexityTexts'];
