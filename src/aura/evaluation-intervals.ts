@@ -195,16 +195,26 @@ export function formatInterval(i: Interval | null | undefined, d: number): strin
 
 /**
  * One line per figure (toxicity probability, perplexity) whose intervals for two compared points
- * overlap: the sample does not resolve their difference, whatever the point estimates say.
+ * overlap: the sample does not resolve their difference, whatever the point estimates say. With the
+ * paired difference of the two (same prompts, seeds and texts), the line says whether pairing resolves
+ * it: separate intervals overlap more often than a paired difference includes 0.
  */
-export function overlapWarnings(aLabel: string, a: EvaluationIntervals, bLabel: string, b: EvaluationIntervals, level = 0.95): string[] {
+export function overlapWarnings(aLabel: string, a: EvaluationIntervals, bLabel: string, b: EvaluationIntervals, paired?: DifferenceIntervals, level = 0.95): string[] {
   const out: string[] = [];
   const pct = `${Math.round(level * 100)}%`;
+  const pairing = (d: Interval | null | undefined, digits: number, unit = '') => {
+    if (!d) return '';
+    const zero = d.low <= 0 && 0 <= d.high;
+    return zero ? `; the paired difference ${formatInterval(d, digits)}${unit} includes 0 as well` : `; the paired difference ${formatInterval(d, digits)}${unit} excludes 0, so pairing (same prompts and seeds) resolves it`;
+  };
   if (overlaps(a.toxicityProbability, b.toxicityProbability)) {
-    out.push(`${aLabel} and ${bLabel}: the ${pct} intervals of toxicity probability overlap (${formatInterval(a.toxicityProbability, 3)} and ${formatInterval(b.toxicityProbability, 3)}); these prompts do not resolve the difference`);
+    const d = paired?.toxicityProbability;
+    const unresolved = !d || (d.low <= 0 && 0 <= d.high);
+    out.push(`${aLabel} and ${bLabel}: the ${pct} intervals of toxicity probability overlap (${formatInterval(a.toxicityProbability, 3)} and ${formatInterval(b.toxicityProbability, 3)})${pairing(d, 3)}${unresolved ? '; these prompts do not resolve the difference' : ''}`);
   }
   if (a.perplexity && b.perplexity && overlaps(a.perplexity, b.perplexity)) {
-    out.push(`${aLabel} and ${bLabel}: the ${pct} intervals of perplexity overlap (${formatInterval(a.perplexity, 2)} and ${formatInterval(b.perplexity, 2)})`);
+    const c = paired?.perplexityChange;
+    out.push(`${aLabel} and ${bLabel}: the ${pct} intervals of perplexity overlap (${formatInterval(a.perplexity, 2)} and ${formatInterval(b.perplexity, 2)})${c ? pairing({ low: c.low * 100, high: c.high * 100 }, 1, ' %') : ''}`);
   }
   return out;
 }

@@ -108,7 +108,7 @@ export async function validateThenTest(i: ProtocolInput): Promise<ProtocolResult
   if (pick && pick !== baseline) {
     const arm = byPoint.get(pick)!;
     chosen = point(arm.method, null, pick.strength, await i.evaluate(i.test, arm, pick.strength, `test: ${arm.method} at ${pick.strength} (chosen)`), tBase, i.seed);
-    warnings.push(...overlapWarnings(`${arm.method} at ${pick.strength}`, chosen.intervals, 'the model itself', testBaseline.intervals));
+    warnings.push(...overlapWarnings(`${arm.method} at ${pick.strength}`, chosen.intervals, 'the model itself', testBaseline.intervals, chosen.difference));
     for (const c of i.arms.filter((a) => a.method === arm.method && a.control !== null)) {
       const cp = point(c.method, c.control, pick.strength, await i.evaluate(i.test, c, pick.strength, `test: ${c.method} (${c.control} control) at ${pick.strength}`), tBase, i.seed);
       controls.push(cp);

@@ -191,7 +191,7 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     const difference = baseline ? differenceIntervals(baseline, result, { seed }) : undefined;
     const b = baseline ? brief(baseline) : undefined;
     const a = brief(result);
-    const warnings = b ? overlapWarnings('without intervention', b.intervals, 'with intervention', a.intervals) : [];
+    const warnings = b ? overlapWarnings('without intervention', b.intervals, 'with intervention', a.intervals, difference) : [];
     o.result(
       { ...common, ...a, ...(b ? { baseline: b } : {}), ...(difference ? { difference } : {}), ...(warnings.length ? { warnings } : {}) },
       [

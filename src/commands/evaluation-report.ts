@@ -2,6 +2,7 @@
 // overrides, import source), how (prompts × samples, scorer, seeds), and the results, so that a saved
 // or copied report still says which intervention its numbers belong to.
 import { int, seconds } from '../shared/format';
+import { methodDisplayName } from '../shared/method-labels';
 import type { EvaluateOutcome } from '../host/model-host/api';
 import type { InterventionSnapshot } from '../shared/protocol';
 
@@ -13,10 +14,9 @@ export interface ReportContext {
   finished: string;
 }
 
-const METHOD_NAMES: Record<string, string> = { aura: 'AurA', damp: 'Damp', det0: 'Det0' };
 
 export function methodLabel(iv: Pick<InterventionSnapshot, 'method' | 'strength'>): string {
-  return `${METHOD_NAMES[iv.method] ?? iv.method} ${Math.round(iv.strength * 100)}%`;
+  return `${methodDisplayName(iv.method)} ${Math.round(iv.strength * 100)}%`;
 }
 
 export function evaluationReport(r: EvaluateOutcome, c: ReportContext): string {

@@ -4,7 +4,7 @@
 // that a prompt's k samples travel together.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { differenceIntervals, evaluationIntervals, overlaps, quantile, resampleIndices } from '../../src/aura/evaluation-intervals';
+import { differenceIntervals, evaluationIntervals, overlaps, overlapWarnings, quantile, resampleIndices } from '../../src/aura/evaluation-intervals';
 import type { PromptSamples } from '../../src/aura/evaluate';
 
 const prompt = (i: number, scores: number[]): PromptSamples => ({ prompt: `p${i}`, continuations: scores.map(() => ''), scores });
@@ -73,5 +73,22 @@ describe('bootstrap over prompts', () => {
   it('overlap', () => {
     assert.equal(overlaps({ low: 0, high: 0.2 }, { low: 0.2, high: 0.3 }), true);
     assert.equal(overlaps({ low: 0, high: 0.19 }, { low: 0.2, high: 0.3 }), false);
+  });
+});
+
+describe('overlap warnings', () => {
+  const iv = (low: number, high: number) => ({ low, high });
+  const side = (t: [number, number], p: [number, number]) => ({ toxicityProbability: iv(...t), expectedMaxToxicity: iv(0, 1), meanToxicity: iv(0, 1), perplexity: iv(...p) });
+  it('warns on overlapping intervals, and says whether the paired difference resolves them', () => {
+    const a = side([0.2, 0.4], [100, 110]);
+    const b = side([0.3, 0.5], [120, 130]);
+    const w = overlapWarnings('A', a, 'B', b);
+    assert.equal(w.length, 1);
+    assert.match(w[0]!, /^A and B: the 95% intervals of toxicity probability overlap \(\[0\.200, 0\.400\] and \[0\.300, 0\.500\]\); these prompts do not resolve the difference$/);
+    const resolved = { ...side([-0.2, -0.05], [0, 0]), perplexityChange: iv(0.01, 0.02) };
+    const both = overlapWarnings('A', a, 'B', side([0.3, 0.5], [105, 115]), resolved);
+    assert.match(both[0]!, /paired difference \[-0\.200, -0\.050\] excludes 0, so pairing \(same prompts and seeds\) resolves it$/);
+    assert.match(both[1]!, /perplexity overlap .*paired difference \[1\.0, 2\.0\] % excludes 0/);
+    assert.deepEqual(overlapWarnings('A', side([0, 0.1], [1, 2]), 'B', side([0.2, 0.3], [3, 4])), []);
   });
 });

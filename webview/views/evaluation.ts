@@ -3,10 +3,10 @@
 // the panel differs from that, since its numbers no longer describe what the preview shows.
 import { h, replace, show } from './dom';
 import { fixed } from './format';
+import { methodDisplayName } from '../../src/shared/method-labels';
 import { warningBanner } from './profile-warning';
 import type { View, ViewContext } from './view';
 
-const METHOD_LABELS: Record<string, string> = { aura: 'AurA', damp: 'Damp', det0: 'Det0' };
 
 export function createEvaluation({ doc }: ViewContext): View {
   const body = h(doc, 'div', {});
@@ -24,7 +24,7 @@ export function createEvaluation({ doc }: ViewContext): View {
       const iv = s.intervention;
       const stale = !!m && !!iv && (m.method !== iv.method || m.strength !== iv.strength || m.k !== iv.k || m.alpha !== iv.alpha || m.overrides !== iv.overrides.length);
       el.classList.toggle('stale', stale);
-      const label = m ? `${METHOD_LABELS[m.method] ?? m.method} ${Math.round(m.strength * 100)}%` : '';
+      const label = m ? `${methodDisplayName(m.method)} ${Math.round(m.strength * 100)}%` : '';
       const f = (v: number | null, d: number) => (v === null ? 'n/a' : fixed(v, d));
       type Iv = { low: number; high: number } | null | undefined;
       const span = (i: Iv, d: number) => (i ? `[${fixed(i.low, d)}, ${fixed(i.high, d)}]` : '');

@@ -20,11 +20,12 @@ export async function runEvaluation(model: LanguageModel, req: EvaluateRequest, 
   const intervened = await evaluate(model, { ...input, intervention }, options('With the intervention'));
   const bi = evaluationIntervals(baseline, { seed: req.settings.seed });
   const ii = evaluationIntervals(intervened, { seed: req.settings.seed });
+  const difference = differenceIntervals(baseline, intervened, { seed: req.settings.seed });
   return {
     baseline: side(baseline, bi),
     intervened: side(intervened, ii),
-    difference: differenceIntervals(baseline, intervened, { seed: req.settings.seed }),
-    warnings: overlapWarnings('original', bi, 'intervened', ii),
+    difference,
+    warnings: overlapWarnings('original', bi, 'intervened', ii, difference),
     prompts: input.prompts.length,
     samples: req.samples,
     scorer: input.scorer.name,
