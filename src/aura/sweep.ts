@@ -3,9 +3,15 @@
  * over strengths, as points (method, control, strength, toxicity, perplexity) for a Pareto plot.
  * - control "random": the method's experts moved to as many neurons chosen at random (seeded);
  * - control "lowest": moved to the neurons with the lowest AUROC.
- * A gain-only method's gains travel with the move (the strongest gain to the first chosen neuron); a
- * transport method is applied with each chosen neuron's own fitted map, so both controls touch exactly
- * as many neurons as the method and differ only in which.
+ * A gain-only method's gains travel with the move (the strongest gain to the first chosen neuron).
+ * A transport method's maps travel the same way (issue 20, item 2): Linear-AcT and Mean-AcT fit a map
+ * on nearly every neuron, so "the chosen neurons, each with its own map" was the method itself. The
+ * method's maps, strongest first (largest shift at the middle of the map's source range, relative to
+ * that range), go to the chosen neurons in their order, each rescaled from its own neuron's toxic range
+ * [lo_s, hi_s] onto the receiving neuron's [lo_t, hi_t]: y_t(lo_t + z w_t) = lo_t + (y_s(lo_s + z w_s) -
+ * lo_s) w_t / w_s, i.e. the same gain and bias' = lo_t (1 - g) + (b + (g - 1) lo_s) w_t / w_s. Every
+ * other neuron is the identity. Both controls change exactly as many neurons as the method; when the
+ * method changes every neuron, the set is the same and the control is a reassignment of the maps.
  */
 import { AuraUserError } from './errors';
 import { fitIntervention, methodNames } from './methods';
@@ -14,10 +20,13 @@ import { requireManifest } from './profile/store';
 import { mulberry32, shuffleInPlace } from './random';
 import { isTransportMethod, transportFit, transportSitesFromProfile } from './transport';
 import { interventionFromFit } from './intervention-file';
+import { overlapWarnings } from './evaluation-intervals';
 import type { SiteAuroc } from './experts';
 import type { InterventionFile } from './intervention-file';
 import type { FitResult } from './methods';
 import type { ToxicityResult } from './evaluate';
+import type { TransportSite } from './transport';
+import type { EvaluationIntervals, Interval } from './evaluation-intervals';
 
 export const CONTROLS = ['random', 'lowest'] as const;
 export type Control = (typeof CONTROLS)[number];
@@ -39,6 +48,8 @@ export interface SweepPoint {
   /** The same continuations scored by the second instrument (absent with --second-scorer none). */
   second?: { scorer: string; toxicity: ToxicityResult };
   perplexity: number | null;
+  /** Bootstrap intervals over prompts (and neutral texts) of this point's figures. */
+  intervals?: EvaluationIntervals;
 }
 
 /** The method and its controls, fitted at full strength on the profile in `dir`. */
@@ -63,7 +74,7 @@ export function sweepArms(dir: string, methods: readonly string[], controls: rea
     arms.push({ method, control: null, file: interventionFromFit(fit, meta(pooling)), experts: fit.experts });
     for (const control of controls) {
       const chosen = controlNeurons(sites, fit, control, seed);
-      const moved = transport ? transportFit(method as 'linear-act', transport, 1, masks(sites, chosen)) : moveGains(fit, sites, chosen);
+      const moved = transport ? moveMaps(fit, transport, chosen) : moveGains(fit, sites, chosen);
       arms.push({ method, control, file: interventionFromFit({ ...moved, method }, meta(pooling)), experts: moved.experts });
     }
   }
@@ -90,22 +101,6 @@ function controlNeurons(sites: readonly SiteAuroc[], fit: FitResult, control: Co
   return idx.sort((a, b) => all[a]! - all[b]! || a - b).slice(0, m);
 }
 
-function masks(sites: readonly SiteAuroc[], chosen: number[]): Map<string, Uint8Array> {
-  const out = new Map(sites.map((s) => [s.siteId, new Uint8Array(s.auroc.length)]));
-  const starts: number[] = [];
-  let off = 0;
-  for (const s of sites) {
-    starts.push(off);
-    off += s.auroc.length;
-  }
-  for (const g of chosen) {
-    let k = sites.length - 1;
-    while (starts[k]! > g) k--;
-    out.get(sites[k]!.siteId)![g - starts[k]!] = 1;
-  }
-  return out;
-}
-
 /** The method's gains, strongest first, placed on the chosen neurons in their order; the rest stay 1. */
 function moveGains(fit: FitResult, sites: readonly SiteAuroc[], chosen: number[]): FitResult {
   const gains = changedNeurons(fit).map((c) => c.gain);
@@ -122,12 +117,101 @@ function moveGains(fit: FitResult, sites: readonly SiteAuroc[], chosen: number[]
   return { ...fit, sites: out, experts, strength: 1 };
 }
 
-/** The points as CSV: one row per (method, control, strength); the second scorer's columns empty without one. */
+/** A transport map's strength: its shift at the middle of its source range, relative to the range. */
+function mapShift(g: number, b: number, lo: number, hi: number): number {
+  const w = hi - lo;
+  return w > 0 ? Math.abs((g - 1) * ((lo + hi) / 2) + b) / w : 0;
+}
+
+/** The method's maps, strongest first, rescaled onto the chosen neurons in their order; the rest identity. */
+function moveMaps(fit: FitResult, transport: readonly { siteId: string; fit: TransportSite }[], chosen: number[]): FitResult {
+  const lo = Float64Array.from(transport.flatMap((t) => Array.from(t.fit.lo)));
+  const hi = Float64Array.from(transport.flatMap((t) => Array.from(t.fit.hi)));
+  const maps: { g: number; b: number; lo: number; hi: number; shift: number; index: number }[] = [];
+  let off = 0;
+  for (const s of fit.sites) {
+    for (let i = 0; i < s.gain.length; i++) {
+      const g = s.gain[i]!;
+      const b = s.bias?.[i] ?? 0;
+      if (g !== 1 || b !== 0) maps.push({ g, b, lo: lo[off + i]!, hi: hi[off + i]!, shift: mapShift(g, b, lo[off + i]!, hi[off + i]!), index: off + i });
+    }
+    off += s.gain.length;
+  }
+  maps.sort((x, y) => y.shift - x.shift || x.index - y.index);
+  const total = lo.length;
+  const gain = new Float32Array(total).fill(1);
+  const bias = new Float32Array(total);
+  chosen.forEach((t, i) => {
+    const m = maps[i]!;
+    const ws = m.hi - m.lo;
+    const wt = hi[t]! - lo[t]!;
+    // A constant receiving neuron (empty range) takes the map unscaled: it never applies there but
+    // counts, so the control holds exactly as many maps as the method.
+    const scale = ws > 0 && wt > 0 ? wt / ws : 1;
+    gain[t] = m.g;
+    bias[t] = lo[t]! * (1 - m.g) + (m.b + (m.g - 1) * m.lo) * scale;
+  });
+  off = 0;
+  let experts = 0;
+  const sites = fit.sites.map((s, k) => {
+    const n = s.gain.length;
+    const g = gain.slice(off, off + n);
+    const b = bias.slice(off, off + n);
+    for (let i = 0; i < n; i++) if (g[i] !== 1 || b[i] !== 0) experts++;
+    off += n;
+    return { siteId: s.siteId, gain: g, applied: g.slice(), bias: b, lo: transport[k]!.fit.lo, hi: transport[k]!.fit.hi };
+  });
+  return { ...fit, sites, experts, strength: 1 };
+}
+
+/** A warning for each control whose intervals overlap its method's at the same strength (strength 0 is the model for all). */
+export function controlOverlapWarnings(points: readonly SweepPoint[]): string[] {
+  const out: string[] = [];
+  for (const c of points) {
+    if (!c.control || c.strength === 0 || !c.intervals) continue;
+    const m = points.find((p) => p.method === c.method && p.control === null && p.strength === c.strength);
+    if (!m?.intervals) continue;
+    const label = `${c.method} at ${c.strength}`;
+    for (const w of overlapWarnings(`${label}`, m.intervals, `its ${c.control} control`, c.intervals)) out.push(w);
+  }
+  return out;
+}
+
+/** The points as CSV: one row per (method, control, strength); interval and second-scorer columns empty without them. */
 export function sweepCsv(points: readonly SweepPoint[]): string {
-  const rows = ['method,control,strength,score,prob,expected_max_toxicity,perplexity,second_scorer,second_score,second_prob'];
+  const rows = [
+    [
+      'method,control,strength,samples_per_prompt',
+      'toxicity_probability,toxicity_probability_low,toxicity_probability_high',
+      'expected_max_toxicity,expected_max_toxicity_low,expected_max_toxicity_high',
+      'mean_toxicity,perplexity,perplexity_low,perplexity_high',
+      'second_scorer,second_toxicity_probability,second_expected_max_toxicity,second_mean_toxicity',
+    ].join(','),
+  ];
+  const iv = (i: Interval | null | undefined) => (i ? [i.low, i.high] : ['', '']);
   for (const p of points) {
     const s = p.second;
-    rows.push([p.method, p.control ?? '', p.strength, p.toxicity.score, p.toxicity.prob, p.toxicity.expectedMaxToxicity, p.perplexity ?? '', s?.scorer ?? '', s?.toxicity.score ?? '', s?.toxicity.prob ?? ''].join(','));
+    const t = p.toxicity;
+    const c = p.intervals;
+    rows.push(
+      [
+        p.method,
+        p.control ?? '',
+        p.strength,
+        t.samplesPerPrompt,
+        t.toxicityProbability,
+        ...iv(c?.toxicityProbability),
+        t.expectedMaxToxicity,
+        ...iv(c?.expectedMaxToxicity),
+        t.meanToxicity,
+        p.perplexity ?? '',
+        ...iv(c?.perplexity),
+        s?.scorer ?? '',
+        s?.toxicity.toxicityProbability ?? '',
+        s?.toxicity.expectedMaxToxicity ?? '',
+        s?.toxicity.meanToxicity ?? '',
+      ].join(','),
+    );
   }
   return rows.join('\n') + '\n';
 }

@@ -1,5 +1,7 @@
 // The whole AurA loop on the embedded default, with no arguments: profile the concept data, fit AurA,
-// evaluate with and without it on the same seeds, print a table like the paper's, write the file.
+// then the evaluation protocol (issue 20, item 4): the prompts and neutral texts split (seeded) into a
+// validation and a test part, the strength chosen on validation by a rule fixed here (DEMO_RULE), and
+// the chosen point reported on test beside the model itself, with bootstrap intervals.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConceptData, loadPrompts } from '../aura/datasets';
@@ -17,7 +19,12 @@ import * as v from 'valibot';
 import { command, number, parseCommand, positionals, text } from './flag-schema';
 import { makeOutput } from './output';
 import { guardOutputFile, guardOutputFolder } from '../aura/output-guard';
-import type { EvaluationResult } from '../aura/evaluate';
+import { parseChoiceRule, splitItems } from '../aura/choose';
+import { formatInterval } from '../aura/evaluation-intervals';
+import { EVALUATION_FORMAT, EVALUATION_VERSION } from './evaluate';
+import { pointRows, validateThenTest } from './evaluate-choose';
+import type { Interval } from '../aura/evaluation-intervals';
+import type { ProtocolPoint, ProtocolResult } from './evaluate-choose';
 
 const DEMO = v.pipe(
   command({
@@ -88,16 +95,39 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const scorer = await createScorer('lexicon');
     const second = await createScorer('cuss');
     const opts = { samples, maxNewTokens, seed, onProgress: (stage: string, d: number, t: number) => (d % 25 === 0 || d === t ? log(`  ${stage} ${d}/${t}`) : undefined) };
-    log(`evaluating without the intervention: ${prompts.length} prompts x ${samples} continuations x ${maxNewTokens} tokens`);
-    const baseline = await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [second] }, opts);
-    log('evaluating with AurA (same seeds)');
-    const intervened = await evaluate(model, { prompts, neutral, scorer, alsoScoreWith: [second], intervention: effectiveGains(file) }, opts);
+    const ps = splitItems(prompts, DEMO_VALIDATION, seed, 'prompts');
+    const ns = splitItems(neutral, DEMO_VALIDATION, seed + 1, 'neutral texts');
+    log(`protocol: ${ps.validation.length} validation and ${ps.test.length} test prompts (seed ${seed}), x ${samples} continuations x ${maxNewTokens} tokens; rule ${DEMO_RULE}`);
+    const protocol = await validateThenTest({
+      arms: [{ method: 'aura', control: null, file }],
+      strengths: DEMO_STRENGTHS,
+      rule: parseChoiceRule(DEMO_RULE),
+      validation: { prompts: ps.validation, neutral: ns.validation },
+      test: { prompts: ps.test, neutral: ns.test },
+      seed,
+      validationFraction: DEMO_VALIDATION,
+      evaluate: (part, arm, s, label) => {
+        log(`evaluating ${label} (same seeds)`);
+        return evaluate(model, { prompts: part.prompts, ...(part.neutral ? { neutral: part.neutral } : {}), scorer, alsoScoreWith: [second], ...(arm && s !== 0 ? { intervention: effectiveGains(arm.file, s) } : {}) }, opts);
+      },
+    });
+    // The file carries the strength the rule chose, so applying it reproduces the reported point.
+    const chosenStrength = protocol.chosen && protocol.chosen.method !== 'none' ? protocol.chosen.strength : null;
+    if (chosenStrength !== null && chosenStrength !== file.params.strength) await writeInterventionFile(ivPath, { ...file, params: { ...file.params, strength: chosenStrength } });
     const seconds = (performance.now() - started) / 1000;
-    const brief = (r: EvaluationResult) => ({ toxicity: r.toxicity, perplexity: r.perplexity });
+    const baseline = protocol.test.baseline;
+    // The model itself stands in when the rule chose no intervention (the table then says so).
+    const intervened = protocol.test.chosen ?? baseline;
+    const brief = (r: ProtocolPoint) => ({ toxicity: r.toxicity, perplexity: r.perplexity, intervals: r.intervals, ...(r.difference ? { difference: r.difference } : {}) });
     o.result(
       {
+        format: EVALUATION_FORMAT,
+        version: EVALUATION_VERSION,
+        // The test part: what the demo reports.
         baseline: brief(baseline),
         intervened: brief(intervened),
+        chosenStrength,
+        protocol,
         experts: fit.experts,
         neurons: fit.neurons,
         expertRoles: { tagged: tags.tagged, generation: tags.generation, detection: tags.detection },
@@ -107,10 +137,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
         profile: prof.dir,
         scorer: scorer.name,
         secondScorer: { name: second.name, baseline: secondOf(baseline), intervened: secondOf(intervened) },
+        samplesPerPrompt: samples,
         samples,
         maxNewTokens,
       },
-      table(baseline, intervened, fit.experts, fit.neurons, seconds, ivPath) +
+      table(protocol, fit.experts, fit.neurons, seconds, ivPath) +
         `\nof the ${tags.tagged} strongest hidden-layer experts, ${tags.generation} write toxic tokens (generation) and ${tags.detection} only detect`,
     );
   } finally {
@@ -121,10 +152,16 @@ export async function demoCommand(argv: string[]): Promise<void> {
 /** The strongest experts whose writes the demo tags (about 4 s on two cores). */
 const TAGGED_EXPERTS = 100;
 
-function secondOf(r: EvaluationResult): EvaluationResult['toxicity'] {
-  const t = r.otherScorers?.[0]?.toxicity;
-  if (!t) throw new Error('demo: the second scorer produced no result');
-  return t;
+/** The rule, fixed before any run: the strongest cut that keeps perplexity within +5% of the model's (the demo's target). */
+export const DEMO_RULE = 'max-cut:ppl<=+5%';
+/** Strengths tried on validation (0, the model itself, is always measured). */
+const DEMO_STRENGTHS = [0.5, 1];
+/** Share of prompts and neutral texts in the validation part. */
+const DEMO_VALIDATION = 0.5;
+
+function secondOf(r: ProtocolPoint): NonNullable<ProtocolPoint['second']> {
+  if (!r.second) throw new Error('demo: the second scorer produced no result');
+  return r.second;
 }
 
 /**
@@ -137,23 +174,42 @@ export function defaultDemoDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'aura-lens', 'demo');
 }
 
-function table(b: EvaluationResult, i: EvaluationResult, experts: number, neurons: number, seconds: number, path: string): string {
-  const pct = b.perplexity && i.perplexity ? `${(((i.perplexity - b.perplexity) / b.perplexity) * 100).toFixed(1)}%` : 'n/a';
+function table(p: ProtocolResult, experts: number, neurons: number, seconds: number, path: string): string {
+  const b = p.test.baseline;
+  const i = p.test.chosen ?? b;
+  const name = p.test.chosen ? `AurA at ${p.test.chosen.strength}` : 'AurA (none chosen)';
+  const k = b.toxicity.samplesPerPrompt;
+  const fig = (v: number, iv: Interval | null | undefined, d: number) => `${v.toFixed(d)} ${formatInterval(iv, d)}`;
+  const row = (label: string, r: ProtocolPoint) => {
+    const c = secondOf(r);
+    return `| ${label.padEnd(12)} | ${fig(r.toxicity.toxicityProbability, r.intervals.toxicityProbability, 3).padStart(21)} | ${fig(r.toxicity.expectedMaxToxicity, r.intervals.expectedMaxToxicity, 3).padStart(21)} | ${fig(c.toxicity.toxicityProbability, c.intervals.toxicityProbability, 3).padStart(21)} | ${fig(r.perplexity ?? NaN, r.intervals.perplexity, 2).padStart(24)} |`;
+  };
   const cut = (before: number, after: number) => (after > 0 ? `${(before / after).toFixed(2)}x` : 'to zero');
-  const row = (name: string, lex: EvaluationResult['toxicity'], cus: EvaluationResult['toxicity'], ppl: number | null) =>
-    `| ${name.padEnd(10)} | ${lex.score.toFixed(3).padStart(15)} | ${lex.prob.toFixed(4).padStart(14)} | ${cus.score.toFixed(3).padStart(12)} | ${cus.prob.toFixed(4).padStart(11)} | ${(ppl ?? NaN).toFixed(2).padStart(10)} |`;
-  const [bc, ic] = [secondOf(b), secondOf(i)];
+  const d = i.difference;
+  const cd = i.second?.difference;
+  const pct = (iv: Interval | null | undefined) => (iv ? formatInterval({ low: iv.low * 100, high: iv.high * 100 }, 1) : 'n/a');
+  const change = b.perplexity && i.perplexity ? `${(((i.perplexity - b.perplexity) / b.perplexity) * 100).toFixed(1)}%` : 'n/a';
+  const s = p.split;
   return [
     '',
-    '| model      | lexicon score * | lexicon prob * | cuss score | cuss prob | perplexity |',
-    '|------------|-----------------|----------------|------------|-----------|------------|',
-    row('original', b.toxicity, bc, b.perplexity),
-    row('AurA', i.toxicity, ic, i.perplexity),
+    `validation part (${s.validation.prompts} prompts, ${s.validation.neutral} neutral texts), lexicon; rule fixed before the run: ${p.rule}`,
+    ...pointRows(p.validation.points),
+    p.chosen ? `chosen on validation: ${p.chosen.method === 'none' ? 'no intervention (none met the rule better than the model itself)' : `AurA at strength ${p.chosen.strength}`}` : 'chosen on validation: nothing met the rule',
+    '',
+    `test part (${s.test.prompts} prompts x ${k} continuations, ${s.test.neutral} neutral texts): the reported result`,
+    `| model        | lexicon tox. prob. *  | lexicon exp. max *    | cuss tox. prob.       | perplexity               |`,
+    '|--------------|-----------------------|-----------------------|-----------------------|--------------------------|',
+    row('original', b),
+    row(name, i),
     '',
     '* the lexicon also labelled the concept data the experts were chosen on; cuss did not',
-    `toxicity score reduced ${cut(b.toxicity.score, i.toxicity.score)} (lexicon), ${cut(bc.score, ic.score)} (cuss); perplexity ${pct}`,
-    `experts found: ${experts} of ${neurons} neurons (AUROC > 0.5), dampened by 1 - 2*(AUROC - 0.5)`,
-    `${b.toxicity.prompts} prompts x ${b.toxicity.continuations / Math.max(1, b.toxicity.prompts)} continuations; time taken ${seconds.toFixed(0)} s (depends on the machine)`,
-    `intervention file: ${path}`,
+    `toxicity probability (share of prompts with a toxic continuation among k = ${k}) reduced ${cut(b.toxicity.toxicityProbability, i.toxicity.toxicityProbability)} (lexicon), ${cut(secondOf(b).toxicity.toxicityProbability, secondOf(i).toxicity.toxicityProbability)} (cuss); perplexity ${change}`,
+    ...(d ? [`paired 95% intervals of the change: lexicon ${formatInterval(d.toxicityProbability, 3)}, cuss ${formatInterval(cd?.toxicityProbability, 3)}, perplexity ${pct(d.perplexityChange)} %`] : []),
+    'brackets: 95% percentile bootstrap over prompts (each keeping its k continuations) and neutral texts',
+    ...p.validation.warnings.map((w) => `warning (validation): ${w}`),
+    ...p.test.warnings.map((w) => `warning (test): ${w}`),
+    `experts found: ${experts} of ${neurons} neurons (AUROC > 0.5), dampened by 1 - 2*(AUROC - 0.5), scaled by the strength`,
+    `time taken ${seconds.toFixed(0)} s (depends on the machine)`,
+    `intervention file${p.test.chosen ? ` (strength ${p.test.chosen.strength}, as chosen)` : ''}: ${path}`,
   ].join('\n');
 }

@@ -14,7 +14,13 @@ import { CONTROLS, sweepArms, sweepCsv } from '../aura/sweep';
 import { profileStatistics } from '../aura/stats/significance';
 import type { Control, SweepPoint } from '../aura/sweep';
 import { guardOutputFile } from '../aura/output-guard';
-import type { EvaluateOptions, EvaluationResult } from '../aura/evaluate';
+import { parseChoiceRule, splitItems } from '../aura/choose';
+import { differenceIntervals, evaluationIntervals, formatInterval, overlapWarnings } from '../aura/evaluation-intervals';
+import { controlOverlapWarnings } from '../aura/sweep';
+import { protocolText, validateThenTest } from './evaluate-choose';
+import type { ProtocolArm } from './evaluate-choose';
+import type { EvaluateOptions, EvaluationResult, ToxicityResult } from '../aura/evaluate';
+import type { EvaluationIntervals, Interval } from '../aura/evaluation-intervals';
 
 const CONTROLS_FLAG = v.optional(
   v.pipe(
@@ -56,7 +62,11 @@ const EVALUATE = v.pipe(
     csv: text('csv'),
     preprompt: text('preprompt'),
     'max-q': number('max-q', { min: 0, max: 1 }),
+    choose: text('choose'),
+    validation: number('validation', { min: 0, max: 1 }),
   }),
+  rule((o) => o.choose === undefined || !!o.sweep, '--choose picks a point of a sweep; add --sweep S,S,... (with --intervention FILE or --methods a,b)'),
+  rule((o) => o.validation === undefined || o.choose !== undefined, '--validation sets the share of prompts a --choose rule sees; add --choose RULE'),
   rule((o) => !(o.methods && o.intervention !== undefined), '--methods fits its interventions from --profile DIR; leave out --intervention'),
   rule((o) => !o.methods || o.profile !== undefined, '--methods needs --profile DIR, the profile to fit the methods on'),
   rule(
@@ -87,6 +97,8 @@ const EVALUATE = v.pipe(
     csv: o.csv || undefined,
     preprompt: o.preprompt || undefined,
     maxQ: o['max-q'],
+    choose: o.choose,
+    validationFraction: o.validation,
     json: o.json,
   })),
 );
@@ -100,13 +112,15 @@ export function evaluateOptions(argv: string[]): EvaluateCliOptions {
 
 export async function evaluateCommand(argv: string[]): Promise<void> {
   const opt = evaluateOptions(argv);
-  const { dir, samples, maxNewTokens, maxPrompts, seed, strength, threads, sweep, preprompt, methods, csv, controls, maxQ } = opt;
+  const { dir, samples, maxNewTokens, maxPrompts, seed, strength, threads, sweep, preprompt, methods, csv, controls, maxQ, validationFraction } = opt;
   const o = makeOutput(opt.json);
   if (csv) checkOutputFile('csv', csv);
   const promptsFile = opt.prompts ?? demoAssets().prompts;
   const neutralFile = opt.neutral ?? (opt.prompts ? undefined : demoAssets().neutral);
   // Not over an input of this command, a file of the model folder, or a file inside a profile folder.
   if (csv) guardOutputFile('--csv', csv, 'sweep-csv', { inputs: csvInputs(opt, promptsFile, neutralFile), modelDirs: [dir] });
+  // The protocol (issue 20, item 4): a rule fixed before the run picks a point on validation prompts.
+  const choice = opt.choose === undefined ? undefined : parseChoiceRule(opt.choose);
   // The intervention and the profile are read first: a bad one costs no prompt, scorer or model load.
   const early = opt.intervention ? await readInterventionFile(opt.intervention) : undefined;
   if (opt.profile) requireManifest(opt.profile);
@@ -139,8 +153,28 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       toxicity: r.toxicity,
       ...(r.otherScorers?.[0] ? { secondScorer: { name: r.otherScorers[0].scorer, toxicity: r.otherScorers[0].toxicity } } : {}),
       perplexity: r.perplexity,
+      intervals: evaluationIntervals(r, { seed }),
       seconds: r.seconds,
     });
+    const protocol = async (arms: ProtocolArm[]) => {
+      const frac = validationFraction ?? 0.5;
+      const ps = splitItems(prompts, frac, seed, 'prompts');
+      const ns = neutral ? splitItems(neutral, frac, seed + 1, 'neutral texts') : undefined;
+      return validateThenTest({
+        arms,
+        strengths: sweep!,
+        rule: choice!,
+        validation: { prompts: ps.validation, ...(ns ? { neutral: ns.validation } : {}) },
+        test: { prompts: ps.test, ...(ns ? { neutral: ns.test } : {}) },
+        seed,
+        validationFraction: frac,
+        evaluate: (part, arm, s, label) => {
+          o.log(`evaluate: ${label}`);
+          return evaluate(model, { prompts: part.prompts, ...(part.neutral ? { neutral: part.neutral } : {}), scorer, ...(second ? { alsoScoreWith: [second] } : {}), ...(arm && s !== 0 ? { intervention: effectiveGains(arm.file, s) } : {}) }, opts);
+        },
+      });
+    };
+    const common = { format: EVALUATION_FORMAT, version: EVALUATION_VERSION, scorer: scorer.name, ...(second ? { secondScorer: second.name } : {}), samplesPerPrompt: samples, samples, maxNewTokens, ...(preprompt ? { preprompt } : {}) };
     if (methods) {
       const profileDir = opt.profile!;
       // The same selection as fit --max-q: experts whose Benjamini-Hochberg q-value is at most Q.
@@ -150,6 +184,12 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
       const strengths = sweep ?? [0, 0.5, 1];
       // One session of the largest form the arms need, built before the shared baseline.
       model.reserveForms(arms.flatMap((a) => strengths.filter((s) => s !== 0).map((s) => effectiveGains(a.file, s))));
+      if (choice) {
+        const r = await protocol(arms);
+        if (csv) await atomicWriteFile(csv, sweepCsv(r.validation.points));
+        o.result({ ...common, protocol: r, arms: arms.map((a) => ({ method: a.method, control: a.control, experts: a.experts })), ...(maxQ !== undefined ? { maxQ } : {}), ...(csv ? { csv } : {}) }, protocolText(r));
+        return;
+      }
       const points: SweepPoint[] = [];
       // Strength 0 is the model itself for every arm: measured once, shared by all.
       const base = strengths.includes(0) ? await run(0) : undefined;
@@ -157,17 +197,23 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
         for (const s of strengths) {
           o.log(`evaluate: ${arm.method}${arm.control ? ` (${arm.control} control)` : ''} at strength ${s}`);
           const r = s === 0 ? base! : await evaluate(model, { prompts, ...(neutral ? { neutral } : {}), scorer, ...(second ? { alsoScoreWith: [second] } : {}), intervention: effectiveGains(arm.file, s) }, opts);
-          points.push({ method: arm.method, control: arm.control, strength: s, toxicity: r.toxicity, ...secondOf(r), perplexity: r.perplexity });
+          points.push({ method: arm.method, control: arm.control, strength: s, toxicity: r.toxicity, ...secondOf(r), perplexity: r.perplexity, intervals: evaluationIntervals(r, { seed }) });
         }
       }
       if (csv) await atomicWriteFile(csv, sweepCsv(points));
+      const warnings = controlOverlapWarnings(points);
+      for (const w of warnings) o.log(`warning: ${w}`);
       o.result(
         {
+          format: EVALUATION_FORMAT,
+          version: EVALUATION_VERSION,
           points,
+          ...(warnings.length ? { warnings } : {}),
           arms: arms.map((a) => ({ method: a.method, control: a.control, experts: a.experts })),
           ...(maxQ !== undefined ? { maxQ } : {}),
           scorer: scorer.name,
           ...(second ? { secondScorer: second.name } : {}),
+          samplesPerPrompt: samples,
           samples,
           maxNewTokens,
           ...(preprompt ? { preprompt } : {}),
@@ -180,20 +226,37 @@ export async function evaluateCommand(argv: string[]): Promise<void> {
     if (sweep) {
       if (!file) throw new Error('evaluate: --sweep without an intervention passed the option checks');
       model.reserveForms(sweep.filter((s) => s !== 0).map((s) => effectiveGains(file, s)));
+      if (choice) {
+        const r = await protocol([{ method: file.method, control: null, file }]);
+        if (csv) await atomicWriteFile(csv, sweepCsv(r.validation.points));
+        o.result({ ...common, protocol: r, ...(csv ? { csv } : {}) }, protocolText(r));
+        return;
+      }
       const points = [];
       for (const s of sweep) points.push({ strength: s, ...brief(await run(s)) });
-      if (csv) await atomicWriteFile(csv, sweepCsv(points.map((pt) => ({ method: file.method, control: null, strength: pt.strength, toxicity: pt.toxicity, ...(pt.secondScorer ? { second: { scorer: pt.secondScorer.name, toxicity: pt.secondScorer.toxicity } } : {}), perplexity: pt.perplexity }))));
+      if (csv) await atomicWriteFile(csv, sweepCsv(points.map((pt) => ({ method: file.method, control: null, strength: pt.strength, toxicity: pt.toxicity, ...(pt.secondScorer ? { second: { scorer: pt.secondScorer.name, toxicity: pt.secondScorer.toxicity } } : {}), perplexity: pt.perplexity, intervals: pt.intervals }))));
       o.result(
-        { ...points[points.length - 1]!, sweep: points, scorer: scorer.name, ...(preprompt ? { preprompt } : {}), ...(csv ? { csv } : {}) },
+        { format: EVALUATION_FORMAT, version: EVALUATION_VERSION, ...points[points.length - 1]!, sweep: points, scorer: scorer.name, samplesPerPrompt: samples, ...(preprompt ? { preprompt } : {}), ...(csv ? { csv } : {}) },
         points.map((pt) => line(`strength ${pt.strength.toFixed(2)}`, pt)).join('\n'),
       );
       return;
     }
     const result = await run(strength);
     const baseline = file ? await run(0) : undefined;
+    const difference = baseline ? differenceIntervals(baseline, result, { seed }) : undefined;
+    const b = baseline ? brief(baseline) : undefined;
+    const a = brief(result);
+    const warnings = b ? overlapWarnings('without intervention', b.intervals, 'with intervention', a.intervals, difference) : [];
     o.result(
-      { ...brief(result), ...(baseline ? { baseline: brief(baseline) } : {}), scorer: scorer.name, samples, maxNewTokens, ...(preprompt ? { preprompt } : {}) },
-      [baseline ? line('without intervention', brief(baseline)) : '', line(file ? 'with intervention' : 'model', brief(result))].filter(Boolean).join('\n'),
+      { ...common, ...a, ...(b ? { baseline: b } : {}), ...(difference ? { difference } : {}), ...(warnings.length ? { warnings } : {}) },
+      [
+        b ? line('without intervention', b) : '',
+        line(file ? 'with intervention' : 'model', a),
+        difference ? `difference (with - without, paired 95% interval): toxicity probability ${formatInterval(difference.toxicityProbability, 3)}, expected max toxicity ${formatInterval(difference.expectedMaxToxicity, 3)}${difference.perplexityChange ? `, perplexity ${formatInterval({ low: difference.perplexityChange.low * 100, high: difference.perplexityChange.high * 100 }, 1)} %` : ''}` : '',
+        ...warnings.map((w) => `warning: ${w}`),
+      ]
+        .filter(Boolean)
+        .join('\n'),
     );
   } finally {
     await model.dispose();
@@ -206,12 +269,16 @@ function secondOf(r: EvaluationResult): Pick<SweepPoint, 'second'> {
   return o ? { second: { scorer: o.scorer, toxicity: o.toxicity } } : {};
 }
 
-function line(
-  label: string,
-  r: { toxicity: { score: number; prob: number; prompts: number }; secondScorer?: { name: string; toxicity: { score: number; prob: number } }; perplexity: number | null },
-): string {
-  const second = r.secondScorer ? `  [${r.secondScorer.name}: score ${r.secondScorer.toxicity.score.toFixed(3)}  prob ${r.secondScorer.toxicity.prob.toFixed(4)}]` : '';
-  return `${label.padEnd(22)} toxicity score ${r.toxicity.score.toFixed(3)}  prob ${r.toxicity.prob.toFixed(4)}${second}  perplexity ${r.perplexity?.toFixed(2) ?? 'n/a'}  (${r.toxicity.prompts} prompts)`;
+/** The evaluation JSON's contract: version 2 renamed score/prob (kept as deprecated aliases until version 3). */
+export const EVALUATION_FORMAT = 'aura-lens-evaluation';
+export const EVALUATION_VERSION = 2;
+
+function line(label: string, r: { toxicity: ToxicityResult; secondScorer?: { name: string; toxicity: ToxicityResult }; perplexity: number | null; intervals?: EvaluationIntervals }): string {
+  const t = r.toxicity;
+  const c = r.intervals;
+  const iv = (i: Interval | null | undefined, d: number) => (i ? ` ${formatInterval(i, d)}` : '');
+  const second = r.secondScorer ? `  [${r.secondScorer.name}: toxicity probability ${r.secondScorer.toxicity.toxicityProbability.toFixed(3)}, expected max ${r.secondScorer.toxicity.expectedMaxToxicity.toFixed(3)}]` : '';
+  return `${label.padEnd(22)} toxicity probability ${t.toxicityProbability.toFixed(3)}${iv(c?.toxicityProbability, 3)}  expected max toxicity ${t.expectedMaxToxicity.toFixed(3)}${iv(c?.expectedMaxToxicity, 3)}  mean ${t.meanToxicity.toFixed(4)}${second}  perplexity ${r.perplexity?.toFixed(2) ?? 'n/a'}${iv(c?.perplexity, 2)}  (${t.prompts} prompts x k=${t.samplesPerPrompt})`;
 }
 
 /** The files and folders evaluate reads, which --csv must not replace. */

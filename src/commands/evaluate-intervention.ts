@@ -61,7 +61,7 @@ export async function evaluateIntervention(ctx: CommandContext, args?: EvaluateA
   if (!r) return undefined;
   ctx.log.info(table(r));
   const measured = { model, method: intervention.method, strength: intervention.strength, k: intervention.k, alpha: intervention.alpha, overrides: intervention.overrides.length };
-  ExpertsPanel.showEvaluation({ prompts: r.prompts, samples: r.samples, scorer: r.scorer, seconds: r.seconds, baseline: r.baseline, intervened: r.intervened, ...(r.second ? { second: r.second } : {}), measured });
+  ExpertsPanel.showEvaluation({ prompts: r.prompts, samples: r.samples, scorer: r.scorer, seconds: r.seconds, baseline: r.baseline, intervened: r.intervened, ...(r.second ? { second: r.second } : {}), ...(r.difference ? { difference: r.difference } : {}), ...(r.warnings ? { warnings: r.warnings } : {}), measured });
   const content = evaluationReport(r, { model, intervention, generation, finished: new Date().toISOString() });
   const uri = ctx.reports.add(`AurA evaluation, ${model}, ${methodLabel(intervention)}`, content);
   const doc = await vscode.workspace.openTextDocument(uri);
@@ -84,7 +84,9 @@ export async function pickPrompts(ctx: CommandContext): Promise<{ prompts: strin
 }
 
 function table(r: EvaluateOutcome): string {
-  const row = (name: string, s: EvaluateOutcome['baseline']) => `${name.padEnd(12)} toxicity score ${s.score.toFixed(3)}  prob ${s.prob.toFixed(4)}  perplexity ${s.perplexity?.toFixed(2) ?? 'n/a'}`;
-  const second = r.second ? [`second scorer ${r.second.scorer}: toxicity score ${r.second.baseline.score.toFixed(3)} -> ${r.second.intervened.score.toFixed(3)}`] : [];
-  return [`evaluation (${int(r.prompts)} prompts × ${int(r.samples)}, scorer ${r.scorer}, ${seconds(r.seconds)}):`, row('original', r.baseline), row('intervened', r.intervened), ...second].join('\n');
+  const iv = (i: { low: number; high: number } | null | undefined, d: number) => (i ? ` [${i.low.toFixed(d)}, ${i.high.toFixed(d)}]` : '');
+  const row = (name: string, s: EvaluateOutcome['baseline']) =>
+    `${name.padEnd(12)} toxicity probability ${s.toxicityProbability.toFixed(3)}${iv(s.intervals?.toxicityProbability, 3)}  expected max toxicity ${s.expectedMaxToxicity.toFixed(3)}  mean ${s.meanToxicity.toFixed(4)}  perplexity ${s.perplexity?.toFixed(2) ?? 'n/a'}${iv(s.intervals?.perplexity, 2)}`;
+  const second = r.second ? [`second scorer ${r.second.scorer}: toxicity probability ${r.second.baseline.toxicityProbability.toFixed(3)} -> ${r.second.intervened.toxicityProbability.toFixed(3)}`] : [];
+  return [`evaluation (${int(r.prompts)} prompts × k = ${int(r.samples)}, scorer ${r.scorer}, ${seconds(r.seconds)}; 95% bootstrap intervals):`, row('original', r.baseline), row('intervened', r.intervened), ...second, ...(r.warnings ?? []).map((w) => `warning: ${w}`)].join('\n');
 }

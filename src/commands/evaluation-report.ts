@@ -2,6 +2,7 @@
 // overrides, import source), how (prompts × samples, scorer, seeds), and the results, so that a saved
 // or copied report still says which intervention its numbers belong to.
 import { int, seconds } from '../shared/format';
+import { methodDisplayName } from '../shared/method-labels';
 import type { EvaluateOutcome } from '../host/model-host/api';
 import type { InterventionSnapshot } from '../shared/protocol';
 
@@ -13,10 +14,9 @@ export interface ReportContext {
   finished: string;
 }
 
-const METHOD_NAMES: Record<string, string> = { aura: 'AurA', damp: 'Damp', det0: 'Det0' };
 
 export function methodLabel(iv: Pick<InterventionSnapshot, 'method' | 'strength'>): string {
-  return `${METHOD_NAMES[iv.method] ?? iv.method} ${Math.round(iv.strength * 100)}%`;
+  return `${methodDisplayName(iv.method)} ${Math.round(iv.strength * 100)}%`;
 }
 
 export function evaluationReport(r: EvaluateOutcome, c: ReportContext): string {
@@ -34,21 +34,28 @@ export function evaluationReport(r: EvaluateOutcome, c: ReportContext): string {
     `- **Scorer:** ${r.scorer}${r.second ? `; checked by ${r.second.scorer}, a second instrument scoring the same continuations` : ''}`,
     `- **Finished:** ${c.finished} (${seconds(r.seconds)})`,
     '',
-    '| model | toxicity score | toxicity prob | expected max toxicity | perplexity |',
+    `| model | toxicity probability (k=${r.samples}) | expected max toxicity (k=${r.samples}) | mean toxicity | perplexity |`,
     '|---|---:|---:|---:|---:|',
-    `| original | ${f(r.baseline.score, 3)} | ${f(r.baseline.prob, 4)} | ${f(r.baseline.expectedMaxToxicity, 3)} | ${f(r.baseline.perplexity, 2)} |`,
-    `| intervened (${methodLabel(iv)}) | ${f(r.intervened.score, 3)} | ${f(r.intervened.prob, 4)} | ${f(r.intervened.expectedMaxToxicity, 3)} | ${f(r.intervened.perplexity, 2)} |`,
+    `| original | ${fig(r.baseline.toxicityProbability, r.baseline.intervals?.toxicityProbability, 3)} | ${fig(r.baseline.expectedMaxToxicity, r.baseline.intervals?.expectedMaxToxicity, 3)} | ${f(r.baseline.meanToxicity, 4)} | ${fig(r.baseline.perplexity, r.baseline.intervals?.perplexity, 2)} |`,
+    `| intervened (${methodLabel(iv)}) | ${fig(r.intervened.toxicityProbability, r.intervened.intervals?.toxicityProbability, 3)} | ${fig(r.intervened.expectedMaxToxicity, r.intervened.intervals?.expectedMaxToxicity, 3)} | ${f(r.intervened.meanToxicity, 4)} | ${fig(r.intervened.perplexity, r.intervened.intervals?.perplexity, 2)} |`,
+    ...(r.difference
+      ? [
+          `| difference (intervened - original) | ${interval(r.difference.toxicityProbability, 3)} | ${interval(r.difference.expectedMaxToxicity, 3)} | ${interval(r.difference.meanToxicity, 4)} | ${r.difference.perplexityChange ? `${interval(pctOf(r.difference.perplexityChange), 1)} %` : 'n/a'} |`,
+        ]
+      : []),
     ...(r.second
       ? [
           '',
-          `| ${r.second.scorer} (second scorer) | toxicity score | toxicity prob |`,
-          '|---|---:|---:|',
-          `| original | ${f(r.second.baseline.score, 3)} | ${f(r.second.baseline.prob, 4)} |`,
-          `| intervened (${methodLabel(iv)}) | ${f(r.second.intervened.score, 3)} | ${f(r.second.intervened.prob, 4)} |`,
+          `| ${r.second.scorer} (second scorer) | toxicity probability (k=${r.samples}) | expected max toxicity | mean toxicity |`,
+          '|---|---:|---:|---:|',
+          `| original | ${f(r.second.baseline.toxicityProbability, 3)} | ${f(r.second.baseline.expectedMaxToxicity, 3)} | ${f(r.second.baseline.meanToxicity, 4)} |`,
+          `| intervened (${methodLabel(iv)}) | ${f(r.second.intervened.toxicityProbability, 3)} | ${f(r.second.intervened.expectedMaxToxicity, 3)} | ${f(r.second.intervened.meanToxicity, 4)} |`,
         ]
       : []),
     '',
-    'Toxicity score: share of prompts with at least one continuation scored toxic (as in the paper).',
+    `Toxicity probability: share of prompts with at least one of their k = ${r.samples} continuations scored toxic (>= 0.5). Expected maximum toxicity: mean over prompts of the highest of the k scores (RealToxicityPrompts' definitions). Mean toxicity: mean score of all continuations.`,
+    `Brackets: 95% percentile bootstrap intervals over prompts (each keeping its k continuations) and neutral texts; the difference row is paired (the same resampled prompts on both sides), perplexity as a relative change.`,
+    ...(r.warnings?.length ? ['', ...r.warnings.map((w) => `**Warning:** ${w}`)] : []),
     '',
     '## Examples (first continuation of each)',
     '',
@@ -60,3 +67,8 @@ export function evaluationReport(r: EvaluateOutcome, c: ReportContext): string {
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+type Iv = { low: number; high: number } | null | undefined;
+const interval = (i: Iv, d: number) => (i ? `[${i.low.toFixed(d)}, ${i.high.toFixed(d)}]` : 'n/a');
+const fig = (v: number | null, i: Iv, d: number) => (v === null ? 'n/a' : i ? `${v.toFixed(d)} ${interval(i, d)}` : v.toFixed(d));
+const pctOf = (i: { low: number; high: number }) => ({ low: i.low * 100, high: i.high * 100 });

@@ -17,6 +17,8 @@ export interface SweepArgs extends EvaluateArgs {
 }
 
 const DEFAULT_STRENGTHS = [0, 0.5, 1];
+export const SWEEP_PROMPTS = 100;
+export const SWEEP_SAMPLES = 10;
 
 /** What a caller may pass instead of the pickers: the evaluation's arguments plus strengths in [0, 1]. */
 export function sweepArgs(v: unknown): SweepArgs | undefined {
@@ -53,8 +55,10 @@ export async function sweepStrengths(ctx: CommandContext, args?: SweepArgs): Pro
     if (text === undefined) return undefined;
     const strengths = parseStrengths(text);
     if (typeof strengths === 'string') return undefined;
-    // Small by default: methods x 3 arms x strengths evaluations.
-    run = { ...prompts, samples: 2, maxPrompts: 20, strengths };
+    // Large enough to resolve what the plot compares: 20 prompts x 2 samples could not tell a 0.05
+    // difference from noise (a random control once "beat" AurA). At 100 prompts x 10 samples the 95%
+    // interval of a toxicity probability near 0.3 is about +-0.09; overlapping intervals are flagged.
+    run = { ...prompts, samples: SWEEP_SAMPLES, maxPrompts: SWEEP_PROMPTS, strengths };
   }
   const r = await ctx.run('Sweeping strengths', (task) =>
     ctx.wb.sweep(run.prompts, run.neutral, { samples: run.samples, strengths: run.strengths, ...(run.maxPrompts ? { maxPrompts: run.maxPrompts } : {}) }, task),
@@ -62,6 +66,7 @@ export async function sweepStrengths(ctx: CommandContext, args?: SweepArgs): Pro
   if (!r) return undefined;
   ctx.log.info(`sweep: ${int(r.points.length)} points (${int(r.arms.length)} arms × ${int(run.strengths.length)} strengths, ${int(r.prompts)} prompts × ${int(r.samples)}, scorer ${r.scorer}) in ${seconds(r.seconds)}`);
   await vscode.commands.executeCommand(Commands.openExpertsPanel);
-  ExpertsPanel.showSweep(sweepSnapshotFrom(r.points, r.scorer, r.secondScorer));
+  ExpertsPanel.showSweep(sweepSnapshotFrom(r.points, r.scorer, r.secondScorer, { prompts: r.prompts, ...(r.warnings ? { warnings: r.warnings } : {}) }));
+  for (const w of r.warnings ?? []) ctx.log.warn(`sweep: ${w}`);
   return r;
 }

@@ -68,18 +68,26 @@ export function nullSample(histogram: readonly number[]): Float64Array {
   return out;
 }
 
-/** The sweep's points for the Pareto plot: toxicity is the evaluation's score (share of toxic prompts). */
-export function sweepSnapshotFrom(points: readonly AuraSweepPoint[], scorer: string, secondScorer?: string): SweepSnapshot {
+/**
+ * The sweep's points for the Pareto plot: toxicity is the toxicity probability (share of prompts with
+ * at least one toxic continuation among k), with its bootstrap interval and perplexity's as error bars.
+ */
+export function sweepSnapshotFrom(points: readonly AuraSweepPoint[], scorer: string, secondScorer?: string, extra: { prompts?: number; warnings?: readonly string[] } = {}): SweepSnapshot {
+  const k = points[0]?.toxicity.samplesPerPrompt;
   return {
     scorer,
     ...(secondScorer ? { secondScorer } : {}),
+    ...(k ? { samplesPerPrompt: k } : {}),
+    ...(extra.prompts !== undefined ? { prompts: extra.prompts } : {}),
+    ...(extra.warnings?.length ? { warnings: [...extra.warnings] } : {}),
     points: points.map((p) => ({
       method: p.method,
       control: p.control,
       strength: p.strength,
-      toxicity: p.toxicity.score,
-      ...(p.second ? { secondToxicity: p.second.toxicity.score } : {}),
+      toxicity: p.toxicity.toxicityProbability,
+      ...(p.second ? { secondToxicity: p.second.toxicity.toxicityProbability } : {}),
       perplexity: p.perplexity,
+      ...(p.intervals ? { toxicityInterval: p.intervals.toxicityProbability, perplexityInterval: p.intervals.perplexity } : {}),
     })),
   };
 }

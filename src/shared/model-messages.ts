@@ -10,7 +10,7 @@
 // To add a call: its argument and result schema in MODEL_CALLS, then the method in ModelHost (api.ts)
 // and in ModelWork (model-work.ts); ProcessModelHost and the process entry need no change.
 import * as v from 'valibot';
-import { count, ExpertStatsSchema, finite, NeuronDetailSchema, PoolingSchema, SiteInfoSchema } from './protocol';
+import { count, DifferenceIntervalsSchema, EvaluationSideSchema, ExpertStatsSchema, FigureIntervalsSchema, finite, NeuronDetailSchema, PoolingSchema, SiteInfoSchema, ToxicityFiguresSchema } from './protocol';
 export { firstIssue } from './protocol';
 
 const str = v.string();
@@ -230,7 +230,6 @@ export const ProfileResultSchema = v.object({
   seconds: finite,
 });
 
-export const EvaluationSideSchema = v.object({ score: finite, prob: finite, expectedMaxToxicity: finite, perplexity: v.nullable(finite) });
 
 export const EvaluateOutcomeSchema = v.object({
   baseline: EvaluationSideSchema,
@@ -239,13 +238,23 @@ export const EvaluateOutcomeSchema = v.object({
   samples: count,
   scorer: str,
   /** The same continuations scored by a second instrument that did not label the concept data. */
-  second: v.optional(v.object({ scorer: str, baseline: v.object({ score: finite, prob: finite }), intervened: v.object({ score: finite, prob: finite }) })),
+  second: v.optional(v.object({ scorer: str, baseline: ToxicityFiguresSchema, intervened: ToxicityFiguresSchema })),
+  difference: v.optional(DifferenceIntervalsSchema),
+  warnings: v.optional(v.array(str)),
   seconds: finite,
   examples: v.array(v.object({ prompt: str, original: str, intervened: str, originalScore: finite, intervenedScore: finite })),
 });
 
 /** src/aura/evaluate.ts's ToxicityResult. */
-const ToxicitySchema = v.object({ score: finite, prob: finite, expectedMaxToxicity: finite, toxicContinuations: finite, prompts: count, continuations: count });
+const ToxicitySchema = v.object({
+  ...ToxicityFiguresSchema.entries,
+  samplesPerPrompt: count,
+  score: finite,
+  prob: finite,
+  toxicContinuations: finite,
+  prompts: count,
+  continuations: count,
+});
 export const SweepOutcomeSchema = v.object({
   scorer: str,
   prompts: count,
@@ -261,8 +270,10 @@ export const SweepOutcomeSchema = v.object({
       toxicity: ToxicitySchema,
       second: v.optional(v.object({ scorer: str, toxicity: ToxicitySchema })),
       perplexity: v.nullable(finite),
+      intervals: v.optional(FigureIntervalsSchema),
     }),
   ),
+  warnings: v.optional(v.array(str)),
   seconds: finite,
 });
 

@@ -229,7 +229,19 @@ export const PreviewSnapshotSchema = v.object({
 });
 export type PreviewSnapshot = v.InferOutput<typeof PreviewSnapshotSchema>;
 
-const EvaluationSideSchema = v.object({ score: finite, prob: finite, perplexity: v.nullable(finite) });
+/** A bootstrap interval (src/aura/evaluation-intervals.ts). */
+export const IntervalSchema = v.object({ low: finite, high: finite });
+/** Intervals of an evaluation's figures (or of their differences), over prompts and neutral texts. */
+export const FigureIntervalsSchema = v.object({
+  toxicityProbability: IntervalSchema,
+  expectedMaxToxicity: IntervalSchema,
+  meanToxicity: IntervalSchema,
+  perplexity: v.nullable(IntervalSchema),
+});
+export const DifferenceIntervalsSchema = v.object({ ...FigureIntervalsSchema.entries, perplexityChange: v.nullable(IntervalSchema) });
+/** RealToxicityPrompts' figures over k continuations per prompt, and the mean score beside them. */
+export const ToxicityFiguresSchema = v.object({ toxicityProbability: finite, expectedMaxToxicity: finite, meanToxicity: finite });
+export const EvaluationSideSchema = v.object({ ...ToxicityFiguresSchema.entries, perplexity: v.nullable(finite), intervals: v.optional(FigureIntervalsSchema) });
 
 /** The paper's evaluation, without and with the intervention on the same seeds. */
 export const EvaluationSummarySchema = v.object({
@@ -240,7 +252,11 @@ export const EvaluationSummarySchema = v.object({
   baseline: EvaluationSideSchema,
   intervened: EvaluationSideSchema,
   /** The same continuations scored by a second instrument that did not label the concept data. */
-  second: v.optional(v.object({ scorer: text(1000), baseline: v.object({ score: finite, prob: finite }), intervened: v.object({ score: finite, prob: finite }) })),
+  second: v.optional(v.object({ scorer: text(1000), baseline: ToxicityFiguresSchema, intervened: ToxicityFiguresSchema })),
+  /** Paired bootstrap intervals of intervened - original (optional: older hosts did not send them). */
+  difference: v.optional(DifferenceIntervalsSchema),
+  /** E.g. that the two sides' intervals overlap. */
+  warnings: v.optional(v.array(text(1000))),
   /** What was measured (optional: older hosts did not send it); the card is stale once the intervention differs. */
   measured: v.optional(
     v.object({
@@ -261,14 +277,27 @@ export const SweepPointSchema = v.object({
   /** null for the method itself; 'random' or 'lowest' for the two controls. */
   control: v.nullable(v.picklist(['random', 'lowest'])),
   strength: finite,
+  /** Toxicity probability: share of prompts with at least one toxic continuation among k. */
   toxicity: finite,
-  /** The second scorer's toxicity score for the same continuations. */
+  /** The second scorer's toxicity probability for the same continuations. */
   secondToxicity: v.optional(finite),
   perplexity: v.nullable(finite),
+  /** Bootstrap intervals (error bars) of toxicity and perplexity. */
+  toxicityInterval: v.optional(IntervalSchema),
+  perplexityInterval: v.optional(v.nullable(IntervalSchema)),
 });
 export type SweepPoint = v.InferOutput<typeof SweepPointSchema>;
 
-export const SweepSnapshotSchema = v.object({ scorer: text(1000), secondScorer: v.optional(text(1000)), points: v.array(SweepPointSchema) });
+export const SweepSnapshotSchema = v.object({
+  scorer: text(1000),
+  secondScorer: v.optional(text(1000)),
+  points: v.array(SweepPointSchema),
+  /** k, continuations per prompt, and the prompts each point was measured on. */
+  samplesPerPrompt: v.optional(count),
+  prompts: v.optional(count),
+  /** E.g. a control whose interval overlaps its method's. */
+  warnings: v.optional(v.array(text(1000))),
+});
 export type SweepSnapshot = v.InferOutput<typeof SweepSnapshotSchema>;
 
 export const ProgressSnapshotSchema = v.object({

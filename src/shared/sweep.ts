@@ -21,7 +21,7 @@ export function paretoFront(points: readonly SweepPoint[]): number[] {
   return front;
 }
 
-const CSV_COLUMNS = ['method', 'control', 'strength', 'toxicity', 'perplexity', 'pareto', 'second_toxicity'] as const;
+const CSV_COLUMNS = ['method', 'control', 'strength', 'toxicity_probability', 'toxicity_probability_low', 'toxicity_probability_high', 'perplexity', 'perplexity_low', 'perplexity_high', 'pareto', 'second_toxicity_probability'] as const;
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
 function csvField(v: string): string {
@@ -32,12 +32,44 @@ export function sweepCsv(s: SweepSnapshot): string {
   const front = new Set(paretoFront(s.points));
   const lines = [CSV_COLUMNS.join(',')];
   s.points.forEach((p, i) => {
-    lines.push([p.method, p.control ?? '', String(p.strength), String(p.toxicity), p.perplexity === null ? '' : String(p.perplexity), front.has(i) ? '1' : '0', p.secondToxicity === undefined ? '' : String(p.secondToxicity)].map(csvField).join(','));
+    const t = p.toxicityInterval;
+    const q = p.perplexityInterval;
+    lines.push(
+      [
+        p.method,
+        p.control ?? '',
+        String(p.strength),
+        String(p.toxicity),
+        t ? String(t.low) : '',
+        t ? String(t.high) : '',
+        p.perplexity === null ? '' : String(p.perplexity),
+        q ? String(q.low) : '',
+        q ? String(q.high) : '',
+        front.has(i) ? '1' : '0',
+        p.secondToxicity === undefined ? '' : String(p.secondToxicity),
+      ]
+        .map(csvField)
+        .join(','),
+    );
   });
   return lines.join('\n') + '\n';
 }
 
 export function sweepJson(s: SweepSnapshot): string {
   const front = new Set(paretoFront(s.points));
-  return JSON.stringify({ scorer: s.scorer, ...(s.secondScorer ? { secondScorer: s.secondScorer } : {}), points: s.points.map((p, i) => ({ ...p, pareto: front.has(i) })) }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        scorer: s.scorer,
+        ...(s.secondScorer ? { secondScorer: s.secondScorer } : {}),
+        ...(s.samplesPerPrompt ? { samplesPerPrompt: s.samplesPerPrompt } : {}),
+        ...(s.prompts !== undefined ? { prompts: s.prompts } : {}),
+        // toxicity is the toxicity probability (share of prompts with a toxic continuation among k).
+        points: s.points.map((p, i) => ({ ...p, pareto: front.has(i) })),
+        ...(s.warnings?.length ? { warnings: s.warnings } : {}),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }

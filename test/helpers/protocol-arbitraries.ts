@@ -44,7 +44,14 @@ export const experts = fc.integer({ min: 0, max: 30 }).chain((n) =>
     perLayer: fc.array(rec({ layer: fc.integer({ min: -1, max: 100 }), experts: nat, neurons: nat }), { maxLength: 4 }),
   }),
 );
-const side = rec({ score: num, prob: num, perplexity: fc.option(num, { nil: null }) });
+const interval = rec({ low: num, high: num });
+const side = rec({
+  toxicityProbability: num,
+  expectedMaxToxicity: num,
+  meanToxicity: num,
+  perplexity: fc.option(num, { nil: null }),
+  intervals: fc.option(rec({ toxicityProbability: interval, expectedMaxToxicity: interval, meanToxicity: interval, perplexity: fc.option(interval, { nil: null }) }), { nil: undefined }),
+}).map(({ intervals, ...s }) => (intervals === undefined ? s : { ...s, intervals }));
 
 export const validHost = fc.oneof(
   rec({

@@ -60,7 +60,7 @@ describe('sweep arms', () => {
   it('transport controls apply the fitted map on as many other neurons', () => {
     const arms = sweepArms(dir, ['mean-act'], ['random'], 1);
     assert.equal(arms[0]!.file.version, 2);
-    assert.equal(arms[1]!.experts <= arms[0]!.experts, true);
+    assert.equal(arms[1]!.experts, arms[0]!.experts);
   });
 
   it('rejects an unknown method', () => {
@@ -68,13 +68,17 @@ describe('sweep arms', () => {
   });
 
   it('writes one CSV row per point', () => {
-    const t = { score: 0.5, prob: 0.25, expectedMaxToxicity: 0.75, toxicContinuations: 0.1, prompts: 2, continuations: 4 };
+    const t = { toxicityProbability: 0.5, score: 0.5, prob: 0.25, meanToxicity: 0.25, samplesPerPrompt: 2, expectedMaxToxicity: 0.75, toxicContinuations: 0.1, prompts: 2, continuations: 4 };
+    const s = { ...t, toxicityProbability: 0.4, score: 0.4, expectedMaxToxicity: 0.6, meanToxicity: 0.2, prob: 0.2 };
+    const intervals = { toxicityProbability: { low: 0.25, high: 0.75 }, expectedMaxToxicity: { low: 0.5, high: 1 }, meanToxicity: { low: 0.1, high: 0.4 }, perplexity: { low: 11, high: 14 } };
     assert.equal(
       sweepCsv([
-        { method: 'aura', control: null, strength: 1, toxicity: t, second: { scorer: 'cuss', toxicity: { ...t, score: 0.4, prob: 0.2 } }, perplexity: 12.5 },
+        { method: 'aura', control: null, strength: 1, toxicity: t, second: { scorer: 'cuss', toxicity: s }, perplexity: 12.5, intervals },
         { method: 'aura', control: 'random', strength: 0.5, toxicity: t, perplexity: null },
       ]),
-      'method,control,strength,score,prob,expected_max_toxicity,perplexity,second_scorer,second_score,second_prob\naura,,1,0.5,0.25,0.75,12.5,cuss,0.4,0.2\naura,random,0.5,0.5,0.25,0.75,,,,\n',
+      'method,control,strength,samples_per_prompt,toxicity_probability,toxicity_probability_low,toxicity_probability_high,expected_max_toxicity,expected_max_toxicity_low,expected_max_toxicity_high,mean_toxicity,perplexity,perplexity_low,perplexity_high,second_scorer,second_toxicity_probability,second_expected_max_toxicity,second_mean_toxicity\n' +
+        'aura,,1,2,0.5,0.25,0.75,0.75,0.5,1,0.25,12.5,11,14,cuss,0.4,0.6,0.2\n' +
+        'aura,random,0.5,2,0.5,,,0.75,,,0.25,,,,,,,\n',
     );
   });
 });

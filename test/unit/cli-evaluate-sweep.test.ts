@@ -60,9 +60,15 @@ describe('evaluate --methods --sweep', () => {
     const zero = r.points.filter((p: any) => p.strength === 0);
     for (const p of zero) assert.deepEqual([p.toxicity, p.perplexity], [zero[0].toxicity, zero[0].perplexity]);
     const rows = readFileSync(csv, 'utf8').trim().split('\n');
-    assert.equal(rows[0], 'method,control,strength,score,prob,expected_max_toxicity,perplexity,second_scorer,second_score,second_prob');
+    assert.equal(
+      rows[0],
+      'method,control,strength,samples_per_prompt,toxicity_probability,toxicity_probability_low,toxicity_probability_high,expected_max_toxicity,expected_max_toxicity_low,expected_max_toxicity_high,mean_toxicity,perplexity,perplexity_low,perplexity_high,second_scorer,second_toxicity_probability,second_expected_max_toxicity,second_mean_toxicity',
+    );
     assert.equal(r.secondScorer, 'cuss');
-    for (const [i, p] of r.points.entries()) assert.deepEqual(rows[1 + i]!.split(',').slice(7), ['cuss', String(p.second.toxicity.score), String(p.second.toxicity.prob)]);
+    for (const [i, p] of r.points.entries()) {
+      assert.deepEqual(rows[1 + i]!.split(',').slice(14), ['cuss', String(p.second.toxicity.toxicityProbability), String(p.second.toxicity.expectedMaxToxicity), String(p.second.toxicity.meanToxicity)]);
+      assert.deepEqual(rows[1 + i]!.split(',').slice(4, 7), [p.toxicity.toxicityProbability, p.intervals.toxicityProbability.low, p.intervals.toxicityProbability.high].map(String));
+    }
     assert.equal(rows.length, 1 + r.points.length);
     assert.match(rows[2]!, /^aura,,1,/);
     // The intervention changes perplexity at strength 1 (the points are measured, not copied).

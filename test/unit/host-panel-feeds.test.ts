@@ -63,10 +63,17 @@ test('a column missing for any site is left out; a large null is scaled down, sh
   assert.equal(big.filter((x) => x === 0.25).length, 25_000);
 });
 
-test('sweep points carry the toxicity score', () => {
-  const tox = (score: number) => ({ score, prob: 0, expectedMaxToxicity: 0, toxicContinuations: 0 });
-  const w = sweepSnapshotFrom([{ method: 'aura', control: 'random', strength: 0.5, toxicity: tox(0.25), perplexity: 31 }] as never, 'lexicon');
-  assert.deepEqual(w, { scorer: 'lexicon', points: [{ method: 'aura', control: 'random', strength: 0.5, toxicity: 0.25, perplexity: 31 }] });
+test('sweep points carry the toxicity probability, k and the intervals', () => {
+  // The mean score (0.1) differs from the toxicity probability (0.25), so a swapped field shows.
+  const tox = (p: number) => ({ toxicityProbability: p, score: p, meanToxicity: 0.1, prob: 0.1, expectedMaxToxicity: 0.4, samplesPerPrompt: 10, toxicContinuations: 0 });
+  const intervals = { toxicityProbability: { low: 0.2, high: 0.3 }, expectedMaxToxicity: { low: 0.3, high: 0.5 }, meanToxicity: { low: 0, high: 0.2 }, perplexity: { low: 30, high: 32 } };
+  const w = sweepSnapshotFrom([{ method: 'aura', control: 'random', strength: 0.5, toxicity: tox(0.25), perplexity: 31, intervals }] as never, 'lexicon', undefined, { prompts: 40 });
+  assert.deepEqual(w, {
+    scorer: 'lexicon',
+    samplesPerPrompt: 10,
+    prompts: 40,
+    points: [{ method: 'aura', control: 'random', strength: 0.5, toxicity: 0.25, perplexity: 31, toxicityInterval: { low: 0.2, high: 0.3 }, perplexityInterval: { low: 30, high: 32 } }],
+  });
 });
 
 test('what a neuron writes reaches the detail as ten tokens each way with its tag, or as the reason it cannot', async () => {

@@ -25,15 +25,15 @@ test('the Pareto front is exactly the set of points no other point dominates', (
 });
 
 test('CSV and JSON hold every point with its Pareto flag; fields with commas are quoted', () => {
-  const sweep: SweepSnapshot = { scorer: 'lexicon', secondScorer: 'cuss', points: [...points(), { method: 'a,"b"', control: null, strength: 0.5, toxicity: 0.2, secondToxicity: 0.15, perplexity: 99 }] };
+  const sweep: SweepSnapshot = { scorer: 'lexicon', secondScorer: 'cuss', points: [...points(), { method: 'a,"b"', control: null, strength: 0.5, toxicity: 0.2, secondToxicity: 0.15, perplexity: 99, toxicityInterval: { low: 0.1, high: 0.3 }, perplexityInterval: { low: 97, high: 101 } }] };
   const csv = sweepCsv(sweep);
   const lines = csv.trimEnd().split('\n');
-  assert.equal(lines[0], 'method,control,strength,toxicity,perplexity,pareto,second_toxicity');
+  assert.equal(lines[0], 'method,control,strength,toxicity_probability,toxicity_probability_low,toxicity_probability_high,perplexity,perplexity_low,perplexity_high,pareto,second_toxicity_probability');
   assert.equal(lines.length, sweep.points.length + 1);
-  assert.equal(lines.at(-1), '"a,""b""",,0.5,0.2,99,0,0.15');
+  assert.equal(lines.at(-1), '"a,""b""",,0.5,0.2,0.1,0.3,99,97,101,0,0.15');
   const front = new Set(paretoFront(sweep.points));
   sweep.points.slice(0, -1).forEach((p, i) => {
-    assert.deepEqual(lines[i + 1]!.split(','), [p.method, p.control ?? '', String(p.strength), String(p.toxicity), p.perplexity === null ? '' : String(p.perplexity), front.has(i) ? '1' : '0', p.secondToxicity === undefined ? '' : String(p.secondToxicity)]);
+    assert.deepEqual(lines[i + 1]!.split(','), [p.method, p.control ?? '', String(p.strength), String(p.toxicity), '', '', p.perplexity === null ? '' : String(p.perplexity), '', '', front.has(i) ? '1' : '0', p.secondToxicity === undefined ? '' : String(p.secondToxicity)]);
   });
   const json = JSON.parse(sweepJson(sweep)) as { scorer: string; secondScorer: string; points: (SweepPoint & { pareto: boolean })[] };
   assert.equal(json.scorer, 'lexicon');

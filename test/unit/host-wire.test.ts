@@ -207,7 +207,7 @@ test('a small sweep yields a point for every arm (method, random, lowest) at eac
   // Strength 0 is the model itself: one measurement shared by every arm.
   const zero = r.points.filter((p) => p.strength === 0);
   for (const p of zero) assert.deepEqual([p.toxicity, p.perplexity], [zero[0]!.toxicity, zero[0]!.perplexity]);
-  for (const p of r.points) assert.ok(p.perplexity !== null && p.perplexity > 1 && p.toxicity.score >= 0 && p.toxicity.score <= 1);
+  for (const p of r.points) assert.ok(p.perplexity !== null && p.perplexity > 1 && p.toxicity.toxicityProbability >= 0 && p.toxicity.toxicityProbability <= 1);
   // Each control touches as many neurons as its method.
   for (const m of ['aura', 'linear-act']) {
     const n = r.arms.filter((a) => a.method === m).map((a) => a.experts);

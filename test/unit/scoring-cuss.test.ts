@@ -76,11 +76,11 @@ describe('evaluate reports the second scorer next to the first', () => {
     const r = runCli(base);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.json!.scorer, 'lexicon');
-    const second = r.json!.secondScorer as { name: string; toxicity: { prompts: number; continuations: number; score: number } };
+    const second = r.json!.secondScorer as { name: string; toxicity: { prompts: number; continuations: number; toxicityProbability: number } };
     assert.equal(second.name, 'cuss');
     assert.equal(second.toxicity.prompts, 2);
     assert.equal(second.toxicity.continuations, 4);
-    assert.ok(second.toxicity.score >= 0 && second.toxicity.score <= 1);
+    assert.ok(second.toxicity.toxicityProbability >= 0 && second.toxicity.toxicityProbability <= 1);
     const none = runCli([...base, '--second-scorer', 'none']);
     assert.equal(none.status, 0, none.stderr);
     assert.equal(none.json!.secondScorer, undefined);

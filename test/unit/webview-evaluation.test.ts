@@ -9,7 +9,7 @@ afterEach(async () => {
   page = undefined;
 });
 
-const side = (score: number) => ({ score, prob: score / 2, perplexity: 20 });
+const side = (p: number) => ({ toxicityProbability: p, expectedMaxToxicity: p + 0.1, meanToxicity: p / 2, perplexity: 20 });
 
 test('the card says what it measured and goes stale when the intervention changes', () => {
   const experts = bigExperts(50);
@@ -36,9 +36,28 @@ test('the card shows the second scorer beside the first, and nothing when there 
   const p = page;
   p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
   p.fromHost({ type: 'didChangeExperts', experts });
-  const second = { scorer: 'cuss', baseline: { score: 0.3, prob: 0.1 }, intervened: { score: 0.12, prob: 0.05 } };
+  const second = { scorer: 'cuss', baseline: { toxicityProbability: 0.3, expectedMaxToxicity: 0.4, meanToxicity: 0.1 }, intervened: { toxicityProbability: 0.12, expectedMaxToxicity: 0.2, meanToxicity: 0.05 } };
   p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 3, samples: 2, scorer: 'lexicon', seconds: 4, baseline: side(0.4), intervened: side(0.1), second } });
-  assert.equal(p.doc.querySelector('[data-testid="evaluation-second"]')?.textContent, 'Second scorer (cuss): toxicity score 0.300 → 0.120, 2.50× less toxic.');
+  assert.equal(p.doc.querySelector('[data-testid="evaluation-second"]')?.textContent, 'Second scorer (cuss): toxicity probability 0.300 → 0.120, 2.50× lower toxicity probability.');
   p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 3, samples: 2, scorer: 'lexicon', seconds: 4, baseline: side(0.4), intervened: side(0.1) } });
   assert.equal(p.doc.querySelector('[data-testid="evaluation-second"]'), null);
+});
+
+test("the card names RealToxicityPrompts' figures with k, shows each one's interval, the paired difference and overlap warnings (issue 20, items 3, 5)", () => {
+  const experts = bigExperts(50);
+  page = mountPage();
+  const p = page;
+  p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
+  p.fromHost({ type: 'didChangeExperts', experts });
+  const iv = (lo: number, hi: number) => ({ low: lo, high: hi });
+  const withIv = (x: number) => ({ ...side(x), intervals: { toxicityProbability: iv(x - 0.1, x + 0.1), expectedMaxToxicity: iv(x, x + 0.2), meanToxicity: iv(0, 1), perplexity: iv(19, 21) } });
+  const difference = { toxicityProbability: iv(-0.5, -0.1), expectedMaxToxicity: iv(-0.4, -0.2), meanToxicity: iv(-0.2, 0), perplexity: iv(-1, 1), perplexityChange: iv(-0.05, 0.05) };
+  const warnings = ['original and intervened: the 95% intervals of perplexity overlap ([19.00, 21.00] and [19.00, 21.00])'];
+  p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 3, samples: 25, scorer: 'lexicon', seconds: 4, baseline: withIv(0.4), intervened: withIv(0.1), difference, warnings } });
+  const head = [...p.doc.querySelectorAll('section.evaluation thead th')].map((t) => t.textContent);
+  assert.deepEqual(head, ['', 'toxicity probability (k=25)', 'expected max toxicity (k=25)', 'mean toxicity', 'perplexity']);
+  const cells = [...p.doc.querySelectorAll('section.evaluation tbody tr')[0]!.querySelectorAll('td')].map((t) => t.textContent);
+  assert.deepEqual(cells, ['0.400[0.300, 0.500]', '0.500[0.400, 0.600]', '0.2000', '20.00[19.00, 21.00]']);
+  assert.match(p.doc.querySelector('[data-testid="evaluation-difference"]')!.textContent!, /toxicity probability \[-0\.500, -0\.100\].*perplexity \[-5\.0, 5\.0\]%/);
+  assert.equal(p.doc.querySelector('[data-testid="evaluation-warning"]')!.textContent, `Warning: ${warnings[0]}`);
 });

@@ -168,7 +168,7 @@ test('a profile with fewer than 20 examples in a class is flagged on every card 
   const small = { ...bigExperts(2_000), positives: 3, negatives: 2 };
   const p = open(small);
   p.fromHost({ type: 'didSweep', sweep: { scorer: 'lexicon', points: [{ method: 'aura', control: null, strength: 1, toxicity: 0.1, perplexity: 30 }] } });
-  p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 5, samples: 2, scorer: 'lexicon', seconds: 1, baseline: { score: 0.4, prob: 0.2, perplexity: 30 }, intervened: { score: 0.2, prob: 0.1, perplexity: 31 } } });
+  p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 5, samples: 2, scorer: 'lexicon', seconds: 1, baseline: { toxicityProbability: 0.4, expectedMaxToxicity: 0.5, meanToxicity: 0.2, perplexity: 30 }, intervened: { toxicityProbability: 0.2, expectedMaxToxicity: 0.3, meanToxicity: 0.1, perplexity: 31 } } });
   const visible = p.$$('small-profile-warning').filter((w) => !w.hidden);
   const cards = visible.map((w) => w.closest('section')!.getAttribute('aria-label'));
   assert.deepEqual(cards.sort(), ['Evaluation', 'Experts', 'Neuron detail', 'Preview', 'Profile summary', 'Sweep']);

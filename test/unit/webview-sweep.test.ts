@@ -25,7 +25,7 @@ test('the page draws a series per method and control, the front, and asks the ho
   );
   assert.equal(chart.querySelectorAll('path.point').length, pts.length - 1, 'the point without a perplexity is not drawn');
   assert.ok(chart.querySelector('.pareto-front')!.getAttribute('d'));
-  assert.deepEqual([...chart.querySelectorAll('.axis-label')].map((t) => t.textContent), ['perplexity', 'toxicity (lexicon)']);
+  assert.deepEqual([...chart.querySelectorAll('.axis-label')].map((t) => t.textContent), ['perplexity', 'toxicity probability (lexicon)']);
   assert.match(p.$('sweep').textContent!, /1 without a perplexity are not drawn/);
   p.$('sweep-export-csv').click();
   p.$('sweep-export-json').click();
@@ -35,3 +35,18 @@ test('the page draws a series per method and control, the front, and asks the ho
   ]);
 });
 
+
+test('error bars for each interval, the sample size, and a warning when compared intervals overlap (issue 20, item 5)', () => {
+  page = mountPage();
+  const p = page;
+  const pts = points().map((pt) => (pt.perplexity === null ? pt : { ...pt, toxicityInterval: { low: pt.toxicity - 0.05, high: pt.toxicity + 0.05 }, perplexityInterval: { low: pt.perplexity - 1, high: pt.perplexity + 1 } }));
+  const warning = 'aura at 1 and its random control: the 95% intervals of toxicity probability overlap';
+  p.fromHost({ type: 'didSweep', sweep: { scorer: 'lexicon', points: pts, prompts: 100, samplesPerPrompt: 10, warnings: [warning] } });
+  const chart = p.$('pareto-chart');
+  const drawn = pts.filter((pt) => pt.perplexity !== null).length;
+  assert.equal(chart.querySelectorAll('path.error-bar').length, 2 * drawn, 'a vertical and a horizontal bar per drawn point');
+  assert.match(p.$('sweep').textContent!, /on 100 prompts × k = 10/);
+  assert.match(p.$('sweep').textContent!, /Bars: 95% bootstrap intervals/);
+  assert.equal(p.doc.querySelector('[data-testid="sweep-warning"]')?.textContent, `Warning: ${warning}`);
+  assert.match(chart.querySelector('path.point title')!.textContent!, /toxicity probability \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]/);
+});

@@ -14,8 +14,7 @@ import type { View, ViewContext } from './view';
 
 type AnyMethod = MethodName | TransportMethodName;
 const ALL_METHODS: readonly AnyMethod[] = ['aura', 'damp', 'det0', 'linear-act', 'mean-act'];
-const TRANSPORT_LABELS: Record<TransportMethodName, string> = { 'linear-act': 'Linear-AcT', 'mean-act': 'Mean-AcT' };
-const label = (m: AnyMethod) => (m in METHOD_LABELS ? METHOD_LABELS[m as MethodName] : TRANSPORT_LABELS[m as TransportMethodName]);
+const label = (m: AnyMethod) => METHOD_LABELS[m];
 
 const DESCRIPTIONS: Record<AnyMethod, string> = {
   aura: 'Each expert (AUROC > 0.5) is multiplied by 1 − 2·(AUROC − 0.5): the better it separates, the more it is dampened. No hyperparameter.',

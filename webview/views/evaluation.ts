@@ -3,10 +3,10 @@
 // the panel differs from that, since its numbers no longer describe what the preview shows.
 import { h, replace, show } from './dom';
 import { fixed } from './format';
+import { methodDisplayName } from '../../src/shared/method-labels';
 import { warningBanner } from './profile-warning';
 import type { View, ViewContext } from './view';
 
-const METHOD_LABELS: Record<string, string> = { aura: 'AurA', damp: 'Damp', det0: 'Det0' };
 
 export function createEvaluation({ doc }: ViewContext): View {
   const body = h(doc, 'div', {});
@@ -24,21 +24,53 @@ export function createEvaluation({ doc }: ViewContext): View {
       const iv = s.intervention;
       const stale = !!m && !!iv && (m.method !== iv.method || m.strength !== iv.strength || m.k !== iv.k || m.alpha !== iv.alpha || m.overrides !== iv.overrides.length);
       el.classList.toggle('stale', stale);
-      const label = m ? `${METHOD_LABELS[m.method] ?? m.method} ${Math.round(m.strength * 100)}%` : '';
+      const label = m ? `${methodDisplayName(m.method)} ${Math.round(m.strength * 100)}%` : '';
       const f = (v: number | null, d: number) => (v === null ? 'n/a' : fixed(v, d));
-      const row = (name: string, r: typeof e.baseline) => h(doc, 'tr', {}, h(doc, 'th', { scope: 'row' }, name), h(doc, 'td', { class: 'num' }, f(r.score, 3)), h(doc, 'td', { class: 'num' }, f(r.prob, 4)), h(doc, 'td', { class: 'num' }, f(r.perplexity, 2)));
-      const cut = (b: number, a: number) => (a > 0 ? `${(b / a).toFixed(2)}× less toxic` : 'no toxic continuation left');
-      const ratio = cut(e.baseline.score, e.intervened.score);
+      type Iv = { low: number; high: number } | null | undefined;
+      const span = (i: Iv, d: number) => (i ? `[${fixed(i.low, d)}, ${fixed(i.high, d)}]` : '');
+      // Each figure with its 95% bootstrap interval under it, so no number is read without its uncertainty.
+      const cell = (v: number | null, i: Iv, d: number) => h(doc, 'td', { class: 'num' }, f(v, d), ...(i ? [h(doc, 'div', { class: 'interval muted' }, span(i, d))] : []));
+      const row = (name: string, r: typeof e.baseline) =>
+        h(doc, 'tr', {}, h(doc, 'th', { scope: 'row' }, name), cell(r.toxicityProbability, r.intervals?.toxicityProbability, 3), cell(r.expectedMaxToxicity, r.intervals?.expectedMaxToxicity, 3), cell(r.meanToxicity, null, 4), cell(r.perplexity, r.intervals?.perplexity, 2));
+      const cut = (b: number, a: number) => (a > 0 ? `${(b / a).toFixed(2)}× lower toxicity probability` : 'no prompt with a toxic continuation left');
+      const ratio = cut(e.baseline.toxicityProbability, e.intervened.toxicityProbability);
+      const d = e.difference;
       const second = e.second;
+      const k = e.samples;
       replace(
         body,
         h(
           doc,
           'table',
           { class: 'eval-table' },
-          h(doc, 'thead', {}, h(doc, 'tr', {}, h(doc, 'th', {}, ''), h(doc, 'th', { scope: 'col' }, 'toxicity score'), h(doc, 'th', { scope: 'col' }, 'toxicity prob'), h(doc, 'th', { scope: 'col' }, 'perplexity'))),
+          h(
+            doc,
+            'thead',
+            {},
+            h(
+              doc,
+              'tr',
+              {},
+              h(doc, 'th', {}, ''),
+              h(doc, 'th', { scope: 'col', title: `Share of prompts with at least one of their k = ${k} continuations scored toxic` }, `toxicity probability (k=${k})`),
+              h(doc, 'th', { scope: 'col', title: `Mean over prompts of the highest of their k = ${k} continuation scores` }, `expected max toxicity (k=${k})`),
+              h(doc, 'th', { scope: 'col', title: 'Mean score of all continuations' }, 'mean toxicity'),
+              h(doc, 'th', { scope: 'col' }, 'perplexity'),
+            ),
+          ),
           h(doc, 'tbody', {}, row('original', e.baseline), row('intervened', e.intervened)),
         ),
+        ...(d
+          ? [
+              h(
+                doc,
+                'p',
+                { class: 'difference', 'data-testid': 'evaluation-difference' },
+                `Intervened − original, 95% paired bootstrap over prompts: toxicity probability ${span(d.toxicityProbability, 3)}, expected max toxicity ${span(d.expectedMaxToxicity, 3)}${d.perplexityChange ? `, perplexity ${span({ low: d.perplexityChange.low * 100, high: d.perplexityChange.high * 100 }, 1)}%` : ''}.`,
+              ),
+            ]
+          : []),
+        ...(e.warnings ?? []).map((w) => h(doc, 'p', { class: 'stale-note', role: 'status', 'data-testid': 'evaluation-warning' }, `Warning: ${w}`)),
         // The second instrument scored the same continuations and did not label the concept data: a cut
         // it also sees is not an artefact of the scorer that chose the experts.
         ...(second
@@ -47,7 +79,7 @@ export function createEvaluation({ doc }: ViewContext): View {
                 doc,
                 'p',
                 { class: 'second-scorer', 'data-testid': 'evaluation-second' },
-                `Second scorer (${second.scorer}): toxicity score ${fixed(second.baseline.score, 3)} → ${fixed(second.intervened.score, 3)}, ${cut(second.baseline.score, second.intervened.score)}.`,
+                `Second scorer (${second.scorer}): toxicity probability ${fixed(second.baseline.toxicityProbability, 3)} → ${fixed(second.intervened.toxicityProbability, 3)}, ${cut(second.baseline.toxicityProbability, second.intervened.toxicityProbability)}.`,
               ),
             ]
           : []),

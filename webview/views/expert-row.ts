@@ -151,7 +151,7 @@ function fillCells(row: HTMLElement, was: Shown, e: ExpertsSnapshot, site: strin
 
 /** The held-out column's one-line explanation (its header's tooltip). */
 export const HELD_OUT_TITLE =
-  'Held-out AUROC: the AUROC on texts the ranking did not see (a seeded share of each class, split as "aura-lens fit --held-out" splits); far below the AUROC means the neuron was chosen by luck';
+  'Held-out AUROC: the AUROC on texts the ranking did not see (a seeded share of each class, split as "aura-lens fit --held-out" splits); the AUROC column, the ranking, intervals, q-values and the intervention the panel fits use only the other texts, so no expert was chosen with these; far below the AUROC means the neuron was chosen by luck';
 
 function fillGain(cell: HTMLElement, was: Shown, g: GainContext, site: string, neuron: number, idx: number, auroc: number): void {
   const s = g.settings;

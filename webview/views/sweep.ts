@@ -12,6 +12,7 @@ export function createSweep({ doc, send }: ViewContext): View {
   const chart = svgElement(doc, 'pareto-chart');
   const legend = h(doc, 'div', { class: 'pareto-legend' });
   const caption = h(doc, 'p', { class: 'muted' });
+  const notes = h(doc, 'div', {});
   const warning = warningBanner(doc);
   const el = h(
     doc,
@@ -21,6 +22,7 @@ export function createSweep({ doc, send }: ViewContext): View {
     warning.el,
     h(doc, 'figure', {}, chart, legend),
     caption,
+    notes,
     h(
       doc,
       'div',
@@ -40,7 +42,10 @@ export function createSweep({ doc, send }: ViewContext): View {
       const names = drawPareto(chart, w.points, w.scorer);
       replace(legend, ...names.map((n, k) => h(doc, 'span', { class: `key s${k % 7}${/control\)$/.test(n) ? ' control' : ''}` }, h(doc, 'span', { class: 'mark', 'aria-hidden': 'true' }), n)), h(doc, 'span', { class: 'key front' }, h(doc, 'span', { class: 'mark', 'aria-hidden': 'true' }), 'Pareto front'));
       const unplaced = w.points.filter((p) => p.perplexity === null).length;
-      caption.textContent = `${w.points.length} points scored by ${w.scorer}${w.secondScorer ? ` (the second scorer, ${w.secondScorer}, is in each point's tooltip and the exports)` : ''}; lower left is better.${unplaced ? ` ${unplaced} without a perplexity are not drawn.` : ''}`;
+      const size = w.prompts !== undefined && w.samplesPerPrompt ? ` on ${w.prompts} prompts × k = ${w.samplesPerPrompt}` : '';
+      const bars = w.points.some((p) => p.toxicityInterval) ? ' Bars: 95% bootstrap intervals over prompts.' : '';
+      caption.textContent = `${w.points.length} points scored by ${w.scorer}${size}; toxicity probability is the share of prompts with at least one toxic continuation${w.secondScorer ? ` (the second scorer, ${w.secondScorer}, is in each point's tooltip and the exports)` : ''}; lower left is better.${bars}${unplaced ? ` ${unplaced} without a perplexity are not drawn.` : ''}`;
+      replace(notes, ...(w.warnings ?? []).map((t) => h(doc, 'p', { class: 'stale-note', role: 'status', 'data-testid': 'sweep-warning' }, `Warning: ${t}`)));
     },
   };
 }

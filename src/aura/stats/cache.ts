@@ -20,7 +20,8 @@ import type { TransportMethod, TransportSite } from '../transport';
 import type { ProfileStats, SiteStats, StatsOptions } from './significance';
 
 /** Bump when the statistics or the transport fits change what they compute: old caches then miss. */
-export const STATS_CACHE_VERSION = 1;
+// 2: the held-out column's statistics describe the ranking part (issue 20, item 1).
+export const STATS_CACHE_VERSION = 2;
 export const CACHE_FOLDER = 'cache';
 
 export const statisticsCachePath = (dir: string, pooling: 'max' | 'mean') => join(dir, CACHE_FOLDER, `statistics.${pooling}.bin`);

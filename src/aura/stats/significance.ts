@@ -27,9 +27,12 @@ export interface StatsOptions {
   heldOut?: number;
   /**
    * The panel's held-out column: split with this fraction and `seed` exactly as `heldOut` does, and
-   * measure each neuron's AUROC on the held-out part (heldOutAuroc) and on the rest (rankAuroc),
-   * while every other statistic keeps describing all examples (the panel ranks on all of them).
-   * A profile too small to split gets no column and a warning instead. Ignored with `heldOut`.
+   * measure each neuron's AUROC on the held-out part (heldOutAuroc). As with `heldOut`, the AUROCs,
+   * intervals, p and q-values (and so the significant experts the summary averages over) describe
+   * the ranking part only: experts chosen with the held-out texts would make their held-out AUROC a
+   * biased, double-dipped figure. rankAuroc repeats `auroc` for the neuron detail. A profile too
+   * small to split gets no column and a warning instead, and its statistics describe all examples.
+   * Ignored with `heldOut`.
    */
   heldOutColumn?: number;
   seed?: number;
@@ -132,11 +135,14 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
   if (!(maxQ >= 0 && maxQ <= 1)) throw new AuraUserError(`--max-q: ${maxQ} is not a number in [0, 1]`);
   const P = labels.reduce((a, l) => a + l, 0);
   const Q = labels.length - P;
-  const split = o.heldOut !== undefined ? heldOutSplit(P, Q, o.heldOut, seed) : undefined;
+  const columnWarnings: string[] = [];
+  const column = o.heldOut !== undefined ? { split: undefined, fraction: undefined } : heldOutColumnSplit(P, Q, o.heldOutColumn, seed, columnWarnings);
+  // Either split: ranking, intervals, p and q see only its ranking part.
+  const split = o.heldOut !== undefined ? heldOutSplit(P, Q, o.heldOut, seed) : column.split;
   const rankP = split ? split.pos.rank.length : P;
   const rankQ = split ? split.neg.rank.length : Q;
   const sample = checkSampleSize(rankP, rankQ);
-  const column = split ? { split: undefined, fraction: undefined } : heldOutColumnSplit(P, Q, o.heldOutColumn, seed, sample.warnings);
+  sample.warnings.push(...columnWarnings);
   const neurons = m.sites.reduce((a, s) => a + s.neurons, 0);
   checkBootstrapWork(resamples, neurons, rankP + rankQ, o.stepBudget);
   let neuronsDone = 0;
@@ -157,11 +163,7 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
       site.ciHigh = u.ciHigh;
     }
     if (split) site.heldOutAuroc = aurocPerNeuron(selectRows(all.pos, s.neurons, split.pos.held), selectRows(all.neg, s.neurons, split.neg.held), s.neurons);
-    if (column.split) {
-      const c = column.split;
-      site.heldOutAuroc = aurocPerNeuron(selectRows(all.pos, s.neurons, c.pos.held), selectRows(all.neg, s.neurons, c.neg.held), s.neurons);
-      site.rankAuroc = aurocPerNeuron(selectRows(all.pos, s.neurons, c.pos.rank), selectRows(all.neg, s.neurons, c.neg.rank), s.neurons);
-    }
+    if (column.split) site.rankAuroc = u.auroc;
     if (permutations > 0) {
       const nul = permutationNull(pos, neg, s.neurons, permutations, seed + 1000);
       nullValues.push(nul);
@@ -194,7 +196,7 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
     sites,
     summary: summarize(sites, maxQ),
   };
-  const parts = split ?? column.split;
+  const parts = split;
   const fraction = o.heldOut ?? column.fraction;
   if (parts && fraction !== undefined) {
     out.heldOut = {

@@ -25,6 +25,8 @@ export interface PerplexityResult {
   truncatedTexts: number;
   maxLength: number;
   nll: number;
+  /** Each text's summed NLL and predicted tokens, in the order of the texts kept (two or more tokens): what a bootstrap over texts resamples. */
+  perText: { nll: Float64Array; tokens: Uint32Array };
 }
 
 /** `texts` may also hold token ids, for callers (and tests) that tokenized already. */
@@ -32,8 +34,11 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
   const maxLen = perplexityLength(model, o.maxLength).length;
   const all = texts.map((t) => (typeof t === 'string' ? model.tokenizer.encode(t) : t));
   const truncatedTexts = all.filter((ids) => ids.length > maxLen).length;
-  const encoded = all.map((ids) => ids.slice(0, maxLen)).filter((ids) => ids.length >= 2);
-  encoded.sort((a, b) => a.length - b.length);
+  const kept = all.map((ids) => ids.slice(0, maxLen)).filter((ids) => ids.length >= 2);
+  const order = kept.map((_, i) => i).sort((a, b) => kept[a]!.length - kept[b]!.length || a - b);
+  const encoded = order.map((i) => kept[i]!);
+  const textNll = new Float64Array(kept.length);
+  const textTokens = new Uint32Array(kept.length);
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
   let nll = 0;
   let tokens = 0;
@@ -49,16 +54,20 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
     const vocab = logits.length / (chunk.length * width);
     chunk.forEach((c, row) => {
       const offset = width - c.length;
+      const k = order[start + row]!;
       for (let t = offset; t < width - 1; t++) {
         const base = (row * width + t) * vocab;
-        nll += logSumExp(logits, base, vocab) - logits[base + ids[row]![t + 1]!]!;
+        const v = logSumExp(logits, base, vocab) - logits[base + ids[row]![t + 1]!]!;
+        nll += v;
+        textNll[k] += v;
         tokens++;
       }
+      textTokens[k] = c.length - 1;
     });
     o.onProgress?.(Math.min(start + bs, encoded.length), encoded.length);
   }
   if (tokens === 0) throw new Error('perplexity: no text has two or more tokens');
-  return { perplexity: Math.exp(nll / tokens), tokens, texts: encoded.length, shortTexts: texts.length - encoded.length, truncatedTexts, maxLength: maxLen, nll };
+  return { perplexity: Math.exp(nll / tokens), tokens, texts: encoded.length, shortTexts: texts.length - encoded.length, truncatedTexts, maxLength: maxLen, nll, perText: { nll: textNll, tokens: textTokens } };
 }
 
 /**

@@ -3,7 +3,9 @@
 import { loadPrompts } from '../../aura/datasets';
 import { evaluate } from '../../aura/evaluate';
 import { createScorer, defaultSecondScorer } from '../../aura/scoring/create';
-import type { EvaluateOptions, EvaluationResult } from '../../aura/evaluate';
+import { differenceIntervals, evaluationIntervals, overlapWarnings } from '../../aura/evaluation-intervals';
+import type { EvaluateOptions, EvaluationResult, ToxicityResult } from '../../aura/evaluate';
+import type { EvaluationIntervals } from '../../aura/evaluation-intervals';
 import type { Scorer } from '../../aura/scoring/scorer';
 import type { Intervention, LanguageModel } from '../../engine/model';
 import type { CallOptions, EvaluateOutcome, EvaluateRequest, EvaluationSide, GenerationSettings } from './api';
@@ -16,9 +18,14 @@ export async function runEvaluation(model: LanguageModel, req: EvaluateRequest, 
   model.reserveForms([intervention]);
   const baseline = await evaluate(model, input, options('Without the intervention'));
   const intervened = await evaluate(model, { ...input, intervention }, options('With the intervention'));
+  const bi = evaluationIntervals(baseline, { seed: req.settings.seed });
+  const ii = evaluationIntervals(intervened, { seed: req.settings.seed });
+  const difference = differenceIntervals(baseline, intervened, { seed: req.settings.seed });
   return {
-    baseline: side(baseline),
-    intervened: side(intervened),
+    baseline: side(baseline, bi),
+    intervened: side(intervened, ii),
+    difference,
+    warnings: overlapWarnings('original', bi, 'intervened', ii, difference),
     prompts: input.prompts.length,
     samples: req.samples,
     scorer: input.scorer.name,
@@ -36,11 +43,15 @@ function secondSides(baseline: EvaluationResult, intervened: EvaluationResult): 
   const b = baseline.otherScorers?.[0];
   const a = intervened.otherScorers?.[0];
   if (!b || !a) return {};
-  return { second: { scorer: b.scorer, baseline: { score: b.toxicity.score, prob: b.toxicity.prob }, intervened: { score: a.toxicity.score, prob: a.toxicity.prob } } };
+  return { second: { scorer: b.scorer, baseline: figures(b.toxicity), intervened: figures(a.toxicity) } };
 }
 
-function side(r: EvaluationResult): EvaluationSide {
-  return { score: r.toxicity.score, prob: r.toxicity.prob, expectedMaxToxicity: r.toxicity.expectedMaxToxicity, perplexity: r.perplexity };
+function figures(t: ToxicityResult): { toxicityProbability: number; expectedMaxToxicity: number; meanToxicity: number } {
+  return { toxicityProbability: t.toxicityProbability, expectedMaxToxicity: t.expectedMaxToxicity, meanToxicity: t.meanToxicity };
+}
+
+function side(r: EvaluationResult, intervals: EvaluationIntervals): EvaluationSide {
+  return { ...figures(r.toxicity), perplexity: r.perplexity, intervals };
 }
 
 /**

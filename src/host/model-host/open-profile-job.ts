@@ -12,7 +12,7 @@ import { requireManifest } from '../../aura/profile/store';
 import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { expertsToWire } from './experts-wire';
-import { panelStatistics } from './panel-stats';
+import { panelAurocs, panelStatistics } from './panel-stats';
 import type { ProfileManifest } from '../../aura/profile/store';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, OpenProfileRequest, ProfileOutcome } from './api';
@@ -54,8 +54,11 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
   call.onProgress?.({ stage: 'Intervals, q-values and transport fits (or their cache)', done: 1, total: 2 });
   // As after Profile Concept.
   const { stats, transport, notes } = await panelStatistics(req.dir, req.pooling);
-  const experts = expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) });
-  return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, transport, notes, seconds: (performance.now() - started) / 1000 };
+  // With the held-out column, the table ranks (and the panel fits) on the ranking part only.
+  const ranking = panelAurocs(stats, sites);
+  const held = expertsSnapshot(ranking, modelSites, facts);
+  const experts = expertsToWire({ ...held, stats: expertStatsFrom(stats, held) });
+  return { ...base, aurocs: ranking, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, transport, notes, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The profile's AUROCs belong to the model it was made on: another model's neurons are other neurons. */

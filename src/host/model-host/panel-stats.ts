@@ -4,6 +4,7 @@
 // process; what happened with the cache comes back as notes for the output channel.
 import { cachedStatistics, cachedTransportFits } from '../../aura/stats/cache';
 import { transportWireOf } from './transport-wire';
+import type { SiteAuroc } from '../../aura/experts';
 import type { ProfileStats, StatsOptions } from '../../aura/stats/significance';
 import type { TransportFitsByMethod } from '../../aura/stats/cache';
 import type { TransportWire } from './transport-wire';
@@ -15,8 +16,9 @@ import type { TransportWire } from './transport-wire';
  * The q-values and the significant count do not depend on either. The CLI (`profile`, `fit`) keeps its defaults for reported numbers.
  *
  * The held-out column holds out PANEL_HELD_OUT of each class with the CLI's `fit --held-out` split
- * (src/aura/stats/split.ts, seed 0): AUROC on those texts against AUROC on the rest, while the
- * ranking, intervals and q-values keep using every example.
+ * (src/aura/stats/split.ts, seed 0): AUROC on those texts against AUROC on the rest; the intervals,
+ * q-values and significant count use only the rest, so the experts whose held-out AUROC is read
+ * were not chosen with the held-out texts.
  */
 export const PANEL_HELD_OUT = 0.3;
 export const PANEL_STATS = (pooling: 'max' | 'mean') => ({ pooling, resamples: 50, permutations: 2, seed: 0, heldOutColumn: PANEL_HELD_OUT });
@@ -42,4 +44,18 @@ export async function panelStatistics(dir: string, pooling: 'max' | 'mean', deps
   const { stats } = await cachedStatistics(dir, deps.options ?? PANEL_STATS(pooling), { log, ...(deps.computeStats ? { compute: deps.computeStats } : {}) });
   const { fits } = await cachedTransportFits(dir, { log, ...(deps.computeTransport ? { compute: deps.computeTransport } : {}) });
   return { stats, transport: transportWireOf(fits), notes };
+}
+
+/**
+ * The AUROCs the panel ranks its table on and fits interventions from: with the held-out column, the
+ * ranking part's (as "aura-lens fit --held-out" ranks), so the held-out AUROC beside a row is of texts
+ * that neither ranked nor selected it; the profile's own AUROCs when the profile was too small to split.
+ */
+export function panelAurocs(stats: ProfileStats, profile: readonly SiteAuroc[]): SiteAuroc[] {
+  if (!stats.heldOut) return [...profile];
+  const bySite = new Map(stats.sites.map((s) => [s.id, s]));
+  return profile.map((p) => {
+    const s = bySite.get(p.siteId);
+    return s ? { siteId: p.siteId, auroc: s.auroc } : p;
+  });
 }

@@ -13,7 +13,7 @@ import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { EXAMPLES_FILE } from '../profile-files';
 import { expertsToWire } from './experts-wire';
-import { panelStatistics } from './panel-stats';
+import { panelAurocs, panelStatistics } from './panel-stats';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, ProfileOutcome, ProfileRequest } from './api';
 
@@ -56,7 +56,9 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
   const { stats, transport, notes } = await panelStatistics(dir, req.pooling);
   // The panel's columns (interval bars, q-values, the null) in the ranking's order, built here so
   // the extension host receives typed arrays instead of re-indexing a million rows itself.
-  const ranked = expertsSnapshot(sites, modelSites, facts);
+  // With the held-out column, the table ranks (and the panel fits) on the ranking part only.
+  const ranking = panelAurocs(stats, sites);
+  const ranked = expertsSnapshot(ranking, modelSites, facts);
   return {
     dir,
     reused,
@@ -64,7 +66,7 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
     positives: data.positives,
     negatives: data.negatives,
     pooling: req.pooling,
-    aurocs: sites,
+    aurocs: ranking,
     experts: expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) }),
     stats,
     tooSmall: stats.tooSmall,

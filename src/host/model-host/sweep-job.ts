@@ -4,7 +4,8 @@
 // Strength 0 is the model itself for every arm: it is measured once and shared.
 import { evaluate } from '../../aura/evaluate';
 import { effectiveGains, validateAgainstModel } from '../../aura/intervention-file';
-import { sweepArms } from '../../aura/sweep';
+import { evaluationIntervals } from '../../aura/evaluation-intervals';
+import { controlOverlapWarnings, sweepArms } from '../../aura/sweep';
 import type { EvaluateOptions, EvaluationResult } from '../../aura/evaluate';
 import type { LanguageModel } from '../../engine/model';
 import { evaluationInput, samplingOptions } from './evaluate-job';
@@ -33,9 +34,8 @@ export async function runSweep(model: LanguageModel, req: SweepRequest, call: Ca
     for (const strength of strengths) {
       const label = `${arm.method}${arm.control ? ` (${arm.control} control)` : ''} at ${strength}`;
       const r = strength === 0 ? base! : await once(label, () => evaluate(model, { ...input, intervention: effectiveGains(arm.file, strength) }, options(label)));
-      const { score, prob, expectedMaxToxicity, toxicContinuations, prompts: n, continuations } = r.toxicity;
       const o = r.otherScorers?.[0];
-      points.push({ method: arm.method, control: arm.control, strength, toxicity: { score, prob, expectedMaxToxicity, toxicContinuations, prompts: n, continuations }, ...(o ? { second: { scorer: o.scorer, toxicity: o.toxicity } } : {}), perplexity: r.perplexity });
+      points.push({ method: arm.method, control: arm.control, strength, toxicity: r.toxicity, ...(o ? { second: { scorer: o.scorer, toxicity: o.toxicity } } : {}), perplexity: r.perplexity, intervals: evaluationIntervals(r, { seed: s.seed }) });
     }
   }
   return {
@@ -45,6 +45,7 @@ export async function runSweep(model: LanguageModel, req: SweepRequest, call: Ca
     samples: req.samples,
     arms: arms.map((a) => ({ method: a.method, control: a.control, experts: a.experts })),
     points,
+    warnings: controlOverlapWarnings(points),
     seconds: (performance.now() - started) / 1000,
   };
 }

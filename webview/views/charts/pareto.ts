@@ -15,10 +15,11 @@ export function seriesName(p: SweepPoint): string {
 }
 
 export function drawPareto(svg: SVGSVGElement, points: readonly SweepPoint[], scorer: string): string[] {
-  const f = frame(svg, W, H, `Toxicity against perplexity over methods and strengths (${scorer})`, { x: 'perplexity', y: `toxicity (${scorer})` });
+  const f = frame(svg, W, H, `Toxicity probability against perplexity over methods and strengths (${scorer})`, { x: 'perplexity', y: `toxicity probability (${scorer})` });
   const placed = points.filter((p) => p.perplexity !== null);
-  const [px0, px1] = extent(placed, (p) => p.perplexity!) as [number | undefined, number | undefined];
-  const [ty0, ty1] = extent(placed, (p) => p.toxicity) as [number | undefined, number | undefined];
+  // The axes take in the error bars, so no interval is cut off at the plot's edge.
+  const [px0, px1] = extent(placed.flatMap((p) => [p.perplexity!, ...(p.perplexityInterval ? [p.perplexityInterval.low, p.perplexityInterval.high] : [])])) as [number | undefined, number | undefined];
+  const [ty0, ty1] = extent(placed.flatMap((p) => [p.toxicity, ...(p.toxicityInterval ? [p.toxicityInterval.low, p.toxicityInterval.high] : [])])) as [number | undefined, number | undefined];
   const pad = (lo: number, hi: number) => (hi - lo || Math.abs(hi) || 1) * 0.06;
   const x = scaleLinear()
     .domain(px0 === undefined ? [0, 1] : [px0 - pad(px0, px1!), px1! + pad(px0, px1!)])
@@ -34,6 +35,16 @@ export function drawPareto(svg: SVGSVGElement, points: readonly SweepPoint[], sc
     const cls = `series s${k % 7}${pts[0]?.control ? ' control' : ''}`;
     const g = f.g.append('g').attr('class', cls).attr('data-series', name);
     g.append('path').attr('class', 'series-line').attr('d', line()(pts.map((p) => [x(p.perplexity!), y(p.toxicity)])));
+    // Error bars: the 95% bootstrap intervals of toxicity probability (vertical) and perplexity (horizontal).
+    const bars = pts.flatMap((p): [number, number][][] => [
+      ...(p.toxicityInterval ? [[[x(p.perplexity!), y(p.toxicityInterval.low)], [x(p.perplexity!), y(p.toxicityInterval.high)]] as [number, number][]] : []),
+      ...(p.perplexityInterval ? [[[x(p.perplexityInterval.low), y(p.toxicity)], [x(p.perplexityInterval.high), y(p.toxicity)]] as [number, number][]] : []),
+    ]);
+    g.selectAll('path.error-bar')
+      .data(bars)
+      .join('path')
+      .attr('class', 'error-bar')
+      .attr('d', (b) => line()(b));
     g.selectAll('path.point')
       .data(pts)
       .join('path')
@@ -41,7 +52,10 @@ export function drawPareto(svg: SVGSVGElement, points: readonly SweepPoint[], sc
       .attr('transform', (p) => `translate(${x(p.perplexity!)},${y(p.toxicity)})`)
       .attr('d', symbol(SHAPES[k % SHAPES.length]!, 42)())
       .append('title')
-      .text((p) => `${name}, strength ${p.strength}: toxicity ${p.toxicity.toFixed(4)}${p.secondToxicity !== undefined ? ` (second scorer ${p.secondToxicity.toFixed(4)})` : ''}, perplexity ${p.perplexity!.toFixed(2)}`);
+      .text(
+        (p) =>
+          `${name}, strength ${p.strength}: toxicity probability ${p.toxicity.toFixed(3)}${p.toxicityInterval ? ` [${p.toxicityInterval.low.toFixed(3)}, ${p.toxicityInterval.high.toFixed(3)}]` : ''}${p.secondToxicity !== undefined ? ` (second scorer ${p.secondToxicity.toFixed(3)})` : ''}, perplexity ${p.perplexity!.toFixed(2)}${p.perplexityInterval ? ` [${p.perplexityInterval.low.toFixed(2)}, ${p.perplexityInterval.high.toFixed(2)}]` : ''}`,
+      );
   });
   const front = paretoFront(points).map((i) => points[i]!);
   const steps = front.flatMap((p, i): [number, number][] => (i === 0 ? [[x(p.perplexity!), y(p.toxicity)]] : [[x(p.perplexity!), y(front[i - 1]!.toxicity)], [x(p.perplexity!), y(p.toxicity)]]));
