@@ -6,8 +6,11 @@ import { atomicWriteFile } from '../atomic-write';
 import { createAurocPool } from '../auroc-pool';
 import { AuraUserError } from '../errors';
 import { neuronStats } from '../neuron-stats';
-import { aurocPath, readProgress, readSplitMatrix, requireManifest, responsesPath } from './store';
+import { halfSplit, stabilityOf } from '../stats/stability';
+import { selectRows } from '../stats/split';
+import { aurocPath, halfAurocPath, readProgress, readSplitMatrix, requireManifest, responsesPath } from './store';
 import type { SiteAuroc } from '../experts';
+import type { Stability } from '../stats/stability';
 import type { Pooling, ProfileManifest } from './store';
 
 export interface SiteSummary {
@@ -56,7 +59,10 @@ export async function scoreProfile(dir: string, o: ScoreOptions = {}): Promise<S
   return (await scoreProfileTimed(dir, o)).summaries;
 }
 
-export async function scoreProfileTimed(dir: string, o: ScoreOptions = {}): Promise<{ summaries: SiteSummary[]; timing: ScoreTiming }> {
+/** summary.json's `stability`: the split-half verdict, or why there is none. */
+export type StabilityEntry = Stability | { unavailable: string };
+
+export async function scoreProfileTimed(dir: string, o: ScoreOptions = {}): Promise<{ summaries: SiteSummary[]; timing: ScoreTiming; stability: StabilityEntry }> {
   const timing: ScoreTiming = { readingS: 0, aurocS: 0, statsS: 0, writingS: 0 };
   let clock = performance.now();
   const lap = (): number => {
@@ -69,6 +75,11 @@ export async function scoreProfileTimed(dir: string, o: ScoreOptions = {}): Prom
   if (readProgress(dir).size !== m.batches) throw new AuraUserError(`${dir}: the profile is incomplete (run "aura-lens profile" again to resume)`);
   const labels = readLabels(dir);
   mkdirSync(join(dir, 'auroc'), { recursive: true });
+  const P = labels.reduce((a, l) => a + l, 0);
+  // Split-half stability (src/aura/stats/stability.ts) on the profile's own pooling and seed 0.
+  const halves = halfSplit(P, labels.length - P, 0);
+  const halfA: Float64Array[] = [];
+  const halfB: Float64Array[] = [];
   const summaries: SiteSummary[] = [];
   const stats: Record<string, Record<string, number[]>> = {};
   // One pool for the whole profile: starting workers costs more than a small site's AUROC.
@@ -100,6 +111,16 @@ export async function scoreProfileTimed(dir: string, o: ScoreOptions = {}): Prom
             maxNegative: round(st.maxNegative),
           };
           timing.statsS += lap();
+          if (halves) {
+            const a = await pool.run(selectRows(pos, s.neurons, halves.pos.held), selectRows(neg, s.neurons, halves.neg.held), s.neurons, o.signal ? { signal: o.signal } : {});
+            const b = await pool.run(selectRows(pos, s.neurons, halves.pos.rank), selectRows(neg, s.neurons, halves.neg.rank), s.neurons, o.signal ? { signal: o.signal } : {});
+            halfA.push(a);
+            halfB.push(b);
+            timing.aurocS += lap();
+            await atomicWriteFile(halfAurocPath(dir, s.id, pooling, 'a'), new Uint8Array(a.buffer));
+            await atomicWriteFile(halfAurocPath(dir, s.id, pooling, 'b'), new Uint8Array(b.buffer));
+            timing.writingS += lap();
+          }
         }
       }
       o.onProgress?.(i + 1, m.sites.length);
@@ -107,11 +128,34 @@ export async function scoreProfileTimed(dir: string, o: ScoreOptions = {}): Prom
   } finally {
     await pool.close();
   }
-  lap();
+  const stability: StabilityEntry = halves
+    ? stabilityOf(concat(halfA), concat(halfB), halves, 0)
+    : { unavailable: `split-half stability needs at least 2 examples of each class (${P} toxic, ${labels.length - P} non-toxic)` };
+  timing.statsS += lap();
   await atomicWriteFile(join(dir, 'stats.json'), JSON.stringify({ pooling: m.pooling, sites: stats }));
-  await atomicWriteFile(join(dir, 'summary.json'), JSON.stringify({ pooling: m.pooling, sites: summaries }, null, 2));
+  await atomicWriteFile(join(dir, 'summary.json'), JSON.stringify({ pooling: m.pooling, sites: summaries, stability }, null, 2));
   timing.writingS += lap();
-  return { summaries, timing };
+  return { summaries, timing, stability };
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** summary.json's stability entry, or undefined for a profile written before it existed. */
+export function readStability(dir: string): StabilityEntry | undefined {
+  try {
+    const j = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { stability?: StabilityEntry };
+    return j.stability;
+  } catch {
+    return undefined;
+  }
 }
 
 function round(a: Float64Array): number[] {
