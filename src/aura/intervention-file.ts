@@ -40,6 +40,13 @@ export interface InterventionFile {
   data: { positives: number; negatives: number; source: string };
   /** Keyed by site id (the Hugging Face module path), in model order. */
   sites: Record<string, InterventionSite>;
+  /** Set by `fit --combine`: the rule (gain = product or min of the inputs' gains) and the inputs. */
+  combined?: CombinedFrom;
+}
+
+export interface CombinedFrom {
+  rule: 'product' | 'min';
+  inputs: { path: string; method: string; strength: number }[];
 }
 
 export interface InterventionMeta {
@@ -142,6 +149,7 @@ export function parseIntervention(value: unknown, path = 'intervention file'): I
     params: j.params,
     data: j.data,
     sites: out,
+    ...(j.combined ? { combined: j.combined } : {}),
   };
 }
 
@@ -167,6 +175,7 @@ export function* serializeIntervention(file: InterventionFile): Generator<string
   yield `  "method": ${JSON.stringify(file.method)},\n`;
   yield `  "params": ${JSON.stringify(file.params)},\n`;
   yield `  "data": ${JSON.stringify(file.data)},\n`;
+  if (file.combined) yield `  "combined": ${JSON.stringify(file.combined)},\n`;
   yield '  "sites": {';
   let first = true;
   for (const [id, site] of Object.entries(file.sites)) {

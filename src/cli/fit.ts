@@ -6,6 +6,7 @@ import { profileStatistics } from '../aura/stats/significance';
 import { TRANSPORT_METHODS, isTransportMethod, transportFit, transportSitesFromProfile } from '../aura/transport';
 import { UserError } from '../engine/errors';
 import { num, parse, positional, requireStr, str } from './args';
+import { combineCommand } from './combine';
 import { makeOutput } from './output';
 import type { SiteAuroc } from '../aura/experts';
 import type { FitResult } from '../aura/methods';
@@ -29,7 +30,10 @@ export async function fitCommand(argv: string[]): Promise<void> {
     confidence: 'string',
     permutations: 'string',
     seed: 'string',
+    combine: 'string',
+    rule: 'string',
   });
+  if (p.flags.combine !== undefined) return combineCommand(p.flags, p.positionals);
   const dir = positional(p, 0, `DIR, a profile folder (usage: ${USAGE})`);
   const method = requireStr(p.flags, 'method');
   const all = [...methodNames(), ...TRANSPORT_METHODS];
