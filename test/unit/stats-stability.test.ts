@@ -12,6 +12,7 @@ import { PROFILE_FORMAT, PROFILE_VERSION, halfAurocPath, responsesPath } from '.
 import { scoreProfileTimed } from '../../src/aura/profile/score';
 import { STABLE_JACCARD, averageRanks, halfSplit, spearman, topKOverlap } from '../../src/aura/stats/stability';
 import type { Stability } from '../../src/aura/stats/stability';
+import { stabilityStatsFrom } from '../../src/host/panel-stability';
 import { scratchDir } from '../helpers/scratch';
 
 /** Rank by counting: 1 + #smaller + (#equal - 1) / 2, scipy's 'average' method. */
@@ -184,5 +185,30 @@ describe('split-half stability in the profile folder', () => {
     assert.equal(s.stable, false);
     assert.match(s.warning!, /unstable experts: the top 100 of two halves/);
     assert.ok(Math.abs(s.spearman! - want.spearman) < 1e-12);
+  });
+
+  it("the panel's badge per row: stable in both halves' top 100, unstable in one, none in neither", async () => {
+    await scoreProfileTimed(planted.dir, { threads: 0 });
+    const want = handStability(planted.labels, planted.cols);
+    const topA = handTopK(want.a, 100);
+    const topB = handTopK(want.b, 100);
+    // Rows in an order unlike the global one (last neuron first), as a ranking would be.
+    const total = SITES[0]!.neurons + SITES[1]!.neurons;
+    const globals = Array.from({ length: total }, (_, i) => total - 1 - i);
+    const site = Uint32Array.from(globals, (g) => (g < SITES[0]!.neurons ? 0 : 1));
+    const neuron = Uint32Array.from(globals, (g) => (g < SITES[0]!.neurons ? g : g - SITES[0]!.neurons));
+    const sites = SITES.map((s, i) => ({ id: s.id, layer: i, kind: 'mlp-in' as never, neurons: s.neurons }));
+    const r = stabilityStatsFrom(planted.dir, 'max', { sites, site, neuron });
+    assert.equal(r.stability!.stable, true);
+    const counts = [0, 0, 0];
+    globals.forEach((g, row) => {
+      const n = (topA.has(g) ? 1 : 0) + (topB.has(g) ? 1 : 0);
+      const badge = n === 2 ? 1 : n === 1 ? 2 : 0;
+      assert.equal(r.stableBadge![row], badge, `row ${row} (neuron ${g})`);
+      counts[badge]!++;
+    });
+    assert.ok(counts[1]! > 0 && counts[2]! > 0 && counts[0]! > 0, `every badge occurs: ${counts}`);
+    // Another pooling than the profile's own has no half files: the verdict without badges.
+    assert.equal(stabilityStatsFrom(planted.dir, 'mean', { sites, site, neuron }).stableBadge, undefined);
   });
 });

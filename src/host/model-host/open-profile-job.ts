@@ -12,6 +12,7 @@ import { requireManifest } from '../../aura/profile/store';
 import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { expertsToWire } from './experts-wire';
+import { stabilityStatsFrom } from '../panel-stability';
 import { panelStatistics } from './panel-stats';
 import type { ProfileManifest } from '../../aura/profile/store';
 import type { LanguageModel } from '../../engine/model';
@@ -54,8 +55,10 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
   call.onProgress?.({ stage: 'Intervals, q-values and transport fits (or their cache)', done: 1, total: 2 });
   // As after Profile Concept.
   const { stats, transport, notes } = await panelStatistics(req.dir, req.pooling);
-  const experts = expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) });
-  return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, transport, notes, seconds: (performance.now() - started) / 1000 };
+  const stability = stabilityStatsFrom(req.dir, req.pooling, ranked);
+  const experts = expertsToWire({ ...ranked, stats: { ...expertStatsFrom(stats, ranked), ...stability } });
+  const warnings = [...stats.warnings, ...(stability.stability?.warning ? [stability.stability.warning] : [])];
+  return { ...base, experts, stats, tooSmall: stats.tooSmall, warnings, transport, notes, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The profile's AUROCs belong to the model it was made on: another model's neurons are other neurons. */

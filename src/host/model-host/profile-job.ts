@@ -13,6 +13,7 @@ import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { EXAMPLES_FILE } from '../profile-files';
 import { expertsToWire } from './experts-wire';
+import { stabilityStatsFrom } from '../panel-stability';
 import { panelStatistics } from './panel-stats';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, ProfileOutcome, ProfileRequest } from './api';
@@ -57,6 +58,7 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
   // The panel's columns (interval bars, q-values, the null) in the ranking's order, built here so
   // the extension host receives typed arrays instead of re-indexing a million rows itself.
   const ranked = expertsSnapshot(sites, modelSites, facts);
+  const stability = stabilityStatsFrom(dir, req.pooling, ranked);
   return {
     dir,
     reused,
@@ -65,10 +67,10 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
     negatives: data.negatives,
     pooling: req.pooling,
     aurocs: sites,
-    experts: expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) }),
+    experts: expertsToWire({ ...ranked, stats: { ...expertStatsFrom(stats, ranked), ...stability } }),
     stats,
     tooSmall: stats.tooSmall,
-    warnings: stats.warnings,
+    warnings: [...stats.warnings, ...(stability.stability?.warning ? [stability.stability.warning] : [])],
     transport,
     notes,
     seconds: (performance.now() - started) / 1000,
