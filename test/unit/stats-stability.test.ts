@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { mulberry32 } from '../../src/aura/random';
 import { PROFILE_FORMAT, PROFILE_VERSION, halfAurocPath, responsesPath } from '../../src/aura/profile/store';
-import { scoreProfileTimed } from '../../src/aura/profile/score';
+import { groupRows, scoreProfileTimed } from '../../src/aura/profile/score';
 import { STABLE_JACCARD, averageRanks, halfSplit, spearman, topKOverlap } from '../../src/aura/stats/stability';
 import type { Stability } from '../../src/aura/stats/stability';
 import { stabilityStatsFrom } from '../../src/host/panel-stability';
@@ -80,6 +80,16 @@ describe('stability primitives', () => {
       assert.equal(got.shared, [...ta].filter((i) => tb.has(i)).length, `k=${k}`);
       assert.ok(Math.abs(got.jaccard - handJaccard(ta, tb)) < 1e-15, `k=${k}`);
     }
+  });
+
+  it('groupRows puts the rows of one half first, in place, each row intact', () => {
+    const n = 3;
+    const rows = 9;
+    const m = Float32Array.from({ length: rows * n }, (_, i) => i);
+    const h = halfSplit(rows, 2, 5)!.pos;
+    groupRows(m, n, h.held, h.rank);
+    const want = [...h.held, ...h.rank].flatMap((r) => [r * n, r * n + 1, r * n + 2]);
+    assert.deepEqual(Array.from(m), want);
   });
 
   it('halves split each class in two disjoint seeded parts', () => {

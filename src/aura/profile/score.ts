@@ -7,7 +7,6 @@ import { createAurocPool } from '../auroc-pool';
 import { AuraUserError } from '../errors';
 import { neuronStats } from '../neuron-stats';
 import { halfSplit, stabilityOf } from '../stats/stability';
-import { selectRows } from '../stats/split';
 import { aurocPath, halfAurocPath, readProgress, readSplitMatrix, requireManifest, responsesPath } from './store';
 import type { SiteAuroc } from '../experts';
 import type { Stability } from '../stats/stability';
@@ -112,8 +111,17 @@ export async function scoreProfileTimed(dir: string, o: ScoreOptions = {}): Prom
           };
           timing.statsS += lap();
           if (halves) {
-            const a = await pool.run(selectRows(pos, s.neurons, halves.pos.held), selectRows(neg, s.neurons, halves.neg.held), s.neurons, o.signal ? { signal: o.signal } : {});
-            const b = await pool.run(selectRows(pos, s.neurons, halves.pos.rank), selectRows(neg, s.neurons, halves.neg.rank), s.neurons, o.signal ? { signal: o.signal } : {});
+            // The matrices are done with: regroup their rows in place (half A first) so each half is
+            // a view, not a copy; a GPT-2 site at 20,000 texts is 0.74 GB.
+            const n = s.neurons;
+            const run = (m: Float32Array, at: number, to: number) => m.subarray(at * n, to * n);
+            const pa = halves.pos.held.length;
+            const qa = halves.neg.held.length;
+            groupRows(pos, n, halves.pos.held, halves.pos.rank);
+            groupRows(neg, n, halves.neg.held, halves.neg.rank);
+            const opts = o.signal ? { signal: o.signal } : {};
+            const a = await pool.run(run(pos, 0, pa), run(neg, 0, qa), n, opts);
+            const b = await pool.run(run(pos, pa, pos.length / n), run(neg, qa, neg.length / n), n, opts);
             halfA.push(a);
             halfB.push(b);
             timing.aurocS += lap();
@@ -136,6 +144,32 @@ export async function scoreProfileTimed(dir: string, o: ScoreOptions = {}): Prom
   await atomicWriteFile(join(dir, 'summary.json'), JSON.stringify({ pooling: m.pooling, sites: summaries, stability }, null, 2));
   timing.writingS += lap();
   return { summaries, timing, stability };
+}
+
+/** Reorders the rows of a [rows, n] matrix in place to `first` then `rest` (one row of scratch). */
+export function groupRows(m: Float32Array, n: number, first: Uint32Array, rest: Uint32Array): void {
+  const rows = first.length + rest.length;
+  const order = new Uint32Array(rows);
+  order.set(first);
+  order.set(rest, first.length);
+  const done = new Uint8Array(rows);
+  const tmp = new Float32Array(n);
+  // Row `pos` of the result is row order[pos] of the input: follow each cycle with one saved row.
+  for (let start = 0; start < rows; start++) {
+    if (done[start]) continue;
+    tmp.set(m.subarray(start * n, (start + 1) * n));
+    let pos = start;
+    for (;;) {
+      done[pos] = 1;
+      const src = order[pos]!;
+      if (src === start) {
+        m.set(tmp, pos * n);
+        break;
+      }
+      m.copyWithin(pos * n, src * n, (src + 1) * n);
+      pos = src;
+    }
+  }
 }
 
 function concat(parts: Float64Array[]): Float64Array {
