@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadConceptData } from '../src/aura/datasets';
 import { demoAssets } from '../src/aura/demo-assets';
 import { LanguageModel } from '../src/engine/model';
-import { arg, python, readF32, threadsArg } from './common';
+import { arg, neuronRelativeDiff, python, readF32, threadsArg } from './common';
 
 interface Batch {
   ids: number[][];
@@ -29,27 +29,6 @@ function batchesOf(encoded: number[][], size: number, pad: number): Batch[] {
     });
   }
   return out;
-}
-
-/** Largest |a - b|, and the largest |a - b| over the neuron's largest |response| (over texts). */
-function compare(a: Float32Array, b: Float32Array, neurons: number): { abs: number; rel: number; scale: number } {
-  let abs = 0;
-  let rel = 0;
-  let scale = 0;
-  const rows = a.length / neurons;
-  for (let k = 0; k < neurons; k++) {
-    let big = 0;
-    let worst = 0;
-    for (let r = 0; r < rows; r++) {
-      const i = r * neurons + k;
-      big = Math.max(big, Math.abs(a[i]!), Math.abs(b[i]!));
-      worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-    }
-    abs = Math.max(abs, worst);
-    scale = Math.max(scale, big);
-    if (big > 0) rel = Math.max(rel, worst / big);
-  }
-  return { abs, rel, scale };
 }
 
 async function main(): Promise<void> {
@@ -104,15 +83,15 @@ async function main(): Promise<void> {
     for (const s of sites) {
       const p = runs.padded!;
       const a = runs.alone;
-      const c: Record<string, { abs: number; rel: number; scale: number }> = { padded: compare(p.ours.get(s.id)!, p.torch.get(s.id)!, s.neurons) };
+      const c: Record<string, { abs: number; rel: number; scale: number }> = { padded: neuronRelativeDiff(p.ours.get(s.id)!, p.torch.get(s.id)!, s.neurons) };
       if (a) {
-        c.alone = compare(a.ours.get(s.id)!, a.torch.get(s.id)!, s.neurons);
-        c.oursPadding = compare(p.ours.get(s.id)!, a.ours.get(s.id)!, s.neurons);
-        c.torchPadding = compare(p.torch.get(s.id)!, a.torch.get(s.id)!, s.neurons);
+        c.alone = neuronRelativeDiff(a.ours.get(s.id)!, a.torch.get(s.id)!, s.neurons);
+        c.oursPadding = neuronRelativeDiff(p.ours.get(s.id)!, a.ours.get(s.id)!, s.neurons);
+        c.torchPadding = neuronRelativeDiff(p.torch.get(s.id)!, a.torch.get(s.id)!, s.neurons);
       }
       if (p.exact) {
-        c.oursVsFloat64 = compare(p.ours.get(s.id)!, p.exact.get(s.id)!, s.neurons);
-        c.torchVsFloat64 = compare(p.torch.get(s.id)!, p.exact.get(s.id)!, s.neurons);
+        c.oursVsFloat64 = neuronRelativeDiff(p.ours.get(s.id)!, p.exact.get(s.id)!, s.neurons);
+        c.torchVsFloat64 = neuronRelativeDiff(p.torch.get(s.id)!, p.exact.get(s.id)!, s.neurons);
       }
       console.log([s.id, c.padded!.scale.toFixed(2), ...Object.values(c).map(fmt)].join(' | '));
       rows.push({ site: s.id, scale: c.padded!.scale, ...Object.fromEntries(Object.entries(c).map(([k, v]) => [k, { abs: v.abs, rel: v.rel }])) });
