@@ -15,7 +15,7 @@ import { arg, bestOf, check, fmt, neuronRelativeDiff, python, readF32, record, t
 import { forwardFlops, gpt2Shape } from './flops';
 
 /** Largest difference per neuron over its largest |response| (see docs/performance-notes.md). */
-const REL_TOLERANCE = 1e-4;
+const REL_TOLERANCE = 2e-5;
 
 async function main(): Promise<void> {
   const assets = demoAssets(join(__dirname, '..', 'src'));
@@ -83,8 +83,9 @@ async function main(): Promise<void> {
       const flops = forwardFlops(shape, shapes, mode === 'head');
       const r = { auraLensSeconds: ours.seconds, torchSeconds: py.seconds as number, ratio: (py.seconds as number) / ours.seconds, auraLensGflops: flops / ours.seconds / 1e9, torchGflops: flops / (py.seconds as number) / 1e9, valuesCompared: values, maxAbsDiff: worst, maxRelDiff: worstRel };
       console.log(`  ${mode === 'head' ? 'with the LM head  ' : 'cut after the last site'}: aura-lens ${fmt(r.auraLensSeconds, 3)} s (${fmt(r.auraLensGflops, 1)} GFLOP/s), PyTorch hooks ${fmt(r.torchSeconds, 3)} s (${fmt(r.torchGflops, 1)} GFLOP/s): ${fmt(r.ratio)}x`);
-      // Per neuron, relative to its largest |response| (docs/performance-notes.md): float32 engines
-      // agree to about 1e-5 of it on a trained model; a fixed absolute bound ignored the scale.
+      // Per neuron, relative to its largest |response| (docs/performance-notes.md): on the demo model
+      // the engines agree to 3.1e-6 of it and each is within 3.2e-6 of float64; 2e-5 leaves room for
+      // other thread counts and CPUs. A fixed absolute bound ignored the scale.
       console.log(`  ${mode}: max |diff| ${worst.toExponential(2)} absolute`);
       check(`${mode}: every pooled value (${values}), per neuron relative to its largest |response|`, worstRel, REL_TOLERANCE);
       figures[mode] = r;
