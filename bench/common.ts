@@ -76,6 +76,34 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/**
+ * Per neuron of a [rows, neurons] pair: the largest |a - b| over its largest |value| (either side).
+ * Returns the worst neuron's ratio, the largest |a - b| and the largest |value| of the whole site.
+ */
+export function neuronRelativeDiff(a: Float32Array, b: Float32Array, neurons: number): { abs: number; rel: number; scale: number } {
+  if (a.length !== b.length) return { abs: Infinity, rel: Infinity, scale: 0 };
+  let abs = 0;
+  let rel = 0;
+  let scale = 0;
+  const rows = a.length / neurons;
+  for (let k = 0; k < neurons; k++) {
+    let big = 0;
+    let worst = 0;
+    for (let r = 0; r < rows; r++) {
+      const i = r * neurons + k;
+      const d = Math.abs(a[i]! - b[i]!);
+      // A NaN on one side only is a disagreement without bound.
+      if (Number.isNaN(d) && !(Number.isNaN(a[i]!) && Number.isNaN(b[i]!))) return { abs: Infinity, rel: Infinity, scale };
+      big = Math.max(big, Math.abs(a[i]!), Math.abs(b[i]!));
+      if (d > worst) worst = d;
+    }
+    abs = Math.max(abs, worst);
+    scale = Math.max(scale, big);
+    if (big > 0) rel = Math.max(rel, worst / big);
+  }
+  return { abs, rel, scale };
+}
+
 /** Marks the run failed (exit status 1 at the end) when values disagree beyond `tol`. */
 export function check(what: string, diff: number, tol: number): boolean {
   const ok = diff <= tol;

@@ -11,8 +11,11 @@ import { loadConceptData } from '../src/aura/datasets';
 import { demoAssets } from '../src/aura/demo-assets';
 import { LanguageModel } from '../src/engine/model';
 import type { SessionKind } from '../src/engine/model';
-import { arg, bestOf, check, fmt, maxDiff, python, readF32, record, threadsArg } from './common';
+import { arg, bestOf, check, fmt, neuronRelativeDiff, python, readF32, record, threadsArg } from './common';
 import { forwardFlops, gpt2Shape } from './flops';
+
+/** Largest difference per neuron over its largest |response| (see docs/performance-notes.md). */
+const REL_TOLERANCE = 2e-5;
 
 async function main(): Promise<void> {
   const assets = demoAssets(join(__dirname, '..', 'src'));
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     });
   }
   const sites = model.sites.map((s) => s.id);
+  const neurons = new Map(model.sites.map((s) => [s.id, s.neurons]));
   const shape = gpt2Shape(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>);
   const shapes = batches.map((b) => ({ rows: b.ids.length, width: b.ids[0]!.length }));
   const tmp = mkdtempSync(join(tmpdir(), 'aura-bench-extract-'));
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
       const out = join(tmp, mode);
       const py = python(['extract', '--model', dir, '--batches', file, '--threads', String(threads), '--reps', String(reps), '--mode', mode, '--out', out]);
       let worst = 0;
+      let worstRel = 0;
       let values = 0;
       for (const s of sites) {
         const a = ours.value.get(s)!;
@@ -70,13 +75,19 @@ async function main(): Promise<void> {
           off += x.length;
         }
         const theirs = readF32(join(out, `${s}.f32`));
-        worst = Math.max(worst, maxDiff(mine, theirs));
+        const d = neuronRelativeDiff(mine, theirs, neurons.get(s)!);
+        worst = Math.max(worst, d.abs);
+        worstRel = Math.max(worstRel, d.rel);
         values += mine.length;
       }
       const flops = forwardFlops(shape, shapes, mode === 'head');
-      const r = { auraLensSeconds: ours.seconds, torchSeconds: py.seconds as number, ratio: (py.seconds as number) / ours.seconds, auraLensGflops: flops / ours.seconds / 1e9, torchGflops: flops / (py.seconds as number) / 1e9, valuesCompared: values, maxAbsDiff: worst };
+      const r = { auraLensSeconds: ours.seconds, torchSeconds: py.seconds as number, ratio: (py.seconds as number) / ours.seconds, auraLensGflops: flops / ours.seconds / 1e9, torchGflops: flops / (py.seconds as number) / 1e9, valuesCompared: values, maxAbsDiff: worst, maxRelDiff: worstRel };
       console.log(`  ${mode === 'head' ? 'with the LM head  ' : 'cut after the last site'}: aura-lens ${fmt(r.auraLensSeconds, 3)} s (${fmt(r.auraLensGflops, 1)} GFLOP/s), PyTorch hooks ${fmt(r.torchSeconds, 3)} s (${fmt(r.torchGflops, 1)} GFLOP/s): ${fmt(r.ratio)}x`);
-      check(`${mode}: every pooled value (${values})`, worst, 1e-3);
+      // Per neuron, relative to its largest |response| (docs/performance-notes.md): on the demo model
+      // the engines agree to 3.1e-6 of it and each is within 3.2e-6 of float64; 2e-5 leaves room for
+      // other thread counts and CPUs. A fixed absolute bound ignored the scale.
+      console.log(`  ${mode}: max |diff| ${worst.toExponential(2)} absolute`);
+      check(`${mode}: every pooled value (${values}), per neuron relative to its largest |response|`, worstRel, REL_TOLERANCE);
       figures[mode] = r;
     }
     record('extraction', { ...figures, agree: process.exitCode !== 1 });

@@ -249,6 +249,8 @@ def cmd_extract():
     T, R, cut = int(a["--threads"]), int(a["--reps"]), a["--mode"] == "cut"
     torch.set_num_threads(T)
     model, mcfg = load_model(a["--model"])
+    if a.get("--dtype") == "float64":  # a float64 reference: how far each float32 engine is from exact
+        model = model.double()
     batches = json.load(open(a["--batches"]))
     names = site_names(mcfg)
     hooks = Hooks(model, names)

@@ -3,7 +3,7 @@
  * (negatives): the Mann-Whitney U statistic with ties counted one half, divided by P*Q. This is the
  * value scikit-learn's roc_auc_score returns (its trapezoids over the ROC curve compute the same area),
  * without its per-call overhead: per neuron, two radix sorts (one per class) and a branch-free count
- * over the two sorted runs.
+ * over the two sorted runs (both in radix-sort.ts, shared with the statistics' sorted columns).
  *
  * Counting is done in integers (2*less + equal), so the result is the exact rational rounded once.
  *
@@ -11,6 +11,7 @@
  * like any other value.
  */
 import { AuraUserError } from './errors';
+import { radixSort, twiceUSorted } from './radix-sort';
 
 /** Row-major responses: one row per example, one column per neuron. */
 export type ResponseMatrix = Float32Array | Float64Array;
@@ -113,93 +114,13 @@ function aurocRangeF32(
     gatherKeys(posBits, n, P, b, width, posCols);
     gatherKeys(negBits, n, Q, b, width, negCols);
     for (let k = 0; k < width; k++) {
-      const p = radixSortKeys(posCols.subarray(k * P, (k + 1) * P), posTmp);
-      const q = radixSortKeys(negCols.subarray(k * Q, (k + 1) * Q), negTmp);
+      const p = radixSort(P, posCols.subarray(k * P, (k + 1) * P), posTmp);
+      const q = radixSort(Q, negCols.subarray(k * Q, (k + 1) * Q), negTmp);
       if (hasNaNKey(p)) throw nanError(b + k, 'toxic');
       if (hasNaNKey(q)) throw nanError(b + k, 'non-toxic');
-      out[b + k] = twiceUSortedKeys(p, q) / denom;
+      out[b + k] = twiceUSorted(p, q, P, Q) / denom;
     }
   }
-}
-
-// One histogram per digit: separate arrays and one loop per pass with constant shifts let V8 drop
-// the index arithmetic, about 30% faster than a single table indexed by pass. Each worker thread
-// has its own module instance, so sharing them across calls is safe.
-const C0 = new Int32Array(256);
-const C1 = new Int32Array(256);
-const C2 = new Int32Array(256);
-const C3 = new Int32Array(256);
-
-function toOffsets(c: Int32Array): void {
-  let sum = 0;
-  for (let d = 0; d < 256; d++) {
-    const x = c[d];
-    c[d] = sum;
-    sum += x;
-  }
-}
-
-/**
- * LSD radix sort of int32 keys, 4 passes of 8 bits (the top digit's sign bit flipped so negatives
- * come first); a pass is skipped when every key has the same digit. Returns whichever of `keys` and
- * `tmp` holds the result.
- */
-function radixSortKeys(keys: Int32Array, tmp: Int32Array): Int32Array {
-  const len = keys.length;
-  if (len === 0) return keys;
-  C0.fill(0);
-  C1.fill(0);
-  C2.fill(0);
-  C3.fill(0);
-  for (let i = 0; i < len; i++) {
-    const v = keys[i];
-    C0[v & 255]++;
-    C1[(v >> 8) & 255]++;
-    C2[(v >> 16) & 255]++;
-    C3[(v >>> 24) ^ 128]++;
-  }
-  let src = keys;
-  let dst = tmp.length === len ? tmp : tmp.subarray(0, len);
-  let t: Int32Array;
-  if (C0[src[0] & 255] !== len) {
-    toOffsets(C0);
-    for (let i = 0; i < len; i++) {
-      const v = src[i];
-      dst[C0[v & 255]++] = v;
-    }
-    t = src;
-    src = dst;
-    dst = t;
-  }
-  if (C1[(src[0] >> 8) & 255] !== len) {
-    toOffsets(C1);
-    for (let i = 0; i < len; i++) {
-      const v = src[i];
-      dst[C1[(v >> 8) & 255]++] = v;
-    }
-    t = src;
-    src = dst;
-    dst = t;
-  }
-  if (C2[(src[0] >> 16) & 255] !== len) {
-    toOffsets(C2);
-    for (let i = 0; i < len; i++) {
-      const v = src[i];
-      dst[C2[(v >> 16) & 255]++] = v;
-    }
-    t = src;
-    src = dst;
-    dst = t;
-  }
-  if (C3[(src[0] >>> 24) ^ 128] !== len) {
-    toOffsets(C3);
-    for (let i = 0; i < len; i++) {
-      const v = src[i];
-      dst[C3[(v >>> 24) ^ 128]++] = v;
-    }
-    src = dst;
-  }
-  return src;
 }
 
 // Keys of -Infinity and +Infinity; NaNs (any payload, either sign) sort outside them.
@@ -233,7 +154,7 @@ function gatherKeys(bits: Int32Array, n: number, rows: number, first: number, wi
   }
 }
 
-/** float64 responses: the same merge on numeric float sorts (a float64 has no 32-bit key). */
+/** float64 responses: the same count on numeric float sorts (a float64 has no 32-bit key). */
 function aurocRangeF64(
   pos: ResponseMatrix,
   neg: ResponseMatrix,
@@ -258,7 +179,7 @@ function aurocRangeF64(
       // Typed-array sort puts NaN last, so one look at the end finds any.
       if (Number.isNaN(p[P - 1])) throw nanError(b + k, 'toxic');
       if (Number.isNaN(q[Q - 1])) throw nanError(b + k, 'non-toxic');
-      out[b + k] = countGreaterTwice(p, q) / denom;
+      out[b + k] = twiceUSorted(p, q, P, Q) / denom;
     }
   }
 }
@@ -273,67 +194,4 @@ function gatherColumns(m: ResponseMatrix, n: number, rows: number, first: number
     const base = r * n + first;
     for (let k = 0; k < width; k++) cols[k * rows + r] = m[base + k];
   }
-}
-
-/**
- * 2 * U for sorted p and q: each pair with p > q counts 2, each tie 1. One merge over the distinct
- * values of p; j is the number of q below the current value. Exact while 2*P*Q < 2^53.
- */
-function countGreaterTwice(p: Float64Array, q: Float64Array): number {
-  const P = p.length;
-  const Q = q.length;
-  let count = 0;
-  let i = 0;
-  let j = 0;
-  while (i < P) {
-    const v = p[i];
-    let i2 = i + 1;
-    while (i2 < P && p[i2] === v) i2++;
-    while (j < Q && q[j] < v) j++;
-    let j2 = j;
-    while (j2 < Q && q[j2] === v) j2++;
-    count += (i2 - i) * (2 * j + (j2 - j));
-    i = i2;
-    j = j2;
-  }
-  return count;
-}
-
-/**
- * countGreaterTwice for sorted int32 keys, without data-dependent branches: 2U = Σ_i (#q < p_i) +
- * (#q ≤ p_i), each sum one merge that advances either q (t = 1) or p (t = 0, adding how many q are
- * behind). On continuous data the branchy merge above mispredicts about once per element; these take
- * the same steps whatever the data. The first merge also notes whether any p equals a q (when p_i is
- * taken, q[j] is the least q ≥ p_i); without such a tie #q ≤ p_i = #q < p_i and the second merge,
- * a third of the time of a neuron, is skipped.
- */
-function twiceUSortedKeys(p: Int32Array, q: Int32Array): number {
-  const P = p.length;
-  const Q = q.length;
-  let less = 0;
-  let tied = 0;
-  let i = 0;
-  let j = 0;
-  while (i < P && j < Q) {
-    const qj = q[j];
-    const pi = p[i];
-    const t = +(qj < pi);
-    tied |= +(qj === pi);
-    j += t;
-    i += 1 - t;
-    less += (1 - t) * j;
-  }
-  less += (P - i) * Q; // q ran out: every remaining p is above all of q
-  if (tied === 0) return 2 * less;
-  let lessEq = 0;
-  i = 0;
-  j = 0;
-  while (i < P && j < Q) {
-    const t = +(q[j] <= p[i]);
-    j += t;
-    i += 1 - t;
-    lessEq += (1 - t) * j;
-  }
-  lessEq += (P - i) * Q;
-  return less + lessEq;
 }

@@ -44,6 +44,13 @@ export interface InterventionFile {
   provenance?: Provenance;
   /** Keyed by site id (the Hugging Face module path), in model order. */
   sites: Record<string, InterventionSite>;
+  /** Set by `fit --combine`: the rule (gain = product or min of the inputs' gains) and the inputs. */
+  combined?: CombinedFrom;
+}
+
+export interface CombinedFrom {
+  rule: 'product' | 'min';
+  inputs: { path: string; method: string; strength: number }[];
 }
 
 export interface InterventionMeta {
@@ -151,6 +158,7 @@ export function parseIntervention(value: unknown, path = 'intervention file'): I
     data: j.data,
     ...(j.provenance ? { provenance: j.provenance as unknown as Provenance } : {}),
     sites: out,
+    ...(j.combined ? { combined: j.combined } : {}),
   };
 }
 
@@ -177,6 +185,7 @@ export function* serializeIntervention(file: InterventionFile): Generator<string
   yield `  "params": ${JSON.stringify(file.params)},\n`;
   yield `  "data": ${JSON.stringify(file.data)},\n`;
   if (file.provenance) yield `  "provenance": ${JSON.stringify(file.provenance)},\n`;
+  if (file.combined) yield `  "combined": ${JSON.stringify(file.combined)},\n`;
   yield '  "sites": {';
   let first = true;
   for (const [id, site] of Object.entries(file.sites)) {

@@ -133,6 +133,15 @@ export const interventionSchema = v.pipe(
         {},
       ),
       provenance: v.optional(provenanceSchema),
+      combined: v.optional(
+        v.object(
+          {
+            rule: v.picklist(['product', 'min'], expect('"product" or "min"')),
+            inputs: v.array(v.object({ path: v.string(expect('a string')), method: v.string(expect('a string')), strength: v.number(expect('a number')) }, expect('a JSON object')), expect('an array')),
+          },
+          expect('a JSON object'),
+        ),
+      ),
       sites: v.pipe(
         plainObject,
         v.record(v.string(), siteSchema, expect('a JSON object')),

@@ -12,6 +12,7 @@ import { AuraUserError } from './errors';
 import { checkAurocs, topKMasks } from './experts';
 import type { SiteAuroc } from './experts';
 import { applyStrength, checkStrength } from './gains';
+import { DEFAULT_DAMP_ALPHA, auraGain, topKExpertGain } from '../shared/method-gain';
 
 export interface MethodParams {
   /** Number of experts for top-k methods; null or undefined: every neuron with AUROC > 0.5. */
@@ -53,8 +54,6 @@ export function getMethod(name: string): InterventionMethod {
   return m;
 }
 
-const DEFAULT_DAMP_ALPHA = 0.5;
-
 function aboveHalf(sites: readonly SiteAuroc[]): Uint8Array[] {
   return sites.map(({ auroc }) => Uint8Array.from(auroc, (a) => (a > 0.5 ? 1 : 0)));
 }
@@ -79,7 +78,7 @@ registerMethod({
     noParam('aura', 'k', params.k, 'it dampens every neuron with AUROC > 0.5; use damp or det0 for top-k');
     noParam('aura', 'alpha', params.alpha, 'its factors come from the AUROC');
     const experts = aboveHalf(sites);
-    const gains = sites.map(({ auroc }) => Float32Array.from(auroc, (a) => (a > 0.5 ? 1 - 2 * (a - 0.5) : 1)));
+    const gains = sites.map(({ auroc }) => Float32Array.from(auroc, auraGain));
     return { gains, experts, k: null, alpha: null };
   },
 });
@@ -91,7 +90,8 @@ registerMethod({
     const alpha = params.alpha ?? DEFAULT_DAMP_ALPHA;
     if (!Number.isFinite(alpha)) throw new AuraUserError(`--alpha: ${alpha} is not a finite number`);
     const experts = selectExperts(sites, params.k);
-    const gains = experts.map((mask) => Float32Array.from(mask, (e) => (e ? alpha : 1)));
+    const g = topKExpertGain('damp', alpha);
+    const gains = experts.map((mask) => Float32Array.from(mask, (e) => (e ? g : 1)));
     return { gains, experts, k: params.k ?? null, alpha };
   },
 });
@@ -102,7 +102,8 @@ registerMethod({
   fit(sites, params) {
     noParam('det0', 'alpha', params.alpha, 'its experts are set to 0');
     const experts = selectExperts(sites, params.k);
-    const gains = experts.map((mask) => Float32Array.from(mask, (e) => (e ? 0 : 1)));
+    const g = topKExpertGain('det0', null);
+    const gains = experts.map((mask) => Float32Array.from(mask, (e) => (e ? g : 1)));
     return { gains, experts, k: params.k ?? null, alpha: null };
   },
 });

@@ -9,7 +9,7 @@ import { scoreSketch, sketchResponsesLocked } from './profile/sketch-profile';
 import type { LanguageModel } from '../engine/model';
 import type { ConceptData } from './datasets';
 import type { ExtractOptions, ExtractTiming } from './profile/extract';
-import type { ScoreTiming, SiteSummary } from './profile/score';
+import type { ScoreTiming, SiteSummary, StabilityEntry } from './profile/score';
 import type { SketchSummary } from './profile/sketch-profile';
 import type { ProfileManifest } from './profile/store';
 
@@ -20,6 +20,8 @@ export interface ProfileResult {
   summaries: SiteSummary[] | SketchSummary[];
   reusedBatches: number;
   seconds: number;
+  /** Split-half stability of the expert set (absent for a shard or a sketch). */
+  stability?: StabilityEntry;
   /** Where the time went: extraction stages, then scoring (AUROC) stages, in seconds. */
   timing: { extract: ExtractTiming; score: ScoreTiming };
 }
@@ -56,10 +58,12 @@ export async function profileConcept(
     const scored = o.shard
       ? { summaries: [], timing: NO_SCORE }
       : await scoreProfileTimed(dir, { ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+    const stability = 'stability' in scored ? scored.stability : undefined;
     return {
       dir,
       manifest: ex.manifest,
       summaries: scored.summaries,
+      ...(stability ? { stability } : {}),
       reusedBatches: ex.reusedBatches,
       seconds: (performance.now() - t) / 1000,
       timing: { extract: ex.timing, score: scored.timing },

@@ -11,9 +11,9 @@
  */
 import { AuraUserError } from './errors';
 import { applyStrength, checkStrength } from './gains';
-import { readLabels, splitByLabel } from './profile/score';
+import { readLabels } from './profile/score';
 import { requireResponses } from './profile/sketch-refusal';
-import { readMatrix, requireManifest, responsesPath } from './profile/store';
+import { readSplitMatrix, requireManifest, responsesPath } from './profile/store';
 import { heldOutSplit, selectRows } from './stats/split';
 import type { FitResult, SiteGains } from './methods';
 
@@ -135,7 +135,9 @@ export function transportSitesFromProfile(dir: string, method: TransportMethod, 
   const P = labels.reduce((a, l) => a + l, 0);
   const split = heldOut !== undefined ? heldOutSplit(P, labels.length - P, heldOut, seed) : undefined;
   return m.sites.map((s) => {
-    const all = splitByLabel(readMatrix(responsesPath(dir, s.id, 'mean'), m.examples, s.neurons), labels, s.neurons);
+    // Split by label while reading, by chunks: one copy of the site's matrix, not the file's and the split's.
+    if (labels.length !== m.examples) throw new AuraUserError(`${dir}: order.json has ${labels.length} labels, the manifest ${m.examples} examples`);
+    const all = readSplitMatrix(responsesPath(dir, s.id, 'mean'), labels, s.neurons);
     const pos = split ? selectRows(all.pos, s.neurons, split.pos.rank) : all.pos;
     const neg = split ? selectRows(all.neg, s.neurons, split.neg.rank) : all.neg;
     return { siteId: s.id, fit: fitTransportSite(method, pos, neg, s.neurons) };

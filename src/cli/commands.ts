@@ -1,4 +1,5 @@
 // The command table: one entry per command, each in its own file.
+import { compareCommand } from './compare';
 import { demoCommand } from './demo';
 import { evaluateCommand } from './evaluate';
 import { exportCommand } from './export';
@@ -48,8 +49,14 @@ export const COMMANDS: Record<string, Command> = {
   },
   fit: {
     summary: 'turn a profile into an intervention file (AurA, Damp or Det0)',
-    usage: 'fit DIR --method aura|damp|det0|linear-act|mean-act [--k N] [--alpha A] [--strength S] [--pooling max|mean] [--max-q Q] [--min-auroc A] [--held-out F] [--bootstrap B] [--confidence C] [--permutations R] [--seed S] --out FILE [--json]',
+    usage:
+      'fit DIR --method aura|damp|det0|linear-act|mean-act [--k N] [--alpha A] [--strength S] [--pooling max|mean] [--max-q Q] [--min-auroc A] [--held-out F] [--bootstrap B] [--confidence C] [--permutations R] [--seed S] --out FILE [--json]\n      aura-lens fit --combine A.json,B.json [--rule product|min] --out FILE [--json]',
     run: fitCommand,
+  },
+  compare: {
+    summary: "overlap of two concepts' expert sets on one model, and a CSV of both AUROCs per neuron",
+    usage: 'compare PROFILE_A PROFILE_B [--k N] [--csv FILE] [--json]',
+    run: compareCommand,
   },
   export: {
     summary: 'write an intervention as JSON, per-site safetensors gains, an ONNX model with the gains folded in, or a PEFT IA3 adapter',

@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import { command, number, oneOf, parseCommand, positionals, required, requiredOneOf, rule } from './flag-schema';
 import { checkOutputFile } from './output-file';
 import { makeOutput, statsProgress } from './output';
+import { combineCommand } from './combine';
 import type { SiteAuroc } from '../aura/experts';
 import type { FitResult } from '../aura/methods';
 import type { ProfileStats } from '../aura/stats/significance';
@@ -68,6 +69,8 @@ export function fitOptions(argv: string[]): FitOptions {
 }
 
 export async function fitCommand(argv: string[]): Promise<void> {
+  // `fit --combine A.json,B.json` combines intervention files instead of fitting a profile: its own flags.
+  if (argv.includes('--combine')) return combineCommand(argv);
   const { dir, method, out, k, alpha, strength, pooling, maxQ, minAuroc, heldOut, resamples, confidence, permutations, seed, json } = fitOptions(argv);
   checkOutputFile('out', out);
   guardOutputFile('--out', out, 'intervention', { inputs: [{ path: dir, what: 'the profile folder it reads' }] });

@@ -75,6 +75,7 @@ export type ProfileOptions = v.InferOutput<typeof PROFILE>;
 export function profileOptions(argv: string[]): ProfileOptions {
   return parseCommand('profile', argv, PROFILE);
 }
+import type { StabilityEntry } from '../aura/profile/score';
 
 export async function profileCommand(argv: string[]): Promise<void> {
   const { dir, data, out, sites, pooling, maxPerClass, seqLen, batchSize, textColumn, labelColumn, seed, threads, shard, bins, calibration, ...rest } = profileOptions(argv);
@@ -143,7 +144,9 @@ export async function profileCommand(argv: string[]): Promise<void> {
     const statsStart = performance.now();
     const stats = profileStatistics(out, { pooling, resamples: rest.bootstrap, permutations: rest.permutations, onProgress: statsProgress('profile', o.log) });
     const significanceS = (performance.now() - statsStart) / 1000;
-    for (const w of stats.warnings) o.log(`warning: ${w}`);
+    const stability = r.stability;
+    const warnings = [...stats.warnings, ...(stability && 'warning' in stability && stability.warning ? [stability.warning] : [])];
+    for (const w of warnings) o.log(`warning: ${w}`);
     o.result(
       {
         out,
@@ -156,14 +159,16 @@ export async function profileCommand(argv: string[]): Promise<void> {
         pooling,
         stats: statsReport(stats),
         tooSmall: stats.tooSmall,
-        warnings: stats.warnings,
+        ...(stability ? { stability } : {}),
+        warnings,
         ...profileTiming(r.timing, significanceS),
       },
       [
         `profiled ${concept.positives} positives and ${concept.negatives} negatives on ${r.manifest.sites.length} sites in ${r.seconds.toFixed(1)} s${r.reusedBatches ? ` (${r.reusedBatches} batches reused)` : ''}`,
         best ? `best AUROC ${best.bestAuroc.toFixed(4)} at ${best.id}; experts (AUROC > 0.5): ${r.summaries.reduce((a, s) => a + s.experts, 0)}` : '',
         `significant experts (q <= ${stats.summary.maxQ}): ${stats.summary.significant}`,
-        ...stats.warnings.map((w) => `warning: ${w}`),
+        ...(stability ? [stabilityLine(stability)] : []),
+        ...warnings.map((w) => `warning: ${w}`),
         timingLine(r.timing, significanceS),
         `written to ${out}`,
       ].join('\n'),
@@ -171,6 +176,13 @@ export async function profileCommand(argv: string[]): Promise<void> {
   } finally {
     await model.dispose();
   }
+}
+
+/** One line: the split-half overlaps and rank correlation, and the verdict. */
+export function stabilityLine(s: StabilityEntry): string {
+  if ('unavailable' in s) return `stability: ${s.unavailable}`;
+  const overlaps = s.topK.map((t) => `top-${t.k} Jaccard ${t.jaccard.toFixed(2)}`).join(', ');
+  return `stability (two seeded halves of each class): ${overlaps}; Spearman ${s.spearman === null ? 'n/a' : s.spearman.toFixed(3)}; ${s.stable ? 'stable' : 'UNSTABLE'}`;
 }
 
 type Timing = Awaited<ReturnType<typeof profileConcept>>['timing'];

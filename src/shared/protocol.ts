@@ -102,6 +102,18 @@ export const ExpertStatsSchema = v.object({
   significant: v.optional(count),
   /** AUROCs under label permutation (all neurons or a sample), drawn over the histogram. */
   nullAuroc: v.optional(float64Column),
+  /** Split-half stability of the expert set (src/aura/stats/stability.ts): overlaps, rank correlation, verdict. */
+  stability: v.optional(
+    v.object({
+      topK: v.array(v.object({ k: count, shared: count, jaccard: finite })),
+      spearman: v.nullable(finite),
+      stable: v.boolean(),
+      rule: text(1000),
+      warning: v.optional(text(1000)),
+    }),
+  ),
+  /** Per row: 1 in the top 100 of both halves (stable), 2 of one half only (unstable), 0 of neither. */
+  stableBadge: v.optional(uint32Column),
 });
 export type ExpertStats = v.InferOutput<typeof ExpertStatsSchema>;
 
@@ -125,7 +137,7 @@ export const ExpertsSnapshotSchema = v.pipe(
     warning: v.optional(text(1000)),
   }),
   v.check((e) => e.site.length === e.neuron.length && e.neuron.length === e.auroc.length, 'site, neuron and auroc must have the same length'),
-  v.check((e) => [e.stats?.ciLow, e.stats?.ciHigh, e.stats?.heldOut, e.stats?.qValue].every((c) => c === undefined || c.length === e.auroc.length), 'every statistics column must have one value per row'),
+  v.check((e) => [e.stats?.ciLow, e.stats?.ciHigh, e.stats?.heldOut, e.stats?.qValue, e.stats?.stableBadge].every((c) => c === undefined || c.length === e.auroc.length), 'every statistics column must have one value per row'),
 );
 export type ExpertsSnapshot = v.InferOutput<typeof ExpertsSnapshotSchema>;
 

@@ -47,6 +47,13 @@ export function createDetail({ doc, send }: ViewContext): View {
   };
 }
 
+/** docs/statistics.md's rule: in the top 100 of both seeded halves (stable), of one only (unstable). */
+function stabilityBadge(doc: Document, badge: number | undefined): HTMLElement | null {
+  if (badge === 1) return h(doc, 'span', { class: 'badge stable', testid: 'stable-badge', title: 'Among the top 100 experts of both halves of the data' }, 'stable');
+  if (badge === 2) return h(doc, 'span', { class: 'badge unstable', testid: 'stable-badge', title: 'Among the top 100 experts of one half of the data but not the other' }, 'unstable');
+  return null;
+}
+
 function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewContext['send']): (Node | null)[] {
   const iv = s.intervention;
   const override = iv ? overrideMap(iv.overrides).get(overrideKey(d.site, d.neuron)) : undefined;
@@ -68,6 +75,7 @@ function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewCo
       tag(doc, `layer ${d.layer}`),
       d.role ? roleTag(doc, d.role) : null,
       nearChance ? h(doc, 'span', { class: 'badge near-chance', testid: 'near-chance' }, 'near chance') : null,
+      stabilityBadge(doc, row >= 0 ? s.experts?.stats?.stableBadge?.[row] : undefined),
       override !== undefined ? tag(doc, 'overridden') : null,
     ),
     h(

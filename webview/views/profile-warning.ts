@@ -4,10 +4,13 @@ import { smallProfileWarning } from '../../src/shared/small-profile';
 import { h, setText, show } from './dom';
 import type { ExpertsSnapshot } from '../../src/shared/protocol';
 
-/** The host's warning if it sent one, else the page's own rule on the class sizes. */
+/** The host's warning if it sent one, else the page's own rule on the class sizes; and the split-half verdict when unstable. */
 export function profileWarning(e: ExpertsSnapshot | null): string | undefined {
   if (!e) return undefined;
-  return e.warning ?? smallProfileWarning(e.positives, e.negatives);
+  const small = e.warning ?? smallProfileWarning(e.positives, e.negatives);
+  // An unstable expert set (docs/statistics.md) is said beside a small-profile warning, not instead of it.
+  const unstable = e.stats?.stability?.warning;
+  return small && unstable ? `${small} ${unstable}` : (small ?? unstable);
 }
 
 export interface WarningBanner {

@@ -8,6 +8,7 @@ import { h, replace, setText, show } from './dom';
 import { fixed, int } from './format';
 import { warningBanner } from './profile-warning';
 import { expertCount } from '../state/touched';
+import type { ExpertsSnapshot } from '../../src/shared/protocol';
 import type { View, ViewContext } from './view';
 
 export function createSummary({ doc }: ViewContext): View {
@@ -47,6 +48,7 @@ export function createSummary({ doc }: ViewContext): View {
         stat(doc, int(experts), 'experts (AUROC > 0.5)'),
         st?.significant !== undefined ? stat(doc, int(st.significant), `significant (q ≤ ${st.qBound ?? 0.05})`) : null,
         stat(doc, fixed(best), 'best AUROC'),
+        st?.stability ? stabilityStat(doc, st.stability) : null,
       );
       // The file name reads better than a long path; the path stays in the tooltip.
       source.textContent = `${int(e.positives)} toxic and ${int(e.negatives)} non-toxic examples from ${baseName(e.source)} · ${e.pooling} pooling`;
@@ -59,6 +61,15 @@ export function createSummary({ doc }: ViewContext): View {
       setText(layerCaption, layers.measure === 'best' ? 'Best AUROC in each layer (bars start at chance, 0.5)' : `Significant experts per layer (q ≤ ${layers.qBound})`);
     },
   };
+}
+
+/** The split-half verdict: the top-100 (or capped) Jaccard of two halves, stable or not, the rule as a tooltip. */
+function stabilityStat(doc: Document, s: NonNullable<NonNullable<ExpertsSnapshot['stats']>['stability']>): HTMLElement {
+  const at = s.topK.find((t) => t.k >= 100) ?? s.topK[s.topK.length - 1];
+  const el = stat(doc, at ? fixed(at.jaccard) : '–', `top-${at?.k ?? 100} overlap of two halves: ${s.stable ? 'stable' : 'unstable'}`);
+  el.dataset.testid = 'stability';
+  el.title = `${s.rule}. Jaccard ${s.topK.map((t) => `top-${t.k} ${fixed(t.jaccard)}`).join(', ')}; Spearman of the halves' AUROCs ${s.spearman === null ? 'n/a' : fixed(s.spearman)}`;
+  return el;
 }
 
 function stat(doc: Document, value: string, label: string): HTMLElement {

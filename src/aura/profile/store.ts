@@ -76,6 +76,11 @@ export function aurocPath(dir: string, site: string, pooling: Pooling): string {
   return join(dir, 'auroc', `${siteFileName(site)}.${pooling}.f64`);
 }
 
+/** A site's AUROCs on one half of the split-half stability check (src/aura/stats/stability.ts). */
+export function halfAurocPath(dir: string, site: string, pooling: Pooling, half: 'a' | 'b'): string {
+  return join(dir, 'auroc', `${siteFileName(site)}.${pooling}.half-${half}.f64`);
+}
+
 export function dataHash(examples: readonly { text: string; label: number }[]): string {
   const h = createHash('sha256');
   for (const e of examples) h.update(`${e.label}\u0000${e.text}\u0001`);

@@ -3,6 +3,7 @@
  * reuses (AUROC, bootstrap resamples, Mann-Whitney tie correction) so that nothing sorts twice.
  */
 import { floatKey } from '../auroc';
+import { radixSort, twiceUSorted } from '../radix-sort';
 import type { ResponseMatrix } from '../auroc';
 
 export interface SortedColumn {
@@ -10,6 +11,9 @@ export interface SortedColumn {
   order: Int32Array;
   /** 1 at the last position of each run of equal responses. */
   groupEnd: Uint8Array;
+  /** Each class's keys (floatKey) in ascending order: what the AUROC counts. */
+  posKeys: Int32Array;
+  negKeys: Int32Array;
 }
 
 /** Scratch buffers reused across neurons of one call: keys and example indices, and a second copy of
@@ -29,17 +33,11 @@ export function columnScratch(P: number, Q: number): ColumnScratch {
 const F32 = new Float32Array(1);
 const I32 = new Int32Array(F32.buffer);
 
-// One histogram per byte of the key, as in the AUROC's sort (separate arrays, constant shifts).
-const H0 = new Int32Array(256);
-const H1 = new Int32Array(256);
-const H2 = new Int32Array(256);
-const H3 = new Int32Array(256);
-
 /**
  * Sorts neuron `k` of the [P, n] and [Q, n] matrices (float64 values rounded to float32, as the
  * AUROC orders them). Each example's int32 key (floatKey: -0 equal to +0) is sorted with its index by
- * an LSD radix sort, 4 passes of 8 bits; the sort is stable, so equal responses keep ascending
- * example order. About 4x faster than the native sort of packed float64 (key·2^21 + index) it replaces.
+ * the AUROC's LSD radix sort (src/aura/radix-sort.ts), 4 passes of 8 bits; the sort is stable, so
+ * equal responses keep ascending example order. About 4x faster than the native sort of packed float64 (key·2^21 + index) it replaces.
  */
 export function sortColumn(pos: ResponseMatrix, neg: ResponseMatrix, n: number, k: number, s: ColumnScratch, out?: SortedColumn): SortedColumn {
   const P = pos.length / n;
@@ -56,115 +54,30 @@ export function sortColumn(pos: ResponseMatrix, neg: ResponseMatrix, n: number, 
     keys[P + j] = floatKey(I32[0]!);
   }
   for (let i = 0; i < N; i++) index[i] = i;
-  if (N > 0) [keys, index] = radixSortWithIndex(N, keys, index, s);
+  const sorted = radixSort(N, keys, s.keysTmp, index, s.indexTmp);
+  if (sorted !== keys) {
+    keys = sorted;
+    index = s.indexTmp;
+  }
   const order = out?.order ?? new Int32Array(N);
   order.set(index.subarray(0, N));
   const groupEnd = out?.groupEnd ?? new Uint8Array(N);
-  for (let i = 0; i < N - 1; i++) groupEnd[i] = keys[i] !== keys[i + 1] ? 1 : 0;
-  if (N > 0) groupEnd[N - 1] = 1;
-  return { order, groupEnd };
-}
-
-function toOffsets(c: Int32Array): void {
-  let sum = 0;
-  for (let d = 0; d < 256; d++) {
-    const x = c[d]!;
-    c[d] = sum;
-    sum += x;
-  }
-}
-
-/** Stable LSD radix sort of keys[0..N) carrying index[0..N); skips a pass whose digit is the same for
- *  every key. Returns the arrays (of `keys`/`index` and the scratch's tmp pair) holding the result. */
-function radixSortWithIndex(N: number, keys: Int32Array, index: Int32Array, s: ColumnScratch): [Int32Array, Int32Array] {
-  H0.fill(0);
-  H1.fill(0);
-  H2.fill(0);
-  H3.fill(0);
+  const posKeys = out?.posKeys ?? new Int32Array(P);
+  const negKeys = out?.negKeys ?? new Int32Array(Q);
+  let pi = 0;
+  let ni = 0;
   for (let i = 0; i < N; i++) {
     const v = keys[i]!;
-    H0[v & 255]!++;
-    H1[(v >> 8) & 255]!++;
-    H2[(v >> 16) & 255]!++;
-    H3[(v >>> 24) ^ 128]!++;
+    if (index[i]! < P) posKeys[pi++] = v;
+    else negKeys[ni++] = v;
+    groupEnd[i] = i === N - 1 || v !== keys[i + 1] ? 1 : 0;
   }
-  let sk = keys;
-  let si = index;
-  let dk = s.keys === keys ? s.keysTmp : s.keys;
-  let di = s.index === index ? s.indexTmp : s.index;
-  let tk: Int32Array;
-  let ti: Int32Array;
-  if (H0[sk[0]! & 255] !== N) {
-    toOffsets(H0);
-    for (let i = 0; i < N; i++) {
-      const v = sk[i]!;
-      const at = H0[v & 255]!++;
-      dk[at] = v;
-      di[at] = si[i]!;
-    }
-    tk = sk; sk = dk; dk = tk;
-    ti = si; si = di; di = ti;
-  }
-  if (H1[(sk[0]! >> 8) & 255] !== N) {
-    toOffsets(H1);
-    for (let i = 0; i < N; i++) {
-      const v = sk[i]!;
-      const at = H1[(v >> 8) & 255]!++;
-      dk[at] = v;
-      di[at] = si[i]!;
-    }
-    tk = sk; sk = dk; dk = tk;
-    ti = si; si = di; di = ti;
-  }
-  if (H2[(sk[0]! >> 16) & 255] !== N) {
-    toOffsets(H2);
-    for (let i = 0; i < N; i++) {
-      const v = sk[i]!;
-      const at = H2[(v >> 16) & 255]!++;
-      dk[at] = v;
-      di[at] = si[i]!;
-    }
-    tk = sk; sk = dk; dk = tk;
-    ti = si; si = di; di = ti;
-  }
-  if (H3[(sk[0]! >>> 24) ^ 128] !== N) {
-    toOffsets(H3);
-    for (let i = 0; i < N; i++) {
-      const v = sk[i]!;
-      const at = H3[(v >>> 24) ^ 128]!++;
-      dk[at] = v;
-      di[at] = si[i]!;
-    }
-    sk = dk;
-    si = di;
-  }
-  return [sk, si];
+  return { order, groupEnd, posKeys, negKeys };
 }
 
-/**
- * 2*U (twice the Mann-Whitney U of the positives) with per-example weights: each pair (p, q) with
- * p > q counts w_p*w_q*2, each tie w_p*w_q. Weights all 1 give the plain AUROC's numerator; bootstrap
- * resample counts give the resample's, in one pass over the sorted order.
- */
-export function twiceU(col: SortedColumn, P: number, weights: Uint16Array | Uint8Array | undefined): number {
-  const { order, groupEnd } = col;
-  let negBelow = 0;
-  let u2 = 0;
-  let gPos = 0;
-  let gNeg = 0;
-  for (let k = 0; k < order.length; k++) {
-    const e = order[k]!;
-    const w = weights ? weights[e]! : 1;
-    if (e < P) gPos += w;
-    else gNeg += w;
-    if (groupEnd[k]) {
-      u2 += gPos * (2 * negBelow + gNeg);
-      negBelow += gNeg;
-      gPos = 0;
-      gNeg = 0;
-    }
-  }
-  return u2;
+/** 2*U (twice the Mann-Whitney U of the positives, ties counting one half): the AUROC's count. */
+export function twiceU(col: SortedColumn): number {
+  return twiceUSorted(col.posKeys, col.negKeys);
 }
 
 /**

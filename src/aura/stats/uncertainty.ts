@@ -74,7 +74,7 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
   if (!(confidence > 0 && confidence < 1)) throw new AuraUserError(`--confidence: ${confidence} is not in (0, 1)`);
   const counts = bootstrapCounts(P, Q, B, o.seed ?? 0);
   const scratch = columnScratch(P, Q);
-  const col: SortedColumn = { order: new Int32Array(P + Q), groupEnd: new Uint8Array(P + Q) };
+  const col: SortedColumn = { order: new Int32Array(P + Q), groupEnd: new Uint8Array(P + Q), posKeys: new Int32Array(P), negKeys: new Int32Array(Q) };
   const samples = new Float64Array(B);
   const layout: ResampleLayout = { negIdx: new Int32Array(Q), posIdx: new Int32Array(P), lo: new Int32Array(P), hi: new Int32Array(P) };
   const prefix = new Float64Array(Q + 1);
@@ -83,7 +83,7 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
   for (let k = 0; k < n; k++) {
     checkFinite(pos, neg, n, k);
     sortColumn(pos, neg, n, k, scratch, col);
-    const u2 = twiceU(col, P, undefined);
+    const u2 = twiceU(col);
     out.auroc[k] = u2 / denom;
     out.ties[k] = tieTerm(col);
     out.p[k] = mannWhitneyGreaterP(u2 / 2, P, Q, out.ties[k]!);

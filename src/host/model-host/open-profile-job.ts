@@ -12,6 +12,7 @@ import { requireManifest } from '../../aura/profile/store';
 import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { expertsToWire } from './experts-wire';
+import { stabilityStatsFrom } from '../panel-stability';
 import { panelAurocs, panelStatistics } from './panel-stats';
 import type { ProfileManifest } from '../../aura/profile/store';
 import type { LanguageModel } from '../../engine/model';
@@ -57,8 +58,10 @@ export async function openProfileFolder(model: LanguageModel, req: OpenProfileRe
   // With the held-out column, the table ranks (and the panel fits) on the ranking part only.
   const ranking = panelAurocs(stats, sites);
   const held = expertsSnapshot(ranking, modelSites, facts);
-  const experts = expertsToWire({ ...held, stats: expertStatsFrom(stats, held) });
-  return { ...base, aurocs: ranking, experts, stats, tooSmall: stats.tooSmall, warnings: stats.warnings, transport, notes, seconds: (performance.now() - started) / 1000 };
+  const stability = stabilityStatsFrom(req.dir, req.pooling, held);
+  const experts = expertsToWire({ ...held, stats: { ...expertStatsFrom(stats, held), ...stability } });
+  const warnings = [...stats.warnings, ...(stability.stability?.warning ? [stability.stability.warning] : [])];
+  return { ...base, aurocs: ranking, experts, stats, tooSmall: stats.tooSmall, warnings, transport, notes, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The profile's AUROCs belong to the model it was made on: another model's neurons are other neurons. */

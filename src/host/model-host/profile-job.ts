@@ -13,6 +13,7 @@ import { expertsSnapshot } from '../experts-snapshot';
 import { expertStatsFrom } from '../panel-feeds';
 import { EXAMPLES_FILE } from '../profile-files';
 import { expertsToWire } from './experts-wire';
+import { stabilityStatsFrom } from '../panel-stability';
 import { panelAurocs, panelStatistics } from './panel-stats';
 import type { LanguageModel } from '../../engine/model';
 import type { CallOptions, ProfileOutcome, ProfileRequest } from './api';
@@ -59,6 +60,7 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
   // With the held-out column, the table ranks (and the panel fits) on the ranking part only.
   const ranking = panelAurocs(stats, sites);
   const ranked = expertsSnapshot(ranking, modelSites, facts);
+  const stability = stabilityStatsFrom(dir, req.pooling, ranked);
   return {
     dir,
     reused,
@@ -67,10 +69,10 @@ export async function runProfile(model: LanguageModel, req: ProfileRequest, call
     negatives: data.negatives,
     pooling: req.pooling,
     aurocs: ranking,
-    experts: expertsToWire({ ...ranked, stats: expertStatsFrom(stats, ranked) }),
+    experts: expertsToWire({ ...ranked, stats: { ...expertStatsFrom(stats, ranked), ...stability } }),
     stats,
     tooSmall: stats.tooSmall,
-    warnings: stats.warnings,
+    warnings: [...stats.warnings, ...(stability.stability?.warning ? [stability.stability.warning] : [])],
     transport,
     notes,
     seconds: (performance.now() - started) / 1000,
