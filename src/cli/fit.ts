@@ -5,6 +5,7 @@ import { requireManifest } from '../aura/profile/store';
 import { profileStatistics } from '../aura/stats/significance';
 import { TRANSPORT_METHODS, isTransportMethod, transportFit, transportSitesFromProfile } from '../aura/transport';
 import { UserError } from '../engine/errors';
+import { restrictToSites } from '../aura/site-mask';
 import { num, parse, positional, requireStr, str } from './args';
 import { makeOutput } from './output';
 import type { SiteAuroc } from '../aura/experts';
@@ -29,6 +30,7 @@ export async function fitCommand(argv: string[]): Promise<void> {
     confidence: 'string',
     permutations: 'string',
     seed: 'string',
+    sites: 'string',
   });
   const dir = positional(p, 0, `DIR, a profile folder (usage: ${USAGE})`);
   const method = requireStr(p.flags, 'method');
@@ -66,7 +68,9 @@ export async function fitCommand(argv: string[]): Promise<void> {
   });
   // The ranking sees the AUROCs of the ranking part only when some examples are held out.
   const sites: SiteAuroc[] = heldOut !== undefined ? stats.sites.map((s) => ({ siteId: s.id, auroc: s.auroc })) : readAurocs(dir, statsPooling).sites;
-  const keep = selection(stats, sites, maxQ, minAuroc);
+  const siteIds = str(p.flags, 'sites')?.split(',').map((x) => x.trim()).filter(Boolean);
+  const picked = selection(stats, sites, maxQ, minAuroc);
+  const keep = siteIds ? restrictToSites(sites, siteIds, picked) : picked;
   let fit: FitResult;
   if (isTransportMethod(method)) {
     fit = transportFit(method, transportSitesFromProfile(dir, method, heldOut, seed), strength, keep);
@@ -75,7 +79,7 @@ export async function fitCommand(argv: string[]): Promise<void> {
     const selected = keep ? sites.map((s) => ({ siteId: s.siteId, auroc: s.auroc.map((a, i) => (keep.get(s.siteId)![i] ? a : 0)) })) : sites;
     if (keep && k !== undefined) {
       const kept = [...keep.values()].reduce((a, m) => a + m.reduce((x, y) => x + y, 0), 0);
-      if (k > kept) throw new UserError(`--k: ${k} experts asked for, but only ${kept} neurons pass --max-q/--min-auroc`);
+      if (k > kept) throw new UserError(`--k: ${k} experts asked for, but only ${kept} neurons pass --max-q/--min-auroc/--sites`);
     }
     fit = fitIntervention(method, selected, { strength, ...(k !== undefined ? { k } : {}), ...(alpha !== undefined ? { alpha } : {}) });
   }
@@ -96,6 +100,7 @@ export async function fitCommand(argv: string[]): Promise<void> {
     alpha: fit.alpha,
     ...(maxQ !== undefined ? { maxQ } : {}),
     ...(minAuroc !== undefined ? { minAuroc } : {}),
+    ...(siteIds ? { sites: siteIds } : {}),
     ...(heldOut !== undefined ? { heldOut: heldOutReport(fit, stats) } : {}),
     stats: statsReport(stats),
     tooSmall: stats.tooSmall,
