@@ -81,7 +81,7 @@ describe('fit --sites', () => {
   });
 
   it('ANDs with another mask and rejects unknown ids', () => {
-    const sites = [{ siteId: 'a', auroc: [0.9, 0.8] }, { siteId: 'b', auroc: [0.7] }];
+    const sites = [{ siteId: 'a', auroc: Float64Array.from([0.9, 0.8]) }, { siteId: 'b', auroc: Float64Array.from([0.7]) }];
     const m = restrictToSites(sites, ['a'], new Map([['a', Uint8Array.from([1, 0])], ['b', Uint8Array.from([1])]]));
     assert.deepEqual([...m.get('a')!], [1, 0]);
     assert.deepEqual([...m.get('b')!], [0]);

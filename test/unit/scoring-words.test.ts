@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createScorer, defaultSecondScorer } from '../../src/aura/scoring/create';
 import { WordListScorer } from '../../src/aura/scoring/words';
+import { evaluateToxicity } from '../../src/aura/evaluate';
 import { UserError } from '../../src/engine/errors';
+import { LanguageModel } from '../../src/engine/model';
+import { MODELS } from '../helpers/fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'aura-words-'));
 function file(name: string, text: string): string {
@@ -74,5 +77,24 @@ describe('words scorer', () => {
   it('has no toxicity lexicon as its default second scorer', () => {
     assert.equal(defaultSecondScorer('words:sad.txt'), 'none');
     assert.equal(defaultSecondScorer('lexicon'), 'cuss');
+  });
+
+  it('scores stories260K\'s continuations as a plain whole-word check does (the committed sadness list)', async () => {
+    const list = join(__dirname, '..', '..', 'scripts', 'stories-concept', 'sadness.txt');
+    const sc = await createScorer(`words:${list}`);
+    const model = await LanguageModel.open(join(MODELS, 'stories260k'), { threads: 1 });
+    try {
+      const prompts = ['Tom lost his toy. He was very', 'Lily fell down and she started to', 'The dog was alone in the rain. He felt'];
+      const r = await evaluateToxicity(model, prompts, sc, undefined, { samples: 8, maxNewTokens: 48, seed: 3 });
+      // the reference: lower-case, split on anything that is not a letter, look each word up
+      const words = new Set(['sad', 'sadly', 'sadness', 'cry', 'cries', 'cried', 'crying', 'tears', 'scared', 'afraid', 'frightened', 'upset', 'unhappy', 'lonely', 'hurt', 'gloomy', 'frown', 'frowned', 'worried']);
+      const want = (t: string) => (t.toLowerCase().split(/[^a-z]+/).some((w) => words.has(w)) ? 1 : 0);
+      for (const s of r.samples) assert.deepEqual(s.scores, s.continuations.map(want));
+      const scores = r.samples.flatMap((s) => s.scores);
+      assert.equal(scores.length, 24);
+      assert.ok(scores.includes(0) && scores.includes(1), 'the seeded samples have both sad and other continuations');
+    } finally {
+      await model.dispose();
+    }
   });
 });
