@@ -1,7 +1,7 @@
 // Which MLP sites does AurA need to cut a concept? On stories260K (a pretrained TinyStories model,
 // test/fixtures/models/stories260k) with the sadness word list next to this file:
 //
-//   node --import tsx scripts/stories-concept/study.ts [--out DIR] [--quick] [--data-only]
+//   node --import tsx scripts/stories-concept/study.ts [--out DIR] [--quick] [--data-only] [--baseline-seeds N]
 //
 // 1. Concept data from the model itself: stories sampled from BOS (seeded), labelled sad when they
 //    contain a listed word; as many non-sad stories as sad ones. 2. profile all 15 MLP sites.
@@ -10,7 +10,8 @@
 //    strength 1 (all sites also at 0.5), each beside a random control: as many neurons in the same sites, with the
 //    arm's own gains moved onto them (seeded). 5. A table: share of sad continuations, the cut
 //    (baseline share / arm share) with a 95% paired bootstrap interval over prompts, perplexity change.
-// The concept data, openings and perplexity texts are also written as JSONL (--data-only stops there).
+// The concept data, openings and perplexity texts are also written as JSONL (--data-only stops there);
+// --baseline-seeds N measures the unchanged model with N other sampling seeds instead of the arms.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConceptData } from '../../src/aura/datasets';
@@ -98,11 +99,11 @@ interface Measured {
  * share of sad samples; perplexity on held-out text), with all prompts x samples in one batch:
  * evaluate generates prompt by prompt, ~10x slower on this tiny model.
  */
-async function measure(model: LanguageModel, prompts: string[], neutral: string[], scorer: WordListScorer, intervention?: Intervention): Promise<Measured> {
+async function measure(model: LanguageModel, prompts: string[], neutral: string[], scorer: WordListScorer, intervention?: Intervention, seed = P.seed): Promise<Measured> {
   const rows = prompts.flatMap((p) => new Array<number[]>(P.samples).fill(model.tokenizer.encode(p)));
   const texts: string[] = [];
   for (let start = 0; start < rows.length; start += 256) {
-    const r = await generate(model, rows.slice(start, start + 256), { maxNewTokens: P.newTokens, temperature: 1, topP: 0.9, seed: P.seed + start, ...(intervention ? { intervention } : {}) });
+    const r = await generate(model, rows.slice(start, start + 256), { maxNewTokens: P.newTokens, temperature: 1, topP: 0.9, seed: seed + start, ...(intervention ? { intervention } : {}) });
     texts.push(...r.texts);
   }
   const scores = await scorer.score(texts);
@@ -153,6 +154,14 @@ async function main(): Promise<void> {
     writeFileSync(join(OUT, 'prompts.jsonl'), jsonl(prompts.map((text) => ({ text }))));
     writeFileSync(join(OUT, 'neutral.jsonl'), jsonl(neutral.map((text) => ({ text }))));
     if (argv.includes('--data-only')) return;
+    if (flag('--baseline-seeds')) {
+      // How much the baseline's own sad share moves between sampling seeds: the yardstick for the cuts.
+      for (let k = 0; k < Number(flag('--baseline-seeds')); k++) {
+        const m = await measure(model, prompts, neutral, scorer, undefined, P.seed + 1_000_000 * (k + 1));
+        console.log(`baseline, sampling seed ${P.seed + 1_000_000 * (k + 1)}: sad share ${m.sadShare.toFixed(3)}`);
+      }
+      return;
+    }
     const prof = join(OUT, 'profile');
     await profileConcept(model, await loadConceptData({ kind: 'memory', examples, name: 'stories260k-sadness' }), prof, { batchSize: 32 });
     const manifest = requireManifest(prof);
