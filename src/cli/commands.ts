@@ -50,7 +50,7 @@ export const COMMANDS: Record<string, Command> = {
   fit: {
     summary: 'turn a profile into an intervention file (AurA, Damp or Det0)',
     usage:
-      'fit DIR --method aura|damp|det0|linear-act|mean-act [--k N] [--alpha A] [--strength S] [--pooling max|mean] [--max-q Q] [--min-auroc A] [--held-out F] [--bootstrap B] [--confidence C] [--permutations R] [--seed S] --out FILE [--json]\n      aura-lens fit --combine A.json,B.json [--rule product|min] --out FILE [--json]',
+      'fit DIR --method aura|damp|det0|linear-act|mean-act [--k N] [--alpha A] [--strength S] [--pooling max|mean] [--max-q Q] [--min-auroc A] [--sites ID,...] [--held-out F] [--bootstrap B] [--confidence C] [--permutations R] [--seed S] --out FILE [--json]\n      aura-lens fit --combine A.json,B.json [--rule product|min] --out FILE [--json]',
     run: fitCommand,
   },
   compare: {
@@ -66,7 +66,7 @@ export const COMMANDS: Record<string, Command> = {
   evaluate: {
     summary: 'toxicity of sampled continuations and perplexity, with and without an intervention',
     usage:
-      'evaluate MODEL_DIR [--intervention FILE | --profile DIR --methods aura,linear-act [--controls random,lowest|none]] [--strength S | --sweep 0,0.5,1] [--csv FILE] [--preprompt TEXT] [--prompts FILE] [--neutral FILE] [--scorer lexicon|CLASSIFIER_DIR] [--samples N] [--max-new-tokens N] [--max-prompts N] [--seed S] [--json]',
+      'evaluate MODEL_DIR [--intervention FILE | --profile DIR --methods aura,linear-act [--controls random,lowest|none]] [--strength S | --sweep 0,0.5,1] [--csv FILE] [--preprompt TEXT] [--prompts FILE] [--neutral FILE] [--scorer lexicon|cuss|words:FILE|CLASSIFIER_DIR] [--samples N] [--max-new-tokens N] [--max-prompts N] [--seed S] [--json]',
     run: evaluateCommand,
   },
   demo: {

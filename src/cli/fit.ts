@@ -7,10 +7,11 @@ import { profileStatistics } from '../aura/stats/significance';
 import { TRANSPORT_METHODS, isTransportMethod, transportFit, transportSitesFromProfile } from '../aura/transport';
 import { UserError } from '../engine/errors';
 import * as v from 'valibot';
-import { command, number, oneOf, parseCommand, positionals, required, requiredOneOf, rule } from './flag-schema';
+import { command, list, number, oneOf, parseCommand, positionals, required, requiredOneOf, rule } from './flag-schema';
 import { checkOutputFile } from './output-file';
 import { makeOutput, statsProgress } from './output';
 import { combineCommand } from './combine';
+import { restrictToSites } from '../aura/site-mask';
 import type { SiteAuroc } from '../aura/experts';
 import type { FitResult } from '../aura/methods';
 import type { ProfileStats } from '../aura/stats/significance';
@@ -36,6 +37,7 @@ const FIT = v.pipe(
     confidence: number('confidence', { min: 0.5, max: 0.999 }),
     permutations: number('permutations', { min: 0, max: 1000, integer: true }),
     seed: number('seed', { integer: true }),
+    sites: list('sites'),
   }),
   rule((o) => o['held-out'] === undefined || (o['held-out'] > 0 && o['held-out'] < 1), (o) => `--held-out: expected a fraction strictly between 0 and 1, got "${o['held-out']}"`),
   rule(
@@ -57,6 +59,7 @@ const FIT = v.pipe(
     confidence: o.confidence ?? 0.95,
     permutations: o.permutations ?? 10,
     seed: o.seed ?? 0,
+    siteIds: o.sites,
     json: o.json,
   })),
 );
@@ -71,7 +74,7 @@ export function fitOptions(argv: string[]): FitOptions {
 export async function fitCommand(argv: string[]): Promise<void> {
   // `fit --combine A.json,B.json` combines intervention files instead of fitting a profile: its own flags.
   if (argv.includes('--combine')) return combineCommand(argv);
-  const { dir, method, out, k, alpha, strength, pooling, maxQ, minAuroc, heldOut, resamples, confidence, permutations, seed, json } = fitOptions(argv);
+  const { dir, method, out, k, alpha, strength, pooling, maxQ, minAuroc, heldOut, resamples, confidence, permutations, seed, json, siteIds } = fitOptions(argv);
   checkOutputFile('out', out);
   guardOutputFile('--out', out, 'intervention', { inputs: [{ path: dir, what: 'the profile folder it reads' }] });
   const o = makeOutput(json);
@@ -98,7 +101,8 @@ export async function fitCommand(argv: string[]): Promise<void> {
   });
   // The ranking sees the AUROCs of the ranking part only when some examples are held out.
   const sites: SiteAuroc[] = stats && heldOut !== undefined ? stats.sites.map((s) => ({ siteId: s.id, auroc: s.auroc })) : readAurocs(dir, statsPooling).sites;
-  const keep = selection(stats, sites, maxQ, minAuroc);
+  const picked = selection(stats, sites, maxQ, minAuroc);
+  const keep = siteIds ? restrictToSites(sites, siteIds, picked) : picked;
   let fit: FitResult;
   if (isTransportMethod(method)) {
     fit = transportFit(method, transportSitesFromProfile(dir, method, heldOut, seed), strength, keep);
@@ -107,7 +111,7 @@ export async function fitCommand(argv: string[]): Promise<void> {
     const selected = keep ? sites.map((s) => ({ siteId: s.siteId, auroc: s.auroc.map((a, i) => (keep.get(s.siteId)![i] ? a : 0)) })) : sites;
     if (keep && k !== undefined) {
       const kept = [...keep.values()].reduce((a, m) => a + m.reduce((x, y) => x + y, 0), 0);
-      if (k > kept) throw new UserError(`--k: ${k} experts asked for, but only ${kept} neurons pass --max-q/--min-auroc`);
+      if (k > kept) throw new UserError(`--k: ${k} experts asked for, but only ${kept} neurons pass --max-q/--min-auroc/--sites`);
     }
     fit = fitIntervention(method, selected, { strength, ...(k !== undefined ? { k } : {}), ...(alpha !== undefined ? { alpha } : {}) });
   }
@@ -131,6 +135,7 @@ export async function fitCommand(argv: string[]): Promise<void> {
     alpha: fit.alpha,
     ...(maxQ !== undefined ? { maxQ } : {}),
     ...(minAuroc !== undefined ? { minAuroc } : {}),
+    ...(siteIds ? { sites: siteIds } : {}),
     ...(stats && heldOut !== undefined ? { heldOut: heldOutReport(fit, stats) } : {}),
     stats: stats ? statsReport(stats) : null,
     tooSmall: stats?.tooSmall ?? false,

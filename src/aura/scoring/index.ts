@@ -4,3 +4,4 @@ export { SEVERITY_TIERS, WORD_SEVERITY } from './lexicon-severity';
 export { OnnxClassifierScorer, type ClassifierOptions } from './classifier';
 export { CussScorer, CUSS_WEIGHT, type CussMatch } from './cuss';
 export { createScorer } from './create';
+export { WordListScorer } from './words';
