@@ -208,9 +208,9 @@ describe('concept data: bad inputs give one clear line', () => {
     assert.equal(ok.examples[0].text, '€'.repeat(70_000));
   });
 
+  // Its time (budget 10 s) is held in the budgets lane (bench/budgets.ts, "10 MB line").
   it('a 10 MB single line is accepted and cut at MAX_TEXT_CHARS', async () => {
     const big = 'x'.repeat(10 * 1024 * 1024);
-    const t0 = performance.now();
     const txt = await put('big.txt', `${big}\nshort\n`);
     const neg = await put('neg.txt', 'fine\n');
     const a = await loadConceptData({ kind: 'text', positives: txt, negatives: neg });
@@ -224,7 +224,6 @@ describe('concept data: bad inputs give one clear line', () => {
     const c = await loadConceptData({ kind: 'file', path: csv });
     assert.equal(c.examples[0].text.length, MAX_TEXT_CHARS);
     assert.equal(c.stats.truncated, 1);
-    assert.ok(performance.now() - t0 < 10_000);
   });
 });
 

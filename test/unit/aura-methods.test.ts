@@ -102,16 +102,15 @@ describe('rankNeurons', () => {
     assert.deepEqual(rankNeurons(sites, 25), golden.methods.top);
   });
 
-  it('handles 200k neurons quickly', () => {
+  // Its time (budget 3 s) is held in the budgets lane (bench/budgets.ts, "rank 200k neurons").
+  it('ranks 200k neurons in order, and the top 100 is the head of the full ranking', () => {
     const rng = mulberry32(5);
     const big: SiteAuroc[] = Array.from({ length: 20 }, (_, i) => ({
       siteId: `model.layers.${i}.mlp.up_proj`,
       auroc: Float64Array.from({ length: 10_000 }, () => Math.round(rng() * 1000) / 1000),
     }));
-    const t0 = performance.now();
     const all = rankNeurons(big);
     const top = rankNeurons(big, 100);
-    const ms = performance.now() - t0;
     assert.equal(all.length, 200_000);
     assert.deepEqual(top, all.slice(0, 100));
     const siteIndex = new Map(big.map((s, i) => [s.siteId, i]));
@@ -121,7 +120,6 @@ describe('rankNeurons', () => {
       const b = all[i];
       assert.ok(a.auroc > b.auroc || (a.auroc === b.auroc && key(a) < key(b)), `order broken at ${i}`);
     }
-    assert.ok(ms < 3000, `ranking took ${ms} ms`);
   });
 
   it('topKIndices takes tied values in index order', () => {

@@ -22,9 +22,14 @@ test('a block just before the work resolves is measured', async () => {
   assert.ok(lag.samples > 0);
 });
 
-test('a quiet window reports far less than a blocked one', async () => {
-  const { lag } = await measureLag(() => new Promise((r) => setTimeout(r, 100)));
-  assert.ok(lag.maxMs < 150, `max ${lag.maxMs} ms`);
+// How little a quiet window reports depends on the machine's load, so that bound lives in the
+// budgets lane (bench/budgets.ts, "lag monitor: quiet 100 ms window"); here, the report's shape.
+test('a quiet window is sampled throughout and reports a consistent histogram', async () => {
+  const { value, lag } = await measureLag(() => new Promise<number>((r) => setTimeout(() => r(7), 100)));
+  assert.equal(value, 7, 'the work\'s own result comes back');
+  assert.ok(lag.samples > 0, `${lag.samples} samples`);
+  assert.ok(lag.seconds >= 0.1, `the window covered the work (${lag.seconds} s)`);
+  assert.ok(Number.isFinite(lag.maxMs) && lag.maxMs >= 0 && lag.p99Ms >= 0 && lag.p99Ms <= lag.maxMs, JSON.stringify(lag));
 });
 
 test('the watchdog reports a block over its threshold', async () => {

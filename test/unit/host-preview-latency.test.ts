@@ -1,9 +1,11 @@
 // Slider to first new intervened token, on the demo model, through the same path the panel takes:
 // a `setIntervention` message into the PanelController, the intervention refitted, the preview in
 // flight cancelled and a new one started in the model process, until the first `didUpdatePreview`
-// of the new run that carries intervened text. The goal (issue 11 item 17) is at most 100 ms; the
-// min/median/max are printed as a diagnostic. The extension host's event-loop delay over the same
-// window is measured with perf_hooks.monitorEventLoopDelay. The neuron detail's time is printed too.
+// of the new run that carries intervened text. The goal (issue 11 item 17) is at most 100 ms by the
+// median; that depends on the machine's load, so it is held in the budgets lane (bench/budgets.ts,
+// "preview latency") and only printed here. The unit test asserts what keeps it short: each move
+// costs one intervened generation (the original is reused, not generated again) and a new run
+// starts only once the one in flight is cancelled, so generations never pile up in the process.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,14 +21,24 @@ import { PanelController } from '../../src/panel/panel-controller';
 import type { HostMessage } from '../../src/shared/protocol';
 
 const MOVES = 9;
-const GOAL_MS = 100;
 
 test('slider to first new intervened token on the demo model', async (t) => {
   const cacheRoot = mkdtempSync(join(tmpdir(), 'aura-latency-'));
   const config = readConfig(objectSource({ 'dataset.maxPerClass': 60, sequenceLength: 32, 'generation.maxNewTokens': 20 }), true);
   const log = memoryLogger();
   const demo = demoAssets(join(__dirname, '..', '..'));
-  const wb = new Workbench({ host: new ProcessModelHost(), log, cacheRoot, config: () => config, demo: () => demo });
+  const host = new ProcessModelHost();
+  const generate = host.generate.bind(host);
+  const calls = { plain: 0, intervened: 0, inFlight: 0, maxInFlight: 0 };
+  host.generate = (req, opts) => {
+    calls[req.gains ? 'intervened' : 'plain']++;
+    calls.maxInFlight = Math.max(calls.maxInFlight, ++calls.inFlight);
+    const settle = () => void calls.inFlight--;
+    const p = generate(req, opts);
+    p.then(settle, settle);
+    return p;
+  };
+  const wb = new Workbench({ host, log, cacheRoot, config: () => config, demo: () => demo });
   const posted: { at: number; m: HostMessage }[] = [];
   const noop = () => undefined;
   const panel = new PanelController(wb, (m) => posted.push({ at: performance.now(), m }), { useDemoModel: noop, openModelFolder: noop, profile: noop, importIntervention: noop, evaluate: noop, exportIntervention: noop }, log);
@@ -35,6 +47,7 @@ test('slider to first new intervened token on the demo model', async (t) => {
     assert.ok(wb.model?.isDemo);
     panel.receive({ type: 'runPreview', prompt: 'You are such a' });
     await until(() => wb.preview.snapshot?.done === true);
+    assert.deepEqual({ plain: calls.plain, intervened: calls.intervened }, { plain: 1, intervened: 1 }, 'the first preview: the original and the intervened text');
 
     const ms: number[] = [];
     const lag = new LagMonitor().start();
@@ -51,9 +64,11 @@ test('slider to first new intervened token on the demo model', async (t) => {
     await until(() => wb.preview.snapshot?.done === true);
     ms.sort((a, b) => a - b);
     const median = ms[Math.floor(ms.length / 2)]!;
-    t.diagnostic(`slider -> first new intervened token: min ${ms[0]!.toFixed(1)} ms, median ${median.toFixed(1)} ms, max ${ms.at(-1)!.toFixed(1)} ms over ${MOVES} moves (goal ${GOAL_MS} ms)`);
+    t.diagnostic(`slider -> first new intervened token: min ${ms[0]!.toFixed(1)} ms, median ${median.toFixed(1)} ms, max ${ms.at(-1)!.toFixed(1)} ms over ${MOVES} moves (budget 100 ms, held in bench/budgets.ts)`);
     t.diagnostic(`extension host event-loop delay meanwhile: max ${report.maxMs} ms, p99 ${report.p99Ms} ms`);
-    assert.ok(median <= GOAL_MS, `median ${median.toFixed(1)} ms`);
+    assert.equal(calls.plain, 1, 'the original continuation was generated once and reused for every move');
+    assert.equal(calls.intervened, 1 + MOVES, 'one intervened generation per move');
+    assert.equal(calls.maxInFlight, 1, 'a new generation started only after the one in flight was cancelled or done');
 
     // The neuron detail of the strongest expert, computed in the model process (goal: under a second).
     const e = wb.experts!;

@@ -2,8 +2,9 @@
 // extension host's thread. The profile's answer (81 MB of typed arrays) comes from a stand-in model
 // process through the real message loop; the test then refits (method, top-k, strength, an override)
 // and opens the panel, measuring the event loop with perf_hooks.monitorEventLoopDelay throughout.
-// Off-thread by construction is asserted directly (bytes through the bulk file, fits answered by the
-// worker); the lag bound is loose enough for a loaded 2-core machine, and the figures are reported.
+// Off-thread by construction is asserted directly (bytes through the bulk file, every change answered
+// by a fit in the worker); the lag figures are reported, and their bound (150 ms) is held in the
+// budgets lane (bench/budgets.ts, "scale lag"), where the machine's load is printed beside them.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -21,8 +22,6 @@ const SCALE_SITES = 98;
 const SCALE_NEURONS = 14_336;
 const ENTRY = join(__dirname, '..', 'helpers', 'scale-model-process.ts');
 const TSX = pathToFileURL(createRequire(ENTRY).resolve('tsx')).href;
-/** Before this change a refit alone held the thread 0.5-0.6 s here and receiving the profile ~0.3 s. */
-const LAG_BOUND_MS = 150;
 
 test('1.4M neurons: receiving the profile, refitting and opening the panel leave the host thread free', { timeout: 240_000 }, async (t) => {
   const host = new ProcessModelHost({ file: ENTRY, execArgv: ['--import', TSX] });
@@ -50,8 +49,10 @@ test('1.4M neurons: receiving the profile, refitting and opening the panel leave
     assert.equal(host.bulkBytes, total * (8 + 16 + 2 * 17), 'every big array crossed through the bulk file');
 
     const settle = async (change: () => void) => {
+      const fits = wb.intervention.workerFits;
       change();
       await wb.intervention.ready();
+      assert.ok(wb.intervention.workerFits > fits, 'the change was fitted in the worker');
     };
     lags.push(await measure('refit Damp top 1000', () => settle(() => wb.intervention.update({ method: 'damp', strength: 1, k: 1000, alpha: 0.5 }))));
     lags.push(await measure('strength 0.3', () => settle(() => wb.intervention.update({ method: 'damp', strength: 0.3, k: 1000, alpha: 0.5 }))));
@@ -85,8 +86,7 @@ test('1.4M neurons: receiving the profile, refitting and opening the panel leave
     assert.equal(wb.intervention.snapshot().affected, det0.experts, 'the preview waited for the Det0 fit');
 
     for (const line of report) t.diagnostic(line);
-    const worst = Math.max(...lags);
-    assert.ok(worst < LAG_BOUND_MS, `max event-loop lag ${worst} ms:\n${report.join('\n')}`);
+    assert.equal(lags.length, 7, 'every step was measured');
   } finally {
     await dispose();
   }
