@@ -36,6 +36,8 @@ async function runFit(args: string[]): Promise<Record<string, any>> {
 
 const words = ['sad', 'cried', 'upset', 'scared', 'lonely'];
 let dir: string;
+// Outputs go beside the profile: a file inside a profile folder is refused (output-guard).
+let outs: string;
 
 before(async () => {
   const model = await LanguageModel.open(join(MODELS, 'llama-tiny'), { threads: 1 });
@@ -45,6 +47,7 @@ before(async () => {
       label: (i % 2) as 0 | 1,
     }));
     dir = scratchDir('fit-sites');
+    outs = scratchDir('fit-sites-out');
     await profileConcept(model, await loadConceptData({ kind: 'memory', examples }), dir, { batchSize: 16 });
   } finally {
     await model.dispose();
@@ -55,9 +58,9 @@ describe('fit --sites', () => {
   it('changes only the listed sites, with AurA\'s gains there', async () => {
     const aurocs = readAurocs(dir, 'max').sites;
     const chosen = [aurocs[1]!.siteId, aurocs[3]!.siteId];
-    const r = await runFit([dir, '--method', 'aura', '--sites', chosen.join(','), '--out', join(dir, 'some.json'), '--bootstrap', '0']);
+    const r = await runFit([dir, '--method', 'aura', '--sites', chosen.join(','), '--out', join(outs, 'some.json'), '--bootstrap', '0']);
     assert.deepEqual(r.sites, chosen);
-    const file = await readInterventionFile(join(dir, 'some.json'));
+    const file = await readInterventionFile(join(outs, 'some.json'));
     let experts = 0;
     for (const s of aurocs) {
       const gain = file.sites[s.siteId]?.gain ?? new Array<number>(s.auroc.length).fill(1);
@@ -72,8 +75,8 @@ describe('fit --sites', () => {
   it('restricts a transport method too', async () => {
     const aurocs = readAurocs(dir, 'max').sites;
     const only = aurocs[0]!.siteId;
-    await runFit([dir, '--method', 'linear-act', '--sites', only, '--out', join(dir, 'lin.json'), '--bootstrap', '0']);
-    const file = await readInterventionFile(join(dir, 'lin.json'));
+    await runFit([dir, '--method', 'linear-act', '--sites', only, '--out', join(outs, 'lin.json'), '--bootstrap', '0']);
+    const file = await readInterventionFile(join(outs, 'lin.json'));
     for (const [id, s] of Object.entries(file.sites)) {
       if (id === only) continue;
       assert.ok(s.gain.every((g) => g === 1) && (s.bias ?? []).every((b) => b === 0), `${id} changed`);
@@ -89,6 +92,6 @@ describe('fit --sites', () => {
   });
 
   it('gives a one-line error for an unknown site on the command line', async () => {
-    await assert.rejects(runFit([dir, '--method', 'aura', '--sites', 'nope', '--out', join(dir, 'x.json'), '--bootstrap', '0']), (e: Error) => isUserError(e) && /--sites: nope not in the profile/.test(e.message) && !e.message.includes('\n'));
+    await assert.rejects(runFit([dir, '--method', 'aura', '--sites', 'nope', '--out', join(outs, 'x.json'), '--bootstrap', '0']), (e: Error) => isUserError(e) && /--sites: nope not in the profile/.test(e.message) && !e.message.includes('\n'));
   });
 });
