@@ -1,6 +1,6 @@
 // Open Profile Folder (issue 12 item 5): a profile written by the CLI (`aura-lens profile --out`), or
 // merged from two shards (`aura-lens merge`), opens through the workbench like one made by Profile
-// Concept: its experts are exactly the AUROCs in the folder's auroc files, ranked; the neuron detail
+// Concept: its experts are the AUROCs of the held-out column's ranking part (the sketch's: its auroc files), ranked; the neuron detail
 // copes without examples.jsonl; a sketch opens with its AUROCs; another model's profile, a shard and a
 // folder that is no profile are refused with a one-line reason. Needs dist/cli.js (`npm run build`).
 import assert from 'node:assert/strict';
@@ -14,6 +14,9 @@ import { MODELS } from '../helpers/fixtures';
 import { scratchDir } from '../helpers/scratch';
 import { TINY, tinyWorkbench } from '../helpers/workbench';
 import type { ExpertsSnapshot } from '../../src/shared/protocol';
+import { heldOutSplit } from '../../src/aura/stats/split';
+import { responsesPath } from '../../src/aura/profile/store';
+import { PANEL_HELD_OUT } from '../../src/host/model-host/panel-stats';
 
 const d = scratchDir('open-profile');
 const DATA = join(d, 'data.jsonl');
@@ -32,6 +35,32 @@ function aurocFiles(dir: string, pooling: 'max' | 'mean'): Map<string, Float64Ar
       const buf = readFileSync(join(dir, 'auroc', `${s.id}.${pooling}.f64`));
       assert.equal(buf.length, s.neurons * 8);
       return [s.id, new Float64Array(Uint8Array.from(buf).buffer)];
+    }),
+  );
+}
+
+/**
+ * The panel ranks on the held-out column's ranking part (70% of each class, `fit --held-out`'s seeded
+ * split): the AUROC of each neuron on those rows, by the pairwise definition over the raw responses.
+ */
+function rankingAurocs(dir: string, pooling: 'max' | 'mean'): Map<string, Float64Array> {
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { sites: { id: string; neurons: number }[] };
+  const labels = (JSON.parse(readFileSync(join(dir, 'order.json'), 'utf8')) as { labels: number[] }).labels;
+  const posRows = labels.flatMap((l, r) => (l ? [r] : []));
+  const negRows = labels.flatMap((l, r) => (l ? [] : [r]));
+  const split = heldOutSplit(posRows.length, negRows.length, PANEL_HELD_OUT, 0);
+  const pos = Array.from(split.pos.rank, (k) => posRows[k]!);
+  const neg = Array.from(split.neg.rank, (k) => negRows[k]!);
+  return new Map(
+    m.sites.map((s) => {
+      const x = new Float32Array(Uint8Array.from(readFileSync(responsesPath(dir, s.id, pooling))).buffer);
+      const auroc = new Float64Array(s.neurons);
+      for (let n = 0; n < s.neurons; n++) {
+        let u = 0;
+        for (const a of pos) for (const b of neg) u += x[a * s.neurons + n]! > x[b * s.neurons + n]! ? 1 : x[a * s.neurons + n] === x[b * s.neurons + n] ? 0.5 : 0;
+        auroc[n] = u / (pos.length * neg.length);
+      }
+      return [s.id, auroc];
     }),
   );
 }
@@ -75,7 +104,7 @@ describe('Open Profile Folder, in process', () => {
     assert.equal(p.pooling, 'max');
     assert.equal(p.positives, 48);
     assert.equal(p.negatives, 24);
-    assertExpertsAre(wb.experts!, aurocFiles(join(d, 'whole'), 'max'));
+    assertExpertsAre(wb.experts!, rankingAurocs(join(d, 'whole'), 'max'));
     assert.equal(p.stats?.sites.length, wb.experts!.sites.length);
     assert.ok(wb.intervention.hasAurocs);
     assert.equal(wb.intervention.snapshot().affected, wb.experts!.auroc.filter((a) => a > 0.5).length);
@@ -109,7 +138,7 @@ describe('Open Profile Folder, in process', () => {
     const { wb } = bench;
     const whole = wb.experts!;
     await wb.openProfile(join(d, 'merged'));
-    assertExpertsAre(wb.experts!, aurocFiles(join(d, 'merged'), 'max'));
+    assertExpertsAre(wb.experts!, rankingAurocs(join(d, 'merged'), 'max'));
     assert.deepEqual(wb.experts!.auroc, whole.auroc);
     assert.deepEqual(wb.experts!.neuron, whole.neuron);
   });
@@ -162,6 +191,6 @@ describe('Open Profile Folder, through the model process', () => {
     await wb.openModel(TINY, false);
     const p = await wb.openProfile(join(d, 'merged'), { report: () => undefined });
     assert.ok(p.experts.auroc instanceof Float64Array);
-    assertExpertsAre(wb.experts!, aurocFiles(join(d, 'merged'), 'max'));
+    assertExpertsAre(wb.experts!, rankingAurocs(join(d, 'merged'), 'max'));
   });
 });
