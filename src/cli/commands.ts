@@ -53,7 +53,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   export: {
     summary: 'write an intervention as JSON, per-site safetensors gains, or an ONNX model with the gains folded in',
-    usage: 'export FILE --model MODEL_DIR --format json|safetensors|onnx --out PATH [--strength S] [--json]',
+    usage: 'export FILE --model MODEL_DIR --format json|safetensors|onnx|hf --out PATH [--strength S] [--checkpoint HF_DIR] [--dtype keep|float32|float16|bfloat16] [--json]',
     run: exportCommand,
   },
   evaluate: {
