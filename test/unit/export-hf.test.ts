@@ -26,6 +26,8 @@ const EXPECTED = JSON.parse(readFileSync(join(HF, 'expected.json'), 'utf8')) as 
 const ARCHS: Record<string, { model: string; vocab: number }> = {
   'gpt2-bf16': { model: join(HF, 'gpt2-bf16', 'model'), vocab: 300 },
   'llama-gqa': { model: join(MODELS, 'llama-tiny'), vocab: 352 },
+  'gpt-neox': { model: join(HF, 'gpt-neox', 'model'), vocab: 300 },
+  opt: { model: join(HF, 'opt', 'model'), vocab: 300 },
 };
 
 function sha256Folder(dir: string): Record<string, string> {
