@@ -126,17 +126,27 @@ describe('export --format hf refuses', () => {
     await refused({ intervention: llamaAffine, model: facts, modelDir: llama.files.dir, checkpoint: d, out: join(scratchDir('hf'), 'out') }, /model\.layers\.0\.mlp\.gate_proj has no bias .* qwen2 MLP cannot have one/);
   });
 
-  it('a cancel: the existing --out stays as it was and no temporary folder is left', async () => {
+  it('an existing --out that is neither empty nor a checkpoint folder (it would be replaced)', async () => {
+    const out = join(scratchDir('hf'), 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    await refused({ out }, /exists and is not an empty folder or a checkpoint folder/);
+    assert.deepEqual(readdirSync(out), ['notes.txt']);
+  });
+
+  it('a cancel: the existing --out (an earlier export) stays as it was and no temporary folder is left', async () => {
     const parent = scratchDir('hf');
     const out = join(parent, 'out');
     mkdirSync(out);
-    writeFileSync(join(out, 'keep.txt'), 'old');
+    writeFileSync(join(out, 'config.json'), '{}');
+    writeFileSync(join(out, 'model.safetensors'), 'old');
     const ac = new AbortController();
     const err = await exportHfCheckpoint({
       intervention: aura, model: onnxModelFacts(gpt2), checkpoint: GPT2_CKPT, out, signal: ac.signal, onProgress: () => ac.abort(),
     }).then(() => undefined, (e: Error) => e);
     assert.ok(err);
     assert.deepEqual(readdirSync(parent), ['out']);
-    assert.deepEqual(readdirSync(out), ['keep.txt']);
+    assert.deepEqual(readdirSync(out).sort(), ['config.json', 'model.safetensors']);
+    assert.equal(readFileSync(join(out, 'model.safetensors'), 'utf8'), 'old');
   });
 });

@@ -56,6 +56,13 @@ export async function writeCheckpointFolder(out: string, plan: WritePlan): Promi
   if (!ps?.isDirectory()) throw new AuraUserError(`--out ${out}: the folder it goes in (${parent}) does not exist`);
   const existing = await stat(out).catch(() => undefined);
   if (existing && !existing.isDirectory()) throw new AuraUserError(`--out ${out}: exists and is not a folder`);
+  // An existing --out is replaced whole, so it must be empty or a checkpoint folder (an earlier export),
+  // never a folder of other things.
+  if (existing) {
+    const names = await readdir(out);
+    const checkpoint = names.includes('config.json') && names.some((n) => n.endsWith('.safetensors'));
+    if (names.length > 0 && !checkpoint) throw new AuraUserError(`--out ${out}: exists and is not an empty folder or a checkpoint folder, which it would replace; choose a new folder`);
+  }
   const temp = join(parent, `.${basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   await mkdir(temp);
   try {
