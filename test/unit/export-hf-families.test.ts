@@ -70,6 +70,20 @@ describe('export --format hf: family tensor maps, by hand', () => {
     assert.deepEqual(get(`${site}.bias`), [3, 1]);
   });
 
+  it('--strength s: gain 1 - s*(1 - g) and shift s*c', async () => {
+    const site = 'gpt_neox.layers.0.mlp.dense_4h_to_h';
+    const ck = checkpoint({ model_type: 'gpt_neox', hidden_size: 2, intermediate_size: 3 }, {
+      [`${site}.weight`]: [[2, 3], [1, 2, 3, 4, 5, 6]],
+      [`${site}.bias`]: [[2], [1, 2]],
+    });
+    const out = join(scratchDir('hf-fam'), 'out');
+    await exportHfCheckpoint({ intervention: iv({ [site]: { gain: [3, 0], bias: [1, -2] } }, 'linear-act'), strength: 0.5, model: facts('gpt_neox', { [site]: 2 }), checkpoint: ck, out });
+    const st = decodeSafetensors(readFileSync(join(out, 'model.safetensors')));
+    // gains 2 and 0.5; shifts 0.5 and -1
+    assert.deepEqual(Array.from(st.tensors.get(`${site}.weight`)!.data), [2, 4, 6, 2, 2.5, 3]);
+    assert.deepEqual(Array.from(st.tensors.get(`${site}.bias`)!.data), [2.5, 0]);
+  });
+
   it('OPT, stored without the model. prefix: fc1 rows', async () => {
     const ck = checkpoint({ model_type: 'opt', hidden_size: 2, ffn_dim: 3 }, {
       'decoder.layers.0.fc1.weight': [[3, 2], [1, 2, 3, 4, 5, 6]],

@@ -61,6 +61,7 @@ export async function exportHfCheckpoint(o: HfExportOptions): Promise<HfExportRe
   const iv = o.intervention;
   checkInterventionFinite(iv, ivPath);
   for (const [id, s] of Object.entries(iv.sites)) {
+    if (id.startsWith('custom:')) throw new AuraUserError(`${ivPath}: sites[${JSON.stringify(id)}] is a custom site (a graph tensor, not a module's output), which no checkpoint tensor holds; export --format onnx instead`);
     if (s.lo || s.hi) {
       throw new AuraUserError(`${ivPath}: sites[${JSON.stringify(id)}] is a range-limited map (lo/hi, version 2, method ${iv.method}): it applies only inside (lo, hi), which no weight can express, so it cannot fold into a checkpoint; export --format onnx or json instead`);
     }
