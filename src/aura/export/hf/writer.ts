@@ -134,6 +134,8 @@ async function writeShard(path: string, shard: OutShard, plan: WritePlan, checks
   const fh = await open(path, 'wx');
   let src: FileHandle | undefined;
   let srcPath = '';
+  // One chunk buffer for every copy: a new one per chunk would leave GC garbage that holds RSS up.
+  const chunk = Buffer.allocUnsafe(CHUNK);
   try {
     await writeAll(fh, headerBytes(shard));
     for (const t of shard.tensors) {
@@ -158,7 +160,7 @@ async function writeShard(path: string, shard: OutShard, plan: WritePlan, checks
       for (let at = s.begin; at < s.end; at += CHUNK) {
         plan.signal?.throwIfAborted();
         const n = Math.min(CHUNK, s.end - at);
-        const buf = Buffer.alloc(n);
+        const buf = chunk.subarray(0, n);
         let got = 0;
         while (got < n) {
           const { bytesRead } = await src!.read(buf, got, n - got, at + got);
