@@ -118,6 +118,12 @@ describe('export --format hf refuses', () => {
     const m = join(scratchDir('hf-model'), 'm');
     cpSync(gpt2.files.dir, m, { recursive: true });
     await refused({ modelDir: m, out: join(m, 'hf') }, /is inside the --model folder/);
+    const earlier = join(scratchDir('hf'), 'earlier');
+    mkdirSync(earlier);
+    writeFileSync(join(earlier, 'config.json'), '{}');
+    writeFileSync(join(earlier, 'model.safetensors'), '');
+    writeFileSync(join(earlier, 'iv.json'), '{}');
+    await refused({ interventionPath: join(earlier, 'iv.json'), out: earlier }, /holds the intervention file/);
   });
 
   it('an affine map on a family whose MLP cannot have a bias (Qwen2), naming the site', async () => {

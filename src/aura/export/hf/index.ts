@@ -55,7 +55,7 @@ export interface HfExportResult {
 
 export async function exportHfCheckpoint(o: HfExportOptions): Promise<HfExportResult> {
   const ivPath = o.interventionPath ?? 'intervention file';
-  await refuseOverlap(o.out, o.checkpoint, o.modelDir);
+  await refuseOverlap(o.out, o.checkpoint, o.modelDir, o.interventionPath);
   const dtype = o.dtype ?? 'keep';
   if (!HF_DTYPES.includes(dtype)) throw new AuraUserError(`--dtype: expected keep, float32, float16 or bfloat16, got "${dtype}"`);
   const iv = o.intervention;
@@ -148,7 +148,7 @@ export async function exportHfCheckpoint(o: HfExportOptions): Promise<HfExportRe
 }
 
 /** --out may be neither the checkpoint or the model, nor inside either, nor hold either (it is replaced). */
-async function refuseOverlap(out: string, checkpoint: string, modelDir?: string): Promise<void> {
+async function refuseOverlap(out: string, checkpoint: string, modelDir?: string, interventionPath?: string): Promise<void> {
   const real = async (p: string): Promise<string> => {
     // --out may not exist yet: resolve its nearest existing parent, so symlinks are seen through.
     const abs = resolve(p);
@@ -166,5 +166,8 @@ async function refuseOverlap(out: string, checkpoint: string, modelDir?: string)
     const q = await real(p);
     if (within(o, q)) throw new AuraUserError(`--out ${out}: is ${o === q ? '' : 'inside '}the ${flag} folder ${p}; write the folded checkpoint to a new folder`);
     if (within(q, o)) throw new AuraUserError(`--out ${out}: holds the ${flag} folder ${p}, which replacing it would delete; write the folded checkpoint to a new folder`);
+  }
+  if (interventionPath && within(await real(interventionPath), o)) {
+    throw new AuraUserError(`--out ${out}: holds the intervention file ${interventionPath}, which replacing it would delete; write the folded checkpoint to a new folder`);
   }
 }
