@@ -8,7 +8,7 @@ shift || true
 here="$(cd "$(dirname "$0")" && pwd)"
 flags="${*:---layers 36 --d 1280}"
 mkdir -p "$work"
-[ -f "$work/onnx/model.onnx" ] || /usr/bin/python3 "$here/make_gpt2_shaped.py" "$work/onnx" --layout single $flags
+[ -f "$work/onnx/model.onnx" ] || /usr/bin/python3 "$here/make_gpt2_shaped.py" "$work/onnx" --layout "${LAYOUT:-per-tensor}" $flags
 [ -f "$work/hf/model.safetensors.index.json" ] || /usr/bin/python3 "$here/make_hf_checkpoint.py" "$work/onnx" "$work/hf" --shard-mb "${SHARD_MB:-1000}"
 rm -rf "$work/folded"
 /usr/bin/time -v node "$here/../../bin/aura-lens.js" export "$work/hf-bench-iv.json" --model "$work/onnx" --format hf \
