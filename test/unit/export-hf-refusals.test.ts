@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it, before, after } from 'node:test';
+import { floatToHalf, halfToFloat } from '../../src/aura/export/hf/dtype';
 import { exportHfCheckpoint } from '../../src/aura/export/hf/index';
 import { onnxModelFacts } from '../../src/aura/export/hf/onnx-facts';
 import { readInterventionFile } from '../../src/aura/intervention-file';
@@ -93,6 +94,17 @@ describe('export --format hf refuses', () => {
     const tensors = [...st.tensors].map(([name, t]) => ({ name, shape: t.shape, data: name === 'h.0.mlp.c_fc.weight' ? t.data.map((x) => x * 1.01) : t.data }));
     writeFileSync(join(d, 'model.safetensors'), encodeSafetensors(tensors));
     await refused({ checkpoint: d, out: join(scratchDir('hf'), 'out') }, /h\.0\.mlp\.c_fc\.weight differs from the ONNX model's weight/);
+  });
+
+  it('an fp16 ONNX export of an fp32 checkpoint is the same model; the same rounding claimed as fp32 is not', async () => {
+    const facts = onnxModelFacts(llama);
+    const ref = (await facts.referenceWeight!())!;
+    const half = Float32Array.from(ref.values, (x) => halfToFloat(floatToHalf(x)));
+    const out = join(scratchDir('hf'), 'out');
+    const base = { intervention: llamaAffine, modelDir: llama.files.dir, checkpoint: LLAMA_CKPT };
+    await exportHfCheckpoint({ ...base, model: { ...facts, referenceWeight: async () => ({ ...ref, values: half, dtype: 'F16' }) }, out });
+    assert.ok(existsSync(join(out, 'config.json')));
+    await refused({ ...base, model: { ...facts, referenceWeight: async () => ({ ...ref, values: half, dtype: 'F32' }) }, out: join(scratchDir('hf'), 'out') }, /differs from the ONNX model's weight/);
   });
 
   it('a checkpoint missing a site\'s tensor', async () => {

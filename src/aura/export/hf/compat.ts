@@ -21,7 +21,7 @@ export interface OnnxModelFacts {
   sites: readonly { id: string; neurons: number }[];
   fingerprint?: string;
   /** One site's weight as the ONNX model holds it, [out, in] row-major, to compare with the checkpoint's. */
-  referenceWeight?: () => Promise<{ site: string; values: Float32Array } | undefined>;
+  referenceWeight?: () => Promise<{ site: string; values: Float32Array; dtype: 'F32' | 'F16' } | undefined>;
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -76,14 +76,15 @@ export function checkSameModel(ckpt: Checkpoint, onnx: OnnxModelFacts): void {
 /** Tolerance of a stored weight against the float32 ONNX one: the dtype's rounding, relative. */
 const REL_TOL: Record<string, number> = { F32: 1e-6, F16: 2 ** -10, BF16: 2 ** -7 };
 
-export async function checkSameWeights(st: SiteTensors, reference: Float32Array): Promise<void> {
+/** `referenceDtype`: how the ONNX model stores it (an fp16 export of an fp32 checkpoint is the same model). */
+export async function checkSameWeights(st: SiteTensors, reference: Float32Array, referenceDtype: 'F32' | 'F16' = 'F32'): Promise<void> {
   if (!isFloatDtype(st.weight.dtype)) return;
   const v = decodeFloats(await readTensorBytes(st.weight), st.weight.dtype);
   const cdim = st.weight.shape[1]!;
   const ins = st.weight.shape[1 - st.outAxis]!;
   const rows = reference.length / ins;
   if (!Number.isInteger(rows) || rows !== st.neurons) return;
-  const tol = REL_TOL[st.weight.dtype]!;
+  const tol = Math.max(REL_TOL[st.weight.dtype]!, REL_TOL[referenceDtype]!);
   let scale = 0;
   for (const x of reference) scale = Math.max(scale, Math.abs(x));
   let worst = 0;

@@ -75,7 +75,7 @@ export async function exportHfCheckpoint(o: HfExportOptions): Promise<HfExportRe
   const plans = [...factors.keys()].map((id) => siteTensors(ckpt, modelType, id, iv.sites[id]!.neurons));
   const ref = await o.model.referenceWeight?.();
   const refPlan = ref && plans.find((p) => p.site === ref.site);
-  if (ref && refPlan) await checkSameWeights(refPlan, ref.values);
+  if (ref && refPlan) await checkSameWeights(refPlan, ref.values, ref.dtype);
 
   const weights = new Map<string, WeightFold>();
   const biases = new Map<string, BiasFold>();

@@ -28,7 +28,7 @@ export function onnxModelFacts(model: LanguageModel): OnnxModelFacts {
  * The first site's float weight as [out, in] row-major: MatMul stores [in, out], Gemm with transB
  * [out, in]; a Transpose on the way is applied. Quantized weights are skipped (nothing to compare).
  */
-function firstSiteWeight(model: LanguageModel): { site: string; values: Float32Array } | undefined {
+function firstSiteWeight(model: LanguageModel): { site: string; values: Float32Array; dtype: 'F32' | 'F16' } | undefined {
   const loaded = model.mainGraph;
   const f = model.facts;
   for (const sl of discoverSiteLinears(loaded.model, loaded.file, f.modelType, f.hidden)) {
@@ -47,7 +47,7 @@ function firstSiteWeight(model: LanguageModel): { site: string; values: Float32A
     const ins = outOnRows ? cols : rows;
     const values = new Float32Array(outs * ins);
     for (let o = 0; o < outs; o++) for (let i = 0; i < ins; i++) values[o * ins + i] = outOnRows ? at(o, i) : at(i, o);
-    return { site: sl.id, values };
+    return { site: sl.id, values, dtype: w.tensor.dataType === DataType.FLOAT16 ? 'F16' : 'F32' };
   }
   return undefined;
 }
