@@ -59,8 +59,8 @@ export const COMMANDS: Record<string, Command> = {
     run: compareCommand,
   },
   export: {
-    summary: 'write an intervention as JSON, per-site safetensors gains, an ONNX model with the gains folded in, or a PEFT IA3 adapter',
-    usage: 'export FILE --model MODEL_DIR --format json|safetensors|onnx|peft-ia3 --out PATH [--checkpoint HF_DIR] [--base-model NAME] [--evaluation FILE] [--strength S] [--json]',
+    summary: 'write an intervention as JSON, per-site safetensors gains, an ONNX model or a Hugging Face checkpoint with the gains folded in, or a PEFT IA3 adapter',
+    usage: 'export FILE --model MODEL_DIR --format json|safetensors|onnx|hf|peft-ia3 --out PATH [--checkpoint HF_DIR] [--dtype keep|float32|float16|bfloat16] [--base-model NAME] [--evaluation FILE] [--strength S] [--json]',
     run: exportCommand,
   },
   evaluate: {

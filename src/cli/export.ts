@@ -5,17 +5,20 @@ import { writeGainsSafetensors } from '../aura/gains-safetensors';
 import { readInterventionFile, validateAgainstModel, writeInterventionFile, effectiveGains } from '../aura/intervention-file';
 import { LanguageModel } from '../engine/model';
 import * as v from 'valibot';
-import { command, number, parseCommand, positionals, required, requiredOneOf, rule, text } from './flag-schema';
+import { command, number, oneOf, parseCommand, positionals, required, requiredOneOf, rule, text } from './flag-schema';
+import { exportHfFormat } from './export-hf';
+import { HF_DTYPES } from '../aura/export/hf/index';
 import { makeOutput } from './output';
 import { guardOutputFile } from '../aura/output-guard';
 
-const FORMATS = ['json', 'safetensors', 'onnx', 'peft-ia3'] as const;
-/** Flags only the exports that start from a base checkpoint read. */
-const CHECKPOINT_FLAGS = ['checkpoint', 'evaluation', 'base-model'] as const;
+const FORMATS = ['json', 'safetensors', 'onnx', 'hf', 'peft-ia3'] as const;
+/** Flags only the exports that start from a base checkpoint (hf, peft-ia3) read. */
+const CHECKPOINT_FLAGS = ['checkpoint', 'evaluation', 'base-model', 'dtype'] as const;
+const fromCheckpoint = (format: string) => format === 'hf' || format === 'peft-ia3';
 
 const EXPORT = v.pipe(
   command({
-    _: positionals(['FILE, an intervention file (usage: aura-lens export FILE --model MODEL_DIR --format json|safetensors|onnx|peft-ia3 --out PATH)']),
+    _: positionals(['FILE, an intervention file (usage: aura-lens export FILE --model MODEL_DIR --format json|safetensors|onnx|hf|peft-ia3 --out PATH)']),
     format: requiredOneOf('format', FORMATS),
     out: required('out'),
     model: required('model'),
@@ -23,13 +26,15 @@ const EXPORT = v.pipe(
     checkpoint: text('checkpoint'),
     evaluation: text('evaluation'),
     'base-model': text('base-model'),
+    dtype: oneOf('dtype', HF_DTYPES),
   }),
-  rule((o) => o.format !== 'peft-ia3' || !!o.checkpoint, '--checkpoint is required by --format peft-ia3 (the Hugging Face checkpoint folder the adapter applies to)'),
+  rule((o) => !fromCheckpoint(o.format) || !!o.checkpoint, (o) => `--checkpoint is required by --format ${o.format} (the Hugging Face checkpoint folder ${o.format === 'hf' ? 'to fold the intervention into' : 'the adapter applies to'})`),
   rule(
-    (o) => o.format === 'peft-ia3' || CHECKPOINT_FLAGS.every((f) => o[f] === undefined),
-    (o) => `--${CHECKPOINT_FLAGS.find((f) => o[f] !== undefined)}: only --format peft-ia3 uses it (the ${o.format} export has no base checkpoint or model card)`,
+    (o) => fromCheckpoint(o.format) || CHECKPOINT_FLAGS.every((f) => o[f] === undefined),
+    (o) => `--${CHECKPOINT_FLAGS.find((f) => o[f] !== undefined)}: only --format hf and peft-ia3 use it (the ${o.format} export has no base checkpoint or model card)`,
   ),
-  v.transform((o) => ({ file: o._[0]!, format: o.format, out: o.out, modelDir: o.model, strength: o.strength, checkpoint: o.checkpoint, evaluation: o.evaluation, baseModel: o['base-model'], json: o.json })),
+  rule((o) => o.dtype === undefined || o.format === 'hf', '--dtype: only --format hf converts the checkpoint\'s dtype'),
+  v.transform((o) => ({ file: o._[0]!, format: o.format, out: o.out, modelDir: o.model, strength: o.strength, checkpoint: o.checkpoint, evaluation: o.evaluation, baseModel: o['base-model'], dtype: o.dtype, json: o.json })),
 );
 
 export type ExportOptions = v.InferOutput<typeof EXPORT>;
@@ -40,11 +45,11 @@ export function exportOptions(argv: string[]): ExportOptions {
 }
 
 export async function exportCommand(argv: string[]): Promise<void> {
-  const { file, format, out, modelDir, strength, checkpoint, baseModel, json, ...o } = exportOptions(argv);
+  const { file, format, out, modelDir, strength, checkpoint, baseModel, dtype, json, ...o } = exportOptions(argv);
   const evaluation = o.evaluation === undefined ? undefined : readEvaluation(o.evaluation);
   // A file export never replaces the intervention it reads, a file of the model folder or another kind of file;
-  // the adapter folder (peft-ia3) is checked by its writer.
-  if (format !== 'peft-ia3') {
+  // the folders (hf, peft-ia3) are checked by their writers.
+  if (format !== 'peft-ia3' && format !== 'hf') {
     guardOutputFile('--out', out, format === 'json' ? 'intervention' : format === 'safetensors' ? 'gains-safetensors' : 'onnx-export', {
       inputs: [{ path: file, what: 'the intervention file it reads' }, ...(checkpoint ? [{ path: checkpoint, what: 'the checkpoint it reads' }] : [])],
       modelDirs: [modelDir],
@@ -57,6 +62,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
     // Every format: factors the model's site types cannot hold (1e6 in float16) are refused before writing.
     model.checkIntervention(effectiveGains(iv, strength), file);
     const provenance = provenanceOfFile(file, iv, { ...(strength === undefined ? {} : { strength }), fingerprint: model.fingerprint });
+    if (format === 'hf') return await exportHfFormat({ checkpoint: checkpoint!, out, dtype: dtype ?? 'keep', json, provenance, ...(baseModel ? { baseModel } : {}), ...(evaluation ? { evaluation } : {}) }, iv, file, model, strength);
     let bytes: number;
     let extra: Record<string, unknown> = {};
     if (format === 'json') {

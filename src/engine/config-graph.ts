@@ -43,7 +43,9 @@ export function checkModelTypeAgainstGraph(files: ModelFiles, modelType: string 
     const sa = stem(a.id, a.layer);
     const sb = stem(b.id, b.layer);
     if (sa === undefined || sb === undefined) continue;
-    if (sa !== sb) {
+    // A graph exported from an inner module names the same path without its top (`layers.0.fc1` for
+    // OPT's `model.decoder.layers.0.fc1`): the same family, not a contradiction.
+    if (sa !== sb && !sa.endsWith(`.${sb}`)) {
       first = [a.id, b.id];
       break;
     }

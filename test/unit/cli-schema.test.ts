@@ -62,7 +62,7 @@ describe('one schema per command: the typed options', () => {
     assert.deepEqual([g.prompt, g.maxNewTokens, g.temperature, g.topK, g.seed, g.strength], ['Hi', 20, 0.7, 5, 0, 0.5]);
     const p = perplexityOptions(['m', '--data', 't.txt']);
     assert.deepEqual([p.batchSize, p.maxLength], [8, undefined]);
-    assert.deepEqual(exportOptions(['i.json', '--model', 'm', '--format', 'onnx', '--out', 'x.onnx']), { file: 'i.json', format: 'onnx', out: 'x.onnx', modelDir: 'm', strength: undefined, checkpoint: undefined, evaluation: undefined, baseModel: undefined, json: false });
+    assert.deepEqual(exportOptions(['i.json', '--model', 'm', '--format', 'onnx', '--out', 'x.onnx']), { file: 'i.json', format: 'onnx', out: 'x.onnx', modelDir: 'm', strength: undefined, checkpoint: undefined, evaluation: undefined, baseModel: undefined, dtype: undefined, json: false });
     assert.deepEqual(mergeOptions(['a', 'b', 'c', '--out', 'o']).shards, ['a', 'b', 'c']);
     assert.deepEqual(inspectOptions(['m', '--neuron', 'custom:a/b:12']).neuron, { siteId: 'custom:a/b', index: 12 });
     assert.equal(demoOptions(['--out', '/tmp/x']).out, '/tmp/x');

@@ -271,6 +271,6 @@ describe('aura-lens export --format peft-ia3 (the built CLI)', () => {
     fail([...base, '--out', join(root, 'x')], /--checkpoint is required/);
     fail([...base, '--checkpoint', join(REPO, 'test/fixtures/peft/llama/checkpoint'), '--out', join(root, 'x')], /model_type is "llama" in config\.json but "gpt2" in the ONNX model/);
     fail([...base, '--checkpoint', join(REPO, e.checkpoint), '--out', join(REPO, e.checkpoint)], /is the --checkpoint folder/);
-    fail(['export', join(REPO, e.intervention), '--model', join(REPO, e.onnxModel), '--format', 'json', '--evaluation', evaluation, '--out', join(root, 'x.json')], /--evaluation: only --format peft-ia3 uses it/);
+    fail(['export', join(REPO, e.intervention), '--model', join(REPO, e.onnxModel), '--format', 'json', '--evaluation', evaluation, '--out', join(root, 'x.json')], /--evaluation: only --format hf and peft-ia3 use it/);
   });
 });
