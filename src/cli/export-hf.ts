@@ -1,17 +1,13 @@
 // `export --format hf`: the CLI side of exportHfCheckpoint (options in, one result line out). The folder
 // gets a model card (README.md) and the export's provenance (aura-lens-export.json) beside the weights.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { exportHfCheckpoint } from '../aura/export/hf/index';
 import { onnxModelFacts } from '../aura/export/hf/onnx-facts';
-import { modelCardMarkdown } from '../aura/export/provenance';
+import { writeHfExtras } from '../aura/export/hf/model-card';
 import { makeOutput } from './output';
 import type { HfDtype } from '../aura/export/hf/index';
 import type { Evaluation, Provenance } from '../aura/export/provenance';
 import type { InterventionFile } from '../aura/intervention-file';
 import type { LanguageModel } from '../engine/model';
-
-export const HF_PROVENANCE_FILE = 'aura-lens-export.json';
 
 export interface HfFormatOptions {
   checkpoint: string;
@@ -42,8 +38,3 @@ export async function exportHfFormat(o: HfFormatOptions, iv: InterventionFile, f
   );
 }
 
-/** The model card replaces the base checkpoint's README: the folder is no longer that model. */
-export function writeHfExtras(dir: string, o: { provenance: Provenance; checkpoint: string; baseModel?: string; evaluation?: Evaluation }): void {
-  writeFileSync(join(dir, 'README.md'), modelCardMarkdown(o.provenance, { kind: 'hf', baseCheckpoint: o.baseModel ?? o.checkpoint, ...(o.evaluation ? { evaluation: o.evaluation } : {}) }));
-  writeFileSync(join(dir, HF_PROVENANCE_FILE), JSON.stringify(o.provenance, null, 2) + '\n');
-}

@@ -13,12 +13,12 @@ interface FormatChoice {
   ext?: string;
 }
 
-// The folded Hugging Face checkpoint joins this list as { format: 'hf', label: 'Hugging Face checkpoint
-// (folded)' } once its exporter is in: it takes the same checkpoint question and output folder as IA3.
+// The two checkpoint formats take the same checkpoint question (remembered per model) and an output folder.
 const FORMATS: FormatChoice[] = [
   { format: 'json', label: 'Intervention file (JSON)', detail: 'Versioned, keyed by site id: gains, AUROCs and parameters; loads back into AurA Lens and the CLI', ext: 'json' },
   { format: 'safetensors', label: 'Gain tensors (safetensors)', detail: 'One vector per module path for PyTorch forward hooks, at the current strength', ext: 'safetensors' },
   { format: 'onnx', label: 'ONNX model with the intervention folded in', detail: 'Loads anywhere ONNX Runtime runs, no extra inputs', ext: 'onnx' },
+  { format: 'hf', label: 'Hugging Face checkpoint (folded)', detail: 'Your checkpoint with the intervention folded into its weights, for transformers, vLLM and llama.cpp (convert_hf_to_gguf); no hooks needed' },
   { format: 'peft-ia3', label: 'PEFT IA3 adapter', detail: "A folder for peft.PeftModel.from_pretrained on the model's Hugging Face checkpoint, which stays unchanged (gains only)" },
 ];
 

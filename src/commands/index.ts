@@ -64,5 +64,5 @@ function isNeuronRef(v: unknown): v is { site: string; neuron: number } {
 }
 
 function isFormat(v: unknown): v is ExportFormat {
-  return v === 'json' || v === 'safetensors' || v === 'onnx' || v === 'peft-ia3';
+  return v === 'json' || v === 'safetensors' || v === 'onnx' || v === 'hf' || v === 'peft-ia3';
 }

@@ -1,6 +1,8 @@
 // The intervention as the files other tools load: the versioned JSON (full-strength gains, with the
 // strength as a parameter), per-module gain tensors for PyTorch and a PEFT IA3 adapter for the model's
 // Hugging Face checkpoint. The folded ONNX model needs the model itself and is made in the model worker.
+import { exportHfCheckpoint } from '../aura/export/hf/index';
+import { writeHfExtras } from '../aura/export/hf/model-card';
 import { exportPeftIa3 } from '../aura/export/peft-ia3';
 import { buildProvenance } from '../aura/export/provenance';
 import type { SourceModel } from '../aura/export/peft-ia3';
@@ -14,11 +16,11 @@ import type { InterventionState } from './intervention-state';
 import type { ModelInfo, ProfileOutcome, WorkProgress } from './model-host/api';
 
 /** Formats written next to a Hugging Face checkpoint: a folder, made from the checkpoint the user picks. */
-export type CheckpointFormat = 'peft-ia3';
+export type CheckpointFormat = 'hf' | 'peft-ia3';
 export type ExportFormat = 'json' | 'safetensors' | 'onnx' | CheckpointFormat;
 
 export function isCheckpointFormat(f: ExportFormat): f is CheckpointFormat {
-  return f === 'peft-ia3';
+  return f === 'hf' || f === 'peft-ia3';
 }
 
 export function currentInterventionFile(model: ModelInfo, state: InterventionState, profile: ProfileOutcome | undefined, pooling: 'max' | 'mean'): InterventionFile {
@@ -58,13 +60,36 @@ export interface CheckpointExportTask {
 }
 
 /**
- * Writes the intervention as a folder made against the user's Hugging Face checkpoint. The folded
- * checkpoint (`hf`) joins here as one more case calling exportHfCheckpoint. Returns the bytes written.
+ * Writes the intervention as a folder made against the user's Hugging Face checkpoint: the checkpoint
+ * with the intervention folded in (`hf`), or a PEFT IA3 adapter for it. Returns the bytes written.
  */
 export async function writeCheckpointExport(format: CheckpointFormat, model: ModelInfo, file: InterventionFile, checkpoint: string, out: string, task: CheckpointExportTask = {}): Promise<number> {
   task.report?.({ stage: 'Checking the checkpoint against the model', done: 0, total: 2 });
   const provenance = buildProvenance(file, { fingerprint: model.fingerprint });
   switch (format) {
+    case 'hf': {
+      // Streamed tensor by tensor from the checkpoint: the folder's size, never the checkpoint, in memory.
+      const source = sourceModelOf(model);
+      const r = await exportHfCheckpoint({
+        intervention: file,
+        model: {
+          architecture: model.architecture,
+          layers: model.layers,
+          vocabSize: model.vocabSize,
+          sites: model.sites.filter((s) => s.kind !== 'custom').map((s) => ({ id: s.id, neurons: s.neurons })),
+          fingerprint: model.fingerprint,
+          ...(source.facts.modelType ? { modelType: source.facts.modelType } : {}),
+          ...(source.facts.hidden ? { hidden: source.facts.hidden } : {}),
+        },
+        modelDir: source.files.dir,
+        checkpoint,
+        out,
+        extraFiles: async (dir) => writeHfExtras(dir, { provenance, checkpoint }),
+        onProgress: (done, total) => task.report?.({ stage: 'Folding the checkpoint', done, total }),
+        ...(task.signal ? { signal: task.signal } : {}),
+      });
+      return r.bytes;
+    }
     case 'peft-ia3': {
       const r = await exportPeftIa3(sourceModelOf(model), file, { checkpoint, out, provenance, ...(task.signal ? { signal: task.signal } : {}) });
       task.report?.({ stage: 'Adapter written', done: 2, total: 2 });
