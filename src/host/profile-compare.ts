@@ -1,0 +1,95 @@
+// The panel's "Compare concepts" card (issue 20, item 9): the open profile against a second profile
+// of the same model, with the CLI's functions (`aura-lens compare`), so both report the same numbers.
+// The page gets the overlaps and a scatter of at most `maxPoints` neurons: every neuron of a small
+// model, else the top k of each profile plus a seeded sample of the rest (a million dots would cost
+// the page seconds and show nothing more).
+import { basename } from 'node:path';
+import { compareAurocs, readProfilePair } from '../aura/concepts';
+import { topKIndices } from '../aura/experts';
+import { mulberry32, randomInt } from '../aura/random';
+import type { ComparisonSnapshot } from '../shared/protocol';
+
+export interface CompareOptions {
+  /** The top-k set's size (the CLI's --k). */
+  k?: number;
+  /** Most points the scatter gets. */
+  maxPoints?: number;
+  seed?: number;
+}
+
+export const COMPARE_DEFAULTS = { k: 100, maxPoints: 5000, seed: 1 } as const;
+
+/** Throws the CLI's one-line AuraUserError when B profiles another model or other sites than A. */
+export function compareProfiles(dirA: string, dirB: string, o: CompareOptions = {}): ComparisonSnapshot {
+  const k = o.k ?? COMPARE_DEFAULTS.k;
+  const maxPoints = o.maxPoints ?? COMPARE_DEFAULTS.maxPoints;
+  const seed = o.seed ?? COMPARE_DEFAULTS.seed;
+  const pair = readProfilePair(dirA, dirB);
+  const a = concat(pair.sites.map((s) => s.a));
+  const b = concat(pair.sites.map((s) => s.b));
+  const c = compareAurocs(a, b, k);
+  const { index, top, random } = scatterSample(a, b, c.topK.k, maxPoints, seed);
+  const x = new Float64Array(index.length);
+  const y = new Float64Array(index.length);
+  for (let i = 0; i < index.length; i++) {
+    x[i] = a[index[i]!]!;
+    y[i] = b[index[i]!]!;
+  }
+  const name = (dir: string, source: string) => `${basename(dir) || dir} (${source})`;
+  const [ma, mb] = pair.manifests;
+  return {
+    a: name(dirA, ma.data.source).slice(0, 1000),
+    b: name(dirB, mb.data.source).slice(0, 1000),
+    neurons: c.neurons,
+    experts: c.experts,
+    topK: c.topK,
+    x,
+    y,
+    top,
+    sample: { random, seed, top: index.length - random },
+  };
+}
+
+/**
+ * Which neurons the scatter shows, in ascending index order: all of them when they fit, else the top k
+ * of A and of B (flagged 1, 2, or 3 for both) and a seeded sample of the others (Floyd's algorithm:
+ * one draw per sampled point, no array of every index).
+ */
+export function scatterSample(a: Float64Array, b: Float64Array, k: number, maxPoints: number, seed: number): { index: Uint32Array; top: Uint32Array; random: number } {
+  const n = a.length;
+  const flags = new Map<number, number>();
+  for (const i of topKIndices(a, k)) flags.set(i, 1);
+  for (const i of topKIndices(b, k)) flags.set(i, (flags.get(i) ?? 0) | 2);
+  const chosen = new Set<number>(flags.keys());
+  const budget = Math.max(0, maxPoints - chosen.size);
+  if (n <= maxPoints) {
+    for (let i = 0; i < n; i++) chosen.add(i);
+  } else if (budget > 0) {
+    // Floyd's sample of `budget` indices of [0, n); those already in a top set are simply kept once.
+    const rng = mulberry32(seed);
+    const drawn = new Set<number>();
+    for (let j = n - budget; j < n; j++) {
+      const t = randomInt(rng, j + 1);
+      drawn.add(drawn.has(t) ? j : t);
+    }
+    for (const i of drawn) chosen.add(i);
+  }
+  const index = Uint32Array.from(chosen).sort();
+  const top = new Uint32Array(index.length);
+  let random = 0;
+  for (let r = 0; r < index.length; r++) {
+    top[r] = flags.get(index[r]!) ?? 0;
+    if (top[r] === 0) random++;
+  }
+  return { index, top, random };
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
