@@ -52,8 +52,8 @@ export function compareProfiles(dirA: string, dirB: string, o: CompareOptions = 
 
 /**
  * Which neurons the scatter shows, in ascending index order: all of them when they fit, else the top k
- * of A and of B (flagged 1, 2, or 3 for both) and a seeded sample of the others (Floyd's algorithm:
- * one draw per sampled point, no array of every index).
+ * of A and of B (flagged 1, 2, or 3 for both) and a seeded sample of the others (draws with a Set,
+ * no array of every index).
  */
 export function scatterSample(a: Float64Array, b: Float64Array, k: number, maxPoints: number, seed: number): { index: Uint32Array; top: Uint32Array; random: number } {
   const n = a.length;
@@ -64,15 +64,17 @@ export function scatterSample(a: Float64Array, b: Float64Array, k: number, maxPo
   const budget = Math.max(0, maxPoints - chosen.size);
   if (n <= maxPoints) {
     for (let i = 0; i < n; i++) chosen.add(i);
-  } else if (budget > 0) {
-    // Floyd's sample of `budget` indices of [0, n); those already in a top set are simply kept once.
+  } else {
+    // Distinct neurons outside the top sets, drawn until the budget is met: n > maxPoints >= budget +
+    // the top sets, so the draws end, and since budget is a few thousand they end quickly.
     const rng = mulberry32(seed);
-    const drawn = new Set<number>();
-    for (let j = n - budget; j < n; j++) {
-      const t = randomInt(rng, j + 1);
-      drawn.add(drawn.has(t) ? j : t);
+    let left = budget;
+    while (left > 0) {
+      const t = randomInt(rng, n);
+      if (chosen.has(t)) continue;
+      chosen.add(t);
+      left--;
     }
-    for (const i of drawn) chosen.add(i);
   }
   const index = Uint32Array.from(chosen).sort();
   const top = new Uint32Array(index.length);
