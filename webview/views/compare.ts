@@ -38,7 +38,7 @@ export function createCompare({ doc, send }: ViewContext): View {
         return;
       }
       if ('refused' in c) {
-        replace(body, h(doc, 'p', { class: 'stale-note', role: 'alert', 'data-testid': 'compare-refused' }, `Cannot compare with ${c.b}: ${c.refused}`));
+        replace(body, h(doc, 'p', { class: 'stale-note', role: 'alert', 'data-testid': 'compare-refused' }, `Cannot compare: ${c.refused}`));
         show(figure, false);
         caption.textContent = '';
         return;
