@@ -91,7 +91,7 @@ test('a large profile: at most 5,000 points, all top experts of both sides, a se
   assert.ok(idx.every((i) => i !== undefined), 'every point is a neuron\'s (A, B) AUROC pair');
   assert.equal(new Set(idx).size, idx.length, 'no neuron drawn twice');
   const union = new Set([...ref.topA, ...ref.topB]);
-  const drawnTop = idx.filter((i, r) => c.top[r] !== 0);
+  const drawnTop = idx.filter((_, r) => c.top[r] !== 0);
   assert.deepEqual(new Set(drawnTop), union, 'the top k of A and of B are all drawn, and flagged');
   idx.forEach((i, r) => assert.equal(c.top[r], (ref.topA.has(i!) ? 1 : 0) | (ref.topB.has(i!) ? 2 : 0)));
   assert.deepEqual(c.sample, { random: 5000 - union.size, seed: 1, top: union.size });
