@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import { AuraUserError } from '../aura/errors';
 import { isUserError } from '../engine/errors';
-import { compareProfiles } from '../host/profile-compare';
 import { needsTrustConfirmation } from '../host/trust';
 import { ExpertsPanel } from '../panel/experts-panel';
 import type { CommandContext } from './context';
@@ -27,7 +26,8 @@ export async function compareProfile(ctx: CommandContext, uri?: vscode.Uri): Pro
   }
   ctx.openPanel(true);
   try {
-    const c = compareProfiles(current.dir, folder.fsPath);
+    // Read on the fit worker's thread: two million-neuron profiles take a noticeable moment to read.
+    const c = await ctx.wb.intervention.compareProfiles(current.dir, folder.fsPath);
     ExpertsPanel.showComparison(current.dir, c);
     ctx.log.info(`compared ${current.dir} with ${folder.fsPath}: ${c.neurons} neurons, experts ${c.experts.a}/${c.experts.b}/${c.experts.both}, top ${c.topK.k} shared ${c.topK.both}`);
   } catch (e) {

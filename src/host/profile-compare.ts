@@ -4,7 +4,7 @@
 // model, else the top k of each profile plus a seeded sample of the rest (a million dots would cost
 // the page seconds and show nothing more).
 import { basename } from 'node:path';
-import { compareAurocs, readProfilePair } from '../aura/concepts';
+import { overlap, readProfilePair } from '../aura/concepts';
 import { topKIndices } from '../aura/experts';
 import { mulberry32, randomInt } from '../aura/random';
 import type { ComparisonSnapshot } from '../shared/protocol';
@@ -27,8 +27,13 @@ export function compareProfiles(dirA: string, dirB: string, o: CompareOptions = 
   const pair = readProfilePair(dirA, dirB);
   const a = concat(pair.sites.map((s) => s.a));
   const b = concat(pair.sites.map((s) => s.b));
-  const c = compareAurocs(a, b, k);
-  const { index, top, random } = scatterSample(a, b, c.topK.k, maxPoints, seed);
+  // compareAurocs's sets, built with plain loops: its per-element callbacks cost ~1.5 s for a
+  // million neurons, too long to hold the extension host.
+  const kk = Math.min(k, a.length);
+  const topA = topKIndices(a, kk);
+  const topB = topKIndices(b, kk);
+  const c = { neurons: a.length, experts: overlap(above(a), above(b)), topK: { k: kk, ...overlap(mask(topA, a.length), mask(topB, a.length)) } };
+  const { index, top, random } = scatterSample(a.length, topA, topB, maxPoints, seed);
   const x = new Float64Array(index.length);
   const y = new Float64Array(index.length);
   for (let i = 0; i < index.length; i++) {
@@ -55,11 +60,10 @@ export function compareProfiles(dirA: string, dirB: string, o: CompareOptions = 
  * of A and of B (flagged 1, 2, or 3 for both) and a seeded sample of the others (draws with a Set,
  * no array of every index).
  */
-export function scatterSample(a: Float64Array, b: Float64Array, k: number, maxPoints: number, seed: number): { index: Uint32Array; top: Uint32Array; random: number } {
-  const n = a.length;
+export function scatterSample(n: number, topA: Uint32Array, topB: Uint32Array, maxPoints: number, seed: number): { index: Uint32Array; top: Uint32Array; random: number } {
   const flags = new Map<number, number>();
-  for (const i of topKIndices(a, k)) flags.set(i, 1);
-  for (const i of topKIndices(b, k)) flags.set(i, (flags.get(i) ?? 0) | 2);
+  for (const i of topA) flags.set(i, 1);
+  for (const i of topB) flags.set(i, (flags.get(i) ?? 0) | 2);
   const chosen = new Set<number>(flags.keys());
   const budget = Math.max(0, maxPoints - chosen.size);
   if (n <= maxPoints) {
@@ -84,6 +88,18 @@ export function scatterSample(a: Float64Array, b: Float64Array, k: number, maxPo
     if (top[r] === 0) random++;
   }
   return { index, top, random };
+}
+
+function above(x: Float64Array): Uint8Array {
+  const m = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) m[i] = x[i]! > 0.5 ? 1 : 0;
+  return m;
+}
+
+function mask(indices: Uint32Array, n: number): Uint8Array {
+  const m = new Uint8Array(n);
+  for (const i of indices) m[i] = 1;
+  return m;
 }
 
 function concat(parts: Float64Array[]): Float64Array {

@@ -10,6 +10,7 @@ import { PROFILE_FORMAT, PROFILE_VERSION, aurocPath } from '../../src/aura/profi
 import { mulberry32 } from '../../src/aura/random';
 import { isUserError } from '../../src/engine/errors';
 import { objectSource, readConfig } from '../../src/host/config';
+import { FitClient } from '../../src/host/fit-client';
 import { memoryLogger } from '../../src/host/logger';
 import { compareProfiles } from '../../src/host/profile-compare';
 import { Workbench } from '../../src/host/workbench';
@@ -144,4 +145,22 @@ test('the panel asks for a comparison, gets it (or the refusal) validated, again
   (wb as unknown as { expertsChanged: { fire(x: unknown): void } }).expertsChanged.fire(undefined);
   assert.deepEqual(posted.at(-1), { type: 'didCompare', comparison: null });
   c.dispose();
+});
+
+test('the fit worker thread compares (the extension host only waits) and sends refusals back as user errors', async () => {
+  const sites: Site[] = [0, 1].map((l) => ({ id: `transformer.h.${l}.mlp.c_fc`, neurons: 8_000 }));
+  const dirA = writeProfile('wa', aurocs(sites, 5), sites);
+  const dirB = writeProfile('wb', aurocs(sites, 6), sites);
+  const client = new FitClient();
+  assert.ok(client.hasWorker, 'the worker entry is found under tsx');
+  try {
+    const viaWorker = await client.compare(dirA, dirB);
+    const here = compareProfiles(dirA, dirB);
+    assert.deepEqual({ ...viaWorker, x: [...viaWorker.x], y: [...viaWorker.y], top: [...viaWorker.top] }, { ...here, x: [...here.x], y: [...here.y], top: [...here.top] });
+    assert.ok(viaWorker.x instanceof Float64Array && viaWorker.top instanceof Uint32Array, 'typed arrays cross as typed arrays');
+    const other = writeProfile('wm', aurocs(sites, 5), sites, 'sha256:other');
+    await assert.rejects(client.compare(dirA, other), (e: Error) => isUserError(e) && e.message.startsWith(`${other}: profiles a different model`));
+  } finally {
+    client.dispose();
+  }
 });
