@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { topKIndices } from '../../src/aura/experts';
 import { PROFILE_FORMAT, PROFILE_VERSION, aurocPath } from '../../src/aura/profile/store';
 import { mulberry32 } from '../../src/aura/random';
 import { isUserError } from '../../src/engine/errors';
@@ -162,5 +163,14 @@ test('the fit worker thread compares (the extension host only waits) and sends r
     await assert.rejects(client.compare(dirA, other), (e: Error) => isUserError(e) && e.message.startsWith(`${other}: profiles a different model`));
   } finally {
     client.dispose();
+  }
+});
+
+test('topKIndices (a heap up to k = 4,096, a sort above) picks what a full sort with the index as tie-break picks', () => {
+  const rng = mulberry32(9);
+  const all = Float64Array.from({ length: 10_000 }, () => Math.round(rng() * 50) / 50);
+  for (const k of [1, 7, 100, 4096, 4097, 9_999]) {
+    const ref = [...all].map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0] || p[1] - q[1]).slice(0, k).map(([, i]) => i).sort((p, q) => p - q);
+    assert.deepEqual([...topKIndices(all, k)], ref, `k = ${k}`);
   }
 });
