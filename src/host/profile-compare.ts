@@ -4,7 +4,7 @@
 // model, else the top k of each profile plus a seeded sample of the rest (a million dots would cost
 // the page seconds and show nothing more).
 import { basename } from 'node:path';
-import { overlap, readProfilePair } from '../aura/concepts';
+import { compareAurocs, readProfilePair } from '../aura/concepts';
 import { topKIndices } from '../aura/experts';
 import { mulberry32, randomInt } from '../aura/random';
 import type { ComparisonSnapshot } from '../shared/protocol';
@@ -27,12 +27,10 @@ export function compareProfiles(dirA: string, dirB: string, o: CompareOptions = 
   const pair = readProfilePair(dirA, dirB);
   const a = concat(pair.sites.map((s) => s.a));
   const b = concat(pair.sites.map((s) => s.b));
-  // compareAurocs's sets, built with plain loops: its per-element callbacks cost ~1.5 s for a
-  // million neurons, too long to hold the extension host.
-  const kk = Math.min(k, a.length);
-  const topA = topKIndices(a, kk);
-  const topB = topKIndices(b, kk);
-  const c = { neurons: a.length, experts: overlap(above(a), above(b)), topK: { k: kk, ...overlap(mask(topA, a.length), mask(topB, a.length)) } };
+  // The CLI's figures exactly; the top sets again (a heap pass each) to mark them in the scatter.
+  const c = compareAurocs(a, b, k);
+  const topA = topKIndices(a, c.topK.k);
+  const topB = topKIndices(b, c.topK.k);
   const { index, top, random } = scatterSample(a.length, topA, topB, maxPoints, seed);
   const x = new Float64Array(index.length);
   const y = new Float64Array(index.length);
@@ -88,18 +86,6 @@ export function scatterSample(n: number, topA: Uint32Array, topB: Uint32Array, m
     if (top[r] === 0) random++;
   }
   return { index, top, random };
-}
-
-function above(x: Float64Array): Uint8Array {
-  const m = new Uint8Array(x.length);
-  for (let i = 0; i < x.length; i++) m[i] = x[i]! > 0.5 ? 1 : 0;
-  return m;
-}
-
-function mask(indices: Uint32Array, n: number): Uint8Array {
-  const m = new Uint8Array(n);
-  for (const i of indices) m[i] = 1;
-  return m;
 }
 
 function concat(parts: Float64Array[]): Float64Array {
