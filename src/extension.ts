@@ -132,6 +132,7 @@ function panelActions(): PanelActions {
     importIntervention: () => run(Commands.importIntervention),
     evaluate: () => run(Commands.evaluateIntervention),
     exportIntervention: (format) => run(Commands.exportIntervention, format),
+    compareProfile: () => run(Commands.compareProfile),
   };
 }
 

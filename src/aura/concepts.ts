@@ -48,9 +48,16 @@ export function compareAurocs(a: Float64Array, b: Float64Array, k: number): Prof
   };
   return {
     neurons: a.length,
-    experts: overlap(Uint8Array.from(a, (x) => (x > 0.5 ? 1 : 0)), Uint8Array.from(b, (x) => (x > 0.5 ? 1 : 0))),
+    experts: overlap(aboveHalf(a), aboveHalf(b)),
     topK: { k: kk, ...overlap(mask(a), mask(b)) },
   };
+}
+
+/** 1 where AUROC > 0.5. A plain loop: Uint8Array.from with a callback takes ~0.6 s for a million neurons. */
+function aboveHalf(x: Float64Array): Uint8Array {
+  const m = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) m[i] = x[i]! > 0.5 ? 1 : 0;
+  return m;
 }
 
 /** Two profiles of the same model and sites: their AUROCs side by side, or a one-line refusal. */

@@ -50,7 +50,7 @@ export function topKIndices(all: Float64Array, k: number): Uint32Array {
   const n = all.length;
   if (k <= 0) return new Uint32Array(0);
   if (k >= n) return Uint32Array.from({ length: n }, (_, i) => i);
-  const threshold = all.slice().sort()[n - k];
+  const threshold = k <= HEAP_K ? kthLargest(all, k) : all.slice().sort()[n - k]!;
   let above = 0;
   for (let i = 0; i < n; i++) if (all[i] > threshold) above++;
   let ties = k - above;
@@ -61,6 +61,41 @@ export function topKIndices(all: Float64Array, k: number): Uint32Array {
     if (v > threshold || (v === threshold && ties-- > 0)) out[m++] = i;
   }
   return out;
+}
+
+/** Up to this k a heap finds the k-th value: a full sort of a million neurons costs ~250 ms, the heap a few. */
+const HEAP_K = 4096;
+
+/** The k-th largest value (counting repeats), as `all.slice().sort()[n - k]`: a min-heap of the k largest seen. */
+function kthLargest(all: Float64Array, k: number): number {
+  const heap = new Float64Array(k);
+  let size = 0;
+  for (let i = 0; i < all.length; i++) {
+    const v = all[i]!;
+    if (size < k) {
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (heap[p]! <= v) break;
+        heap[c] = heap[p]!;
+        c = p;
+      }
+      heap[c] = v;
+    } else if (v > heap[0]!) {
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= k) break;
+        const r = l + 1;
+        const m = r < k && heap[r]! < heap[l]! ? r : l;
+        if (heap[m]! >= v) break;
+        heap[c] = heap[m]!;
+        c = m;
+      }
+      heap[c] = v;
+    }
+  }
+  return heap[0]!;
 }
 
 /** A mask per site of its k best neurons over all sites together (the Det0/Damp selection). */

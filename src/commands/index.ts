@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../shared/ids';
 import { reportError } from '../host/vscode/task-runner';
 import { addSelectionExample } from './add-selection-example';
+import { compareProfile } from './compare-profile';
 import { evaluateArgs, evaluateIntervention } from './evaluate-intervention';
 import { exportIntervention } from './export-intervention';
 import { highlightActivations } from './highlight-activations';
@@ -28,6 +29,7 @@ const handlers: Record<CommandId, Handler> = {
   [Commands.useDemoModel]: useDemoModel,
   [Commands.profileConcept]: (ctx, uri) => profileConcept(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.openProfileFolder]: (ctx, uri) => openProfileFolder(ctx, uri instanceof vscode.Uri ? uri : undefined),
+  [Commands.compareProfile]: (ctx, uri) => compareProfile(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.profileOnCluster]: (ctx, uri) => profileOnCluster(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.addSelectionAsToxic]: (ctx) => addSelectionExample(ctx, 1),
   [Commands.addSelectionAsNonToxic]: (ctx) => addSelectionExample(ctx, 0),

@@ -8,16 +8,21 @@ import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuraUserError } from '../aura/errors';
 import { InterventionFitter } from './intervention-fit';
+import { compareProfiles } from './profile-compare';
 import type { FitInputs, FitOutput } from './intervention-fit';
-import type { InterventionSettings, NeuronOverride } from '../shared/protocol';
+import type { ComparisonSnapshot, InterventionSettings, NeuronOverride } from '../shared/protocol';
 
-export type FitRequest = { type: 'load'; inputs: FitInputs } | { type: 'fit'; id: number; settings: InterventionSettings; overrides: readonly NeuronOverride[] };
-export type FitReply = { type: 'fit'; id: number; output: FitOutput } | { type: 'error'; id: number; message: string; user: boolean };
+export type FitRequest =
+  | { type: 'load'; inputs: FitInputs }
+  | { type: 'fit'; id: number; settings: InterventionSettings; overrides: readonly NeuronOverride[] }
+  /** Two profiles' expert overlap (the panel's Compare concepts card): reading both is the slow part. */
+  | { type: 'compare'; id: number; dirA: string; dirB: string };
+export type FitReply = { type: 'fit'; id: number; output: FitOutput } | { type: 'compare'; id: number; comparison: ComparisonSnapshot } | { type: 'error'; id: number; message: string; user: boolean };
 
 export class FitClient {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(o: FitOutput): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, { resolve(o: never): void; reject(e: Error): void }>();
   private readonly local = new InterventionFitter();
   private inputs: FitInputs = { aurocs: [] };
   /** Fits answered by the worker thread (tests check that big fits leave the host's thread). */
@@ -54,6 +59,18 @@ export class FitClient {
     });
   }
 
+  /** compareProfiles on the worker thread (or here when there is none); refusals come back as user errors. */
+  compare(dirA: string, dirB: string): Promise<ComparisonSnapshot> {
+    const w = this.ensureWorker();
+    if (!w) return Promise.resolve().then(() => compareProfiles(dirA, dirB));
+    const id = this.nextId++;
+    return new Promise<ComparisonSnapshot>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.ref();
+      w.postMessage({ type: 'compare', id, dirA, dirB } satisfies FitRequest);
+    });
+  }
+
   dispose(): void {
     const w = this.worker;
     this.worker = undefined;
@@ -73,8 +90,9 @@ export class FitClient {
       if (this.pending.size === 0) w.unref();
       if (m.type === 'fit') {
         this.workerFits++;
-        p.resolve(m.output);
-      } else p.reject(m.user ? new AuraUserError(m.message) : new Error(m.message));
+        (p.resolve as (o: FitOutput) => void)(m.output);
+      } else if (m.type === 'compare') (p.resolve as (c: ComparisonSnapshot) => void)(m.comparison);
+      else p.reject(m.user ? new AuraUserError(m.message) : new Error(m.message));
     });
     const lost = (e: Error) => {
       if (this.worker !== w) return;

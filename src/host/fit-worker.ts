@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { isUserError } from '../engine/errors';
 import { InterventionFitter } from './intervention-fit';
+import { compareProfiles } from './profile-compare';
 import type { FitReply, FitRequest } from './fit-client';
 import type { FitOutput } from './intervention-fit';
 
@@ -15,6 +16,11 @@ parentPort?.on('message', (m: FitRequest) => {
   let reply: FitReply;
   let transfer: ArrayBuffer[] = [];
   try {
+    if (m.type === 'compare') {
+      const comparison = compareProfiles(m.dirA, m.dirB);
+      parentPort!.postMessage({ type: 'compare', id: m.id, comparison } satisfies FitReply, [comparison.x.buffer, comparison.y.buffer, comparison.top.buffer] as ArrayBuffer[]);
+      return;
+    }
     const output = detach(fitter.run(m.settings, m.overrides));
     reply = { type: 'fit', id: m.id, output };
     transfer = buffersOf(output);

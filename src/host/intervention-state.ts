@@ -14,7 +14,7 @@ import type { SiteAuroc } from '../aura/experts';
 import type { InterventionFile } from '../aura/intervention-file';
 import type { FitResult } from '../aura/methods';
 import type { TransportSite } from '../aura/transport';
-import type { InterventionSettings, InterventionSnapshot, NeuronOverride } from '../shared/protocol';
+import type { ComparisonSnapshot, InterventionSettings, InterventionSnapshot, NeuronOverride } from '../shared/protocol';
 import type { FitOutput, ImportedBias, TransportFits } from './intervention-fit';
 import type { GainMap, ShiftMap } from './model-host/api';
 
@@ -87,6 +87,11 @@ export class InterventionState {
   /** Fits answered by the worker thread so far (tests check that big fits leave the host's thread). */
   get workerFits(): number {
     return this.fits.workerFits;
+  }
+
+  /** The open profile against another (the panel's Compare concepts card), read on the fit worker's thread. */
+  compareProfiles(dirA: string, dirB: string): Promise<ComparisonSnapshot> {
+    return this.fits.compare(dirA, dirB);
   }
 
   /** True while a fit runs in the worker (the gains in use are the previous fit's). */

@@ -14,7 +14,7 @@ import { panelHtml } from './html';
 import { PanelController } from './panel-controller';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { EvaluationSummary, HostMessage, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, HostMessage, SweepSnapshot } from '../shared/protocol';
 import type { PanelActions } from './panel-controller';
 
 export interface PanelDeps {
@@ -62,6 +62,11 @@ export class ExpertsPanel implements vscode.Disposable {
 
   static showEvaluation(e: EvaluationSummary): void {
     ExpertsPanel.current?.controller.showEvaluation(e);
+  }
+
+  /** The "Compare concepts" card: the open profile (in `dirA`) against a second one, or why not. */
+  static showComparison(dirA: string, c: ComparisonSnapshot | { refused: string; b: string }): void {
+    ExpertsPanel.current?.controller.showComparison(dirA, c);
   }
 
   /** The Pareto plot's points (for the integrator: call after a sweep, as showEvaluation is called). */

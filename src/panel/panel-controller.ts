@@ -9,7 +9,7 @@ import { describeRejection, PageMessageSchema, parsePageMessage } from '../share
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { EvaluationSummary, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -19,6 +19,8 @@ export interface PanelActions {
   importIntervention(): void;
   evaluate(): void;
   exportIntervention(format: 'json' | 'safetensors' | 'onnx'): void;
+  /** "AurA: Compare With Profile…": picks a second profile folder (absent: the page's button reports it). */
+  compareProfile?(): void;
 }
 
 /** Saves the sweep's points where the user chooses (a save dialog in VS Code). */
@@ -29,6 +31,8 @@ export class PanelController implements Disposable {
   private detail: AbortController | undefined;
   private evaluation: EvaluationSummary | undefined;
   private sweep: SweepSnapshot | undefined;
+  /** The last comparison (or refusal) and the profile folder it compared against, dropped when that profile goes. */
+  private comparison: { dirA: string; message: ComparisonSnapshot | { refused: string; b: string } } | undefined;
   /** The last finished preview with its scored samples, and the sampling of the current run. */
   private sampled: PreviewSnapshot | undefined;
   private sampling: AbortController | undefined;
@@ -44,7 +48,15 @@ export class PanelController implements Disposable {
     private readonly samples?: Pick<SampleDeps, 'scorer'>,
   ) {
     this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
-    this.subscriptions.add(wb.onDidChangeExperts((experts) => this.post({ type: 'didChangeExperts', experts: experts ?? null })));
+    this.subscriptions.add(
+      wb.onDidChangeExperts((experts) => {
+        this.post({ type: 'didChangeExperts', experts: experts ?? null });
+        if (this.comparison && this.comparison.dirA !== wb.profile?.dir) {
+          this.comparison = undefined;
+          this.post({ type: 'didCompare', comparison: null });
+        }
+      }),
+    );
     this.subscriptions.add(wb.onDidChangeProgress((progress) => this.post({ type: 'didChangeProgress', progress })));
     this.subscriptions.add(wb.intervention.onDidChange((intervention) => this.post({ type: 'didChangeIntervention', intervention })));
     this.subscriptions.add(
@@ -72,6 +84,12 @@ export class PanelController implements Disposable {
   showEvaluation(e: EvaluationSummary): void {
     this.evaluation = e;
     this.post({ type: 'didEvaluate', evaluation: e });
+  }
+
+  /** A comparison of the open profile (in `dirA`) with a second one, or the host's refusal of it. */
+  showComparison(dirA: string, comparison: ComparisonSnapshot | { refused: string; b: string }): void {
+    this.comparison = { dirA, message: comparison };
+    this.post({ type: 'didCompare', comparison });
   }
 
   /** A sweep's points for the Pareto plot (kept, so a reloaded page gets them again). */
@@ -116,6 +134,9 @@ export class PanelController implements Disposable {
         return this.actions.importIntervention();
       case 'evaluate':
         return this.actions.evaluate();
+      case 'compareProfile':
+        if (!this.actions.compareProfile) return this.post({ type: 'didError', message: 'comparing profiles is not available here' });
+        return this.actions.compareProfile();
       case 'exportSweep': {
         const sweep = this.sweep;
         if (!sweep || !this.exportSweep) return this.post({ type: 'didError', message: 'there is no sweep to export yet: run a sweep first' });
@@ -134,6 +155,7 @@ export class PanelController implements Disposable {
     if (preview) this.post({ type: 'didUpdatePreview', preview });
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
+    if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
   }
 
   /**

@@ -6,6 +6,7 @@ export const Commands = {
   useDemoModel: 'aura.useDemoModel',
   profileConcept: 'aura.profileConcept',
   openProfileFolder: 'aura.openProfileFolder',
+  compareProfile: 'aura.compareProfile',
   profileOnCluster: 'aura.profileOnCluster',
   addSelectionAsToxic: 'aura.addSelectionAsToxic',
   addSelectionAsNonToxic: 'aura.addSelectionAsNonToxic',

@@ -320,6 +320,31 @@ export const ProgressSnapshotSchema = v.object({
 });
 export type ProgressSnapshot = v.InferOutput<typeof ProgressSnapshotSchema>;
 
+/** Neurons in each profile's set, in both, and |A ∩ B| / |A ∪ B| (null when both sets are empty). */
+export const SetOverlapSchema = v.object({ a: count, b: count, both: count, jaccard: v.nullable(v.pipe(finite, v.minValue(0), v.maxValue(1))) });
+
+/**
+ * Two profiles of the open model side by side (issue 20, item 9): the overlaps of their expert sets
+ * and a downsampled scatter of every neuron's AUROC in A (x) against B (y). Point i is x[i], y[i];
+ * `top` marks the points that are in the top k of A (1), of B (2) or of both (3), 0 for the sample.
+ */
+export const ComparisonSnapshotSchema = v.pipe(
+  v.object({
+    a: text(1000),
+    b: text(1000),
+    neurons: count,
+    experts: SetOverlapSchema,
+    topK: v.object({ k: count, ...SetOverlapSchema.entries }),
+    x: float64Column,
+    y: float64Column,
+    top: uint32Column,
+    /** How the points were chosen (seeded sample size, seed, top experts added). */
+    sample: v.object({ random: count, seed: count, top: count }),
+  }),
+  v.check((c) => c.x.length === c.y.length && c.y.length === c.top.length, 'x, y and top must have the same length'),
+);
+export type ComparisonSnapshot = v.InferOutput<typeof ComparisonSnapshotSchema>;
+
 // ------------------------------------------------------------------ page -> host
 
 const signal = <T extends string>(type: T) => v.object({ type: v.literal(type) });
@@ -338,6 +363,7 @@ export const PAGE_MESSAGES = [
   signal('importIntervention'),
   signal('evaluate'),
   v.object({ type: v.literal('exportSweep'), format: v.picklist(['csv', 'json']) }),
+  signal('compareProfile'),
 ] as const;
 export const PageMessageSchema = v.variant('type', PAGE_MESSAGES);
 export type PageMessage = v.InferOutput<typeof PageMessageSchema>;
@@ -354,6 +380,8 @@ export const HOST_MESSAGES = [
   v.object({ type: v.literal('didEvaluate'), evaluation: EvaluationSummarySchema }),
   v.object({ type: v.literal('didSweep'), sweep: SweepSnapshotSchema }),
   v.object({ type: v.literal('didError'), message: text() }),
+  /** A comparison with a second profile, or the host's one-line refusal (another model or other sites). */
+  v.object({ type: v.literal('didCompare'), comparison: v.nullable(v.union([ComparisonSnapshotSchema, v.object({ refused: text(1000), b: text(1000) })])) }),
 ] as const;
 export const HostMessageSchema = v.variant('type', HOST_MESSAGES);
 export type HostMessage = v.InferOutput<typeof HostMessageSchema>;

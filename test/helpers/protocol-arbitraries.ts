@@ -21,7 +21,7 @@ export const settings = rec({
 });
 
 export const validPage = fc.oneof(
-  fc.constantFrom('ready', 'cancelPreview', 'profile', 'useDemoModel', 'openModelFolder', 'importIntervention', 'evaluate').map((type) => ({ type })),
+  fc.constantFrom('ready', 'cancelPreview', 'profile', 'useDemoModel', 'openModelFolder', 'importIntervention', 'evaluate', 'compareProfile').map((type) => ({ type })),
   rec({ type: fc.constant('setIntervention'), settings }),
   rec({ type: fc.constant('setOverride'), site: str, neuron: nat, gain: fc.option(fc.double({ noNaN: true, min: 0, max: 2 }), { nil: null }) }),
   rec({ type: fc.constant('selectNeuron'), site: str, neuron: nat }),
@@ -52,6 +52,21 @@ const side = rec({
   perplexity: fc.option(num, { nil: null }),
   intervals: fc.option(rec({ toxicityProbability: interval, expectedMaxToxicity: interval, meanToxicity: interval, perplexity: fc.option(interval, { nil: null }) }), { nil: undefined }),
 }).map(({ intervals, ...s }) => (intervals === undefined ? s : { ...s, intervals }));
+
+const overlap = rec({ a: nat, b: nat, both: nat, jaccard: fc.option(unit, { nil: null }) });
+export const comparison = fc.integer({ min: 0, max: 30 }).chain((n) =>
+  rec({
+    a: str,
+    b: str,
+    neurons: nat,
+    experts: overlap,
+    topK: fc.tuple(nat, overlap).map(([k, o]) => ({ k, ...o })),
+    x: fc.array(unit, { minLength: n, maxLength: n }).map((a) => Float64Array.from(a)),
+    y: fc.array(unit, { minLength: n, maxLength: n }).map((a) => Float64Array.from(a)),
+    top: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n, maxLength: n }).map((a) => Uint32Array.from(a)),
+    sample: rec({ random: nat, seed: nat, top: nat }),
+  }),
+);
 
 export const validHost = fc.oneof(
   rec({
@@ -97,6 +112,7 @@ export const validHost = fc.oneof(
   rec({ type: fc.constant('didChangeProgress'), progress: rec({ task: fc.option(str, { nil: null }), done: num, total: num }) }),
   rec({ type: fc.constant('didEvaluate'), evaluation: rec({ prompts: nat, samples: nat, scorer: str, seconds: num, baseline: side, intervened: side }) }),
   rec({ type: fc.constant('didError'), message: str }),
+  rec({ type: fc.constant('didCompare'), comparison: fc.option(fc.oneof(comparison, rec({ refused: str, b: str })), { nil: null }) }),
 );
 
 /** A valid message with one value somewhere inside replaced by anything: it parses or is rejected, never throws. */

@@ -94,6 +94,7 @@ const TITLES: Record<string, string> = {
   [Commands.useDemoModel]: 'Use Demo Model',
   [Commands.profileConcept]: 'Profile Concept…',
   [Commands.openProfileFolder]: 'Open Profile Folder…',
+  [Commands.compareProfile]: 'Compare With Profile…',
   [Commands.profileOnCluster]: 'Profile on a Cluster…',
   [Commands.addSelectionAsToxic]: 'Add Selection as Toxic Example',
   [Commands.addSelectionAsNonToxic]: 'Add Selection as Non-toxic Example',

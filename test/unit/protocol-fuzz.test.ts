@@ -12,7 +12,7 @@ import { Workbench } from '../../src/host/workbench';
 import { PanelController } from '../../src/panel/panel-controller';
 import { parseHostMessage, parsePageMessage } from '../../src/shared/protocol';
 import type { ModelHost } from '../../src/host/model-host/api';
-import { anything, experts, mutate, nat, num, params, rec, settings, str, validHost, validPage } from '../helpers/protocol-arbitraries';
+import { anything, comparison, experts, mutate, nat, num, params, rec, settings, str, validHost, validPage } from '../helpers/protocol-arbitraries';
 
 for (const [name, parse, valid] of [
   ['page -> host', parsePageMessage, validPage],
@@ -60,6 +60,9 @@ test('single-field violations are rejected (host -> page)', () => {
     rec({ type: fc.constant('didChangeProgress'), progress: rec({ task: fc.option(str, { nil: null }), done: fc.constantFrom(NaN, Infinity, '1'), total: num }) }),
     rec({ type: fc.constant('didUpdatePreview'), preview: rec({ runId: fc.integer({ max: -1 }), prompt: str, original: str, intervened: str, done: fc.boolean() }) }),
     rec({ type: fc.constant('didError'), message: fc.oneof(fc.integer(), fc.constant(null)) }),
+    comparison.map((c) => ({ type: 'didCompare', comparison: { ...c, y: Float64Array.from([...c.y, 0.5]) } })),
+    comparison.map((c) => ({ type: 'didCompare', comparison: { ...c, experts: { ...c.experts, jaccard: 1.5 } } })),
+    comparison.filter((c) => c.x.length > 0).map((c) => ({ type: 'didCompare', comparison: { ...c, x: Float64Array.from([NaN, ...c.x.slice(1)]) } })),
   );
   fc.assert(fc.property(bad, (m) => assert.equal(parseHostMessage(m), undefined)), params);
 });

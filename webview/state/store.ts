@@ -1,7 +1,7 @@
 // The page's state: the latest snapshot of each kind from the host, plus the view state that
 // survives reloads. Views subscribe and redraw what changed.
 import { persistable } from './ui-state';
-import type { SweepSnapshot, EvaluationSummary, ExpertsSnapshot, InterventionSnapshot, ModelSummary, NeuronDetail, PreviewSnapshot, ProgressSnapshot } from '../../src/shared/protocol';
+import type { ComparisonSnapshot, SweepSnapshot, EvaluationSummary, ExpertsSnapshot, InterventionSnapshot, ModelSummary, NeuronDetail, PreviewSnapshot, ProgressSnapshot } from '../../src/shared/protocol';
 import type { UiState } from './ui-state';
 
 export interface PageState {
@@ -13,6 +13,8 @@ export interface PageState {
   progress: ProgressSnapshot;
   evaluation: EvaluationSummary | null;
   sweep: SweepSnapshot | null;
+  /** The open profile against a second one, or the host's refusal of that one. */
+  comparison: ComparisonSnapshot | { refused: string; b: string } | null;
   error: string | null;
   ui: UiState;
 }
@@ -28,7 +30,7 @@ export class Store {
     ui: UiState,
     private readonly save: (state: unknown) => void,
   ) {
-    this.s = { model: null, experts: null, intervention: null, detail: null, preview: null, progress: { task: null, done: 0, total: 0 }, evaluation: null, sweep: null, error: null, ui };
+    this.s = { model: null, experts: null, intervention: null, detail: null, preview: null, progress: { task: null, done: 0, total: 0 }, evaluation: null, sweep: null, comparison: null, error: null, ui };
   }
 
   get state(): PageState {

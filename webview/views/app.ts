@@ -3,6 +3,7 @@ import { HostConnection } from '../host-connection';
 import { rowOf } from '../state/filter';
 import { Store } from '../state/store';
 import { restoreUi } from '../state/ui-state';
+import { createCompare } from './compare';
 import { createControls } from './controls';
 import { createDetail } from './detail';
 import { h } from './dom';
@@ -32,17 +33,17 @@ export function mountApp(root: HTMLElement, api: VsCodeApi): App {
   const connection = new HostConnection(api, win, (m) => receive(store, m, ctx));
   const ctx: ViewContext = { doc, store, send: (m) => connection.send(m) };
   const table = createExpertsTable(ctx);
-  const views: View[] = [createHeader(ctx), createStatus(ctx), createWelcome(ctx), createSummary(ctx), table, createControls(ctx), createDetail(ctx), createPreview(ctx), createEvaluation(ctx), createSweep(ctx)];
-  const [header, status, welcome, summary, , controls, detail, preview, evaluation, sweep] = views.map((v) => v.el);
+  const views: View[] = [createHeader(ctx), createStatus(ctx), createWelcome(ctx), createSummary(ctx), table, createControls(ctx), createDetail(ctx), createPreview(ctx), createEvaluation(ctx), createSweep(ctx), createCompare(ctx)];
+  const [header, status, welcome, summary, , controls, detail, preview, evaluation, sweep, compare] = views.map((v) => v.el);
   // The intervention controls and the preview form one dock that stays in view (sticky beside the
   // table and the neuron detail on wide screens, together below them on narrow ones), so moving the
   // slider and reading the new text never needs a scroll.
   const dock = h(doc, 'div', { class: 'dock', testid: 'intervention-dock' }, controls!, preview!);
   root.replaceChildren(
-    h(doc, 'div', { class: 'app' }, header!, status!, welcome!, summary!, h(doc, 'div', { class: 'main-grid' }, h(doc, 'div', { class: 'main' }, table.el, detail!), dock), evaluation!, sweep!),
+    h(doc, 'div', { class: 'app' }, header!, status!, welcome!, summary!, h(doc, 'div', { class: 'main-grid' }, h(doc, 'div', { class: 'main' }, table.el, detail!), dock), evaluation!, sweep!, compare!),
   );
   trackHeaderHeight(header!);
-  const all = new Set<StateKey>(['model', 'experts', 'intervention', 'detail', 'preview', 'progress', 'evaluation', 'sweep', 'error', 'ui']);
+  const all = new Set<StateKey>(['model', 'experts', 'intervention', 'detail', 'preview', 'progress', 'evaluation', 'sweep', 'comparison', 'error', 'ui']);
   const update = (changed: ReadonlySet<StateKey>) => {
     for (const v of views) v.update(store.state, changed);
   };
@@ -91,6 +92,8 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
       return store.set('evaluation', m.evaluation);
     case 'didSweep':
       return store.set('sweep', m.sweep);
+    case 'didCompare':
+      return store.set('comparison', m.comparison);
     case 'didError':
       return store.set('error', m.message);
   }
