@@ -13,6 +13,8 @@ import { checkAurocs, topKMasks } from './experts';
 import type { SiteAuroc } from './experts';
 import { applyStrength, checkStrength } from './gains';
 import { DEFAULT_DAMP_ALPHA, auraGain, topKExpertGain } from '../shared/method-gain';
+import { builtinMethod } from '../shared/method-labels';
+import { acceptMethod } from '../shared/protocol';
 
 export interface MethodParams {
   /** Number of experts for top-k methods; null or undefined: every neuron with AUROC > 0.5. */
@@ -34,6 +36,15 @@ export interface MethodGains {
 export interface InterventionMethod {
   name: string;
   summary: string;
+  /**
+   * What the panel shows: its picker's label (default: the name) and description (default: the
+   * summary), and whether it takes a top-k and an alpha (default: neither) and the alpha it starts from.
+   */
+  label?: string;
+  description?: string;
+  takesK?: boolean;
+  takesAlpha?: boolean;
+  defaultAlpha?: number | null;
   fit(sites: readonly SiteAuroc[], params: MethodParams): MethodGains;
 }
 
@@ -42,10 +53,23 @@ const registry = new Map<string, InterventionMethod>();
 export function registerMethod(method: InterventionMethod): void {
   if (registry.has(method.name)) throw new Error(`intervention method ${method.name} is already registered`);
   registry.set(method.name, method);
+  // The panel may then ask for it by name (src/shared/protocol.ts checks page messages on arrival).
+  acceptMethod(method.name);
 }
 
 export function methodNames(): string[] {
   return [...registry.keys()];
+}
+
+/** The registered methods, in registration order. */
+export function registeredMethods(): InterventionMethod[] {
+  return [...registry.values()];
+}
+
+/** A built-in method's panel fields, from the one shared list. */
+function panelFields(id: string): Required<Pick<InterventionMethod, 'label' | 'description' | 'takesK' | 'takesAlpha' | 'defaultAlpha'>> {
+  const { label, description, takesK, takesAlpha, defaultAlpha } = builtinMethod(id);
+  return { label, description, takesK, takesAlpha, defaultAlpha };
 }
 
 export function getMethod(name: string): InterventionMethod {
@@ -73,6 +97,7 @@ function noParam(method: string, flag: string, value: number | null | undefined,
 
 registerMethod({
   name: 'aura',
+  ...panelFields('aura'),
   summary: 'dampen each neuron with AUROC > 0.5 by 1 - 2*(AUROC - 0.5); no hyperparameter',
   fit(sites, params) {
     noParam('aura', 'k', params.k, 'it dampens every neuron with AUROC > 0.5; use damp or det0 for top-k');
@@ -85,6 +110,7 @@ registerMethod({
 
 registerMethod({
   name: 'damp',
+  ...panelFields('damp'),
   summary: 'multiply the top-k neurons by AUROC (over all sites) by a fixed alpha (default 0.5)',
   fit(sites, params) {
     const alpha = params.alpha ?? DEFAULT_DAMP_ALPHA;
@@ -98,6 +124,7 @@ registerMethod({
 
 registerMethod({
   name: 'det0',
+  ...panelFields('det0'),
   summary: 'set the top-k neurons by AUROC (over all sites) to zero',
   fit(sites, params) {
     noParam('det0', 'alpha', params.alpha, 'its experts are set to 0');

@@ -5,8 +5,8 @@
 // (fit-client.ts): at 1.4M neurons it takes ~0.5 s, which the extension host's event loop must not
 // spend. Until a fit lands the previous one stays current; ready() waits for the latest.
 import { AuraUserError } from '../aura/errors';
-import { fitIntervention } from '../aura/methods';
-import { isTransportMethod } from '../aura/transport';
+import { fitIntervention, getMethod, methodNames } from '../aura/methods';
+import { TRANSPORT_METHODS, isTransportMethod } from '../aura/transport';
 import { Emitter } from './events';
 import { FitClient } from './fit-client';
 import { FLT_MAX, params } from './intervention-fit';
@@ -21,8 +21,6 @@ import type { GainMap, ShiftMap } from './model-host/api';
 export type { TransportFits } from './intervention-fit';
 
 export const DEFAULT_SETTINGS: InterventionSettings = { method: 'aura', strength: 1, k: null, alpha: null };
-const DEFAULT_DAMP_ALPHA = 0.5;
-const GAIN_METHODS = ['aura', 'damp', 'det0'] as const;
 /** Below this many neurons a fit takes under ~20 ms here, and fitting at once keeps the slider path short. */
 export const OFFLOAD_MIN_NEURONS = 100_000;
 
@@ -100,6 +98,7 @@ export class InterventionState {
   }
 
   update(settings: InterventionSettings): void {
+    knownMethod(settings.method, 'method');
     if (isTransportMethod(settings.method) && !this.transport?.has(settings.method)) {
       throw new AuraUserError(`${settings.method} is fitted from a profile's mean-pooled responses: profile a concept first (a sketch profile keeps none)`);
     }
@@ -159,8 +158,8 @@ export class InterventionState {
   }
 
   snapshot(): InterventionSnapshot {
-    // Absent means the three gain methods (the protocol's default).
-    const methods = this.transport?.size ? { methods: [...GAIN_METHODS, ...this.transport.keys()] } : {};
+    // Absent means every registered gain method (the protocol's default).
+    const methods = this.transport?.size ? { methods: [...methodNames(), ...this.transport.keys()] } : {};
     const affected = this.current_?.affected ?? 0;
     return { ...this.settings, overrides: [...this.overrides.values()], ...methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}) };
   }
@@ -256,8 +255,14 @@ export class InterventionState {
  * transport methods (linear-act, mean-act) need the profile's responses the panel does not refit from.
  */
 function panelMethod(method: string, path: string): InterventionSettings['method'] {
-  if (method === 'aura' || method === 'damp' || method === 'det0' || method === 'linear-act' || method === 'mean-act') return method;
-  throw new AuraUserError(`${path}: method ${JSON.stringify(method).slice(0, 60)} is unknown; expected aura, damp, det0, linear-act or mean-act`);
+  return knownMethod(method, `${path}: method`);
+}
+
+/** A registered gain method or a transport map, else an error naming them all. */
+function knownMethod(method: string, where: string): string {
+  const names = [...methodNames(), ...TRANSPORT_METHODS];
+  if (names.includes(method)) return method;
+  throw new AuraUserError(`${where} ${JSON.stringify(method).slice(0, 60)} is unknown; expected ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`);
 }
 
 /** An imported file's site as a transport map: no range (a version 1 file) is the whole line. */
@@ -273,9 +278,8 @@ function transportSiteOf(site: InterventionFile['sites'][string]): TransportSite
 /** Keeps only the fields a method uses, with k within the neurons there are. */
 export function normalize(s: InterventionSettings, total: number): InterventionSettings {
   const strength = Math.min(1, Math.max(0, s.strength));
-  if (s.method === 'linear-act' || s.method === 'mean-act') return { method: s.method, strength, k: null, alpha: null };
-  if (s.method === 'aura') return { method: 'aura', strength, k: null, alpha: null };
-  const k = s.k === null ? null : total > 0 ? Math.min(Math.max(1, Math.round(s.k)), total) : Math.max(1, Math.round(s.k));
-  if (s.method === 'det0') return { method: 'det0', strength, k, alpha: null };
-  return { method: 'damp', strength, k, alpha: s.alpha ?? DEFAULT_DAMP_ALPHA };
+  if (isTransportMethod(s.method)) return { method: s.method, strength, k: null, alpha: null };
+  const m = getMethod(s.method);
+  const k = !m.takesK || s.k === null ? null : total > 0 ? Math.min(Math.max(1, Math.round(s.k)), total) : Math.max(1, Math.round(s.k));
+  return { method: s.method, strength, k, alpha: m.takesAlpha ? (s.alpha ?? m.defaultAlpha ?? null) : null };
 }

@@ -2,7 +2,7 @@
 import type { Workbench } from './workbench';
 import { int, pct } from '../shared/format';
 
-import { METHOD_LABELS } from '../shared/method-labels';
+import { methodDisplayName } from '../shared/method-labels';
 
 export function statusText(wb: Workbench): { text: string; tooltip: string } {
   const m = wb.model;
@@ -11,7 +11,7 @@ export function statusText(wb: Workbench): { text: string; tooltip: string } {
   const name = m.isDemo ? 'demo' : m.name;
   const iv = wb.intervention.snapshot();
   if (!wb.intervention.hasAurocs) return { text: `$(pulse) AurA: ${name} · not profiled`, tooltip: `${m.path}\nProfile a concept to find its experts` };
-  const state = `${METHOD_LABELS[iv.method]} ${pct(iv.strength)}`;
+  const state = `${methodDisplayName(iv.method)} ${pct(iv.strength)}`;
   return { text: `$(pulse) AurA: ${name} · ${state}`, tooltip: `${m.path}\n${int(iv.affected)} neurons affected\nClick to open the experts panel` };
 }
 

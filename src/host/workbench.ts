@@ -17,7 +17,8 @@ import { scoreTokens, topExperts } from './token-scores';
 import type { ConceptSource } from '../aura/datasets';
 import type { DemoAssets } from '../aura/demo-assets';
 import type { InterventionFile } from '../aura/intervention-file';
-import type { ExpertsSnapshot, MethodName, ModelSummary, NeuronDetail, ProgressSnapshot } from '../shared/protocol';
+import type { ExpertsSnapshot, ModelSummary, NeuronDetail, ProgressSnapshot } from '../shared/protocol';
+import type { SweepRequest } from '../shared/model-messages';
 import type { AuraConfig } from './config';
 import type { ExportFormat } from './intervention-export';
 import type { LagReport } from './lag-monitor';
@@ -49,7 +50,8 @@ export type { ExportFormat } from './intervention-export';
 
 export const DEMO_NAME = 'aura-demo';
 
-export type SweepMethod = MethodName;
+/** The methods the model host sweeps (its request's own list). */
+export type SweepMethod = SweepRequest['methods'][number];
 
 export class Workbench {
   readonly intervention = new InterventionState();

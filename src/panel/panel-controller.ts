@@ -1,5 +1,6 @@
 // The experts panel's host side without VS Code: validates each page message on arrival, turns it
 // into work on the Workbench, and posts full snapshots back (on 'ready', and whenever state changes).
+import { methodCatalog } from '../aura/method-catalog';
 import { isUserError } from '../engine/errors';
 import { DisposableStore } from '../host/events';
 import { isAbort } from '../host/preview-controller';
@@ -147,6 +148,7 @@ export class PanelController implements Disposable {
 
   private sendAll(): void {
     const wb = this.wb;
+    this.post({ type: 'didListMethods', methods: methodCatalog() });
     this.post({ type: 'didChangeModel', model: wb.summary() });
     this.post({ type: 'didChangeExperts', experts: wb.experts ?? null });
     this.post({ type: 'didChangeIntervention', intervention: wb.intervention.snapshot() });

@@ -107,6 +107,7 @@ export const SweepRequestSchema = v.object({
   scorer: str,
   settings: GenerationSettingsSchema,
 });
+export type SweepRequest = v.InferOutput<typeof SweepRequestSchema>;
 
 /** `provenance`: the export's provenance record as JSON text, kept in the model's metadata_props. */
 export const ExportOnnxRequestSchema = v.object({ gains: GainMapSchema, shifts, out: str, provenance: v.optional(str) });

@@ -17,6 +17,7 @@
 // v.object drops unknown keys, so a message arrives with only its known fields. Numbers are finite
 // unless a schema says otherwise; strings are bounded so one message cannot carry unbounded text.
 import * as v from 'valibot';
+import { BUILTIN_METHODS } from './method-labels';
 
 // ------------------------------------------------------------------ building blocks
 
@@ -141,18 +142,51 @@ export const ExpertsSnapshotSchema = v.pipe(
 );
 export type ExpertsSnapshot = v.InferOutput<typeof ExpertsSnapshotSchema>;
 
-export const MethodNameSchema = v.picklist(['aura', 'damp', 'det0', 'linear-act', 'mean-act']);
+/**
+ * A method's id. The methods themselves are the host's registry (src/aura/methods.ts, plus the transport
+ * maps), listed to the page in didListMethods; the host refuses an id it does not know.
+ */
+export const MethodNameSchema = v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,49}$/, 'a method id (lowercase letters, digits and dashes)'));
 export type MethodName = v.InferOutput<typeof MethodNameSchema>;
 
-export const InterventionSettingsSchema = v.object({
+// The ids a page may ask for: the built-in ones, and each one the host's registry adds (acceptMethod),
+// so a setIntervention naming no known method is dropped on arrival, as any other malformed message.
+const acceptedMethods = new Set(BUILTIN_METHODS.map((m) => m.id));
+
+/** Called by the host's method registry for each method it registers. */
+export function acceptMethod(id: string): void {
+  acceptedMethods.add(id);
+}
+
+const AcceptedMethodSchema = v.pipe(MethodNameSchema, v.check((id) => acceptedMethods.has(id), 'a method the host knows'));
+
+/** One method as the panel offers it: what its picker shows and which parameters it takes. */
+export const MethodInfoSchema = v.object({
+  id: MethodNameSchema,
+  label: text(100),
+  /** Whether the method takes a top-k (null: every neuron with AUROC > 0.5). */
+  takesK: v.boolean(),
+  /** Whether it takes a fixed factor alpha, and the alpha it starts from. */
+  takesAlpha: v.boolean(),
+  defaultAlpha: v.nullable(finite),
+  /** A transport map, fitted from a profile's responses: offered only while the host lists it in the intervention's `methods`. */
+  transport: v.boolean(),
+  description: text(1000),
+});
+export type MethodInfo = v.InferOutput<typeof MethodInfoSchema>;
+
+const settingsEntries = {
   method: MethodNameSchema,
   /** In [0, 1]. */
   strength: v.pipe(finite, v.minValue(0), v.maxValue(1)),
-  /** Damp and Det0 only; null = every neuron with AUROC > 0.5. */
+  /** Methods that take a top-k (Damp, Det0) only; null = every neuron with AUROC > 0.5. */
   k: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  /** Damp only. Any finite factor: an imported Damp file may amplify (alpha > 1), as the CLI allows. */
+  /** Methods that take an alpha (Damp) only. Any finite factor: an imported Damp file may amplify (alpha > 1), as the CLI allows. */
   alpha: v.nullable(finite),
-});
+};
+
+/** What the page asks for: a method the host knows. */
+export const InterventionSettingsSchema = v.object({ ...settingsEntries, method: AcceptedMethodSchema });
 export type InterventionSettings = v.InferOutput<typeof InterventionSettingsSchema>;
 
 /** A hand-set full-strength gain, as the page's slider sets it. */
@@ -170,9 +204,9 @@ export type NeuronOverride = v.InferOutput<typeof NeuronOverrideSchema>;
 export type TransportMethodName = 'linear-act' | 'mean-act';
 
 export const InterventionSnapshotSchema = v.object({
-  ...InterventionSettingsSchema.entries,
+  ...settingsEntries,
   overrides: v.array(NeuronOverrideSchema),
-  /** The methods the host can fit now; absent means the three of MethodName. */
+  /** The methods the host can fit now; absent means every listed method that is not a transport map. */
   methods: v.optional(v.array(text(50))),
   /** Neurons whose applied gain differs from 1. */
   affected: count,
@@ -374,6 +408,7 @@ export const HOST_MESSAGES = [
   v.object({ type: v.literal('didChangeModel'), model: v.nullable(ModelSummarySchema) }),
   v.object({ type: v.literal('didChangeExperts'), experts: v.nullable(ExpertsSnapshotSchema) }),
   v.object({ type: v.literal('didChangeIntervention'), intervention: InterventionSnapshotSchema }),
+  v.object({ type: v.literal('didListMethods'), methods: v.pipe(v.array(MethodInfoSchema), v.maxLength(100)) }),
   v.object({ type: v.literal('didSelectNeuron'), detail: NeuronDetailSchema }),
   v.object({ type: v.literal('didUpdatePreview'), preview: PreviewSnapshotSchema }),
   v.object({ type: v.literal('didChangeProgress'), progress: ProgressSnapshotSchema }),

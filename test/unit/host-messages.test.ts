@@ -86,7 +86,7 @@ test('the panel controller drops and logs invalid messages, and answers ready wi
   assert.equal(posted.length, 0);
   assert.equal(log.lines.filter((l) => l.includes('dropped an invalid message')).length, 2);
   controller.receive({ type: 'ready' });
-  assert.deepEqual(posted.map((m) => m.type), ['didChangeModel', 'didChangeExperts', 'didChangeIntervention', 'didChangeProgress']);
+  assert.deepEqual(posted.map((m) => m.type), ['didListMethods', 'didChangeModel', 'didChangeExperts', 'didChangeIntervention', 'didChangeProgress']);
   controller.dispose();
 });
 

@@ -1,13 +1,15 @@
 // The page's state: the latest snapshot of each kind from the host, plus the view state that
 // survives reloads. Views subscribe and redraw what changed.
 import { persistable } from './ui-state';
-import type { ComparisonSnapshot, SweepSnapshot, EvaluationSummary, ExpertsSnapshot, InterventionSnapshot, ModelSummary, NeuronDetail, PreviewSnapshot, ProgressSnapshot } from '../../src/shared/protocol';
+import type { ComparisonSnapshot, SweepSnapshot, EvaluationSummary, ExpertsSnapshot, InterventionSnapshot, MethodInfo, ModelSummary, NeuronDetail, PreviewSnapshot, ProgressSnapshot } from '../../src/shared/protocol';
 import type { UiState } from './ui-state';
 
 export interface PageState {
   model: ModelSummary | null;
   experts: ExpertsSnapshot | null;
   intervention: InterventionSnapshot | null;
+  /** The methods the host's registry offers (didListMethods); null until they arrive: the built-in ones. */
+  methods: readonly MethodInfo[] | null;
   detail: NeuronDetail | null;
   preview: PreviewSnapshot | null;
   progress: ProgressSnapshot;
@@ -30,7 +32,7 @@ export class Store {
     ui: UiState,
     private readonly save: (state: unknown) => void,
   ) {
-    this.s = { model: null, experts: null, intervention: null, detail: null, preview: null, progress: { task: null, done: 0, total: 0 }, evaluation: null, sweep: null, comparison: null, error: null, ui };
+    this.s = { model: null, experts: null, intervention: null, methods: null, detail: null, preview: null, progress: { task: null, done: 0, total: 0 }, evaluation: null, sweep: null, comparison: null, error: null, ui };
   }
 
   get state(): PageState {

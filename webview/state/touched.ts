@@ -22,3 +22,11 @@ export function touchedBy(settings: Pick<InterventionSettings, 'method' | 'k' | 
   if (settings.method === 'aura' || settings.k === null) return expertCount(auroc);
   return Math.min(settings.k, auroc.length);
 }
+
+/** The methods whose gains the page mirrors (src/shared/row-gain.ts); others are counted by the host only. */
+const MIRRORED = new Set(['aura', 'damp', 'det0']);
+
+/** touchedBy for a method the page mirrors, else null: a registered method's rule is the host's. */
+export function touchedByMirrored(settings: Pick<InterventionSettings, 'method' | 'k' | 'alpha'>, auroc: ArrayLike<number>): number | null {
+  return MIRRORED.has(settings.method) ? touchedBy(settings, auroc) : null;
+}

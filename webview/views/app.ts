@@ -79,6 +79,8 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
     }
     case 'didChangeIntervention':
       return store.set('intervention', m.intervention);
+    case 'didListMethods':
+      return store.set('methods', m.methods);
     case 'didSelectNeuron':
       return store.set('detail', m.detail);
     case 'didUpdatePreview': {

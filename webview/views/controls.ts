@@ -1,32 +1,34 @@
 // The intervention: method, strength, top-k and alpha where the method uses them, and the live count
 // of affected neurons (from the host, which fits with the same code the exports use). Before a method
 // or a top-k is applied, the page says how many neurons it will touch (Det0 with an empty top-k zeroes
-// every expert: often half the model). Linear-AcT and Mean-AcT are offered once the host lists them.
+// every expert: often half the model). The picker lists the methods the host's registry sends
+// (didListMethods); transport maps (Linear-AcT, Mean-AcT) are offered once the host lists them as fitted.
 import { is } from 'valibot';
 import { TestIds } from '../../src/shared/ids';
 import { InterventionSettingsSchema } from '../../src/shared/protocol';
 import { button } from '../ui-kit';
 import { h, setText, show, uid } from './dom';
-import { METHOD_LABELS, int, pct } from './format';
-import { touchedBy } from '../state/touched';
-import type { InterventionSettings, MethodName, TransportMethodName } from '../../src/shared/protocol';
+import { int, pct } from './format';
+import { BUILTIN_METHODS, methodDisplayName } from '../../src/shared/method-labels';
+import { touchedBy, touchedByMirrored } from '../state/touched';
+import type { InterventionSettings, MethodInfo } from '../../src/shared/protocol';
 import type { View, ViewContext } from './view';
 
-type AnyMethod = MethodName | TransportMethodName;
-const ALL_METHODS: readonly AnyMethod[] = ['aura', 'damp', 'det0', 'linear-act', 'mean-act'];
-const label = (m: AnyMethod) => METHOD_LABELS[m];
-
-const DESCRIPTIONS: Record<AnyMethod, string> = {
-  aura: 'Each expert (AUROC > 0.5) is multiplied by 1 − 2·(AUROC − 0.5): the better it separates, the more it is dampened. No hyperparameter.',
-  damp: 'The top-k neurons by AUROC (over all sites) are multiplied by one fixed alpha. An empty top-k means every expert (AUROC > 0.5).',
-  det0: 'The top-k neurons by AUROC (over all sites) are set to zero. An empty top-k means every expert (AUROC > 0.5).',
-  'linear-act': 'Linear-AcT (apple/ml-act): per neuron, an affine map that transports the toxic responses onto the non-toxic ones, applied inside the toxic range; the strength interpolates.',
-  'mean-act': 'Mean-AcT: per neuron, a shift of the toxic mean onto the non-toxic mean; the strength interpolates.',
-};
-
 export function createControls({ doc, store, send }: ViewContext): View {
-  const options = ALL_METHODS.map((m) => h(doc, 'option', { value: m }, label(m)));
-  const method = h(doc, 'select', { testid: TestIds.method, id: uid('method') }, ...options);
+  const method = h(doc, 'select', { testid: TestIds.method, id: uid('method') });
+  // One option per listed method, rebuilt when the host's list changes.
+  let listed: readonly MethodInfo[] = [];
+  let options: HTMLOptionElement[] = [];
+  const list = (methods: readonly MethodInfo[]) => {
+    if (methods === listed) return;
+    listed = methods;
+    options = methods.map((m) => h(doc, 'option', { value: m.id }, m.label));
+    method.textContent = '';
+    method.append(...options);
+  };
+  list(BUILTIN_METHODS);
+  const infoOf = (id: string) => (store.state.methods ?? BUILTIN_METHODS).find((m) => m.id === id);
+  const label = (id: string) => methodDisplayName(id, store.state.methods);
   const touches = h(doc, 'p', { class: 'touches', testid: 'touch-count', 'aria-live': 'polite' });
   const description = h(doc, 'p', { class: 'muted description' });
   const strength = h(doc, 'input', { type: 'range', min: 0, max: 1, step: 0.01, testid: TestIds.strength, id: uid('strength'), 'aria-describedby': '' });
@@ -68,12 +70,13 @@ export function createControls({ doc, store, send }: ViewContext): View {
   };
   const emit = (patch: Partial<InterventionSettings>) => {
     const next = { ...current(), ...patch };
-    if (next.method === 'aura') Object.assign(next, { k: null, alpha: null });
-    if (next.method === 'det0') next.alpha = null;
-    if (next.method === 'damp' && next.alpha === null) next.alpha = 0.5;
+    const info = infoOf(next.method);
+    if (info && !info.transport && !info.takesK) next.k = null;
+    if (info && !info.transport && !info.takesAlpha) next.alpha = null;
+    if (info?.takesAlpha && next.alpha === null) next.alpha = info.defaultAlpha;
     send({ type: 'setIntervention', settings: next });
   };
-  method.addEventListener('change', () => emit({ method: method.value as MethodName }));
+  method.addEventListener('change', () => emit({ method: method.value }));
   strength.addEventListener('input', () => {
     setText(strengthOut, pct(strength.valueAsNumber));
     emit({ strength: strength.valueAsNumber });
@@ -91,45 +94,47 @@ export function createControls({ doc, store, send }: ViewContext): View {
   // The counts depend on the ranking and the method's parameters, not on the strength: remembered, so
   // dragging the slider over a million rows costs nothing here.
   let countsOf: unknown = null;
-  const counts = new Map<string, number>();
-  const touched = (settings: InterventionSettings, auroc: ArrayLike<number>) => {
+  const counts = new Map<string, number | null>();
+  const touched = (settings: InterventionSettings, auroc: ArrayLike<number>): number | null => {
     if (countsOf !== auroc) {
       countsOf = auroc;
       counts.clear();
     }
     const key = `${settings.method}|${settings.k}|${settings.alpha}`;
-    let n = counts.get(key);
-    if (n === undefined) counts.set(key, (n = touchedBy(settings, auroc)));
-    return n;
+    if (!counts.has(key)) counts.set(key, touchedByMirrored(settings, auroc));
+    return counts.get(key)!;
   };
   return {
     el,
     update(s, changed) {
-      if (!changed.has('intervention') && !changed.has('experts')) return;
+      if (!changed.has('intervention') && !changed.has('experts') && !changed.has('methods')) return;
       const iv = s.intervention;
       show(el, s.experts !== null || !!iv?.importedFrom);
       if (!iv) return;
+      list(s.methods ?? BUILTIN_METHODS);
       sync(method, iv.method);
-      const available = new Set(iv.methods ?? ['aura', 'damp', 'det0']);
+      const available = new Set(iv.methods ?? listed.filter((m) => !m.transport).map((m) => m.id));
       options.forEach((o, i) => {
-        const m = ALL_METHODS[i]!;
-        o.disabled = !available.has(m);
-        const n = s.experts && m !== 'linear-act' && m !== 'mean-act' ? touched({ method: m as MethodName, k: iv.method === m ? iv.k : null, alpha: m === 'damp' ? (iv.alpha ?? 0.5) : null, strength: 1 }, s.experts.auroc) : null;
-        o.textContent = label(m) + (o.disabled ? ' (not available in this build)' : n !== null ? ` · touches ${int(n)}` : '');
+        const m = listed[i]!;
+        o.disabled = !available.has(m.id);
+        const settings = { method: m.id, k: iv.method === m.id ? iv.k : null, alpha: m.takesAlpha ? (iv.alpha ?? m.defaultAlpha) : null, strength: 1 };
+        const n = s.experts && !m.transport ? touched(settings, s.experts.auroc) : null;
+        o.textContent = m.label + (o.disabled ? ' (not available in this build)' : n !== null ? ` · touches ${int(n)}` : '');
       });
       sync(strength, String(iv.strength));
       setText(strengthOut, pct(iv.strength));
       sync(topK, iv.k === null ? '' : String(iv.k));
       sync(alpha, iv.alpha === null ? '' : String(iv.alpha));
-      const transport = iv.method === 'linear-act' || iv.method === 'mean-act';
-      show(kField, iv.method !== 'aura' && !transport);
-      show(alphaField, iv.method === 'damp');
-      setText(description, DESCRIPTIONS[iv.method as AnyMethod] ?? '');
+      const info = infoOf(iv.method);
+      const transport = !!info?.transport;
+      show(kField, !!info?.takesK);
+      show(alphaField, !!info?.takesAlpha);
+      setText(description, info?.description ?? '');
       const total = s.experts?.auroc.length ?? 0;
-      // A transport map's count is the host's (neurons whose map is not the identity), not a top-k rule.
-      const n = s.experts ? (transport ? iv.affected : touched(iv, s.experts.auroc)) : null;
-      setText(touches, n === null ? '' : `${label(iv.method)}${iv.k === null && iv.method !== 'aura' && !transport ? ' with an empty top-k (every expert)' : ''} touches ${int(n)} of ${int(total)} neurons (${pct(total ? n / total : 0)})${iv.method === 'det0' ? ', zeroing them at full strength' : ''}.`);
-      topK.placeholder = s.experts ? `all ${int(touched({ method: 'det0', k: null, alpha: null, strength: 1 }, s.experts.auroc))} experts` : 'all with AUROC > 0.5';
+      // A transport map's count, and a method's the page does not mirror, is the host's (neurons whose gain or map changes).
+      const n = s.experts ? (transport ? iv.affected : (touched(iv, s.experts.auroc) ?? iv.affected)) : null;
+      setText(touches, n === null ? '' : `${label(iv.method)}${iv.k === null && info?.takesK ? ' with an empty top-k (every expert)' : ''} touches ${int(n)} of ${int(total)} neurons (${pct(total ? n / total : 0)})${iv.method === 'det0' ? ', zeroing them at full strength' : ''}.`);
+      topK.placeholder = s.experts ? `all ${int(touchedBy({ method: 'det0', k: null, alpha: null }, s.experts.auroc))} experts` : 'all with AUROC > 0.5';
       setText(affected, int(iv.affected));
       affected.setAttribute('data-value', String(iv.affected));
       setText(overrides, iv.overrides.length ? `· ${int(iv.overrides.length)} set by hand` : '');

@@ -24,7 +24,7 @@ export function createEvaluation({ doc }: ViewContext): View {
       const iv = s.intervention;
       const stale = !!m && !!iv && (m.method !== iv.method || m.strength !== iv.strength || m.k !== iv.k || m.alpha !== iv.alpha || m.overrides !== iv.overrides.length);
       el.classList.toggle('stale', stale);
-      const label = m ? `${methodDisplayName(m.method)} ${Math.round(m.strength * 100)}%` : '';
+      const label = m ? `${methodDisplayName(m.method, s.methods)} ${Math.round(m.strength * 100)}%` : '';
       const f = (v: number | null, d: number) => (v === null ? 'n/a' : fixed(v, d));
       type Iv = { low: number; high: number } | null | undefined;
       const span = (i: Iv, d: number) => (i ? `[${fixed(i.low, d)}, ${fixed(i.high, d)}]` : '');

@@ -5,7 +5,8 @@
 import { TestIds } from '../../src/shared/ids';
 import { button, setDisabled } from '../ui-kit';
 import { h, replace, setText, uid } from './dom';
-import { METHOD_LABELS, fixed, pct } from './format';
+import { fixed, pct } from './format';
+import { methodDisplayName } from '../../src/shared/method-labels';
 import { warningBanner } from './profile-warning';
 import type { PreviewSnapshot } from '../../src/shared/protocol';
 import type { View, ViewContext } from './view';
@@ -49,7 +50,7 @@ export function createPreview({ doc, store, send }: ViewContext): View {
     update(s, changed) {
       if (changed.has('ui') && prompt.value !== s.ui.prompt && doc.activeElement !== prompt) prompt.value = s.ui.prompt;
       if (changed.has('experts')) warning.update(s.experts);
-      if (changed.has('intervention') && s.intervention) setText(intervenedTitle, `Intervened (${METHOD_LABELS[s.intervention.method]} ${pct(s.intervention.strength)})`);
+      if ((changed.has('intervention') || changed.has('methods')) && s.intervention) setText(intervenedTitle, `Intervened (${methodDisplayName(s.intervention.method, s.methods)} ${pct(s.intervention.strength)})`);
       if (changed.has('model')) {
         el.hidden = !s.model;
         setDisabled(runButton, !s.model);
