@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { profileCommand } from '../../src/cli/profile';
 import { MODELS } from '../helpers/fixtures';
 import { scratchDir } from '../helpers/scratch';
+import { runJsonInProcess } from '../helpers/cli';
 
 test('profile --json reports stability equal to summary.json, with the rule and the k capped at the neurons', async () => {
   const dir = scratchDir('cli-profile-stability');
@@ -18,22 +19,7 @@ test('profile --json reports stability equal to summary.json, with the rule and 
   );
   writeFileSync(data, lines.join('\n') + '\n');
   const out = join(dir, 'profile');
-  const write = process.stdout.write;
-  let json = '';
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-    if (typeof chunk === 'string' && chunk.startsWith('{"out"')) json += chunk;
-    else return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-    return true;
-  }) as typeof process.stdout.write;
-  const err = process.stderr.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await profileCommand([join(MODELS, 'gpt2-tiny'), '--data', data, '--out', out, '--bootstrap', '0', '--permutations', '0', '--threads', '1', '--json']);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = err;
-  }
-  const r = JSON.parse(json);
+  const r = await runJsonInProcess(profileCommand, [join(MODELS, 'gpt2-tiny'), '--data', data, '--out', out, '--bootstrap', '0', '--permutations', '0', '--threads', '1']);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   assert.deepEqual(r.stability, summary.stability);
   const neurons = (r.sites as { neurons: number }[]).reduce((a, s) => a + s.neurons, 0);

@@ -15,26 +15,9 @@ import { fitCommand } from '../../src/cli/fit';
 import { isUserError } from '../../src/engine/errors';
 import type { InterventionFile } from '../../src/aura/intervention-file';
 import { scratchDir } from '../helpers/scratch';
+import { runJsonInProcess } from '../helpers/cli';
 
-/** Runs a CLI command with --json and returns its one JSON line. */
-async function runJson(run: (argv: string[]) => Promise<void>, args: string[]): Promise<Record<string, any>> {
-  const write = process.stdout.write;
-  let out = '';
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-    if (typeof chunk === 'string' && chunk.startsWith('{"')) out += chunk;
-    else return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-    return true;
-  }) as typeof process.stdout.write;
-  const err = process.stderr.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await run([...args, '--json']);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = err;
-  }
-  return JSON.parse(out);
-}
+const runJson = runJsonInProcess;
 
 async function refusal(p: Promise<unknown>): Promise<string> {
   try {

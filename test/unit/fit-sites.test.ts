@@ -14,25 +14,9 @@ import { isUserError } from '../../src/engine/errors';
 import { LanguageModel } from '../../src/engine/model';
 import { MODELS } from '../helpers/fixtures';
 import { scratchDir } from '../helpers/scratch';
+import { runJsonInProcess } from '../helpers/cli';
 
-async function runFit(args: string[]): Promise<Record<string, any>> {
-  const write = process.stdout.write;
-  let out = '';
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-    if (typeof chunk === 'string' && chunk.startsWith('{"out"')) out += chunk;
-    else return (write as (...a: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
-    return true;
-  }) as typeof process.stdout.write;
-  const err = process.stderr.write;
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await fitCommand([...args, '--json']);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = err;
-  }
-  return JSON.parse(out);
-}
+const runFit = (args: string[]) => runJsonInProcess(fitCommand, args);
 
 const words = ['sad', 'cried', 'upset', 'scared', 'lonely'];
 let dir: string;
