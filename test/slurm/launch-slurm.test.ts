@@ -14,8 +14,9 @@ const ROOT = join(__dirname, '..', '..');
 const MODEL = join(ROOT, 'media', 'demo', 'model');
 const DATA = join(ROOT, 'media', 'demo', 'concept.jsonl');
 const START = join(ROOT, 'scripts', 'slurm', 'start-local.sh');
-// Small enough for two busy cores, with enough batches (100 per shard; progress is synced about every 2 s) to cancel a task half-way.
-const PROFILE_ARGS = ['--max-per-class', '300', '--batch-size', '2'];
+// Small enough for two busy cores, with enough batches (200 per shard, each recorded as it finishes:
+// AURA_LENS_SYNC_MS=0) to stop a task half-way.
+const PROFILE_ARGS = ['--max-per-class', '300', '--batch-size', '1'];
 const CLI_ON_NODES = `${process.execPath} ${CLI}`;
 
 function slurm(cmd: string, args: string[]): string {
@@ -44,12 +45,20 @@ function progress(shard: string): number {
   }
 }
 
-async function until(what: string, ok: () => boolean, seconds: number): Promise<void> {
+async function until(what: string, ok: () => boolean, seconds: number, pollMs = 100): Promise<void> {
   const end = Date.now() + seconds * 1000;
   while (!ok()) {
     if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** The pid of the task that profiles one shard (the sbatch script execs the CLI, so it is the task itself). */
+function shardPid(shard: string, index: number, count: number): number {
+  const r = spawnSync('pgrep', ['-f', '--', `--shard ${index}/${count} --out ${shard}( |$)`], { encoding: 'utf8' });
+  const pids = r.stdout.trim().split('\n').filter(Boolean).map(Number);
+  assert.equal(pids.length, 1, `one process profiles ${shard} (pgrep: ${r.stdout.trim() || 'none'})`);
+  return pids[0]!;
 }
 
 describe('launch slurm on a real one-node Slurm', { timeout: 600_000 }, () => {
@@ -60,6 +69,9 @@ describe('launch slurm on a real one-node Slurm', { timeout: 600_000 }, () => {
     process.env.SLURM_CONF = /export SLURM_CONF=(\S+)/.exec(spawnSync('bash', [START, 'env'], { encoding: 'utf8' }).stdout)![1];
     work = scratchDir('slurm-real');
     process.env.AURA_LENS_CACHE = join(work, 'cache');
+    // Every finished batch is recorded at once, so a stopped task's progress is exact (sbatch passes the
+    // environment on to the tasks).
+    process.env.AURA_LENS_SYNC_MS = '0';
   });
   after(() => {
     // Leave nothing of ours queued on the machine's Slurm.
@@ -79,13 +91,18 @@ describe('launch slurm on a real one-node Slurm', { timeout: 600_000 }, () => {
     assert.match(jobId, /^\d+$/);
     assert.match(slurm('scontrol', ['show', 'job', '-o', jobId]), /ArrayTaskId=/, 'sbatch made a job array');
 
-    // Cancel task 1 once its shard is under way and before it is complete.
+    // Task 1 is frozen (SIGSTOP) once its shard is under way, so it is certainly mid-shard when cancelled;
+    // the continue after scancel lets it receive Slurm's SIGTERM at once.
     const shard1 = join(out, 'shard-1');
-    await until('task 1 to write its first batches', () => progress(shard1) >= 1, 240);
-    slurm('scancel', [`${jobId}_1`]);
+    await until('task 1 to record its first batch', () => progress(shard1) >= 1, 240, 10);
+    const pid = shardPid(shard1, 1, 3);
+    process.kill(pid, 'SIGSTOP');
     const cancelledAt = progress(shard1);
-    assert.ok(cancelledAt < 100, `task 1 was cancelled mid-shard (${cancelledAt} of 100 batches)`);
+    assert.ok(cancelledAt >= 1 && cancelledAt < 200, `task 1 is stopped mid-shard (${cancelledAt} of 200 batches)`);
+    slurm('scancel', [`${jobId}_1`]);
+    process.kill(pid, 'SIGCONT');
     await until('task 1 to be CANCELLED', () => /JobState=CANCELLED/.test(slurm('scontrol', ['show', 'job', '-o', `${jobId}_1`])), 60);
+    assert.ok(progress(shard1) < 200, 'the cancelled task did not finish its shard');
 
     const status = runCli(['launch', 'status', jobId, '--json']);
     assert.equal(status.status, 0, status.stderr);

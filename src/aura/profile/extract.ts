@@ -11,8 +11,8 @@ import { PROFILE_FORMAT, PROFILE_VERSION, ResponseWriter, dataHash, readManifest
 import type { LanguageModel } from '../../engine/model';
 import type { ConceptData } from '../datasets';
 import type { Pooling, ProfileManifest, ShardSpec } from './store';
+import { syncEveryMs } from './sync-interval';
 
-const SYNC_EVERY_MS = 2000;
 
 export interface ExtractOptions {
   sites?: string[];
@@ -126,6 +126,7 @@ export async function extractResponsesLocked(model: LanguageModel, data: Concept
   const writer = new ResponseWriter(dir, manifest, !resume, shardRows(manifest));
   const pad = model.facts.padTokenId ?? model.facts.eosTokenIds[0] ?? 0;
   const reused = done.size;
+  const syncMs = syncEveryMs();
   let lastSync = performance.now();
   let synced = done.size;
   const flush = async () => {
@@ -163,7 +164,7 @@ export async function extractResponsesLocked(model: LanguageModel, data: Concept
       done.add(b);
       // Data first, then the record that it is there. Syncing every batch cost more than the
       // forward passes on small models, so an interruption loses at most about two seconds of work.
-      if (performance.now() - lastSync > SYNC_EVERY_MS || k === mine.length - 1) await flush();
+      if (performance.now() - lastSync >= syncMs || k === mine.length - 1) await flush();
       o.onProgress?.({ batch: k + 1, batches: mine.length, examples: encoded.length, reused: false });
     }
   } finally {

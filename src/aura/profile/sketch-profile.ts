@@ -21,8 +21,8 @@ import type { LanguageModel } from '../../engine/model';
 import type { ConceptData } from '../datasets';
 import type { ExtractOptions, ExtractTiming } from './extract';
 import type { Pooling, ProfileManifest } from './store';
+import { syncEveryMs } from './sync-interval';
 
-const SYNC_EVERY_MS = 2000;
 const POOLINGS = ['max', 'mean'] as const;
 
 export interface SketchSummary {
@@ -149,6 +149,7 @@ export async function sketchResponsesLocked(
   };
   const mine = shardBatches(batches, o.shard);
   const reused = mine.filter((b) => done.has(b)).length;
+  const syncMs = syncEveryMs();
   let lastSync = performance.now();
   let synced = done.size;
   try {
@@ -160,7 +161,7 @@ export async function sketchResponsesLocked(
       for (const s of sites) for (const p of POOLINGS) sketches.get(`${s.id}|${p}`)!.add(pooled.get(s.id)![p], labels);
       timing.poolingS += (performance.now() - t0) / 1000;
       done.add(b);
-      if (performance.now() - lastSync > SYNC_EVERY_MS || k === mine.length - 1) {
+      if (performance.now() - lastSync >= syncMs || k === mine.length - 1) {
         await save();
         lastSync = performance.now();
         synced = done.size;
