@@ -86,6 +86,8 @@ start_munge() {
 pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 start() {
+  # slurmd starts each job's processes as the submitting user, and apt-get installs the packages.
+  [[ "$(id -u)" == 0 ]] || { echo "scripts/slurm/start-local.sh: run as root (or with sudo): slurmd starts job processes as their users, and apt-get installs slurm-wlm and munge" >&2; exit 1; }
   install
   configure
   start_munge
