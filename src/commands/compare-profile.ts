@@ -28,7 +28,7 @@ export async function compareProfile(ctx: CommandContext, uri?: vscode.Uri): Pro
   try {
     // Read on the fit worker's thread: two million-neuron profiles take a noticeable moment to read.
     const c = await ctx.wb.intervention.compareProfiles(current.dir, folder.fsPath);
-    ExpertsPanel.showComparison(current.dir, c);
+    ExpertsPanel.showComparison(current.dir, c, folder.fsPath);
     ctx.log.info(`compared ${current.dir} with ${folder.fsPath}: ${c.neurons} neurons, experts ${c.experts.a}/${c.experts.b}/${c.experts.both}, top ${c.topK.k} shared ${c.topK.both}`);
   } catch (e) {
     if (!isUserError(e)) throw e;

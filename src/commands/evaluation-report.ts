@@ -29,7 +29,7 @@ export function evaluationReport(r: EvaluateOutcome, c: ReportContext): string {
     `- **Model:** ${c.model}`,
     `- **Intervention:** ${methodLabel(iv)} (method ${iv.method}, strength ${iv.strength.toFixed(2)}` +
       `${iv.k !== null ? `, top-k ${iv.k}` : ''}${iv.alpha !== null ? `, alpha ${iv.alpha}` : ''}), ${int(iv.affected)} neurons affected` +
-      `${iv.overrides.length ? `, ${iv.overrides.length} per-neuron overrides` : ''}${iv.importedFrom ? `, imported from ${iv.importedFrom}` : ''}`,
+      `${iv.overrides.length ? `, ${iv.overrides.length} per-neuron overrides` : ''}${iv.importedFrom ? `, imported from ${iv.importedFrom}` : ''}${iv.combined ? `, combined: ${iv.combined}` : ''}`,
     `- **Prompts:** ${int(r.prompts)} × ${int(r.samples)} continuations of up to ${g.maxNewTokens} tokens, the same seeds with and without the intervention (seed ${g.seed}, temperature ${g.temperature}, top-k ${g.topK}, top-p ${g.topP})`,
     `- **Scorer:** ${r.scorer}${r.second ? `; checked by ${r.second.scorer}, a second instrument scoring the same continuations` : ''}`,
     `- **Finished:** ${c.finished} (${seconds(r.seconds)})`,

@@ -26,12 +26,15 @@ export function isCheckpointFormat(f: ExportFormat): f is CheckpointFormat {
 export function currentInterventionFile(model: ModelInfo, state: InterventionState, profile: ProfileOutcome | undefined, pooling: 'max' | 'mean'): InterventionFile {
   const fit = state.result();
   if (!fit) throw new AuraUserError('there is no intervention yet: profile a concept or import an intervention first');
-  return interventionFromFit(fit, {
+  const file = interventionFromFit(fit, {
     model: { name: model.name, fingerprint: model.fingerprint },
     pooling: profile?.pooling ?? pooling,
     data: { positives: profile?.positives ?? 0, negatives: profile?.negatives ?? 0, source: profile?.source ?? state.snapshot().importedFrom ?? 'unknown' },
     aurocs: new Map(state.aurocSites().map((s) => [s.siteId, s.auroc])),
   });
+  // Two concepts combined in the panel: the file says by which rule, and from which profiles.
+  const combined = state.combinedFrom();
+  return combined ? { ...file, combined } : file;
 }
 
 /** Writes the file atomically, with its provenance record; returns its size in bytes. */

@@ -4,14 +4,18 @@
 // Small profiles fit here at once; from OFFLOAD_MIN_NEURONS on the fit runs in a worker thread
 // (fit-client.ts): at 1.4M neurons it takes ~0.5 s, which the extension host's event loop must not
 // spend. Until a fit lands the previous one stays current; ready() waits for the latest.
+import { basename } from 'node:path';
+import { combineInterventions, readProfilePair } from '../aura/concepts';
 import { AuraUserError } from '../aura/errors';
+import { INTERVENTION_FORMAT } from '../aura/intervention-schema';
 import { fitIntervention, getMethod, methodNames } from '../aura/methods';
 import { TRANSPORT_METHODS, isTransportMethod } from '../aura/transport';
 import { Emitter } from './events';
 import { FitClient } from './fit-client';
 import { FLT_MAX, params } from './intervention-fit';
 import type { SiteAuroc } from '../aura/experts';
-import type { InterventionFile } from '../aura/intervention-file';
+import type { CombineRule } from '../aura/concepts';
+import type { CombinedFrom, InterventionFile } from '../aura/intervention-file';
 import type { FitResult } from '../aura/methods';
 import type { TransportSite } from '../aura/transport';
 import type { ComparisonSnapshot, InterventionSettings, InterventionSnapshot, NeuronOverride } from '../shared/protocol';
@@ -36,6 +40,8 @@ export class InterventionState {
   private settings: InterventionSettings = DEFAULT_SETTINGS;
   private overrides = new Map<string, NeuronOverride>();
   private importedFrom: string | undefined;
+  /** Set by combineWithProfile: the rule and inputs (for an export's `combined` field) and the panel's line. */
+  private combined: { from: CombinedFrom; label: string } | undefined;
   private current_: FitOutput | undefined;
   /** An imported file's full-strength bias (and range), kept as long as its import is current. */
   private imported: ImportedBias | undefined;
@@ -63,6 +69,7 @@ export class InterventionState {
     this.overrides.clear();
     this.importedFrom = undefined;
     this.imported = undefined;
+    this.combined = undefined;
     this.settings = normalize(this.settings, this.total());
     this.loadInputs();
     this.refit();
@@ -74,6 +81,7 @@ export class InterventionState {
     this.overrides.clear();
     this.importedFrom = undefined;
     this.imported = undefined;
+    this.combined = undefined;
     this.loadInputs();
     this.refit();
   }
@@ -90,6 +98,56 @@ export class InterventionState {
   /** The open profile against another (the panel's Compare concepts card), read on the fit worker's thread. */
   compareProfiles(dirA: string, dirB: string): Promise<ComparisonSnapshot> {
     return this.fits.compare(dirA, dirB);
+  }
+
+  /**
+   * The compare card's "Combine with this concept": the current method and settings (overrides
+   * included) fitted on the profile in `dirB` too, and the two combined per neuron by `rule` with
+   * combineInterventions, as `fit --combine` does with two saved files. The result becomes the current
+   * intervention at strength 1: the current method's gains on A, with every neuron the combination
+   * changes set by hand, so previews, evaluation and export all apply it. `dirA` is the open profile.
+   */
+  combineWithProfile(dirA: string, dirB: string, rule: CombineRule): void {
+    const { method } = this.settings;
+    if (isTransportMethod(method)) throw new AuraUserError(`${method}: a transport map's bias and range do not combine neuron by neuron; choose AurA, Damp or Det0 to combine concepts`);
+    if (this.imported) throw new AuraUserError(`${this.importedFrom ?? 'the imported file'}: carries a bias, which does not combine neuron by neuron; combine gain-only interventions`);
+    const pair = readProfilePair(dirA, dirB);
+    const shape = (ids: { id: string; n: number }[]) => ids.map((x) => `${x.id}:${x.n}`).join(',');
+    if (shape(pair.sites.map((x) => ({ id: x.id, n: x.a.length }))) !== shape(this.aurocs.map((x) => ({ id: x.siteId, n: x.auroc.length })))) {
+      throw new AuraUserError(`${dirA}: is not the profile the panel's intervention is fitted on (other sites); open it again before combining`);
+    }
+    const list = [...this.overrides.values()].map((o) => ({ siteId: o.site, neuron: o.neuron, gain: o.gain }));
+    const fitOn = (sites: readonly SiteAuroc[], overrides: typeof list) => fitIntervention(method, sites, { ...params(this.settings), strength: 1, overrides });
+    const nameA = basename(dirA) || dirA;
+    const nameB = basename(dirB) || dirB;
+    const fileOf = (fit: FitResult, source: string): InterventionFile => ({
+      format: INTERVENTION_FORMAT,
+      version: 1,
+      model: { name: 'panel' },
+      method,
+      params: { strength: this.settings.strength, pooling: pair.manifests[0].pooling, k: this.settings.k, alpha: this.settings.alpha },
+      data: { positives: 0, negatives: 0, source },
+      sites: Object.fromEntries(fit.sites.map((x) => [x.siteId, { neurons: x.gain.length, gain: x.gain }])),
+    });
+    // A keeps the hand-set gains (they are part of the current intervention); B is the method's fit alone.
+    const a = fileOf(fitOn(this.aurocs, list), dirA);
+    const b = fileOf(fitOn(pair.sites.map((x) => ({ siteId: x.id, auroc: x.b })), []), dirB);
+    const c = combineInterventions([{ path: dirA, file: a }, { path: dirB, file: b }], rule);
+    const plain = fitOn(this.aurocs, []);
+    const overrides = new Map<string, NeuronOverride>();
+    for (const x of plain.sites) {
+      const wanted = c.sites[x.siteId]!.gain;
+      for (let j = 0; j < wanted.length; j++) if (wanted[j] !== x.gain[j]) overrides.set(`${x.siteId}:${j}`, { site: x.siteId, neuron: j, gain: wanted[j]! });
+    }
+    this.overrides = overrides;
+    this.settings = { ...this.settings, strength: 1 };
+    this.combined = { from: c.combined!, label: `${rule} of ${nameA} and ${nameB}` };
+    this.refit();
+  }
+
+  /** The rule and inputs of the last combination, while it is the current intervention. */
+  combinedFrom(): CombinedFrom | undefined {
+    return this.combined?.from;
   }
 
   /** True while a fit runs in the worker (the gains in use are the previous fit's). */
@@ -132,6 +190,7 @@ export class InterventionState {
     }));
     this.settings = normalize({ method, strength: file.params.strength, k: file.params.k, alpha: file.params.alpha }, this.total());
     this.overrides.clear();
+    this.combined = undefined;
     if (isTransportMethod(method)) {
       // The file's maps as they are (gain, bias, range): the transport fit then gives back its numbers.
       const fits = Object.entries(file.sites).map(([siteId, site]) => ({ siteId, fit: transportSiteOf(site) }));
@@ -161,7 +220,7 @@ export class InterventionState {
     // Absent means every registered gain method (the protocol's default).
     const methods = this.transport?.size ? { methods: [...methodNames(), ...this.transport.keys()] } : {};
     const affected = this.current_?.affected ?? 0;
-    return { ...this.settings, overrides: [...this.overrides.values()], ...methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}) };
+    return { ...this.settings, overrides: [...this.overrides.values()], ...methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}), ...(this.combined ? { combined: this.combined.label } : {}) };
   }
 
   /**

@@ -65,8 +65,8 @@ export class ExpertsPanel implements vscode.Disposable {
   }
 
   /** The "Compare concepts" card: the open profile (in `dirA`) against a second one, or why not. */
-  static showComparison(dirA: string, c: ComparisonSnapshot | { refused: string; b: string }): void {
-    ExpertsPanel.current?.controller.showComparison(dirA, c);
+  static showComparison(dirA: string, c: ComparisonSnapshot | { refused: string; b: string }, dirB?: string): void {
+    ExpertsPanel.current?.controller.showComparison(dirA, c, dirB);
   }
 
   /** The Pareto plot's points (for the integrator: call after a sweep, as showEvaluation is called). */

@@ -33,7 +33,7 @@ export class PanelController implements Disposable {
   private evaluation: EvaluationSummary | undefined;
   private sweep: SweepSnapshot | undefined;
   /** The last comparison (or refusal) and the profile folder it compared against, dropped when that profile goes. */
-  private comparison: { dirA: string; message: ComparisonSnapshot | { refused: string; b: string } } | undefined;
+  private comparison: { dirA: string; dirB?: string; message: ComparisonSnapshot | { refused: string; b: string } } | undefined;
   /** The last finished preview with its scored samples, and the sampling of the current run. */
   private sampled: PreviewSnapshot | undefined;
   private sampling: AbortController | undefined;
@@ -88,8 +88,8 @@ export class PanelController implements Disposable {
   }
 
   /** A comparison of the open profile (in `dirA`) with a second one, or the host's refusal of it. */
-  showComparison(dirA: string, comparison: ComparisonSnapshot | { refused: string; b: string }): void {
-    this.comparison = { dirA, message: comparison };
+  showComparison(dirA: string, comparison: ComparisonSnapshot | { refused: string; b: string }, dirB?: string): void {
+    this.comparison = { dirA, ...(dirB === undefined ? {} : { dirB }), message: comparison };
     this.post({ type: 'didCompare', comparison });
   }
 
@@ -138,6 +138,13 @@ export class PanelController implements Disposable {
       case 'compareProfile':
         if (!this.actions.compareProfile) return this.post({ type: 'didError', message: 'comparing profiles is not available here' });
         return this.actions.compareProfile();
+      case 'combineWithComparison': {
+        const c = this.comparison;
+        if (!c?.dirB || 'refused' in c.message) return this.post({ type: 'didError', message: 'nothing to combine with yet: compare the open profile with a second profile first ("Compare with profile…")' });
+        this.wb.intervention.combineWithProfile(c.dirA, c.dirB, m.rule);
+        this.log.info(`combined ${c.dirA} with ${c.dirB} by ${m.rule}`);
+        return this.wb.preview.scheduleRerun();
+      }
       case 'exportSweep': {
         const sweep = this.sweep;
         if (!sweep || !this.exportSweep) return this.post({ type: 'didError', message: 'there is no sweep to export yet: run a sweep first' });

@@ -212,6 +212,8 @@ export const InterventionSnapshotSchema = v.object({
   affected: count,
   /** Where the intervention came from when imported. */
   importedFrom: v.optional(text()),
+  /** Set when the compare card combined two concepts: "product of <A> and <B>" (or min). */
+  combined: v.optional(text()),
 });
 export type InterventionSnapshot = v.InferOutput<typeof InterventionSnapshotSchema>;
 
@@ -398,6 +400,7 @@ export const PAGE_MESSAGES = [
   signal('evaluate'),
   v.object({ type: v.literal('exportSweep'), format: v.picklist(['csv', 'json']) }),
   signal('compareProfile'),
+  v.object({ type: v.literal('combineWithComparison'), rule: v.picklist(['product', 'min']) }),
 ] as const;
 export const PageMessageSchema = v.variant('type', PAGE_MESSAGES);
 export type PageMessage = v.InferOutput<typeof PageMessageSchema>;

@@ -27,6 +27,7 @@ export const validPage = fc.oneof(
   rec({ type: fc.constant('selectNeuron'), site: str, neuron: nat }),
   rec({ type: fc.constant('runPreview'), prompt: fc.string({ maxLength: 200 }) }),
   rec({ type: fc.constant('export'), format: fc.constantFrom('json', 'safetensors', 'onnx') }),
+  rec({ type: fc.constant('combineWithComparison'), rule: fc.constantFrom('product', 'min') }),
 );
 
 const site = rec({ id: str, layer: fc.integer({ min: -1, max: 100 }), kind: fc.constantFrom('mlp.in', 'mlp.gate', 'mlp.up', 'mlp.out', 'custom'), neurons: nat });
@@ -77,8 +78,8 @@ export const validHost = fc.oneof(
   rec({
     type: fc.constant('didChangeIntervention'),
     intervention: fc
-      .tuple(settings, fc.array(rec({ site: str, neuron: nat, gain: num }), { maxLength: 5 }), nat, fc.option(str, { nil: undefined }))
-      .map(([s, overrides, affected, importedFrom]) => ({ ...s, overrides, affected, ...(importedFrom === undefined ? {} : { importedFrom }) })),
+      .tuple(settings, fc.array(rec({ site: str, neuron: nat, gain: num }), { maxLength: 5 }), nat, fc.option(str, { nil: undefined }), fc.option(str, { nil: undefined }))
+      .map(([s, overrides, affected, importedFrom, combined]) => ({ ...s, overrides, affected, ...(importedFrom === undefined ? {} : { importedFrom }), ...(combined === undefined ? {} : { combined }) })),
   }),
   rec({
     type: fc.constant('didSelectNeuron'),

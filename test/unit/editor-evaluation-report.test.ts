@@ -24,6 +24,16 @@ test('the report records model, method, strength and settings', () => {
   assert.match(md, /Prompt:\*\* a b/);
 });
 
+test('a combination of two concepts is named in the report', () => {
+  const md = evaluationReport(outcome, {
+    model: 'aura-demo',
+    intervention: { method: 'aura', strength: 1, k: null, alpha: null, overrides: [{ site: 's', neuron: 1, gain: 0.25 }], affected: 9, combined: 'product of toxic and sad' },
+    generation,
+    finished: '2026-12-01T07:00:00.000Z',
+  });
+  assert.match(md, /9 neurons affected, 1 per-neuron overrides, combined: product of toxic and sad/);
+});
+
 test('the report shows the second scorer beside the first', () => {
   const second = { scorer: 'cuss', baseline: { toxicityProbability: 0.3, expectedMaxToxicity: 0.5, meanToxicity: 0.1 }, intervened: { toxicityProbability: 0.15, expectedMaxToxicity: 0.35, meanToxicity: 0.05 } };
   const md = evaluationReport({ ...outcome, second } as EvaluateOutcome, {

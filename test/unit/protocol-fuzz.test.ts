@@ -48,6 +48,7 @@ test('single-field violations are rejected (page -> host)', () => {
     rec({ type: fc.constant('selectNeuron'), site: str, neuron: fc.oneof(fc.integer({ max: -1 }), fc.double({ min: 0.1, max: 0.9 }), fc.constant('3')) }),
     rec({ type: fc.constant('runPreview'), prompt: fc.constant('x'.repeat(20_001)) }),
     rec({ type: fc.constant('export'), format: str.filter((f) => !['json', 'safetensors', 'onnx'].includes(f)) }),
+    rec({ type: fc.constant('combineWithComparison'), rule: fc.oneof(str.filter((r) => r !== 'product' && r !== 'min'), fc.constant(undefined)) }),
     rec({ type: str.filter((t) => !['ready', 'cancelPreview', 'profile', 'useDemoModel', 'openModelFolder', 'importIntervention', 'evaluate', 'setIntervention', 'setOverride', 'selectNeuron', 'runPreview', 'export'].includes(t)) }),
   );
   fc.assert(fc.property(bad, (m) => assert.equal(parsePageMessage(m), undefined)), params);

@@ -81,3 +81,22 @@ test('a refusal is shown in one line; a malformed comparison is dropped', () => 
   p.fromHost({ type: 'didCompare', comparison: null });
   assert.equal(p.$('compare-refused'), null);
 });
+
+test('the combine buttons appear with a comparison and post the rule; the controls say what was combined', () => {
+  page = mountPage();
+  const p = page;
+  const experts = bigExperts(50);
+  p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
+  p.fromHost({ type: 'didChangeExperts', experts });
+  assert.equal(p.$('compare-combine').hidden, true, 'nothing to combine with before a comparison');
+  p.fromHost({ type: 'didCompare', comparison: comparison() });
+  assert.equal(p.$('compare-combine').hidden, false);
+  p.$('compare-combine-product').click();
+  assert.deepEqual(p.posted.at(-1), { type: 'combineWithComparison', rule: 'product' });
+  p.$('compare-combine-min').click();
+  assert.deepEqual(p.posted.at(-1), { type: 'combineWithComparison', rule: 'min' });
+  p.fromHost({ type: 'didChangeIntervention', intervention: { method: 'aura', strength: 1, k: null, alpha: null, overrides: [], affected: 12, combined: 'product of toxic and sad' } });
+  assert.match(p.doc.querySelector('.imported')!.textContent!, /combined: product of toxic and sad/);
+  p.fromHost({ type: 'didCompare', comparison: { refused: '/p/b: profiles other sites', b: '/p/b' } });
+  assert.equal(p.$('compare-combine').hidden, true, 'no combining with a refused profile');
+});

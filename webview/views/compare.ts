@@ -14,6 +14,14 @@ export function createCompare({ doc, send }: ViewContext): View {
   const body = h(doc, 'div', { 'data-testid': 'compare-body' });
   const figure = h(doc, 'figure', { class: 'compare-figure' }, chart);
   const caption = h(doc, 'p', { class: 'muted', 'data-testid': 'compare-caption' });
+  // The host fits the current method on B's AUROCs too and makes the combination the current intervention.
+  const combine = h(
+    doc,
+    'div',
+    { class: 'actions', 'data-testid': 'compare-combine', hidden: true },
+    button(doc, 'Combine with this concept (product)', { testId: 'compare-combine-product', onClick: () => send({ type: 'combineWithComparison', rule: 'product' }) }),
+    button(doc, 'Combine with this concept (min)', { testId: 'compare-combine-min', onClick: () => send({ type: 'combineWithComparison', rule: 'min' }) }),
+  );
   const el = h(
     doc,
     'section',
@@ -22,6 +30,7 @@ export function createCompare({ doc, send }: ViewContext): View {
     body,
     figure,
     caption,
+    combine,
     h(doc, 'div', { class: 'actions' }, button(doc, 'Compare with profile…', { testId: 'compare-run', onClick: () => send({ type: 'compareProfile' }) })),
   );
   return {
@@ -31,6 +40,7 @@ export function createCompare({ doc, send }: ViewContext): View {
       const c = s.comparison;
       show(el, s.experts !== null || c !== null);
       if (!changed.has('comparison')) return;
+      show(combine, c !== null && !('refused' in c));
       if (c === null) {
         replace(body, h(doc, 'p', { class: 'muted' }, 'Compare the open profile with a second profile of the same model (another concept): how many experts they share, and each neuron\'s AUROC in both.'));
         show(figure, false);

@@ -138,7 +138,7 @@ export function createControls({ doc, store, send }: ViewContext): View {
       setText(affected, int(iv.affected));
       affected.setAttribute('data-value', String(iv.affected));
       setText(overrides, iv.overrides.length ? `· ${int(iv.overrides.length)} set by hand` : '');
-      setText(imported, iv.importedFrom ? `Imported from ${iv.importedFrom}` : '');
+      setText(imported, [iv.importedFrom ? `Imported from ${iv.importedFrom}` : '', iv.combined ? `combined: ${iv.combined}` : ''].filter(Boolean).join(' · '));
     },
   };
 }
