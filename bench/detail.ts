@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenSpans } from '../src/aura/activations';
 import { LanguageModel } from '../src/engine/model';
+import type { StepResult } from '../src/engine/model';
 import { batchedTokenValues } from '../src/host/model-host/token-values';
 import { ROOT, arg, bestOfPair, check, fmt, maxDiff, threadsArg } from './common';
 
@@ -20,18 +21,18 @@ async function cacheWalk(model: LanguageModel, texts: string[], sites: string[])
   const values = ids.map((x) => sites.map((_, s) => new Float32Array(x.length * widths[s]!)));
   const pad = model.facts.padTokenId ?? 0;
   const mask: number[][] = ids.map(() => []);
-  let past: Awaited<ReturnType<LanguageModel['forward']>>['present'];
+  let past: StepResult['present'];
   for (let step = 0; step < T; step++) {
     const feed = ids.map((x, b) => {
       const t = step - (T - x.length);
       mask[b]!.push(t >= 0 ? 1 : 0);
       return [t >= 0 ? x[t]! : pad];
     });
-    const r = await model.forward({ ids: feed, mask: mask.map((m) => m.slice()), ...(past ? { past } : {}), kind: 'lm+pool', pool: sites, logits: 'none' });
+    const r = await model.stepAndPool({ ids: feed, mask: mask.map((m) => m.slice()), ...(past ? { past } : {}), pool: sites, logits: 'none' });
     past = r.present;
     ids.forEach((x, b) => {
       const t = step - (T - x.length);
-      if (t >= 0) sites.forEach((id, s) => values[b]![s]!.set(r.pooled!.get(id)!.max.subarray(b * widths[s]!, (b + 1) * widths[s]!), t * widths[s]!));
+      if (t >= 0) sites.forEach((id, s) => values[b]![s]!.set(r.pooled.get(id)!.max.subarray(b * widths[s]!, (b + 1) * widths[s]!), t * widths[s]!));
     });
   }
   for (const x of ids) tokenSpans(model, x);
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const site = model.sites[Math.floor(model.sites.length / 2)]!.id;
   const batched = async () => (await batchedTokenValues(model, texts, [site])).map((a) => [a.values.get(site)!]);
   // As the model process does on open (model-work.ts warmUp): the session exists before any detail.
-  await model.forward({ ids: [[model.facts.eosTokenIds[0] ?? 0]], mask: [[1]], kind: 'lm', logits: 'last' });
+  await model.step({ ids: [[model.facts.eosTokenIds[0] ?? 0]], mask: [[1]], logits: 'last' });
   let t = performance.now();
   const first = await batched();
   const coldS = (performance.now() - t) / 1000;

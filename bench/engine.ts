@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const mask = batches[0]!.map((r) => r.map(() => 1));
   const pass = (kind: 'plain' | 'lm', form: InterventionForm = 'none') => async () => {
     const out: Float32Array[] = [];
-    for (const ids of batches) out.push((await model.forward({ ids, mask, kind, logits: 'all', form })).logits!);
+    for (const ids of batches) out.push((await model.step({ ids, mask, asExported: kind === 'plain', logits: 'all', form })).logits!);
     return out;
   };
   const prompts = ['The old house on the hill', 'She said that the'];

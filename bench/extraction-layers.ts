@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       const batches = batchesOf(encoded, size, pad);
       const ours = new Map<string, Float32Array[]>(sites.map((s) => [s.id, []]));
       for (const b of batches) {
-        const r = await model.forward({ ids: b.ids, mask: b.mask, kind: 'extract', pool: sites.map((s) => s.id) });
+        const r = await model.extract({ ids: b.ids, mask: b.mask, pool: sites.map((s) => s.id) });
         for (const s of sites) ours.get(s.id)!.push(r.pooled!.get(s.id)!.max);
       }
       const file = join(tmp, `${name}.json`);

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { loadConceptData } from '../src/aura/datasets';
 import { demoAssets } from '../src/aura/demo-assets';
 import { LanguageModel } from '../src/engine/model';
-import type { SessionKind } from '../src/engine/model';
 import { arg, bestOf, check, fmt, neuronRelativeDiff, python, readF32, record, threadsArg } from './common';
 import { forwardFlops, gpt2Shape } from './flops';
 
@@ -50,12 +49,11 @@ async function main(): Promise<void> {
   try {
     for (const mode of ['head', 'cut'] as const) {
       // head: logits of every position and the pooled responses from one graph; cut: pooled responses only.
-      const kind: SessionKind = mode === 'head' ? 'lm+pool' : 'extract';
       const run = async () => {
         const rows = new Map<string, Float32Array[]>(sites.map((s) => [s, []]));
         for (const b of batches) {
-          const r = await model.forward({ ids: b.ids, mask: b.mask, kind, pool: sites, ...(mode === 'head' ? { logits: 'all' as const } : {}) });
-          if (mode === 'head' && !r.logits) throw new Error('head mode returned no logits');
+          const r = mode === 'head' ? await model.stepAndPool({ ids: b.ids, mask: b.mask, pool: sites, logits: 'all' }) : await model.extract({ ids: b.ids, mask: b.mask, pool: sites });
+          if (mode === 'head' && !('logits' in r && r.logits)) throw new Error('head mode returned no logits');
           for (const s of sites) rows.get(s)!.push(r.pooled!.get(s)!.max);
         }
         return rows;

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const pool = budgeted.sites.map((s) => s.id);
   const extract = async (m: LanguageModel) => {
     const t = performance.now();
-    for (const b of batches) await m.forward({ ...b, kind: 'extract', pool });
+    for (const b of batches) await m.extract({ ...b, pool });
     return performance.now() - t;
   };
   const ppl = async (budget: number) => {

@@ -53,7 +53,7 @@ export async function textsActivations(model: LanguageModel, texts: string[], si
     const T = Math.max(...rows.map((b) => ids[b]!.length));
     const batch = rows.map((b) => [...ids[b]!, ...new Array<number>(T - ids[b]!.length).fill(pad)]);
     const mask = rows.map((b) => ids[b]!.map(() => 1).concat(new Array<number>(T - ids[b]!.length).fill(0)));
-    const r = await model.forward({ ids: batch, mask, kind: 'extract', tokens: sites, ...(o.intervention ? { intervention: o.intervention } : {}) });
+    const r = await model.extract({ ids: batch, mask, tokens: sites, ...(o.intervention ? { intervention: o.intervention } : {}) });
     sites.forEach((id, s) => {
       const n = widths[s]!;
       const all = r.tokens!.get(id)!;

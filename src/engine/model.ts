@@ -45,40 +45,91 @@ export interface OpenOptions extends SessionOptions, WeightCacheOptions {
 }
 
 /**
- * What a forward pass is for; all but 'plain' run the one rewritten session (of the intervention form
- * they need, session-cache.ts) and differ only in the outputs fetched. plain: the graph as exported. lm: logits and cache. extract: pooled responses only.
- * lm+pool: both.
+ * Which session a forward pass runs: 'plain' the graph as exported, any other the one rewritten session
+ * (of the intervention form it needs, session-cache.ts). The rewritten purposes differ only in the
+ * outputs fetched: lm logits and cache, extract pooled responses only, lm+pool both.
  */
 export type SessionKind = 'plain' | 'lm' | 'extract' | 'lm+pool';
 
-export interface ForwardArgs {
+/** A batch of new tokens and what the rewritten session does to it. */
+interface Pass {
   /** New tokens, one row per sequence, all rows the same length (left-padded). */
   ids: number[][];
   /** Mask over past + new tokens, [batch, past + seq]. */
   mask: number[][];
-  past?: Record<string, ort.Tensor>;
-  kind?: SessionKind;
   intervention?: Intervention;
   /**
    * The smallest intervention form the session should carry, beyond what `intervention` needs: a caller
    * that will soon intervene (the panel) asks for it up front so its first intervention rebuilds nothing.
    */
   form?: InterventionForm;
+}
+
+/** Sites' responses, pooled per row (`pool`) or at every position (`tokens`). */
+export interface ExtractRequest extends Pass {
+  past?: Record<string, ort.Tensor>;
   pool?: string[];
-  /** 'last' keeps only the last position's logits. */
-  logits?: 'all' | 'last' | 'none';
-  /** false: the KV cache is not fetched (a caller that needs no next step, e.g. perplexity, saves its memory). */
-  present?: boolean;
   /** Sites whose values at every position are fetched (after the intervention); only these are copied out. */
   tokens?: string[];
 }
 
-export interface ForwardResult {
+export interface ExtractResult {
+  pooled?: Map<string, Pooled>;
+  /** Per requested site, [batch, seq, neurons] row-major, as float32. */
+  tokens?: Map<string, Float32Array>;
+}
+
+/** The logits of a whole sequence, without the KV cache (a caller that takes no next step saves its memory). */
+export interface LogitsRequest extends Pass {
+  /** 'last' keeps only the last position's logits (default 'all'). */
+  logits?: 'all' | 'last';
+  /** The graph as exported, not the rewritten one (no intervention). */
+  asExported?: boolean;
+}
+
+export interface LogitsResult {
   /** [batch, seq or 1, vocab] row-major, as float32. */
+  logits: Float32Array;
+}
+
+/** One step of a decoder: logits and the KV cache the next step feeds back. */
+export interface StepRequest extends Pass {
+  past?: Record<string, ort.Tensor>;
+  /** 'last' keeps only the last position's logits (default 'all'); 'none' fetches only the cache. */
+  logits?: 'all' | 'last' | 'none';
+  /** The graph as exported, not the rewritten one. */
+  asExported?: boolean;
+}
+
+export interface StepResult {
+  /** [batch, seq or 1, vocab] row-major, as float32; absent for logits 'none'. */
+  logits?: Float32Array;
+  /** Absent when the model has no cache. */
+  present?: Record<string, ort.Tensor>;
+}
+
+/** A decoder step that also pools sites' responses (what a profile costs when the head runs too). */
+export interface StepAndPoolRequest extends Omit<StepRequest, 'asExported'> {
+  pool: string[];
+}
+
+export interface StepAndPoolResult extends StepResult {
+  pooled: Map<string, Pooled>;
+}
+
+interface ForwardArgs extends Pass {
+  past?: Record<string, ort.Tensor>;
+  kind: SessionKind;
+  pool?: string[];
+  logits?: 'all' | 'last' | 'none';
+  present?: boolean;
+  tokens?: string[];
+}
+
+interface ForwardResult {
   logits?: Float32Array;
   present?: Record<string, ort.Tensor>;
   pooled?: Map<string, Pooled>;
-  /** Per requested site, [batch, seq, neurons] row-major, as float32. */
   tokens?: Map<string, Float32Array>;
 }
 
@@ -176,13 +227,38 @@ export class LanguageModel {
     for (const iv of interventions) this.floor = largerForm(this.floor, this.formOf(iv));
   }
 
-  async forward(args: ForwardArgs): Promise<ForwardResult> {
+  /** Sites' pooled or per-token responses; no logits, no cache. */
+  async extract(req: ExtractRequest): Promise<ExtractResult> {
+    const { pooled, tokens } = await this.run({ ...req, kind: 'extract' });
+    return { ...(pooled ? { pooled } : {}), ...(tokens ? { tokens } : {}) };
+  }
+
+  /** Logits over the batch (every position, or the last); the cache is not fetched. */
+  async logits(req: LogitsRequest): Promise<LogitsResult> {
+    const { asExported, ...rest } = req;
+    const r = await this.run({ ...rest, kind: asExported ? 'plain' : 'lm', present: false });
+    return { logits: r.logits! };
+  }
+
+  /** Logits and the KV cache, fed `past` when there is one. */
+  async step(req: StepRequest): Promise<StepResult> {
+    const { asExported, ...rest } = req;
+    const { logits, present } = await this.run({ ...rest, kind: asExported ? 'plain' : 'lm' });
+    return { ...(logits ? { logits } : {}), ...(present ? { present } : {}) };
+  }
+
+  /** A step whose pass also pools `pool`'s responses. */
+  async stepAndPool(req: StepAndPoolRequest): Promise<StepAndPoolResult> {
+    const { logits, present, pooled } = await this.run({ ...req, kind: 'lm+pool' });
+    return { ...(logits ? { logits } : {}), ...(present ? { present } : {}), pooled: pooled! };
+  }
+
+  private async run(args: ForwardArgs): Promise<ForwardResult> {
     if (this.disposed) throw new Error('model is disposed');
-    const kind = args.kind ?? 'lm';
+    const kind = args.kind;
     const pool = args.pool ?? [];
     const perToken = args.tokens ?? [];
-    if (kind === 'plain' && perToken.length > 0) throw new Error('forward: per-token values need the rewritten graph, not kind plain');
-    if ((kind === 'extract' || kind === 'lm+pool') && pool.length === 0 && perToken.length === 0) throw new Error(`forward: kind ${kind} needs sites to pool`);
+    if ((kind === 'extract' || kind === 'lm+pool') && pool.length === 0 && perToken.length === 0) throw new Error(`${kind === 'extract' ? 'extract' : 'stepAndPool'}: no sites to pool`);
     // Groups of rows only for pooled extraction (per-token values are fetched whole).
     const rows = kind === 'extract' && !args.past && perToken.length === 0 ? extractRows(args.ids.length, args.ids[0]?.length ?? 0, this.siteWidth(pool), this.options.activationBudget) : args.ids.length;
     if (rows < args.ids.length) return this.forwardInParts(args, pool, rows);
@@ -231,7 +307,7 @@ export class LanguageModel {
   private async forwardInParts(args: ForwardArgs, pool: string[], rows: number): Promise<ForwardResult> {
     const parts: Map<string, Pooled>[] = [];
     for (let r = 0; r < args.ids.length; r += rows) {
-      parts.push((await this.forward({ ...args, ids: args.ids.slice(r, r + rows), mask: args.mask.slice(r, r + rows) })).pooled!);
+      parts.push((await this.run({ ...args, ids: args.ids.slice(r, r + rows), mask: args.mask.slice(r, r + rows) })).pooled!);
     }
     const pooled = new Map<string, Pooled>();
     for (const id of pool) {

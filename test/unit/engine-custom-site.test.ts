@@ -16,13 +16,13 @@ it('takes any float tensor as a custom site (here the GELU output of layer 0)', 
     assert.equal(site.kind, 'custom');
     assert.equal(site.neurons, 64);
     const args = { ids: g.batch.input_ids, mask: g.batch.attention_mask };
-    const r = await model.forward({ ...args, kind: 'extract', pool: [site.id] });
+    const r = await model.extract({ ...args, pool: [site.id] });
     // gelu_new(x) >= -0.17 everywhere, so no pooled GELU output can be below that.
     assert.ok(r.pooled!.get(site.id)!.max.every((v) => v >= -0.171));
     // gelu(0) = 0: silencing the GELU output equals silencing c_fc, an independent site.
-    const viaCustom = await model.forward({ ...args, intervention: new Map([[site.id, { gain: new Float32Array(64) }]]), logits: 'last' });
-    const viaCfc = await model.forward({ ...args, intervention: new Map([['transformer.h.0.mlp.c_fc', { gain: new Float32Array(64) }]]), logits: 'last' });
-    const plain = await model.forward({ ...args, logits: 'last' });
+    const viaCustom = await model.logits({ ...args, intervention: new Map([[site.id, { gain: new Float32Array(64) }]]), logits: 'last' });
+    const viaCfc = await model.logits({ ...args, intervention: new Map([['transformer.h.0.mlp.c_fc', { gain: new Float32Array(64) }]]), logits: 'last' });
+    const plain = await model.logits({ ...args, logits: 'last' });
     assert.ok(maxAbsDiff(viaCustom.logits!, viaCfc.logits!) <= 1e-5);
     assert.ok(maxAbsDiff(viaCustom.logits!, plain.logits!) > 1e-3);
   } finally {

@@ -29,7 +29,7 @@ describe('extraction in groups of rows', () => {
       ];
       const mask = ids.map((r, i) => r.map((_, j) => (i === 0 && j < 3) || (i === 2 && j < 1) || (i === 3 && j < 5) ? 0 : 1));
       const pool = whole.sites.map((s) => s.id);
-      const one = await whole.forward({ ids, mask, kind: 'extract', pool });
+      const one = await whole.extract({ ids, mask, pool });
       await whole.dispose();
       const width = whole.sites.reduce((n, s) => n + s.neurons, 0);
       for (const rows of [1, 2]) {
@@ -41,7 +41,7 @@ describe('extraction in groups of rows', () => {
           passes++;
           return run(...a);
         }) as typeof session.run;
-        const got = await parts.forward({ ids, mask, kind: 'extract', pool });
+        const got = await parts.extract({ ids, mask, pool });
         assert.equal(passes, Math.ceil(ids.length / rows), 'one pass per group of rows');
         await parts.dispose();
         for (const id of pool) {

@@ -96,39 +96,39 @@ describe('intervention forms', () => {
   it('profiles on a session without intervention inputs, and upgrades only as far as needed, with the same numbers', async () => {
     const m = await LanguageModel.open(join(MODELS, 'gpt2-tiny'), { threads: 1 });
     try {
-      const pooled = await m.forward({ ids: g.batch.input_ids, mask: g.batch.attention_mask, kind: 'extract', pool: g.sites.map((s) => s.id) });
+      const pooled = await m.extract({ ids: g.batch.input_ids, mask: g.batch.attention_mask, pool: g.sites.map((s) => s.id) });
       assert.deepEqual(m.sessionState(), { form: 'none', builds: 1 });
       // Only the per-token gate (the neuron detail's), no intervention input.
       assert.deepEqual((await m.session('extract')).inputNames.filter((n) => n.startsWith('aura.')), [TOKEN_ROWS_INPUT]);
       const site = g.sites[0]!.id;
       assert.ok(maxAbsDiff(pooled.pooled!.get(site)!.max, g.pooled[site]!.max.flat()) <= 1e-5);
-      const plain0 = await m.forward(args());
+      const plain0 = await m.logits(args());
       assert.ok(maxAbsDiff(plain0.logits!, g.logits_last.flat()) <= 1e-4);
 
-      const gained = await m.forward({ ...args(), intervention: toGains(g, false) });
+      const gained = await m.logits({ ...args(), intervention: toGains(g, false) });
       assert.deepEqual(m.sessionState(), { form: 'gain', builds: 2 });
       assert.ok(maxAbsDiff(gained.logits!, g.logits_last_gain.flat()) <= 1e-4);
       // Other gains (a slider move) are new feeds, not a new session.
       for (const scale of [0.25, 0.5, 0.75]) {
         const iv = new Map([...toGains(g, false)].map(([id, f]) => [id, { gain: f.gain.map((x) => x * scale) }]));
-        await m.forward({ ...args(), intervention: iv });
+        await m.logits({ ...args(), intervention: iv });
       }
-      await m.forward({ ...args(), kind: 'extract', pool: [site] });
+      await m.extract({ ...args(), pool: [site] });
       assert.deepEqual(m.sessionState(), { form: 'gain', builds: 2 });
 
-      const biased = await m.forward({ ...args(), intervention: toGains(g, true) });
+      const biased = await m.logits({ ...args(), intervention: toGains(g, true) });
       assert.deepEqual(m.sessionState(), { form: 'affine', builds: 3 });
       assert.ok(maxAbsDiff(biased.logits!, g.logits_last_gain_bias.flat()) <= 1e-4);
 
-      const r = await m.forward({ ...args(), intervention: ranged() });
+      const r = await m.logits({ ...args(), intervention: ranged() });
       assert.deepEqual(m.sessionState(), { form: 'range', builds: 4 });
       assert.ok(maxAbsDiff(r.logits!, (ref.logits_last as number[][]).flat()) <= 1e-4);
 
       // The upgraded session serves every smaller form with neutral feeds: same numbers, no rebuild.
-      const gainedAgain = await m.forward({ ...args(), intervention: toGains(g, false) });
-      const biasedAgain = await m.forward({ ...args(), intervention: toGains(g, true) });
-      const plainAgain = await m.forward(args());
-      const pooledAgain = await m.forward({ ids: g.batch.input_ids, mask: g.batch.attention_mask, kind: 'extract', pool: [site] });
+      const gainedAgain = await m.logits({ ...args(), intervention: toGains(g, false) });
+      const biasedAgain = await m.logits({ ...args(), intervention: toGains(g, true) });
+      const plainAgain = await m.logits(args());
+      const pooledAgain = await m.extract({ ids: g.batch.input_ids, mask: g.batch.attention_mask, pool: [site] });
       assert.deepEqual(m.sessionState(), { form: 'range', builds: 4 });
       assert.ok(maxAbsDiff(gainedAgain.logits!, gained.logits!) <= 1e-6);
       assert.ok(maxAbsDiff(biasedAgain.logits!, biased.logits!) <= 1e-6);
@@ -144,10 +144,10 @@ describe('intervention forms', () => {
     try {
       m.reserveForms([toGains(g, false), toGains(g, true)]);
       assert.equal(m.sessionState().builds, 0, 'reserving builds nothing yet');
-      const base = await m.forward(args());
+      const base = await m.logits(args());
       assert.deepEqual(m.sessionState(), { form: 'affine', builds: 1 });
       assert.ok(maxAbsDiff(base.logits!, g.logits_last.flat()) <= 1e-4);
-      const biased = await m.forward({ ...args(), intervention: toGains(g, true) });
+      const biased = await m.logits({ ...args(), intervention: toGains(g, true) });
       assert.ok(maxAbsDiff(biased.logits!, g.logits_last_gain_bias.flat()) <= 1e-4);
       assert.deepEqual(m.sessionState(), { form: 'affine', builds: 1 });
     } finally {

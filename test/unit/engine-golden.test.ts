@@ -58,7 +58,7 @@ for (const { label, name, dir } of suites) {
 
     it('returns pooled max and mean responses equal to the forward hooks', async () => {
       const ids = g.batch.input_ids;
-      const r = await model.forward({ ids, mask: g.batch.attention_mask, kind: 'extract', pool: g.sites.map((s) => s.id) });
+      const r = await model.extract({ ids, mask: g.batch.attention_mask, pool: g.sites.map((s) => s.id) });
       for (const s of g.sites) {
         const got = r.pooled!.get(s.id)!;
         const want = g.pooled[s.id]!;
@@ -69,8 +69,8 @@ for (const { label, name, dir } of suites) {
 
     it('leaves logits unchanged with gains 1 and biases 0, and matches PyTorch', async () => {
       const args = { ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' as const };
-      const plain = await model.forward({ ...args, kind: 'plain' });
-      const lm = await model.forward({ ...args, kind: 'lm' });
+      const plain = await model.logits({ ...args, asExported: true });
+      const lm = await model.logits({ ...args });
       // Where an optimizer fused a site's bias into SkipLayerNormalization, rebuilding the site adds
       // the same three float32 terms in another order: allow float32 rounding relative to the logit.
       const unfused = model.sites.some((s) => s.placements.some((p) => p.fused));
@@ -78,27 +78,27 @@ for (const { label, name, dir } of suites) {
       const tol = (a: Float32Array, b: Float32Array) => maxAbsDiff(a, b);
       assert.ok(tol(plain.logits!, lm.logits!) <= limit, `rewritten graph changed logits by ${tol(plain.logits!, lm.logits!)}`);
       const ones = new Map(model.sites.map((s) => [s.id, { gain: new Float32Array(s.neurons).fill(1), bias: new Float32Array(s.neurons) }]));
-      const fed = await model.forward({ ...args, kind: 'lm', intervention: ones });
+      const fed = await model.logits({ ...args, intervention: ones });
       assert.ok(tol(plain.logits!, fed.logits!) <= limit);
       assert.ok(maxAbsDiff(lm.logits!, g.logits_last.flat()) <= tolLogits, `logits differ from PyTorch by ${maxAbsDiff(lm.logits!, g.logits_last.flat())}`);
     });
 
     it('gives every position the logits PyTorch gives', async () => {
       const ids = g.greedy.prompt_ids.slice(0, g.logits_prompt0.length);
-      const r = await model.forward({ ids: [ids], mask: [ids.map(() => 1)], logits: 'all' });
+      const r = await model.logits({ ids: [ids], mask: [ids.map(() => 1)], logits: 'all' });
       assert.ok(maxAbsDiff(r.logits!, g.logits_prompt0.flat()) <= tolLogits);
     });
 
     it('applies gains (and a bias) as forward hooks that multiply site outputs do', async () => {
       const args = { ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' as const };
-      const gained = await model.forward({ ...args, intervention: toGains(g, false) });
+      const gained = await model.logits({ ...args, intervention: toGains(g, false) });
       const d1 = maxAbsDiff(gained.logits!, g.logits_last_gain.flat());
       assert.ok(d1 <= tolLogits, `gain logits differ by ${d1}`);
-      const biased = await model.forward({ ...args, intervention: toGains(g, true) });
+      const biased = await model.logits({ ...args, intervention: toGains(g, true) });
       const d2 = maxAbsDiff(biased.logits!, g.logits_last_gain_bias.flat());
       assert.ok(d2 <= tolLogits, `gain+bias logits differ by ${d2}`);
       // The session is reused: dropping the intervention restores the original logits.
-      const again = await model.forward(args);
+      const again = await model.logits(args);
       assert.ok(maxAbsDiff(again.logits!, g.logits_last.flat()) <= tolLogits);
     });
 

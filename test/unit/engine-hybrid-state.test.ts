@@ -41,10 +41,10 @@ describe('issue 10 item 17: a decoder with conv/recurrent state inputs', () => {
   it('carries the states step to step: one cached step equals the full recompute', async () => {
     assert.ok(model.hasPast);
     const p0 = g.prompts[0]!;
-    const first = await model.forward({ ids: [p0.slice(0, -1)], mask: [p0.slice(0, -1).map(() => 1)], logits: 'last' });
+    const first = await model.step({ ids: [p0.slice(0, -1)], mask: [p0.slice(0, -1).map(() => 1)], logits: 'last' });
     assert.ok(first.present?.['past_conv.0'] && first.present['past_recurrent.1'], 'the states come back as presents');
     assert.deepEqual(first.present['past_conv.0'].dims, [1, 16, 3]);
-    const step = await model.forward({ ids: [p0.slice(-1)], mask: [p0.map(() => 1)], past: first.present, logits: 'last' });
+    const step = await model.step({ ids: [p0.slice(-1)], mask: [p0.map(() => 1)], past: first.present, logits: 'last' });
     assert.ok(maxAbsDiff(step.logits!, g.step_logits_prompt0) < 1e-4, `differs by ${maxAbsDiff(step.logits!, g.step_logits_prompt0)}`);
   });
 

@@ -30,21 +30,21 @@ describe('fixture llama-tiny-int8 (MatMulInteger)', () => {
   });
 
   it('pools responses close to the float model, and leaves logits exactly unchanged with gains 1', async () => {
-    const r = await model.forward({ ...args(), kind: 'extract', pool: g.sites.map((s) => s.id) });
+    const r = await model.extract({ ...args(), pool: g.sites.map((s) => s.id) });
     for (const s of g.sites) {
       const d = maxAbsDiff(r.pooled!.get(s.id)!.max, g.pooled[s.id]!.max.flat());
       assert.ok(d <= POOLED_TOL, `${s.id} max pooled differs from float by ${d}`);
     }
-    const plain = await model.forward({ ...args(), kind: 'plain', logits: 'last' });
-    const lm = await model.forward({ ...args(), logits: 'last' });
+    const plain = await model.logits({ ...args(), asExported: true, logits: 'last' });
+    const lm = await model.logits({ ...args(), logits: 'last' });
     assert.ok(maxAbsDiff(plain.logits!, lm.logits!) <= 1e-6);
     assert.ok(maxAbsDiff(lm.logits!, g.logits_last.flat()) <= LOGITS_TOL);
   });
 
   it('applies gains like the float model does, and the KV cache equals recomputation', async () => {
-    const gained = await model.forward({ ...args(), intervention: toGains(g, false), logits: 'last' });
+    const gained = await model.logits({ ...args(), intervention: toGains(g, false), logits: 'last' });
     assert.ok(maxAbsDiff(gained.logits!, g.logits_last_gain.flat()) <= LOGITS_TOL);
-    const plain = await model.forward({ ...args(), logits: 'last' });
+    const plain = await model.logits({ ...args(), logits: 'last' });
     assert.ok(maxAbsDiff(gained.logits!, plain.logits!) > 1e-2, 'the gains change the logits');
     const o = { maxNewTokens: 6, stopAtEos: false };
     assert.deepEqual((await generate(model, [g.greedy.prompt_ids], o)).ids, (await generate(model, [g.greedy.prompt_ids], { ...o, useCache: false })).ids);
@@ -59,8 +59,8 @@ describe('fixture llama-tiny-int8 (MatMulInteger)', () => {
     assert.equal(r.asNodes.length, g.sites.length);
     const folded = await LanguageModel.open(copy, { threads: 1 });
     try {
-      const live = await model.forward({ ...args(), intervention: iv, logits: 'all' });
-      const baked = await folded.forward({ ...args(), kind: 'plain', logits: 'all' });
+      const live = await model.logits({ ...args(), intervention: iv, logits: 'all' });
+      const baked = await folded.logits({ ...args(), asExported: true, logits: 'all' });
       assert.ok(maxAbsDiff(live.logits!, baked.logits!) <= 1e-4);
     } finally {
       await folded.dispose();

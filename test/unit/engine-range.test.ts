@@ -35,15 +35,15 @@ describe('range-limited maps match PyTorch', () => {
   const args = () => ({ ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' as const });
 
   it('applies the map only strictly inside (lo, hi), like the forward hook', async () => {
-    const r = await model.forward({ ...args(), intervention: rangedIntervention() });
+    const r = await model.logits({ ...args(), intervention: rangedIntervention() });
     const d = maxAbsDiff(r.logits!, (ref.logits_last as number[][]).flat());
     assert.ok(d <= 1e-4, `ranged logits differ from PyTorch by ${d}`);
     // Without the range the same gains and biases give other logits: the range is really applied.
     const unranged: Intervention = new Map([...rangedIntervention()].map(([id, f]) => [id, { gain: f.gain, bias: f.bias! }]));
-    const u = await model.forward({ ...args(), intervention: unranged });
+    const u = await model.logits({ ...args(), intervention: unranged });
     assert.ok(maxAbsDiff(u.logits!, (ref.logits_last as number[][]).flat()) > 1e-3);
     // And the neutral feeds still give the original logits on the same session.
-    const plain = await model.forward(args());
+    const plain = await model.logits(args());
     assert.ok(maxAbsDiff(plain.logits!, g.logits_last.flat()) <= 1e-4);
   });
 
@@ -57,7 +57,7 @@ describe('range-limited maps match PyTorch', () => {
     rmSync(`${target}_data`, { force: true });
     const folded = await LanguageModel.open(copy, { threads: 1 });
     try {
-      const baked = await folded.forward({ ...args(), kind: 'plain' });
+      const baked = await folded.logits({ ...args(), asExported: true });
       const d = maxAbsDiff(baked.logits!, (ref.logits_last as number[][]).flat());
       assert.ok(d <= 1e-4, `folded ranged logits differ from PyTorch by ${d}`);
     } finally {

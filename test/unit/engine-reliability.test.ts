@@ -68,7 +68,7 @@ function infAtPadModel(): string {
 describe('issue 10 item 8: pooling selects real positions, so an infinity at a padded one is ignored', () => {
   it('mean and max over the real tokens only, finite', async () => {
     const model = await LanguageModel.open(infAtPadModel(), { threads: 1, customSites: ['h'] });
-    const r = await model.forward({ ids: [[1, 1, 5, 7], [4, 6, 8, 10]], mask: [[0, 0, 1, 1], [1, 1, 1, 1]], kind: 'extract', pool: ['custom:h'] });
+    const r = await model.extract({ ids: [[1, 1, 5, 7], [4, 6, 8, 10]], mask: [[0, 0, 1, 1], [1, 1, 1, 1]], pool: ['custom:h'] });
     const p = r.pooled!.get('custom:h')!;
     // By hand: row i of the table is [i/100, 1 + i/1000].
     const expectMean = [(0.05 + 0.07) / 2, 1 + (0.005 + 0.007) / 2, (0.04 + 0.06 + 0.08 + 0.1) / 4, 1 + (0.004 + 0.006 + 0.008 + 0.01) / 4];
@@ -158,7 +158,7 @@ describe('issue 10 item 15: token ids outside the embedding', () => {
     assert.ok(model.facts.padTokenId! < 300, `pad ${model.facts.padTokenId}`);
     const g = golden('gpt2-tiny');
     const ids = g.batch.input_ids.map((row, i) => row.map((id, j) => (g.batch.attention_mask[i]![j] ? id : model.facts.padTokenId!)));
-    const r = await model.forward({ ids, mask: g.batch.attention_mask, logits: 'last' });
+    const r = await model.logits({ ids, mask: g.batch.attention_mask, logits: 'last' });
     assert.ok(maxAbsDiff(r.logits!, g.logits_last.flat()) < 1e-4);
     await model.dispose();
   });
@@ -194,7 +194,7 @@ describe('issue 10 item 18: a Hugging Face hub cache snapshot with external data
       }
       const model = await LanguageModel.open(snap, { threads: 1 });
       const g = golden('gpt2-tiny');
-      const r = await model.forward({ ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' });
+      const r = await model.logits({ ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' });
       assert.ok(maxAbsDiff(r.logits!, g.logits_last.flat()) < 1e-4);
       await model.dispose();
       // Nothing was left in the snapshot or the blobs.
@@ -222,7 +222,7 @@ describe('a killed process leaves no temporary graph behind for good', () => {
     writeFileSync(join(d, live), 'another load in progress');
     const m = await LanguageModel.open(d, { threads: 1 });
     try {
-      await m.forward({ ids: [[1, 2, 3]], mask: [[1, 1, 1]], logits: 'last' });
+      await m.logits({ ids: [[1, 2, 3]], mask: [[1, 1, 1]], logits: 'last' });
     } finally {
       await m.dispose();
     }

@@ -55,10 +55,10 @@ for (const c of CASES) {
     let forwards = 0;
     before(async () => {
       model = await LanguageModel.open(c.path, { threads: 1 });
-      const forward = model.forward.bind(model);
-      model.forward = (args) => {
+      const extract = model.extract.bind(model);
+      model.extract = (req) => {
         forwards++;
-        return forward(args);
+        return extract(req);
       };
     });
     after(() => model?.dispose());

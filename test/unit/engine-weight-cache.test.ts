@@ -31,12 +31,12 @@ describe('weight cache for inline weights', () => {
         const model = await LanguageModel.open(dir, { threads: 1, cacheDir, externalizeAbove: 0 });
         assert.ok(model.weightsDir.startsWith(cacheDir), `weights in ${model.weightsDir}`);
         assert.equal(model.fingerprint, plain.fingerprint);
-        const r = await model.forward({ ids: g.batch.input_ids, mask: g.batch.attention_mask, intervention: toGains(g, true), logits: 'last' });
+        const r = await model.logits({ ids: g.batch.input_ids, mask: g.batch.attention_mask, intervention: toGains(g, true), logits: 'last' });
         const limit = name.includes('fp16') ? 2e-2 : 1e-4;
         const dl = maxAbsDiff(r.logits!, g.logits_last_gain_bias.flat());
         assert.ok(dl < limit, `open ${open}: logits differ by ${dl}`);
         const site = g.sites[0]!.id;
-        const p = await model.forward({ ids: g.batch.input_ids, mask: g.batch.attention_mask, kind: 'extract', pool: [site] });
+        const p = await model.extract({ ids: g.batch.input_ids, mask: g.batch.attention_mask, pool: [site] });
         const dp = maxAbsDiff(p.pooled!.get(site)!.max, g.pooled[site]!.max.flat());
         assert.ok(dp < limit, `pooled differs by ${dp}`);
         await model.dispose();

@@ -84,8 +84,8 @@ describe('export --format hf: the folded checkpoint PyTorch verified', () => {
             await exportHfCheckpoint({ intervention: iv, model: onnxModelFacts(model), checkpoint: join(HF, arch, 'checkpoint'), out: keep });
             assert.deepEqual(sha256Folder(keep), exp.keep_sha256, 'BF16 fold as torch rounds it');
           }
-          const live = await model.forward({ ids, mask, intervention: effectiveGains(iv), logits: 'all' });
-          const plain = await model.forward({ ids, mask, kind: 'plain', logits: 'all' });
+          const live = await model.logits({ ids, mask, intervention: effectiveGains(iv), logits: 'all' });
+          const plain = await model.logits({ ids, mask, asExported: true, logits: 'all' });
           const folded = await foldedLogits(join(HF, arch, `folded-${method}.onnx`));
           const d = maxAbsDiff(kept(live.logits!, folded.vocab), kept(folded.data, folded.vocab));
           console.log(`  ${arch} ${method}: folded vs live max |d| = ${d.toExponential(2)}`);

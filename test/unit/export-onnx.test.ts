@@ -56,15 +56,15 @@ describe('export --format onnx folds the intervention into the weights', () => {
       const folded = await LanguageModel.open(copy, { threads: 1 });
       const ids = [[3, 4, 5, 6, 7, 8], [0, 0, 9, 10, 11, 12]];
       const mask = [[1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1]];
-      const live = await model.forward({ ids, mask, intervention: iv, logits: 'all' });
-      const baked = await folded.forward({ ids, mask, kind: 'plain', logits: 'all' });
+      const live = await model.logits({ ids, mask, intervention: iv, logits: 'all' });
+      const baked = await folded.logits({ ids, mask, asExported: true, logits: 'all' });
       const plainSession = await folded.session('plain');
       assert.deepEqual(plainSession.inputNames.filter((n) => n.startsWith('aura.')), []);
       const d = maxAbsDiff(live.logits!, baked.logits!);
       // fp16 weights hold W*g rounded to fp16, so the folded model agrees at fp16 precision only.
       const limit = name.includes('fp16') ? 2e-2 : 1e-4;
       assert.ok(d <= limit, `folded logits differ from the live intervention by ${d}`);
-      const before = await model.forward({ ids, mask, kind: 'plain', logits: 'all' });
+      const before = await model.logits({ ids, mask, asExported: true, logits: 'all' });
       assert.ok(maxAbsDiff(before.logits!, baked.logits!) > 1e-3, 'the intervention changes the logits');
       await model.dispose();
       await folded.dispose();

@@ -223,8 +223,8 @@ describe('export --format peft-ia3 against PEFT applied in PyTorch (test/fixture
           };
           const adapted = (await session.run(feeds, ['logits'])).logits!.data as Float32Array;
           const mask = e.ids.map((r) => r.map(() => 1));
-          const live = await model.forward({ ids: e.ids, mask, intervention: effectiveGains(f), logits: 'all' });
-          const plain = await model.forward({ ids: e.ids, mask, kind: 'plain', logits: 'all' });
+          const live = await model.logits({ ids: e.ids, mask, intervention: effectiveGains(f), logits: 'all' });
+          const plain = await model.logits({ ids: e.ids, mask, asExported: true, logits: 'all' });
           assert.equal(adapted.length, live.logits!.length);
           // The ONNX file is the PyTorch model PEFT adapted: its logits against the ones torch computed.
           const vocab = adapted.length / (rows * len);

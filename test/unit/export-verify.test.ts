@@ -66,7 +66,7 @@ async function assertFoldedMatchesLive(out: string, model: LanguageModel, iv: In
   const session = await ort.InferenceSession.create(out);
   const ids = [[3, 4, 5, 6]];
   const mask = [[1, 1, 1, 1]];
-  const live = await model.forward({ ids, mask, intervention: iv, logits: 'all' });
+  const live = await model.logits({ ids, mask, intervention: iv, logits: 'all' });
   const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
     input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), [1, 4]),
     attention_mask: new ort.Tensor('int64', BigInt64Array.from(mask.flat(), BigInt), [1, 4]),

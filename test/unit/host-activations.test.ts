@@ -20,7 +20,7 @@ test('per-token values pool to the same max and mean as one extract pass', async
   const sites = model.sites.map((s) => s.id);
   const acts = await tokenActivations(model, TEXT, sites);
   const T = acts.ids.length;
-  const pooled = await model.forward({ ids: [acts.ids], mask: [acts.ids.map(() => 1)], kind: 'extract', pool: sites });
+  const pooled = await model.extract({ ids: [acts.ids], mask: [acts.ids.map(() => 1)], pool: sites });
   for (const s of model.sites) {
     const v = acts.values.get(s.id)!;
     const max = new Float32Array(s.neurons).fill(-Infinity);

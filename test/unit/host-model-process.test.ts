@@ -110,20 +110,24 @@ test('dispose ends the process without a crash report', async () => {
 });
 
 test('a model is ready only once its weights are loaded, with progress on the way', async () => {
-  const forward = LanguageModel.prototype.forward;
+  const passes = ['extract', 'logits', 'step', 'stepAndPool'] as const;
+  const originals = passes.map((name) => LanguageModel.prototype[name]);
   const kinds: string[] = [];
-  LanguageModel.prototype.forward = function (this: LanguageModel, args) {
-    kinds.push(args.kind ?? 'lm');
-    return forward.call(this, args);
-  };
+  for (const name of passes) {
+    const original = LanguageModel.prototype[name] as (this: LanguageModel, req: unknown) => Promise<unknown>;
+    (LanguageModel.prototype as unknown as Record<string, unknown>)[name] = function (this: LanguageModel, req: unknown) {
+      kinds.push(name);
+      return original.call(this, req);
+    };
+  }
   const work = new ModelWork();
   try {
     const stages: string[] = [];
     await work.open({ path: DEMO }, { onProgress: (p) => stages.push(`${p.stage} ${p.done}/${p.total}`) });
     assert.deepEqual(stages, ['Reading the model 0/2', 'Loading the weights 1/2', 'Ready 2/2']);
-    assert.deepEqual(kinds, ['lm'], 'the generation session was created (weights read) before open resolved');
+    assert.deepEqual(kinds, ['step'], 'the generation session was created (weights read) before open resolved');
   } finally {
-    LanguageModel.prototype.forward = forward;
+    passes.forEach((name, i) => ((LanguageModel.prototype as unknown as Record<string, unknown>)[name] = originals[i]));
     await work.dispose();
   }
 });

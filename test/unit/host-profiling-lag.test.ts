@@ -12,12 +12,16 @@ import { tinyWorkbench } from '../helpers/workbench';
 test('profiling through the model process keeps the event loop free, and the profile is cached', async (t) => {
   const host = new ProcessModelHost();
   const { wb, log, dispose } = tinyWorkbench(host);
-  const forward = LanguageModel.prototype.forward;
+  const passes = ['extract', 'logits', 'step', 'stepAndPool'] as const;
+  const originals = passes.map((name) => LanguageModel.prototype[name]);
   let forwardsHere = 0;
-  LanguageModel.prototype.forward = function (this: LanguageModel, args) {
-    forwardsHere++;
-    return forward.call(this, args);
-  };
+  for (const name of passes) {
+    const original = LanguageModel.prototype[name] as (this: LanguageModel, req: unknown) => Promise<unknown>;
+    (LanguageModel.prototype as unknown as Record<string, unknown>)[name] = function (this: LanguageModel, req: unknown) {
+      forwardsHere++;
+      return original.call(this, req);
+    };
+  }
   try {
     await wb.useDemo();
     const lag = wb.lastProfileLag!;
@@ -34,7 +38,7 @@ test('profiling through the model process keeps the event loop free, and the pro
     assert.equal(again.reused, true, 'the second profile of the same data comes from the cache');
     assert.equal(forwardsHere, 0);
   } finally {
-    LanguageModel.prototype.forward = forward;
+    passes.forEach((name, i) => ((LanguageModel.prototype as unknown as Record<string, unknown>)[name] = originals[i]));
     await dispose();
   }
 });

@@ -31,7 +31,7 @@ function changedModelBytes(): Buffer {
 async function lastLogits(dir: string, opts: { cacheDir?: string; externalizeAbove?: number }): Promise<{ logits: Float32Array | number[]; fingerprint: string; weightsDir: string }> {
   const m = await LanguageModel.open(dir, { threads: 1, ...opts });
   try {
-    const r = await m.forward({ ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' });
+    const r = await m.logits({ ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' });
     return { logits: r.logits!, fingerprint: m.fingerprint, weightsDir: m.weightsDir };
   } finally {
     await m.dispose();
@@ -106,7 +106,7 @@ describe('weight cache identity', () => {
         `const g = golden('gpt2-tiny');`,
         `void (async () => {`,
         `const m = await LanguageModel.open(${JSON.stringify(join(MODELS, 'gpt2-tiny'))}, { threads: 1, cacheDir: ${JSON.stringify(join(d, 'cache'))}, externalizeAbove: 0 });`,
-        `const r = await m.forward({ ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' });`,
+        `const r = await m.logits({ ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' });`,
         `console.log(JSON.stringify({ diff: maxAbsDiff(r.logits, g.logits_last.flat()) }));`,
         `await m.dispose();`,
         `})();`,

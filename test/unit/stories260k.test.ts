@@ -52,7 +52,7 @@ describe('stories260K (pretrained, llama2.c)', () => {
 
   it('gives every prompt position the logits PyTorch gives', async () => {
     for (const p of g.prompts) {
-      const r = await model.forward({ ids: [p.ids], mask: [p.ids.map(() => 1)], logits: 'all' });
+      const r = await model.logits({ ids: [p.ids], mask: [p.ids.map(() => 1)], logits: 'all' });
       const d = maxAbsDiff(r.logits!, p.logits.flat());
       assert.ok(d <= 2e-4, `${p.text}: logits differ from PyTorch by ${d}`);
     }

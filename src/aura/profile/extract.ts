@@ -152,7 +152,7 @@ export async function extractResponsesLocked(model: LanguageModel, data: Concept
       for (const c of chunk) timing.tokens += c.ids.length;
       timing.paddedTokens += chunk.length * width;
       timing.batchingS += lap();
-      const r = await model.forward({ ids, mask, kind: 'extract', pool: sites.map((s) => s.id) });
+      const r = await model.extract({ ids, mask, pool: sites.map((s) => s.id) });
       timing.forwardS += lap();
       for (const s of sites) {
         const pooled = r.pooled!.get(s.id)!;

@@ -103,7 +103,7 @@ export async function sketchResponsesLocked(
     const ids = chunk.map((c) => [...new Array<number>(width - c.ids.length).fill(pad), ...c.ids]);
     const mask = chunk.map((c) => [...new Array<number>(width - c.ids.length).fill(0), ...new Array<number>(c.ids.length).fill(1)]);
     const t0 = performance.now();
-    const r = await model.forward({ ids, mask, kind: 'extract', pool: sites.map((s) => s.id) });
+    const r = await model.extract({ ids, mask, pool: sites.map((s) => s.id) });
     timing.forwardS += (performance.now() - t0) / 1000;
     for (const c of chunk) timing.tokens += c.ids.length;
     timing.paddedTokens += chunk.length * width;

@@ -72,11 +72,11 @@ export async function generate(model: LanguageModel, prompts: (string | number[]
   const steps = Math.min(maxNew, context - width);
   for (let step = 0; step < steps && done.some((d) => !d); step++) {
     throwIfAborted(o.signal);
-    const r = await model.forward({
+    const r = await model.step({
       ids: cache ? next : rows,
       mask,
       ...(cache && past ? { past } : {}),
-      kind: o.kind ?? 'lm',
+      asExported: o.kind === 'plain',
       ...(o.intervention ? { intervention: o.intervention } : {}),
       logits: 'last',
     });

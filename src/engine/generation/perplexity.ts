@@ -49,7 +49,7 @@ export async function perplexity(model: LanguageModel, texts: (string | number[]
     const width = chunk[chunk.length - 1]!.length;
     const ids = chunk.map((c) => [...new Array<number>(width - c.length).fill(pad), ...c]);
     const mask = chunk.map((c) => [...new Array<number>(width - c.length).fill(0), ...new Array<number>(c.length).fill(1)]);
-    const r = await model.forward({ ids, mask, kind: 'lm', logits: 'all', present: false, ...(o.intervention ? { intervention: o.intervention } : {}) });
+    const r = await model.logits({ ids, mask, logits: 'all', ...(o.intervention ? { intervention: o.intervention } : {}) });
     const logits = r.logits!;
     const vocab = logits.length / (chunk.length * width);
     chunk.forEach((c, row) => {

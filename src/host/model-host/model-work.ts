@@ -185,7 +185,7 @@ export class ModelWork implements ModelHost {
  */
 async function warmUp(model: LanguageModel): Promise<void> {
   const id = model.facts.eosTokenIds[0] ?? model.facts.padTokenId ?? 0;
-  await model.forward({ ids: [[id]], mask: [[1]], kind: 'lm', logits: 'last', form: 'gain' });
+  await model.step({ ids: [[id]], mask: [[1]], logits: 'last', form: 'gain' });
 }
 
 export function toIntervention(gains: GainMap, shifts?: ShiftMap): Intervention {
