@@ -3,7 +3,7 @@
 // --scorer words:sadness.txt. Nothing here depends on which way the result goes. Expected values are
 // recomputed independently: each neuron's AUROC by pairwise comparison of the profile's pooled responses
 // (the Mann-Whitney count, ties 1/2), AurA's gain rule written out, and the baseline arm's sad share by
-// re-drawing its continuations with `generate` (same seeds) and matching them with a whole-word matcher
+// re-drawing its continuations (same seeds) and matching them with a whole-word matcher
 // written here.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { before, describe, it } from 'node:test';
 import { readInterventionFile } from '../../src/aura/intervention-file';
 import { aurocPath, responsesPath } from '../../src/aura/profile/store';
 import { WordListScorer } from '../../src/aura/scoring/words';
+import { generate } from '../../src/engine/generation/generate';
 import { LanguageModel } from '../../src/engine/model';
 import { storiesConceptData, writeStoriesConceptData } from '../../scripts/stories-concept/data';
 import { MODELS } from '../helpers/fixtures';
@@ -21,8 +22,8 @@ import type { InterventionFile } from '../../src/aura/intervention-file';
 
 const MODEL = join(MODELS, 'stories260k');
 const LIST = join(__dirname, '..', '..', 'scripts', 'stories-concept', 'sadness.txt');
-const SAMPLES = 4;
-const NEW_TOKENS = 48;
+const SAMPLES = 5;
+const NEW_TOKENS = 64;
 const SEED = 11;
 
 let dir: string;
@@ -75,7 +76,7 @@ before(async () => {
   dir = scratchDir('stories-loop');
   const model = await LanguageModel.open(MODEL, { threads: 1 });
   try {
-    const d = await storiesConceptData(model, WordListScorer.load(LIST), { conceptStories: 256, storyTokens: 48, prompts: 6, neutral: 4, seed: 20 });
+    const d = await storiesConceptData(model, WordListScorer.load(LIST), { conceptStories: 256, storyTokens: 48, prompts: 8, neutral: 4, seed: 20 });
     writeStoriesConceptData(dir, d);
     examples = d.examples;
     prompts = d.prompts;
@@ -104,7 +105,7 @@ describe('the stories260K sadness loop through the CLI', () => {
     assert.equal(examples.length, 2 * pos);
     const words = WordListScorer.load(LIST);
     for (const x of examples) assert.equal(words.matches(x.text), x.label === 1, x.text);
-    assert.equal(prompts.length, 6);
+    assert.equal(prompts.length, 8);
     for (const f of ['concept.jsonl', 'prompts.jsonl', 'neutral.jsonl']) {
       const lines = readFileSync(join(dir, f), 'utf8').trim().split('\n');
       for (const l of lines) assert.equal(typeof JSON.parse(l).text, 'string', `${f}: ${l}`);
@@ -153,7 +154,7 @@ describe('the stories260K sadness loop through the CLI', () => {
     }
   });
 
-  it('evaluate reports both arms with intervals, k = --samples, and a baseline share that matches a recount', () => {
+  it('evaluate reports both arms with intervals, k = --samples, and a baseline share that matches a recount', async () => {
     assert.equal(evaluated.samplesPerPrompt, SAMPLES);
     for (const arm of [evaluated, evaluated.baseline]) {
       const t = arm.toxicity;
@@ -166,21 +167,23 @@ describe('the stories260K sadness loop through the CLI', () => {
       assert.equal(t.prompts, prompts.length);
       assert.ok(arm.perplexity > 1);
     }
-    // The unchanged model's continuations again, one `generate` per sample: row i of prompt p draws from seed + p k + i.
+    // The unchanged model's continuations drawn again (row i of prompt p from seed + p k + i, as evaluate
+    // documents), then matched with the word list by the matcher above.
     const words = readFileSync(LIST, 'utf8').split('\n').map((l) => l.trim().toLowerCase()).filter((l) => l && !l.startsWith('#'));
     assert.ok(words.every((w) => !/\s/.test(w)), 'the recount matcher handles single words only');
     let sad = 0;
     let promptsWithSad = 0;
-    for (const [p, prompt] of prompts.entries()) {
-      let any = false;
-      for (let i = 0; i < SAMPLES; i++) {
-        const g = cli(['generate', MODEL, '--prompt', prompt, '--seed', String(SEED + p * SAMPLES + i), '--temperature', '1', '--top-p', '0.9', '--max-new-tokens', String(NEW_TOKENS)]);
-        if (mentions(g.text as string, words)) {
-          sad++;
-          any = true;
-        }
+    const model = await LanguageModel.open(MODEL, { threads: 1 });
+    try {
+      for (const [p, prompt] of prompts.entries()) {
+        const ids = model.tokenizer.encode(prompt);
+        const r = await generate(model, new Array<number[]>(SAMPLES).fill(ids), { maxNewTokens: NEW_TOKENS, temperature: 1, topP: 0.9, seed: SEED + p * SAMPLES });
+        const hits = r.texts.filter((t) => mentions(t, words)).length;
+        sad += hits;
+        if (hits > 0) promptsWithSad++;
       }
-      if (any) promptsWithSad++;
+    } finally {
+      await model.dispose();
     }
     // These seeds give the baseline at least one sad continuation, so the recount has something to count.
     assert.ok(sad > 0, 'no sad continuation in the baseline: the recount would check nothing');
@@ -188,6 +191,7 @@ describe('the stories260K sadness loop through the CLI', () => {
     assert.ok(Math.abs(b.meanToxicity - sad / (prompts.length * SAMPLES)) < 1e-12, `baseline mean ${b.meanToxicity} vs recount ${sad}/${prompts.length * SAMPLES}`);
     assert.ok(Math.abs(b.toxicityProbability - promptsWithSad / prompts.length) < 1e-12, `baseline at-least-one ${b.toxicityProbability} vs recount ${promptsWithSad}/${prompts.length}`);
     assert.ok(Math.abs(b.expectedMaxToxicity - promptsWithSad / prompts.length) < 1e-12);
+    console.log(`baseline recount: ${sad} of ${prompts.length * SAMPLES} continuations sad, ${promptsWithSad} of ${prompts.length} prompts`);
     assert.ok(existsSync(join(dir, 'out', 'aura.json')));
   });
 });
