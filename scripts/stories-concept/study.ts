@@ -25,6 +25,7 @@ import { WordListScorer } from '../../src/aura/scoring/words';
 import { generate } from '../../src/engine/generation/generate';
 import { perplexity } from '../../src/engine/generation/perplexity';
 import { LanguageModel } from '../../src/engine/model';
+import { storiesConceptData, writeStoriesConceptData } from './data';
 import type { FitResult } from '../../src/aura/methods';
 import type { SiteAuroc } from '../../src/aura/experts';
 import type { Intervention } from '../../src/engine/model';
@@ -48,22 +49,6 @@ const P = {
   bootstrap: 1000,
   seed: 20,
 };
-
-async function sampleStories(model: LanguageModel, n: number, seed: number, tokens: number): Promise<string[]> {
-  const out: string[] = [];
-  for (let start = 0; start < n; start += 64) {
-    const rows = Math.min(64, n - start);
-    // Row i draws from seed + start + i: the stories do not depend on the batch size.
-    const r = await generate(model, new Array<number[]>(rows).fill([1]), { maxNewTokens: tokens, temperature: 1, seed: seed + start, stopAtEos: true });
-    out.push(...r.texts.map((t) => t.trim()));
-  }
-  return out;
-}
-
-function firstSentence(t: string): string | undefined {
-  const m = /^[^.!?\n]{10,}[.!?]/.exec(t);
-  return m ? m[0] : undefined;
-}
 
 interface Arm {
   name: string;
@@ -136,23 +121,12 @@ async function main(): Promise<void> {
   const scorer = WordListScorer.load(LIST);
   const model = await LanguageModel.open(MODEL, { threads: 2 });
   try {
-    // 1. concept data sampled from the model, labelled by the list
-    const stories = await sampleStories(model, P.conceptStories, P.seed * 1000, P.storyTokens);
-    const sad = stories.filter((t) => scorer.matches(t));
-    const calm = stories.filter((t) => !scorer.matches(t)).slice(0, sad.length);
-    console.log(`concept data: ${stories.length} sampled stories, ${sad.length} sad (${((100 * sad.length) / stories.length).toFixed(1)}%), ${calm.length} non-sad kept`);
-    const examples = [...sad.map((text) => ({ text, label: 1 as const })), ...calm.map((text) => ({ text, label: 0 as const }))];
-
-    // 2. held-out openings and neutral texts (other seeds; none sad, none seen in the concept data)
-    const seen = new Set(stories);
-    const more = (await sampleStories(model, P.prompts * 3, P.seed * 1000 + 500000, 40)).filter((t) => !seen.has(t));
-    const prompts = [...new Set(more.map(firstSentence).filter((s): s is string => !!s && !scorer.matches(s)))].slice(0, P.prompts);
-    const neutral = (await sampleStories(model, P.neutral * 3, P.seed * 1000 + 700000, P.storyTokens)).filter((t) => !seen.has(t) && !scorer.matches(t)).slice(0, P.neutral);
+    // 1. concept data sampled from the model, labelled by the list; 2. held-out openings and neutral texts
+    const { stories, examples, prompts, neutral } = await storiesConceptData(model, scorer, P);
+    const sad = examples.filter((x) => x.label === 1);
+    console.log(`concept data: ${stories.length} sampled stories, ${sad.length} sad (${((100 * sad.length) / stories.length).toFixed(1)}%), ${examples.length - sad.length} non-sad kept`);
     // The same data as files, for the CLI walk-through in docs/concepts.md (profile, fit, evaluate).
-    const jsonl = (xs: object[]) => xs.map((x) => JSON.stringify(x)).join('\n') + '\n';
-    writeFileSync(join(OUT, 'concept.jsonl'), jsonl(examples));
-    writeFileSync(join(OUT, 'prompts.jsonl'), jsonl(prompts.map((text) => ({ text }))));
-    writeFileSync(join(OUT, 'neutral.jsonl'), jsonl(neutral.map((text) => ({ text }))));
+    writeStoriesConceptData(OUT, { stories, examples, prompts, neutral });
     if (argv.includes('--data-only')) return;
     if (flag('--baseline-seeds')) {
       // How much the baseline's own sad share moves between sampling seeds: the yardstick for the cuts.
@@ -205,7 +179,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     const result = {
       model: 'stories260k', list: 'scripts/stories-concept/sadness.txt', params: P,
-      concept: { stories: stories.length, sad: sad.length, nonSad: calm.length },
+      concept: { stories: stories.length, sad: sad.length, nonSad: examples.length - sad.length },
       heldOut: { prompts: prompts.length, neutral: neutral.length, examplePrompts: prompts.slice(0, 5) },
       baseline: { sadShare: base.sadShare, anySad: base.anySad, perplexity: base.perplexity },
       rows, seconds,
