@@ -133,6 +133,7 @@ function panelActions(): PanelActions {
     evaluate: () => run(Commands.evaluateIntervention),
     exportIntervention: (format) => run(Commands.exportIntervention, format),
     compareProfile: () => run(Commands.compareProfile),
+    sweep: () => run(Commands.sweepStrengths),
   };
 }
 

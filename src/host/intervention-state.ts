@@ -220,7 +220,12 @@ export class InterventionState {
     // Absent means every registered gain method (the protocol's default).
     const methods = this.transport?.size ? { methods: [...methodNames(), ...this.transport.keys()] } : {};
     const affected = this.current_?.affected ?? 0;
-    return { ...this.settings, overrides: [...this.overrides.values()], ...methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}), ...(this.combined ? { combined: this.combined.label } : {}) };
+    return { ...this.settings, overrides: [...this.overrides.values()], ...methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}), ...(this.combined ? { combined: this.combined.label } : {}), revision: this.version };
+  }
+
+  /** Bumps on every change (each refit): derived results carry the revision they were made with (shared/provenance.ts). */
+  get revision(): number {
+    return this.version;
   }
 
   /**

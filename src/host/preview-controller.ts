@@ -5,6 +5,7 @@
 import { Emitter } from './events';
 import type { GainMap, ShiftMap, GenerateRequest, GenerationSettings, ModelHost } from './model-host/api';
 import type { PreviewSnapshot } from '../shared/protocol';
+import type { Provenance } from '../shared/provenance';
 
 export interface PreviewDeps {
   host: Pick<ModelHost, 'generate'>;
@@ -12,6 +13,8 @@ export interface PreviewDeps {
   /** An imported file's bias at the current strength (absent: none). */
   shifts?(): ShiftMap | undefined;
   settings(): GenerationSettings;
+  /** The profile and intervention the gains come from, stamped on the run when it reads them. */
+  provenance?(): Provenance;
   /** Resolves when the intervention's latest change is fitted (a big profile fits off this thread). */
   ready?(): Promise<void>;
   onError?(e: unknown): void;
@@ -90,6 +93,8 @@ export class PreviewController {
       if (this.deps.ready) await this.deps.ready();
       signal.throwIfAborted();
       const gains = this.deps.gains();
+      const madeWith = this.deps.provenance?.();
+      if (madeWith) update({ madeWith });
       if (this.original?.key === key) update({ original: this.original.text });
       else {
         const text = await this.deps.host.generate(request(snap.prompt, settings), { signal, onText: (t) => update({ original: t }) });

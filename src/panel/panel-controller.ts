@@ -7,6 +7,8 @@ import { isAbort } from '../host/preview-controller';
 import { previewSamples } from '../host/preview-samples';
 import type { SampleDeps } from '../host/preview-samples';
 import { describeRejection, PageMessageSchema, parsePageMessage } from '../shared/protocol';
+import { isCurrent } from '../shared/provenance';
+import type { Provenance } from '../shared/provenance';
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
@@ -22,6 +24,8 @@ export interface PanelActions {
   exportIntervention(format: 'json' | 'safetensors' | 'onnx'): void;
   /** "AurA: Compare With Profile…": picks a second profile folder (absent: the page's button reports it). */
   compareProfile?(): void;
+  /** "AurA: Sweep Strengths…" (the out-of-date sweep plot's "Sweep again"). */
+  sweep?(): void;
 }
 
 /** Saves the sweep's points where the user chooses (a save dialog in VS Code). */
@@ -39,6 +43,10 @@ export class PanelController implements Disposable {
   private sampling: AbortController | undefined;
   /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
   shownNeuron: { site: string; neuron: number } | undefined;
+  /** The profile the shown detail was computed from (shared/provenance.ts: rebuilt when it changes). */
+  private shownMadeWith: Provenance | undefined;
+  /** The expert the page asked for last (shown, or still being computed). */
+  private wanted: { site: string; neuron: number } | undefined;
 
   constructor(
     private readonly wb: Workbench,
@@ -52,6 +60,7 @@ export class PanelController implements Disposable {
     this.subscriptions.add(
       wb.onDidChangeExperts((experts) => {
         this.post({ type: 'didChangeExperts', experts: experts ?? null });
+        this.rebuildStaleDetail();
         if (this.comparison && this.comparison.dirA !== wb.profile?.dir) {
           this.comparison = undefined;
           this.post({ type: 'didCompare', comparison: null });
@@ -135,6 +144,9 @@ export class PanelController implements Disposable {
         return this.actions.importIntervention();
       case 'evaluate':
         return this.actions.evaluate();
+      case 'sweep':
+        if (!this.actions.sweep) return this.post({ type: 'didError', message: 'sweeping strengths is not available here' });
+        return this.actions.sweep();
       case 'compareProfile':
         if (!this.actions.compareProfile) return this.post({ type: 'didError', message: 'comparing profiles is not available here' });
         return this.actions.compareProfile();
@@ -203,16 +215,41 @@ export class PanelController implements Disposable {
     this.detail?.abort();
     const controller = new AbortController();
     this.detail = controller;
+    this.wanted = { site, neuron };
     this.wb.neuronDetail(site, neuron, controller.signal).then(
       (detail) => {
         if (controller.signal.aborted) return;
+        this.detail = undefined;
+        // A profile landed while it was computed: it describes the old one, so ask again.
+        if (!isCurrent('detail', detail.madeWith, this.wb.inputs())) {
+          if (this.holds(site, neuron)) this.selectNeuron(site, neuron);
+          return;
+        }
         this.shownNeuron = { site, neuron };
+        this.shownMadeWith = detail.madeWith;
         this.post({ type: 'didSelectNeuron', detail });
       },
       (e) => {
+        if (this.detail === controller) this.detail = undefined;
         if (!controller.signal.aborted && !isAbort(e)) this.fail(e);
       },
     );
+  }
+
+  /**
+   * The detail's rule (shared/provenance.ts): once the profile it was computed from is gone, the same
+   * neuron's detail is computed again from the new one (its AUROC, q-value, gain), if the new profile
+   * has that neuron. A request still in flight is checked when it lands.
+   */
+  private rebuildStaleDetail(): void {
+    const w = this.wanted;
+    if (!w || this.detail || isCurrent('detail', this.shownMadeWith, this.wb.inputs())) return;
+    if (this.holds(w.site, w.neuron)) this.selectNeuron(w.site, w.neuron);
+  }
+
+  private holds(site: string, neuron: number): boolean {
+    const s = this.wb.profile?.aurocs.find((a) => a.siteId === site);
+    return s !== undefined && neuron < s.auroc.length;
   }
 
   private fail(e: unknown): void {

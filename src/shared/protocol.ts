@@ -18,6 +18,7 @@
 // unless a schema says otherwise; strings are bounded so one message cannot carry unbounded text.
 import * as v from 'valibot';
 import { BUILTIN_METHODS } from './method-labels';
+import { ProvenanceSchema } from './provenance';
 
 // ------------------------------------------------------------------ building blocks
 
@@ -214,6 +215,8 @@ export const InterventionSnapshotSchema = v.object({
   importedFrom: v.optional(text()),
   /** Set when the compare card combined two concepts: "product of <A> and <B>" (or min). */
   combined: v.optional(text()),
+  /** Bumps on every change of the intervention: what derived results are checked against (provenance.ts). */
+  revision: v.optional(count),
 });
 export type InterventionSnapshot = v.InferOutput<typeof InterventionSnapshotSchema>;
 
@@ -260,6 +263,8 @@ export const NeuronDetailSchema = v.object({
   role: v.optional(v.picklist(['detection', 'generation', 'both'])),
   /** Why topExamples is empty when the profile has no examples (CLI and merged profiles may keep none). */
   examplesNote: v.optional(text()),
+  /** The profile (and intervention) it was computed from (provenance.ts). */
+  madeWith: v.optional(ProvenanceSchema),
 });
 export type NeuronDetail = v.InferOutput<typeof NeuronDetailSchema>;
 
@@ -274,6 +279,8 @@ export const PreviewSnapshotSchema = v.object({
   samples: v.optional(v.array(v.object({ original: text(), intervened: text(), originalScore: v.optional(finite), intervenedScore: v.optional(finite) }))),
   scorer: v.optional(text(1000)),
   mean: v.optional(v.object({ original: finite, intervened: finite })),
+  /** The profile and intervention the intervened side was generated with (set once its gains are read). */
+  madeWith: v.optional(ProvenanceSchema),
 });
 export type PreviewSnapshot = v.InferOutput<typeof PreviewSnapshotSchema>;
 
@@ -316,6 +323,8 @@ export const EvaluationSummarySchema = v.object({
       overrides: count,
     }),
   ),
+  /** The profile and intervention it measured: the card is marked out of date once either changes (provenance.ts). */
+  madeWith: v.optional(ProvenanceSchema),
 });
 export type EvaluationSummary = v.InferOutput<typeof EvaluationSummarySchema>;
 
@@ -345,6 +354,8 @@ export const SweepSnapshotSchema = v.object({
   prompts: v.optional(count),
   /** E.g. a control whose interval overlaps its method's. */
   warnings: v.optional(v.array(text(1000))),
+  /** The profile it swept: the plot is marked out of date once another profile lands (provenance.ts). */
+  madeWith: v.optional(ProvenanceSchema),
 });
 export type SweepSnapshot = v.InferOutput<typeof SweepSnapshotSchema>;
 
@@ -401,6 +412,8 @@ export const PAGE_MESSAGES = [
   v.object({ type: v.literal('exportSweep'), format: v.picklist(['csv', 'json']) }),
   signal('compareProfile'),
   v.object({ type: v.literal('combineWithComparison'), rule: v.picklist(['product', 'min']) }),
+  /** The stale sweep plot's "Sweep again" (Sweep Strengths…). */
+  signal('sweep'),
 ] as const;
 export const PageMessageSchema = v.variant('type', PAGE_MESSAGES);
 export type PageMessage = v.InferOutput<typeof PageMessageSchema>;

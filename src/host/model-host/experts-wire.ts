@@ -10,13 +10,15 @@ export function expertsToWire(e: ExpertsSnapshot): RankedExperts {
 }
 
 let profiles = 0;
+/** A key per profile and per extension host session: a result kept across a reload never matches a new profile's key. */
+const session = Math.floor(Math.random() * 36 ** 6).toString(36);
 
 /** The panel's snapshot of what arrived: typed columns, a key per profile, and the small-profile warning. */
 export function expertsFromWire(e: RankedExperts): ExpertsSnapshot {
   const check = checkSampleSize(e.positives, e.negatives);
   return {
     ...e,
-    key: `profile-${++profiles}`,
+    key: `profile-${session}-${++profiles}`,
     // Views, not copies: the columns arrived in buffers of their own (bulk-wire.ts), and copying 1.4M
     // rows took the host's thread ~25 ms. Indices are below 2^31, so the Int32 bits read as Uint32.
     site: new Uint32Array(e.site.buffer, e.site.byteOffset, e.site.length),
