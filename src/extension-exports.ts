@@ -4,7 +4,7 @@
 import type { ExtensionMode } from 'vscode';
 import type { HighlightsState } from './editor/activation-highlights';
 import type { InlinePreviewState } from './editor/inline-preview';
-import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot } from './shared/protocol';
+import type { InterventionSettings, InterventionSnapshot, NeuronDetail, PreviewSnapshot } from './shared/protocol';
 
 /**
  * Test hooks for the integration suite: what the editor and the panel show, and the one action the
@@ -27,6 +27,12 @@ export interface AuraTestHooks {
   profile(): { positives: number; negatives: number } | undefined;
   /** The expert whose detail the open panel shows. */
   panelNeuron(): { site: string; neuron: number } | undefined;
+  /** The detail the panel was last sent (AUROC, gain, the profile it was made from). */
+  panelDetail(): NeuronDetail | undefined;
+  /** The AUROC of a neuron in the open profile's ranking (the table's row). */
+  expertAuroc(site: string, neuron: number): number | undefined;
+  /** The out-of-date marks on the panel's evaluation card and sweep plot (absent: current, or none shown). */
+  panelOutOfDate(): { evaluation?: string; sweep?: string } | undefined;
 }
 
 /** What activate returns: a view for the integration tests (test/integration), not a public API. */

@@ -119,6 +119,14 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     lastProblem: () => lastProblem,
     profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
     panelNeuron: () => ExpertsPanel.shownNeuron(),
+    panelDetail: () => ExpertsPanel.shownDetail(),
+    expertAuroc: (site, neuron) => {
+      const e = wb.experts;
+      const s = e?.sites.findIndex((x) => x.id === site) ?? -1;
+      for (let i = 0; e && i < e.auroc.length; i++) if (e.site[i] === s && e.neuron[i] === neuron) return e.auroc[i];
+      return undefined;
+    },
+    panelOutOfDate: () => ExpertsPanel.outOfDate(),
   }));
 }
 

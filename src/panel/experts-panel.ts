@@ -14,7 +14,7 @@ import { panelHtml } from './html';
 import { PanelController } from './panel-controller';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { ComparisonSnapshot, EvaluationSummary, HostMessage, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, HostMessage, NeuronDetail, SweepSnapshot } from '../shared/protocol';
 import type { PanelActions } from './panel-controller';
 
 export interface PanelDeps {
@@ -58,6 +58,16 @@ export class ExpertsPanel implements vscode.Disposable {
   /** The expert whose detail the open panel shows (undefined: no panel, or no detail yet). */
   static shownNeuron(): { site: string; neuron: number } | undefined {
     return ExpertsPanel.current?.controller.shownNeuron;
+  }
+
+  /** The detail the open panel was last sent (its AUROC and provenance), for the integration suite. */
+  static shownDetail(): NeuronDetail | undefined {
+    return ExpertsPanel.current?.controller.shownDetail;
+  }
+
+  /** The out-of-date marks of the open panel's evaluation and sweep. */
+  static outOfDate(): { evaluation?: string; sweep?: string } | undefined {
+    return ExpertsPanel.current?.controller.outOfDate();
   }
 
   static showEvaluation(e: EvaluationSummary): void {

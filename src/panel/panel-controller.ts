@@ -7,12 +7,12 @@ import { isAbort } from '../host/preview-controller';
 import { previewSamples } from '../host/preview-samples';
 import type { SampleDeps } from '../host/preview-samples';
 import { describeRejection, PageMessageSchema, parsePageMessage } from '../shared/protocol';
-import { isCurrent } from '../shared/provenance';
+import { isCurrent, staleMark } from '../shared/provenance';
 import type { Provenance } from '../shared/provenance';
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { ComparisonSnapshot, EvaluationSummary, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, HostMessage, NeuronDetail, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -43,7 +43,8 @@ export class PanelController implements Disposable {
   private sampling: AbortController | undefined;
   /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
   shownNeuron: { site: string; neuron: number } | undefined;
-  /** The profile the shown detail was computed from (shared/provenance.ts: rebuilt when it changes). */
+  /** The detail last sent, and the profile it was computed from (shared/provenance.ts: rebuilt when it changes). */
+  shownDetail: NeuronDetail | undefined;
   private shownMadeWith: Provenance | undefined;
   /** The expert the page asked for last (shown, or still being computed). */
   private wanted: { site: string; neuron: number } | undefined;
@@ -106,6 +107,14 @@ export class PanelController implements Disposable {
   showSweep(s: SweepSnapshot): void {
     this.sweep = s;
     this.post({ type: 'didSweep', sweep: s });
+  }
+
+  /** The out-of-date marks the page shows on the kept evaluation and sweep (the same rule, for the integration suite). */
+  outOfDate(): { evaluation?: string; sweep?: string } {
+    const now = this.wb.inputs();
+    const evaluation = this.evaluation && staleMark('evaluation', this.evaluation.madeWith, now);
+    const sweep = this.sweep && staleMark('sweep', this.sweep.madeWith, now);
+    return { ...(evaluation ? { evaluation } : {}), ...(sweep ? { sweep } : {}) };
   }
 
   dispose(): void {
@@ -227,6 +236,7 @@ export class PanelController implements Disposable {
         }
         this.shownNeuron = { site, neuron };
         this.shownMadeWith = detail.madeWith;
+        this.shownDetail = detail;
         this.post({ type: 'didSelectNeuron', detail });
       },
       (e) => {
