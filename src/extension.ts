@@ -127,6 +127,8 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
       return undefined;
     },
     panelOutOfDate: () => ExpertsPanel.outOfDate(),
+    panelSweep: () => ExpertsPanel.shownSweep(),
+    examples: () => wb.examples.list().map((e) => ({ text: e.text, label: e.label })),
   }));
 }
 
