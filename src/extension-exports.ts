@@ -31,6 +31,8 @@ export interface AuraTestHooks {
   panelDetail(): NeuronDetail | undefined;
   /** The AUROC of a neuron in the open profile's ranking (the table's row). */
   expertAuroc(site: string, neuron: number): number | undefined;
+  /** Row `row` of the open profile's ranking (0: the strongest expert). */
+  expertAt(row: number): { site: string; neuron: number; auroc: number } | undefined;
   /** The out-of-date marks on the panel's evaluation card and sweep plot (absent: current, or none shown). */
   panelOutOfDate(): { evaluation?: string; sweep?: string } | undefined;
   /** The sweep the open panel shows, or undefined. */

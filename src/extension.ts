@@ -126,6 +126,10 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
       for (let i = 0; e && i < e.auroc.length; i++) if (e.site[i] === s && e.neuron[i] === neuron) return e.auroc[i];
       return undefined;
     },
+    expertAt: (row) => {
+      const e = wb.experts;
+      return e && row < e.auroc.length ? { site: e.sites[e.site[row]!]!.id, neuron: e.neuron[row]!, auroc: e.auroc[row]! } : undefined;
+    },
     panelOutOfDate: () => ExpertsPanel.outOfDate(),
     panelSweep: () => ExpertsPanel.shownSweep(),
     examples: () => wb.examples.list().map((e) => ({ text: e.text, label: e.label })),
