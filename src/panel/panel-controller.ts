@@ -37,7 +37,7 @@ export class PanelController implements Disposable {
   private evaluation: EvaluationSummary | undefined;
   sweep: SweepSnapshot | undefined;
   /** The last comparison (or refusal) and the profile folder it compared against, dropped when that profile goes. */
-  private comparison: { dirA: string; dirB?: string; message: ComparisonSnapshot | { refused: string; b: string } } | undefined;
+  private comparison: { dirA: string; dirB?: string; message: ComparisonSnapshot | { refused: string; b: string }; madeWith: Provenance } | undefined;
   /** The last finished preview with its scored samples, and the sampling of the current run. */
   private sampled: PreviewSnapshot | undefined;
   private sampling: AbortController | undefined;
@@ -62,10 +62,7 @@ export class PanelController implements Disposable {
       wb.onDidChangeExperts((experts) => {
         this.post({ type: 'didChangeExperts', experts: experts ?? null });
         this.rebuildStaleDetail();
-        if (this.comparison && this.comparison.dirA !== wb.profile?.dir) {
-          this.comparison = undefined;
-          this.post({ type: 'didCompare', comparison: null });
-        }
+        this.rebuildStaleComparison();
       }),
     );
     this.subscriptions.add(wb.onDidChangeProgress((progress) => this.post({ type: 'didChangeProgress', progress })));
@@ -99,7 +96,7 @@ export class PanelController implements Disposable {
 
   /** A comparison of the open profile (in `dirA`) with a second one, or the host's refusal of it. */
   showComparison(dirA: string, comparison: ComparisonSnapshot | { refused: string; b: string }, dirB?: string): void {
-    this.comparison = { dirA, ...(dirB === undefined ? {} : { dirB }), message: comparison };
+    this.comparison = { dirA, ...(dirB === undefined ? {} : { dirB }), message: comparison, madeWith: this.wb.provenance() };
     this.post({ type: 'didCompare', comparison });
   }
 
@@ -255,6 +252,32 @@ export class PanelController implements Disposable {
     const w = this.wanted;
     if (!w || this.detail || isCurrent('detail', this.shownMadeWith, this.wb.inputs())) return;
     if (this.holds(w.site, w.neuron)) this.selectNeuron(w.site, w.neuron);
+  }
+
+  /**
+   * The compare card's rule (shared/provenance.ts): made with a profile that is no longer open, it is
+   * taken down at once and the new profile compared with the same second folder (a refusal, such as
+   * another model's profile, shows in the card as before). Without a profile or a second folder, it goes.
+   */
+  private rebuildStaleComparison(): void {
+    const c = this.comparison;
+    if (!c || (this.wb.profile && isCurrent('comparison', c.madeWith, this.wb.inputs()))) return;
+    this.comparison = undefined;
+    this.post({ type: 'didCompare', comparison: null });
+    const dirA = this.wb.profile?.dir;
+    const dirB = c.dirB;
+    if (!dirA || !dirB) return;
+    const key = this.wb.inputs().profile;
+    this.wb.intervention.compareProfiles(dirA, dirB).then(
+      (cmp) => {
+        if (this.wb.inputs().profile === key) this.showComparison(dirA, cmp, dirB);
+      },
+      (e: unknown) => {
+        if (this.wb.inputs().profile !== key) return;
+        if (isUserError(e)) this.showComparison(dirA, { refused: (e instanceof Error ? e.message : String(e)).slice(0, 1000), b: dirB.slice(0, 1000) });
+        else this.fail(e);
+      },
+    );
   }
 
   private holds(site: string, neuron: number): boolean {

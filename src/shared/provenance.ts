@@ -41,6 +41,8 @@ export const DERIVED_VIEWS = {
   preview: { dependsOn: ['profile', 'intervention'], onStale: 'rebuild' },
   evaluation: { dependsOn: ['profile', 'intervention'], onStale: 'mark' },
   sweep: { dependsOn: ['profile'], onStale: 'mark' },
+  /** The compare card: the open profile against a second folder, compared again with the new profile. */
+  comparison: { dependsOn: ['profile'], onStale: 'rebuild' },
 } as const satisfies Record<string, { dependsOn: readonly Input[]; onStale: 'rebuild' | 'mark' }>;
 export type DerivedView = keyof typeof DERIVED_VIEWS;
 

@@ -4,22 +4,38 @@
 // model process is a fake whose text spells out the gains it was given, so the expected text is
 // AurA's and Det0's gains worked out by hand from the AUROCs below.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { PROFILE_FORMAT, PROFILE_VERSION, aurocPath } from '../../src/aura/profile/store';
 import { objectSource, readConfig } from '../../src/host/config';
 import { memoryLogger } from '../../src/host/logger';
 import { Workbench } from '../../src/host/workbench';
 import { PanelController } from '../../src/panel/panel-controller';
 import { parseHostMessage } from '../../src/shared/protocol';
+import { scratchDir } from '../helpers/scratch';
 import type { CallOptions, DetailRequest, GenerateRequest, ModelHost, ModelInfo, OpenProfileRequest, ProfileOutcome } from '../../src/host/model-host/api';
-import type { HostMessage, NeuronDetail, PreviewSnapshot } from '../../src/shared/protocol';
+import type { ComparisonSnapshot, HostMessage, NeuronDetail, PreviewSnapshot } from '../../src/shared/protocol';
 
 const SITE = 'h.0.mlp';
 const INFO: ModelInfo = { name: 'fake', path: '/fake', format: 'onnx', architecture: 'gpt2', layers: 1, vocabSize: 10, sites: [{ id: SITE, layer: 0, kind: 'mlp.out', neurons: 4 }], fingerprint: 'sha256:fake', maxPositions: null };
-/** Two profiles of the same model: A, then B with other AUROCs. */
-const PROFILES: Record<string, number[]> = { '/profiles/a': [0.9, 0.8, 0.6, 0.3], '/profiles/b': [0.7, 0.55, 0.95, 0.4] };
+/** A profile folder as the CLI writes one (manifest and AUROCs), for the compare card's reads. */
+function writeProfile(name: string, auroc: number[]): string {
+  const dir = scratchDir(name);
+  mkdirSync(join(dir, 'auroc'), { recursive: true });
+  const sites = [{ id: SITE, neurons: auroc.length }];
+  const manifest = { format: PROFILE_FORMAT, version: PROFILE_VERSION, model: { name: 'fake', fingerprint: INFO.fingerprint }, data: { source: `${name}.jsonl`, positives: 10, negatives: 10, hash: 'sha256:0' }, seqLen: 16, batchSize: 4, sites, examples: 20, batches: 5, pooling: 'max' };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  writeFileSync(aurocPath(dir, SITE, 'max'), new Uint8Array(Float64Array.from(auroc).buffer));
+  return dir;
+}
+
+/** Two profiles of the same model, A then B with other AUROCs, and C, a second concept to compare with. */
+const A = writeProfile('a', [0.9, 0.8, 0.6, 0.3]);
+const B = writeProfile('b', [0.4, 0.55, 0.95, 0.7]);
+const C = writeProfile('c', [0.3, 0.9, 0.2, 0.8]);
+const PROFILES: Record<string, number[]> = { [A]: [0.9, 0.8, 0.6, 0.3], [B]: [0.4, 0.55, 0.95, 0.7] };
 
 function outcome(dir: string): ProfileOutcome {
   const auroc = PROFILES[dir]!;
@@ -100,7 +116,7 @@ test('Import Intervention reruns the preview: the new heading comes with the new
   const dir = mkdtempSync(join(tmpdir(), 'aura-stale-'));
   try {
     await t.wb.openModel('/fake', false);
-    await t.wb.openProfile('/profiles/a');
+    await t.wb.openProfile(A);
     const first = await t.wb.preview.run('You are').done;
     // AurA on A: 1 - 2(AUROC - 0.5) for AUROC > 0.5 -> 0.2, 0.4, 0.8; 0.3 is no expert -> 1.
     assert.equal(first.intervened, ' 0.20 0.40 0.80 1.00');
@@ -130,16 +146,16 @@ test('a preview running while a profile lands is run again with the new profile\
   const t = setup(15);
   try {
     await t.wb.openModel('/fake', false);
-    await t.wb.openProfile('/profiles/a');
+    await t.wb.openProfile(A);
     const run = t.wb.preview.run('You are');
     // Let it start generating with A's gains, then land B.
     await new Promise((r) => setTimeout(r, 40));
     assert.equal(t.wb.preview.snapshot?.done, false, 'still running when the profile lands');
     const rerun = nextDone(t.wb, 3000, (p) => p.runId > run.runId);
-    await t.wb.openProfile('/profiles/b');
+    await t.wb.openProfile(B);
     const after = await rerun;
-    // AurA on B: 0.7 -> 0.6, 0.55 -> 0.9, 0.95 -> 0.1, 0.4 -> 1.
-    assert.equal(after.intervened, ' 0.60 0.90 0.10 1.00');
+    // AurA on B: 0.4 -> 1 (no expert), 0.55 -> 0.9, 0.95 -> 0.1, 0.7 -> 0.6.
+    assert.equal(after.intervened, ' 1.00 0.90 0.10 0.60');
     assert.equal(after.madeWith?.profile, t.wb.experts?.key);
     const finished = await run.done;
     assert.equal(finished.error, 'cancelled', 'the run made with A was stopped');
@@ -152,25 +168,48 @@ test("the open neuron detail is computed again from a second profile: its AUROC 
   const t = setup();
   try {
     await t.wb.openModel('/fake', false);
-    await t.wb.openProfile('/profiles/a');
+    await t.wb.openProfile(A);
     const details = () => t.posted.filter((m): m is Extract<HostMessage, { type: 'didSelectNeuron' }> => m.type === 'didSelectNeuron').map((m) => m.detail);
     t.panel.receive({ type: 'selectNeuron', site: SITE, neuron: 0 });
     await waitFor(() => details().length === 1);
     assert.equal(details()[0]!.auroc, 0.9);
     assert.ok(Math.abs(details()[0]!.gain - 0.2) < 1e-6);
-    await t.wb.openProfile('/profiles/b');
+    await t.wb.openProfile(B);
     await waitFor(() => details().length === 2);
     const d = details()[1]!;
-    assert.equal(d.auroc, 0.7);
-    assert.ok(Math.abs(d.gain - 0.6) < 1e-6, `gain ${d.gain}`);
+    assert.equal(d.auroc, 0.4);
+    assert.equal(d.gain, 1, 'no expert in B: gain 1');
     assert.equal(d.madeWith?.profile, t.wb.experts?.key);
     // A neuron asked for while the second profile lands is answered from the second profile too.
     t.panel.receive({ type: 'selectNeuron', site: SITE, neuron: 2 });
-    await t.wb.openProfile('/profiles/a');
+    await t.wb.openProfile(A);
     await waitFor(() => details().at(-1)?.madeWith?.profile === t.wb.experts?.key);
     assert.equal(details().at(-1)!.neuron, 2);
     assert.equal(details().at(-1)!.auroc, 0.6);
     assert.ok(details().every((x) => x.neuron !== 2 || x.auroc !== 0.95), 'the neuron never shown with the profile that was replaced');
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('the compare card is compared again when a new profile lands: the new profile against the same second folder', async () => {
+  const t = setup();
+  try {
+    await t.wb.openModel('/fake', false);
+    await t.wb.openProfile(A);
+    t.panel.showComparison(A, await t.wb.intervention.compareProfiles(A, C), C);
+    const cards = () => t.posted.filter((m): m is Extract<HostMessage, { type: 'didCompare' }> => m.type === 'didCompare').map((m) => m.comparison);
+    const first = cards().at(-1) as ComparisonSnapshot;
+    // Experts (AUROC > 0.5): A {0, 1, 2}, C {1, 3}: one shared of four, Jaccard 1/4.
+    assert.deepEqual(first.experts, { a: 3, b: 2, both: 1, jaccard: 0.25 });
+    const before = cards().length;
+    await t.wb.openProfile(B);
+    assert.equal(cards()[before], null, 'taken down at once: nothing stale while it is compared again');
+    await waitFor(() => cards().length > before + 1);
+    const again = cards().at(-1) as ComparisonSnapshot;
+    // B {1, 2, 3} against C {1, 3}: two shared of three, Jaccard 2/3.
+    assert.deepEqual({ ...again.experts, jaccard: Math.round(again.experts.jaccard! * 1e6) / 1e6 }, { a: 3, b: 2, both: 2, jaccard: 0.666667 });
+    assert.ok(parseHostMessage({ type: 'didCompare', comparison: again }));
   } finally {
     await t.dispose();
   }

@@ -18,6 +18,8 @@ test('each view is out of date with exactly the inputs it depends on', () => {
     ['detail', { profile: 'p2', intervention: 4 }, 'profile'],
     ['sweep', { profile: 'p1', intervention: 9 }, null],
     ['sweep', { profile: 'p2', intervention: 4 }, 'profile'],
+    ['comparison', { profile: 'p1', intervention: 9 }, null],
+    ['comparison', { profile: 'p2', intervention: 4 }, 'profile'],
     // Nothing open to compare with: nothing to call it stale against.
     ['evaluation', { profile: undefined, intervention: undefined }, null],
   ];
@@ -25,7 +27,7 @@ test('each view is out of date with exactly the inputs it depends on', () => {
     assert.equal(staleness(view, made, now), expected, `${view} ${JSON.stringify(now)}`);
     assert.equal(isCurrent(view, made, now), expected === null);
   }
-  assert.deepEqual(Object.fromEntries(Object.entries(DERIVED_VIEWS).map(([k, v]) => [k, v.onStale])), { detail: 'rebuild', preview: 'rebuild', evaluation: 'mark', sweep: 'mark' });
+  assert.deepEqual(Object.fromEntries(Object.entries(DERIVED_VIEWS).map(([k, v]) => [k, v.onStale])), { detail: 'rebuild', preview: 'rebuild', evaluation: 'mark', sweep: 'mark', comparison: 'rebuild' });
 });
 
 test('the mark names what the result was made with and which input changed', () => {
