@@ -1,6 +1,7 @@
 // The extension's state and long work, without VS Code: the open model (in the model process), the
 // current profile and its experts, the intervention, previews, and the progress of what is running.
 // Commands and the panel drive it; its events carry the snapshots the page and the status bar show.
+import { basename } from 'node:path';
 import { readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
 import { buildProvenance } from '../aura/export/provenance';
 import { AuraUserError } from '../aura/errors';
@@ -101,7 +102,7 @@ export class Workbench {
     return {
       profile: this.ranked?.key ?? '',
       intervention: this.intervention.revision,
-      profileLabel: p ? `#${this.profileCount} (${p.source})`.slice(0, 1000) : 'none',
+      profileLabel: p ? `#${this.profileCount} (${basename(p.source) || p.source})`.slice(0, 1000) : 'none',
       interventionLabel: interventionLabel(this.intervention.snapshot()),
     };
   }

@@ -121,6 +121,7 @@ test('Import Intervention reruns the preview: the new heading comes with the new
     // AurA on A: 1 - 2(AUROC - 0.5) for AUROC > 0.5 -> 0.2, 0.4, 0.8; 0.3 is no expert -> 1.
     assert.equal(first.intervened, ' 0.20 0.40 0.80 1.00');
     assert.equal(first.madeWith?.interventionLabel, 'AurA 100%');
+    assert.equal(first.madeWith?.profileLabel, '#1 (concept.jsonl)', 'the first profile of the session, by its data file');
 
     // Det0 with k = 2 zeroes the two highest AUROCs (neurons 0 and 1).
     const path = join(dir, 'det0.json');
