@@ -10,9 +10,6 @@ import type { CommandContext } from './context';
  * panel, and the intervened one appears inline after the selection. Resolves with the run's last
  * snapshot (what the panel shows), for callers of executeCommand.
  */
-/** Counts runs from selections: only the latest one's inline text follows the preview's reruns. */
-let selectionRuns = 0;
-
 export async function testSelection(ctx: CommandContext): Promise<PreviewSnapshot | undefined> {
   const sel = selectedText();
   if (!sel || !(await ensureProfile(ctx))) return undefined;
@@ -21,19 +18,11 @@ export async function testSelection(ctx: CommandContext): Promise<PreviewSnapsho
   ctx.inline.dismiss();
   const position = selection.end;
   const version = editor.document.version;
+  // The label is fixed when the run starts: a slider move starts another run (which does not update here).
   const label = methodLabel(ctx.wb.intervention.snapshot());
   const run = ctx.wb.preview.run(text);
-  const ours = ++selectionRuns;
   const sub = ctx.wb.preview.onDidUpdate((p) => {
     if (p.runId === run.runId && p.intervened) ctx.inline.show(editor, position, { intervened: p.intervened, original: p.original, label, done: p.done }, version);
-  });
-  // The preview's rule (shared/provenance.ts): when the intervention or the profile changes, the host
-  // runs the same prompt again; the inline text follows that run, labelled with what made it, for as
-  // long as it is shown and no other selection was run.
-  const follow = ctx.wb.preview.onDidUpdate((p) => {
-    if (p.runId <= run.runId) return;
-    if (ours !== selectionRuns || !ctx.inline.visible) return follow.dispose();
-    if (p.prompt === text && p.madeWith && p.intervened) ctx.inline.show(editor, position, { intervened: p.intervened, original: p.original, label: p.madeWith.interventionLabel, done: p.done }, version);
   });
   try {
     const last = await run.done;
