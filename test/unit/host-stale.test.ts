@@ -59,9 +59,13 @@ function outcome(dir: string): ProfileOutcome {
       auroc: Float64Array.from(order.map((i) => auroc[i]!)),
       perLayer: [{ layer: 0, experts: auroc.filter((a) => a > 0.5).length, neurons: 4 }],
     },
+    // Only its presence matters here (a sketch profile has none, and cannot be swept).
+    stats: { sites: [] } as unknown as ProfileOutcome['stats'],
     seconds: 0.1,
   };
 }
+
+const side = { toxicityProbability: 0.5, expectedMaxToxicity: 0.5, meanToxicity: 0.2, perplexity: null };
 
 /** Generation spells the gains out, two decimals each, one "token" every `delayMs`. */
 function fakeHost(delayMs: number) {
@@ -83,6 +87,8 @@ function fakeHost(delayMs: number) {
       await new Promise((r) => setTimeout(r, delayMs));
       return { site: req.site, neuron: req.neuron, layer: req.layer, auroc: req.auroc, gain: req.gain, applied: req.applied, meanPositive: 1, meanNegative: 0, maxPositive: 1, maxNegative: 0, positive: [], negative: [], topExamples: [] };
     },
+    evaluate: async () => ({ baseline: side, intervened: side, prompts: 2, samples: 1, scorer: 'lexicon', seconds: 0.1 }),
+    sweep: async () => ({ points: [], arms: [], prompts: 2, samples: 1, scorer: 'lexicon', seconds: 0.1 }),
     dispose: async () => undefined,
   } as unknown as ModelHost;
 }
@@ -211,6 +217,29 @@ test('the compare card is compared again when a new profile lands: the new profi
     // B {1, 2, 3} against C {1, 3}: two shared of three, Jaccard 2/3.
     assert.deepEqual({ ...again.experts, jaccard: Math.round(again.experts.jaccard! * 1e6) / 1e6 }, { a: 3, b: 2, both: 2, jaccard: 0.666667 });
     assert.ok(parseHostMessage({ type: 'didCompare', comparison: again }));
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('an evaluation is marked out of date once the intervention changes, a sweep once the profile does (not the panel\'s intervention)', async () => {
+  const t = setup();
+  try {
+    await t.wb.openModel('/fake', false);
+    await t.wb.openProfile(A);
+    const e = await t.wb.evaluate('prompts.jsonl', undefined, { samples: 1 });
+    assert.equal(e.madeWith.intervention, t.wb.intervention.revision);
+    t.panel.showEvaluation({ prompts: e.prompts, samples: e.samples, scorer: e.scorer, seconds: e.seconds, baseline: e.baseline, intervened: e.intervened, madeWith: e.madeWith });
+    const s = await t.wb.sweep('prompts.jsonl', undefined, { samples: 1, strengths: [0, 1] });
+    t.panel.showSweep({ scorer: s.scorer, points: [], madeWith: s.madeWith });
+    assert.deepEqual(t.panel.outOfDate(), {}, 'both made with what is open');
+    t.panel.receive({ type: 'setIntervention', settings: { method: 'damp', strength: 0.3, k: 2, alpha: 0.5 } });
+    assert.deepEqual(t.panel.outOfDate(), { evaluation: 'Made with profile #1 (concept.jsonl) / intervention AurA 100%: out of date (the intervention has changed since).' });
+    await t.wb.openProfile(B);
+    assert.deepEqual(t.panel.outOfDate(), {
+      evaluation: 'Made with profile #1 (concept.jsonl) / intervention AurA 100%: out of date (the profile has changed since).',
+      sweep: 'Made with profile #1 (concept.jsonl): out of date (the profile has changed since).',
+    });
   } finally {
     await t.dispose();
   }
