@@ -5,12 +5,14 @@ import { isUserError } from '../engine/errors';
 import { DisposableStore } from '../host/events';
 import { isAbort } from '../host/preview-controller';
 import { previewSamples } from '../host/preview-samples';
+import { PreviewWire } from './preview-wire';
+import { packExperts } from '../shared/experts-packed';
 import type { SampleDeps } from '../host/preview-samples';
 import { describeRejection, PageMessageSchema, parsePageMessage } from '../shared/protocol';
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { ComparisonSnapshot, EvaluationSummary, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, ExpertsSnapshot, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -37,6 +39,10 @@ export class PanelController implements Disposable {
   /** The last finished preview with its scored samples, and the sampling of the current run. */
   private sampled: PreviewSnapshot | undefined;
   private sampling: AbortController | undefined;
+  /** Streams previews as numbered appends between whole snapshots. */
+  private readonly previewWire = new PreviewWire();
+  /** The key of the ranking this page holds (null: told there is none; undefined: nothing sent yet). */
+  private pageExperts: string | null | undefined;
   /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
   shownNeuron: { site: string; neuron: number } | undefined;
 
@@ -51,7 +57,7 @@ export class PanelController implements Disposable {
     this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
     this.subscriptions.add(
       wb.onDidChangeExperts((experts) => {
-        this.post({ type: 'didChangeExperts', experts: experts ?? null });
+        this.postExperts(experts);
         if (this.comparison && this.comparison.dirA !== wb.profile?.dir) {
           this.comparison = undefined;
           this.post({ type: 'didCompare', comparison: null });
@@ -62,7 +68,7 @@ export class PanelController implements Disposable {
     this.subscriptions.add(wb.intervention.onDidChange((intervention) => this.post({ type: 'didChangeIntervention', intervention })));
     this.subscriptions.add(
       wb.preview.onDidUpdate((preview) => {
-        this.post({ type: 'didUpdatePreview', preview });
+        for (const m of this.previewWire.next(preview)) this.post(m);
         this.sample(preview);
       }),
     );
@@ -108,6 +114,7 @@ export class PanelController implements Disposable {
   private handle(m: PageMessage): void {
     switch (m.type) {
       case 'ready':
+        this.pageExperts = m.experts;
         return this.sendAll();
       case 'setIntervention':
         this.wb.intervention.update(m.settings);
@@ -123,6 +130,10 @@ export class PanelController implements Disposable {
         return void this.wb.preview.run(m.prompt).done;
       case 'cancelPreview':
         return this.wb.preview.cancel();
+      case 'resyncPreview': {
+        const current = this.previewWire.current;
+        return current ? this.post(this.previewWire.full(current)) : undefined;
+      }
       case 'export':
         return this.actions.exportIntervention(m.format);
       case 'profile':
@@ -157,14 +168,31 @@ export class PanelController implements Disposable {
     const wb = this.wb;
     this.post({ type: 'didListMethods', methods: methodCatalog() });
     this.post({ type: 'didChangeModel', model: wb.summary() });
-    this.post({ type: 'didChangeExperts', experts: wb.experts ?? null });
+    this.postExperts(wb.experts);
     this.post({ type: 'didChangeIntervention', intervention: wb.intervention.snapshot() });
     this.post({ type: 'didChangeProgress', progress: wb.progress });
     const preview = this.sampled && this.sampled.runId === wb.preview.snapshot?.runId ? this.sampled : wb.preview.snapshot;
-    if (preview) this.post({ type: 'didUpdatePreview', preview });
+    if (preview) this.post(this.previewWire.full(preview));
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
     if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
+  }
+
+  /**
+   * The ranking, packed (~11 bytes a neuron), once per profile: not again to a page that holds it. A
+   * ranking the packing refuses (a ref past a site's size) goes unpacked rather than not at all.
+   */
+  private postExperts(experts: ExpertsSnapshot | undefined): void {
+    const key = experts ? (experts.key ?? null) : null;
+    if (key !== null && key === this.pageExperts) return;
+    this.pageExperts = key;
+    if (!experts) return this.post({ type: 'didChangeExperts', experts: null });
+    try {
+      this.post({ type: 'didChangeExpertsPacked', experts: packExperts(experts) });
+    } catch (e) {
+      this.log.warn(`panel: the experts went unpacked (${e instanceof Error ? e.message : String(e)})`);
+      this.post({ type: 'didChangeExperts', experts });
+    }
   }
 
   /**
@@ -185,7 +213,7 @@ export class PanelController implements Disposable {
       (s) => {
         if (controller.signal.aborted || this.wb.preview.snapshot?.runId !== preview.runId) return;
         this.sampled = { ...preview, ...s };
-        this.post({ type: 'didUpdatePreview', preview: this.sampled });
+        this.post(this.previewWire.full(this.sampled));
       },
       (e) => {
         if (!controller.signal.aborted && !isAbort(e)) this.log.warn(`preview samples: ${e instanceof Error ? e.message : String(e)}`);
