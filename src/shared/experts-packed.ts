@@ -1,4 +1,4 @@
-// The experts table as it crosses to the page: 11 bytes a neuron (9 without intervals or a held-out
+// The experts table as it crosses to the page: 11 bytes a neuron (5 without intervals or a held-out
 // column) instead of ~50 in Float64/Uint32 columns. Both sides import this file: the host packs, the
 // page unpacks into the ExpertsSnapshot its views read, so the views never see the wire form.
 //
