@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Emitter } from '../../src/host/events';
 import { memoryLogger } from '../../src/host/logger';
+import { expertsFromWire, expertsToWire } from '../../src/host/model-host/experts-wire';
 import { PanelController } from '../../src/panel/panel-controller';
 import { fromUnit16, packExperts, toUnit16, unpackExperts } from '../../src/shared/experts-packed';
 import { parseHostMessage } from '../../src/shared/protocol';
@@ -176,5 +177,17 @@ test('the panel sends a ranking once per profile, and not again to a page that h
   stub.experts = two;
   experts.fire(two);
   assert.equal(sent().length, 3);
+  // The same profile opened again arrives from the model process anew: its key names its content, so it is not sent.
+  const again = expertsFromWire(expertsToWire(fakeProfile(320)));
+  const reopened = expertsFromWire(expertsToWire(fakeProfile(320)));
+  assert.equal(reopened.key, again.key);
+  experts.fire(again);
+  assert.equal(sent().length, 4);
+  experts.fire(reopened);
+  assert.equal(sent().length, 4, 'the reopened profile was not sent again');
+  // One AUROC changed is another ranking.
+  const changed = fakeProfile(320);
+  changed.auroc[5] = changed.auroc[5]! - 2 ** -11;
+  assert.notEqual(expertsFromWire(expertsToWire(changed)).key, again.key);
   c.dispose();
 });
