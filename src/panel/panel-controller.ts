@@ -12,7 +12,10 @@ import { describeRejection, PageMessageSchema, parsePageMessage } from '../share
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { ComparisonSnapshot, EvaluationSummary, ExpertsSnapshot, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, ExpertsPacked, ExpertsSnapshot, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+
+/** Each ranking packed once (a reopened panel posts the same buffers; packing 1.4M rows takes tens of ms). */
+const packedOnce = new WeakMap<ExpertsSnapshot, ExpertsPacked>();
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -188,7 +191,9 @@ export class PanelController implements Disposable {
     this.pageExperts = key;
     if (!experts) return this.post({ type: 'didChangeExperts', experts: null });
     try {
-      this.post({ type: 'didChangeExpertsPacked', experts: packExperts(experts) });
+      let packed = packedOnce.get(experts);
+      if (!packed) packedOnce.set(experts, (packed = packExperts(experts)));
+      this.post({ type: 'didChangeExpertsPacked', experts: packed });
     } catch (e) {
       this.log.warn(`panel: the experts went unpacked (${e instanceof Error ? e.message : String(e)})`);
       this.post({ type: 'didChangeExperts', experts });

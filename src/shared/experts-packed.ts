@@ -40,7 +40,10 @@ function unit16(col: ArrayLike<number>): Uint16Array {
 
 function units(col: Uint16Array): Float64Array {
   const out = new Float64Array(col.length);
-  for (let i = 0; i < col.length; i++) out[i] = fromUnit16(col[i]!);
+  for (let i = 0; i < col.length; i++) {
+    const q = col[i]!;
+    out[i] = q === UNIT - 1 ? 1 : q / UNIT;
+  }
   return out;
 }
 
@@ -90,21 +93,24 @@ export function packExperts(e: ExpertsSnapshot): ExpertsPacked {
 /** The page's snapshot from the wire; `p` passed ExpertsPackedSchema (its refs name real neurons). */
 export function unpackExperts(p: ExpertsPacked): ExpertsSnapshot {
   const { rows, refBytes, ref, auroc, stats, ...rest } = p;
-  const starts: number[] = [];
+  const n = p.sites.length;
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
   let total = 0;
-  for (const s of p.sites) {
-    starts.push(total);
+  p.sites.forEach((s, i) => {
+    starts[i] = total;
     total += s.neurons;
-  }
+    ends[i] = total;
+  });
   const site = new Uint32Array(rows);
   const neuron = new Uint32Array(rows);
   const badge = stats?.badge ? new Uint32Array(rows) : undefined;
   let s = 0;
-  for (let i = 0; i < rows; i++) {
-    const v = refAt(ref, refBytes, i);
+  for (let i = 0, o = 0; i < rows; i++, o += refBytes) {
+    const v = (ref[o]! | (ref[o + 1]! << 8) | (ref[o + 2]! << 16) | (refBytes === 4 ? ref[o + 3]! << 24 : 0)) >>> 0;
     const g = v >>> 2;
-    // Rows are in AUROC order, not site order: search from the last site, usually a near neighbour.
-    if (g < starts[s]! || g >= starts[s]! + p.sites[s]!.neurons) s = siteOf(starts, g);
+    // Rows are in AUROC order, not site order: search only when the row left the last one's site.
+    if (g < starts[s]! || g >= ends[s]!) s = siteOf(starts, g);
     site[i] = s;
     neuron[i] = g - starts[s]!;
     if (badge) badge[i] = v & 3;
@@ -129,7 +135,7 @@ export function refAt(ref: Uint8Array, refBytes: number, i: number): number {
 }
 
 /** The site whose neurons include global index g (starts ascending). */
-function siteOf(starts: readonly number[], g: number): number {
+function siteOf(starts: Float64Array, g: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
