@@ -5,6 +5,8 @@ import { isUserError } from '../engine/errors';
 import { DisposableStore } from '../host/events';
 import { isAbort } from '../host/preview-controller';
 import { previewSamples } from '../host/preview-samples';
+import { PreviewWire } from './preview-wire';
+import { packExperts } from '../shared/experts-packed';
 import type { SampleDeps } from '../host/preview-samples';
 import { describeRejection, PageMessageSchema, parsePageMessage } from '../shared/protocol';
 import { isCurrent, staleMark } from '../shared/provenance';
@@ -12,7 +14,10 @@ import type { Provenance } from '../shared/provenance';
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { ComparisonSnapshot, EvaluationSummary, HostMessage, NeuronDetail, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, ExpertsPacked, ExpertsSnapshot, HostMessage, NeuronDetail, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+
+/** Each ranking packed once (a reopened panel posts the same buffers; packing 1.4M rows takes tens of ms). */
+const packedOnce = new WeakMap<ExpertsSnapshot, ExpertsPacked>();
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -41,6 +46,10 @@ export class PanelController implements Disposable {
   /** The last finished preview with its scored samples, and the sampling of the current run. */
   private sampled: PreviewSnapshot | undefined;
   private sampling: AbortController | undefined;
+  /** Streams previews as numbered appends between whole snapshots. */
+  private readonly previewWire = new PreviewWire();
+  /** The key of the ranking this page holds (null: told there is none; undefined: nothing sent yet). */
+  private pageExperts: string | null | undefined;
   /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
   shownNeuron: { site: string; neuron: number } | undefined;
   /** The detail last sent, and the profile it was computed from (shared/provenance.ts: rebuilt when it changes). */
@@ -60,7 +69,7 @@ export class PanelController implements Disposable {
     this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
     this.subscriptions.add(
       wb.onDidChangeExperts((experts) => {
-        this.post({ type: 'didChangeExperts', experts: experts ?? null });
+        this.postExperts(experts);
         this.rebuildStaleDetail();
         this.rebuildStaleComparison();
       }),
@@ -69,7 +78,7 @@ export class PanelController implements Disposable {
     this.subscriptions.add(wb.intervention.onDidChange((intervention) => this.post({ type: 'didChangeIntervention', intervention })));
     this.subscriptions.add(
       wb.preview.onDidUpdate((preview) => {
-        this.post({ type: 'didUpdatePreview', preview });
+        for (const m of this.previewWire.next(preview)) this.post(m);
         this.sample(preview);
       }),
     );
@@ -123,6 +132,7 @@ export class PanelController implements Disposable {
   private handle(m: PageMessage): void {
     switch (m.type) {
       case 'ready':
+        this.pageExperts = m.experts;
         return this.sendAll();
       case 'setIntervention':
         this.wb.intervention.update(m.settings);
@@ -138,6 +148,10 @@ export class PanelController implements Disposable {
         return void this.wb.preview.run(m.prompt).done;
       case 'cancelPreview':
         return this.wb.preview.cancel();
+      case 'resyncPreview': {
+        const current = this.previewWire.current;
+        return current ? this.post(this.previewWire.full(current)) : undefined;
+      }
       case 'export':
         return this.actions.exportIntervention(m.format);
       case 'profile':
@@ -175,14 +189,33 @@ export class PanelController implements Disposable {
     const wb = this.wb;
     this.post({ type: 'didListMethods', methods: methodCatalog() });
     this.post({ type: 'didChangeModel', model: wb.summary() });
-    this.post({ type: 'didChangeExperts', experts: wb.experts ?? null });
+    this.postExperts(wb.experts);
     this.post({ type: 'didChangeIntervention', intervention: wb.intervention.snapshot() });
     this.post({ type: 'didChangeProgress', progress: wb.progress });
     const preview = this.sampled && this.sampled.runId === wb.preview.snapshot?.runId ? this.sampled : wb.preview.snapshot;
-    if (preview) this.post({ type: 'didUpdatePreview', preview });
+    if (preview) this.post(this.previewWire.full(preview));
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
     if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
+  }
+
+  /**
+   * The ranking, packed (~11 bytes a neuron), once per profile: not again to a page that holds it. A
+   * ranking the packing refuses (a ref past a site's size) goes unpacked rather than not at all.
+   */
+  private postExperts(experts: ExpertsSnapshot | undefined): void {
+    const key = experts ? (experts.key ?? null) : null;
+    if (key !== null && key === this.pageExperts) return;
+    this.pageExperts = key;
+    if (!experts) return this.post({ type: 'didChangeExperts', experts: null });
+    try {
+      let packed = packedOnce.get(experts);
+      if (!packed) packedOnce.set(experts, (packed = packExperts(experts)));
+      this.post({ type: 'didChangeExpertsPacked', experts: packed });
+    } catch (e) {
+      this.log.warn(`panel: the experts went unpacked (${e instanceof Error ? e.message : String(e)})`);
+      this.post({ type: 'didChangeExperts', experts });
+    }
   }
 
   /**
@@ -203,7 +236,7 @@ export class PanelController implements Disposable {
       (s) => {
         if (controller.signal.aborted || this.wb.preview.snapshot?.runId !== preview.runId) return;
         this.sampled = { ...preview, ...s };
-        this.post({ type: 'didUpdatePreview', preview: this.sampled });
+        this.post(this.previewWire.full(this.sampled));
       },
       (e) => {
         if (!controller.signal.aborted && !isAbort(e)) this.log.warn(`preview samples: ${e instanceof Error ? e.message : String(e)}`);
