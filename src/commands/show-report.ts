@@ -1,0 +1,17 @@
+// A Markdown report (the evaluation) opens rendered, in VS Code's Markdown preview, beside nothing:
+// the user reads the tables, not their pipes. Without the built-in Markdown extension (disabled, or a
+// stripped-down editor) the source opens instead, so the report is never lost.
+import * as vscode from 'vscode';
+
+export const MARKDOWN_PREVIEW = 'markdown.showPreview';
+
+export async function showReport(uri: vscode.Uri): Promise<'preview' | 'source'> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+  if ((await vscode.commands.getCommands(true)).includes(MARKDOWN_PREVIEW)) {
+    await vscode.commands.executeCommand(MARKDOWN_PREVIEW, uri);
+    return 'preview';
+  }
+  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Active });
+  return 'source';
+}
