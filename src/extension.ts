@@ -35,9 +35,11 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   context.subscriptions.push(channel);
   // Warnings and errors are remembered for the test hooks (lastProblem) on their way to the channel.
   let lastProblem: string | undefined;
+  const recent: string[] = [];
   const log = createLogger({
     appendLine: (line) => {
       if (/^\S+ \[(warn|error)\]/.test(line)) lastProblem = line;
+      if (context.extensionMode === vscode.ExtensionMode.Test && recent.push(line) > 200) recent.shift();
       channel.appendLine(line);
     },
   });
@@ -122,6 +124,8 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
       wb.preview.scheduleRerun();
     },
     lastProblem: () => lastProblem,
+    logLines: () => [...recent],
+    fitWorker: () => ({ imports: wb.intervention.workerImports }),
     profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
     panelNeuron: () => ExpertsPanel.shownNeuron(),
     panelSweep: () => ExpertsPanel.shownSweep(),

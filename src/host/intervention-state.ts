@@ -98,6 +98,11 @@ export class InterventionState {
     return this.fits.workerFits;
   }
 
+  /** Intervention files the worker thread read and fitted so far. */
+  get workerImports(): number {
+    return this.fits.workerImports;
+  }
+
   /** The open profile against another (the panel's Compare concepts card), read on the fit worker's thread. */
   compareProfiles(dirA: string, dirB: string): Promise<ComparisonSnapshot> {
     return this.fits.compare(dirA, dirB);
