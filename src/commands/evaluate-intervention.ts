@@ -65,7 +65,8 @@ export async function evaluateIntervention(ctx: CommandContext, args?: EvaluateA
   ExpertsPanel.showEvaluation({ prompts: r.prompts, samples: r.samples, scorer: r.scorer, seconds: r.seconds, baseline: r.baseline, intervened: r.intervened, ...(r.second ? { second: r.second } : {}), ...(r.difference ? { difference: r.difference } : {}), ...(r.warnings ? { warnings: r.warnings } : {}), measured });
   const content = evaluationReport(r, { model, intervention, generation, finished: new Date().toISOString() });
   const uri = ctx.reports.add(`AurA evaluation, ${model}, ${methodLabel(intervention)}`, content);
-  await showReport(uri);
+  const shown = await showReport(uri);
+  ctx.log.info(shown === 'preview' ? 'the evaluation report is open in the Markdown preview' : 'the evaluation report is open as Markdown source (no Markdown preview in this editor)');
   return uri;
 }
 

@@ -49,6 +49,8 @@ suite('Words, the report preview and Import off the host thread', function () {
   test('Evaluate Intervention opens the report in the Markdown preview, not as source', async () => {
     const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>(Commands.evaluateIntervention, { prompts: workspaceUri(FIXTURE.prompts).fsPath, samples: 1 });
     assert.ok(uri, 'the command returns the report');
+    const a = await api();
+    assert.ok(a.testing.logLines().some((l) => l.includes('the evaluation report is open in the Markdown preview')), `opened as preview (log: ${a.testing.logLines().slice(-3).join(' | ')})`);
     await until('a Markdown preview tab', () => webviewTabs('markdown.preview').length > 0);
     const preview = webviewTabs('markdown.preview')[0]!;
     assert.match(preview.label, /AurA evaluation/, `the preview is the report's (${preview.label})`);
