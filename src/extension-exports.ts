@@ -24,6 +24,10 @@ export interface AuraTestHooks {
   setIntervention(settings: Partial<InterventionSettings>): void;
   /** The last warning or error the extension logged (each error notification is logged first). */
   lastProblem(): string | undefined;
+  /** The output channel's last 200 lines. */
+  logLines(): string[];
+  /** What the fit worker thread answered: intervention files it read and fitted. */
+  fitWorker(): { imports: number };
   profile(): { positives: number; negatives: number } | undefined;
   /** The expert whose detail the open panel shows. */
   panelNeuron(): { site: string; neuron: number } | undefined;

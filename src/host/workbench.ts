@@ -2,7 +2,6 @@
 // current profile and its experts, the intervention, previews, and the progress of what is running.
 // Commands and the panel drive it; its events carry the snapshots the page and the status bar show.
 import { basename } from 'node:path';
-import { readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
 import { buildProvenance } from '../aura/export/provenance';
 import { AuraUserError } from '../aura/errors';
 import { Emitter } from './events';
@@ -300,10 +299,9 @@ export class Workbench {
 
   async importIntervention(path: string): Promise<void> {
     const model = this.requireModel();
-    const file = await readInterventionFile(path);
-    validateAgainstModel(file, model.sites, model.fingerprint, path);
-    this.intervention.importFile(file, path);
-    this.deps.log.info(`imported ${file.method} intervention from ${path} (${int(this.intervention.snapshot().affected)} neurons affected)`);
+    // Read, checked and fitted in the fit worker: the host's thread only takes the result.
+    await this.intervention.importPath(path, { sites: model.sites, fingerprint: model.fingerprint });
+    this.deps.log.info(`imported ${this.intervention.current().method} intervention from ${path} (${int(this.intervention.snapshot().affected)} neurons affected)`);
   }
 
   generationSettings(): GenerationSettings {

@@ -46,6 +46,11 @@ export class ExpertsPanel implements vscode.Disposable {
     return new ExpertsPanel(panel, deps);
   }
 
+  /** Whether the panel exists (visible or in a background tab). */
+  static get isOpen(): boolean {
+    return ExpertsPanel.current !== undefined;
+  }
+
   static disposeCurrent(): void {
     ExpertsPanel.current?.dispose();
   }

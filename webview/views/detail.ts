@@ -79,7 +79,7 @@ function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewCo
       { class: 'detail-title' },
       h(doc, 'code', {}, neuronId(d.site, d.neuron)),
       tag(doc, `layer ${d.layer}`),
-      d.role ? roleTag(doc, d.role) : null,
+      d.auroc < 0.5 ? antiExpertTag(doc) : d.role ? roleTag(doc, d.role) : null,
       nearChance ? h(doc, 'span', { class: 'badge near-chance', testid: 'near-chance' }, 'near chance') : null,
       stabilityBadge(doc, row >= 0 ? s.experts?.stats?.stableBadge?.[row] : undefined),
       override !== undefined ? tag(doc, 'overridden') : null,
@@ -120,6 +120,18 @@ function heldOutExplanation(d: NeuronDetail): string {
 }
 
 const ROLE_TEXT = { detection: 'detection: fires on the concept', generation: 'generation: writes the concept', both: 'detection and generation' } as const;
+
+/**
+ * AUROC below 0.5: the neuron fires more on non-toxic text than on toxic. Its writes may still look
+ * like a detector's or a writer's, but calling it one would invert what it does; AurA leaves it at 1.
+ */
+function antiExpertTag(doc: Document): HTMLElement {
+  const t = tag(doc, 'anti-expert');
+  t.classList.add('role', 'anti');
+  t.setAttribute('data-testid', 'neuron-role');
+  t.title = 'anti-expert: responds more to non-toxic than to toxic text (AUROC < 0.5); AurA leaves it unchanged';
+  return t;
+}
 
 function roleTag(doc: Document, role: NonNullable<NeuronDetail['role']>): HTMLElement {
   const t = tag(doc, role === 'both' ? 'detects + writes' : role);

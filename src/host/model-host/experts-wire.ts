@@ -9,6 +9,12 @@ export function expertsToWire(e: ExpertsSnapshot): RankedExperts {
   return { ...e, site: Int32Array.from(e.site), neuron: Int32Array.from(e.neuron), auroc: Float64Array.from(e.auroc) };
 }
 
+/**
+ * Salts every key with this extension host session: results kept across a reload (workspace state)
+ * never pass for current, since the intervention's revision numbers start again with the session.
+ */
+const session = Math.floor(Math.random() * 36 ** 6).toString(36);
+
 /** Rows of each column the key reads: evenly spread, plus the first and the last. */
 const KEY_SAMPLE = 8192;
 
@@ -41,7 +47,7 @@ export function rankingKey(e: RankedExperts): string {
   for (const c of [e.site, e.neuron, e.auroc, st?.ciLow, st?.ciHigh, st?.heldOut, st?.qValue, st?.stableBadge]) sample(c);
   const text = JSON.stringify([e.source, e.positives, e.negatives, e.pooling, e.sites.map((s) => [s.id, s.neurons]), st?.level, st?.qBound, st?.heldOutFraction, st?.nullAuroc?.length]);
   for (let i = 0; i < text.length; i++) mix(text.charCodeAt(i));
-  return `ranking-${h.toString(16)}-${rows}`;
+  return `ranking-${h.toString(16)}-${rows}-${session}`;
 }
 
 /** The panel's snapshot of what arrived: typed columns, a key naming the ranking, and the small-profile warning. */
