@@ -10,7 +10,7 @@ import { describeRejection, PageMessageSchema, parsePageMessage } from '../share
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { ComparisonSnapshot, EvaluationSummary, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, HostMessage, NeuronDetail, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -39,6 +39,8 @@ export class PanelController implements Disposable {
   private sampling: AbortController | undefined;
   /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
   shownNeuron: { site: string; neuron: number } | undefined;
+  /** The detail the host last chose to show (hover link), re-sent on 'ready' until the page picks another. */
+  private revealed: NeuronDetail | undefined;
 
   constructor(
     private readonly wb: Workbench,
@@ -52,6 +54,8 @@ export class PanelController implements Disposable {
     this.subscriptions.add(
       wb.onDidChangeExperts((experts) => {
         this.post({ type: 'didChangeExperts', experts: experts ?? null });
+        // A detail of the previous profile is not to be re-sent as current.
+        this.revealed = undefined;
         if (this.comparison && this.comparison.dirA !== wb.profile?.dir) {
           this.comparison = undefined;
           this.post({ type: 'didCompare', comparison: null });
@@ -165,6 +169,7 @@ export class PanelController implements Disposable {
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
     if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
+    if (this.revealed) this.post({ type: 'didSelectNeuron', detail: this.revealed, reveal: true });
   }
 
   /**
@@ -193,21 +198,28 @@ export class PanelController implements Disposable {
     );
   }
 
-  /** Only the latest selection matters: a newer one cancels the detail still being computed. */
-  /** The host asks for an expert's detail (the editor's highlight hover links to it). */
+  /**
+   * The host asks for an expert's detail (the editor's highlight hover links to it). The page must
+   * select it as well (its detail card shows only the selected row's detail), and a page that is still
+   * loading would drop the message: it is kept and sent again when the page says 'ready'.
+   */
   showNeuron(site: string, neuron: number): void {
-    this.selectNeuron(site, neuron);
+    this.selectNeuron(site, neuron, true);
   }
 
-  private selectNeuron(site: string, neuron: number): void {
+  /** Only the latest selection matters: a newer one cancels the detail still being computed. */
+  private selectNeuron(site: string, neuron: number, reveal = false): void {
     this.detail?.abort();
+    // The page chose another neuron: a pending host choice must not override it on the next 'ready'.
+    if (!reveal) this.revealed = undefined;
     const controller = new AbortController();
     this.detail = controller;
     this.wb.neuronDetail(site, neuron, controller.signal).then(
       (detail) => {
         if (controller.signal.aborted) return;
         this.shownNeuron = { site, neuron };
-        this.post({ type: 'didSelectNeuron', detail });
+        if (reveal) this.revealed = detail;
+        this.post({ type: 'didSelectNeuron', detail, ...(reveal ? { reveal } : {}) });
       },
       (e) => {
         if (!controller.signal.aborted && !isAbort(e)) this.fail(e);
