@@ -125,7 +125,8 @@ describe('the editor side in code-server + Chromium', { timeout: 20 * 60_000 }, 
         if (!(await link.isVisible().catch(() => false))) return undefined;
         const id = ((await link.innerText({ timeout: 1_000 }).catch(() => '')) || '').trim();
         const href = decodeURIComponent((await link.getAttribute('data-href', { timeout: 1_000 }).catch(() => null)) ?? (await link.getAttribute('href', { timeout: 1_000 }).catch(() => null)) ?? '');
-        await screenshot(page, 'editor-01-hover');
+        // The harness's screenshot() moves the pointer away (and so closes the hover): not that one here.
+        await page.screenshot({ path: path.join(RESULTS, 'editor-01-hover.png') });
         if (!(await link.isVisible().catch(() => false))) return undefined;
         await page.mouse.down();
         await page.mouse.up();
