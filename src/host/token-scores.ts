@@ -12,13 +12,15 @@
 //     score(t)    = sum_e w_e exceed_e(a_e) / sum_e w_e,   w_e = AUROC_e - 0.5
 //
 // so 100% means every expert fires above everything it did on the non-toxic examples, and an expert
-// counts as much as it tells the classes apart. Experts the profile keeps no responses for (a sketch
-// profile) cannot be placed and are left out.
+// counts as much as it tells the classes apart. A sketch profile keeps histograms, not responses: its
+// percentiles come from the non-toxic histogram, values spread evenly inside each bin.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuraUserError } from '../aura/errors';
-import { responsesPath } from '../aura/profile/store';
+import { readSketches } from '../aura/profile/sketch-profile';
+import { readManifest, responsesPath } from '../aura/profile/store';
+import type { NeuronSketch } from '../aura/profile/sketch';
 import type { Pooling } from '../aura/profile/store';
 import type { ExpertsSnapshot } from '../shared/protocol';
 import type { TextActivations } from './model-host/api';
@@ -112,6 +114,32 @@ export function percentiles(values: Float64Array): number[] {
   });
 }
 
+/**
+ * Percentiles of a neuron's NEGATIVE (non-toxic) histogram in a sketch: the values are taken as spread
+ * evenly inside each bin, and those under or over the binned range as sitting at its ends.
+ */
+export function histogramPercentiles(sk: NeuronSketch, j: number): number[] {
+  const stride = sk.bins + 2;
+  const counts = sk.counts.subarray(j * stride, (j + 1) * stride); // class 0: the negatives
+  const total = counts.reduce((a, c) => a + c, 0);
+  if (!(total > 0)) return [];
+  const lo = sk.range.lo[j]!;
+  const w = sk.range.width[j]!;
+  // Bin b (0 = underflow, B + 1 = overflow) spans [from, to]: the two outer ones collapse to the ends.
+  const span = (b: number): [number, number] => (b === 0 ? [lo, lo] : b === stride - 1 ? [lo + sk.bins * w, lo + sk.bins * w] : [lo + (b - 1) * w, lo + b * w]);
+  const out: number[] = [];
+  let b = 0;
+  let before = 0;
+  for (let k = 0; k < REFERENCE_POINTS; k++) {
+    const target = (k / (REFERENCE_POINTS - 1)) * total;
+    while (b < stride - 1 && (counts[b] === 0 || before + counts[b]! < target)) before += counts[b++]!;
+    const [from, to] = span(b);
+    const inside = counts[b]! > 0 ? Math.min(1, Math.max(0, (target - before) / counts[b]!)) : 0;
+    out.push(from + inside * (to - from));
+  }
+  return out;
+}
+
 /** One profile's references, kept while it is the one asked about (a highlight per selection reuses them). */
 let cached: { dir: string; pooling: Pooling; byExpert: Map<string, number[]> } | undefined;
 
@@ -129,11 +157,15 @@ export async function nonToxicReferences(dir: string, pooling: Pooling, experts:
     const orderFile = join(dir, 'order.json');
     if (!existsSync(orderFile)) throw new AuraUserError(`${orderFile} does not exist: the profile folder is incomplete, so the highlights have no non-toxic reference`);
     const labels = (JSON.parse(await readFile(orderFile, 'utf8')) as { labels: number[] }).labels;
+    const manifest = readManifest(dir);
+    // A sketch profile keeps per-class histograms instead of responses: the references come from those.
+    const sketches = manifest?.sketch ? readSketches(dir, manifest).sketches : undefined;
     for (const site of new Set(missing.map((e) => e.site))) {
       const path = responsesPath(dir, site, pooling);
       const mine = missing.filter((e) => e.site === site);
       if (!existsSync(path)) {
-        for (const e of mine) memo.set(key(e), []);
+        const sk = sketches?.get(`${site}|${pooling}`);
+        for (const e of mine) memo.set(key(e), sk ? histogramPercentiles(sk, e.neuron) : []);
         continue;
       }
       const buf = await readFile(path);

@@ -191,7 +191,7 @@ export class Workbench {
     // Read in the model process: only the chosen experts' percentiles cross (a response matrix can be tens of MB).
     const refs = await this.deps.host.nonToxicReferences({ dir: p.dir, pooling: p.pooling, experts: chosen.map((e) => ({ site: e.site, neuron: e.neuron })) }, signal ? { signal } : {});
     if (!refs.some((r) => r.length > 1)) {
-      throw new AuraUserError(`${p.dir} keeps no pooled responses (a sketch profile): the highlights compare each expert with its non-toxic responses, so they need a profile made without --sketch`);
+      throw new AuraUserError(`${p.dir} keeps neither pooled responses nor histograms of them: the highlights compare each expert with its non-toxic responses; profile the concept again`);
     }
     const scored = chosen.map((e, i) => ({ ...e, reference: refs[i] ?? [] }));
     const sites = [...new Set(chosen.map((e) => e.site))];

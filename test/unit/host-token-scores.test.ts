@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { heatLevel } from '../../src/editor/heat';
 import { ghostText } from '../../src/editor/ghost-text';
-import { exceedance, percentiles, REFERENCE_POINTS, scoreTokens, shareBelow, topExperts } from '../../src/host/token-scores';
+import { NeuronSketch } from '../../src/aura/profile/sketch';
+import { exceedance, histogramPercentiles, percentiles, REFERENCE_POINTS, scoreTokens, shareBelow, topExperts } from '../../src/host/token-scores';
 import type { ExpertsSnapshot } from '../../src/shared/protocol';
 
 const acts = {
@@ -88,4 +89,21 @@ test('heat levels and ghost text', () => {
   assert.equal(heatLevel(0.5, 0.5), 5);
   assert.equal(ghostText(' a\nb'), ' a ⏎ b');
   assert.ok(ghostText('x'.repeat(1000)).endsWith('…'));
+});
+
+test('a sketch profile\'s reference: percentiles of the non-toxic histogram, values spread evenly in each bin', () => {
+  // One neuron, 4 bins of width 1 from 0; negatives: one value in each bin, none outside; positives ignored.
+  const sk = new NeuronSketch(1, 4, { lo: Float64Array.of(0), width: Float64Array.of(1) });
+  sk.counts.set([0, 1, 1, 1, 1, 0], 0);
+  sk.counts.set([0, 0, 0, 0, 9, 9], 6);
+  const q = histogramPercentiles(sk, 0);
+  // Uniform on [0, 4]: q_k = 4k / 100.
+  for (const k of [0, 10, 25, 50, 99, 100]) assert.ok(Math.abs(q[k]! - (4 * k) / 100) < 1e-12, `q${k} = ${q[k]}`);
+  // Half the negatives under the range: they sit at its low end, so the lower half of the percentiles is 0... then uniform in bin 1.
+  sk.counts.set([2, 2, 0, 0, 0, 0], 0);
+  const r = histogramPercentiles(sk, 0);
+  assert.equal(r[0], 0);
+  assert.equal(r[50], 0);
+  assert.ok(Math.abs(r[75]! - 0.5) < 1e-12, String(r[75]));
+  assert.ok(Math.abs(r[100]! - 1) < 1e-12);
 });
