@@ -4,7 +4,7 @@
 import type { ExtensionMode } from 'vscode';
 import type { HighlightsState } from './editor/activation-highlights';
 import type { InlinePreviewState } from './editor/inline-preview';
-import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot } from './shared/protocol';
+import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot, SweepSnapshot } from './shared/protocol';
 
 /**
  * Test hooks for the integration suite: what the editor and the panel show, and the one action the
@@ -27,6 +27,10 @@ export interface AuraTestHooks {
   profile(): { positives: number; negatives: number } | undefined;
   /** The expert whose detail the open panel shows. */
   panelNeuron(): { site: string; neuron: number } | undefined;
+  /** The sweep the open panel shows, or undefined. */
+  panelSweep(): SweepSnapshot | undefined;
+  /** The examples gathered with "Add Selection as … Example" (label 1 = toxic), in the order added. */
+  examples(): { text: string; label: 0 | 1 }[];
 }
 
 /** What activate returns: a view for the integration tests (test/integration), not a public API. */

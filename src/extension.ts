@@ -119,6 +119,8 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     lastProblem: () => lastProblem,
     profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
     panelNeuron: () => ExpertsPanel.shownNeuron(),
+    panelSweep: () => ExpertsPanel.shownSweep(),
+    examples: () => wb.examples.list().map((e) => ({ text: e.text, label: e.label })),
   }));
 }
 

@@ -70,6 +70,10 @@ export class ExpertsPanel implements vscode.Disposable {
   }
 
   /** The Pareto plot's points (for the integrator: call after a sweep, as showEvaluation is called). */
+  static shownSweep(): SweepSnapshot | undefined {
+    return ExpertsPanel.current?.controller.sweep;
+  }
+
   static showSweep(s: SweepSnapshot): void {
     ExpertsPanel.current?.controller.showSweep(s);
   }
