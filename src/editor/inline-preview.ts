@@ -95,8 +95,10 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
     const last = Math.min(doc.lineCount - 1, s.position.line + MAX_ROWS);
     const lineLengths = Array.from({ length: last - s.position.line + 1 }, (_, i) => doc.lineAt(s.position.line + i).text.length);
     s.rows = layoutContinuation(s.intervened, { line: s.position.line, column: s.position.character, lineLengths, edge });
-    if (!s.rows[0]?.text) s.rows[0] = { line: s.position.line, text: ' …', indent: 0 };
-    s.rendered = s.rows[0].text;
+    // Nothing generated yet: a mark where the text will come. (A first row left empty by a line break
+    // the model wrote first stays empty.)
+    if (!s.rows.some((r) => r.text)) s.rows = [{ line: s.position.line, text: ' …', indent: 0 }];
+    s.rendered = s.rows[0]!.text;
     const hover = new vscode.MarkdownString(hoverMarkdown(s));
     hover.isTrusted = { enabledCommands: [Commands.acceptPreview, Commands.dismissPreview] };
     const decorations = s.rows
