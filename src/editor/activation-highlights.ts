@@ -17,13 +17,15 @@ export interface HighlightsState {
   /** `hover`: the markdown of a coloured token's hover (the suite follows its link into the panel). */
   tokens: { start: number; end: number; level: number; score: number; hover?: string; trustedCommands?: readonly string[] }[];
   legend: string;
+  /** Document offset of the legend: the end of the selection's last line. */
+  legendAt: number;
 }
 
 export class ActivationHighlights implements vscode.Disposable {
   private readonly store = new DisposableStore();
   private readonly levels: vscode.TextEditorDecorationType[] = [];
-  /** The legend: text, one swatch per level, text; decorations at one position render in creation order. */
-  private readonly legend: vscode.TextEditorDecorationType[] = [];
+  /** The legend: one piece of text (heat.ts says why not several). */
+  private readonly legend: vscode.TextEditorDecorationType;
   private editor: vscode.TextEditor | undefined;
   private state: HighlightsState | undefined;
 
@@ -31,12 +33,7 @@ export class ActivationHighlights implements vscode.Disposable {
     for (let l = 1; l <= HEAT_LEVELS; l++) {
       this.levels.push(this.store.add(vscode.window.createTextEditorDecorationType({ backgroundColor: heatColor(l), borderRadius: '2px' })));
     }
-    const legendText = { color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' };
-    this.legend.push(this.store.add(vscode.window.createTextEditorDecorationType({ after: legendText })));
-    for (let l = 1; l <= HEAT_LEVELS; l++) {
-      this.legend.push(this.store.add(vscode.window.createTextEditorDecorationType({ after: { contentText: '\u2003', backgroundColor: heatColor(l) } })));
-    }
-    this.legend.push(this.store.add(vscode.window.createTextEditorDecorationType({ after: legendText })));
+    this.legend = this.store.add(vscode.window.createTextEditorDecorationType({ after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' } }));
     this.store.add(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (this.editor && e.document === this.editor.document && e.contentChanges.length > 0) this.clear();
@@ -72,14 +69,10 @@ export class ActivationHighlights implements vscode.Disposable {
     // The legend at the end of the selection's last line, where it does not move the text it explains.
     const line = doc.positionAt(end).line;
     const at = doc.lineAt(line).range.end;
-    const text = legendText(max, coloured, scores.length);
-    const range = new vscode.Range(at, at);
-    this.legend.forEach((type, i) => {
-      const contentText = i === 0 ? text.before : i === this.legend.length - 1 ? text.after : undefined;
-      editor.setDecorations(type, [{ range, ...(contentText ? { renderOptions: { after: { contentText } } } : {}) }]);
-    });
+    const legend = legendText(max, coloured, scores.length);
+    editor.setDecorations(this.legend, [{ range: new vscode.Range(at, at), renderOptions: { after: { contentText: legend } } }]);
     this.editor = editor;
-    this.state = { uri: doc.uri.toString(), max, tokens, legend: `${text.before}${'■'.repeat(HEAT_LEVELS)}${text.after}` };
+    this.state = { uri: doc.uri.toString(), max, tokens, legend, legendAt: doc.offsetAt(at) };
     void vscode.commands.executeCommand('setContext', HIGHLIGHTS_CONTEXT_KEY, true);
   }
 
@@ -93,7 +86,7 @@ export class ActivationHighlights implements vscode.Disposable {
 
   clear(): void {
     if (!this.editor) return;
-    for (const type of [...this.levels, ...this.legend]) this.editor.setDecorations(type, []);
+    for (const type of [...this.levels, this.legend]) this.editor.setDecorations(type, []);
     this.editor = undefined;
     this.state = undefined;
     void vscode.commands.executeCommand('setContext', HIGHLIGHTS_CONTEXT_KEY, false);

@@ -22,3 +22,57 @@ export function edgeColumn(o: { wordWrap?: string; wordWrapColumn?: number; rule
 export function ghostBudget(lineLength: number, edge: number, min = 24): number {
   return Math.max(min, edge - lineLength);
 }
+
+/** One row of the inline preview: the text shown after document line `line`, `indent` columns after its end. */
+export interface GhostRow {
+  line: number;
+  text: string;
+  indent: number;
+}
+
+/** The most rows a continuation takes below its first line (generations are short; this is a bound). */
+export const MAX_ROWS = 12;
+
+/**
+ * The continuation laid out over the selection's line and the lines under it, as a block of ghost text:
+ * the first row right after the selection, up to the edge; each further row after the next document
+ * line, indented so that it starts in the selection's end column (a longer line pushes its row to the
+ * right); words wrap at the edge, the model's own line breaks start a new row, and what does not fit in
+ * the rows the document has below (at most MAX_ROWS) is cut with an ellipsis (the hover shows it whole).
+ * `lineLengths[i]` is the length of document line `line + i`; `column` is where the selection ends.
+ */
+export function layoutContinuation(continuation: string, o: { line: number; column: number; lineLengths: readonly number[]; edge: number; maxRows?: number; minWidth?: number }): GhostRow[] {
+  const min = o.minWidth ?? 24;
+  const rows = Math.max(1, Math.min(o.lineLengths.length, 1 + (o.maxRows ?? MAX_ROWS)));
+  const widthOf = (r: number) => (r === 0 ? ghostBudget(o.lineLengths[0] ?? 0, o.edge, min) : Math.max(min, o.edge - o.column));
+  const out: string[] = [];
+  let cut = false;
+  const paragraphs = continuation.replace(/\r\n?/g, '\n').split('\n');
+  for (let p = 0; p < paragraphs.length && !cut; p++) {
+    let rest = paragraphs[p]!;
+    do {
+      if (out.length === rows) {
+        cut = true;
+        break;
+      }
+      const width = widthOf(out.length);
+      if (rest.length <= width) {
+        out.push(rest);
+        rest = '';
+        break;
+      }
+      // Break at the last space that keeps the row within the width; a longer word is split.
+      const space = rest.lastIndexOf(' ', width);
+      const at = space > 0 ? space : width;
+      out.push(rest.slice(0, at));
+      rest = rest.slice(space > 0 ? at + 1 : at);
+    } while (rest.length > 0);
+  }
+  if (cut) {
+    const last = out.length - 1;
+    const width = widthOf(last);
+    const row = out[last]!;
+    out[last] = row.length + 1 > width ? `${row.slice(0, width - 1)}…` : `${row}…`;
+  }
+  return out.map((text, r) => ({ line: o.line + r, text, indent: r === 0 ? 0 : Math.max(0, o.column - (o.lineLengths[r] ?? 0)) }));
+}

@@ -35,27 +35,33 @@ export function heatColor(level: number): string {
 }
 
 
-/** The legend shown after the selection: what the colours mean and the strongest token's score. */
-export function legendText(max: number, coloured: number, total: number): { before: string; after: string } {
-  return {
-    before: '  AurA activity: weak ',
-    after: ` strongest (${pct(max)}) · ${coloured}/${total} tokens · hover one`,
-  };
+/** The scale in the legend: one glyph per level, growing. */
+export const LEGEND_RAMP = '\u2581\u2582\u2584\u2586\u2588';
+
+/**
+ * The legend shown after the selection: what the colours mean and the strongest token's score. One
+ * piece of text: VS Code orders several decorations at one position by their generated CSS class
+ * names, which follow neither creation order nor anything an extension controls, so a legend in
+ * pieces came out scrambled on some selections.
+ */
+export function legendText(max: number, coloured: number, total: number): string {
+  return `  AurA activity: weak ${LEGEND_RAMP} strongest (${pct(max)}) · ${coloured}/${total} tokens · hover one`;
 }
 
 export function openExpertLink(site: string, neuron: number): string {
   return `command:${Commands.openExpertsPanel}?${encodeURIComponent(JSON.stringify([{ site, neuron }]))}`;
 }
 
-export function hoverMarkdown(token: string, score: number, max: number, experts: number, top: { site: string; neuron: number; auroc: number; activation: number }[]): string {
+export function hoverMarkdown(token: string, score: number, max: number, experts: number, top: { site: string; neuron: number; auroc: number; activation: number; exceeds: number }[]): string {
   const lines = [
     `**AurA** expert activity on \`${token.replace(/`/g, "'").trim() || '␣'}\`: **${pct(score)}** (the strongest token of the selection: ${pct(max)})`,
     '',
-    `The percentage is the weighted mean, over the top ${experts} experts, of each expert's activation on this token divided by its mean response on the toxic examples (capped at 1), weighted by how much the method dampens it. 100% means every expert fires at least as strongly as on a typical toxic sentence.`,
+    `The percentage says how far the top ${experts} experts fire on this token above their responses on the profile's non-toxic examples: each expert counts 0 at or below the median of those responses and 100% above all of them, and the experts are averaged with weights AUROC − 0.5.`,
     '',
   ];
-  if (top.length === 0) return [...lines, 'No top expert fires on this token.'].join('\n');
-  lines.push('| expert neuron (opens in the panel) | AUROC | activation |', '|---|---:|---:|');
-  for (const e of top) lines.push(`| [\`${e.site}:${e.neuron}\`](${openExpertLink(e.site, e.neuron)}) | ${e.auroc.toFixed(3)} | ${e.activation.toFixed(3)} |`);
+  if (top.length === 0) return [...lines, 'No top expert fires above its non-toxic median on this token.'].join('\n');
+  lines.push('| expert neuron (opens in the panel) | AUROC | activation | above non-toxic |', '|---|---:|---:|---:|');
+  // exceeds = 2F - 1 > 0 for a contributor, F the share of non-toxic responses below the activation.
+  for (const e of top) lines.push(`| [\`${e.site}:${e.neuron}\`](${openExpertLink(e.site, e.neuron)}) | ${e.auroc.toFixed(3)} | ${e.activation.toFixed(3)} | ${pct((1 + e.exceeds) / 2)} |`);
   return lines.join('\n');
 }

@@ -2,12 +2,15 @@
 // (Tab, the CodeLens or the hover link) inserts it; Escape or Dismiss removes it; editing the
 // document or leaving the editor dismisses it too, since its position would no longer mean anything.
 // The CodeLens says what the text is (the method and strength that produced it); the hover shows it
-// whole beside the original continuation (same seed, no intervention); the ghost text is cut with an
-// ellipsis at the editor's wrap column or first ruler (80 columns otherwise) instead of running off.
+// whole beside the original continuation (same seed, no intervention). The ghost text starts right
+// after the selection and wraps at the editor's wrap column or first ruler (80 columns otherwise) onto
+// the lines below, as a block starting in the selection's end column (ghost-text.ts, layoutContinuation):
+// an extension cannot insert virtual lines, so each row is an `after` decoration of a document line.
 import * as vscode from 'vscode';
 import { Commands } from '../shared/ids';
 import { DisposableStore } from '../host/events';
-import { edgeColumn, ghostBudget, ghostText } from './ghost-text';
+import { edgeColumn, layoutContinuation, MAX_ROWS } from './ghost-text';
+import type { GhostRow } from './ghost-text';
 import { hoverMarkdown, type PreviewContent } from './inline-preview-text';
 
 export type { PreviewContent } from './inline-preview-text';
@@ -20,8 +23,10 @@ export const STREAM_DRAW_MS = 80;
 interface Shown extends PreviewContent {
   editor: vscode.TextEditor;
   position: vscode.Position;
-  /** The ghost text as rendered (one line, possibly cut). */
+  /** The ghost text's first row, as rendered. */
   rendered: string;
+  /** Every row of the ghost text, the first included. */
+  rows: GhostRow[];
 }
 
 /** What is shown, for the integration suite (AuraApi.testing). */
@@ -30,6 +35,7 @@ export interface InlinePreviewState extends PreviewContent {
   line: number;
   character: number;
   rendered: string;
+  rows: GhostRow[];
 }
 
 export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider {
@@ -67,7 +73,8 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
    */
   show(editor: vscode.TextEditor, position: vscode.Position, content: PreviewContent, version: number): void {
     if (editor.document.version !== version || editor.document.isClosed) return;
-    this.shown = { ...content, editor, position, rendered: this.shown?.editor === editor ? this.shown.rendered : '' };
+    const kept = this.shown?.editor === editor ? this.shown : undefined;
+    this.shown = { ...content, editor, position, rendered: kept?.rendered ?? '', rows: kept?.rows ?? [] };
     // While it streams, a token arrives every few milliseconds; each decoration and hover handed to
     // VS Code is serialised and its Markdown lexed on the extension host's thread, so updates are
     // drawn at most every STREAM_DRAW_MS (the latest one wins) and the finished text at once.
@@ -84,11 +91,26 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
     this.drawnAt = performance.now();
     const o = vscode.workspace.getConfiguration('editor', s.editor.document);
     const edge = edgeColumn({ wordWrap: o.get<string>('wordWrap'), wordWrapColumn: o.get<number>('wordWrapColumn'), rulers: o.get<(number | { column: number })[]>('rulers') });
-    s.rendered = ghostText(s.intervened, ghostBudget(s.editor.document.lineAt(s.position.line).text.length, edge)) || ' …';
+    const doc = s.editor.document;
+    const last = Math.min(doc.lineCount - 1, s.position.line + MAX_ROWS);
+    const lineLengths = Array.from({ length: last - s.position.line + 1 }, (_, i) => doc.lineAt(s.position.line + i).text.length);
+    s.rows = layoutContinuation(s.intervened, { line: s.position.line, column: s.position.character, lineLengths, edge });
+    // Nothing generated yet: a mark where the text will come. (A first row left empty by a line break
+    // the model wrote first stays empty.)
+    if (!s.rows.some((r) => r.text)) s.rows = [{ line: s.position.line, text: ' …', indent: 0 }];
+    s.rendered = s.rows[0]!.text;
     const hover = new vscode.MarkdownString(hoverMarkdown(s));
     hover.isTrusted = { enabledCommands: [Commands.acceptPreview, Commands.dismissPreview] };
-    const range = new vscode.Range(s.position, s.position);
-    s.editor.setDecorations(this.decoration, [{ range, hoverMessage: hover, renderOptions: { after: { contentText: s.rendered } } }]);
+    const decorations = s.rows
+      .filter((r) => r.text.length > 0)
+      .map((r): vscode.DecorationOptions => {
+        // The first row sits at the selection's end; the others after their line's text, pushed to the selection's column.
+        const first = r.line === s.position.line;
+        const at = first ? s.position : doc.lineAt(r.line).range.end;
+        const after = first ? { contentText: r.text } : { contentText: r.text, margin: `0 0 0 ${r.indent}ch` };
+        return { range: new vscode.Range(at, at), hoverMessage: hover, renderOptions: { after } };
+      });
+    s.editor.setDecorations(this.decoration, decorations);
     if (!this.contextSet) void vscode.commands.executeCommand('setContext', PREVIEW_CONTEXT_KEY, true);
     this.contextSet = true;
     this.lensesChanged.fire();
@@ -97,7 +119,7 @@ export class InlinePreview implements vscode.Disposable, vscode.CodeLensProvider
   get current(): InlinePreviewState | undefined {
     const s = this.shown;
     if (!s) return undefined;
-    return { intervened: s.intervened, original: s.original, label: s.label, done: s.done, rendered: s.rendered, uri: s.editor.document.uri.toString(), line: s.position.line, character: s.position.character };
+    return { intervened: s.intervened, original: s.original, label: s.label, done: s.done, rendered: s.rendered, rows: s.rows, uri: s.editor.document.uri.toString(), line: s.position.line, character: s.position.character };
   }
 
   get visible(): boolean {

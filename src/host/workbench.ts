@@ -224,9 +224,12 @@ export class Workbench {
     const p = this.profiled;
     if (!p || !this.ranked) throw new AuraUserError('no experts yet: profile a concept first ("AurA: Profile Concept…" or "AurA: Use Demo Model")');
     const chosen = topExperts(this.ranked, experts);
-    // Read in the model process: only the chosen experts' scales cross (stats.json can be ~50 MB).
-    const scales = await this.deps.host.responseScales({ dir: p.dir, experts: chosen.map((e) => ({ site: e.site, neuron: e.neuron })) }, signal ? { signal } : {});
-    const scored = chosen.map((e, i) => ({ ...e, gain: this.intervention.gainOf(e.site, e.neuron).gain, scale: scales[i] ?? 1 }));
+    // Read in the model process: only the chosen experts' percentiles cross (a response matrix can be tens of MB).
+    const refs = await this.deps.host.nonToxicReferences({ dir: p.dir, pooling: p.pooling, experts: chosen.map((e) => ({ site: e.site, neuron: e.neuron })) }, signal ? { signal } : {});
+    if (!refs.some((r) => r.length > 1)) {
+      throw new AuraUserError(`${p.dir} keeps neither pooled responses nor histograms of them: the highlights compare each expert with its non-toxic responses; profile the concept again`);
+    }
+    const scored = chosen.map((e, i) => ({ ...e, reference: refs[i] ?? [] }));
     const sites = [...new Set(chosen.map((e) => e.site))];
     const [acts] = await this.deps.host.activations({ texts: [text], sites }, signal ? { signal } : {});
     return scoreTokens(acts!, scored, new Map(model.sites.map((s) => [s.id, s.neurons])));

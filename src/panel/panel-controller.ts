@@ -57,6 +57,8 @@ export class PanelController implements Disposable {
   private shownMadeWith: Provenance | undefined;
   /** The expert the page asked for last (shown, or still being computed). */
   private wanted: { site: string; neuron: number } | undefined;
+  /** The detail the host last chose to show (hover link), re-sent on 'ready' until the page picks another. */
+  private revealed: NeuronDetail | undefined;
 
   constructor(
     private readonly wb: Workbench,
@@ -70,6 +72,8 @@ export class PanelController implements Disposable {
     this.subscriptions.add(
       wb.onDidChangeExperts((experts) => {
         this.postExperts(experts);
+        // A detail of the previous profile is not to be re-sent as current.
+        this.revealed = undefined;
         this.rebuildStaleDetail();
         this.rebuildStaleComparison();
       }),
@@ -197,6 +201,7 @@ export class PanelController implements Disposable {
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
     if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
+    if (this.revealed) this.post({ type: 'didSelectNeuron', detail: this.revealed, reveal: true });
   }
 
   /**
@@ -244,14 +249,20 @@ export class PanelController implements Disposable {
     );
   }
 
-  /** Only the latest selection matters: a newer one cancels the detail still being computed. */
-  /** The host asks for an expert's detail (the editor's highlight hover links to it). */
+  /**
+   * The host asks for an expert's detail (the editor's highlight hover links to it). The page must
+   * select it as well (its detail card shows only the selected row's detail), and a page that is still
+   * loading would drop the message: it is kept and sent again when the page says 'ready'.
+   */
   showNeuron(site: string, neuron: number): void {
-    this.selectNeuron(site, neuron);
+    this.selectNeuron(site, neuron, true);
   }
 
-  private selectNeuron(site: string, neuron: number): void {
+  /** Only the latest selection matters: a newer one cancels the detail still being computed. */
+  private selectNeuron(site: string, neuron: number, reveal = false): void {
     this.detail?.abort();
+    // The page chose another neuron: a pending host choice must not override it on the next 'ready'.
+    if (!reveal) this.revealed = undefined;
     const controller = new AbortController();
     this.detail = controller;
     this.wanted = { site, neuron };
@@ -261,13 +272,14 @@ export class PanelController implements Disposable {
         this.detail = undefined;
         // A profile landed while it was computed: it describes the old one, so ask again.
         if (!isCurrent('detail', detail.madeWith, this.wb.inputs())) {
-          if (this.holds(site, neuron)) this.selectNeuron(site, neuron);
+          if (this.holds(site, neuron)) this.selectNeuron(site, neuron, reveal);
           return;
         }
         this.shownNeuron = { site, neuron };
         this.shownMadeWith = detail.madeWith;
         this.shownDetail = detail;
-        this.post({ type: 'didSelectNeuron', detail });
+        if (reveal) this.revealed = detail;
+        this.post({ type: 'didSelectNeuron', detail, ...(reveal ? { reveal } : {}) });
       },
       (e) => {
         if (this.detail === controller) this.detail = undefined;

@@ -290,8 +290,8 @@ export const MODEL_CALLS = {
   neuronDetail: { arg: DetailRequestSchema, result: NeuronDetailSchema },
   openProfile: { arg: OpenProfileRequestSchema, result: ProfileResultSchema },
   sweep: { arg: SweepRequestSchema, result: SweepOutcomeSchema },
-  /** The highlight's scale (mean toxic response) of each listed neuron, read from the profile's stats.json there. */
-  responseScales: { arg: v.object({ dir: str, experts: v.array(v.object({ site: str, neuron: count })) }), result: v.array(finite) },
+  /** The highlight's non-toxic reference of each listed neuron: percentiles of its non-toxic pooled responses (host/token-scores.ts). */
+  nonToxicReferences: { arg: v.object({ dir: str, pooling: PoolingSchema, experts: v.array(v.object({ site: str, neuron: count })) }), result: v.array(v.array(finite)) },
 } as const;
 export type ModelCall = keyof typeof MODEL_CALLS;
 export const MODEL_CALL_NAMES = Object.keys(MODEL_CALLS) as ModelCall[];

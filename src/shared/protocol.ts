@@ -499,7 +499,8 @@ export const HOST_MESSAGES = [
   v.object({ type: v.literal('didChangeExpertsPacked'), experts: ExpertsPackedSchema }),
   v.object({ type: v.literal('didChangeIntervention'), intervention: InterventionSnapshotSchema }),
   v.object({ type: v.literal('didListMethods'), methods: v.pipe(v.array(MethodInfoSchema), v.maxLength(100)) }),
-  v.object({ type: v.literal('didSelectNeuron'), detail: NeuronDetailSchema }),
+  // `reveal`: the host chose this neuron (a highlight's hover link), so the page selects it too.
+  v.object({ type: v.literal('didSelectNeuron'), detail: NeuronDetailSchema, reveal: v.optional(v.boolean()) }),
   v.object({ type: v.literal('didUpdatePreview'), preview: PreviewSnapshotSchema }),
   v.object({ type: v.literal('didAppendPreview'), append: PreviewAppendSchema }),
   v.object({ type: v.literal('didChangeProgress'), progress: ProgressSnapshotSchema }),

@@ -32,16 +32,19 @@ test('levels grow with the score and nothing is coloured when no expert fires', 
 });
 
 test('the hover defines the percentage and links each expert to the panel', () => {
-  const md = hoverMarkdown('idiot', 0.42, 0.42, 32, [{ site: 'L3.mlp', neuron: 17, auroc: 0.81, activation: 1.5 }]);
+  const md = hoverMarkdown('idiot', 0.42, 0.42, 32, [{ site: 'L3.mlp', neuron: 17, auroc: 0.81, activation: 1.5, exceeds: 0.9 }]);
   assert.match(md, /\*\*42%\*\*/);
   assert.match(md, /top 32 experts/);
-  assert.match(md, /mean response on the toxic examples/);
+  assert.match(md, /above their responses on the profile's non-toxic examples/);
+  // exceedance 0.9 = 2F - 1: the activation is above F = 95% of the non-toxic responses.
+  assert.match(md, /\| 95% \|$/m);
   const link = openExpertLink('L3.mlp', 17);
   assert.ok(md.includes(`](${link})`));
   assert.deepEqual(JSON.parse(decodeURIComponent(link.slice(link.indexOf('?') + 1))), [{ site: 'L3.mlp', neuron: 17 }]);
+  // One piece, in reading order (weak, the ramp, strongest): several decorations at one position are
+  // ordered by VS Code, not by us.
   const legend = legendText(0.42, 3, 9);
-  assert.match(legend.after, /42%/);
-  assert.match(legend.after, /3\/9 tokens/);
+  assert.match(legend, /^ +AurA activity: weak ▁▂▄▆█ strongest \(42%\) · 3\/9 tokens · hover one$/);
 });
 
 test('ghost text is one line, cut with an ellipsis at the budget', () => {

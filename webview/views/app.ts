@@ -79,8 +79,16 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
       return store.set('intervention', m.intervention);
     case 'didListMethods':
       return store.set('methods', m.methods);
-    case 'didSelectNeuron':
+    case 'didSelectNeuron': {
+      const sel = store.state.ui.selected;
+      const same = sel?.site === m.detail.site && sel.neuron === m.detail.neuron;
+      // A neuron the host chose (a highlight's hover link) becomes the selection: the detail card shows
+      // only the selected neuron's detail, so without this the link brought the panel up unchanged.
+      if (m.reveal && !same) store.setUi({ selected: { site: m.detail.site, neuron: m.detail.neuron } });
+      // A late answer for a neuron no longer selected must not replace the selected one's detail.
+      else if (!m.reveal && sel && !same) return;
       return store.set('detail', m.detail);
+    }
     case 'didUpdatePreview': {
       const current = store.state.preview;
       if (current && m.preview.runId < current.runId) return;

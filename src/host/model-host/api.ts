@@ -30,7 +30,7 @@ export type NeuronDetailOutcome = CallResult<'neuronDetail'>;
 export type SweepRequest = CallArg<'sweep'>;
 export type SweepOutcome = CallResult<'sweep'>;
 export type WorkProgress = InferOutput<typeof WorkProgressSchema>;
-export type ScalesRequest = CallArg<'responseScales'>;
+export type ReferencesRequest = CallArg<'nonToxicReferences'>;
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -57,7 +57,7 @@ export interface ModelHost {
    * The highlight's per-neuron scales for a few experts: stats.json of a 1.4M-neuron profile is ~50 MB
    * of JSON, which parsed on the extension host would hold its thread for hundreds of milliseconds.
    */
-  responseScales(req: ScalesRequest, call?: CallOptions): Promise<number[]>;
+  nonToxicReferences(req: ReferencesRequest, call?: CallOptions): Promise<number[][]>;
   /** Stops everything; the host cannot be used afterwards. */
   dispose(): Promise<void>;
 }

@@ -13,7 +13,7 @@ import { openProfileFolder } from './open-profile-job';
 import { runProfile } from './profile-job';
 import { runSweep } from './sweep-job';
 import { batchedTokenValues } from './token-values';
-import { expertScales } from '../token-scores';
+import { nonToxicReferences } from '../token-scores';
 import { NeuronDetails } from '../neuron-detail';
 import type { Intervention } from '../../engine/model';
 import type { LabelledText } from '../../aura/datasets';
@@ -34,7 +34,7 @@ import type {
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
-  ScalesRequest,
+  ReferencesRequest,
   SweepOutcome,
   SweepRequest,
   TextActivations,
@@ -135,9 +135,9 @@ export class ModelWork implements ModelHost {
   }
 
   /** Reads a file, not the model: runs beside the queue instead of waiting behind a preview. */
-  responseScales(req: ScalesRequest, call: CallOptions = {}): Promise<number[]> {
+  nonToxicReferences(req: ReferencesRequest, call: CallOptions = {}): Promise<number[][]> {
     call.signal?.throwIfAborted();
-    return expertScales(req.dir, req.experts);
+    return nonToxicReferences(req.dir, req.pooling, req.experts);
   }
 
   neuronDetail(req: DetailRequest, call: CallOptions = {}): Promise<NeuronDetailOutcome> {

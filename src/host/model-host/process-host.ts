@@ -31,7 +31,7 @@ import type {
   OpenRequest,
   ProfileOutcome,
   ProfileRequest,
-  ScalesRequest,
+  ReferencesRequest,
   TextActivations,
 } from './api';
 
@@ -117,8 +117,8 @@ export class ProcessModelHost implements ModelHost {
   sweep(req: SweepRequest, call?: CallOptions): Promise<SweepOutcome> {
     return this.call('sweep', req, call);
   }
-  responseScales(req: ScalesRequest, call?: CallOptions): Promise<number[]> {
-    return this.call('responseScales', req, call);
+  nonToxicReferences(req: ReferencesRequest, call?: CallOptions): Promise<number[][]> {
+    return this.call('nonToxicReferences', req, call);
   }
 
   async dispose(): Promise<void> {
