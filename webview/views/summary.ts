@@ -55,7 +55,7 @@ export function createSummary({ doc }: ViewContext): View {
       source.title = e.source;
       const hasNull = !!st?.nullAuroc?.length;
       drawAurocHistogram(histogram, e.auroc, st?.nullAuroc);
-      setText(histCaption, `AUROC of every neuron; bars right of 0.5 are experts${hasNull ? '; the line is the label-permutation null' : ''}`);
+      setText(histCaption, `AUROC of every neuron; bars right of 0.5 are experts${hasNull ? '; the dashed line is the label-permutation null at the same total, clipped at the top' : ''}`);
       const layers = perLayerData(e);
       drawPerLayer(perLayer, layers);
       setText(layerCaption, layers.measure === 'best' ? 'Best AUROC in each layer (bars start at chance, 0.5)' : `Significant experts per layer (q ≤ ${layers.qBound})`);
