@@ -5,6 +5,7 @@ import { evaluationReport, methodLabel } from './evaluation-report';
 import type { EvaluateOutcome } from '../host/model-host/api';
 import type { CommandContext } from './context';
 import { int, seconds } from '../shared/format';
+import { evaluationDoneMessage, offerShow, vscodeResultUi } from './result-notification-ui';
 
 interface Preset extends vscode.QuickPickItem {
   samples: number;
@@ -67,6 +68,7 @@ export async function evaluateIntervention(ctx: CommandContext, args?: EvaluateA
   const doc = await vscode.workspace.openTextDocument(uri);
   await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
   await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Active });
+  void offerShow(vscodeResultUi(), evaluationDoneMessage(r), 'evaluation');
   return uri;
 }
 

@@ -24,6 +24,9 @@ export interface PanelActions {
   compareProfile?(): void;
 }
 
+/** How long a "Show" waits for a page that is still loading. */
+export const REVEAL_WAIT_MS = 30_000;
+
 /** Saves the sweep's points where the user chooses (a save dialog in VS Code). */
 export type SweepExporter = (sweep: SweepSnapshot, format: 'csv' | 'json') => Promise<void>;
 
@@ -37,6 +40,7 @@ export class PanelController implements Disposable {
   /** The last finished preview with its scored samples, and the sampling of the current run. */
   private sampled: PreviewSnapshot | undefined;
   private sampling: AbortController | undefined;
+  private pendingReveal: { target: 'sweep' | 'evaluation'; until: number } | undefined;
   /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
   shownNeuron: { site: string; neuron: number } | undefined;
 
@@ -97,6 +101,15 @@ export class PanelController implements Disposable {
   showSweep(s: SweepSnapshot): void {
     this.sweep = s;
     this.post({ type: 'didSweep', sweep: s });
+  }
+
+  /**
+   * Brings a finished result's card into view. A page that is still loading (the panel was closed and
+   * "Show" opened it) gets it after its 'ready', if that comes within REVEAL_WAIT_MS.
+   */
+  reveal(target: 'sweep' | 'evaluation', now = Date.now()): void {
+    this.pendingReveal = { target, until: now + REVEAL_WAIT_MS };
+    this.post({ type: 'reveal', target });
   }
 
   dispose(): void {
@@ -165,6 +178,8 @@ export class PanelController implements Disposable {
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
     if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
+    if (this.pendingReveal && Date.now() <= this.pendingReveal.until) this.post({ type: 'reveal', target: this.pendingReveal.target });
+    this.pendingReveal = undefined;
   }
 
   /**
