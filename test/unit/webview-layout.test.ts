@@ -30,6 +30,9 @@ test('narrow first: the table, then the controls and preview, then the neuron de
   const grid = p.root.querySelector('.main-grid')!;
   const order = [...grid.children].map((c) => (c.contains(p.$('experts-table')) ? 'table' : c.contains(p.$('strength-slider')) ? 'dock' : c.contains(p.$('neuron-detail')) || c === p.$('neuron-detail') ? 'detail' : c.className));
   assert.deepEqual(order, ['table', 'dock', 'detail']);
+  // In the controls the strength slider comes right after the method, before the explanations.
+  const fields = [...p.root.querySelectorAll('section.controls > .field')];
+  assert.ok(fields[0]!.contains(p.$('method')) && fields[1]!.contains(p.$('strength-slider')));
   const all = [...p.root.querySelectorAll('*')];
   assert.ok(all.indexOf(p.$('summary')) < all.indexOf(p.$('experts-table')), 'the Overview line sits above the table');
   const css = readFileSync(new URL('../../webview/styles/panel.css', import.meta.url), 'utf8');
