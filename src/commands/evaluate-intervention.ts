@@ -5,7 +5,8 @@ import { evaluationReport, methodLabel } from './evaluation-report';
 import type { EvaluateOutcome } from '../host/model-host/api';
 import type { CommandContext } from './context';
 import { int, seconds } from '../shared/format';
-import { evaluationDoneMessage, offerShow, vscodeResultUi } from './result-notification-ui';
+import { evaluationDoneMessage, offerShow } from './result-notification';
+import { vscodeResultUi } from './result-notification-ui';
 
 interface Preset extends vscode.QuickPickItem {
   samples: number;

@@ -4,8 +4,6 @@ import { ExpertsPanel } from '../panel/experts-panel';
 import { Commands } from '../shared/ids';
 import type { ResultUi } from './result-notification';
 
-export { evaluationDoneMessage, offerShow, sweepDoneMessage } from './result-notification';
-
 export function vscodeResultUi(): ResultUi {
   return {
     notify: (message, ...actions) => vscode.window.showInformationMessage(message, ...actions),

@@ -11,7 +11,8 @@ import type { SweepOutcome } from '../host/model-host/api';
 import type { CommandContext } from './context';
 import { int, seconds } from '../shared/format';
 import { Commands } from '../shared/ids';
-import { offerShow, sweepDoneMessage, vscodeResultUi } from './result-notification-ui';
+import { offerShow, sweepDoneMessage } from './result-notification';
+import { vscodeResultUi } from './result-notification-ui';
 
 export interface SweepArgs extends EvaluateArgs {
   strengths: number[];
