@@ -1,7 +1,8 @@
 // The experts panel beside the editor (issue 23, item 5), measured in a real workbench: code-server at
 // 1600x1000 in Chromium, a text file in the first editor group and the panel opened beside it (about
 // 780 px). With the panel scrolled to the top, the first table row and the strength slider lie inside
-// the panel's first viewport (boundingBox against the webview's own box), and the model name (header,
+// the panel's first viewport (boundingBox against the webview's own box), the intervened preview starts
+// there, and the model name (header,
 // Overview line, Overview's model figure) and the "Held-out" header with its sort arrow are not cut
 // (scrollWidth <= clientWidth), in the dark and in the light theme. Screenshots:
 // test-results/e2e/panel-beside-editor.png (dark, the README's picture) and panel-beside-editor-light.png.
@@ -117,6 +118,11 @@ describe('the experts panel beside the editor at 1600x1000', { timeout: 20 * 60_
         log(`${theme}: ${what} at y=${Math.round(box.y - frameBox.y)}..${Math.round(box.y + box.height - frameBox.y)} of ${Math.round(frameBox.height)}`);
         assert.ok(box.y >= frameBox.y && box.y + box.height <= bottom, `${what} (y ${Math.round(box.y)}..${Math.round(box.y + box.height)}) is not inside the panel's first screen (${Math.round(frameBox.y)}..${Math.round(bottom)})`);
       }
+      // The preview beside the controls: its intervened text starts on the first screen too.
+      const intervened = await panel.locator(tid(TestIds.previewIntervened)).boundingBox();
+      assert.ok(intervened, 'the intervened preview has a box');
+      log(`${theme}: the intervened preview starts at y=${Math.round(intervened.y - frameBox.y)}`);
+      assert.ok(intervened.y + 20 <= bottom, `the intervened preview starts at ${Math.round(intervened.y - frameBox.y)} px, below the panel's first screen (${Math.round(frameBox.height)} px)`);
       // Sorted by Held-out, so its header carries the arrow; the Overview opened, so its model figure is laid out.
       const held = panel.locator('.row.head [data-column="heldOut"]');
       if ((await held.getAttribute('aria-sort')) === 'none') await held.click();
