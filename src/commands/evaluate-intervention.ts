@@ -6,6 +6,8 @@ import { evaluationReport, methodLabel } from './evaluation-report';
 import type { EvaluateOutcome } from '../host/model-host/api';
 import type { CommandContext } from './context';
 import { int, seconds } from '../shared/format';
+import { evaluationDoneMessage, offerShow } from './result-notification';
+import { vscodeResultUi } from './result-notification-ui';
 
 interface Preset extends vscode.QuickPickItem {
   samples: number;
@@ -67,6 +69,7 @@ export async function evaluateIntervention(ctx: CommandContext, args?: EvaluateA
   const uri = ctx.reports.add(`AurA evaluation, ${model}, ${methodLabel(intervention)}`, content);
   const shown = await showReport(uri);
   ctx.log.info(shown === 'preview' ? 'the evaluation report is open in the Markdown preview' : 'the evaluation report is open as Markdown source (no Markdown preview in this editor)');
+  void offerShow(vscodeResultUi(), evaluationDoneMessage(r), 'evaluation');
   return uri;
 }
 

@@ -11,6 +11,8 @@ import type { SweepOutcome } from '../host/model-host/api';
 import type { CommandContext } from './context';
 import { int, seconds } from '../shared/format';
 import { Commands } from '../shared/ids';
+import { offerShow, sweepDoneMessage } from './result-notification';
+import { vscodeResultUi } from './result-notification-ui';
 
 export interface SweepArgs extends EvaluateArgs {
   strengths: number[];
@@ -68,5 +70,7 @@ export async function sweepStrengths(ctx: CommandContext, args?: SweepArgs): Pro
   await vscode.commands.executeCommand(Commands.openExpertsPanel);
   ExpertsPanel.showSweep({ ...sweepSnapshotFrom(r.points, r.scorer, r.secondScorer, { prompts: r.prompts, ...(r.warnings ? { warnings: r.warnings } : {}) }), madeWith: r.madeWith });
   for (const w of r.warnings ?? []) ctx.log.warn(`sweep: ${w}`);
+  // Not awaited: the command's result does not wait for the user to answer the notification.
+  void offerShow(vscodeResultUi(), sweepDoneMessage(r, run.strengths.length), 'sweep');
   return r;
 }

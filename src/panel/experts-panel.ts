@@ -93,6 +93,14 @@ export class ExpertsPanel implements vscode.Disposable {
     ExpertsPanel.current?.controller.showSweep(s);
   }
 
+  /** The panel brought forward and the finished sweep's or evaluation's card scrolled into view. */
+  static reveal(target: 'sweep' | 'evaluation'): void {
+    const current = ExpertsPanel.current;
+    if (!current) return;
+    current.panel.reveal(undefined, false);
+    current.controller.reveal(target);
+  }
+
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     deps: PanelDeps,

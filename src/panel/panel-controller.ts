@@ -33,6 +33,9 @@ export interface PanelActions {
   sweep?(): void;
 }
 
+/** How long a "Show" waits for a page that is still loading. */
+export const REVEAL_WAIT_MS = 30_000;
+
 /** Saves the sweep's points where the user chooses (a save dialog in VS Code). */
 export type SweepExporter = (sweep: SweepSnapshot, format: 'csv' | 'json') => Promise<void>;
 
@@ -50,6 +53,7 @@ export class PanelController implements Disposable {
   private readonly previewWire = new PreviewWire();
   /** The key of the ranking this page holds (null: told there is none; undefined: nothing sent yet). */
   private pageExperts: string | null | undefined;
+  private pendingReveal: { target: 'sweep' | 'evaluation'; until: number } | undefined;
   /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
   shownNeuron: { site: string; neuron: number } | undefined;
   /** The detail last sent, and the profile it was computed from (shared/provenance.ts: rebuilt when it changes). */
@@ -127,6 +131,15 @@ export class PanelController implements Disposable {
     return { ...(evaluation ? { evaluation } : {}), ...(sweep ? { sweep } : {}) };
   }
 
+  /**
+   * Brings a finished result's card into view. A page that is still loading (the panel was closed and
+   * "Show" opened it) gets it after its 'ready', if that comes within REVEAL_WAIT_MS.
+   */
+  reveal(target: 'sweep' | 'evaluation', now = Date.now()): void {
+    this.pendingReveal = { target, until: now + REVEAL_WAIT_MS };
+    this.post({ type: 'reveal', target });
+  }
+
   dispose(): void {
     this.sampling?.abort();
     this.detail?.abort();
@@ -202,6 +215,8 @@ export class PanelController implements Disposable {
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
     if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
     if (this.revealed) this.post({ type: 'didSelectNeuron', detail: this.revealed, reveal: true });
+    if (this.pendingReveal && Date.now() <= this.pendingReveal.until) this.post({ type: 'reveal', target: this.pendingReveal.target });
+    this.pendingReveal = undefined;
   }
 
   /**

@@ -507,6 +507,8 @@ export const HOST_MESSAGES = [
   v.object({ type: v.literal('didEvaluate'), evaluation: EvaluationSummarySchema }),
   v.object({ type: v.literal('didSweep'), sweep: SweepSnapshotSchema }),
   v.object({ type: v.literal('didError'), message: text() }),
+  /** Bring a finished result's card into view (the "Show" of the host's notification). */
+  v.object({ type: v.literal('reveal'), target: v.picklist(['sweep', 'evaluation']) }),
   /** A comparison with a second profile, or the host's one-line refusal (another model or other sites). */
   v.object({ type: v.literal('didCompare'), comparison: v.nullable(v.union([ComparisonSnapshotSchema, v.object({ refused: text(1000), b: text(1000) })])) }),
 ] as const;

@@ -38,11 +38,13 @@ export function mountApp(root: HTMLElement, api: VsCodeApi): App {
   const views: View[] = [createHeader(ctx), createStatus(ctx), createWelcome(ctx), createSummary(ctx), table, createControls(ctx), createDetail(ctx), createPreview(ctx), createEvaluation(ctx), createSweep(ctx), createCompare(ctx)];
   const [header, status, welcome, summary, , controls, detail, preview, evaluation, sweep, compare] = views.map((v) => v.el);
   // The intervention controls and the preview form one dock that stays in view (sticky beside the
-  // table and the neuron detail on wide screens, together below them on narrow ones), so moving the
-  // slider and reading the new text never needs a scroll.
+  // table and the neuron detail on wide screens), so moving the slider and reading the new text never
+  // needs a scroll. Narrow first (a panel beside the editor, ~780 px): the grid's order is the table,
+  // then the dock (controls and preview side by side when they fit), then the detail, so the table and
+  // the slider are on the first screen; the summary above them is a one-line, collapsed Overview.
   const dock = h(doc, 'div', { class: 'dock', testid: 'intervention-dock' }, controls!, preview!);
   root.replaceChildren(
-    h(doc, 'div', { class: 'app' }, header!, status!, welcome!, summary!, h(doc, 'div', { class: 'main-grid' }, h(doc, 'div', { class: 'main' }, table.el, detail!), dock), evaluation!, sweep!, compare!),
+    h(doc, 'div', { class: 'app' }, header!, status!, welcome!, summary!, h(doc, 'div', { class: 'main-grid' }, table.el, dock, detail!), evaluation!, sweep!, compare!),
   );
   trackHeaderHeight(header!);
   const all = new Set<StateKey>(['model', 'experts', 'intervention', 'detail', 'preview', 'progress', 'evaluation', 'sweep', 'comparison', 'error', 'ui']);
@@ -110,6 +112,8 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
       return store.set('comparison', m.comparison);
     case 'didError':
       return store.set('error', m.message);
+    case 'reveal':
+      return revealCard(ctx.doc, m.target);
   }
 }
 
@@ -119,6 +123,15 @@ function setExperts(store: Store, experts: ExpertsSnapshot | null, ctx: ViewCont
   if (sel && (!experts || rowOf(experts, sel.site, sel.neuron) < 0)) store.setUi({ selected: null });
   // After a reload the host no longer holds the detail the page showed: ask again.
   else if (sel && experts && !store.state.detail) ctx.send({ type: 'selectNeuron', site: sel.site, neuron: sel.neuron });
+}
+
+/** A finished sweep or evaluation ("Show" in the host's notification): its card scrolled under the header and focused. */
+function revealCard(doc: Document, target: 'sweep' | 'evaluation'): void {
+  const card = doc.querySelector<HTMLElement>(target === 'sweep' ? '[data-testid="sweep"]' : 'section.evaluation');
+  if (!card || card.hidden) return;
+  if (!card.hasAttribute('tabindex')) card.setAttribute('tabindex', '-1');
+  card.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+  card.focus({ preventScroll: true });
 }
 
 /** The sticky header's height as --header-h, so the dock and scrolled-to cards sit just below it. */

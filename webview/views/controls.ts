@@ -52,9 +52,10 @@ export function createControls({ doc, store, send }: ViewContext): View {
     { class: 'card controls', 'aria-label': 'Intervention' },
     h(doc, 'h2', {}, 'Intervention'),
     h(doc, 'div', { class: 'field' }, h(doc, 'label', { for: method.id }, 'Method'), method),
+    // The slider right under the method, before the explanations: beside the editor it must be on the first screen.
+    h(doc, 'div', { class: 'field slider' }, h(doc, 'label', { for: strength.id }, 'Strength'), strength, strengthOut),
     description,
     touches,
-    h(doc, 'div', { class: 'field slider' }, h(doc, 'label', { for: strength.id }, 'Strength'), strength, strengthOut),
     h(doc, 'div', { class: 'row-fields' }, kField, alphaField),
     h(doc, 'p', { class: 'affected', 'aria-live': 'polite' }, affected, ' neurons affected ', overrides),
     imported,

@@ -4,7 +4,7 @@
 // of date, with a "Sweep again" button, once another profile has landed.
 import { button } from '../ui-kit';
 import { inputsOf, staleMark } from '../../src/shared/provenance';
-import { drawPareto } from './charts/pareto';
+import { drawPareto, markerPath, OUTLIER_RATIO } from './charts/pareto';
 import { svgElement } from './charts/frame';
 import { h, replace, show } from './dom';
 import { warningBanner } from './profile-warning';
@@ -48,13 +48,32 @@ export function createSweep({ doc, send }: ViewContext): View {
       staleNote.hidden = stale === undefined;
       replace(staleNote, ...(stale ? [h(doc, 'span', {}, `${stale} `), button(doc, 'Sweep again', { testId: 'sweep-rerun', onClick: () => send({ type: 'sweep' }) })] : []));
       if (!changed.has('sweep')) return;
-      const names = drawPareto(chart, w.points, w.scorer);
-      replace(legend, ...names.map((n, k) => h(doc, 'span', { class: `key s${k % 7}${/control\)$/.test(n) ? ' control' : ''}` }, h(doc, 'span', { class: 'mark', 'aria-hidden': 'true' }), n)), h(doc, 'span', { class: 'key front' }, h(doc, 'span', { class: 'mark', 'aria-hidden': 'true' }), 'Pareto front'));
+      const drawn = drawPareto(chart, w.points, w.scorer);
+      // One key per series with the chart's own marker (shape and colour), then the front.
+      replace(
+        legend,
+        ...drawn.series.map((st) => h(doc, 'span', { class: `key ${st.colour}${st.control ? ' control' : ''}`, 'data-series': st.name }, legendMark(doc, markerPath(st)), st.name)),
+        h(doc, 'span', { class: 'key front' }, h(doc, 'span', { class: 'mark', 'aria-hidden': 'true' }), 'Pareto front'),
+      );
+      const logNote = drawn.xScale === 'log' ? ` Perplexity is on a log scale: ${drawn.outliers.length} point${drawn.outliers.length === 1 ? '' : 's'} above ${OUTLIER_RATIO}× the median (labelled) would crowd the rest on a linear axis.` : '';
       const unplaced = w.points.filter((p) => p.perplexity === null).length;
       const size = w.prompts !== undefined && w.samplesPerPrompt ? ` on ${w.prompts} prompts × k = ${w.samplesPerPrompt}` : '';
       const bars = w.points.some((p) => p.toxicityInterval) ? ' Bars: 95% bootstrap intervals over prompts.' : '';
-      caption.textContent = `${w.points.length} points scored by ${w.scorer}${size}; toxicity probability is the share of prompts with at least one toxic continuation${w.secondScorer ? ` (the second scorer, ${w.secondScorer}, is in each point's tooltip and the exports)` : ''}; lower left is better.${bars}${unplaced ? ` ${unplaced} without a perplexity are not drawn.` : ''}`;
+      caption.textContent = `${w.points.length} points scored by ${w.scorer}${size}; toxicity probability is the share of prompts with at least one toxic continuation${w.secondScorer ? ` (the second scorer, ${w.secondScorer}, is in each point's tooltip and the exports)` : ''}; lower left is better.${bars}${logNote}${unplaced ? ` ${unplaced} without a perplexity are not drawn.` : ''}`;
       replace(notes, ...(w.warnings ?? []).map((t) => h(doc, 'p', { class: 'stale-note', role: 'status', 'data-testid': 'sweep-warning' }, `Warning: ${t}`)));
     },
   };
+}
+
+function legendMark(doc: Document, d: string): SVGSVGElement {
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = doc.createElementNS(NS, 'svg');
+  svg.setAttribute('class', 'legend-mark');
+  svg.setAttribute('viewBox', '-7 -7 14 14');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = doc.createElementNS(NS, 'path');
+  path.setAttribute('class', 'point');
+  path.setAttribute('d', d);
+  svg.append(path);
+  return svg;
 }
