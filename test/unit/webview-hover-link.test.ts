@@ -91,6 +91,8 @@ function fakeWorkbench(e: ExpertsSnapshot) {
     summary: () => modelOf(e),
     experts: e,
     progress: { task: null, done: 0, total: 0 },
+    // One profile, one intervention revision throughout: every detail is current (shared/provenance.ts).
+    inputs: () => ({ profile: e.key, intervention: 0 }),
     neuronDetail: async (site: string, neuron: number) => {
       const row = [...e.neuron].findIndex((n, i) => n === neuron && e.sites[e.site[i]!]!.id === site);
       return detail(e, row);
