@@ -4,7 +4,9 @@
 import type { ExtensionMode } from 'vscode';
 import type { HighlightsState } from './editor/activation-highlights';
 import type { InlinePreviewState } from './editor/inline-preview';
+import type { KeptEvaluation, KeptIntervention, KeptSweep } from './panel/panel-memory';
 import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot } from './shared/protocol';
+import type { ViewState } from './shared/view-state';
 
 /**
  * Test hooks for the integration suite: what the editor and the panel show, and the one action the
@@ -27,6 +29,12 @@ export interface AuraTestHooks {
   profile(): { positives: number; negatives: number } | undefined;
   /** The expert whose detail the open panel shows. */
   panelNeuron(): { site: string; neuron: number } | undefined;
+  /** The panel's view (filter, sort, search, selection, prompt) as the page last handed it to the host. */
+  panelView(): ViewState | undefined;
+  /** What the workspace state keeps for the panel: the last evaluation and sweep with their provenance, the intervention. */
+  panelKept(): { evaluation: KeptEvaluation | undefined; sweep: KeptSweep | undefined; intervention: KeptIntervention | undefined };
+  /** Resolves once the intervention kept from the last session is back (or there was none to put back). */
+  interventionRestored(): Promise<void>;
 }
 
 /** What activate returns: a view for the integration tests (test/integration), not a public API. */

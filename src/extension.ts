@@ -19,6 +19,8 @@ import { createStatusBar } from './host/vscode/status-bar';
 import { createTaskRunner } from './host/vscode/task-runner';
 import { Workbench } from './host/workbench';
 import { ExpertsPanel, registerPanelSerializer } from './panel/experts-panel';
+import { keepIntervention } from './panel/keep-intervention';
+import { PanelMemory } from './panel/panel-memory';
 import { Commands } from './shared/ids';
 import type { CommandContext } from './commands/context';
 import type { PanelActions } from './panel/panel-controller';
@@ -63,7 +65,11 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   const lagWatch = watchLag((ms) => log.warn(`the extension host's event loop was blocked for ${ms} ms${wb.progress.task ? ` (while: ${wb.progress.task})` : ''}`));
   context.subscriptions.push(lagWatch);
 
-  const panelDeps = { extensionUri: context.extensionUri, wb, log, actions: panelActions() };
+  // The panel's view, intervention, evaluation and sweep outlive the panel and the window (workspace state).
+  const memory = new PanelMemory(context.workspaceState);
+  const kept = keepIntervention(wb, memory, log);
+  context.subscriptions.push(kept);
+  const panelDeps = { extensionUri: context.extensionUri, wb, log, actions: panelActions(), memory };
   const inline = new InlinePreview();
   const highlights = new ActivationHighlights();
   const reports = new ReportDocuments();
@@ -119,6 +125,9 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     lastProblem: () => lastProblem,
     profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
     panelNeuron: () => ExpertsPanel.shownNeuron(),
+    panelView: () => memory.view(),
+    panelKept: () => ({ evaluation: memory.evaluation(), sweep: memory.sweep(), intervention: memory.intervention() }),
+    interventionRestored: () => kept.restored,
   }));
 }
 

@@ -16,16 +16,21 @@ import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
 import type { ComparisonSnapshot, EvaluationSummary, HostMessage, SweepSnapshot } from '../shared/protocol';
 import type { PanelActions } from './panel-controller';
+import type { PanelMemory, Provenance } from './panel-memory';
 
 export interface PanelDeps {
   extensionUri: vscode.Uri;
   wb: Workbench;
   log: Logger;
   actions: PanelActions;
+  /** The view, evaluation and sweep kept for a panel closed and opened again, or a reload. */
+  memory?: PanelMemory;
 }
 
 export class ExpertsPanel implements vscode.Disposable {
   private static current: ExpertsPanel | undefined;
+  /** Where results land while no panel is open, so the next panel shows them. */
+  private static memory: PanelMemory | undefined;
   private readonly store = new DisposableStore();
   private readonly controller: PanelController;
   private disposed = false;
@@ -46,6 +51,11 @@ export class ExpertsPanel implements vscode.Disposable {
     return new ExpertsPanel(panel, deps);
   }
 
+  /** Where results shown while no panel is open are kept (the extension's PanelMemory). */
+  static keepIn(memory: PanelMemory | undefined): void {
+    ExpertsPanel.memory = memory;
+  }
+
   static disposeCurrent(): void {
     ExpertsPanel.current?.dispose();
   }
@@ -60,8 +70,10 @@ export class ExpertsPanel implements vscode.Disposable {
     return ExpertsPanel.current?.controller.shownNeuron;
   }
 
-  static showEvaluation(e: EvaluationSummary): void {
-    ExpertsPanel.current?.controller.showEvaluation(e);
+  /** `from`: the profile and intervention the evaluation measured (provenanceOf, taken when it started). */
+  static showEvaluation(e: EvaluationSummary, from?: Provenance): void {
+    if (ExpertsPanel.current) ExpertsPanel.current.controller.showEvaluation(e, from);
+    else ExpertsPanel.memory?.saveEvaluation(e, from ?? { profile: null, intervention: null });
   }
 
   /** The "Compare concepts" card: the open profile (in `dirA`) against a second one, or why not. */
@@ -70,8 +82,9 @@ export class ExpertsPanel implements vscode.Disposable {
   }
 
   /** The Pareto plot's points (for the integrator: call after a sweep, as showEvaluation is called). */
-  static showSweep(s: SweepSnapshot): void {
-    ExpertsPanel.current?.controller.showSweep(s);
+  static showSweep(s: SweepSnapshot, from?: Provenance): void {
+    if (ExpertsPanel.current) ExpertsPanel.current.controller.showSweep(s, from);
+    else ExpertsPanel.memory?.saveSweep(s, from ?? { profile: null, intervention: null });
   }
 
   private constructor(
@@ -79,6 +92,7 @@ export class ExpertsPanel implements vscode.Disposable {
     deps: PanelDeps,
   ) {
     ExpertsPanel.current = this;
+    ExpertsPanel.memory = deps.memory;
     const icons = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons');
     panel.iconPath = { light: vscode.Uri.joinPath(icons, 'aura-light.svg'), dark: vscode.Uri.joinPath(icons, 'aura-dark.svg') };
     panel.webview.options = webviewOptions(deps.extensionUri);
@@ -89,7 +103,7 @@ export class ExpertsPanel implements vscode.Disposable {
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
     });
     const post = (m: HostMessage) => void panel.webview.postMessage(m);
-    this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log, saveSweep, { scorer: evaluationScorer }));
+    this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log, saveSweep, { scorer: evaluationScorer }, deps.memory));
     this.store.add(panel.webview.onDidReceiveMessage((m: unknown) => this.controller.receive(m)));
     this.store.add(panel.onDidDispose(() => this.dispose()));
   }
@@ -136,6 +150,7 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
 
 /** `onRevive` runs after a panel came back from a reload (the extension restores the last session). */
 export function registerPanelSerializer(deps: PanelDeps, onRevive?: () => void): vscode.Disposable {
+  ExpertsPanel.keepIn(deps.memory);
   return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel) => {
       ExpertsPanel.revive(panel, deps);

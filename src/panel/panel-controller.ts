@@ -11,6 +11,8 @@ import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
 import type { ComparisonSnapshot, EvaluationSummary, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+import { provenanceOf } from './panel-memory';
+import type { PanelMemory, Provenance } from './panel-memory';
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -47,7 +49,11 @@ export class PanelController implements Disposable {
     private readonly log: Logger,
     private readonly exportSweep?: SweepExporter,
     private readonly samples?: Pick<SampleDeps, 'scorer'>,
+    /** Where the view, the evaluation and the sweep outlive this panel (the workspace state in VS Code). */
+    private readonly memory?: PanelMemory,
   ) {
+    this.evaluation = memory?.evaluation()?.evaluation;
+    this.sweep = memory?.sweep()?.sweep;
     this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
     this.subscriptions.add(
       wb.onDidChangeExperts((experts) => {
@@ -82,8 +88,10 @@ export class PanelController implements Disposable {
     }
   }
 
-  showEvaluation(e: EvaluationSummary): void {
+  /** `from`: the profile and intervention it measured, fixed when it started (default: the current ones). */
+  showEvaluation(e: EvaluationSummary, from: Provenance = this.provenance()): void {
     this.evaluation = e;
+    this.memory?.saveEvaluation(e, from);
     this.post({ type: 'didEvaluate', evaluation: e });
   }
 
@@ -94,8 +102,9 @@ export class PanelController implements Disposable {
   }
 
   /** A sweep's points for the Pareto plot (kept, so a reloaded page gets them again). */
-  showSweep(s: SweepSnapshot): void {
+  showSweep(s: SweepSnapshot, from: Provenance = this.provenance()): void {
     this.sweep = s;
+    this.memory?.saveSweep(s, from);
     this.post({ type: 'didSweep', sweep: s });
   }
 
@@ -109,6 +118,8 @@ export class PanelController implements Disposable {
     switch (m.type) {
       case 'ready':
         return this.sendAll();
+      case 'saveView':
+        return this.memory?.saveView(m.view);
       case 'setIntervention':
         this.wb.intervention.update(m.settings);
         return this.wb.preview.scheduleRerun();
@@ -155,6 +166,9 @@ export class PanelController implements Disposable {
 
   private sendAll(): void {
     const wb = this.wb;
+    // First, so the page's views are built on the kept view before the data arrives.
+    const view = this.memory?.view();
+    if (view) this.post({ type: 'didRestoreView', view });
     this.post({ type: 'didListMethods', methods: methodCatalog() });
     this.post({ type: 'didChangeModel', model: wb.summary() });
     this.post({ type: 'didChangeExperts', experts: wb.experts ?? null });
@@ -213,6 +227,11 @@ export class PanelController implements Disposable {
         if (!controller.signal.aborted && !isAbort(e)) this.fail(e);
       },
     );
+  }
+
+  /** The open profile and the intervention now: what a result shown now was made from. */
+  private provenance() {
+    return provenanceOf(this.wb.profile?.dir, this.wb.intervention.hasAurocs ? this.wb.intervention.snapshot() : undefined);
   }
 
   private fail(e: unknown): void {

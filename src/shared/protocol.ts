@@ -18,6 +18,7 @@
 // unless a schema says otherwise; strings are bounded so one message cannot carry unbounded text.
 import * as v from 'valibot';
 import { BUILTIN_METHODS } from './method-labels';
+import { ViewStateSchema } from './view-state';
 
 // ------------------------------------------------------------------ building blocks
 
@@ -401,6 +402,8 @@ export const PAGE_MESSAGES = [
   v.object({ type: v.literal('exportSweep'), format: v.picklist(['csv', 'json']) }),
   signal('compareProfile'),
   v.object({ type: v.literal('combineWithComparison'), rule: v.picklist(['product', 'min']) }),
+  /** The page's view after each change, kept by the host for a panel that is closed and opened again. */
+  v.object({ type: v.literal('saveView'), view: ViewStateSchema }),
 ] as const;
 export const PageMessageSchema = v.variant('type', PAGE_MESSAGES);
 export type PageMessage = v.InferOutput<typeof PageMessageSchema>;
@@ -420,6 +423,8 @@ export const HOST_MESSAGES = [
   v.object({ type: v.literal('didError'), message: text() }),
   /** A comparison with a second profile, or the host's one-line refusal (another model or other sites). */
   v.object({ type: v.literal('didCompare'), comparison: v.nullable(v.union([ComparisonSnapshotSchema, v.object({ refused: text(1000), b: text(1000) })])) }),
+  /** The view the host kept (saveView); a page that restored its own (vscode.getState) ignores it. */
+  v.object({ type: v.literal('didRestoreView'), view: ViewStateSchema }),
 ] as const;
 export const HostMessageSchema = v.variant('type', HOST_MESSAGES);
 export type HostMessage = v.InferOutput<typeof HostMessageSchema>;

@@ -2,7 +2,8 @@
 import { HostConnection } from '../host-connection';
 import { rowOf } from '../state/filter';
 import { Store } from '../state/store';
-import { restoreUi } from '../state/ui-state';
+import { parseSavedView } from '../../src/shared/view-state';
+import { DEFAULT_UI } from '../state/ui-state';
 import { createCompare } from './compare';
 import { createControls } from './controls';
 import { createDetail } from './detail';
@@ -16,6 +17,7 @@ import { createStatus } from './status';
 import { createSummary } from './summary';
 import { createWelcome } from './welcome';
 import type { HostMessage } from '../../src/shared/protocol';
+import type { ViewState } from '../../src/shared/view-state';
 import type { StateKey } from '../state/store';
 import type { VsCodeApi } from '../vscode-api';
 import type { View, ViewContext } from './view';
@@ -29,8 +31,15 @@ export interface App {
 export function mountApp(root: HTMLElement, api: VsCodeApi): App {
   const doc = root.ownerDocument;
   const win = doc.defaultView!;
-  const store = new Store(restoreUi(api.getState()), (s) => api.setState(s));
-  const connection = new HostConnection(api, win, (m) => receive(store, m, ctx));
+  // A page of the same panel (a reload, a move to another group) finds its view in getState; a new
+  // panel finds none and takes the one the host kept (didRestoreView), unless the user acted first.
+  const own = parseSavedView(api.getState());
+  const keeper = new ViewKeeper(win, (view) => connection.send({ type: 'saveView', view }), own === undefined);
+  const store = new Store(own ?? DEFAULT_UI, (s) => {
+    api.setState(s);
+    keeper.changed(store.state.ui);
+  });
+  const connection = new HostConnection(api, win, (m) => (m.type === 'didRestoreView' ? keeper.restore(store, m.view) : receive(store, m, ctx)));
   const ctx: ViewContext = { doc, store, send: (m) => connection.send(m) };
   const table = createExpertsTable(ctx);
   const views: View[] = [createHeader(ctx), createStatus(ctx), createWelcome(ctx), createSummary(ctx), table, createControls(ctx), createDetail(ctx), createPreview(ctx), createEvaluation(ctx), createSweep(ctx), createCompare(ctx)];
@@ -55,6 +64,7 @@ export function mountApp(root: HTMLElement, api: VsCodeApi): App {
     table,
     dispose() {
       unsubscribe();
+      keeper.flush();
       connection.dispose();
     },
   };
@@ -72,7 +82,8 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
     case 'didChangeExperts': {
       store.set('experts', m.experts);
       const sel = store.state.ui.selected;
-      if (sel && (!m.experts || rowOf(m.experts, sel.site, sel.neuron) < 0)) store.setUi({ selected: null });
+      // No experts yet (a reloaded window before its profile is back) keeps the selection for when they come.
+      if (sel && m.experts && rowOf(m.experts, sel.site, sel.neuron) < 0) store.setUi({ selected: null });
       // After a reload the host no longer holds the detail the page showed: ask again.
       else if (sel && m.experts && !store.state.detail) ctx.send({ type: 'selectNeuron', site: sel.site, neuron: sel.neuron });
       return;
@@ -98,6 +109,49 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
       return store.set('comparison', m.comparison);
     case 'didError':
       return store.set('error', m.message);
+  }
+}
+
+/**
+ * Hands the view to the host after each change: at once, except scrolling alone (the keyboard row
+ * and scroll offset), which waits for a pause so a scroll is one message, not one per frame.
+ */
+class ViewKeeper {
+  private sent: ViewState | undefined;
+  private timer: number | undefined;
+  private latest: ViewState | undefined;
+
+  constructor(
+    private readonly win: Pick<Window, 'setTimeout' | 'clearTimeout'>,
+    private readonly send: (view: ViewState) => void,
+    /** True while the page may still take the host's view: it restored none and the user has not acted. */
+    private acceptsHostView: boolean,
+  ) {}
+
+  changed(view: ViewState): void {
+    this.acceptsHostView = false;
+    this.latest = view;
+    if (this.timer !== undefined) this.win.clearTimeout(this.timer);
+    this.timer = undefined;
+    const s = this.sent;
+    if (s && s.sort === view.sort && s.filter === view.filter && s.search === view.search && s.selected === view.selected && s.prompt === view.prompt) {
+      this.timer = this.win.setTimeout(() => this.flush(), 300);
+      return;
+    }
+    this.flush();
+  }
+
+  flush(): void {
+    if (this.timer !== undefined) this.win.clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.latest || this.latest === this.sent) return;
+    this.sent = this.latest;
+    this.send(this.latest);
+  }
+
+  restore(store: Store, view: ViewState): void {
+    if (!this.acceptsHostView) return;
+    store.setUi(view);
   }
 }
 
