@@ -34,7 +34,7 @@ export function mountApp(root: HTMLElement, api: VsCodeApi): App {
   // A page of the same panel (a reload, a move to another group) finds its view in getState; a new
   // panel finds none and takes the one the host kept (didRestoreView), unless the user acted first.
   const own = parseSavedView(api.getState());
-  const keeper = new ViewKeeper(win, (view) => connection.send({ type: 'saveView', view }), own === undefined);
+  const keeper = new ViewKeeper(win, (view) => connection.send({ type: 'saveView', view }), own ?? DEFAULT_UI, own === undefined);
   const store = new Store(own ?? DEFAULT_UI, (s) => {
     api.setState(s);
     keeper.changed(store.state.ui);
@@ -117,13 +117,14 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
  * and scroll offset), which waits for a pause so a scroll is one message, not one per frame.
  */
 class ViewKeeper {
-  private sent: ViewState | undefined;
   private timer: number | undefined;
   private latest: ViewState | undefined;
 
   constructor(
     private readonly win: Pick<Window, 'setTimeout' | 'clearTimeout'>,
     private readonly send: (view: ViewState) => void,
+    /** The view the page started with: the host has it already (it kept it, or it is the default). */
+    private sent: ViewState,
     /** True while the page may still take the host's view: it restored none and the user has not acted. */
     private acceptsHostView: boolean,
   ) {}
@@ -134,7 +135,7 @@ class ViewKeeper {
     if (this.timer !== undefined) this.win.clearTimeout(this.timer);
     this.timer = undefined;
     const s = this.sent;
-    if (s && s.sort === view.sort && s.filter === view.filter && s.search === view.search && s.selected === view.selected && s.prompt === view.prompt) {
+    if (s.sort === view.sort && s.filter === view.filter && s.search === view.search && s.selected === view.selected && s.prompt === view.prompt) {
       this.timer = this.win.setTimeout(() => this.flush(), 300);
       return;
     }
