@@ -29,8 +29,14 @@ export interface AuraTestHooks {
   profile(): { positives: number; negatives: number } | undefined;
   /** The expert whose detail the open panel shows. */
   panelNeuron(): { site: string; neuron: number } | undefined;
-  /** The panel's view (filter, sort, search, selection, prompt) as the page last handed it to the host. */
-  panelView(): ViewState | undefined;
+  /** The panel's view (filter, sort, search, selection, prompt) as the page last handed it to the host, and how many it has handed over. */
+  panelView(): { view: ViewState | undefined; saved: number };
+  /** Changes the view the host keeps for the next new panel (the suite cannot type into the page). */
+  keepPanelView(patch: Partial<ViewState>): void;
+  /** The types of the messages posted to the open panel's page since it opened; undefined without a panel. */
+  panelPosted(): readonly string[] | undefined;
+  /** The first `n` experts of the ranking (site and neuron), to select in the panel. */
+  topExperts(n: number): { site: string; neuron: number }[];
   /** What the workspace state keeps for the panel: the last evaluation and sweep with their provenance, the intervention. */
   panelKept(): { evaluation: KeptEvaluation | undefined; sweep: KeptSweep | undefined; intervention: KeptIntervention | undefined };
   /** Resolves once the intervention kept from the last session is back (or there was none to put back). */

@@ -21,6 +21,7 @@ import { Workbench } from './host/workbench';
 import { ExpertsPanel, registerPanelSerializer } from './panel/experts-panel';
 import { keepIntervention } from './panel/keep-intervention';
 import { PanelMemory } from './panel/panel-memory';
+import { DEFAULT_VIEW } from './shared/view-state';
 import { Commands } from './shared/ids';
 import type { CommandContext } from './commands/context';
 import type { PanelActions } from './panel/panel-controller';
@@ -125,7 +126,13 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     lastProblem: () => lastProblem,
     profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
     panelNeuron: () => ExpertsPanel.shownNeuron(),
-    panelView: () => memory.view(),
+    panelView: () => ({ view: memory.view(), saved: memory.viewsSaved }),
+    keepPanelView: (patch) => memory.saveView({ ...(memory.view() ?? DEFAULT_VIEW), ...patch }),
+    panelPosted: () => ExpertsPanel.postedTypes(),
+    topExperts: (n) => {
+      const e = wb.experts;
+      return e ? Array.from({ length: Math.min(n, e.auroc.length) }, (_, i) => ({ site: e.sites[e.site[i]!]!.id, neuron: e.neuron[i]! })) : [];
+    },
     panelKept: () => ({ evaluation: memory.evaluation(), sweep: memory.sweep(), intervention: memory.intervention() }),
     interventionRestored: () => kept.restored,
   }));

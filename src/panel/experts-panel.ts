@@ -34,6 +34,8 @@ export class ExpertsPanel implements vscode.Disposable {
   private readonly store = new DisposableStore();
   private readonly controller: PanelController;
   private disposed = false;
+  /** The types of the messages posted to this panel's page, in order (read by the integration tests). */
+  private readonly posted: string[] = [];
 
   /** `preserveFocus` keeps the keyboard in the editor (Test Prompt From Selection: Tab and Escape act there). */
   static show(deps: PanelDeps, preserveFocus = false): ExpertsPanel {
@@ -71,6 +73,11 @@ export class ExpertsPanel implements vscode.Disposable {
   }
 
   /** `from`: the profile and intervention the evaluation measured (provenanceOf, taken when it started). */
+  /** The types of the messages posted to the open panel's page since it opened (undefined: no panel). */
+  static postedTypes(): readonly string[] | undefined {
+    return ExpertsPanel.current?.posted;
+  }
+
   static showEvaluation(e: EvaluationSummary, from?: Provenance): void {
     if (ExpertsPanel.current) ExpertsPanel.current.controller.showEvaluation(e, from);
     else ExpertsPanel.memory?.saveEvaluation(e, from ?? { profile: null, intervention: null });
@@ -102,7 +109,10 @@ export class ExpertsPanel implements vscode.Disposable {
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
     });
-    const post = (m: HostMessage) => void panel.webview.postMessage(m);
+    const post = (m: HostMessage) => {
+      if (this.posted.length < 1000) this.posted.push(m.type);
+      void panel.webview.postMessage(m);
+    };
     this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log, saveSweep, { scorer: evaluationScorer }, deps.memory));
     this.store.add(panel.webview.onDidReceiveMessage((m: unknown) => this.controller.receive(m)));
     this.store.add(panel.onDidDispose(() => this.dispose()));

@@ -71,6 +71,9 @@ export function provenanceOf(profileDir: string | undefined, iv: InterventionSna
 }
 
 export class PanelMemory {
+  /** How many views the page has handed over since activation (the test hooks wait on it). */
+  viewsSaved = 0;
+
   constructor(private readonly state: Pick<vscode.Memento, 'get' | 'update'>) {}
 
   view(): ViewState | undefined {
@@ -78,6 +81,7 @@ export class PanelMemory {
   }
 
   saveView(view: ViewState): void {
+    this.viewsSaved++;
     this.write(KEYS.view, view);
   }
 

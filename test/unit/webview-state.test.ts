@@ -101,7 +101,7 @@ test('a new panel (no getState) takes the view the host kept, and shows the same
   assert.deepEqual(open(second.state()).app.store.state.ui, kept);
 });
 
-test("a page with its own state, or one the user already changed, ignores the host's kept view", () => {
+test("a page with its own state ignores the host's kept view; a new one keeps what changed before it came", () => {
   const first = open();
   setUp(first);
   const kept = views(first).at(-1)!;
@@ -115,7 +115,20 @@ test("a page with its own state, or one the user already changed, ignores the ho
   input(fresh, 'preview-prompt', 'typed first');
   fresh.fromHost({ type: 'didRestoreView', view: kept });
   assert.equal(fresh.app.store.state.ui.prompt, 'typed first');
-  assert.equal(fresh.app.store.state.ui.filter.site, null);
+  assert.equal(fresh.app.store.state.ui.filter.site, SITE);
+
+  // A neuron the host opened (a hover link) before the kept view arrived stays selected.
+  const linked = open();
+  feed(linked);
+  const detail = { site: 'transformer.h.0.mlp.c_proj', neuron: 5, layer: 0, auroc: 0.7, gain: 0.6, applied: 0.6, meanPositive: 1, meanNegative: 0.5, maxPositive: 2, maxNegative: 1, positive: [1, 2], negative: [0.5, 1], topExamples: [] };
+  linked.fromHost({ type: 'didSelectNeuron', detail });
+  assert.deepEqual(linked.app.store.state.ui.selected, { site: 'transformer.h.0.mlp.c_proj', neuron: 5 }, 'a detail from the host selects its row');
+  linked.fromHost({ type: 'didRestoreView', view: kept });
+  assert.deepEqual(linked.app.store.state.ui.selected, { site: 'transformer.h.0.mlp.c_proj', neuron: 5 });
+  assert.equal(linked.app.store.state.ui.prompt, 'You are such a nice');
+  // Only once: a second kept view does not replace what the page now shows.
+  linked.fromHost({ type: 'didRestoreView', view: { ...kept, prompt: 'later' } });
+  assert.equal(linked.app.store.state.ui.prompt, 'You are such a nice');
 });
 
 test('a reloaded window keeps the selection while the experts are not back yet', () => {

@@ -32,7 +32,7 @@ export function mountApp(root: HTMLElement, api: VsCodeApi): App {
   const doc = root.ownerDocument;
   const win = doc.defaultView!;
   // A page of the same panel (a reload, a move to another group) finds its view in getState; a new
-  // panel finds none and takes the one the host kept (didRestoreView), unless the user acted first.
+  // panel finds none and takes the one the host kept (didRestoreView), except what changed meanwhile.
   const own = parseSavedView(api.getState());
   const keeper = new ViewKeeper(win, (view) => connection.send({ type: 'saveView', view }), own ?? DEFAULT_UI, own === undefined);
   const store = new Store(own ?? DEFAULT_UI, (s) => {
@@ -59,6 +59,8 @@ export function mountApp(root: HTMLElement, api: VsCodeApi): App {
   const unsubscribe = store.subscribe((_, changed) => update(changed));
   update(all);
   connection.send({ type: 'ready' });
+  // A page that restored its own view (a reload, a move) tells the host which one it shows.
+  if (own) connection.send({ type: 'saveView', view: own });
   return {
     store,
     table,
@@ -92,8 +94,13 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
       return store.set('intervention', m.intervention);
     case 'didListMethods':
       return store.set('methods', m.methods);
-    case 'didSelectNeuron':
-      return store.set('detail', m.detail);
+    case 'didSelectNeuron': {
+      store.set('detail', m.detail);
+      // A detail the host opened (a highlight's hover link) selects its row, as a click would.
+      const sel = store.state.ui.selected;
+      if (sel?.site !== m.detail.site || sel.neuron !== m.detail.neuron) store.setUi({ selected: { site: m.detail.site, neuron: m.detail.neuron } });
+      return;
+    }
     case 'didUpdatePreview': {
       const current = store.state.preview;
       if (current && m.preview.runId < current.runId) return;
@@ -125,12 +132,15 @@ class ViewKeeper {
     private readonly send: (view: ViewState) => void,
     /** The view the page started with: the host has it already (it kept it, or it is the default). */
     private sent: ViewState,
-    /** True while the page may still take the host's view: it restored none and the user has not acted. */
+    /** True until the host's view is taken: the page restored none of its own. */
     private acceptsHostView: boolean,
-  ) {}
+  ) {
+    this.initial = sent;
+  }
+
+  private readonly initial: ViewState;
 
   changed(view: ViewState): void {
-    this.acceptsHostView = false;
     this.latest = view;
     if (this.timer !== undefined) this.win.clearTimeout(this.timer);
     this.timer = undefined;
@@ -150,9 +160,14 @@ class ViewKeeper {
     this.send(this.latest);
   }
 
+  /** The host's view, under what changed since the page opened (typed, or a neuron the host opened). */
   restore(store: Store, view: ViewState): void {
     if (!this.acceptsHostView) return;
-    store.setUi(view);
+    this.acceptsHostView = false;
+    const now = store.state.ui;
+    const merged = { ...view } as Record<keyof ViewState, unknown>;
+    for (const key of Object.keys(view) as (keyof ViewState)[]) if (now[key] !== this.initial[key]) merged[key] = now[key];
+    store.setUi(merged as ViewState);
   }
 }
 
