@@ -38,7 +38,7 @@ const greedy = (maxNewTokens: number): GenerationSettings => ({ maxNewTokens, te
 
 interface Scenario {
   name: string;
-  /** What the budget guards (printed in docs/performance-budgets.md too). */
+  /** What the budget guards (printed in docs/performance.md too). */
   guards: string;
   budgetMs: number;
   /** One measurement in ms; called REPS times. Shared set-up lives in `setup`/`teardown`. */

@@ -13,7 +13,7 @@ import { LanguageModel } from '../src/engine/model';
 import { arg, bestOf, check, fmt, neuronRelativeDiff, python, readF32, record, threadsArg } from './common';
 import { forwardFlops, gpt2Shape } from './flops';
 
-/** Largest difference per neuron over its largest |response| (see docs/performance-notes.md). */
+/** Largest difference per neuron over its largest |response| (see docs/performance.md). */
 const REL_TOLERANCE = 2e-5;
 
 async function main(): Promise<void> {
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       const flops = forwardFlops(shape, shapes, mode === 'head');
       const r = { auraLensSeconds: ours.seconds, torchSeconds: py.seconds as number, ratio: (py.seconds as number) / ours.seconds, auraLensGflops: flops / ours.seconds / 1e9, torchGflops: flops / (py.seconds as number) / 1e9, valuesCompared: values, maxAbsDiff: worst, maxRelDiff: worstRel };
       console.log(`  ${mode === 'head' ? 'with the LM head  ' : 'cut after the last site'}: aura-lens ${fmt(r.auraLensSeconds, 3)} s (${fmt(r.auraLensGflops, 1)} GFLOP/s), PyTorch hooks ${fmt(r.torchSeconds, 3)} s (${fmt(r.torchGflops, 1)} GFLOP/s): ${fmt(r.ratio)}x`);
-      // Per neuron, relative to its largest |response| (docs/performance-notes.md): on the demo model
+      // Per neuron, relative to its largest |response| (docs/performance.md): on the demo model
       // the engines agree to 3.1e-6 of it and each is within 3.2e-6 of float64; 2e-5 leaves room for
       // other thread counts and CPUs. A fixed absolute bound ignored the scale.
       console.log(`  ${mode}: max |diff| ${worst.toExponential(2)} absolute`);

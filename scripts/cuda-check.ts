@@ -1,6 +1,6 @@
 // Runs `profile` and `generate` with the CUDA execution provider and with the CPU one on the same model
 // and data, and compares the results: every pooled response and every AUROC of every site, and the
-// greedy tokens. Needs onnxruntime-node's CUDA binaries (README, "GPU") and an NVIDIA GPU with CUDA 12
+// greedy tokens. Needs onnxruntime-node's CUDA binaries (docs/install.md, "GPU (CUDA)") and an NVIDIA GPU with CUDA 12
 // and cuDNN 9. Exit 0 when they agree, 1 when they differ, 2 when CUDA cannot run here (with the reason).
 //   node --import tsx scripts/cuda-check.ts [MODEL_DIR] [--texts 200] [--max-new-tokens 32] [--provider cuda]
 // (--provider cpu compares the CPU with itself: a check of this script where no GPU is at hand.)

@@ -5,7 +5,7 @@ import type { ExtensionMode } from 'vscode';
 import type { HighlightsState } from './editor/activation-highlights';
 import type { InlinePreviewState } from './editor/inline-preview';
 import type { KeptEvaluation, KeptIntervention, KeptSweep } from './panel/panel-memory';
-import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot } from './shared/protocol';
+import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot, SweepSnapshot } from './shared/protocol';
 import type { ViewState } from './shared/view-state';
 
 /**
@@ -41,6 +41,10 @@ export interface AuraTestHooks {
   panelKept(): { evaluation: KeptEvaluation | undefined; sweep: KeptSweep | undefined; intervention: KeptIntervention | undefined };
   /** Resolves once the intervention kept from the last session is back (or there was none to put back). */
   interventionRestored(): Promise<void>;
+  /** The sweep the open panel shows, or undefined. */
+  panelSweep(): SweepSnapshot | undefined;
+  /** The examples gathered with "Add Selection as … Example" (label 1 = toxic), in the order added. */
+  examples(): { text: string; label: 0 | 1 }[];
 }
 
 /** What activate returns: a view for the integration tests (test/integration), not a public API. */

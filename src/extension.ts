@@ -135,6 +135,8 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     },
     panelKept: () => ({ evaluation: memory.evaluation(), sweep: memory.sweep(), intervention: memory.intervention() }),
     interventionRestored: () => kept.restored,
+    panelSweep: () => ExpertsPanel.shownSweep(),
+    examples: () => wb.examples.list().map((e) => ({ text: e.text, label: e.label })),
   }));
 }
 

@@ -14,7 +14,7 @@ import { openExpertsPanel } from './open-experts-panel';
 import { openModelFolder } from './open-model-folder';
 import { openProfileFolder } from './open-profile-folder';
 import { acceptPreview, dismissPreview } from './preview-actions';
-import { profileConcept } from './profile-concept';
+import { GATHERED_EXAMPLES, profileConcept } from './profile-concept';
 import { profileOnCluster } from './profile-on-cluster';
 import { testSelection } from './test-selection';
 import { useDemoModel } from './use-demo-model';
@@ -27,7 +27,7 @@ type Handler = (ctx: CommandContext, ...args: unknown[]) => unknown;
 const handlers: Record<CommandId, Handler> = {
   [Commands.openModelFolder]: (ctx, uri) => openModelFolder(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.useDemoModel]: useDemoModel,
-  [Commands.profileConcept]: (ctx, uri) => profileConcept(ctx, uri instanceof vscode.Uri ? uri : undefined),
+  [Commands.profileConcept]: (ctx, from) => profileConcept(ctx, from instanceof vscode.Uri || from === GATHERED_EXAMPLES ? from : undefined),
   [Commands.openProfileFolder]: (ctx, uri) => openProfileFolder(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.compareProfile]: (ctx, uri) => compareProfile(ctx, uri instanceof vscode.Uri ? uri : undefined),
   [Commands.profileOnCluster]: (ctx, uri) => profileOnCluster(ctx, uri instanceof vscode.Uri ? uri : undefined),

@@ -10,16 +10,20 @@ interface SourcePick extends vscode.QuickPickItem {
   source(): Promise<ConceptSource | undefined>;
 }
 
+/** The argument that profiles the examples gathered in the editor without the picker. */
+export const GATHERED_EXAMPLES = 'gathered-examples';
+
 /**
  * From a dataset file, from the examples gathered in the editor, or (demo model) the demo data. A
  * dataset file's URI as the argument (`executeCommand('aura.profileConcept', uri)`, the integration
- * suite's way in) skips the pickers.
+ * suite's way in), or GATHERED_EXAMPLES, skips the pickers.
  */
-export async function profileConcept(ctx: CommandContext, file?: vscode.Uri): Promise<void> {
+export async function profileConcept(ctx: CommandContext, from?: vscode.Uri | typeof GATHERED_EXAMPLES): Promise<void> {
   const model = await ensureModel(ctx);
   if (!model) return;
   let source: ConceptSource | undefined;
-  if (file) source = datasetSource(file);
+  if (from === GATHERED_EXAMPLES) source = await gatheredExamples(ctx);
+  else if (from) source = datasetSource(from);
   else {
     const picks = sourcePicks(ctx);
     const pick = picks.length === 1 ? picks[0] : await vscode.window.showQuickPick(picks, { title: 'AurA: profile a concept', placeHolder: 'Where are the labelled examples?' });
@@ -44,11 +48,7 @@ function sourcePicks(ctx: CommandContext): SourcePick[] {
     picks.push({
       label: '$(edit) Examples gathered in the editor',
       detail: `${int(c.toxic)} toxic, ${int(c.nonToxic)} non-toxic (add more with "Add Selection as … Example")`,
-      source: async () => {
-        if (ctx.wb.examples.ready) return ctx.wb.examples.source();
-        void vscode.window.showWarningMessage('AurA: gather at least one toxic and one non-toxic example first.');
-        return undefined;
-      },
+      source: () => gatheredExamples(ctx),
     });
   }
   picks.push({
@@ -63,6 +63,12 @@ function sourcePicks(ctx: CommandContext): SourcePick[] {
     picks.unshift({ label: '$(beaker) Demo concept data', detail: 'The labelled sentences shipped with the demo model', source: async () => ({ kind: 'file', path: demoConcept(ctx) }) });
   }
   return picks;
+}
+
+async function gatheredExamples(ctx: CommandContext): Promise<ConceptSource | undefined> {
+  if (ctx.wb.examples.ready) return ctx.wb.examples.source();
+  void vscode.window.showWarningMessage('AurA: gather at least one toxic and one non-toxic example first.');
+  return undefined;
 }
 
 function demoConcept(ctx: CommandContext): string {

@@ -20,6 +20,10 @@ export class ExampleCollection {
     return { toxic, nonToxic: this.items.length - toxic };
   }
 
+  list(): readonly LabelledText[] {
+    return this.items;
+  }
+
   /** Both classes are needed for an AUROC. */
   get ready(): boolean {
     const c = this.counts();

@@ -89,6 +89,10 @@ export class ExpertsPanel implements vscode.Disposable {
   }
 
   /** The Pareto plot's points (for the integrator: call after a sweep, as showEvaluation is called). */
+  static shownSweep(): SweepSnapshot | undefined {
+    return ExpertsPanel.current?.controller.sweep;
+  }
+
   static showSweep(s: SweepSnapshot, from?: Provenance): void {
     if (ExpertsPanel.current) ExpertsPanel.current.controller.showSweep(s, from);
     else ExpertsPanel.memory?.saveSweep(s, from ?? { profile: null, intervention: null });

@@ -33,7 +33,7 @@ export class PanelController implements Disposable {
   private readonly subscriptions = new DisposableStore();
   private detail: AbortController | undefined;
   private evaluation: EvaluationSummary | undefined;
-  private sweep: SweepSnapshot | undefined;
+  sweep: SweepSnapshot | undefined;
   /** The last comparison (or refusal) and the profile folder it compared against, dropped when that profile goes. */
   private comparison: { dirA: string; dirB?: string; message: ComparisonSnapshot | { refused: string; b: string } } | undefined;
   /** The last finished preview with its scored samples, and the sampling of the current run. */

@@ -10,6 +10,7 @@ import { PROFILE_FORMAT, PROFILE_VERSION, responsesPath } from '../../src/aura/p
 import { profileStatistics } from '../../src/aura/stats/significance';
 import { expertsSnapshot } from '../../src/host/experts-snapshot';
 import { PANEL_HELD_OUT, PANEL_STATS, panelStatistics } from '../../src/host/model-host/panel-stats';
+import { transportFromWire } from '../../src/host/model-host/transport-wire';
 import { detailStatsFrom, expertStatsFrom } from '../../src/host/panel-feeds';
 import { GOLDEN_SITE, goldenProfileFolder, goldenStats as g } from '../helpers/golden-profile';
 import { scratchDir } from '../helpers/scratch';
@@ -101,5 +102,31 @@ describe('a profile too small to split', () => {
     assert.equal(stats.heldOut, undefined);
     assert.ok(stats.warnings.some((w) => /no held-out AUROC: holding out 0\.1 of each class leaves a part without one \(2 toxic, 2 non-toxic/.test(w)), stats.warnings.join('\n'));
     assert.ok(stats.sites[0]!.q.length === 3, 'the other statistics are there');
+  });
+
+  it('a profile with one toxic example opens for the gain methods: no transport maps, a line saying why (found by the integration suite)', async () => {
+    const dir = scratchDir('aura-one-toxic-');
+    const manifest = {
+      format: PROFILE_FORMAT,
+      version: PROFILE_VERSION,
+      model: { name: 'small', fingerprint: 'sha256:small' },
+      data: { source: 'small', positives: 1, negatives: 2, hash: 'sha256:small' },
+      seqLen: 8,
+      batchSize: 3,
+      sites: [{ id: 's', neurons: 3 }],
+      examples: 3,
+      batches: 1,
+      pooling: 'max',
+    };
+    mkdirSync(join(dir, 'responses'), { recursive: true });
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    writeFileSync(join(dir, 'order.json'), JSON.stringify({ labels: [0, 1, 0], exampleIndex: [0, 1, 2] }));
+    const m = Float32Array.from([0, 1, 2, 5, 0, 1, 1, 2, 0]);
+    for (const pooling of ['max', 'mean'] as const) writeFileSync(responsesPath(dir, 's', pooling), new Uint8Array(m.buffer));
+    const { stats, transport, notes } = await panelStatistics(dir, 'max');
+    assert.deepEqual(transport, { 'linear-act': [], 'mean-act': [] });
+    assert.equal(transportFromWire(transport).size, 0, 'the panel offers neither transport method');
+    assert.ok(notes.some((n) => /Linear-AcT and Mean-AcT are not offered for this profile: .*at least 2 examples per class, got 1 toxic and 2 non-toxic/.test(n)), notes.join('\n'));
+    assert.equal(stats.sites[0]!.auroc.length, 3, 'the statistics are there');
   });
 });

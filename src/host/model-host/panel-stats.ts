@@ -2,6 +2,7 @@
 // and Open Profile Folder: read from the folder's cache (src/aura/stats/cache.ts) when they were
 // computed for this content and these settings, computed and cached otherwise. Runs in the model
 // process; what happened with the cache comes back as notes for the output channel.
+import { AuraUserError } from '../../aura/errors';
 import { cachedStatistics, cachedTransportFits } from '../../aura/stats/cache';
 import { transportWireOf } from './transport-wire';
 import type { SiteAuroc } from '../../aura/experts';
@@ -42,8 +43,22 @@ export async function panelStatistics(dir: string, pooling: 'max' | 'mean', deps
   const notes: string[] = [];
   const log = (line: string) => notes.push(line);
   const { stats } = await cachedStatistics(dir, deps.options ?? PANEL_STATS(pooling), { log, ...(deps.computeStats ? { compute: deps.computeStats } : {}) });
-  const { fits } = await cachedTransportFits(dir, { log, ...(deps.computeTransport ? { compute: deps.computeTransport } : {}) });
-  return { stats, transport: transportWireOf(fits), notes };
+  return { stats, transport: transportWireOf(await transportFits(dir, log, deps)), notes };
+}
+
+/**
+ * Linear-AcT and Mean-AcT, or none when the profile is too small to fit them (a transport map needs
+ * two examples of each class; a handful of sentences gathered in the editor may have one): the
+ * profile is still good for the gain methods, so it opens with those and a line saying why.
+ */
+async function transportFits(dir: string, log: (line: string) => void, deps: PanelStatsDeps): Promise<TransportFitsByMethod> {
+  try {
+    return (await cachedTransportFits(dir, { log, ...(deps.computeTransport ? { compute: deps.computeTransport } : {}) })).fits;
+  } catch (e) {
+    if (!(e instanceof AuraUserError)) throw e;
+    log(`Linear-AcT and Mean-AcT are not offered for this profile: ${e.message}`);
+    return new Map();
+  }
 }
 
 /**

@@ -21,5 +21,6 @@ export function transportWireOf(fits: TransportFitsByMethod): TransportWire {
 }
 
 export function transportFromWire(w: TransportWire): TransportFits {
-  return new Map(TRANSPORT_METHODS.map((m) => [m, w[m].map(({ siteId, ...fit }) => ({ siteId, fit }))]));
+  // A method without maps (a profile too small to fit it) is absent, so the panel does not offer it.
+  return new Map(TRANSPORT_METHODS.filter((m) => w[m].length > 0).map((m) => [m, w[m].map(({ siteId, ...fit }) => ({ siteId, fit }))]));
 }

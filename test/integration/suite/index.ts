@@ -1,8 +1,18 @@
-// The entry VS Code calls in the extension host (`run`). Mocha is the usual runner here; this project
-// keeps its dependencies small, so the suite files register tests with a minimal runner instead.
-import { runRegistered } from './runner';
-import './extension.test';
+// The entry VS Code calls in the extension host (`extensionTestsPath` → run()): mocha with the TDD UI
+// (`suite`/`test`), as @vscode/test-cli runs an extension's tests, over the suite files bundled beside
+// this one, in files.json's order. Mocha is left out of the bundle and resolved from the project's
+// node_modules, so every suite file sees the globals of this one instance.
+import path from 'node:path';
+import Mocha from 'mocha';
+import { reportTo } from './report';
+import order from './files.json';
 
 export function run(): Promise<void> {
-  return runRegistered();
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 10 * 60_000 });
+  if (process.env.AURA_IT_GREP) mocha.grep(new RegExp(process.env.AURA_IT_GREP));
+  for (const name of order.files) mocha.addFile(path.join(__dirname, `${name}.js`));
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+    reportTo(runner, process.env.AURA_IT_RESULTS);
+  });
 }

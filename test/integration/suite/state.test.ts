@@ -1,36 +1,21 @@
-/// <reference types="mocha" />
 // State that survives (issue 23 item 4), in a real VS Code: Damp 30%, a selected neuron, a filter and
 // a typed prompt, an evaluation and a sweep; then the panel is closed and opened again, and moved to
 // the next editor group; each time the page must show the same (what it shows is read back from the
 // view it hands the host, saveView, and the messages the host posts to it). The suite cannot type into
 // the page: the filter and the prompt are set as the view the host keeps, which a new panel takes, as
 // it takes the one a closed panel handed over. Reload Window is the e2e test's (test/e2e/state.e2e.ts).
+/// <reference types="mocha" />
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Commands } from '../../../src/shared/ids';
 import { FIXTURE } from '../fixture-names';
+import { SLOW, api, workspaceUri } from './vscode-helpers';
 import type { AuraApi, AuraTestHooks } from '../../../src/extension';
 import type { ViewState } from '../../../src/shared/view-state';
 
-const EXTENSION_ID = 'aura-lens.aura-lens';
-const SLOW = 10 * 60_000;
 const PANEL_TITLE = 'AurA Experts';
 
 type Hooks = AuraTestHooks;
-
-async function api(): Promise<AuraApi & { testing: Hooks }> {
-  const ext = vscode.extensions.getExtension<AuraApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is installed`);
-  const a = await ext.activate();
-  assert.ok(a.testing, 'the test hooks are exported in ExtensionMode.Test');
-  return { ...a, testing: a.testing };
-}
-
-function workspacePath(rel: string): string {
-  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  assert.ok(root, 'the test opens a workspace folder');
-  return vscode.Uri.joinPath(root, ...rel.split('/')).fsPath;
-}
 
 async function until<T>(what: string, probe: () => T | undefined | false, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
@@ -106,7 +91,7 @@ suite('State that survives: closing, reopening and moving the panel', function (
     assert.deepEqual(h.panelNeuron(), first);
 
     // An evaluation and a sweep, small.
-    const prompts = workspacePath(FIXTURE.prompts);
+    const prompts = workspaceUri(FIXTURE.prompts).fsPath;
     await vscode.commands.executeCommand(Commands.evaluateIntervention, { prompts, samples: 1 });
     await vscode.commands.executeCommand(Commands.sweepStrengths, { prompts, samples: 1, strengths: [1] });
     const kept = h.panelKept();
