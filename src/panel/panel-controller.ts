@@ -10,7 +10,7 @@ import { describeRejection, PageMessageSchema, parsePageMessage } from '../share
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { ComparisonSnapshot, EvaluationSummary, HostMessage, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, HostMessage, NeuronDetail, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
 import { provenanceOf } from './panel-memory';
 import type { PanelMemory, Provenance } from './panel-memory';
 
@@ -41,6 +41,8 @@ export class PanelController implements Disposable {
   private sampling: AbortController | undefined;
   /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
   shownNeuron: { site: string; neuron: number } | undefined;
+  /** Its detail, sent again on 'ready': one opened before the page had loaded (a new panel) is not lost. */
+  private shownDetail: NeuronDetail | undefined;
 
   constructor(
     private readonly wb: Workbench,
@@ -57,6 +59,7 @@ export class PanelController implements Disposable {
     this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
     this.subscriptions.add(
       wb.onDidChangeExperts((experts) => {
+        this.shownDetail = undefined;
         this.post({ type: 'didChangeExperts', experts: experts ?? null });
         if (this.comparison && this.comparison.dirA !== wb.profile?.dir) {
           this.comparison = undefined;
@@ -176,6 +179,7 @@ export class PanelController implements Disposable {
     this.post({ type: 'didChangeProgress', progress: wb.progress });
     const preview = this.sampled && this.sampled.runId === wb.preview.snapshot?.runId ? this.sampled : wb.preview.snapshot;
     if (preview) this.post({ type: 'didUpdatePreview', preview });
+    if (this.shownDetail && wb.experts) this.post({ type: 'didSelectNeuron', detail: this.shownDetail });
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
     if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
@@ -221,6 +225,7 @@ export class PanelController implements Disposable {
       (detail) => {
         if (controller.signal.aborted) return;
         this.shownNeuron = { site, neuron };
+        this.shownDetail = detail;
         this.post({ type: 'didSelectNeuron', detail });
       },
       (e) => {

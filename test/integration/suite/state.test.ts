@@ -72,7 +72,6 @@ suite('State that survives: closing, reopening and moving the panel', function (
 
     await vscode.commands.executeCommand(Commands.openExpertsPanel);
     h.setIntervention({ method: 'damp', strength: 0.3, k: null, alpha: 0.5 });
-    await h.nextPreview().catch(() => undefined);
     const filter = { site: first.site, layer: null, aurocMin: 0.55, aurocMax: 1 };
     const prompt = 'State that survives:';
 
