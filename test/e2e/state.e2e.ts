@@ -136,7 +136,8 @@ describe('State that survives Reload Window (code-server + Chromium, packaged .v
       search = selectedId.slice(0, selectedId.lastIndexOf(':'));
       assert.ok(search, `a row id site:neuron (${selectedId})`);
       await panel.locator(tid(TestIds.search)).fill(search);
-      const row = panel.locator(tid(TestIds.expertRow)).filter({ has: panel.locator('.id', { hasText: selectedId }) }).first();
+      const exact = new RegExp(`^\\s*${selectedId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+      const row = panel.locator(tid(TestIds.expertRow)).filter({ has: panel.locator('.id', { hasText: exact }) }).first();
       await row.click();
       await waitFor('the neuron detail', 60_000, async () => /AUROC/.test(await panel.locator(tid(TestIds.neuronDetail)).innerText().catch(() => '')));
       await panel.locator(tid(TestIds.previewPrompt)).fill(PROMPT);
