@@ -35,6 +35,10 @@ export interface AuraTestHooks {
   keepPanelView(patch: Partial<ViewState>): void;
   /** The types of the messages posted to the open panel's page since it opened; undefined without a panel. */
   panelPosted(): readonly string[] | undefined;
+  /** The editor column the open panel is in; undefined without a panel. */
+  panelColumn(): number | undefined;
+  /** Closes the panel as its tab's close button does (the panel is disposed; the page is gone). */
+  closePanel(): void;
   /** The first `n` experts of the ranking (site and neuron), to select in the panel. */
   topExperts(n: number): { site: string; neuron: number }[];
   /** What the workspace state keeps for the panel: the last evaluation and sweep with their provenance, the intervention. */

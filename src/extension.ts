@@ -129,6 +129,8 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     panelView: () => ({ view: memory.view(), saved: memory.viewsSaved }),
     keepPanelView: (patch) => memory.saveView({ ...(memory.view() ?? DEFAULT_VIEW), ...patch }),
     panelPosted: () => ExpertsPanel.postedTypes(),
+    panelColumn: () => ExpertsPanel.viewColumn(),
+    closePanel: () => ExpertsPanel.disposeCurrent(),
     topExperts: (n) => {
       const e = wb.experts;
       return e ? Array.from({ length: Math.min(n, e.auroc.length) }, (_, i) => ({ site: e.sites[e.site[i]!]!.id, neuron: e.neuron[i]! })) : [];

@@ -73,6 +73,11 @@ export class ExpertsPanel implements vscode.Disposable {
   }
 
   /** `from`: the profile and intervention the evaluation measured (provenanceOf, taken when it started). */
+  /** The editor column the open panel is in (undefined: no panel). */
+  static viewColumn(): number | undefined {
+    return ExpertsPanel.current?.panel.viewColumn;
+  }
+
   /** The types of the messages posted to the open panel's page since it opened (undefined: no panel). */
   static postedTypes(): readonly string[] | undefined {
     return ExpertsPanel.current?.posted;

@@ -13,8 +13,6 @@ import { SLOW, api, workspaceUri } from './vscode-helpers';
 import type { AuraApi, AuraTestHooks } from '../../../src/extension';
 import type { ViewState } from '../../../src/shared/view-state';
 
-const PANEL_TITLE = 'AurA Experts';
-
 type Hooks = AuraTestHooks;
 
 async function until<T>(what: string, probe: () => T | undefined | false, ms = 60_000): Promise<T> {
@@ -27,16 +25,10 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 6
   }
 }
 
-/** The panel's tab, or undefined when it is closed. */
-function panelTab(): vscode.Tab | undefined {
-  for (const g of vscode.window.tabGroups.all) for (const t of g.tabs) if (t.label === PANEL_TITLE && t.input instanceof vscode.TabInputWebview) return t;
-  return undefined;
-}
-
-async function closePanel(): Promise<void> {
-  const tab = panelTab();
-  if (tab) assert.ok(await vscode.window.tabGroups.close(tab), 'the panel closed');
-  await until('the panel to close', () => !panelTab() && !(a_ ?? undefined)?.testing.panelPosted());
+/** Closes the panel (disposing it, as its tab's close button does) and waits until it is gone. */
+async function closePanel(h: Hooks): Promise<void> {
+  h.closePanel();
+  await until('the panel to close', () => h.panelPosted() === undefined && h.panelColumn() === undefined);
 }
 
 /** Waits for the page to hand over, after `since` hand-overs, a view with `filter`, and returns it (or the last one, in the error). */
@@ -52,6 +44,7 @@ async function nextView(h: Hooks, since: number, filter: ViewState['filter'], wh
 }
 
 let a_: (AuraApi & { testing: Hooks }) | undefined;
+
 
 suite('State that survives: closing, reopening and moving the panel', function () {
   this.timeout(SLOW);
@@ -76,7 +69,7 @@ suite('State that survives: closing, reopening and moving the panel', function (
     const prompt = 'State that survives:';
 
     // A closed panel's view is the host's to keep; the next panel starts from it.
-    await closePanel();
+    await closePanel(h);
     h.keepPanelView({ filter, prompt, search: '' });
     let saved = h.panelView().saved;
     await vscode.commands.executeCommand(Commands.openExpertsPanel, first);
@@ -102,7 +95,7 @@ suite('State that survives: closing, reopening and moving the panel', function (
     assert.equal(kept.sweep.from.profile, kept.evaluation.from.profile);
 
     // Close and open again: everything is back.
-    await closePanel();
+    await closePanel(h);
     saved = h.panelView().saved;
     await vscode.commands.executeCommand(Commands.openExpertsPanel);
     view = await nextView(h, saved, filter, 'the reopened page to take the kept view');
@@ -119,9 +112,13 @@ suite('State that survives: closing, reopening and moving the panel', function (
     assert.deepEqual({ method: iv.method, strength: iv.strength, alpha: iv.alpha }, { method: 'damp', strength: 0.3, alpha: 0.5 });
 
     // Move it to the next editor group.
-    const before = panelTab()!.group.viewColumn;
+    const before = h.panelColumn();
+    assert.ok(before, 'the panel is open');
     await vscode.commands.executeCommand('workbench.action.moveEditorToNextGroup');
-    await until('the panel to move', () => panelTab() && panelTab()!.group.viewColumn !== before);
+    await until('the panel to move', () => {
+      const now = h.panelColumn();
+      return now !== undefined && now !== before;
+    });
     // Whatever the page did on the move (kept or reloaded), it still shows the filter and prompt:
     // opening another neuron makes it hand over its whole view.
     saved = h.panelView().saved;
@@ -133,6 +130,6 @@ suite('State that survives: closing, reopening and moving the panel', function (
     assert.deepEqual(view.filter, filter);
     assert.equal(view.prompt, prompt);
     assert.equal(h.intervention().strength, 0.3);
-    await closePanel();
+    await closePanel(h);
   });
 });
