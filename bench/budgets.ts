@@ -159,7 +159,7 @@ const preview: Scenario = {
       // Strengths differ from round to round, so no move repeats an earlier fit.
       const strength = 1 - (i + 1 + round * moves) / (moves * (REPS + 1) + 1);
       panel.receive({ type: 'setIntervention', settings: { method: 'aura', strength, k: null, alpha: null } });
-      const first = await until(() => posted.find((p) => p.at >= start && p.m.type === 'didUpdatePreview' && p.m.preview.runId > before && p.m.preview.intervened !== ''));
+      const first = await until(() => posted.find((p) => p.at >= start && carriesIntervened(p.m, before)));
       ms.push(first.at - start);
     }
     await until(() => wb.preview.snapshot?.done === true);
@@ -172,6 +172,12 @@ const preview: Scenario = {
     rmSync(previewRig.cacheRoot, { recursive: true, force: true });
   },
 };
+
+/** A message of a run after `before` with intervened text: an append (the panel streams new tokens) or a snapshot. */
+function carriesIntervened(m: HostMessage, before: number): boolean {
+  if (m.type === 'didAppendPreview') return m.append.runId > before && m.append.side === 'intervened';
+  return m.type === 'didUpdatePreview' && m.preview.runId > before && m.preview.intervened !== '';
+}
 
 // ---- 1.4M neurons: profile received, refits, panel opened; the worst lag of the steps --------------
 const SCALE_ENTRY = join(ROOT, 'test', 'helpers', 'scale-model-process.ts');

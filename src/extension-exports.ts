@@ -5,7 +5,7 @@ import type { ExtensionMode } from 'vscode';
 import type { HighlightsState } from './editor/activation-highlights';
 import type { InlinePreviewState } from './editor/inline-preview';
 import type { KeptEvaluation, KeptIntervention, KeptSweep } from './panel/panel-memory';
-import type { InterventionSettings, InterventionSnapshot, PreviewSnapshot, SweepSnapshot } from './shared/protocol';
+import type { InterventionSettings, InterventionSnapshot, NeuronDetail, PreviewSnapshot, SweepSnapshot } from './shared/protocol';
 import type { ViewState } from './shared/view-state';
 
 /**
@@ -26,6 +26,10 @@ export interface AuraTestHooks {
   setIntervention(settings: Partial<InterventionSettings>): void;
   /** The last warning or error the extension logged (each error notification is logged first). */
   lastProblem(): string | undefined;
+  /** The output channel's last 200 lines. */
+  logLines(): string[];
+  /** What the fit worker thread answered: intervention files it read and fitted. */
+  fitWorker(): { imports: number };
   profile(): { positives: number; negatives: number } | undefined;
   /** The expert whose detail the open panel shows. */
   panelNeuron(): { site: string; neuron: number } | undefined;
@@ -45,6 +49,14 @@ export interface AuraTestHooks {
   panelKept(): { evaluation: KeptEvaluation | undefined; sweep: KeptSweep | undefined; intervention: KeptIntervention | undefined };
   /** Resolves once the intervention kept from the last session is back (or there was none to put back). */
   interventionRestored(): Promise<void>;
+  /** The detail the panel was last sent (AUROC, gain, the profile it was made from). */
+  panelDetail(): NeuronDetail | undefined;
+  /** The AUROC of a neuron in the open profile's ranking (the table's row). */
+  expertAuroc(site: string, neuron: number): number | undefined;
+  /** Row `row` of the open profile's ranking (0: the strongest expert). */
+  expertAt(row: number): { site: string; neuron: number; auroc: number } | undefined;
+  /** The out-of-date marks on the panel's evaluation card and sweep plot (absent: current, or none shown). */
+  panelOutOfDate(): { evaluation?: string; sweep?: string } | undefined;
   /** The sweep the open panel shows, or undefined. */
   panelSweep(): SweepSnapshot | undefined;
   /** The examples gathered with "Add Selection as … Example" (label 1 = toxic), in the order added. */

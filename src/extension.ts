@@ -12,6 +12,7 @@ import { InlinePreview } from './editor/inline-preview';
 import { ReportDocuments } from './editor/report-documents';
 import { CheckpointMemory } from './host/checkpoint-memory';
 import { watchLag } from './host/lag-monitor';
+import { LagLog } from './host/lag-log';
 import { createLogger } from './host/logger';
 import { ProcessModelHost } from './host/model-host/process-host';
 import { currentConfig } from './host/vscode/config';
@@ -37,9 +38,11 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   context.subscriptions.push(channel);
   // Warnings and errors are remembered for the test hooks (lastProblem) on their way to the channel.
   let lastProblem: string | undefined;
+  const recent: string[] = [];
   const log = createLogger({
     appendLine: (line) => {
       if (/^\S+ \[(warn|error)\]/.test(line)) lastProblem = line;
+      if (context.extensionMode === vscode.ExtensionMode.Test && recent.push(line) > 200) recent.shift();
       channel.appendLine(line);
     },
   });
@@ -62,9 +65,13 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   });
   workbench = wb;
 
-  // Always on: any block of the extension host over 50 ms is logged with what was running.
-  const lagWatch = watchLag((ms) => log.warn(`the extension host's event loop was blocked for ${ms} ms${wb.progress.task ? ` (while: ${wb.progress.task})` : ''}`));
-  context.subscriptions.push(lagWatch);
+  // Always on: a block of the extension host over 50 ms during one of our tasks is logged with the
+  // task; the others (VS Code's, other extensions') are summarised once a minute at most.
+  const lagLog = new LagLog((line) => log.warn(line));
+  const lagWatch = watchLag((ms) => lagLog.block(ms, wb.progress.task));
+  const lagSummary = setInterval(() => lagLog.flush(), 60_000);
+  lagSummary.unref();
+  context.subscriptions.push(lagWatch, { dispose: () => (clearInterval(lagSummary), lagLog.flush(true)) });
 
   // The panel's view, intervention, evaluation and sweep outlive the panel and the window (workspace state).
   const memory = new PanelMemory(context.workspaceState);
@@ -124,6 +131,8 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
       wb.preview.scheduleRerun();
     },
     lastProblem: () => lastProblem,
+    logLines: () => [...recent],
+    fitWorker: () => ({ imports: wb.intervention.workerImports }),
     profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
     panelNeuron: () => ExpertsPanel.shownNeuron(),
     panelView: () => ({ view: memory.view(), saved: memory.viewsSaved }),
@@ -137,6 +146,18 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     },
     panelKept: () => ({ evaluation: memory.evaluation(), sweep: memory.sweep(), intervention: memory.intervention() }),
     interventionRestored: () => kept.restored,
+    panelDetail: () => ExpertsPanel.shownDetail(),
+    expertAuroc: (site, neuron) => {
+      const e = wb.experts;
+      const s = e?.sites.findIndex((x) => x.id === site) ?? -1;
+      for (let i = 0; e && i < e.auroc.length; i++) if (e.site[i] === s && e.neuron[i] === neuron) return e.auroc[i];
+      return undefined;
+    },
+    expertAt: (row) => {
+      const e = wb.experts;
+      return e && row < e.auroc.length ? { site: e.sites[e.site[row]!]!.id, neuron: e.neuron[row]!, auroc: e.auroc[row]! } : undefined;
+    },
+    panelOutOfDate: () => ExpertsPanel.outOfDate(),
     panelSweep: () => ExpertsPanel.shownSweep(),
     examples: () => wb.examples.list().map((e) => ({ text: e.text, label: e.label })),
   }));
@@ -153,6 +174,7 @@ function panelActions(): PanelActions {
     evaluate: () => run(Commands.evaluateIntervention),
     exportIntervention: (format) => run(Commands.exportIntervention, format),
     compareProfile: () => run(Commands.compareProfile),
+    sweep: () => run(Commands.sweepStrengths),
   };
 }
 

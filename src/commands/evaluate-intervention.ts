@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ExpertsPanel } from '../panel/experts-panel';
 import { provenanceOf } from '../panel/panel-memory';
+import { showReport } from './show-report';
 import { ensureProfile } from './ensure-model';
 import { evaluationReport, methodLabel } from './evaluation-report';
 import type { EvaluateOutcome } from '../host/model-host/api';
@@ -63,12 +64,11 @@ export async function evaluateIntervention(ctx: CommandContext, args?: EvaluateA
   if (!r) return undefined;
   ctx.log.info(table(r));
   const measured = { model, method: intervention.method, strength: intervention.strength, k: intervention.k, alpha: intervention.alpha, overrides: intervention.overrides.length };
-  ExpertsPanel.showEvaluation({ prompts: r.prompts, samples: r.samples, scorer: r.scorer, seconds: r.seconds, baseline: r.baseline, intervened: r.intervened, ...(r.second ? { second: r.second } : {}), ...(r.difference ? { difference: r.difference } : {}), ...(r.warnings ? { warnings: r.warnings } : {}), measured }, from);
+  ExpertsPanel.showEvaluation({ prompts: r.prompts, samples: r.samples, scorer: r.scorer, seconds: r.seconds, baseline: r.baseline, intervened: r.intervened, ...(r.second ? { second: r.second } : {}), ...(r.difference ? { difference: r.difference } : {}), ...(r.warnings ? { warnings: r.warnings } : {}), measured, madeWith: r.madeWith }, from);
   const content = evaluationReport(r, { model, intervention, generation, finished: new Date().toISOString() });
   const uri = ctx.reports.add(`AurA evaluation, ${model}, ${methodLabel(intervention)}`, content);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Active });
+  const shown = await showReport(uri);
+  ctx.log.info(shown === 'preview' ? 'the evaluation report is open in the Markdown preview' : 'the evaluation report is open as Markdown source (no Markdown preview in this editor)');
   return uri;
 }
 

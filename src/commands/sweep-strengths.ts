@@ -68,7 +68,7 @@ export async function sweepStrengths(ctx: CommandContext, args?: SweepArgs): Pro
   if (!r) return undefined;
   ctx.log.info(`sweep: ${int(r.points.length)} points (${int(r.arms.length)} arms × ${int(run.strengths.length)} strengths, ${int(r.prompts)} prompts × ${int(r.samples)}, scorer ${r.scorer}) in ${seconds(r.seconds)}`);
   await vscode.commands.executeCommand(Commands.openExpertsPanel);
-  ExpertsPanel.showSweep(sweepSnapshotFrom(r.points, r.scorer, r.secondScorer, { prompts: r.prompts, ...(r.warnings ? { warnings: r.warnings } : {}) }), from);
+  ExpertsPanel.showSweep({ ...sweepSnapshotFrom(r.points, r.scorer, r.secondScorer, { prompts: r.prompts, ...(r.warnings ? { warnings: r.warnings } : {}) }), madeWith: r.madeWith }, from);
   for (const w of r.warnings ?? []) ctx.log.warn(`sweep: ${w}`);
   return r;
 }

@@ -6,7 +6,7 @@ import type { PreviewSnapshot } from '../shared/protocol';
 import type { CommandContext } from './context';
 
 /**
- * Runs the selection as a prompt: original and intervened continuations (same seed) stream to the
+ * Runs the selection as a prompt: intervened then original continuations (same seed) stream to the
  * panel, and the intervened one appears inline after the selection. Resolves with the run's last
  * snapshot (what the panel shows), for callers of executeCommand.
  */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { ExpertsPanel } from '../panel/experts-panel';
+import { demoReadyMessage, OPEN_PANEL_ACTION } from './demo-ready';
 import type { CommandContext } from './context';
-import { int } from '../shared/format';
 
 /** Loads the embedded model and profiles its concept data (cached after the first time). */
 export async function useDemoModel(ctx: CommandContext): Promise<void> {
@@ -8,8 +9,10 @@ export async function useDemoModel(ctx: CommandContext): Promise<void> {
   if (!profile) return;
   ctx.session.modelOpened({ demo: true });
   const experts = ctx.wb.intervention.snapshot().affected;
-  const open = 'Open Experts Panel';
-  void vscode.window.showInformationMessage(`AurA: demo model ready, ${int(experts)} expert neurons found${profile.reused ? ' (cached profile)' : ''}.`, open).then((pick) => {
-    if (pick === open) ctx.openPanel();
+  const { text, actions } = demoReadyMessage(experts, !!profile.reused, ExpertsPanel.isOpen);
+  // Logged as well: the integration suite (and a user scrolling back) reads what was offered.
+  ctx.log.info(`${text}${actions.length ? ` [${actions.join(', ')}]` : ''}`);
+  void vscode.window.showInformationMessage(text, ...actions).then((pick) => {
+    if (pick === OPEN_PANEL_ACTION) ctx.openPanel();
   });
 }

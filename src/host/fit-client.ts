@@ -8,7 +8,9 @@ import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuraUserError } from '../aura/errors';
 import { InterventionFitter } from './intervention-fit';
+import { readImportPlan } from './intervention-import';
 import { compareProfiles } from './profile-compare';
+import type { ImportPlan, ImportTarget } from './intervention-import';
 import type { FitInputs, FitOutput } from './intervention-fit';
 import type { ComparisonSnapshot, InterventionSettings, NeuronOverride } from '../shared/protocol';
 
@@ -16,8 +18,20 @@ export type FitRequest =
   | { type: 'load'; inputs: FitInputs }
   | { type: 'fit'; id: number; settings: InterventionSettings; overrides: readonly NeuronOverride[] }
   /** Two profiles' expert overlap (the panel's Compare concepts card): reading both is the slow part. */
-  | { type: 'compare'; id: number; dirA: string; dirB: string };
-export type FitReply = { type: 'fit'; id: number; output: FitOutput } | { type: 'compare'; id: number; comparison: ComparisonSnapshot } | { type: 'error'; id: number; message: string; user: boolean };
+  | { type: 'compare'; id: number; dirA: string; dirB: string }
+  /** An intervention file by its path: the worker reads, checks, plans and fits it, then keeps the plan's inputs. */
+  | { type: 'import'; id: number; path: string; target: ImportTarget };
+export type FitReply =
+  | { type: 'fit'; id: number; output: FitOutput }
+  | { type: 'compare'; id: number; comparison: ComparisonSnapshot }
+  | { type: 'import'; id: number; imported: ImportResult }
+  | { type: 'error'; id: number; message: string; user: boolean };
+
+/** An import's plan, and its fit when the worker made one (the worker then holds the plan's inputs). */
+export interface ImportResult {
+  plan: ImportPlan;
+  output?: FitOutput;
+}
 
 export class FitClient {
   private worker: Worker | undefined;
@@ -27,6 +41,8 @@ export class FitClient {
   private inputs: FitInputs = { aurocs: [] };
   /** Fits answered by the worker thread (tests check that big fits leave the host's thread). */
   workerFits = 0;
+  /** Intervention files read, planned and fitted by the worker thread. */
+  workerImports = 0;
 
   constructor(private readonly entry: WorkerEntry | undefined = findFitWorkerEntry()) {}
 
@@ -39,6 +55,30 @@ export class FitClient {
     this.inputs = inputs;
     this.local.load(inputs);
     if (this.worker) this.worker.postMessage({ type: 'load', inputs } satisfies FitRequest);
+  }
+
+  /**
+   * Inputs the worker set itself (an import it planned): kept here for fits on this thread and for a
+   * worker started later, not sent again.
+   */
+  adopt(inputs: FitInputs): void {
+    this.inputs = inputs;
+    this.local.load(inputs);
+  }
+
+  /**
+   * The file at `path` read, checked against the model and planned over the current inputs, on the
+   * worker thread with its fit (or here, without one, the plan only). Refusals are user errors.
+   */
+  importFile(path: string, target: ImportTarget): Promise<ImportResult> {
+    const w = this.ensureWorker();
+    if (!w) return readImportPlan(path, target, this.inputs).then((plan) => ({ plan }));
+    const id = this.nextId++;
+    return new Promise<ImportResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      w.ref();
+      w.postMessage({ type: 'import', id, path, target: { sites: target.sites.map((x) => ({ id: x.id, neurons: x.neurons })), fingerprint: target.fingerprint } } satisfies FitRequest);
+    });
   }
 
   /** On this thread, at once. */
@@ -92,6 +132,10 @@ export class FitClient {
         this.workerFits++;
         (p.resolve as (o: FitOutput) => void)(m.output);
       } else if (m.type === 'compare') (p.resolve as (c: ComparisonSnapshot) => void)(m.comparison);
+      else if (m.type === 'import') {
+        this.workerImports++;
+        (p.resolve as (r: ImportResult) => void)(m.imported);
+      }
       else p.reject(m.user ? new AuraUserError(m.message) : new Error(m.message));
     });
     const lost = (e: Error) => {

@@ -5,14 +5,24 @@
 import { parentPort } from 'node:worker_threads';
 import { isUserError } from '../engine/errors';
 import { InterventionFitter } from './intervention-fit';
+import { readImportPlan } from './intervention-import';
 import { compareProfiles } from './profile-compare';
 import type { FitReply, FitRequest } from './fit-client';
+import type { ImportTarget } from './intervention-import';
 import type { FitOutput } from './intervention-fit';
 
-const fitter = new InterventionFitter();
+let fitter = new InterventionFitter();
 
+// One message at a time, in order: an import reads its file asynchronously, and a fit posted after it
+// must see the inputs it planned.
+let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (m: FitRequest) => {
+  queue = queue.then(() => handle(m));
+});
+
+async function handle(m: FitRequest): Promise<void> {
   if (m.type === 'load') return fitter.load(m.inputs);
+  if (m.type === 'import') return importFile(m.id, m.path, m.target);
   let reply: FitReply;
   let transfer: ArrayBuffer[] = [];
   try {
@@ -28,7 +38,35 @@ parentPort?.on('message', (m: FitRequest) => {
     reply = { type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e), user: isUserError(e) };
   }
   parentPort!.postMessage(reply, transfer);
-});
+}
+
+/**
+ * Reads, checks and plans the file over the loaded inputs, fits it on a fresh fitter and only then
+ * keeps that fitter: a refused file leaves this thread's inputs as the host's still are.
+ */
+async function importFile(id: number, path: string, target: ImportTarget): Promise<void> {
+  try {
+    const plan = await readImportPlan(path, target, fitter.loaded);
+    const next = new InterventionFitter();
+    next.load(plan.inputs);
+    const output = next.run(plan.settings, plan.overrides);
+    fitter = next;
+    // The host gets copies (made here, off its thread) and takes their buffers without copying.
+    const imported = structuredClone({ plan, output });
+    parentPort!.postMessage({ type: 'import', id, imported } satisfies FitReply, buffersIn(imported));
+  } catch (e) {
+    parentPort!.postMessage({ type: 'error', id, message: e instanceof Error ? e.message : String(e), user: isUserError(e) } satisfies FitReply);
+  }
+}
+
+/** Every distinct ArrayBuffer under `value` (typed arrays in objects, arrays and Maps). */
+function buffersIn(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) found.add(value.buffer as ArrayBuffer);
+  else if (value instanceof Map) for (const [k, v] of value) (buffersIn(k, found), buffersIn(v, found));
+  else if (Array.isArray(value)) for (const v of value) buffersIn(v, found);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) buffersIn(v, found);
+  return [...found];
+}
 
 /**
  * Fresh copies of every array, so transferring them leaves the fitter's cached full-strength fit (and

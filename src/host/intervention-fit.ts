@@ -46,6 +46,11 @@ export class InterventionFitter {
     this.fullFit = undefined;
   }
 
+  /** What fits start from now (an import plans over the current profile's AUROCs and maps). */
+  get loaded(): FitInputs {
+    return this.inputs;
+  }
+
   run(settings: InterventionSettings, overrides: readonly NeuronOverride[]): FitOutput {
     // Dragging the strength slider only rescales: fitIntervention applies the strength with the same
     // applyStrength, so the numbers are identical to a fresh fit at that strength.

@@ -8,18 +8,21 @@ import { basename } from 'node:path';
 import { combineInterventions, readProfilePair } from '../aura/concepts';
 import { AuraUserError } from '../aura/errors';
 import { INTERVENTION_FORMAT } from '../aura/intervention-schema';
-import { fitIntervention, getMethod, methodNames } from '../aura/methods';
-import { TRANSPORT_METHODS, isTransportMethod } from '../aura/transport';
+import { fitIntervention, methodNames } from '../aura/methods';
+import { isTransportMethod } from '../aura/transport';
 import { Emitter } from './events';
+import { knownMethod, normalize, planImport } from './intervention-import';
+import type { ImportPlan, ImportTarget } from './intervention-import';
 import { FitClient } from './fit-client';
-import { FLT_MAX, params } from './intervention-fit';
+import { params } from './intervention-fit';
 import type { SiteAuroc } from '../aura/experts';
 import type { CombineRule } from '../aura/concepts';
 import type { CombinedFrom, InterventionFile } from '../aura/intervention-file';
 import type { FitResult } from '../aura/methods';
-import type { TransportSite } from '../aura/transport';
 import type { ComparisonSnapshot, InterventionSettings, InterventionSnapshot, NeuronOverride } from '../shared/protocol';
-import type { FitOutput, ImportedBias, TransportFits } from './intervention-fit';
+import type { FitInputs, FitOutput, ImportedBias, TransportFits } from './intervention-fit';
+
+export { normalize } from './intervention-import';
 import type { GainMap, ShiftMap } from './model-host/api';
 
 export type { TransportFits } from './intervention-fit';
@@ -93,6 +96,11 @@ export class InterventionState {
   /** Fits answered by the worker thread so far (tests check that big fits leave the host's thread). */
   get workerFits(): number {
     return this.fits.workerFits;
+  }
+
+  /** Intervention files the worker thread read and fitted so far. */
+  get workerImports(): number {
+    return this.fits.workerImports;
   }
 
   /** The open profile against another (the panel's Compare concepts card), read on the fit worker's thread. */
@@ -201,49 +209,69 @@ export class InterventionState {
   /**
    * Takes an intervention file: its method and parameters, the AUROCs it carries (or the profile's,
    * or none), and overrides wherever its gains differ from what the method gives, so the state
-   * reproduces the file's gains exactly.
+   * reproduces the file's gains exactly. On this thread: importPath is what the extension uses.
    */
   importFile(file: InterventionFile, path: string): void {
-    // Checked before anything changes: a refused file leaves the current intervention as it was.
-    const method = panelMethod(file.method, path);
-    const known = new Map(this.aurocs.map((s) => [s.siteId, s.auroc]));
-    this.aurocs = Object.entries(file.sites).map(([siteId, site]) => ({
-      siteId,
-      auroc: site.auroc ?? known.get(siteId) ?? new Float64Array(site.neurons).fill(0.5),
-    }));
-    this.settings = normalize({ method, strength: file.params.strength, k: file.params.k, alpha: file.params.alpha }, this.total());
-    this.overrides.clear();
-    this.combined = undefined;
-    if (isTransportMethod(method)) {
-      // The file's maps as they are (gain, bias, range): the transport fit then gives back its numbers.
-      const fits = Object.entries(file.sites).map(([siteId, site]) => ({ siteId, fit: transportSiteOf(site) }));
-      this.transport = new Map([...(this.transport ?? []), [method, fits]]);
-      this.importedFrom = path;
-      this.imported = undefined;
-      this.loadInputs();
-      this.refit();
-      return;
-    }
-    const fitted = fitIntervention(method, this.aurocs, params(this.settings));
-    fitted.sites.forEach((s) => {
-      const wanted = file.sites[s.siteId]!.gain;
-      for (let j = 0; j < wanted.length; j++) {
-        if (wanted[j] !== s.gain[j]) this.overrides.set(`${s.siteId}:${j}`, { site: s.siteId, neuron: j, gain: wanted[j]! });
-      }
-    });
-    this.importedFrom = path;
-    // The file's bias is applied as it is, scaled by the strength like the gains (issue 10, item 6).
-    const extras = Object.entries(file.sites).filter(([, site]) => site.bias);
-    this.imported = extras.length ? new Map(extras.map(([id, site]) => [id, { bias: site.bias! }])) : undefined;
+    // Planned before anything changes: a refused file leaves the current intervention as it was.
+    this.applyPlan(planImport(file, path, this.inputs()));
     this.loadInputs();
     this.refit();
+  }
+
+  /**
+   * Imports the file at `path`: read, checked against the model, planned and fitted in the fit
+   * worker, so the extension host's thread only takes the result (issue 23 item 10). Without a
+   * worker (a bundle built without it) the same runs here. A refused file changes nothing.
+   */
+  async importPath(path: string, target: ImportTarget): Promise<void> {
+    const started = this.version;
+    const work = this.fits.importFile(path, target);
+    // Previews and exports wait for the import as for a fit; a failed import is the caller's error only.
+    this.inflight = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    const { plan, output } = await work;
+    this.applyPlan(plan);
+    if (this.version === started && output) {
+      // The worker holds the plan's inputs already and answered with their fit: nothing to send back.
+      this.fits.adopt(this.inputs());
+      this.version++;
+      this.pendingVersion = undefined;
+      this.failure = undefined;
+      this.current_ = output;
+      this.changed.fire(this.snapshot());
+      return;
+    }
+    // Something changed while the file was read (or there was no worker fit): fit the plan as any change.
+    this.loadInputs();
+    this.refit();
+  }
+
+  private applyPlan(plan: ImportPlan): void {
+    this.aurocs = plan.inputs.aurocs;
+    this.settings = plan.settings;
+    this.overrides = new Map(plan.overrides.map((o) => [`${o.site}:${o.neuron}`, o]));
+    this.combined = undefined;
+    this.transport = plan.inputs.transport;
+    this.imported = plan.inputs.imported;
+    this.importedFrom = plan.path;
+  }
+
+  private inputs(): FitInputs {
+    return { aurocs: this.aurocs, transport: this.transport, imported: this.imported };
   }
 
   snapshot(): InterventionSnapshot {
     // Absent means every registered gain method (the protocol's default).
     const methods = this.transport?.size ? { methods: [...methodNames(), ...this.transport.keys()] } : {};
     const affected = this.current_?.affected ?? 0;
-    return { ...this.settings, overrides: [...this.overrides.values()], ...methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}), ...(this.combined ? { combined: this.combined.label } : {}) };
+    return { ...this.settings, overrides: [...this.overrides.values()], ...methods, affected, ...(this.importedFrom ? { importedFrom: this.importedFrom } : {}), ...(this.combined ? { combined: this.combined.label } : {}), revision: this.version };
+  }
+
+  /** Bumps on every change (each refit): derived results carry the revision they were made with (shared/provenance.ts). */
+  get revision(): number {
+    return this.version;
   }
 
   /**
@@ -295,7 +323,7 @@ export class InterventionState {
   private pendingVersion: number | undefined;
 
   private loadInputs(): void {
-    this.fits.load({ aurocs: this.aurocs, transport: this.transport, imported: this.imported });
+    this.fits.load(this.inputs());
   }
 
   private refit(): void {
@@ -330,38 +358,4 @@ export class InterventionState {
   private total(): number {
     return this.aurocs.reduce((n, s) => n + s.auroc.length, 0);
   }
-}
-
-/**
- * The panel's method for an imported file's method name. Unknown names are an error, never AurA; the
- * transport methods (linear-act, mean-act) need the profile's responses the panel does not refit from.
- */
-function panelMethod(method: string, path: string): InterventionSettings['method'] {
-  return knownMethod(method, `${path}: method`);
-}
-
-/** A registered gain method or a transport map, else an error naming them all. */
-function knownMethod(method: string, where: string): string {
-  const names = [...methodNames(), ...TRANSPORT_METHODS];
-  if (names.includes(method)) return method;
-  throw new AuraUserError(`${where} ${JSON.stringify(method).slice(0, 60)} is unknown; expected ${names.slice(0, -1).join(', ')} or ${names.at(-1)}`);
-}
-
-/** An imported file's site as a transport map: no range (a version 1 file) is the whole line. */
-function transportSiteOf(site: InterventionFile['sites'][string]): TransportSite {
-  const n = site.gain.length;
-  const bias = site.bias ?? new Float32Array(n);
-  const lo = site.lo ?? new Float32Array(n).fill(-FLT_MAX);
-  const hi = site.hi ?? new Float32Array(n).fill(FLT_MAX);
-  const changed = Uint8Array.from(site.gain, (g, i) => ((g !== 1 || bias[i] !== 0) && lo[i]! < hi[i]! ? 1 : 0));
-  return { gain: site.gain, bias, lo, hi, changed };
-}
-
-/** Keeps only the fields a method uses, with k within the neurons there are. */
-export function normalize(s: InterventionSettings, total: number): InterventionSettings {
-  const strength = Math.min(1, Math.max(0, s.strength));
-  if (isTransportMethod(s.method)) return { method: s.method, strength, k: null, alpha: null };
-  const m = getMethod(s.method);
-  const k = !m.takesK || s.k === null ? null : total > 0 ? Math.min(Math.max(1, Math.round(s.k)), total) : Math.max(1, Math.round(s.k));
-  return { method: s.method, strength, k, alpha: m.takesAlpha ? (s.alpha ?? m.defaultAlpha ?? null) : null };
 }

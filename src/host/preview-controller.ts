@@ -1,10 +1,12 @@
-// Original and intervened continuations of one prompt, same seed, streamed as full snapshots with a
-// run id. A new run, or a change of the intervention, aborts the one in flight and starts at once (no
-// fixed debounce: slider to first new token is the model's time, not a timer's); updates of a stale
-// run are dropped, so what the page shows is always the latest run.
+// Intervened and original continuations of one prompt, same seed, streamed as snapshots with a run
+// id; the intervened one runs first (the original is kept per prompt and settings, so a slider move
+// generates only the intervened side). A new run, or a change of the intervention, aborts the one in
+// flight and starts at once (no fixed debounce: slider to first new token is the model's time, not a
+// timer's); updates of a stale run are dropped, so what the page shows is always the latest run.
 import { Emitter } from './events';
 import type { GainMap, ShiftMap, GenerateRequest, GenerationSettings, ModelHost } from './model-host/api';
 import type { PreviewSnapshot } from '../shared/protocol';
+import type { Provenance } from '../shared/provenance';
 
 export interface PreviewDeps {
   host: Pick<ModelHost, 'generate'>;
@@ -12,6 +14,8 @@ export interface PreviewDeps {
   /** An imported file's bias at the current strength (absent: none). */
   shifts?(): ShiftMap | undefined;
   settings(): GenerationSettings;
+  /** The profile and intervention the gains come from, stamped on the run when it reads them. */
+  provenance?(): Provenance;
   /** Resolves when the intervention's latest change is fitted (a big profile fits off this thread). */
   ready?(): Promise<void>;
   onError?(e: unknown): void;
@@ -41,7 +45,8 @@ export class PreviewController {
     this.controller = controller;
     const runId = ++this.runId;
     const snap: PreviewSnapshot = { runId, prompt, original: '', intervened: '', done: false };
-    this.publish(snap);
+    // A copy: execute() fills `snap` in as tokens come, and a published snapshot must not change after.
+    this.publish({ ...snap });
     return { runId, done: this.execute(snap, controller.signal) };
   }
 
@@ -90,17 +95,23 @@ export class PreviewController {
       if (this.deps.ready) await this.deps.ready();
       signal.throwIfAborted();
       const gains = this.deps.gains();
-      if (this.original?.key === key) update({ original: this.original.text });
-      else {
-        const text = await this.deps.host.generate(request(snap.prompt, settings), { signal, onText: (t) => update({ original: t }) });
+      const madeWith = this.deps.provenance?.();
+      if (madeWith) update({ madeWith });
+      const cached = this.original?.key === key ? this.original.text : undefined;
+      if (cached !== undefined) update({ original: cached });
+      // The intervened side first: it is what the user waits for (and all a slider move changes), so its
+      // first token comes after one prefill, not after a whole original continuation.
+      if (gains) {
+        const intervened = await this.deps.host.generate(request(snap.prompt, settings, gains, this.deps.shifts?.()), { signal, onText: (t) => update({ intervened: t }) });
+        update({ intervened });
+      }
+      if (cached === undefined) {
+        const text = await this.deps.host.generate(request(snap.prompt, settings), { signal, onText: (t) => update(gains ? { original: t } : { original: t, intervened: t }) });
         this.original = { key, text };
         update({ original: text });
       }
       // Without a profile there is nothing to intervene with: both sides are the model as it is.
-      const intervened = gains
-        ? await this.deps.host.generate(request(snap.prompt, settings, gains, this.deps.shifts?.()), { signal, onText: (t) => update({ intervened: t }) })
-        : snap.original;
-      update({ intervened, done: true });
+      update({ ...(gains ? {} : { intervened: snap.original }), done: true });
     } catch (e) {
       if (isAbort(e) || signal.aborted) return { ...snap, done: true, error: 'cancelled' };
       this.deps.onError?.(e);

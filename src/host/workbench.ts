@@ -1,7 +1,7 @@
 // The extension's state and long work, without VS Code: the open model (in the model process), the
 // current profile and its experts, the intervention, previews, and the progress of what is running.
 // Commands and the panel drive it; its events carry the snapshots the page and the status bar show.
-import { readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
+import { basename } from 'node:path';
 import { buildProvenance } from '../aura/export/provenance';
 import { AuraUserError } from '../aura/errors';
 import { Emitter } from './events';
@@ -26,6 +26,8 @@ import type { TokenScore } from './token-scores';
 import type { Logger } from './logger';
 import type { CallOptions, EvaluateOutcome, GenerationSettings, ModelHost, ModelInfo, ProfileOutcome, ShiftMap, SweepOutcome, WorkProgress } from './model-host/api';
 import { int, seconds } from '../shared/format';
+import { interventionLabel, isCurrent } from '../shared/provenance';
+import type { Inputs, Provenance } from '../shared/provenance';
 
 export interface WorkbenchDeps {
   host: ModelHost;
@@ -60,6 +62,8 @@ export class Workbench {
   private loaded: LoadedModel | undefined;
   private profiled: ProfileOutcome | undefined;
   private ranked: ExpertsSnapshot | undefined;
+  /** Profiles that have landed in this session, for the provenance's label. */
+  private profileCount = 0;
   private running: ProgressSnapshot = { task: null, done: 0, total: 0 };
   /** The event-loop lag measured during the last profile, for the log and the tests. */
   lastProfileLag: LagReport | undefined;
@@ -77,9 +81,40 @@ export class Workbench {
       gains: () => this.intervention.appliedGains(),
       ready: () => this.intervention.ready(),
       shifts: () => this.intervention.appliedShifts(),
+      provenance: () => this.provenance(),
       settings: () => this.generationSettings(),
       onError: (e) => deps.log.error(`preview: ${e instanceof Error ? e.message : String(e)}`, e),
     });
+    // Every change of the intervention (the panel's controls, an import, a combination, a new profile)
+    // passes here, whoever made it: the preview is rebuilt when it no longer matches.
+    this.intervention.onDidChange(() => this.rerunStalePreview());
+  }
+
+  /** What is current: the open profile's key and the intervention's revision (shared/provenance.ts). */
+  inputs(): Inputs {
+    return { profile: this.ranked?.key, intervention: this.intervention.revision };
+  }
+
+  /** What a result made now is made from, with the names the out-of-date mark shows. */
+  provenance(): Provenance {
+    const p = this.profiled;
+    return {
+      profile: this.ranked?.key ?? '',
+      intervention: this.intervention.revision,
+      profileLabel: p ? `#${this.profileCount} (${basename(p.source) || p.source})`.slice(0, 1000) : 'none',
+      interventionLabel: interventionLabel(this.intervention.snapshot()),
+    };
+  }
+
+  /**
+   * The preview's rule: a run made from inputs that are no longer current is run again for the same
+   * prompt. A run the user cancelled stays cancelled; a run still waiting for its gains (no
+   * provenance yet) will read the current ones.
+   */
+  private rerunStalePreview(): void {
+    const p = this.preview.snapshot;
+    if (!p || p.error === 'cancelled' || (!p.done && !p.madeWith)) return;
+    if (!isCurrent('preview', p.madeWith, this.inputs())) this.preview.scheduleRerun();
   }
 
   get model(): LoadedModel | undefined {
@@ -177,9 +212,10 @@ export class Workbench {
     const auroc = p.aurocs.find((a) => a.siteId === site)?.auroc[neuron];
     if (auroc === undefined) throw new AuraUserError(`neuron ${site}:${neuron} is not in the profile`);
     const g = this.intervention.gainOf(site, neuron);
+    const madeWith = this.provenance();
     const d = await this.deps.host.neuronDetail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal ? { signal } : {});
     // Its interval, q-value and held-out AUROC: already here with the profile's statistics.
-    return { ...d, ...detailStatsFrom(p.stats, site, neuron) };
+    return { ...d, ...detailStatsFrom(p.stats, site, neuron), madeWith };
   }
 
   /** Per token of `text`: how strongly the top experts fire (for the editor's highlights). */
@@ -196,16 +232,19 @@ export class Workbench {
     return scoreTokens(acts!, scored, new Map(model.sites.map((s) => [s.id, s.neurons])));
   }
 
-  async evaluate(prompts: string, neutral: string | undefined, o: { samples: number; maxPrompts?: number }, task: Task = {}): Promise<EvaluateOutcome> {
+  /** The outcome with the provenance of the gains it applied (read after the latest fit landed). */
+  async evaluate(prompts: string, neutral: string | undefined, o: { samples: number; maxPrompts?: number }, task: Task = {}): Promise<EvaluateOutcome & { madeWith: Provenance }> {
     await this.intervention.ready();
     const gains = this.requireGains();
+    const madeWith = this.provenance();
     const c = this.deps.config();
-    return this.track('Evaluating the intervention', task, (call) =>
+    const outcome = await this.track('Evaluating the intervention', task, (call) =>
       this.deps.host.evaluate(
         { prompts, ...(neutral ? { neutral } : {}), samples: o.samples, ...(o.maxPrompts ? { maxPrompts: o.maxPrompts } : {}), scorer: c.scorer, settings: this.generationSettings(), gains, ...this.shiftsField() },
         call,
       ),
     );
+    return { ...outcome, madeWith };
   }
 
   /**
@@ -213,13 +252,14 @@ export class Workbench {
    * profile has them), each with its random and lowest-AUROC controls, evaluated at each strength on
    * the current profile's folder. The panel's own intervention is left as it is.
    */
-  async sweep(prompts: string, neutral: string | undefined, o: { samples: number; maxPrompts?: number; strengths: number[]; methods?: SweepMethod[] }, task: Task = {}): Promise<SweepOutcome> {
+  async sweep(prompts: string, neutral: string | undefined, o: { samples: number; maxPrompts?: number; strengths: number[]; methods?: SweepMethod[] }, task: Task = {}): Promise<SweepOutcome & { madeWith: Provenance }> {
     const p = this.profiled;
     if (!p) throw new AuraUserError('no profile to sweep: profile a concept first ("AurA: Profile Concept…" or "AurA: Use Demo Model")');
     if (!p.stats && !p.transport) throw new AuraUserError(`${p.dir}: a sketch profile keeps no responses, so its methods cannot be swept; profile without --sketch`);
     const c = this.deps.config();
     const methods = o.methods ?? (this.intervention.snapshot().methods as SweepMethod[] | undefined) ?? ['aura', 'damp', 'det0'];
-    return this.track('Sweeping strengths', task, (call) =>
+    const madeWith = this.provenance();
+    const outcome = await this.track('Sweeping strengths', task, (call) =>
       this.deps.host.sweep(
         {
           dir: p.dir,
@@ -236,6 +276,7 @@ export class Workbench {
         call,
       ),
     );
+    return { ...outcome, madeWith };
   }
 
   /** The current intervention as a versioned file (full-strength gains, the strength as a parameter). */
@@ -258,10 +299,9 @@ export class Workbench {
 
   async importIntervention(path: string): Promise<void> {
     const model = this.requireModel();
-    const file = await readInterventionFile(path);
-    validateAgainstModel(file, model.sites, model.fingerprint, path);
-    this.intervention.importFile(file, path);
-    this.deps.log.info(`imported ${file.method} intervention from ${path} (${int(this.intervention.snapshot().affected)} neurons affected)`);
+    // Read, checked and fitted in the fit worker: the host's thread only takes the result.
+    await this.intervention.importPath(path, { sites: model.sites, fingerprint: model.fingerprint });
+    this.deps.log.info(`imported ${this.intervention.current().method} intervention from ${path} (${int(this.intervention.snapshot().affected)} neurons affected)`);
   }
 
   generationSettings(): GenerationSettings {
@@ -296,6 +336,7 @@ export class Workbench {
   private setProfile(p: ProfileOutcome | undefined): void {
     this.profiled = p;
     this.ranked = p ? expertsFromWire(p.experts) : undefined;
+    if (p) this.profileCount++;
     // What the model process has to say about the profile's files (the statistics cache, for one).
     for (const note of p?.notes ?? []) this.deps.log.info(note);
     if (p) this.intervention.setAurocs(p.aurocs, p.transport ? transportFromWire(p.transport) : undefined);

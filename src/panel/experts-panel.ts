@@ -14,7 +14,7 @@ import { panelHtml } from './html';
 import { PanelController } from './panel-controller';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { ComparisonSnapshot, EvaluationSummary, HostMessage, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, HostMessage, NeuronDetail, SweepSnapshot } from '../shared/protocol';
 import type { PanelActions } from './panel-controller';
 import type { PanelMemory, Provenance } from './panel-memory';
 
@@ -58,6 +58,11 @@ export class ExpertsPanel implements vscode.Disposable {
     ExpertsPanel.memory = memory;
   }
 
+  /** Whether the panel exists (visible or in a background tab). */
+  static get isOpen(): boolean {
+    return ExpertsPanel.current !== undefined;
+  }
+
   static disposeCurrent(): void {
     ExpertsPanel.current?.dispose();
   }
@@ -72,7 +77,6 @@ export class ExpertsPanel implements vscode.Disposable {
     return ExpertsPanel.current?.controller.shownNeuron;
   }
 
-  /** `from`: the profile and intervention the evaluation measured (provenanceOf, taken when it started). */
   /** The editor column the open panel is in (undefined: no panel). */
   static viewColumn(): number | undefined {
     return ExpertsPanel.current?.panel.viewColumn;
@@ -83,6 +87,17 @@ export class ExpertsPanel implements vscode.Disposable {
     return ExpertsPanel.current?.posted;
   }
 
+  /** The detail the open panel was last sent (its AUROC and provenance), for the integration suite. */
+  static shownDetail(): NeuronDetail | undefined {
+    return ExpertsPanel.current?.controller.shownDetail;
+  }
+
+  /** The out-of-date marks of the open panel's evaluation and sweep. */
+  static outOfDate(): { evaluation?: string; sweep?: string } | undefined {
+    return ExpertsPanel.current?.controller.outOfDate();
+  }
+
+  /** `from`: the profile and intervention the evaluation measured (provenanceOf, taken when it started). */
   static showEvaluation(e: EvaluationSummary, from?: Provenance): void {
     if (ExpertsPanel.current) ExpertsPanel.current.controller.showEvaluation(e, from);
     else ExpertsPanel.memory?.saveEvaluation(e, from ?? { profile: null, intervention: null });

@@ -5,14 +5,21 @@ import { isUserError } from '../engine/errors';
 import { DisposableStore } from '../host/events';
 import { isAbort } from '../host/preview-controller';
 import { previewSamples } from '../host/preview-samples';
+import { PreviewWire } from './preview-wire';
+import { packExperts } from '../shared/experts-packed';
 import type { SampleDeps } from '../host/preview-samples';
 import { describeRejection, PageMessageSchema, parsePageMessage } from '../shared/protocol';
+import { isCurrent, staleMark } from '../shared/provenance';
+import type { Provenance } from '../shared/provenance';
 import type { Disposable } from '../host/events';
 import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
-import type { ComparisonSnapshot, EvaluationSummary, HostMessage, NeuronDetail, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+import type { ComparisonSnapshot, EvaluationSummary, ExpertsPacked, ExpertsSnapshot, HostMessage, NeuronDetail, PageMessage, PreviewSnapshot, SweepSnapshot } from '../shared/protocol';
+
+/** Each ranking packed once (a reopened panel posts the same buffers; packing 1.4M rows takes tens of ms). */
+const packedOnce = new WeakMap<ExpertsSnapshot, ExpertsPacked>();
 import { provenanceOf } from './panel-memory';
-import type { PanelMemory, Provenance } from './panel-memory';
+import type { PanelMemory, Provenance as KeptFrom } from './panel-memory';
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -24,6 +31,8 @@ export interface PanelActions {
   exportIntervention(format: 'json' | 'safetensors' | 'onnx'): void;
   /** "AurA: Compare With Profile…": picks a second profile folder (absent: the page's button reports it). */
   compareProfile?(): void;
+  /** "AurA: Sweep Strengths…" (the out-of-date sweep plot's "Sweep again"). */
+  sweep?(): void;
 }
 
 /** Saves the sweep's points where the user chooses (a save dialog in VS Code). */
@@ -35,14 +44,21 @@ export class PanelController implements Disposable {
   private evaluation: EvaluationSummary | undefined;
   sweep: SweepSnapshot | undefined;
   /** The last comparison (or refusal) and the profile folder it compared against, dropped when that profile goes. */
-  private comparison: { dirA: string; dirB?: string; message: ComparisonSnapshot | { refused: string; b: string } } | undefined;
+  private comparison: { dirA: string; dirB?: string; message: ComparisonSnapshot | { refused: string; b: string }; madeWith: Provenance } | undefined;
   /** The last finished preview with its scored samples, and the sampling of the current run. */
   private sampled: PreviewSnapshot | undefined;
   private sampling: AbortController | undefined;
+  /** Streams previews as numbered appends between whole snapshots. */
+  private readonly previewWire = new PreviewWire();
+  /** The key of the ranking this page holds (null: told there is none; undefined: nothing sent yet). */
+  private pageExperts: string | null | undefined;
   /** The expert whose detail the page was last sent (the integration suite checks a hover link lands here). */
   shownNeuron: { site: string; neuron: number } | undefined;
-  /** Its detail, sent again on 'ready': one opened before the page had loaded (a new panel) is not lost. */
-  private shownDetail: NeuronDetail | undefined;
+  /** The detail last sent, and the profile it was computed from (shared/provenance.ts: rebuilt when it changes). */
+  shownDetail: NeuronDetail | undefined;
+  private shownMadeWith: Provenance | undefined;
+  /** The expert the page asked for last (shown, or still being computed). */
+  private wanted: { site: string; neuron: number } | undefined;
 
   constructor(
     private readonly wb: Workbench,
@@ -59,19 +75,16 @@ export class PanelController implements Disposable {
     this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
     this.subscriptions.add(
       wb.onDidChangeExperts((experts) => {
-        this.shownDetail = undefined;
-        this.post({ type: 'didChangeExperts', experts: experts ?? null });
-        if (this.comparison && this.comparison.dirA !== wb.profile?.dir) {
-          this.comparison = undefined;
-          this.post({ type: 'didCompare', comparison: null });
-        }
+        this.postExperts(experts);
+        this.rebuildStaleDetail();
+        this.rebuildStaleComparison();
       }),
     );
     this.subscriptions.add(wb.onDidChangeProgress((progress) => this.post({ type: 'didChangeProgress', progress })));
     this.subscriptions.add(wb.intervention.onDidChange((intervention) => this.post({ type: 'didChangeIntervention', intervention })));
     this.subscriptions.add(
       wb.preview.onDidUpdate((preview) => {
-        this.post({ type: 'didUpdatePreview', preview });
+        for (const m of this.previewWire.next(preview)) this.post(m);
         this.sample(preview);
       }),
     );
@@ -92,7 +105,7 @@ export class PanelController implements Disposable {
   }
 
   /** `from`: the profile and intervention it measured, fixed when it started (default: the current ones). */
-  showEvaluation(e: EvaluationSummary, from: Provenance = this.provenance()): void {
+  showEvaluation(e: EvaluationSummary, from: KeptFrom = this.provenance()): void {
     this.evaluation = e;
     this.memory?.saveEvaluation(e, from);
     this.post({ type: 'didEvaluate', evaluation: e });
@@ -100,15 +113,23 @@ export class PanelController implements Disposable {
 
   /** A comparison of the open profile (in `dirA`) with a second one, or the host's refusal of it. */
   showComparison(dirA: string, comparison: ComparisonSnapshot | { refused: string; b: string }, dirB?: string): void {
-    this.comparison = { dirA, ...(dirB === undefined ? {} : { dirB }), message: comparison };
+    this.comparison = { dirA, ...(dirB === undefined ? {} : { dirB }), message: comparison, madeWith: this.wb.provenance() };
     this.post({ type: 'didCompare', comparison });
   }
 
   /** A sweep's points for the Pareto plot (kept, so a reloaded page gets them again). */
-  showSweep(s: SweepSnapshot, from: Provenance = this.provenance()): void {
+  showSweep(s: SweepSnapshot, from: KeptFrom = this.provenance()): void {
     this.sweep = s;
     this.memory?.saveSweep(s, from);
     this.post({ type: 'didSweep', sweep: s });
+  }
+
+  /** The out-of-date marks the page shows on the kept evaluation and sweep (the same rule, for the integration suite). */
+  outOfDate(): { evaluation?: string; sweep?: string } {
+    const now = this.wb.inputs();
+    const evaluation = this.evaluation && staleMark('evaluation', this.evaluation.madeWith, now);
+    const sweep = this.sweep && staleMark('sweep', this.sweep.madeWith, now);
+    return { ...(evaluation ? { evaluation } : {}), ...(sweep ? { sweep } : {}) };
   }
 
   dispose(): void {
@@ -120,6 +141,7 @@ export class PanelController implements Disposable {
   private handle(m: PageMessage): void {
     switch (m.type) {
       case 'ready':
+        this.pageExperts = m.experts;
         return this.sendAll();
       case 'saveView':
         return this.memory?.saveView(m.view);
@@ -137,6 +159,10 @@ export class PanelController implements Disposable {
         return void this.wb.preview.run(m.prompt).done;
       case 'cancelPreview':
         return this.wb.preview.cancel();
+      case 'resyncPreview': {
+        const current = this.previewWire.current;
+        return current ? this.post(this.previewWire.full(current)) : undefined;
+      }
       case 'export':
         return this.actions.exportIntervention(m.format);
       case 'profile':
@@ -149,6 +175,9 @@ export class PanelController implements Disposable {
         return this.actions.importIntervention();
       case 'evaluate':
         return this.actions.evaluate();
+      case 'sweep':
+        if (!this.actions.sweep) return this.post({ type: 'didError', message: 'sweeping strengths is not available here' });
+        return this.actions.sweep();
       case 'compareProfile':
         if (!this.actions.compareProfile) return this.post({ type: 'didError', message: 'comparing profiles is not available here' });
         return this.actions.compareProfile();
@@ -174,15 +203,34 @@ export class PanelController implements Disposable {
     if (view) this.post({ type: 'didRestoreView', view });
     this.post({ type: 'didListMethods', methods: methodCatalog() });
     this.post({ type: 'didChangeModel', model: wb.summary() });
-    this.post({ type: 'didChangeExperts', experts: wb.experts ?? null });
+    this.postExperts(wb.experts);
     this.post({ type: 'didChangeIntervention', intervention: wb.intervention.snapshot() });
     this.post({ type: 'didChangeProgress', progress: wb.progress });
     const preview = this.sampled && this.sampled.runId === wb.preview.snapshot?.runId ? this.sampled : wb.preview.snapshot;
-    if (preview) this.post({ type: 'didUpdatePreview', preview });
-    if (this.shownDetail && wb.experts) this.post({ type: 'didSelectNeuron', detail: this.shownDetail });
+    if (preview) this.post(this.previewWire.full(preview));
+    if (this.shownDetail && wb.experts && isCurrent('detail', this.shownMadeWith, wb.inputs())) this.post({ type: 'didSelectNeuron', detail: this.shownDetail });
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
     if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
+  }
+
+  /**
+   * The ranking, packed (~11 bytes a neuron), once per profile: not again to a page that holds it. A
+   * ranking the packing refuses (a ref past a site's size) goes unpacked rather than not at all.
+   */
+  private postExperts(experts: ExpertsSnapshot | undefined): void {
+    const key = experts ? (experts.key ?? null) : null;
+    if (key !== null && key === this.pageExperts) return;
+    this.pageExperts = key;
+    if (!experts) return this.post({ type: 'didChangeExperts', experts: null });
+    try {
+      let packed = packedOnce.get(experts);
+      if (!packed) packedOnce.set(experts, (packed = packExperts(experts)));
+      this.post({ type: 'didChangeExpertsPacked', experts: packed });
+    } catch (e) {
+      this.log.warn(`panel: the experts went unpacked (${e instanceof Error ? e.message : String(e)})`);
+      this.post({ type: 'didChangeExperts', experts });
+    }
   }
 
   /**
@@ -203,7 +251,7 @@ export class PanelController implements Disposable {
       (s) => {
         if (controller.signal.aborted || this.wb.preview.snapshot?.runId !== preview.runId) return;
         this.sampled = { ...preview, ...s };
-        this.post({ type: 'didUpdatePreview', preview: this.sampled });
+        this.post(this.previewWire.full(this.sampled));
       },
       (e) => {
         if (!controller.signal.aborted && !isAbort(e)) this.log.warn(`preview samples: ${e instanceof Error ? e.message : String(e)}`);
@@ -221,22 +269,73 @@ export class PanelController implements Disposable {
     this.detail?.abort();
     const controller = new AbortController();
     this.detail = controller;
+    this.wanted = { site, neuron };
     this.wb.neuronDetail(site, neuron, controller.signal).then(
       (detail) => {
         if (controller.signal.aborted) return;
+        this.detail = undefined;
+        // A profile landed while it was computed: it describes the old one, so ask again.
+        if (!isCurrent('detail', detail.madeWith, this.wb.inputs())) {
+          if (this.holds(site, neuron)) this.selectNeuron(site, neuron);
+          return;
+        }
         this.shownNeuron = { site, neuron };
+        this.shownMadeWith = detail.madeWith;
         this.shownDetail = detail;
         this.post({ type: 'didSelectNeuron', detail });
       },
       (e) => {
+        if (this.detail === controller) this.detail = undefined;
         if (!controller.signal.aborted && !isAbort(e)) this.fail(e);
       },
     );
   }
 
-  /** The open profile and the intervention now: what a result shown now was made from. */
-  private provenance() {
+  /** The open profile and the intervention now: what a result shown now was made from (kept in the workspace state). */
+  private provenance(): KeptFrom {
     return provenanceOf(this.wb.profile?.dir, this.wb.intervention.hasAurocs ? this.wb.intervention.snapshot() : undefined);
+  }
+
+  /**
+   * The detail's rule (shared/provenance.ts): once the profile it was computed from is gone, the same
+   * neuron's detail is computed again from the new one (its AUROC, q-value, gain), if the new profile
+   * has that neuron. A request still in flight is checked when it lands.
+   */
+  private rebuildStaleDetail(): void {
+    const w = this.wanted;
+    if (!w || this.detail || isCurrent('detail', this.shownMadeWith, this.wb.inputs())) return;
+    if (this.holds(w.site, w.neuron)) this.selectNeuron(w.site, w.neuron);
+  }
+
+  /**
+   * The compare card's rule (shared/provenance.ts): made with a profile that is no longer open, it is
+   * taken down at once and the new profile compared with the same second folder (a refusal, such as
+   * another model's profile, shows in the card as before). Without a profile or a second folder, it goes.
+   */
+  private rebuildStaleComparison(): void {
+    const c = this.comparison;
+    if (!c || (this.wb.profile && isCurrent('comparison', c.madeWith, this.wb.inputs()))) return;
+    this.comparison = undefined;
+    this.post({ type: 'didCompare', comparison: null });
+    const dirA = this.wb.profile?.dir;
+    const dirB = c.dirB;
+    if (!dirA || !dirB) return;
+    const key = this.wb.inputs().profile;
+    this.wb.intervention.compareProfiles(dirA, dirB).then(
+      (cmp) => {
+        if (this.wb.inputs().profile === key) this.showComparison(dirA, cmp, dirB);
+      },
+      (e: unknown) => {
+        if (this.wb.inputs().profile !== key) return;
+        if (isUserError(e)) this.showComparison(dirA, { refused: (e instanceof Error ? e.message : String(e)).slice(0, 1000), b: dirB.slice(0, 1000) });
+        else this.fail(e);
+      },
+    );
+  }
+
+  private holds(site: string, neuron: number): boolean {
+    const s = this.wb.profile?.aurocs.find((a) => a.siteId === site);
+    return s !== undefined && neuron < s.auroc.length;
   }
 
   private fail(e: unknown): void {

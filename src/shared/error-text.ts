@@ -16,7 +16,17 @@ export function splitErrorPath(message: string): ErrorText {
   const m = LEADING_PATH.exec(message);
   if (!m) return { reason: message };
   const reason = message.slice(m[0].length);
+  // "PATH: is empty" reads as "Is empty (…)" once the path moves: a reason that was a predicate of
+  // the path gets the file's name back as its subject ("toxic.txt is empty (…/data/toxic.txt)").
+  if (PREDICATE.test(reason)) return { reason: `${baseName(m[1]!)} ${reason}`, path: m[1]! };
   return { reason: reason.charAt(0).toUpperCase() + reason.slice(1), path: m[1]! };
+}
+
+/** A reason whose grammatical subject is the path itself. */
+const PREDICATE = /^(?:is|has|was|does|holds|contains|lacks)\b/;
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).filter((s) => s !== '').pop() ?? p;
 }
 
 /** The last `parts` components of a path, with an ellipsis when shortened. */

@@ -2,7 +2,8 @@
 // (the page's tsconfig sees only src/shared). Every message and payload is ONE valibot schema: its
 // TypeScript type is inferred from the schema, and the receiving side checks arrivals with the same
 // schema, so the page's check and the host's can never drift apart. Host -> page messages are full
-// snapshots (`did...`), so a page that reloads needs only the latest of each to redraw.
+// snapshots (`did...`), so a page that reloads needs only the latest of each to redraw; the one delta
+// (didAppendPreview, a streaming preview's new tokens) is numbered and falls back to a snapshot.
 //
 // How to add a message (keep edits additive; other engineers add messages here too):
 //
@@ -17,8 +18,10 @@
 // v.object drops unknown keys, so a message arrives with only its known fields. Numbers are finite
 // unless a schema says otherwise; strings are bounded so one message cannot carry unbounded text.
 import * as v from 'valibot';
+import { NULL_SAMPLE, REF3_LIMIT, refAt } from './experts-packed';
 import { BUILTIN_METHODS } from './method-labels';
 import { ViewStateSchema } from './view-state';
+import { ProvenanceSchema } from './provenance';
 
 // ------------------------------------------------------------------ building blocks
 
@@ -132,7 +135,16 @@ export const ExpertsSnapshotSchema = v.pipe(
     neuron: uint32Column,
     auroc: float64Column,
     /** Per layer: experts (AUROC > 0.5), neurons, and the best AUROC. */
-    perLayer: v.array(v.object({ layer: v.pipe(v.number(), v.integer(), v.minValue(-1)), experts: count, neurons: count, best: v.optional(finite) })),
+    perLayer: v.array(
+      v.object({
+        layer: v.pipe(v.number(), v.integer(), v.minValue(-1)),
+        experts: count,
+        neurons: count,
+        best: v.optional(finite),
+        /** Rows with q <= qBound and AUROC > 0.5 (set by the packed wire, which leaves q-values out). */
+        significant: v.optional(count),
+      }),
+    ),
     /** The statistics issue's uncertainty, where the profile carries it. */
     stats: v.optional(ExpertStatsSchema),
     /** Set by the host when the profile is too small to support a claim: says why, in one line. */
@@ -142,6 +154,49 @@ export const ExpertsSnapshotSchema = v.pipe(
   v.check((e) => [e.stats?.ciLow, e.stats?.ciHigh, e.stats?.heldOut, e.stats?.qValue, e.stats?.stableBadge].every((c) => c === undefined || c.length === e.auroc.length), 'every statistics column must have one value per row'),
 );
 export type ExpertsSnapshot = v.InferOutput<typeof ExpertsSnapshotSchema>;
+
+const uint8Bytes = v.custom<Uint8Array<ArrayBufferLike>>((x) => x instanceof Uint8Array, 'expected a Uint8Array');
+const unit16Column = v.custom<Uint16Array<ArrayBufferLike>>((x) => x instanceof Uint16Array, 'expected a Uint16Array');
+
+/**
+ * The experts as they cross to the page (src/shared/experts-packed.ts packs and unpacks them): the
+ * snapshot's small fields as they are, every per-row column in 16 bits or a 3-4 byte ref. Lengths are
+ * checked against `rows`, and every ref must name a neuron of `sites`.
+ */
+export const ExpertsPackedSchema = v.pipe(
+  v.object({
+    ...v.omit(ExpertsSnapshotSchema.pipe[0], ['site', 'neuron', 'auroc', 'stats']).entries,
+    rows: count,
+    refBytes: v.picklist([3, 4]),
+    ref: uint8Bytes,
+    auroc: unit16Column,
+    stats: v.optional(
+      v.object({
+        ...v.omit(ExpertStatsSchema, ['ciLow', 'ciHigh', 'heldOut', 'qValue', 'nullAuroc', 'stableBadge']).entries,
+        /** The ref's low two bits carry the stable badge (1 stable, 2 unstable). */
+        badge: v.optional(v.boolean()),
+        ciLow: v.optional(unit16Column),
+        ciHigh: v.optional(unit16Column),
+        heldOut: v.optional(unit16Column),
+        nullAuroc: v.optional(v.pipe(unit16Column, v.check((c) => c.length <= NULL_SAMPLE, `at most ${NULL_SAMPLE} null values`))),
+      }),
+    ),
+  }),
+  v.check((p) => p.auroc.length === p.rows && p.ref.length === p.rows * p.refBytes, 'auroc and ref must hold one value per row'),
+  v.check((p) => [p.stats?.ciLow, p.stats?.ciHigh, p.stats?.heldOut].every((c) => c === undefined || c.length === p.rows), 'every statistics column must have one value per row'),
+  v.check((p) => (p.stats?.ciLow === undefined) === (p.stats?.ciHigh === undefined), 'ciLow and ciHigh come together'),
+  v.check((p) => {
+    const total = p.sites.reduce((a, s) => a + s.neurons, 0);
+    if (p.refBytes === 3 && total > REF3_LIMIT) return false;
+    const badge = p.stats?.badge === true;
+    for (let i = 0; i < p.rows; i++) {
+      const r = refAt(p.ref, p.refBytes, i);
+      if (r >>> 2 >= total || (r & 3) > (badge ? 2 : 0)) return false;
+    }
+    return true;
+  }, 'every ref must name a neuron of the sites (and carry a badge of 0-2 only when badge is set)'),
+);
+export type ExpertsPacked = v.InferOutput<typeof ExpertsPackedSchema>;
 
 /**
  * A method's id. The methods themselves are the host's registry (src/aura/methods.ts, plus the transport
@@ -215,6 +270,8 @@ export const InterventionSnapshotSchema = v.object({
   importedFrom: v.optional(text()),
   /** Set when the compare card combined two concepts: "product of <A> and <B>" (or min). */
   combined: v.optional(text()),
+  /** Bumps on every change of the intervention: what derived results are checked against (provenance.ts). */
+  revision: v.optional(count),
 });
 export type InterventionSnapshot = v.InferOutput<typeof InterventionSnapshotSchema>;
 
@@ -261,6 +318,8 @@ export const NeuronDetailSchema = v.object({
   role: v.optional(v.picklist(['detection', 'generation', 'both'])),
   /** Why topExamples is empty when the profile has no examples (CLI and merged profiles may keep none). */
   examplesNote: v.optional(text()),
+  /** The profile (and intervention) it was computed from (provenance.ts). */
+  madeWith: v.optional(ProvenanceSchema),
 });
 export type NeuronDetail = v.InferOutput<typeof NeuronDetailSchema>;
 
@@ -275,8 +334,25 @@ export const PreviewSnapshotSchema = v.object({
   samples: v.optional(v.array(v.object({ original: text(), intervened: text(), originalScore: v.optional(finite), intervenedScore: v.optional(finite) }))),
   scorer: v.optional(text(1000)),
   mean: v.optional(v.object({ original: finite, intervened: finite })),
+  /** The profile and intervention the intervened side was generated with (set once its gains are read). */
+  madeWith: v.optional(ProvenanceSchema),
+  /** The last didAppendPreview of this run folded into the snapshot (absent: none); the next one is seq + 1. */
+  seq: v.optional(count),
 });
 export type PreviewSnapshot = v.InferOutput<typeof PreviewSnapshotSchema>;
+
+/**
+ * New text of one side of a streaming preview: appended to the page's snapshot of run `runId` only when
+ * `seq` is one more than the snapshot's, so a lost or reordered delta is seen (the page asks for the
+ * whole snapshot again with resyncPreview) instead of leaving a hole in the text.
+ */
+export const PreviewAppendSchema = v.object({
+  runId: count,
+  seq: v.pipe(count, v.minValue(1)),
+  side: v.picklist(['original', 'intervened']),
+  text: text(),
+});
+export type PreviewAppend = v.InferOutput<typeof PreviewAppendSchema>;
 
 /** A bootstrap interval (src/aura/evaluation-intervals.ts). */
 export const IntervalSchema = v.object({ low: finite, high: finite });
@@ -317,6 +393,8 @@ export const EvaluationSummarySchema = v.object({
       overrides: count,
     }),
   ),
+  /** The profile and intervention it measured: the card is marked out of date once either changes (provenance.ts). */
+  madeWith: v.optional(ProvenanceSchema),
 });
 export type EvaluationSummary = v.InferOutput<typeof EvaluationSummarySchema>;
 
@@ -346,6 +424,8 @@ export const SweepSnapshotSchema = v.object({
   prompts: v.optional(count),
   /** E.g. a control whose interval overlaps its method's. */
   warnings: v.optional(v.array(text(1000))),
+  /** The profile it swept: the plot is marked out of date once another profile lands (provenance.ts). */
+  madeWith: v.optional(ProvenanceSchema),
 });
 export type SweepSnapshot = v.InferOutput<typeof SweepSnapshotSchema>;
 
@@ -387,12 +467,15 @@ export type ComparisonSnapshot = v.InferOutput<typeof ComparisonSnapshotSchema>;
 const signal = <T extends string>(type: T) => v.object({ type: v.literal(type) });
 
 export const PAGE_MESSAGES = [
-  signal('ready'),
+  /** The page is (re)loaded; `experts` names the ranking it already holds (not sent again if unchanged). */
+  v.object({ type: v.literal('ready'), experts: v.optional(text(1000)) }),
   v.object({ type: v.literal('setIntervention'), settings: InterventionSettingsSchema }),
   v.object({ type: v.literal('setOverride'), site: siteId, neuron: count, gain: v.nullable(OverrideGainSchema) }),
   v.object({ type: v.literal('selectNeuron'), site: siteId, neuron: count }),
   v.object({ type: v.literal('runPreview'), prompt: text(20_000) }),
   signal('cancelPreview'),
+  /** The page missed a didAppendPreview: the host answers with the whole preview snapshot. */
+  signal('resyncPreview'),
   v.object({ type: v.literal('export'), format: v.picklist(['json', 'safetensors', 'onnx']) }),
   signal('profile'),
   signal('useDemoModel'),
@@ -404,6 +487,8 @@ export const PAGE_MESSAGES = [
   v.object({ type: v.literal('combineWithComparison'), rule: v.picklist(['product', 'min']) }),
   /** The page's view after each change, kept by the host for a panel that is closed and opened again. */
   v.object({ type: v.literal('saveView'), view: ViewStateSchema }),
+  /** The stale sweep plot's "Sweep again" (Sweep Strengths…). */
+  signal('sweep'),
 ] as const;
 export const PageMessageSchema = v.variant('type', PAGE_MESSAGES);
 export type PageMessage = v.InferOutput<typeof PageMessageSchema>;
@@ -413,10 +498,13 @@ export type PageMessage = v.InferOutput<typeof PageMessageSchema>;
 export const HOST_MESSAGES = [
   v.object({ type: v.literal('didChangeModel'), model: v.nullable(ModelSummarySchema) }),
   v.object({ type: v.literal('didChangeExperts'), experts: v.nullable(ExpertsSnapshotSchema) }),
+  /** The same as didChangeExperts, packed (~11 bytes a neuron): what the host sends. */
+  v.object({ type: v.literal('didChangeExpertsPacked'), experts: ExpertsPackedSchema }),
   v.object({ type: v.literal('didChangeIntervention'), intervention: InterventionSnapshotSchema }),
   v.object({ type: v.literal('didListMethods'), methods: v.pipe(v.array(MethodInfoSchema), v.maxLength(100)) }),
   v.object({ type: v.literal('didSelectNeuron'), detail: NeuronDetailSchema }),
   v.object({ type: v.literal('didUpdatePreview'), preview: PreviewSnapshotSchema }),
+  v.object({ type: v.literal('didAppendPreview'), append: PreviewAppendSchema }),
   v.object({ type: v.literal('didChangeProgress'), progress: ProgressSnapshotSchema }),
   v.object({ type: v.literal('didEvaluate'), evaluation: EvaluationSummarySchema }),
   v.object({ type: v.literal('didSweep'), sweep: SweepSnapshotSchema }),

@@ -32,10 +32,11 @@ export const view = rec({
 });
 
 export const validPage = fc.oneof(
-  fc.constantFrom('ready', 'cancelPreview', 'profile', 'useDemoModel', 'openModelFolder', 'importIntervention', 'evaluate', 'compareProfile').map((type) => ({ type })),
+  fc.constantFrom('ready', 'cancelPreview', 'resyncPreview', 'profile', 'useDemoModel', 'openModelFolder', 'importIntervention', 'evaluate', 'compareProfile').map((type) => ({ type })),
   rec({ type: fc.constant('setIntervention'), settings }),
   rec({ type: fc.constant('setOverride'), site: str, neuron: nat, gain: fc.option(fc.double({ noNaN: true, min: 0, max: 2 }), { nil: null }) }),
   rec({ type: fc.constant('selectNeuron'), site: str, neuron: nat }),
+  rec({ type: fc.constant('ready'), experts: str }),
   rec({ type: fc.constant('runPreview'), prompt: fc.string({ maxLength: 200 }) }),
   rec({ type: fc.constant('export'), format: fc.constantFrom('json', 'safetensors', 'onnx') }),
   rec({ type: fc.constant('combineWithComparison'), rule: fc.constantFrom('product', 'min') }),
@@ -57,6 +58,33 @@ export const experts = fc.integer({ min: 0, max: 30 }).chain((n) =>
     perLayer: fc.array(rec({ layer: fc.integer({ min: -1, max: 100 }), experts: nat, neurons: nat }), { maxLength: 4 }),
   }),
 );
+/** The packed experts (src/shared/experts-packed.ts), built to the wire's rules: 3-byte refs inside the sites. */
+export const packedExperts = fc.array(rec({ id: str, layer: fc.integer({ min: -1, max: 100 }), kind: fc.constantFrom('mlp.in', 'mlp.out'), neurons: fc.integer({ min: 1, max: 50 }) }), { minLength: 1, maxLength: 4 }).chain((sites) => {
+  const total = sites.reduce((a, s) => a + s.neurons, 0);
+  return fc.integer({ min: 0, max: 20 }).chain((n) =>
+    rec({
+      source: str,
+      positives: nat,
+      negatives: nat,
+      pooling: fc.constantFrom('max', 'mean'),
+      sites: fc.constant(sites),
+      perLayer: fc.array(rec({ layer: fc.integer({ min: -1, max: 100 }), experts: nat, neurons: nat, significant: nat }), { maxLength: 4 }),
+      rows: fc.constant(n),
+      refBytes: fc.constant(3 as const),
+      ref: fc.array(fc.integer({ min: 0, max: total - 1 }), { minLength: n, maxLength: n }).map((refs) => {
+        const b = new Uint8Array(3 * n);
+        refs.forEach((r, i) => {
+          const v = r * 4;
+          b[3 * i] = v & 0xff;
+          b[3 * i + 1] = (v >> 8) & 0xff;
+          b[3 * i + 2] = (v >> 16) & 0xff;
+        });
+        return b;
+      }),
+      auroc: fc.array(fc.integer({ min: 0, max: 65535 }), { minLength: n, maxLength: n }).map((a) => Uint16Array.from(a)),
+    }),
+  );
+});
 const interval = rec({ low: num, high: num });
 const side = rec({
   toxicityProbability: num,
@@ -122,6 +150,8 @@ export const validHost = fc.oneof(
       ...(error === undefined ? {} : { error }),
     })),
   }),
+  rec({ type: fc.constant('didChangeExpertsPacked'), experts: packedExperts }),
+  rec({ type: fc.constant('didAppendPreview'), append: rec({ runId: nat, seq: fc.integer({ min: 1, max: 1e6 }), side: fc.constantFrom('original', 'intervened'), text: str }) }),
   rec({ type: fc.constant('didChangeProgress'), progress: rec({ task: fc.option(str, { nil: null }), done: num, total: num }) }),
   rec({ type: fc.constant('didEvaluate'), evaluation: rec({ prompts: nat, samples: nat, scorer: str, seconds: num, baseline: side, intervened: side }) }),
   rec({ type: fc.constant('didError'), message: str }),

@@ -43,7 +43,7 @@ for (const settings of CASES) {
       for (const v of s.applied) if (v !== 1) affected++;
     }
     assert.equal(state.snapshot().affected, affected);
-    assert.deepEqual({ ...state.snapshot(), overrides: [], affected: 0 }, { ...settings, overrides: [], affected: 0 });
+    assert.deepEqual({ ...state.snapshot(), overrides: [], affected: 0, revision: 0 }, { ...settings, overrides: [], affected: 0, revision: 0 });
 
     // The page's per-row gain (rows in rank order) is the same number.
     const ranked = rankNeurons(sites);

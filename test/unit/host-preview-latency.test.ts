@@ -1,7 +1,7 @@
 // Slider to first new intervened token, on the demo model, through the same path the panel takes:
 // a `setIntervention` message into the PanelController, the intervention refitted, the preview in
-// flight cancelled and a new one started in the model process, until the first `didUpdatePreview`
-// of the new run that carries intervened text. The goal (issue 11 item 17) is at most 100 ms by the
+// flight cancelled and a new one started in the model process, until the first message of the new
+// run that carries intervened text (a didAppendPreview, or a whole snapshot). The goal (issue 11 item 17) is at most 100 ms by the
 // median; that depends on the machine's load, so it is held in the budgets lane (bench/budgets.ts,
 // "preview latency") and only printed here. The unit test asserts what keeps it short: each move
 // costs one intervened generation (the original is reused, not generated again) and a new run
@@ -55,7 +55,7 @@ test('slider to first new intervened token on the demo model', async (t) => {
       const before = wb.preview.snapshot!.runId;
       const start = performance.now();
       panel.receive({ type: 'setIntervention', settings: { method: 'aura', strength: 1 - (i + 1) / (MOVES + 1), k: null, alpha: null } });
-      const first = await until(() => posted.find((p) => p.at >= start && p.m.type === 'didUpdatePreview' && p.m.preview.runId > before && p.m.preview.intervened !== ''));
+      const first = await until(() => posted.find((p) => p.at >= start && carriesIntervened(p.m, before)));
       ms.push(first.at - start);
       if (process.env.DEBUG_LAT) console.log(i, (first.at - start).toFixed(1), JSON.stringify(first.m).slice(0, 300));
       // The next move lands while this preview is still streaming, as a dragged slider does.
@@ -97,4 +97,10 @@ async function until<T>(f: () => T | undefined | false, timeoutMs = 60_000): Pro
     if (performance.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 1));
   }
+}
+
+/** A message of a run after `before` with intervened text in it. */
+function carriesIntervened(m: HostMessage, before: number): boolean {
+  if (m.type === 'didAppendPreview') return m.append.runId > before && m.append.side === 'intervened';
+  return m.type === 'didUpdatePreview' && m.preview.runId > before && m.preview.intervened !== '';
 }

@@ -1,4 +1,4 @@
-// Previews: both continuations with the same settings (seed), the intervention only on one side,
+// Previews: both continuations with the same settings (seed), the intervention only on one side and first,
 // a new run cancels the one in flight, and intervention changes re-run at once (no debounce).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -35,14 +35,18 @@ function controller(host = fakeHost()) {
   return { c, host, seen };
 }
 
-test('a run streams the original then the intervened text, same settings, gains on one side only', async () => {
+test('a run streams the intervened then the original text, same settings, gains on one side only', async () => {
   const { c, host, seen } = controller();
   const last = await c.run('hello').done;
   assert.equal(last.original, ' rude rude rude rude');
   assert.equal(last.intervened, ' calm calm calm calm');
   assert.equal(last.done, true);
   assert.deepEqual(host.calls.map((x) => x.req.settings), [SETTINGS, SETTINGS]);
-  assert.deepEqual(host.calls.map((x) => !!x.req.gains), [false, true]);
+  // The first request the model process receives is the intervened one (issue 24 item 3).
+  assert.deepEqual(host.calls.map((x) => !!x.req.gains), [true, false]);
+  const firstIntervened = seen.findIndex((s) => s.intervened !== '');
+  const firstOriginal = seen.findIndex((s) => s.original !== '');
+  assert.ok(firstIntervened >= 0 && firstIntervened < firstOriginal, 'the intervened text is published before any original text');
   assert.ok(seen.length > 4, 'snapshots while streaming');
   assert.ok(seen.every((s) => s.runId === 1));
   c.dispose();

@@ -67,15 +67,16 @@ test('1.4M neurons: receiving the profile, refitting and opening the panel leave
     for (const s of want.sites) assert.deepEqual(got.get(s.siteId), s.applied, s.siteId);
     assert.equal(wb.intervention.snapshot().affected, want.sites.reduce((n, s) => n + s.applied.filter((g) => g !== 1).length, 0));
 
-    // Opening the panel: every snapshot posted (the experts as typed columns, not rebuilt).
+    // Opening the panel: every snapshot posted (the experts packed from the typed columns).
     const posted: HostMessage[] = [];
     const panel = new PanelController(wb, (m) => posted.push(m), {} as never, { info() {}, warn() {}, error() {} } as never);
     lags.push(await measure('panel opened (ready → snapshots)', async () => {
       panel.receive({ type: 'ready' });
       await new Promise((r) => setImmediate(r));
     }));
-    const experts = posted.find((m) => m.type === 'didChangeExperts');
-    assert.ok(experts && experts.type === 'didChangeExperts' && experts.experts?.auroc instanceof Float64Array && experts.experts.auroc.length === total);
+    // Packed for the page (issue 24 item 5): 16-bit AUROCs, one per row.
+    const experts = posted.find((m) => m.type === 'didChangeExpertsPacked');
+    assert.ok(experts && experts.type === 'didChangeExpertsPacked' && experts.experts.auroc instanceof Uint16Array && experts.experts.rows === total);
     panel.dispose();
 
     // A preview after a change runs with the new fit's gains, not the previous ones.

@@ -12,7 +12,7 @@ import { Workbench } from '../../src/host/workbench';
 import { PanelController } from '../../src/panel/panel-controller';
 import { parseHostMessage, parsePageMessage } from '../../src/shared/protocol';
 import type { ModelHost } from '../../src/host/model-host/api';
-import { anything, comparison, experts, mutate, nat, num, params, rec, settings, str, validHost, validPage } from '../helpers/protocol-arbitraries';
+import { anything, comparison, experts, packedExperts, mutate, nat, num, params, rec, settings, str, validHost, validPage } from '../helpers/protocol-arbitraries';
 
 for (const [name, parse, valid] of [
   ['page -> host', parsePageMessage, validPage],
@@ -58,8 +58,14 @@ test('single-field violations are rejected (host -> page)', () => {
   const bad = fc.oneof(
     experts.filter((e) => e.site.length > 0).map((e) => ({ type: 'didChangeExperts', experts: { ...e, auroc: e.auroc.slice(1) } })),
     experts.filter((e) => e.site.length > 0).map((e) => ({ type: 'didChangeExperts', experts: { ...e, auroc: [NaN, ...e.auroc.slice(1)] } })),
+    packedExperts.filter((e) => e.rows > 0).map((e) => ({ type: 'didChangeExpertsPacked', experts: { ...e, auroc: e.auroc.slice(1) } })),
+    packedExperts.filter((e) => e.rows > 0).map((e) => ({ type: 'didChangeExpertsPacked', experts: { ...e, auroc: Float64Array.from(e.auroc) } })),
+    packedExperts.filter((e) => e.rows > 0).map((e) => ({ type: 'didChangeExpertsPacked', experts: { ...e, ref: Uint8Array.from([...e.ref.slice(0, -3), 0xff, 0xff, 0xff]) } })),
+    packedExperts.filter((e) => e.rows > 0).map((e) => ({ type: 'didChangeExpertsPacked', experts: { ...e, ref: e.ref.slice(1) } })),
     rec({ type: fc.constant('didChangeProgress'), progress: rec({ task: fc.option(str, { nil: null }), done: fc.constantFrom(NaN, Infinity, '1'), total: num }) }),
     rec({ type: fc.constant('didUpdatePreview'), preview: rec({ runId: fc.integer({ max: -1 }), prompt: str, original: str, intervened: str, done: fc.boolean() }) }),
+    rec({ type: fc.constant('didAppendPreview'), append: rec({ runId: nat, seq: fc.constantFrom(0, -1, 1.5, NaN), side: fc.constantFrom('original', 'intervened'), text: str }) }),
+    rec({ type: fc.constant('didAppendPreview'), append: rec({ runId: nat, seq: fc.constant(1), side: str.filter((x) => x !== 'original' && x !== 'intervened'), text: str }) }),
     rec({ type: fc.constant('didError'), message: fc.oneof(fc.integer(), fc.constant(null)) }),
     comparison.map((c) => ({ type: 'didCompare', comparison: { ...c, y: Float64Array.from([...c.y, 0.5]) } })),
     comparison.map((c) => ({ type: 'didCompare', comparison: { ...c, experts: { ...c.experts, jaccard: 1.5 } } })),

@@ -29,3 +29,11 @@ test('short paths stay whole', () => {
   assert.equal(shortPath('/a/b'), '/a/b');
   assert.equal(shortPath('/a/b/c'), '…/b/c');
 });
+
+test('a reason that was said of the path keeps the file as its subject, not "Is empty (…)" (issue 23 item 9)', () => {
+  assert.equal(notificationText('/home/u/data/toxic.txt: is empty'), 'toxic.txt is empty (…/data/toxic.txt)');
+  assert.equal(notificationText('C:\\data\\runs\\gpt2: is a file; expected a folder for the profile'), 'gpt2 is a file; expected a folder for the profile (…\\runs\\gpt2)');
+  assert.equal(notificationText('/m/tokenizer.json: does not load as a Hugging Face tokenizer'), 'tokenizer.json does not load as a Hugging Face tokenizer (/m/tokenizer.json)');
+  // "island" starts with "is" but is no predicate.
+  assert.equal(notificationText('/a/b/c: island not found'), 'Island not found (…/b/c)');
+});

@@ -17,17 +17,16 @@ test('the card says what it measured and goes stale when the intervention change
   const p = page;
   p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
   p.fromHost({ type: 'didChangeExperts', experts });
-  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ strength: 1 }) });
+  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ strength: 1, revision: 1 }) });
   const measured = { model: 'aura-demo', method: 'aura' as const, strength: 1, k: null, alpha: null, overrides: 0 };
-  p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 3, samples: 2, scorer: 'lexicon', seconds: 4, baseline: side(0.4), intervened: side(0.1), measured } });
+  const madeWith = { profile: experts.key!, intervention: 1, profileLabel: '#1 (concept.jsonl)', interventionLabel: 'AurA 100%' };
+  p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 3, samples: 2, scorer: 'lexicon', seconds: 4, baseline: side(0.4), intervened: side(0.1), measured, madeWith } });
   const card = p.doc.querySelector('section.evaluation')!;
   assert.match(card.textContent ?? '', /aura-demo, AurA 100%/);
   assert.equal(p.doc.querySelector('[data-testid="evaluation-stale"]'), null);
-  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ strength: 0.4 }) });
+  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ strength: 0.4, revision: 2 }) });
   assert.ok(card.classList.contains('stale'));
-  assert.match(p.doc.querySelector('[data-testid="evaluation-stale"]')?.textContent ?? '', /measured at AurA 100%/);
-  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ strength: 1 }) });
-  assert.ok(!card.classList.contains('stale'), 'back to what was measured');
+  assert.match(p.doc.querySelector('[data-testid="evaluation-stale"]')?.textContent ?? '', /Made with profile #1 \(concept\.jsonl\) \/ intervention AurA 100%/);
 });
 
 test('the card shows the second scorer beside the first, and nothing when there is none', () => {

@@ -86,3 +86,26 @@ test('a saved state from another version, or garbage, falls back to defaults', (
   assert.equal(q.app.store.state.ui.filter.aurocMin, 0);
   assert.equal(q.app.store.state.ui.selected, null);
 });
+
+test('packed experts draw the same rows as the unpacked ones, and preview appends extend the shown text', async () => {
+  const { packExperts } = await import('../../src/shared/experts-packed');
+  const a = open();
+  a.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
+  a.fromHost({ type: 'didChangeExperts', experts });
+  const b = open();
+  b.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
+  b.fromHost({ type: 'didChangeExpertsPacked', experts: packExperts(experts) });
+  assert.equal(b.warnings.length, 0);
+  const ids = (p: ReturnType<typeof open>) => p.$$('expert-row').map((r) => r.querySelector('.id')!.textContent);
+  assert.ok(ids(b).length > 0);
+  assert.deepEqual(ids(b), ids(a));
+
+  b.fromHost({ type: 'didUpdatePreview', preview: { runId: 3, prompt: 'You', original: '', intervened: '', done: false, seq: 0 } });
+  b.fromHost({ type: 'didAppendPreview', append: { runId: 3, seq: 1, side: 'intervened', text: ' are' } });
+  b.fromHost({ type: 'didAppendPreview', append: { runId: 3, seq: 2, side: 'intervened', text: ' kind' } });
+  assert.equal(b.app.store.state.preview?.intervened, ' are kind');
+  // seq 4 after 2: a gap, refused, and the page asks for the whole snapshot.
+  b.fromHost({ type: 'didAppendPreview', append: { runId: 3, seq: 4, side: 'intervened', text: ' today' } });
+  assert.equal(b.app.store.state.preview?.intervened, ' are kind');
+  assert.deepEqual(b.posted.at(-1), { type: 'resyncPreview' });
+});

@@ -1,6 +1,8 @@
 // The page: builds the views, feeds host snapshots into the store, and restores the view state.
 import { HostConnection } from '../host-connection';
 import { rowOf } from '../state/filter';
+import { applyAppend } from '../state/preview-stream';
+import { unpackExperts } from '../../src/shared/experts-packed';
 import { Store } from '../state/store';
 import { parseSavedView } from '../../src/shared/view-state';
 import { DEFAULT_UI } from '../state/ui-state';
@@ -16,7 +18,7 @@ import { createSweep } from './sweep';
 import { createStatus } from './status';
 import { createSummary } from './summary';
 import { createWelcome } from './welcome';
-import type { HostMessage } from '../../src/shared/protocol';
+import type { ExpertsSnapshot, HostMessage } from '../../src/shared/protocol';
 import type { ViewState } from '../../src/shared/view-state';
 import type { StateKey } from '../state/store';
 import type { VsCodeApi } from '../vscode-api';
@@ -81,15 +83,10 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
       if (m.model?.path !== before?.path) store.set('detail', null);
       return;
     }
-    case 'didChangeExperts': {
-      store.set('experts', m.experts);
-      const sel = store.state.ui.selected;
-      // No experts yet (a reloaded window before its profile is back) keeps the selection for when they come.
-      if (sel && m.experts && rowOf(m.experts, sel.site, sel.neuron) < 0) store.setUi({ selected: null });
-      // After a reload the host no longer holds the detail the page showed: ask again.
-      else if (sel && m.experts && !store.state.detail) ctx.send({ type: 'selectNeuron', site: sel.site, neuron: sel.neuron });
-      return;
-    }
+    case 'didChangeExperts':
+      return setExperts(store, m.experts, ctx);
+    case 'didChangeExpertsPacked':
+      return setExperts(store, unpackExperts(m.experts), ctx);
     case 'didChangeIntervention':
       return store.set('intervention', m.intervention);
     case 'didListMethods':
@@ -105,6 +102,12 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
       const current = store.state.preview;
       if (current && m.preview.runId < current.runId) return;
       return store.set('preview', m.preview);
+    }
+    case 'didAppendPreview': {
+      const r = applyAppend(store.state.preview, m.append);
+      if (r.kind === 'applied') return store.set('preview', r.preview);
+      if (r.kind === 'gap') ctx.send({ type: 'resyncPreview' });
+      return;
     }
     case 'didChangeProgress':
       return store.set('progress', m.progress);
@@ -169,6 +172,15 @@ class ViewKeeper {
     for (const key of Object.keys(view) as (keyof ViewState)[]) if (now[key] !== this.initial[key]) merged[key] = now[key];
     store.setUi(merged as ViewState);
   }
+}
+
+function setExperts(store: Store, experts: ExpertsSnapshot | null, ctx: ViewContext): void {
+  store.set('experts', experts);
+  const sel = store.state.ui.selected;
+  // No experts yet (a reloaded window before its profile is back) keeps the selection for when they come.
+  if (sel && experts && rowOf(experts, sel.site, sel.neuron) < 0) store.setUi({ selected: null });
+  // After a reload the host no longer holds the detail the page showed: ask again.
+  else if (sel && experts && !store.state.detail) ctx.send({ type: 'selectNeuron', site: sel.site, neuron: sel.neuron });
 }
 
 /** The sticky header's height as --header-h, so the dock and scrolled-to cards sit just below it. */

@@ -3,12 +3,11 @@
 // or a top-k is applied, the page says how many neurons it will touch (Det0 with an empty top-k zeroes
 // every expert: often half the model). The picker lists the methods the host's registry sends
 // (didListMethods); transport maps (Linear-AcT, Mean-AcT) are offered once the host lists them as fitted.
-import { is } from 'valibot';
 import { TestIds } from '../../src/shared/ids';
-import { InterventionSettingsSchema } from '../../src/shared/protocol';
 import { button } from '../ui-kit';
 import { h, setText, show, uid } from './dom';
 import { int, pct } from './format';
+import { sharePct } from '../../src/shared/format';
 import { BUILTIN_METHODS, methodDisplayName } from '../../src/shared/method-labels';
 import { touchedBy, touchedByMirrored } from '../state/touched';
 import type { InterventionSettings, MethodInfo } from '../../src/shared/protocol';
@@ -38,8 +37,15 @@ export function createControls({ doc, store, send }: ViewContext): View {
   const affected = h(doc, 'strong', { testid: TestIds.affected, class: 'num' }, '0');
   const overrides = h(doc, 'span', { class: 'muted' });
   const imported = h(doc, 'p', { class: 'muted imported' });
-  const kField = h(doc, 'div', { class: 'field' }, h(doc, 'label', { for: topK.id }, 'Top k'), topK);
-  const alphaField = h(doc, 'div', { class: 'field' }, h(doc, 'label', { for: alpha.id }, 'Alpha'), alpha);
+  // A value the page refuses stays in its field, marked, with the allowed range beside it; nothing is sent.
+  const kError = fieldError(doc, 'top-k-error');
+  const alphaError = fieldError(doc, 'alpha-error');
+  topK.setAttribute('aria-describedby', kError.id);
+  alpha.setAttribute('aria-describedby', alphaError.id);
+  alpha.min = String(ALPHA_RANGE[0]);
+  alpha.max = String(ALPHA_RANGE[1]);
+  const kField = h(doc, 'div', { class: 'field' }, h(doc, 'label', { for: topK.id }, 'Top k'), topK, kError);
+  const alphaField = h(doc, 'div', { class: 'field' }, h(doc, 'label', { for: alpha.id }, 'Alpha'), alpha, alphaError);
   const el = h(
     doc,
     'section',
@@ -82,13 +88,23 @@ export function createControls({ doc, store, send }: ViewContext): View {
     emit({ strength: strength.valueAsNumber });
   });
   topK.addEventListener('change', () => {
+    // Empty means every expert; anything else must be a count of neurons the profile has.
+    if (topK.value.trim() === '') return accept(topK, kError, () => emit({ k: null }));
     const v = topK.valueAsNumber;
-    emit({ k: Number.isInteger(v) && v > 0 ? v : null });
+    const total = store.state.experts?.auroc.length ?? Infinity;
+    if (!Number.isInteger(v) || v < 1 || v > total) {
+      return refuse(topK, kError, `Top k must be a whole number from 1 to ${Number.isFinite(total) ? int(total) : 'the number of neurons'}; leave it empty for every expert.`);
+    }
+    accept(topK, kError, () => emit({ k: v }));
   });
   alpha.addEventListener('change', () => {
-    // The protocol's own check, as the host applies it: an imported Damp alpha above 1 stays editable.
     const v = alpha.valueAsNumber;
-    if (is(InterventionSettingsSchema.entries.alpha, v)) emit({ alpha: v });
+    const [lo, hi] = ALPHA_RANGE;
+    // An empty alpha is not "no alpha": Damp always multiplies by one.
+    if (!Number.isFinite(v) || v < lo || v > hi) {
+      return refuse(alpha, alphaError, `Alpha must be between ${lo} and ${hi}: 0 silences the top-k neurons, 1 leaves them unchanged, above 1 amplifies them.`);
+    }
+    accept(alpha, alphaError, () => emit({ alpha: v }));
   });
 
   // The counts depend on the ranking and the method's parameters, not on the strength: remembered, so
@@ -123,8 +139,8 @@ export function createControls({ doc, store, send }: ViewContext): View {
       });
       sync(strength, String(iv.strength));
       setText(strengthOut, pct(iv.strength));
-      sync(topK, iv.k === null ? '' : String(iv.k));
-      sync(alpha, iv.alpha === null ? '' : String(iv.alpha));
+      if (sync(topK, iv.k === null ? '' : String(iv.k))) clearError(topK, kError);
+      if (sync(alpha, iv.alpha === null ? '' : String(iv.alpha))) clearError(alpha, alphaError);
       const info = infoOf(iv.method);
       const transport = !!info?.transport;
       show(kField, !!info?.takesK);
@@ -133,7 +149,7 @@ export function createControls({ doc, store, send }: ViewContext): View {
       const total = s.experts?.auroc.length ?? 0;
       // A transport map's count, and a method's the page does not mirror, is the host's (neurons whose gain or map changes).
       const n = s.experts ? (transport ? iv.affected : (touched(iv, s.experts.auroc) ?? iv.affected)) : null;
-      setText(touches, n === null ? '' : `${label(iv.method)}${iv.k === null && info?.takesK ? ' with an empty top-k (every expert)' : ''} touches ${int(n)} of ${int(total)} neurons (${pct(total ? n / total : 0)})${iv.method === 'det0' ? ', zeroing them at full strength' : ''}.`);
+      setText(touches, n === null ? '' : transport ? transportText(iv.method, label(iv.method), total) : `${label(iv.method)}${iv.k === null && info?.takesK ? ' with an empty top-k (every expert)' : ''} touches ${int(n)} of ${int(total)} neurons (${sharePct(n, total)})${iv.method === 'det0' ? ', zeroing them at full strength' : ''}.`);
       topK.placeholder = s.experts ? `all ${int(touchedBy({ method: 'det0', k: null, alpha: null }, s.experts.auroc))} experts` : 'all with AUROC > 0.5';
       setText(affected, int(iv.affected));
       affected.setAttribute('data-value', String(iv.affected));
@@ -143,8 +159,56 @@ export function createControls({ doc, store, send }: ViewContext): View {
   };
 }
 
-/** The host echoes every change; an input the user is dragging or typing in keeps its own value. */
-function sync(el: HTMLInputElement | HTMLSelectElement, value: string): void {
-  if (el.ownerDocument.activeElement === el && el.tagName === 'INPUT') return;
+/**
+ * Damp's fixed factor as the page accepts it: the range of a hand-set gain (OverrideGainSchema), so an
+ * imported file that amplifies (alpha above 1, as the CLI allows) stays editable. Beyond it, or
+ * negative (which flips the sign of a neuron's output), is a typo far more often than an intent.
+ */
+const ALPHA_RANGE = [0, 2] as const;
+
+/**
+ * What a transport map does, rather than a count: it moves every profiled neuron's activations (the
+ * affected count below says how many actually change at the current strength).
+ */
+function transportText(method: string, label: string, total: number): string {
+  const what =
+    method === 'mean-act'
+      ? `shifts each of the ${int(total)} neurons' activations by the gap between its toxic and non-toxic means, toward the non-toxic mean`
+      : method === 'linear-act'
+        ? `transports all ${int(total)} neurons' activations toward the non-toxic distribution, with one affine map per neuron fitted from toxic to non-toxic responses`
+        : `transports all ${int(total)} neurons' activations toward the non-toxic ones`;
+  return `${label} ${what}.`;
+}
+
+function fieldError(doc: Document, testid: string): HTMLElement {
+  const el = h(doc, 'p', { class: 'field-error', role: 'alert', testid, id: uid(testid) });
+  el.hidden = true;
+  return el;
+}
+
+function refuse(input: HTMLInputElement, error: HTMLElement, message: string): void {
+  input.setAttribute('aria-invalid', 'true');
+  setText(error, message);
+  show(error, true);
+}
+
+function accept(input: HTMLInputElement, error: HTMLElement, send: () => void): void {
+  clearError(input, error);
+  send();
+}
+
+function clearError(input: HTMLInputElement, error: HTMLElement): void {
+  input.removeAttribute('aria-invalid');
+  setText(error, '');
+  show(error, false);
+}
+
+/**
+ * The host echoes every change; an input the user is dragging or typing in keeps its own value.
+ * True when the field now shows the host's value.
+ */
+function sync(el: HTMLInputElement | HTMLSelectElement, value: string): boolean {
+  if (el.ownerDocument.activeElement === el && el.tagName === 'INPUT') return el.value === value;
   if (el.value !== value) el.value = value;
+  return true;
 }

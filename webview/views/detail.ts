@@ -10,6 +10,7 @@ import { drawDistribution } from './charts/distribution';
 import { svgElement } from './charts/frame';
 import { h, replace, uid } from './dom';
 import { warningBanner } from './profile-warning';
+import { inputsOf, isCurrent } from '../../src/shared/provenance';
 import { fixed, neuronId } from './format';
 import type { NeuronDetail } from '../../src/shared/protocol';
 import type { PageState } from '../state/store';
@@ -19,7 +20,7 @@ export function createDetail({ doc, send }: ViewContext): View {
   const body = h(doc, 'div', { class: 'detail-body' });
   const warning = warningBanner(doc);
   const el = h(doc, 'section', { class: 'card detail', testid: TestIds.neuronDetail, 'aria-label': 'Neuron detail', 'aria-live': 'polite' }, h(doc, 'h2', {}, 'Neuron'), warning.el, body);
-  let last: { sel: string; d: NeuronDetail | null; iv: unknown } | undefined;
+  let last: { sel: string; d: NeuronDetail | null; iv: unknown; experts: unknown } | undefined;
   let revealed: NeuronDetail | null = null;
   return {
     el,
@@ -28,14 +29,19 @@ export function createDetail({ doc, send }: ViewContext): View {
         el.hidden = !s.experts;
         warning.update(s.experts);
       }
-      if (!changed.has('detail') && !changed.has('ui') && !changed.has('intervention')) return;
+      if (!changed.has('detail') && !changed.has('ui') && !changed.has('intervention') && !changed.has('experts')) return;
       const sel = s.ui.selected;
       const d = s.detail && sel && s.detail.site === sel.site && s.detail.neuron === sel.neuron ? s.detail : null;
       const selKey = sel ? neuronId(sel.site, sel.neuron) : '';
-      if (last && last.sel === selKey && last.d === d && last.iv === s.intervention) return;
-      last = { sel: selKey, d, iv: s.intervention };
+      if (last && last.sel === selKey && last.d === d && last.iv === s.intervention && last.experts === s.experts) return;
+      last = { sel: selKey, d, iv: s.intervention, experts: s.experts };
       if (!sel) return replace(body, h(doc, 'p', { class: 'muted' }, 'Select a neuron in the table (click, or Enter on a row) to see how it responds.'));
       if (!d) return replace(body, h(doc, 'p', { class: 'muted' }, `Loading ${neuronId(sel.site, sel.neuron)}…`));
+      // Made from another profile (shared/provenance.ts): the host is computing it again; its old
+      // AUROC and q-value are not shown in the meantime.
+      if (!isCurrent('detail', d.madeWith, inputsOf(s.experts, s.intervention))) {
+        return replace(body, h(doc, 'p', { class: 'muted', testid: 'detail-rebuilding' }, `Loading ${neuronId(sel.site, sel.neuron)} from the new profile…`));
+      }
       replace(body, ...renderDetail(doc, d, s, send));
       // A newly arrived neuron is brought into view; scroll-margin-top (panel.css) keeps its title
       // below the sticky header.
@@ -73,7 +79,7 @@ function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewCo
       { class: 'detail-title' },
       h(doc, 'code', {}, neuronId(d.site, d.neuron)),
       tag(doc, `layer ${d.layer}`),
-      d.role ? roleTag(doc, d.role) : null,
+      d.auroc < 0.5 ? antiExpertTag(doc) : d.role ? roleTag(doc, d.role) : null,
       nearChance ? h(doc, 'span', { class: 'badge near-chance', testid: 'near-chance' }, 'near chance') : null,
       stabilityBadge(doc, row >= 0 ? s.experts?.stats?.stableBadge?.[row] : undefined),
       override !== undefined ? tag(doc, 'overridden') : null,
@@ -114,6 +120,18 @@ function heldOutExplanation(d: NeuronDetail): string {
 }
 
 const ROLE_TEXT = { detection: 'detection: fires on the concept', generation: 'generation: writes the concept', both: 'detection and generation' } as const;
+
+/**
+ * AUROC below 0.5: the neuron fires more on non-toxic text than on toxic. Its writes may still look
+ * like a detector's or a writer's, but calling it one would invert what it does; AurA leaves it at 1.
+ */
+function antiExpertTag(doc: Document): HTMLElement {
+  const t = tag(doc, 'anti-expert');
+  t.classList.add('role', 'anti');
+  t.setAttribute('data-testid', 'neuron-role');
+  t.title = 'anti-expert: responds more to non-toxic than to toxic text (AUROC < 0.5); AurA leaves it unchanged';
+  return t;
+}
 
 function roleTag(doc: Document, role: NonNullable<NeuronDetail['role']>): HTMLElement {
   const t = tag(doc, role === 'both' ? 'detects + writes' : role);

@@ -1,6 +1,8 @@
 // The last evaluation, as in the paper: toxicity and perplexity without and with the intervention. It
-// says what it measured (model, method, strength) and is marked stale as soon as the intervention in
-// the panel differs from that, since its numbers no longer describe what the preview shows.
+// says what it measured (model, method, strength) and, by the rule of shared/provenance.ts, is marked
+// out of date with an "Evaluate again" button once the profile or the intervention has changed since.
+import { button } from '../ui-kit';
+import { inputsOf, staleMark } from '../../src/shared/provenance';
 import { h, replace, show } from './dom';
 import { fixed } from './format';
 import { methodDisplayName } from '../../src/shared/method-labels';
@@ -8,7 +10,7 @@ import { warningBanner } from './profile-warning';
 import type { View, ViewContext } from './view';
 
 
-export function createEvaluation({ doc }: ViewContext): View {
+export function createEvaluation({ doc, send }: ViewContext): View {
   const body = h(doc, 'div', {});
   const warning = warningBanner(doc);
   const el = h(doc, 'section', { class: 'card evaluation', 'aria-label': 'Evaluation', hidden: true }, h(doc, 'h2', {}, 'Evaluation'), warning.el, body);
@@ -16,14 +18,13 @@ export function createEvaluation({ doc }: ViewContext): View {
     el,
     update(s, changed) {
       if (changed.has('experts')) warning.update(s.experts);
-      if (!changed.has('evaluation') && !changed.has('intervention')) return;
+      if (!changed.has('evaluation') && !changed.has('intervention') && !changed.has('experts')) return;
       const e = s.evaluation;
       show(el, e !== null);
       if (!e) return;
       const m = e.measured;
-      const iv = s.intervention;
-      const stale = !!m && !!iv && (m.method !== iv.method || m.strength !== iv.strength || m.k !== iv.k || m.alpha !== iv.alpha || m.overrides !== iv.overrides.length);
-      el.classList.toggle('stale', stale);
+      const stale = staleMark('evaluation', e.madeWith, inputsOf(s.experts, s.intervention));
+      el.classList.toggle('stale', stale !== undefined);
       const label = m ? `${methodDisplayName(m.method, s.methods)} ${Math.round(m.strength * 100)}%` : '';
       const f = (v: number | null, d: number) => (v === null ? 'n/a' : fixed(v, d));
       type Iv = { low: number; high: number } | null | undefined;
@@ -39,6 +40,18 @@ export function createEvaluation({ doc }: ViewContext): View {
       const k = e.samples;
       replace(
         body,
+        // First, so the mark is read before the numbers it qualifies.
+        ...(stale
+          ? [
+              h(
+                doc,
+                'div',
+                { class: 'stale-note', role: 'status', 'data-testid': 'evaluation-stale' },
+                h(doc, 'span', {}, `${stale} `),
+                button(doc, 'Evaluate again', { testId: 'evaluation-rerun', onClick: () => send({ type: 'evaluate' }) }),
+              ),
+            ]
+          : []),
         h(
           doc,
           'table',
@@ -84,9 +97,6 @@ export function createEvaluation({ doc }: ViewContext): View {
             ]
           : []),
         h(doc, 'p', { class: 'muted' }, `${m ? `${m.model}, ${label}: ` : ''}${e.prompts} prompts × ${e.samples} continuations, same seeds, scorer ${e.scorer}; ${ratio}.`),
-        ...(stale
-          ? [h(doc, 'p', { class: 'stale-note', role: 'status', 'data-testid': 'evaluation-stale' }, `Stale: measured at ${label}; the intervention has changed since. Evaluate again to update.`)]
-          : []),
       );
     },
   };

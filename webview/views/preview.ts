@@ -8,7 +8,9 @@ import { h, replace, setText, uid } from './dom';
 import { fixed, pct } from './format';
 import { methodDisplayName } from '../../src/shared/method-labels';
 import { warningBanner } from './profile-warning';
+import { inputsOf, staleness } from '../../src/shared/provenance';
 import type { PreviewSnapshot } from '../../src/shared/protocol';
+import type { PageState } from '../state/store';
 import type { View, ViewContext } from './view';
 
 export function createPreview({ doc, store, send }: ViewContext): View {
@@ -50,12 +52,16 @@ export function createPreview({ doc, store, send }: ViewContext): View {
     update(s, changed) {
       if (changed.has('ui') && prompt.value !== s.ui.prompt && doc.activeElement !== prompt) prompt.value = s.ui.prompt;
       if (changed.has('experts')) warning.update(s.experts);
-      if ((changed.has('intervention') || changed.has('methods')) && s.intervention) setText(intervenedTitle, `Intervened (${methodDisplayName(s.intervention.method, s.methods)} ${pct(s.intervention.strength)})`);
+      if (changed.has('intervention') || changed.has('methods') || changed.has('preview') || changed.has('experts')) setText(intervenedTitle, intervenedHeading(s));
       if (changed.has('model')) {
         el.hidden = !s.model;
         setDisabled(runButton, !s.model);
       }
-      if (!changed.has('preview')) return;
+      // A change of the profile or intervention makes the shown run out of date before the host's rerun arrives.
+      if (!changed.has('preview')) {
+        if (s.preview && (changed.has('intervention') || changed.has('experts'))) setText(status, statusText(s.preview, staleness('preview', s.preview.madeWith, inputsOf(s.experts, s.intervention))));
+        return;
+      }
       const p = s.preview;
       setDisabled(cancel, !p || p.done);
       if (!p) return;
@@ -69,7 +75,7 @@ export function createPreview({ doc, store, send }: ViewContext): View {
         el.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
       }
       lastRun = p.runId;
-      setText(status, statusText(p));
+      setText(status, statusText(p, staleness('preview', p.madeWith, inputsOf(s.experts, s.intervention))));
       renderCompletion(original, p.prompt, p.original);
       renderCompletion(intervened, p.prompt, p.intervened, p.original, p.done);
       renderSamples(samples, p);
@@ -77,7 +83,19 @@ export function createPreview({ doc, store, send }: ViewContext): View {
   };
 }
 
-function statusText(p: PreviewSnapshot): string {
+/**
+ * The heading names what the text beside it was generated with (the run's provenance), not what the
+ * controls say now: after a change the old text is never shown under the new intervention's name.
+ */
+function intervenedHeading(s: PageState): string {
+  const made = s.preview?.madeWith;
+  if (made) return `Intervened (${made.interventionLabel})`;
+  return s.intervention ? `Intervened (${methodDisplayName(s.intervention.method, s.methods)} ${pct(s.intervention.strength)})` : 'Intervened';
+}
+
+function statusText(p: PreviewSnapshot, stale: 'profile' | 'intervention' | null): string {
+  if (stale && p.error === 'cancelled') return `Run ${p.runId} cancelled · made with an older ${stale}: Run again to update`;
+  if (stale) return `Run ${p.runId} · made with an older ${stale}: running again…`;
   if (p.error === 'cancelled') return `Run ${p.runId} cancelled`;
   if (p.error) return `Run ${p.runId} failed: ${p.error}`;
   return p.done ? `Run ${p.runId} · same seed for both` : `Run ${p.runId} · generating…`;

@@ -120,7 +120,7 @@ export async function readCsv(path: string, options: CsvOptions, sink: ExampleSi
     }
     readRow(path, layout, row, sink);
   });
-  if (layout === undefined) throw new AuraUserError(`${path}: is empty`);
+  if (layout === undefined) throw new AuraUserError(`${path}: the file has no rows; expected a header row, then one labelled example per row`);
 }
 
 interface Layout {

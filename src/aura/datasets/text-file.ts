@@ -24,7 +24,7 @@ export async function sniffTextFile(path: string): Promise<void> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new AuraUserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? String(e)})`);
   }
-  if (size === 0) throw new AuraUserError(`${path}: is empty`);
+  if (size === 0) throw new AuraUserError(`${path}: the file is empty (0 bytes); expected examples (JSONL, CSV or one text per line)`);
 
   const head = Buffer.alloc(Math.min(size, SNIFF_BYTES));
   const fh = await open(path, 'r');

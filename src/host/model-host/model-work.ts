@@ -6,6 +6,7 @@ import { isUserError, UserError } from '../../engine/errors';
 import { neuronWrites, WRITES_TOP } from '../../aura/neuron-writes';
 import { toxicTokenIds } from '../../aura/neuron-writes-tokens';
 import { generate } from '../../engine/generation/generate';
+import { continuationDecoder } from '../../engine/generation/continuation-text';
 import { LanguageModel } from '../../engine/model';
 import { runEvaluation } from './evaluate-job';
 import { openProfileFolder } from './open-profile-job';
@@ -93,15 +94,17 @@ export class ModelWork implements ModelHost {
       const room = Math.max(1, (model.facts.maxPositions ?? Infinity) - s.maxNewTokens);
       const ids = model.tokenizer.encode(req.prompt).slice(-room);
       if (ids.length === 0) throw new UserError('the prompt is empty');
+      // The text as it continues the prompt: with the space a word-level tokenizer puts between words.
+      const continuation = continuationDecoder(model.tokenizer, ids);
       const r = await generate(model, [ids], {
         maxNewTokens: s.maxNewTokens,
         seed: s.seed,
         ...(s.temperature > 0 ? { temperature: s.temperature, topP: s.topP, ...(s.topK > 0 ? { topK: s.topK } : {}) } : {}),
         ...(req.gains ? { intervention: toIntervention(req.gains, req.shifts) } : {}),
         ...(call.signal ? { signal: call.signal } : {}),
-        onToken: (e) => call.onText?.(e.text),
+        onToken: (e) => call.onText?.(continuation(e.ids)),
       });
-      return r.texts[0] ?? '';
+      return continuation(r.ids[0] ?? []);
     });
   }
 

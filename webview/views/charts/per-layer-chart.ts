@@ -27,6 +27,11 @@ export function perLayerData(e: ExpertsSnapshot): PerLayerData {
   const layerOfSite = e.sites.map((s) => at.get(s.layer)!);
   const q = e.stats?.qValue;
   const bound = e.stats?.qBound ?? 0.05;
+  // The packed wire leaves q-values out and counts each layer's significant rows on the host instead.
+  if (!q && e.perLayer.length > 0 && e.perLayer.every((l) => l.significant !== undefined)) {
+    const counted = new Map(e.perLayer.map((l) => [l.layer, l.significant!]));
+    return { measure: 'significant', values: layers.map((layer) => ({ layer, value: counted.get(layer) ?? 0 })), qBound: bound };
+  }
   const values = layers.map((layer) => ({ layer, value: q ? 0 : Number.NaN }));
   for (let i = 0; i < e.auroc.length; i++) {
     const v = values[layerOfSite[e.site[i]!]!]!;
