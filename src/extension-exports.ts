@@ -4,7 +4,9 @@
 import type { ExtensionMode } from 'vscode';
 import type { HighlightsState } from './editor/activation-highlights';
 import type { InlinePreviewState } from './editor/inline-preview';
+import type { KeptEvaluation, KeptIntervention, KeptSweep } from './panel/panel-memory';
 import type { InterventionSettings, InterventionSnapshot, NeuronDetail, PreviewSnapshot, SweepSnapshot } from './shared/protocol';
+import type { ViewState } from './shared/view-state';
 
 /**
  * Test hooks for the integration suite: what the editor and the panel show, and the one action the
@@ -31,6 +33,22 @@ export interface AuraTestHooks {
   profile(): { positives: number; negatives: number } | undefined;
   /** The expert whose detail the open panel shows. */
   panelNeuron(): { site: string; neuron: number } | undefined;
+  /** The panel's view (filter, sort, search, selection, prompt) as the page last handed it to the host, and how many it has handed over. */
+  panelView(): { view: ViewState | undefined; saved: number };
+  /** Changes the view the host keeps for the next new panel (the suite cannot type into the page). */
+  keepPanelView(patch: Partial<ViewState>): void;
+  /** The types of the messages posted to the open panel's page since it opened; undefined without a panel. */
+  panelPosted(): readonly string[] | undefined;
+  /** The editor column the open panel is in; undefined without a panel. */
+  panelColumn(): number | undefined;
+  /** Closes the panel as its tab's close button does (the panel is disposed; the page is gone). */
+  closePanel(): void;
+  /** The first `n` experts of the ranking (site and neuron), to select in the panel. */
+  topExperts(n: number): { site: string; neuron: number }[];
+  /** What the workspace state keeps for the panel: the last evaluation and sweep with their provenance, the intervention. */
+  panelKept(): { evaluation: KeptEvaluation | undefined; sweep: KeptSweep | undefined; intervention: KeptIntervention | undefined };
+  /** Resolves once the intervention kept from the last session is back (or there was none to put back). */
+  interventionRestored(): Promise<void>;
   /** The detail the panel was last sent (AUROC, gain, the profile it was made from). */
   panelDetail(): NeuronDetail | undefined;
   /** The AUROC of a neuron in the open profile's ranking (the table's row). */

@@ -20,6 +20,9 @@ import { createStatusBar } from './host/vscode/status-bar';
 import { createTaskRunner } from './host/vscode/task-runner';
 import { Workbench } from './host/workbench';
 import { ExpertsPanel, registerPanelSerializer } from './panel/experts-panel';
+import { keepIntervention } from './panel/keep-intervention';
+import { PanelMemory } from './panel/panel-memory';
+import { DEFAULT_VIEW } from './shared/view-state';
 import { Commands } from './shared/ids';
 import type { CommandContext } from './commands/context';
 import type { PanelActions } from './panel/panel-controller';
@@ -70,7 +73,11 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
   lagSummary.unref();
   context.subscriptions.push(lagWatch, { dispose: () => (clearInterval(lagSummary), lagLog.flush(true)) });
 
-  const panelDeps = { extensionUri: context.extensionUri, wb, log, actions: panelActions() };
+  // The panel's view, intervention, evaluation and sweep outlive the panel and the window (workspace state).
+  const memory = new PanelMemory(context.workspaceState);
+  const kept = keepIntervention(wb, memory, log);
+  context.subscriptions.push(kept);
+  const panelDeps = { extensionUri: context.extensionUri, wb, log, actions: panelActions(), memory };
   const inline = new InlinePreview();
   const highlights = new ActivationHighlights();
   const reports = new ReportDocuments();
@@ -128,6 +135,17 @@ export function activate(context: vscode.ExtensionContext): AuraApi {
     fitWorker: () => ({ imports: wb.intervention.workerImports }),
     profile: () => (wb.profile ? { positives: wb.profile.positives, negatives: wb.profile.negatives } : undefined),
     panelNeuron: () => ExpertsPanel.shownNeuron(),
+    panelView: () => ({ view: memory.view(), saved: memory.viewsSaved }),
+    keepPanelView: (patch) => memory.saveView({ ...(memory.view() ?? DEFAULT_VIEW), ...patch }),
+    panelPosted: () => ExpertsPanel.postedTypes(),
+    panelColumn: () => ExpertsPanel.viewColumn(),
+    closePanel: () => ExpertsPanel.disposeCurrent(),
+    topExperts: (n) => {
+      const e = wb.experts;
+      return e ? Array.from({ length: Math.min(n, e.auroc.length) }, (_, i) => ({ site: e.sites[e.site[i]!]!.id, neuron: e.neuron[i]! })) : [];
+    },
+    panelKept: () => ({ evaluation: memory.evaluation(), sweep: memory.sweep(), intervention: memory.intervention() }),
+    interventionRestored: () => kept.restored,
     panelDetail: () => ExpertsPanel.shownDetail(),
     expertAuroc: (site, neuron) => {
       const e = wb.experts;

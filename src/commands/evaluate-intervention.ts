@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ExpertsPanel } from '../panel/experts-panel';
+import { provenanceOf } from '../panel/panel-memory';
 import { showReport } from './show-report';
 import { ensureProfile } from './ensure-model';
 import { evaluationReport, methodLabel } from './evaluation-report';
@@ -57,6 +58,7 @@ export async function evaluateIntervention(ctx: CommandContext, args?: EvaluateA
   // What is measured is fixed now: a change of the intervention while it runs does not relabel it.
   const model = ctx.wb.requireModel().name;
   const intervention = ctx.wb.intervention.snapshot();
+  const from = provenanceOf(ctx.wb.profile?.dir, intervention);
   const generation = ctx.wb.generationSettings();
   const r = await ctx.run('Evaluating the intervention', (task) =>
     ctx.wb.evaluate(run.prompts, run.neutral, { samples: run.samples, ...(run.maxPrompts ? { maxPrompts: run.maxPrompts } : {}) }, task),
@@ -64,7 +66,7 @@ export async function evaluateIntervention(ctx: CommandContext, args?: EvaluateA
   if (!r) return undefined;
   ctx.log.info(table(r));
   const measured = { model, method: intervention.method, strength: intervention.strength, k: intervention.k, alpha: intervention.alpha, overrides: intervention.overrides.length };
-  ExpertsPanel.showEvaluation({ prompts: r.prompts, samples: r.samples, scorer: r.scorer, seconds: r.seconds, baseline: r.baseline, intervened: r.intervened, ...(r.second ? { second: r.second } : {}), ...(r.difference ? { difference: r.difference } : {}), ...(r.warnings ? { warnings: r.warnings } : {}), measured, madeWith: r.madeWith });
+  ExpertsPanel.showEvaluation({ prompts: r.prompts, samples: r.samples, scorer: r.scorer, seconds: r.seconds, baseline: r.baseline, intervened: r.intervened, ...(r.second ? { second: r.second } : {}), ...(r.difference ? { difference: r.difference } : {}), ...(r.warnings ? { warnings: r.warnings } : {}), measured, madeWith: r.madeWith }, from);
   const content = evaluationReport(r, { model, intervention, generation, finished: new Date().toISOString() });
   const uri = ctx.reports.add(`AurA evaluation, ${model}, ${methodLabel(intervention)}`, content);
   const shown = await showReport(uri);

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { sweepSnapshotFrom } from '../host/panel-feeds';
 import { ExpertsPanel } from '../panel/experts-panel';
+import { provenanceOf } from '../panel/panel-memory';
 import { ensureProfile } from './ensure-model';
 import { evaluateArgs, pickPrompts } from './evaluate-intervention';
 import type { EvaluateArgs } from './evaluate-intervention';
@@ -62,13 +63,14 @@ export async function sweepStrengths(ctx: CommandContext, args?: SweepArgs): Pro
     // interval of a toxicity probability near 0.3 is about +-0.09; overlapping intervals are flagged.
     run = { ...prompts, samples: SWEEP_SAMPLES, maxPrompts: SWEEP_PROMPTS, strengths };
   }
+  const from = provenanceOf(ctx.wb.profile?.dir, ctx.wb.intervention.snapshot());
   const r = await ctx.run('Sweeping strengths', (task) =>
     ctx.wb.sweep(run.prompts, run.neutral, { samples: run.samples, strengths: run.strengths, ...(run.maxPrompts ? { maxPrompts: run.maxPrompts } : {}) }, task),
   );
   if (!r) return undefined;
   ctx.log.info(`sweep: ${int(r.points.length)} points (${int(r.arms.length)} arms × ${int(run.strengths.length)} strengths, ${int(r.prompts)} prompts × ${int(r.samples)}, scorer ${r.scorer}) in ${seconds(r.seconds)}`);
   await vscode.commands.executeCommand(Commands.openExpertsPanel);
-  ExpertsPanel.showSweep({ ...sweepSnapshotFrom(r.points, r.scorer, r.secondScorer, { prompts: r.prompts, ...(r.warnings ? { warnings: r.warnings } : {}) }), madeWith: r.madeWith });
+  ExpertsPanel.showSweep({ ...sweepSnapshotFrom(r.points, r.scorer, r.secondScorer, { prompts: r.prompts, ...(r.warnings ? { warnings: r.warnings } : {}) }), madeWith: r.madeWith }, from);
   for (const w of r.warnings ?? []) ctx.log.warn(`sweep: ${w}`);
   // Not awaited: the command's result does not wait for the user to answer the notification.
   void offerShow(vscodeResultUi(), sweepDoneMessage(r, run.strengths.length), 'sweep');

@@ -172,6 +172,29 @@ export class InterventionState {
     this.refit();
   }
 
+  /**
+   * Settings and hand-set gains at once, fitted once: an intervention kept in the workspace state put
+   * back on its profile after a reload. Gains naming no neuron of this profile are left out; returns
+   * how many.
+   */
+  restore(settings: InterventionSettings, overrides: readonly NeuronOverride[]): number {
+    knownMethod(settings.method, 'method');
+    if (isTransportMethod(settings.method) && !this.transport?.has(settings.method)) {
+      throw new AuraUserError(`${settings.method} is fitted from a profile's mean-pooled responses, which this profile does not keep`);
+    }
+    const sizes = new Map(this.aurocs.map((s) => [s.siteId, s.auroc.length]));
+    let skipped = 0;
+    this.overrides.clear();
+    for (const o of overrides) {
+      const n = sizes.get(o.site);
+      if (n === undefined || !(o.neuron >= 0 && o.neuron < n)) skipped++;
+      else this.overrides.set(`${o.site}:${o.neuron}`, { site: o.site, neuron: o.neuron, gain: o.gain });
+    }
+    this.settings = normalize(settings, this.total());
+    this.refit();
+    return skipped;
+  }
+
   /** A hand-set full-strength gain for one neuron; null removes the override. */
   setOverride(site: string, neuron: number, gain: number | null): void {
     const s = this.aurocs.find((x) => x.siteId === site);

@@ -16,19 +16,26 @@ import type { Logger } from '../host/logger';
 import type { Workbench } from '../host/workbench';
 import type { ComparisonSnapshot, EvaluationSummary, HostMessage, NeuronDetail, SweepSnapshot } from '../shared/protocol';
 import type { PanelActions } from './panel-controller';
+import type { PanelMemory, Provenance } from './panel-memory';
 
 export interface PanelDeps {
   extensionUri: vscode.Uri;
   wb: Workbench;
   log: Logger;
   actions: PanelActions;
+  /** The view, evaluation and sweep kept for a panel closed and opened again, or a reload. */
+  memory?: PanelMemory;
 }
 
 export class ExpertsPanel implements vscode.Disposable {
   private static current: ExpertsPanel | undefined;
+  /** Where results land while no panel is open, so the next panel shows them. */
+  private static memory: PanelMemory | undefined;
   private readonly store = new DisposableStore();
   private readonly controller: PanelController;
   private disposed = false;
+  /** The types of the messages posted to this panel's page, in order (read by the integration tests). */
+  private readonly posted: string[] = [];
 
   /** `preserveFocus` keeps the keyboard in the editor (Test Prompt From Selection: Tab and Escape act there). */
   static show(deps: PanelDeps, preserveFocus = false): ExpertsPanel {
@@ -44,6 +51,11 @@ export class ExpertsPanel implements vscode.Disposable {
   static revive(panel: vscode.WebviewPanel, deps: PanelDeps): ExpertsPanel {
     ExpertsPanel.current?.dispose();
     return new ExpertsPanel(panel, deps);
+  }
+
+  /** Where results shown while no panel is open are kept (the extension's PanelMemory). */
+  static keepIn(memory: PanelMemory | undefined): void {
+    ExpertsPanel.memory = memory;
   }
 
   /** Whether the panel exists (visible or in a background tab). */
@@ -65,6 +77,16 @@ export class ExpertsPanel implements vscode.Disposable {
     return ExpertsPanel.current?.controller.shownNeuron;
   }
 
+  /** The editor column the open panel is in (undefined: no panel). */
+  static viewColumn(): number | undefined {
+    return ExpertsPanel.current?.panel.viewColumn;
+  }
+
+  /** The types of the messages posted to the open panel's page since it opened (undefined: no panel). */
+  static postedTypes(): readonly string[] | undefined {
+    return ExpertsPanel.current?.posted;
+  }
+
   /** The detail the open panel was last sent (its AUROC and provenance), for the integration suite. */
   static shownDetail(): NeuronDetail | undefined {
     return ExpertsPanel.current?.controller.shownDetail;
@@ -75,8 +97,10 @@ export class ExpertsPanel implements vscode.Disposable {
     return ExpertsPanel.current?.controller.outOfDate();
   }
 
-  static showEvaluation(e: EvaluationSummary): void {
-    ExpertsPanel.current?.controller.showEvaluation(e);
+  /** `from`: the profile and intervention the evaluation measured (provenanceOf, taken when it started). */
+  static showEvaluation(e: EvaluationSummary, from?: Provenance): void {
+    if (ExpertsPanel.current) ExpertsPanel.current.controller.showEvaluation(e, from);
+    else ExpertsPanel.memory?.saveEvaluation(e, from ?? { profile: null, intervention: null });
   }
 
   /** The "Compare concepts" card: the open profile (in `dirA`) against a second one, or why not. */
@@ -89,8 +113,9 @@ export class ExpertsPanel implements vscode.Disposable {
     return ExpertsPanel.current?.controller.sweep;
   }
 
-  static showSweep(s: SweepSnapshot): void {
-    ExpertsPanel.current?.controller.showSweep(s);
+  static showSweep(s: SweepSnapshot, from?: Provenance): void {
+    if (ExpertsPanel.current) ExpertsPanel.current.controller.showSweep(s, from);
+    else ExpertsPanel.memory?.saveSweep(s, from ?? { profile: null, intervention: null });
   }
 
   /** The panel brought forward and the finished sweep's or evaluation's card scrolled into view. */
@@ -106,6 +131,7 @@ export class ExpertsPanel implements vscode.Disposable {
     deps: PanelDeps,
   ) {
     ExpertsPanel.current = this;
+    ExpertsPanel.memory = deps.memory;
     const icons = vscode.Uri.joinPath(deps.extensionUri, 'media', 'icons');
     panel.iconPath = { light: vscode.Uri.joinPath(icons, 'aura-light.svg'), dark: vscode.Uri.joinPath(icons, 'aura-dark.svg') };
     panel.webview.options = webviewOptions(deps.extensionUri);
@@ -115,8 +141,11 @@ export class ExpertsPanel implements vscode.Disposable {
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
     });
-    const post = (m: HostMessage) => void panel.webview.postMessage(m);
-    this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log, saveSweep, { scorer: evaluationScorer }));
+    const post = (m: HostMessage) => {
+      if (this.posted.length < 1000) this.posted.push(m.type);
+      void panel.webview.postMessage(m);
+    };
+    this.controller = this.store.add(new PanelController(deps.wb, post, deps.actions, deps.log, saveSweep, { scorer: evaluationScorer }, deps.memory));
     this.store.add(panel.webview.onDidReceiveMessage((m: unknown) => this.controller.receive(m)));
     this.store.add(panel.onDidDispose(() => this.dispose()));
   }
@@ -163,6 +192,7 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
 
 /** `onRevive` runs after a panel came back from a reload (the extension restores the last session). */
 export function registerPanelSerializer(deps: PanelDeps, onRevive?: () => void): vscode.Disposable {
+  ExpertsPanel.keepIn(deps.memory);
   return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel) => {
       ExpertsPanel.revive(panel, deps);

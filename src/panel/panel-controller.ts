@@ -18,6 +18,8 @@ import type { ComparisonSnapshot, EvaluationSummary, ExpertsPacked, ExpertsSnaps
 
 /** Each ranking packed once (a reopened panel posts the same buffers; packing 1.4M rows takes tens of ms). */
 const packedOnce = new WeakMap<ExpertsSnapshot, ExpertsPacked>();
+import { provenanceOf } from './panel-memory';
+import type { PanelMemory, Provenance as KeptFrom } from './panel-memory';
 
 /** What the page can ask for that needs VS Code (dialogs, progress notifications): run as commands. */
 export interface PanelActions {
@@ -71,7 +73,11 @@ export class PanelController implements Disposable {
     private readonly log: Logger,
     private readonly exportSweep?: SweepExporter,
     private readonly samples?: Pick<SampleDeps, 'scorer'>,
+    /** Where the view, the evaluation and the sweep outlive this panel (the workspace state in VS Code). */
+    private readonly memory?: PanelMemory,
   ) {
+    this.evaluation = memory?.evaluation()?.evaluation;
+    this.sweep = memory?.sweep()?.sweep;
     this.subscriptions.add(wb.onDidChangeModel(() => this.post({ type: 'didChangeModel', model: wb.summary() })));
     this.subscriptions.add(
       wb.onDidChangeExperts((experts) => {
@@ -106,8 +112,10 @@ export class PanelController implements Disposable {
     }
   }
 
-  showEvaluation(e: EvaluationSummary): void {
+  /** `from`: the profile and intervention it measured, fixed when it started (default: the current ones). */
+  showEvaluation(e: EvaluationSummary, from: KeptFrom = this.provenance()): void {
     this.evaluation = e;
+    this.memory?.saveEvaluation(e, from);
     this.post({ type: 'didEvaluate', evaluation: e });
   }
 
@@ -118,8 +126,9 @@ export class PanelController implements Disposable {
   }
 
   /** A sweep's points for the Pareto plot (kept, so a reloaded page gets them again). */
-  showSweep(s: SweepSnapshot): void {
+  showSweep(s: SweepSnapshot, from: KeptFrom = this.provenance()): void {
     this.sweep = s;
+    this.memory?.saveSweep(s, from);
     this.post({ type: 'didSweep', sweep: s });
   }
 
@@ -151,6 +160,8 @@ export class PanelController implements Disposable {
       case 'ready':
         this.pageExperts = m.experts;
         return this.sendAll();
+      case 'saveView':
+        return this.memory?.saveView(m.view);
       case 'setIntervention':
         this.wb.intervention.update(m.settings);
         return this.wb.preview.scheduleRerun();
@@ -204,6 +215,9 @@ export class PanelController implements Disposable {
 
   private sendAll(): void {
     const wb = this.wb;
+    // First, so the page's views are built on the kept view before the data arrives.
+    const view = this.memory?.view();
+    if (view) this.post({ type: 'didRestoreView', view });
     this.post({ type: 'didListMethods', methods: methodCatalog() });
     this.post({ type: 'didChangeModel', model: wb.summary() });
     this.postExperts(wb.experts);
@@ -211,6 +225,7 @@ export class PanelController implements Disposable {
     this.post({ type: 'didChangeProgress', progress: wb.progress });
     const preview = this.sampled && this.sampled.runId === wb.preview.snapshot?.runId ? this.sampled : wb.preview.snapshot;
     if (preview) this.post(this.previewWire.full(preview));
+    if (this.shownDetail && wb.experts && isCurrent('detail', this.shownMadeWith, wb.inputs())) this.post({ type: 'didSelectNeuron', detail: this.shownDetail });
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });
     if (this.comparison) this.post({ type: 'didCompare', comparison: this.comparison.message });
@@ -301,6 +316,11 @@ export class PanelController implements Disposable {
         if (!controller.signal.aborted && !isAbort(e)) this.fail(e);
       },
     );
+  }
+
+  /** The open profile and the intervention now: what a result shown now was made from (kept in the workspace state). */
+  private provenance(): KeptFrom {
+    return provenanceOf(this.wb.profile?.dir, this.wb.intervention.hasAurocs ? this.wb.intervention.snapshot() : undefined);
   }
 
   /**

@@ -20,6 +20,7 @@
 import * as v from 'valibot';
 import { NULL_SAMPLE, REF3_LIMIT, refAt } from './experts-packed';
 import { BUILTIN_METHODS } from './method-labels';
+import { ViewStateSchema } from './view-state';
 import { ProvenanceSchema } from './provenance';
 
 // ------------------------------------------------------------------ building blocks
@@ -484,6 +485,8 @@ export const PAGE_MESSAGES = [
   v.object({ type: v.literal('exportSweep'), format: v.picklist(['csv', 'json']) }),
   signal('compareProfile'),
   v.object({ type: v.literal('combineWithComparison'), rule: v.picklist(['product', 'min']) }),
+  /** The page's view after each change, kept by the host for a panel that is closed and opened again. */
+  v.object({ type: v.literal('saveView'), view: ViewStateSchema }),
   /** The stale sweep plot's "Sweep again" (Sweep Strengths…). */
   signal('sweep'),
 ] as const;
@@ -511,6 +514,8 @@ export const HOST_MESSAGES = [
   v.object({ type: v.literal('reveal'), target: v.picklist(['sweep', 'evaluation']) }),
   /** A comparison with a second profile, or the host's one-line refusal (another model or other sites). */
   v.object({ type: v.literal('didCompare'), comparison: v.nullable(v.union([ComparisonSnapshotSchema, v.object({ refused: text(1000), b: text(1000) })])) }),
+  /** The view the host kept (saveView); a page that restored its own (vscode.getState) ignores it. */
+  v.object({ type: v.literal('didRestoreView'), view: ViewStateSchema }),
 ] as const;
 export const HostMessageSchema = v.variant('type', HOST_MESSAGES);
 export type HostMessage = v.InferOutput<typeof HostMessageSchema>;

@@ -20,6 +20,17 @@ export const settings = rec({
   alpha: fc.option(num, { nil: null }),
 });
 
+// The panel's view (src/shared/view-state.ts): a sort, filters in [0, 1], a selection or none.
+export const view = rec({
+  sort: rec({ column: fc.constantFrom('rank', 'id', 'layer', 'auroc', 'heldOut', 'gain'), dir: fc.constantFrom('asc', 'desc') }),
+  filter: rec({ site: fc.option(str, { nil: null }), layer: fc.option(fc.integer({ min: 0, max: 200 }), { nil: null }), aurocMin: unit, aurocMax: unit }),
+  search: str,
+  selected: fc.option(rec({ site: fc.string({ minLength: 1, maxLength: 40 }), neuron: nat }), { nil: null }),
+  activeRow: nat,
+  scrollTop: fc.double({ noNaN: true, min: 0, max: 1e7 }),
+  prompt: fc.string({ maxLength: 200 }),
+});
+
 export const validPage = fc.oneof(
   fc.constantFrom('ready', 'cancelPreview', 'resyncPreview', 'profile', 'useDemoModel', 'openModelFolder', 'importIntervention', 'evaluate', 'compareProfile').map((type) => ({ type })),
   rec({ type: fc.constant('setIntervention'), settings }),
@@ -29,6 +40,7 @@ export const validPage = fc.oneof(
   rec({ type: fc.constant('runPreview'), prompt: fc.string({ maxLength: 200 }) }),
   rec({ type: fc.constant('export'), format: fc.constantFrom('json', 'safetensors', 'onnx') }),
   rec({ type: fc.constant('combineWithComparison'), rule: fc.constantFrom('product', 'min') }),
+  rec({ type: fc.constant('saveView'), view }),
 );
 
 const site = rec({ id: str, layer: fc.integer({ min: -1, max: 100 }), kind: fc.constantFrom('mlp.in', 'mlp.gate', 'mlp.up', 'mlp.out', 'custom'), neurons: nat });
@@ -144,6 +156,7 @@ export const validHost = fc.oneof(
   rec({ type: fc.constant('didEvaluate'), evaluation: rec({ prompts: nat, samples: nat, scorer: str, seconds: num, baseline: side, intervened: side }) }),
   rec({ type: fc.constant('didError'), message: str }),
   rec({ type: fc.constant('didCompare'), comparison: fc.option(fc.oneof(comparison, rec({ refused: str, b: str })), { nil: null }) }),
+  rec({ type: fc.constant('didRestoreView'), view }),
 );
 
 /** A valid message with one value somewhere inside replaced by anything: it parses or is rejected, never throws. */

@@ -65,7 +65,9 @@ test('after a reload the page restores its filters, prompt and selection, and as
   const saved = first.state();
 
   const second = open(saved);
-  assert.deepEqual(second.posted, [{ type: 'ready' }]);
+  // 'ready', then the view it restored, for the host to keep.
+  assert.deepEqual(second.posted.map((m) => m.type), ['ready', 'saveView']);
+  assert.equal((second.posted[1] as { view: { search: string } }).view.search, 'c_proj');
   assert.equal((second.$('search-neuron') as HTMLInputElement).value, 'c_proj');
   assert.equal((second.$('preview-prompt') as HTMLTextAreaElement).value, 'my prompt');
   second.fromHost({ type: 'didChangeModel', model: modelOf(experts) });

@@ -4,7 +4,8 @@ import { rowOf } from '../state/filter';
 import { applyAppend } from '../state/preview-stream';
 import { unpackExperts } from '../../src/shared/experts-packed';
 import { Store } from '../state/store';
-import { restoreUi } from '../state/ui-state';
+import { parseSavedView } from '../../src/shared/view-state';
+import { DEFAULT_UI } from '../state/ui-state';
 import { createCompare } from './compare';
 import { createControls } from './controls';
 import { createDetail } from './detail';
@@ -18,6 +19,7 @@ import { createStatus } from './status';
 import { createSummary } from './summary';
 import { createWelcome } from './welcome';
 import type { ExpertsSnapshot, HostMessage } from '../../src/shared/protocol';
+import type { ViewState } from '../../src/shared/view-state';
 import type { StateKey } from '../state/store';
 import type { VsCodeApi } from '../vscode-api';
 import type { View, ViewContext } from './view';
@@ -31,8 +33,15 @@ export interface App {
 export function mountApp(root: HTMLElement, api: VsCodeApi): App {
   const doc = root.ownerDocument;
   const win = doc.defaultView!;
-  const store = new Store(restoreUi(api.getState()), (s) => api.setState(s));
-  const connection = new HostConnection(api, win, (m) => receive(store, m, ctx));
+  // A page of the same panel (a reload, a move to another group) finds its view in getState; a new
+  // panel finds none and takes the one the host kept (didRestoreView), except what changed meanwhile.
+  const own = parseSavedView(api.getState());
+  const keeper = new ViewKeeper(win, (view) => connection.send({ type: 'saveView', view }), own ?? DEFAULT_UI, own === undefined);
+  const store = new Store(own ?? DEFAULT_UI, (s) => {
+    api.setState(s);
+    keeper.changed(store.state.ui);
+  });
+  const connection = new HostConnection(api, win, (m) => (m.type === 'didRestoreView' ? keeper.restore(store, m.view) : receive(store, m, ctx)));
   const ctx: ViewContext = { doc, store, send: (m) => connection.send(m) };
   const table = createExpertsTable(ctx);
   const views: View[] = [createHeader(ctx), createStatus(ctx), createWelcome(ctx), createSummary(ctx), table, createControls(ctx), createDetail(ctx), createPreview(ctx), createEvaluation(ctx), createSweep(ctx), createCompare(ctx)];
@@ -54,11 +63,14 @@ export function mountApp(root: HTMLElement, api: VsCodeApi): App {
   const unsubscribe = store.subscribe((_, changed) => update(changed));
   update(all);
   connection.send({ type: 'ready' });
+  // A page that restored its own view (a reload, a move) tells the host which one it shows.
+  if (own) connection.send({ type: 'saveView', view: own });
   return {
     store,
     table,
     dispose() {
       unsubscribe();
+      keeper.flush();
       connection.dispose();
     },
   };
@@ -117,10 +129,63 @@ function receive(store: Store, m: HostMessage, ctx: ViewContext): void {
   }
 }
 
+/**
+ * Hands the view to the host after each change: at once, except scrolling alone (the keyboard row
+ * and scroll offset), which waits for a pause so a scroll is one message, not one per frame.
+ */
+class ViewKeeper {
+  private timer: number | undefined;
+  private latest: ViewState | undefined;
+
+  constructor(
+    private readonly win: Pick<Window, 'setTimeout' | 'clearTimeout'>,
+    private readonly send: (view: ViewState) => void,
+    /** The view the page started with: the host has it already (it kept it, or it is the default). */
+    private sent: ViewState,
+    /** True until the host's view is taken: the page restored none of its own. */
+    private acceptsHostView: boolean,
+  ) {
+    this.initial = sent;
+  }
+
+  private readonly initial: ViewState;
+
+  changed(view: ViewState): void {
+    this.latest = view;
+    if (this.timer !== undefined) this.win.clearTimeout(this.timer);
+    this.timer = undefined;
+    const s = this.sent;
+    if (s.sort === view.sort && s.filter === view.filter && s.search === view.search && s.selected === view.selected && s.prompt === view.prompt) {
+      this.timer = this.win.setTimeout(() => this.flush(), 300);
+      return;
+    }
+    this.flush();
+  }
+
+  flush(): void {
+    if (this.timer !== undefined) this.win.clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.latest || this.latest === this.sent) return;
+    this.sent = this.latest;
+    this.send(this.latest);
+  }
+
+  /** The host's view, under what changed since the page opened (typed, or a neuron the host opened). */
+  restore(store: Store, view: ViewState): void {
+    if (!this.acceptsHostView) return;
+    this.acceptsHostView = false;
+    const now = store.state.ui;
+    const merged = { ...view } as Record<keyof ViewState, unknown>;
+    for (const key of Object.keys(view) as (keyof ViewState)[]) if (now[key] !== this.initial[key]) merged[key] = now[key];
+    store.setUi(merged as ViewState);
+  }
+}
+
 function setExperts(store: Store, experts: ExpertsSnapshot | null, ctx: ViewContext): void {
   store.set('experts', experts);
   const sel = store.state.ui.selected;
-  if (sel && (!experts || rowOf(experts, sel.site, sel.neuron) < 0)) store.setUi({ selected: null });
+  // No experts yet (a reloaded window before its profile is back) keeps the selection for when they come.
+  if (sel && experts && rowOf(experts, sel.site, sel.neuron) < 0) store.setUi({ selected: null });
   // After a reload the host no longer holds the detail the page showed: ask again.
   else if (sel && experts && !store.state.detail) ctx.send({ type: 'selectNeuron', site: sel.site, neuron: sel.neuron });
 }

@@ -65,7 +65,9 @@ export function createPreview({ doc, store, send }: ViewContext): View {
       const p = s.preview;
       setDisabled(cancel, !p || p.done);
       if (!p) return;
-      if (p.runId !== lastRun && p.prompt !== prompt.value && doc.activeElement !== prompt) {
+      // A page that just opened keeps the prompt it restored over a run that finished while it was away.
+      const fresh = lastRun === -1 && p.done;
+      if (p.runId !== lastRun && !fresh && p.prompt !== prompt.value && doc.activeElement !== prompt) {
         // A run started elsewhere (Test Prompt From Selection): show its prompt here too, and the
         // preview itself (scroll-margin-top in panel.css keeps it below the sticky header).
         prompt.value = p.prompt;
