@@ -170,14 +170,15 @@ export class Workbench {
     return outcome;
   }
 
-  async neuronDetail(site: string, neuron: number, signal?: AbortSignal): Promise<NeuronDetail> {
+  /** part 'profile': what the profile folder holds, at once (no model work); the rest is marked pending. */
+  async neuronDetail(site: string, neuron: number, signal?: AbortSignal, part: 'profile' | 'all' = 'all'): Promise<NeuronDetail> {
     const p = this.profiled;
     const info = this.loaded?.sites.find((s) => s.id === site);
     if (!p || !info) throw new AuraUserError(`no profile holds ${site}:${neuron}; profile a concept first`);
     const auroc = p.aurocs.find((a) => a.siteId === site)?.auroc[neuron];
     if (auroc === undefined) throw new AuraUserError(`neuron ${site}:${neuron} is not in the profile`);
     const g = this.intervention.gainOf(site, neuron);
-    const d = await this.deps.host.neuronDetail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal ? { signal } : {});
+    const d = await this.deps.host.neuronDetail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied, ...(part === 'profile' ? { part } : {}) }, signal ? { signal } : {});
     // Its interval, q-value and held-out AUROC: already here with the profile's statistics.
     return { ...d, ...detailStatsFrom(p.stats, site, neuron) };
   }

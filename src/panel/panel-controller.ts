@@ -203,9 +203,19 @@ export class PanelController implements Disposable {
     this.detail?.abort();
     const controller = new AbortController();
     this.detail = controller;
+    // The profile's part (no model work) is drawn at once; the examples follow, unless they came first (cached).
+    let full = false;
+    this.wb.neuronDetail(site, neuron, controller.signal, 'profile').then(
+      (detail) => {
+        if (controller.signal.aborted || full) return;
+        this.post({ type: 'didSelectNeuron', detail });
+      },
+      () => undefined,
+    );
     this.wb.neuronDetail(site, neuron, controller.signal).then(
       (detail) => {
         if (controller.signal.aborted) return;
+        full = true;
         this.shownNeuron = { site, neuron };
         this.post({ type: 'didSelectNeuron', detail });
       },

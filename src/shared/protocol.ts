@@ -260,6 +260,8 @@ export const NeuronDetailSchema = v.object({
   role: v.optional(v.picklist(['detection', 'generation', 'both'])),
   /** Why topExamples is empty when the profile has no examples (CLI and merged profiles may keep none). */
   examplesNote: v.optional(text()),
+  /** The profile's part only: examples, tokens and writes are still being computed (they follow in another didSelectNeuron). */
+  pending: v.optional(v.boolean()),
 });
 export type NeuronDetail = v.InferOutput<typeof NeuronDetailSchema>;
 

@@ -116,7 +116,11 @@ export class ModelWork implements ModelHost {
   }
 
   profile(req: ProfileRequest, call: CallOptions = {}): Promise<ProfileOutcome> {
-    return this.exclusive(call, () => runProfile(this.require(), req, call));
+    return this.exclusive(call, async () => {
+      // A new profile may be written to the folder of the last one: its cached details no longer hold.
+      this.details.forget();
+      return runProfile(this.require(), req, call);
+    });
   }
 
   evaluate(req: EvaluateRequest, call: CallOptions = {}): Promise<EvaluateOutcome> {
@@ -124,7 +128,10 @@ export class ModelWork implements ModelHost {
   }
 
   openProfile(req: OpenProfileRequest, call: CallOptions = {}): Promise<ProfileOutcome> {
-    return this.exclusive(call, () => openProfileFolder(this.require(), req, call));
+    return this.exclusive(call, () => {
+      this.details.forget();
+      return openProfileFolder(this.require(), req, call);
+    });
   }
 
   sweep(req: SweepRequest, call: CallOptions = {}): Promise<SweepOutcome> {
@@ -137,8 +144,18 @@ export class ModelWork implements ModelHost {
     return expertScales(req.dir, req.experts);
   }
 
+  /** The profile's part reads files only: it runs beside the queue, so the panel draws it while a preview runs. */
   neuronDetail(req: DetailRequest, call: CallOptions = {}): Promise<NeuronDetailOutcome> {
+    if (req.part === 'profile') {
+      call.signal?.throwIfAborted();
+      return this.details.profilePart(req);
+    }
     return this.exclusive(call, () => this.details.detail(req, call.signal));
+  }
+
+  /** Model passes the neuron detail has run (tests read it: a cached neuron runs none). */
+  get detailPasses(): number {
+    return this.details.passes;
   }
 
   exportOnnx(req: ExportOnnxRequest, call: CallOptions = {}): Promise<{ bytes: number }> {
