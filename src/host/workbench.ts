@@ -3,6 +3,7 @@
 // Commands and the panel drive it; its events carry the snapshots the page and the status bar show.
 import { readInterventionFile, validateAgainstModel } from '../aura/intervention-file';
 import { buildProvenance } from '../aura/export/provenance';
+import { unchangedExportReason } from '../aura/export/unchanged';
 import { AuraUserError } from '../aura/errors';
 import { Emitter } from './events';
 import { ExampleCollection } from './example-collection';
@@ -253,8 +254,15 @@ export class Workbench {
       return writeCheckpointExport(format, this.requireModel(), file, checkpoint, out, task);
     }
     if (format !== 'onnx') return writeInterventionAs(format, file, out, this.requireModel().fingerprint);
+    const unchanged = this.unchangedOnnxExport();
+    if (unchanged) throw new AuraUserError(`${out}: ${unchanged}`);
     const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out, ...this.shiftsField(), provenance: JSON.stringify(buildProvenance(file, { fingerprint: this.requireModel().fingerprint })) }, call));
     return r.bytes;
+  }
+
+  /** Why a folded ONNX export now would only copy the original model (strength 0, nothing damped), or undefined. */
+  unchangedOnnxExport(): string | undefined {
+    return unchangedExportReason(this.requireGains().values(), [...(this.intervention.appliedShifts()?.values() ?? [])].map((s) => s.bias));
   }
 
   async importIntervention(path: string): Promise<void> {

@@ -1,6 +1,8 @@
 // The model and every piece of work that needs it, run one at a time (one inference at a time per
 // session). This runs inside the model process; tests may also call it in process.
 import { exportFoldedOnnx } from '../../aura/export/onnx-export';
+import { unchangedExportReason } from '../../aura/export/unchanged';
+import { verifyInChild } from './verify-child';
 import type { Provenance } from '../../aura/export/provenance';
 import { isUserError, UserError } from '../../engine/errors';
 import { neuronWrites, WRITES_TOP } from '../../aura/neuron-writes';
@@ -160,7 +162,12 @@ export class ModelWork implements ModelHost {
 
   exportOnnx(req: ExportOnnxRequest, call: CallOptions = {}): Promise<{ bytes: number }> {
     const provenance = req.provenance === undefined ? undefined : (JSON.parse(req.provenance) as Provenance);
-    return this.exclusive(call, async () => ({ bytes: (await exportFoldedOnnx(this.require(), toIntervention(req.gains, req.shifts), req.out, provenance)).bytes }));
+    const factors = toIntervention(req.gains, req.shifts);
+    const unchanged = unchangedExportReason([...factors.values()].map((f) => f.gain), [...factors.values()].map((f) => f.bias));
+    if (unchanged) return Promise.reject(new UserError(`${req.out}: ${unchanged}`));
+    // Verified in a short-lived process: loading the written model here, beside the live session, held
+    // two copies of the weights (2.53x at 2.35 GB).
+    return this.exclusive(call, async () => ({ bytes: (await exportFoldedOnnx(this.require(), factors, req.out, provenance, { verify: verifyInChild })).bytes }));
   }
 
   async dispose(): Promise<void> {
