@@ -11,6 +11,7 @@ import { unchangedExportReason } from '../../src/aura/export/unchanged';
 import { ModelWork } from '../../src/host/model-host/model-work';
 import { verifyInChild } from '../../src/host/model-host/verify-child';
 import { tinyWorkbench } from '../helpers/workbench';
+import { MODELS } from '../helpers/fixtures';
 
 const out = mkdtempSync(join(tmpdir(), 'aura-export-child-'));
 const oneLine = (re: RegExp) => (e: Error) => re.test(e.message) && !e.message.includes('\n');
@@ -70,6 +71,32 @@ describe('export verification in a child process', () => {
     wb.intervention.update({ method: 'det0', strength: 1, k: 40, alpha: null });
     assert.equal(wb.unchangedOnnxExport(), undefined);
   });
+});
+
+test('a model with external data: its export (graph + data file) is verified outside the model process too', async () => {
+  const work = new ModelWork();
+  try {
+    const info = await work.open({ path: join(MODELS, 'gpt2-tiny-external') });
+    const site = info.sites[0]!;
+    const target = join(out, 'external.onnx');
+    const created: unknown[] = [];
+    const create = ort.InferenceSession.create;
+    ort.InferenceSession.create = ((...args: unknown[]) => {
+      created.push(args[0]);
+      return (create as (...a: unknown[]) => Promise<ort.InferenceSession>)(...args);
+    }) as typeof ort.InferenceSession.create;
+    try {
+      const r = await work.exportOnnx({ gains: new Map([[site.id, new Float32Array(site.neurons).fill(0.5)]]), out: target });
+      assert.ok(r.bytes > 0);
+    } finally {
+      ort.InferenceSession.create = create;
+    }
+    assert.deepEqual(created.map((c) => (typeof c === 'string' ? c : 'bytes')), []);
+    const s = await ort.InferenceSession.create(target, { logSeverityLevel: 4 });
+    await s.release();
+  } finally {
+    await work.dispose();
+  }
 });
 
 test('unchangedExportReason: any gain other than 1 or any shift other than 0 changes the model', () => {
