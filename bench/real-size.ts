@@ -6,7 +6,8 @@
 // each process is sampled every second; each step's peak is the model process's VmHWM, reset before the
 // step (/proc/PID/clear_refs). Writes bench/results-real-size.md and the realSize section of
 // bench/results.json. Benchmark lane only (needs ~3 GB of disk and ~8 GB of memory); not part of npm test.
-//   node --import tsx bench/real-size.ts [--model DIR] [--threads N] [--texts 64]
+//   node --import tsx bench/real-size.ts [--model DIR] [--threads N] [--texts 64] [--cache DIR]
+// --cache keeps the profile between runs (a later run then reuses it; its row says so).
 //   AURA_REAL_SIZE_MODEL=DIR overrides the default folder (.cache/real-size/gpt2-32x1280).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -78,7 +79,8 @@ interface Row {
 async function main(): Promise<void> {
   ensureModel(MODEL);
   const weights = weightBytes(MODEL);
-  const cacheRoot = mkdtempSync(join(tmpdir(), 'aura-real-size-'));
+  const keep = arg('cache', '');
+  const cacheRoot = keep || mkdtempSync(join(tmpdir(), 'aura-real-size-'));
   const host = new ProcessModelHost();
   const config = readConfig(objectSource({ 'dataset.maxPerClass': TEXTS / 2, sequenceLength: 128, 'generation.maxNewTokens': 16, 'generation.temperature': 0, threads }), true);
   const wb = new Workbench({ host, log: memoryLogger(), cacheRoot, config: () => config, demo: () => ({ root: '', model: MODEL, concept: CONCEPT, prompts: '', neutral: '' }) });
@@ -110,7 +112,8 @@ async function main(): Promise<void> {
 
   try {
     await step('open', '— (issue: 3.9–9.8 s)', undefined, () => wb.openModel(MODEL, false));
-    await step(`profile of ${TEXTS} texts`, '— (issue: 20.8–27.5 s)', undefined, () => wb.profileConcept({ kind: 'file', path: CONCEPT }));
+    const profiled = await step(`profile of ${TEXTS} texts`, '— (issue: 20.8–27.5 s)', undefined, () => wb.profileConcept({ kind: 'file', path: CONCEPT }));
+    if (profiled.reused) rows[rows.length - 1]!.note = 'reused from --cache (not profiled again)';
     rows.push({ step: "panel's first row", seconds: undefined, goal: '— (issue: 1.3–1.8 s)', met: undefined, peak: undefined, after: undefined, note: "needs code-server and the page's clock: not measured by this script" });
     const e = wb.experts!;
     const beforeDetails = memOf(host.pid)?.rss;
@@ -169,7 +172,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await wb.dispose();
     await host.dispose();
-    rmSync(cacheRoot, { recursive: true, force: true });
+    if (!keep) rmSync(cacheRoot, { recursive: true, force: true });
   }
 
   const m = machine();
