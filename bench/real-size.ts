@@ -4,8 +4,8 @@
 // 64 texts, neuron detail x3 (the profile's part, the model's part, a reopen), folded ONNX export, Test
 // Prompt From Selection's first intervened token, the slider's first new token. The resident set of
 // each process is sampled every second; each step's peak is the model process's VmHWM, reset before the
-// step (/proc/PID/clear_refs). Writes bench/results-real-size.md and the realSize section of
-// bench/results.json. Benchmark lane only (needs ~3 GB of disk and ~8 GB of memory); not part of npm test.
+// step (/proc/PID/clear_refs). Writes bench/results-real-size.md, the samples to
+// bench/results-real-size.samples.jsonl and the realSize section of bench/results.json. Benchmark lane only (needs ~3 GB of disk and ~8 GB of memory); not part of npm test.
 //   node --import tsx bench/real-size.ts [--model DIR] [--threads N] [--texts 64] [--cache DIR]
 // --cache keeps the profile between runs (a later run then reuses it; its row says so).
 //   AURA_REAL_SIZE_MODEL=DIR overrides the default folder (.cache/real-size/gpt2-32x1280).
@@ -205,7 +205,9 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   writeFileSync(join(ROOT, 'bench', 'results-real-size.md'), md);
-  record('realSize', { model: MODEL, weightBytes: weights, threads, texts: TEXTS, rows, samples });
+  // The per-second samples, one line each, beside the table (results.json keeps the rows).
+  writeFileSync(join(ROOT, 'bench', 'results-real-size.samples.jsonl'), samples.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  record('realSize', { model: MODEL, weightBytes: weights, threads, texts: TEXTS, rows, samples: 'bench/results-real-size.samples.jsonl' });
   console.log(`\n${table}\n\nwritten to bench/results-real-size.md and bench/results.json (realSize)`);
 }
 
