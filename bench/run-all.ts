@@ -2,7 +2,9 @@
 // a non-zero exit if any failed or disagreed. Sized to finish in about 15 minutes on 2 quiet cores;
 // `npm run bench:full` runs the end-to-end comparison on 2,000 texts instead (about 35 minutes there,
 // most of it the ml-aura-style PyTorch pipeline).
-//   node --import tsx bench/run-all.ts [--e2e-texts 600] [--threads N]
+// `--real-size` adds the extension's steps on a 2.35 GB model (bench/real-size.ts: builds it on demand,
+// ~3 GB of disk, ~8 GB of memory), which are otherwise run alone with `npm run bench:real-size`.
+//   node --import tsx bench/run-all.ts [--e2e-texts 600] [--threads N] [--real-size]
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, arg, threadsArg } from './common';
@@ -19,6 +21,7 @@ const steps: [string, string[]][] = [
   // The wall-clock budgets kept out of the unit tests (bench/budgets.ts); exits 1 when a median misses.
   ['budgets', ['--import', 'tsx', join(ROOT, 'bench', 'budgets.ts')]],
 ];
+if (process.argv.includes('--real-size')) steps.push(['real-size', ['--import', 'tsx', join(ROOT, 'bench', 'real-size.ts'), '--threads', threads]]);
 const failed: string[] = [];
 const t0 = performance.now();
 for (const [name, args] of steps) {

@@ -38,6 +38,12 @@ export async function exportIntervention(ctx: CommandContext, format?: ExportFor
     checkpoint = checkpointArg ?? await askCheckpoint(ctx, model.fingerprint);
     if (!checkpoint) return;
   }
+  // Before the save dialog: a folded model at strength 0 is the original, copied (GBs for a real model).
+  const unchanged = choice.format === 'onnx' ? ctx.wb.unchangedOnnxExport() : undefined;
+  if (unchanged) {
+    void vscode.window.showWarningMessage(`AurA: ${unchanged}.`);
+    return;
+  }
   const stem = `${model.name}.${iv.method}-${Math.round(iv.strength * 100)}`;
   const name = choice.ext === undefined ? `${stem}.${choice.format}` : `${stem}.${choice.ext === 'onnx' ? 'onnx' : choice.ext === 'json' ? 'intervention.json' : 'gains.safetensors'}`;
   const out = target ?? await vscode.window.showSaveDialog({

@@ -1,7 +1,8 @@
 // One neuron, looked into: how it responds to toxic vs non-toxic examples (read back from the
-// profile's response matrices), and the examples and tokens that drive it most (per-token values of
-// all of them from one batched pass of the model). Runs in the model process (ModelWork), so reading
-// a response matrix of tens of MB never blocks the extension host.
+// profile's response matrices: no model work, so the panel draws it at once), and the examples and
+// tokens that drive it most (per-token values from a few small forward passes, cached per neuron).
+// Runs in the model process (ModelWork), so reading a response matrix of tens of MB never blocks the
+// extension host.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,10 +27,21 @@ export type TokenValues = (texts: string[], sites: string[], signal?: AbortSigna
 export type WritesOf = (site: string, neuron: number, examples: readonly LabelledText[] | undefined) => NeuronWrites | Error;
 
 const TOP_EXAMPLES = 5;
-/** Examples whose peak tokens are aggregated (one forward pass over this many texts). */
+/** Examples whose peak tokens are aggregated. */
 const TOKEN_EXAMPLES = 24;
+/**
+ * Texts per forward pass of the detail: onnxruntime's working memory grows with the tokens in a pass
+ * (and its arena keeps the peak), so 24 texts of 128 tokens in one pass held ~1 GiB more at 2.35 GB of
+ * weights; a few rows per pass cost little more time on the CPU.
+ */
+export const DETAIL_BATCH = 4;
+/** Neurons whose model part is kept (a few hundred KB each at most: 24 texts' tokens and values). */
+const CACHED_NEURONS = 64;
 /** Responses per class sent to the page for the distribution chart. */
 const SAMPLE = 2000;
+
+/** What the model adds to a neuron's detail: its examples with their tokens, and what it writes. */
+type ModelPart = Pick<NeuronDetail, 'topExamples' | 'topTokens' | 'writes' | 'role' | 'examplesNote'>;
 
 interface ProfileFiles {
   dir: string;
@@ -49,39 +61,55 @@ export class NeuronDetails {
     private readonly writesOf?: WritesOf,
   ) {}
 
+  /** Model passes run so far (tests read it: a cached neuron runs none). */
+  passes = 0;
+  private readonly cache = new Map<string, ModelPart>();
+
+  /**
+   * The part the profile already holds: the response distribution, means and maxima (from the
+   * response matrix on disk); examples and writes are left for `detail` (`pending` says so).
+   */
+  async profilePart(req: DetailRequest): Promise<NeuronDetail> {
+    const files = await this.profileFiles(req.dir);
+    const column = await this.column(req, files.labels.length);
+    const cached = this.cache.get(cacheKey(req));
+    return { ...summary(req, files.labels, column), ...(cached ?? { topExamples: [], pending: true }) };
+  }
+
   async detail(req: DetailRequest, signal?: AbortSignal): Promise<NeuronDetail> {
     const files = await this.profileFiles(req.dir);
     const column = await this.column(req, files.labels.length);
-    const pos: number[] = [];
-    const neg: number[] = [];
-    column.forEach((v, r) => (files.labels[r] ? pos : neg).push(v));
+    const key = cacheKey(req);
+    let part = this.cache.get(key);
+    if (part) {
+      // Most recently used last: Map keeps insertion order, so the first key is the one to evict.
+      this.cache.delete(key);
+    } else {
+      part = await this.modelPart(req, files, column, signal);
+      while (this.cache.size >= CACHED_NEURONS) this.cache.delete(this.cache.keys().next().value!);
+    }
+    this.cache.set(key, part);
+    return { ...summary(req, files.labels, column), ...part };
+  }
+
+  private async modelPart(req: DetailRequest, files: ProfileFiles, column: Float32Array, signal?: AbortSignal): Promise<ModelPart> {
     const stored = files.examples;
     const top = stored ? topRows(column, Math.max(TOP_EXAMPLES, TOKEN_EXAMPLES)) : [];
     const texts = top.map((r) => stored![files.exampleIndex[r]!]!);
-    const acts = texts.length > 0 ? await this.tokenValues(texts.map((t) => t.text), [req.site], signal) : [];
-    const examples = top.map((r, i) => {
-      const a = acts[i]!;
-      const values = a.values.get(req.site)!;
-      return {
-        text: texts[i]!.text,
-        label: texts[i]!.label,
-        value: column[r]!,
-        tokens: a.tokens.map((t, k) => ({ text: t.text, value: values[k * req.neurons + req.neuron]! })),
-      };
-    });
+    const examples: NeuronDetail['topExamples'] = [];
+    for (let start = 0; start < texts.length; start += DETAIL_BATCH) {
+      signal?.throwIfAborted();
+      const batch = texts.slice(start, start + DETAIL_BATCH);
+      this.passes++;
+      const acts = await this.tokenValues(batch.map((t) => t.text), [req.site], signal);
+      // Only this neuron's value per token is kept; the pass's [tokens, neurons] rows are dropped here.
+      batch.forEach((t, i) => {
+        const a = acts[i]!;
+        const values = a.values.get(req.site)!;
+        examples.push({ text: t.text, label: t.label, value: column[top[start + i]!]!, tokens: a.tokens.map((tok, k) => ({ text: tok.text, value: values[k * req.neurons + req.neuron]! })) });
+      });
+    }
     return {
-      site: req.site,
-      neuron: req.neuron,
-      layer: req.layer,
-      auroc: req.auroc,
-      gain: req.gain,
-      applied: req.applied,
-      meanPositive: mean(pos),
-      meanNegative: mean(neg),
-      maxPositive: max(pos),
-      maxNegative: max(neg),
-      positive: sample(pos, SAMPLE),
-      negative: sample(neg, SAMPLE),
       topExamples: examples.slice(0, TOP_EXAMPLES),
       topTokens: aggregateTopTokens(examples.map((e) => e.tokens)),
       ...(this.writesOf ? detailWritesFrom(this.writesOf(req.site, req.neuron, stored)) : {}),
@@ -93,6 +121,7 @@ export class NeuronDetails {
   forget(): void {
     this.files = undefined;
     this.matrix = undefined;
+    this.cache.clear();
   }
 
   private async profileFiles(dir: string): Promise<ProfileFiles> {
@@ -118,6 +147,31 @@ export class NeuronDetails {
     for (let r = 0; r < rows; r++) out[r] = m[r * req.neurons + req.neuron]!;
     return out;
   }
+}
+
+/** A profile folder may be rewritten in place (a new profile to the same folder): forget() clears the cache then. */
+function cacheKey(req: DetailRequest): string {
+  return `${req.dir}\0${req.pooling}\0${req.site}\0${req.neuron}`;
+}
+
+function summary(req: DetailRequest, labels: Uint8Array, column: Float32Array): Omit<NeuronDetail, 'topExamples'> {
+  const pos: number[] = [];
+  const neg: number[] = [];
+  column.forEach((v, r) => (labels[r] ? pos : neg).push(v));
+  return {
+    site: req.site,
+    neuron: req.neuron,
+    layer: req.layer,
+    auroc: req.auroc,
+    gain: req.gain,
+    applied: req.applied,
+    meanPositive: mean(pos),
+    meanNegative: mean(neg),
+    maxPositive: max(pos),
+    maxNegative: max(neg),
+    positive: sample(pos, SAMPLE),
+    negative: sample(neg, SAMPLE),
+  };
 }
 
 function topRows(column: Float32Array, k: number): number[] {

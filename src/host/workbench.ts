@@ -3,6 +3,7 @@
 // Commands and the panel drive it; its events carry the snapshots the page and the status bar show.
 import { basename } from 'node:path';
 import { buildProvenance } from '../aura/export/provenance';
+import { unchangedExportReason } from '../aura/export/unchanged';
 import { AuraUserError } from '../aura/errors';
 import { Emitter } from './events';
 import { ExampleCollection } from './example-collection';
@@ -205,7 +206,8 @@ export class Workbench {
     return outcome;
   }
 
-  async neuronDetail(site: string, neuron: number, signal?: AbortSignal): Promise<NeuronDetail> {
+  /** part 'profile': what the profile folder holds, at once (no model work); the rest is marked pending. */
+  async neuronDetail(site: string, neuron: number, signal?: AbortSignal, part: 'profile' | 'all' = 'all'): Promise<NeuronDetail> {
     const p = this.profiled;
     const info = this.loaded?.sites.find((s) => s.id === site);
     if (!p || !info) throw new AuraUserError(`no profile holds ${site}:${neuron}; profile a concept first`);
@@ -213,7 +215,7 @@ export class Workbench {
     if (auroc === undefined) throw new AuraUserError(`neuron ${site}:${neuron} is not in the profile`);
     const g = this.intervention.gainOf(site, neuron);
     const madeWith = this.provenance();
-    const d = await this.deps.host.neuronDetail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied }, signal ? { signal } : {});
+    const d = await this.deps.host.neuronDetail({ dir: p.dir, pooling: p.pooling, site, layer: info.layer, neurons: info.neurons, neuron, auroc, gain: g.gain, applied: g.applied, ...(part === 'profile' ? { part } : {}) }, signal ? { signal } : {});
     // Its interval, q-value and held-out AUROC: already here with the profile's statistics.
     return { ...d, ...detailStatsFrom(p.stats, site, neuron), madeWith };
   }
@@ -296,8 +298,15 @@ export class Workbench {
       return writeCheckpointExport(format, this.requireModel(), file, checkpoint, out, task);
     }
     if (format !== 'onnx') return writeInterventionAs(format, file, out, this.requireModel().fingerprint);
+    const unchanged = this.unchangedOnnxExport();
+    if (unchanged) throw new AuraUserError(`${out}: ${unchanged}`);
     const r = await this.track('Folding the intervention into the model', task, (call) => this.deps.host.exportOnnx({ gains: this.requireGains(), out, ...this.shiftsField(), provenance: JSON.stringify(buildProvenance(file, { fingerprint: this.requireModel().fingerprint })) }, call));
     return r.bytes;
+  }
+
+  /** Why a folded ONNX export now would only copy the original model (strength 0, nothing damped), or undefined. */
+  unchangedOnnxExport(): string | undefined {
+    return unchangedExportReason(this.requireGains().values(), [...(this.intervention.appliedShifts()?.values() ?? [])].map((s) => s.bias));
   }
 
   async importIntervention(path: string): Promise<void> {

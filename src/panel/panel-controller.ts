@@ -296,9 +296,19 @@ export class PanelController implements Disposable {
     const controller = new AbortController();
     this.detail = controller;
     this.wanted = { site, neuron };
+    // The profile's part (no model work) is drawn at once; the examples follow, unless they came first (cached).
+    let full = false;
+    this.wb.neuronDetail(site, neuron, controller.signal, 'profile').then(
+      (detail) => {
+        if (controller.signal.aborted || full || !isCurrent('detail', detail.madeWith, this.wb.inputs())) return;
+        this.post({ type: 'didSelectNeuron', detail, ...(reveal ? { reveal } : {}) });
+      },
+      () => undefined,
+    );
     this.wb.neuronDetail(site, neuron, controller.signal).then(
       (detail) => {
         if (controller.signal.aborted) return;
+        full = true;
         this.detail = undefined;
         // A profile landed while it was computed: it describes the old one, so ask again.
         if (!isCurrent('detail', detail.madeWith, this.wb.inputs())) {

@@ -126,6 +126,8 @@ export const DetailRequestSchema = v.object({
   auroc: finite,
   gain: finite,
   applied: finite,
+  /** 'profile': only what the profile folder holds (no model work, answered beside the model's queue); default all. */
+  part: v.optional(v.picklist(['profile', 'all'])),
 });
 
 // ------------------------------------------------------------------ results

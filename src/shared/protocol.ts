@@ -320,6 +320,8 @@ export const NeuronDetailSchema = v.object({
   examplesNote: v.optional(text()),
   /** The profile (and intervention) it was computed from (provenance.ts). */
   madeWith: v.optional(ProvenanceSchema),
+  /** The profile's part only: examples, tokens and writes are still being computed (they follow in another didSelectNeuron). */
+  pending: v.optional(v.boolean()),
 });
 export type NeuronDetail = v.InferOutput<typeof NeuronDetailSchema>;
 

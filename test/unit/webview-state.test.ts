@@ -121,7 +121,7 @@ test("a page with its own state ignores the host's kept view; a new one keeps wh
   const linked = open();
   feed(linked);
   const detail = { site: 'transformer.h.0.mlp.c_proj', neuron: 5, layer: 0, auroc: 0.7, gain: 0.6, applied: 0.6, meanPositive: 1, meanNegative: 0.5, maxPositive: 2, maxNegative: 1, positive: [1, 2], negative: [0.5, 1], topExamples: [] };
-  linked.fromHost({ type: 'didSelectNeuron', detail });
+  linked.fromHost({ type: 'didSelectNeuron', detail, reveal: true });
   assert.deepEqual(linked.app.store.state.ui.selected, { site: 'transformer.h.0.mlp.c_proj', neuron: 5 }, 'a detail from the host selects its row');
   linked.fromHost({ type: 'didRestoreView', view: kept });
   assert.deepEqual(linked.app.store.state.ui.selected, { site: 'transformer.h.0.mlp.c_proj', neuron: 5 });

@@ -45,10 +45,10 @@ export function createDetail({ doc, send }: ViewContext): View {
       replace(body, ...renderDetail(doc, d, s, send));
       // A newly arrived neuron is brought into view; scroll-margin-top (panel.css) keeps its title
       // below the sticky header.
-      if (d !== revealed) {
-        revealed = d;
-        el.scrollIntoView?.({ block: 'nearest' });
-      }
+      // The examples arriving after the profile's part of the same neuron do not scroll again.
+      const sameNeuron = revealed?.pending && revealed.site === d.site && revealed.neuron === d.neuron;
+      if (d !== revealed && !sameNeuron) el.scrollIntoView?.({ block: 'nearest' });
+      revealed = d;
     },
   };
 }
@@ -104,6 +104,7 @@ function renderDetail(doc: Document, d: NeuronDetail, s: PageState, send: ViewCo
     writesSection(doc, d.writes),
     h(doc, 'h3', {}, 'Examples that drive it most'),
     d.examplesNote ? h(doc, 'p', { class: 'muted', testid: 'examples-note' }, d.examplesNote) : null,
+    d.pending ? h(doc, 'p', { class: 'muted', testid: 'detail-pending' }, 'Running the model over the top examples for their tokens…') : null,
     h(doc, 'ol', { class: 'examples' }, ...d.topExamples.map((ex) => exampleItem(doc, ex))),
   ];
 }

@@ -1,6 +1,8 @@
 // The model and every piece of work that needs it, run one at a time (one inference at a time per
 // session). This runs inside the model process; tests may also call it in process.
 import { exportFoldedOnnx } from '../../aura/export/onnx-export';
+import { unchangedExportReason } from '../../aura/export/unchanged';
+import { verifyInChild } from './verify-child';
 import type { Provenance } from '../../aura/export/provenance';
 import { isUserError, UserError } from '../../engine/errors';
 import { neuronWrites, WRITES_TOP } from '../../aura/neuron-writes';
@@ -119,7 +121,11 @@ export class ModelWork implements ModelHost {
   }
 
   profile(req: ProfileRequest, call: CallOptions = {}): Promise<ProfileOutcome> {
-    return this.exclusive(call, () => runProfile(this.require(), req, call));
+    return this.exclusive(call, async () => {
+      // A new profile may be written to the folder of the last one: its cached details no longer hold.
+      this.details.forget();
+      return runProfile(this.require(), req, call);
+    });
   }
 
   evaluate(req: EvaluateRequest, call: CallOptions = {}): Promise<EvaluateOutcome> {
@@ -127,7 +133,10 @@ export class ModelWork implements ModelHost {
   }
 
   openProfile(req: OpenProfileRequest, call: CallOptions = {}): Promise<ProfileOutcome> {
-    return this.exclusive(call, () => openProfileFolder(this.require(), req, call));
+    return this.exclusive(call, () => {
+      this.details.forget();
+      return openProfileFolder(this.require(), req, call);
+    });
   }
 
   sweep(req: SweepRequest, call: CallOptions = {}): Promise<SweepOutcome> {
@@ -140,13 +149,28 @@ export class ModelWork implements ModelHost {
     return nonToxicReferences(req.dir, req.pooling, req.experts);
   }
 
+  /** The profile's part reads files only: it runs beside the queue, so the panel draws it while a preview runs. */
   neuronDetail(req: DetailRequest, call: CallOptions = {}): Promise<NeuronDetailOutcome> {
+    if (req.part === 'profile') {
+      call.signal?.throwIfAborted();
+      return this.details.profilePart(req);
+    }
     return this.exclusive(call, () => this.details.detail(req, call.signal));
+  }
+
+  /** Model passes the neuron detail has run (tests read it: a cached neuron runs none). */
+  get detailPasses(): number {
+    return this.details.passes;
   }
 
   exportOnnx(req: ExportOnnxRequest, call: CallOptions = {}): Promise<{ bytes: number }> {
     const provenance = req.provenance === undefined ? undefined : (JSON.parse(req.provenance) as Provenance);
-    return this.exclusive(call, async () => ({ bytes: (await exportFoldedOnnx(this.require(), toIntervention(req.gains, req.shifts), req.out, provenance)).bytes }));
+    const factors = toIntervention(req.gains, req.shifts);
+    const unchanged = unchangedExportReason([...factors.values()].map((f) => f.gain), [...factors.values()].map((f) => f.bias));
+    if (unchanged) return Promise.reject(new UserError(`${req.out}: ${unchanged}`));
+    // Verified in a short-lived process: loading the written model here, beside the live session, held
+    // two copies of the weights (2.53x at 2.35 GB).
+    return this.exclusive(call, async () => ({ bytes: (await exportFoldedOnnx(this.require(), factors, req.out, provenance, { verify: verifyInChild })).bytes }));
   }
 
   async dispose(): Promise<void> {
