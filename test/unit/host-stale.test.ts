@@ -85,7 +85,8 @@ function fakeHost(delayMs: number) {
     },
     async neuronDetail(req: DetailRequest): Promise<NeuronDetail> {
       await new Promise((r) => setTimeout(r, delayMs));
-      return { site: req.site, neuron: req.neuron, layer: req.layer, auroc: req.auroc, gain: req.gain, applied: req.applied, meanPositive: 1, meanNegative: 0, maxPositive: 1, maxNegative: 0, positive: [], negative: [], topExamples: [] };
+      // As the model process answers: the profile's part is marked pending (its examples follow).
+      return { site: req.site, neuron: req.neuron, layer: req.layer, auroc: req.auroc, gain: req.gain, applied: req.applied, meanPositive: 1, meanNegative: 0, maxPositive: 1, maxNegative: 0, positive: [], negative: [], topExamples: [], ...(req.part === 'profile' ? { pending: true } : {}) };
     },
     evaluate: async () => ({ baseline: side, intervened: side, prompts: 2, samples: 1, scorer: 'lexicon', seconds: 0.1 }),
     sweep: async () => ({ points: [], arms: [], prompts: 2, samples: 1, scorer: 'lexicon', seconds: 0.1 }),
@@ -176,7 +177,8 @@ test("the open neuron detail is computed again from a second profile: its AUROC 
   try {
     await t.wb.openModel('/fake', false);
     await t.wb.openProfile(A);
-    const details = () => t.posted.filter((m): m is Extract<HostMessage, { type: 'didSelectNeuron' }> => m.type === 'didSelectNeuron').map((m) => m.detail);
+    // Whole details (the profile's part comes first, marked pending; it carries the same numbers).
+    const details = () => t.posted.filter((m): m is Extract<HostMessage, { type: 'didSelectNeuron' }> => m.type === 'didSelectNeuron' && !m.detail.pending).map((m) => m.detail);
     t.panel.receive({ type: 'selectNeuron', site: SITE, neuron: 0 });
     await waitFor(() => details().length === 1);
     assert.equal(details()[0]!.auroc, 0.9);

@@ -93,15 +93,16 @@ function fakeWorkbench(e: ExpertsSnapshot) {
     progress: { task: null, done: 0, total: 0 },
     // One profile, one intervention revision throughout: every detail is current (shared/provenance.ts).
     inputs: () => ({ profile: e.key, intervention: 0 }),
-    neuronDetail: async (site: string, neuron: number) => {
+    neuronDetail: async (site: string, neuron: number, _signal?: AbortSignal, part: 'profile' | 'all' = 'all') => {
       const row = [...e.neuron].findIndex((n, i) => n === neuron && e.sites[e.site[i]!]!.id === site);
-      return detail(e, row);
+      return { ...detail(e, row), ...(part === 'profile' ? { pending: true } : {}) };
     },
   } as unknown as Workbench;
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
-const reveals = (posted: HostMessage[]) => posted.filter((m) => m.type === 'didSelectNeuron' && m.reveal).map((m) => (m as { detail: NeuronDetail }).detail.neuron);
+// Whole details only: the profile's part goes first, marked pending, and is not what is re-sent.
+const reveals = (posted: HostMessage[]) => posted.filter((m) => m.type === 'didSelectNeuron' && m.reveal && !m.detail.pending).map((m) => (m as { detail: NeuronDetail }).detail.neuron);
 
 test('the controller re-sends a revealed detail on ready, and stops once the page picks its own neuron', async () => {
   const e = bigExperts(500);
