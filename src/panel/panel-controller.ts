@@ -224,7 +224,7 @@ export class PanelController implements Disposable {
     this.post({ type: 'didChangeIntervention', intervention: wb.intervention.snapshot() });
     this.post({ type: 'didChangeProgress', progress: wb.progress });
     const preview = this.sampled && this.sampled.runId === wb.preview.snapshot?.runId ? this.sampled : wb.preview.snapshot;
-    if (preview) this.post(this.previewWire.full(preview));
+    if (preview) this.post(this.previewWire.full({ ...preview, replayed: true }));
     if (this.shownDetail && wb.experts && isCurrent('detail', this.shownMadeWith, wb.inputs())) this.post({ type: 'didSelectNeuron', detail: this.shownDetail });
     if (this.evaluation) this.post({ type: 'didEvaluate', evaluation: this.evaluation });
     if (this.sweep) this.post({ type: 'didSweep', sweep: this.sweep });

@@ -65,8 +65,9 @@ export function createPreview({ doc, store, send }: ViewContext): View {
       const p = s.preview;
       setDisabled(cancel, !p || p.done);
       if (!p) return;
-      // A page that just opened keeps the prompt it restored over a run that finished while it was away.
-      const fresh = lastRun === -1 && p.done;
+      // A page that just opened keeps the prompt it restored over a run that finished while it was away,
+      // or one still going that began before it opened (a rerun after the intervention changed).
+      const fresh = lastRun === -1 && (p.done || p.replayed === true);
       if (p.runId !== lastRun && !fresh && p.prompt !== prompt.value && doc.activeElement !== prompt) {
         // A run started elsewhere (Test Prompt From Selection): show its prompt here too, and the
         // preview itself (scroll-margin-top in panel.css keeps it below the sticky header).

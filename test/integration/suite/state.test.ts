@@ -96,11 +96,11 @@ suite('State that survives: closing, reopening and moving the panel', function (
 
     // Close and open again: everything is back.
     await closePanel(h);
-    saved = h.panelView().saved;
     await vscode.commands.executeCommand(Commands.openExpertsPanel);
-    view = await nextView(h, saved, filter, 'the reopened page to take the kept view');
-    assert.equal(view.prompt, prompt);
-    assert.deepEqual(view.selected, first);
+    // The reopened page starts from the kept view and hands nothing over while nothing changes: what it
+    // shows is read from what it does (it asks for the kept selection's detail, below) and, after the
+    // move, from the whole view it hands over when a neuron is opened.
+    assert.equal(h.panelView().view?.prompt, prompt, 'the host kept the prompt');
     const posted = await until('the reopened page to get its snapshots', () => {
       const p = h.panelPosted();
       return p?.includes('didEvaluate') && p.includes('didSweep') ? p : undefined;
