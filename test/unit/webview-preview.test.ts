@@ -47,3 +47,25 @@ test('a run started from the editor shows its prompt in the box', () => {
   p.fromHost({ type: 'didUpdatePreview', preview: { runId: 5, prompt: 'selected text', original: '', intervened: '', done: false } });
   assert.equal((p.$('preview-prompt') as HTMLTextAreaElement).value, 'selected text');
 });
+
+test('a rerun of the same prompt (the intervention changed) leaves a typed prompt alone; a new prompt from the editor replaces it', () => {
+  const p = ready();
+  const box = p.$('preview-prompt') as HTMLTextAreaElement;
+  p.fromHost({ type: 'didUpdatePreview', preview: { runId: 5, prompt: 'from the editor', original: ' a', intervened: '', done: false } });
+  assert.equal(box.value, 'from the editor');
+  box.value = 'typed here';
+  box.dispatchEvent(new p.win.Event('input') as unknown as Event);
+  p.fromHost({ type: 'didUpdatePreview', preview: { runId: 6, prompt: 'from the editor', original: ' a', intervened: '', done: false } });
+  assert.equal(box.value, 'typed here', 'the rerun did not replace what was typed');
+  assert.equal(p.app.store.state.ui.prompt, 'typed here');
+  p.fromHost({ type: 'didUpdatePreview', preview: { runId: 7, prompt: 'another selection', original: '', intervened: '', done: false } });
+  assert.equal(box.value, 'another selection');
+});
+
+test('a page that opens during a run it did not start keeps its own prompt (the host replays that run)', () => {
+  const p = ready();
+  const box = p.$('preview-prompt') as HTMLTextAreaElement;
+  const before = box.value;
+  p.fromHost({ type: 'didUpdatePreview', preview: { runId: 9, prompt: 'older run', original: ' a', intervened: '', done: false, replayed: true } });
+  assert.equal(box.value, before);
+});

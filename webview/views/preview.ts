@@ -47,6 +47,8 @@ export function createPreview({ doc, store, send }: ViewContext): View {
     samples,
   );
   let lastRun = -1;
+  /** The prompt of the last run shown: a rerun of it (the intervention changed) is not a new prompt. */
+  let lastPrompt: string | undefined;
   return {
     el,
     update(s, changed) {
@@ -68,7 +70,7 @@ export function createPreview({ doc, store, send }: ViewContext): View {
       // A page that just opened keeps the prompt it restored over a run that finished while it was away,
       // or one still going that began before it opened (a rerun after the intervention changed).
       const fresh = lastRun === -1 && (p.done || p.replayed === true);
-      if (p.runId !== lastRun && !fresh && p.prompt !== prompt.value && doc.activeElement !== prompt) {
+      if (p.runId !== lastRun && !fresh && p.prompt !== lastPrompt && p.prompt !== prompt.value && doc.activeElement !== prompt) {
         // A run started elsewhere (Test Prompt From Selection): show its prompt here too, and the
         // preview itself (scroll-margin-top in panel.css keeps it below the sticky header).
         prompt.value = p.prompt;
@@ -76,6 +78,7 @@ export function createPreview({ doc, store, send }: ViewContext): View {
         el.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
       }
       lastRun = p.runId;
+      lastPrompt = p.prompt;
       setText(status, statusText(p, staleness('preview', p.madeWith, inputsOf(s.experts, s.intervention))));
       renderCompletion(original, p.prompt, p.original);
       renderCompletion(intervened, p.prompt, p.intervened, p.original, p.done);
