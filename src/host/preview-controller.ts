@@ -38,13 +38,13 @@ export class PreviewController {
   }
 
   /** Starts a run now, cancelling any other; resolves with its last snapshot. */
-  run(prompt: string): { runId: number; done: Promise<PreviewSnapshot> } {
+  run(prompt: string, rerun = false): { runId: number; done: Promise<PreviewSnapshot> } {
     this.cancelPending();
     this.controller?.abort();
     const controller = new AbortController();
     this.controller = controller;
     const runId = ++this.runId;
-    const snap: PreviewSnapshot = { runId, prompt, original: '', intervened: '', done: false };
+    const snap: PreviewSnapshot = { runId, prompt, original: '', intervened: '', done: false, ...(rerun ? { rerun } : {}) };
     // A copy: execute() fills `snap` in as tokens come, and a published snapshot must not change after.
     this.publish({ ...snap });
     return { runId, done: this.execute(snap, controller.signal) };
@@ -61,7 +61,7 @@ export class PreviewController {
     this.controller?.abort();
     this.pending = setImmediate(() => {
       this.pending = undefined;
-      void this.run(prompt).done;
+      void this.run(prompt, true).done;
     });
   }
 

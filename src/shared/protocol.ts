@@ -338,6 +338,8 @@ export const PreviewSnapshotSchema = v.object({
   mean: v.optional(v.object({ original: finite, intervened: finite })),
   /** The profile and intervention the intervened side was generated with (set once its gains are read). */
   madeWith: v.optional(ProvenanceSchema),
+  /** The last prompt again because the intervention or profile changed: its prompt is not a new one for the page's box. */
+  rerun: v.optional(v.boolean()),
   /** Sent to a page that opened after the run began (its 'ready'): the run's prompt does not replace the one the page restored. */
   replayed: v.optional(v.boolean()),
   /** The last didAppendPreview of this run folded into the snapshot (absent: none); the next one is seq + 1. */

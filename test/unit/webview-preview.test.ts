@@ -69,3 +69,11 @@ test('a page that opens during a run it did not start keeps its own prompt (the 
   p.fromHost({ type: 'didUpdatePreview', preview: { runId: 9, prompt: 'older run', original: ' a', intervened: '', done: false, replayed: true } });
   assert.equal(box.value, before);
 });
+
+test('a rerun the host marks (the intervention changed) never replaces the prompt of a page that has seen no run yet', () => {
+  const p = ready();
+  const box = p.$('preview-prompt') as HTMLTextAreaElement;
+  const before = box.value;
+  p.fromHost({ type: 'didUpdatePreview', preview: { runId: 3, prompt: 'an earlier prompt', original: '', intervened: '', done: false, rerun: true } });
+  assert.equal(box.value, before);
+});

@@ -70,7 +70,7 @@ export function createPreview({ doc, store, send }: ViewContext): View {
       // A page that just opened keeps the prompt it restored over a run that finished while it was away,
       // or one still going that began before it opened (a rerun after the intervention changed).
       const fresh = lastRun === -1 && (p.done || p.replayed === true);
-      if (p.runId !== lastRun && !fresh && p.prompt !== lastPrompt && p.prompt !== prompt.value && doc.activeElement !== prompt) {
+      if (p.runId !== lastRun && !fresh && p.rerun !== true && p.prompt !== lastPrompt && p.prompt !== prompt.value && doc.activeElement !== prompt) {
         // A run started elsewhere (Test Prompt From Selection): show its prompt here too, and the
         // preview itself (scroll-margin-top in panel.css keeps it below the sticky header).
         prompt.value = p.prompt;
