@@ -126,9 +126,15 @@ describe('State that survives Reload Window (code-server + Chromium, packaged .v
         input.dispatchEvent(new E('input', { bubbles: true }));
         input.dispatchEvent(new E('change', { bubbles: true }));
       });
-      const status = await waitFor('the status bar to say Damp 30%', 60_000, async () => {
+      // What the status bar said last, for the failure message: a wrong method and a spinner differ.
+      let seen = '';
+      const status = await waitFor('the status bar to say Damp 30%', 90_000, async () => {
+        seen = (await statusBarItems(page)).filter((s) => /aura/i.test(`${s.id} ${s.text} ${s.label}`)).map((s) => s.text).join(' | ');
         const s = await statusIntervention();
         return s && /Damp 30%/.test(s) ? s : undefined;
+      }).catch(async (e: unknown) => {
+        const now = await shown(panel).catch(() => null);
+        throw new Error(`${(e as Error).message}; the status bar said: ${seen}; the panel shows ${JSON.stringify(now)}`);
       });
       log(`status bar: ${status}`);
 

@@ -56,6 +56,27 @@ test('top-k and alpha appear only for the methods that use them', () => {
   assert.equal(visible('alpha'), false);
 });
 
+test('a change made before the host answers the previous one builds on it, not on the older state', () => {
+  // Pick Damp, then drag the slider before the host's echo of Damp arrives (a slow extension host).
+  const p = ready();
+  const method = p.$('method') as HTMLSelectElement;
+  const slider = p.$('strength-slider') as HTMLInputElement;
+  method.value = 'damp';
+  method.dispatchEvent(new p.win.Event('change') as unknown as Event);
+  slider.value = '0.3';
+  slider.dispatchEvent(new p.win.Event('input') as unknown as Event);
+  assert.deepEqual(lastSettings(p), { method: 'damp', strength: 0.3, k: null, alpha: 0.5 });
+  // The host's answer to the first request arrives: the fields keep what the user set since.
+  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ method: 'damp', alpha: 0.5, strength: 1 }) });
+  assert.equal(slider.value, '0.3');
+  assert.equal(method.value, 'damp');
+  // The answer to the second: settled, and from here the host's state is what the fields show.
+  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ method: 'damp', alpha: 0.5, strength: 0.3 }) });
+  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ method: 'aura', strength: 0.6 }) });
+  assert.equal(slider.value, '0.6');
+  assert.equal(method.value, 'aura');
+});
+
 test('the affected count is the host\'s, live', () => {
   const p = ready();
   assert.equal(p.$('affected-count').textContent, '987');

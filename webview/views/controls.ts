@@ -71,9 +71,14 @@ export function createControls({ doc, store, send }: ViewContext): View {
     ),
   );
 
+  // What the page last asked for, until the host's state says it took it. Without it, a change made
+  // before the host answered the previous one (pick Damp, then drag the slider at once) was built on
+  // the host's older state and undid the first (the slider's message carried the old method).
+  let asked: { settings: InterventionSettings; at: number } | null = null;
+  const pending = (): InterventionSettings | null => (asked && Date.now() - asked.at < ASK_PATIENCE_MS ? asked.settings : null);
   const current = (): InterventionSettings => {
     const iv = store.state.intervention;
-    return { method: iv?.method ?? 'aura', strength: iv?.strength ?? 1, k: iv?.k ?? null, alpha: iv?.alpha ?? null };
+    return pending() ?? { method: iv?.method ?? 'aura', strength: iv?.strength ?? 1, k: iv?.k ?? null, alpha: iv?.alpha ?? null };
   };
   const emit = (patch: Partial<InterventionSettings>) => {
     const next = { ...current(), ...patch };
@@ -81,6 +86,7 @@ export function createControls({ doc, store, send }: ViewContext): View {
     if (info && !info.transport && !info.takesK) next.k = null;
     if (info && !info.transport && !info.takesAlpha) next.alpha = null;
     if (info?.takesAlpha && next.alpha === null) next.alpha = info.defaultAlpha;
+    asked = { settings: next, at: Date.now() };
     send({ type: 'setIntervention', settings: next });
   };
   method.addEventListener('change', () => emit({ method: method.value }));
@@ -129,7 +135,10 @@ export function createControls({ doc, store, send }: ViewContext): View {
       show(el, s.experts !== null || !!iv?.importedFrom);
       if (!iv) return;
       list(s.methods ?? BUILTIN_METHODS);
-      sync(method, iv.method);
+      if (asked && sameSettings(iv, asked.settings)) asked = null;
+      // An answer to an earlier request while a later one is on its way: the fields keep what the user set.
+      const settled = pending() === null;
+      if (settled) sync(method, iv.method);
       const available = new Set(iv.methods ?? listed.filter((m) => !m.transport).map((m) => m.id));
       options.forEach((o, i) => {
         const m = listed[i]!;
@@ -138,10 +147,12 @@ export function createControls({ doc, store, send }: ViewContext): View {
         const n = s.experts && !m.transport ? touched(settings, s.experts.auroc) : null;
         o.textContent = m.label + (o.disabled ? ' (not available in this build)' : n !== null ? ` · touches ${int(n)}` : '');
       });
-      sync(strength, String(iv.strength));
-      setText(strengthOut, pct(iv.strength));
-      if (sync(topK, iv.k === null ? '' : String(iv.k))) clearError(topK, kError);
-      if (sync(alpha, iv.alpha === null ? '' : String(iv.alpha))) clearError(alpha, alphaError);
+      if (settled) {
+        sync(strength, String(iv.strength));
+        setText(strengthOut, pct(iv.strength));
+        if (sync(topK, iv.k === null ? '' : String(iv.k))) clearError(topK, kError);
+        if (sync(alpha, iv.alpha === null ? '' : String(iv.alpha))) clearError(alpha, alphaError);
+      }
       const info = infoOf(iv.method);
       const transport = !!info?.transport;
       show(kField, !!info?.takesK);
@@ -158,6 +169,17 @@ export function createControls({ doc, store, send }: ViewContext): View {
       setText(imported, [iv.importedFrom ? `Imported from ${iv.importedFrom}` : '', iv.combined ? `combined: ${iv.combined}` : ''].filter(Boolean).join(' · '));
     },
   };
+}
+
+/**
+ * How long the page's own request outranks the host's state while no answer matches it. The host
+ * answers every setIntervention at once (tens of ms); one that normalised or refused a request is
+ * believed after this.
+ */
+const ASK_PATIENCE_MS = 2_000;
+
+function sameSettings(a: InterventionSettings, b: InterventionSettings): boolean {
+  return a.method === b.method && a.strength === b.strength && a.k === b.k && a.alpha === b.alpha;
 }
 
 /**
