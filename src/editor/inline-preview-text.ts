@@ -30,8 +30,12 @@ export function hoverMarkdown(c: PreviewContent): string {
  * The model's text as literal text in Markdown: every ASCII punctuation character is backslash-escaped
  * (CommonMark allows that for all of them), so "*", "_", "[", "<" or "&" a model writes show as written
  * instead of becoming emphasis, links, HTML or entities; the Markdown lexer, which VS Code runs in the
- * extension host on every hover it is handed, then has no emphasis runs to resolve.
+ * extension host on every hover it is handed, then has no emphasis runs to resolve. A line's leading
+ * spaces and tabs are written as character references: as themselves, four of them start an indented
+ * code block, which shows the escapes' backslashes (a fuzz test found "    *" coming back as "\\*").
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[!-/:-@[-`{-~]/g, '\\$&');
+  const indent = /^[ \t]*/.exec(text)![0];
+  const refs = indent.replace(/ /g, '&#32;').replace(/\t/g, '&#9;');
+  return refs + text.slice(indent.length).replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }

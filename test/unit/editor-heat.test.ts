@@ -91,6 +91,16 @@ test("the preview hover shows the model's text as written: no emphasis, links, H
   assert.equal((html.match(/<a href="command:/g) ?? []).length, 2);
 });
 
+test('an indented line from the model stays text, not an indented code block', () => {
+  for (const line of ['    *', '\t\t* x', '        `a` [b]']) {
+    const html = commonmark.render(previewHover({ intervened: line, original: 'x', label: 'AurA', done: true }));
+    const first = /<blockquote>([\s\S]*?)<\/blockquote>/.exec(html)![1]!;
+    assert.doesNotMatch(first, /<pre>|<code>/, html);
+    // The indentation itself comes back too (as the characters it was), not only the words.
+    assert.equal(textOf(first).replace(/^\s*<p>|<\/p>\s*$/g, '').replace(/^\n+|\n+$/g, ''), line);
+  }
+});
+
 test('any single line a model writes comes back as written from the hover', () => {
   fc.assert(
     fc.property(fc.string({ unit: fc.constantFrom(...'*_[]()<>&`#!\\~|-+.=:abc 1'.split('')), maxLength: 40 }), (line) => {
