@@ -12,13 +12,10 @@ import { cpus, availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConceptData } from '../src/aura/datasets';
-import { demoAssets } from '../src/aura/demo-assets';
 import { rankNeurons } from '../src/aura/experts';
 import type { SiteAuroc } from '../src/aura/experts';
 import { mulberry32 } from '../src/aura/random';
-import { objectSource, readConfig } from '../src/host/config';
 import { LagMonitor, measureLag } from '../src/host/lag-monitor';
-import { memoryLogger } from '../src/host/logger';
 import { ProcessModelHost } from '../src/host/model-host/process-host';
 import type { GenerationSettings } from '../src/host/model-host/api';
 import { Workbench } from '../src/host/workbench';
@@ -26,6 +23,7 @@ import { PanelController } from '../src/panel/panel-controller';
 import type { HostMessage } from '../src/shared/protocol';
 import { tinyWorkbench } from '../test/helpers/workbench';
 import { ROOT, arg, fmt, record } from './common';
+import { timedPanel } from './panel-rig';
 
 const REPS = arg('reps', 5);
 if (!Number.isInteger(REPS) || REPS < 5) {
@@ -136,13 +134,7 @@ const preview: Scenario = {
   budgetMs: 100,
   async setup() {
     const cacheRoot = mkdtempSync(join(tmpdir(), 'aura-budget-'));
-    const config = readConfig(objectSource({ 'dataset.maxPerClass': 60, sequenceLength: 32, 'generation.maxNewTokens': 20 }), true);
-    const log = memoryLogger();
-    const demo = demoAssets(ROOT);
-    const wb = new Workbench({ host: new ProcessModelHost(), log, cacheRoot, config: () => config, demo: () => demo });
-    const posted: { at: number; m: HostMessage }[] = [];
-    const noop = () => undefined;
-    const panel = new PanelController(wb, (m) => posted.push({ at: performance.now(), m }), { useDemoModel: noop, openModelFolder: noop, profile: noop, importIntervention: noop, evaluate: noop, exportIntervention: noop }, log);
+    const { wb, panel, posted } = timedPanel({ 'dataset.maxPerClass': 60, sequenceLength: 32, 'generation.maxNewTokens': 20 }, cacheRoot);
     await wb.useDemo();
     panel.receive({ type: 'runPreview', prompt: 'You are such a' });
     await until(() => wb.preview.snapshot?.done === true);

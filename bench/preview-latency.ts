@@ -10,14 +10,9 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoAssets } from '../src/aura/demo-assets';
-import { objectSource, readConfig } from '../src/host/config';
-import { memoryLogger } from '../src/host/logger';
-import { ProcessModelHost } from '../src/host/model-host/process-host';
-import { Workbench } from '../src/host/workbench';
-import { PanelController } from '../src/panel/panel-controller';
 import type { HostMessage } from '../src/shared/protocol';
-import { ROOT, arg, die, machine } from './common';
+import { arg, die, machine } from './common';
+import { timedPanel } from './panel-rig';
 
 const PROMPTS = ['You are such a', 'The neighbours said that', 'I think the new manager is', 'Honestly, this whole thing is', 'When they finally arrived, we'];
 
@@ -44,13 +39,7 @@ const stats = (ms: number[]) => {
 
 export async function previewLatency(dir: string, o: { prompts: number; moves: number; tokens: number; perClass: number }) {
   const cacheRoot = mkdtempSync(join(tmpdir(), 'aura-preview-latency-'));
-  const config = readConfig(objectSource({ 'dataset.maxPerClass': o.perClass, sequenceLength: 32, 'generation.maxNewTokens': o.tokens }), true);
-  const log = memoryLogger();
-  const demo = demoAssets(ROOT);
-  const wb = new Workbench({ host: new ProcessModelHost(), log, cacheRoot, config: () => config, demo: () => demo });
-  const posted: { at: number; m: HostMessage }[] = [];
-  const noop = () => undefined;
-  const panel = new PanelController(wb, (m) => posted.push({ at: performance.now(), m }), { useDemoModel: noop, openModelFolder: noop, profile: noop, importIntervention: noop, evaluate: noop, exportIntervention: noop }, log);
+  const { wb, panel, posted, demo } = timedPanel({ 'dataset.maxPerClass': o.perClass, sequenceLength: 32, 'generation.maxNewTokens': o.tokens }, cacheRoot);
   try {
     let t = performance.now();
     await wb.openModel(dir, false);

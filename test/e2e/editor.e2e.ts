@@ -7,88 +7,34 @@
 //   flock /tmp/aura-e2e.lock bash -c 'bash scripts/e2e/setup.sh && node --import tsx --test --test-reporter=spec test/e2e/editor.e2e.ts'
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { TestIds } from '../../src/shared/ids';
-import {
-  Fatal,
-  RESULTS,
-  ROOT,
-  checkSetup,
-  collectLogs,
-  editorFor,
-  findFrame,
-  launchBrowser,
-  log,
-  notifications,
-  openFile,
-  openWorkbench,
-  packageVsix,
-  runCommand,
-  screenshot,
-  sleep,
-  startCodeServer,
-  statusBarItems,
-  trustWorkspace,
-  tryCommand,
-  waitFor,
-  type CodeServer,
-} from './harness';
+import { RESULTS, editorFor, findFrame, log, runCommand, screenshot, sleep, waitFor, type CodeServer } from './harness';
+import { PANEL_TIMEOUT, endSession, failOnErrorNotification, openWorkspaceFile, selectLine, startSession, stepRunner, tid, useDemoModel } from './demo-session';
 
 const FILE_NAME = 'insults.txt';
 const FILE_TEXT = 'The weather was awful, and he said\nYou are a stupid idiot and a disgusting liar, shut up\n';
-const DEMO_MODEL_TIMEOUT = 5 * 60_000;
 const HIGHLIGHT_TIMEOUT = 3 * 60_000;
-const PANEL_TIMEOUT = 3 * 60_000;
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 describe('the editor side in code-server + Chromium', { timeout: 20 * 60_000 }, () => {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let page: Page;
-  let failed = false;
-
-  async function step(t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
-    if (failed) return void t.skip('an earlier step failed');
-    try {
-      await body();
-    } catch (e) {
-      failed = true;
-      if (page) await screenshot(page, `FAILED-editor-${name}`).catch(() => {});
-      const toasts = page ? await notifications(page).catch(() => []) : [];
-      throw new Error(`${name}: ${(e as Error).message}\n  notifications: ${JSON.stringify(toasts)}\n  screenshots and logs: ${path.relative(ROOT, RESULTS)}`, { cause: e });
-    }
-  }
+  const step = stepRunner('editor-', () => page);
 
   before(async () => {
-    checkSetup();
-    log('building and packaging the .vsix');
-    server = await startCodeServer(packageVsix(), { [FILE_NAME]: FILE_TEXT });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })).newPage();
+    ({ server, browser, page } = await startSession({ [FILE_NAME]: FILE_TEXT }));
   });
 
   after(async () => {
-    collectLogs(server);
-    await browser?.close().catch(() => {});
-    await server?.stop();
+    await endSession(server, browser);
   });
 
   it('opens the workspace, trusts it and loads the demo model', async (t) => {
     await step(t, '01-demo', async () => {
-      await openWorkbench(page, server!);
-      await trustWorkspace(page);
-      await runCommand(page, 'View: Close Primary Side Bar');
-      await openFile(page, FILE_NAME);
-      await runCommand(page, 'AurA: Use Demo Model');
-      await waitFor('the demo model and its profile', DEMO_MODEL_TIMEOUT, async () => {
-        const error = (await notifications(page)).find((n) => n.severity === 'error');
-        if (error) throw new Fatal(`error notification: ${error.text}`);
-        const spinning = await page.locator('.part.statusbar .statusbar-item .codicon-modifier-spin').count();
-        const ready = (await statusBarItems(page)).find((s) => /\b(AurA|Damp|Det0)\s+\d+%/.test(s.text) && !/working|not profiled/i.test(s.text));
-        return ready && !spinning ? ready.text : undefined;
-      }, 500);
-      await tryCommand(page, 'Notifications: Clear All Notifications');
+      await openWorkspaceFile(page, server!, FILE_NAME);
+      await useDemoModel(page, 'the demo model and its profile');
       log(`webviews open before the click: ${await page.locator('iframe.webview').count()} (0: the link has to create the panel)`);
     });
   });
@@ -97,16 +43,11 @@ describe('the editor side in code-server + Chromium', { timeout: 20 * 60_000 }, 
     await step(t, '02-hover-link', async () => {
       const editor = editorFor(page, FILE_NAME);
       const lines = editor.locator('.view-lines');
-      await lines.click();
       // The insult line, selected to its end.
-      await page.keyboard.press('Control+Home');
-      await page.keyboard.press('ArrowDown');
-      await page.keyboard.press('Home');
-      await page.keyboard.press('Shift+End');
+      await selectLine(page, lines, 1);
       await runCommand(page, 'AurA: Highlight Expert Activations in Selection');
       const token = await waitFor('a highlighted token', HIGHLIGHT_TIMEOUT, async () => {
-        const error = (await notifications(page)).find((n) => n.severity === 'error');
-        if (error) throw new Fatal(`error notification: ${error.text}`);
+        await failOnErrorNotification(page);
         return strongestHighlight(lines);
       });
       log(`darkest highlight at (${Math.round(token.x)}, ${Math.round(token.y)}), alpha ${token.alpha}`);

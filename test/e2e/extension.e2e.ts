@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { TestIds } from '../../src/shared/ids';
 import {
@@ -21,45 +21,45 @@ import {
   KEEP,
   RESULTS,
   ROOT,
-  checkSetup,
-  collectLogs,
   editorFor,
   findFrame,
-  launchBrowser,
   listCommands,
   log,
   notifications,
   openFile,
-  openWorkbench,
-  packageVsix,
-  resetResults,
   runCommand,
   screenshot,
   tryCommand,
   sleep,
-  startCodeServer,
   statusBarItems,
-  trustWorkspace,
   waitFor,
   type CodeServer,
 } from './harness';
+import {
+  DEMO_MODEL_TIMEOUT,
+  PANEL_TIMEOUT,
+  auraStatusReady,
+  endSession,
+  failOnErrorNotification,
+  openExpertsPanel,
+  openWorkspaceFile,
+  selectLine,
+  startSession,
+  stepRunner,
+  tid,
+} from './demo-session';
 
 const TITLES = {
   useDemoModel: 'AurA: Use Demo Model',
-  openExpertsPanel: 'AurA: Open Experts Panel',
   testSelection: 'AurA: Test Prompt From Selection',
   highlight: 'AurA: Highlight Expert Activations in Selection',
 };
-const tid = (id: string) => `[data-testid="${id}"]`;
 
 /** The prompt typed in the panel and the text selected in the editor (a held-out demo prompt). */
 const PANEL_PROMPT = 'Yea, it hurts like';
 const FILE_NAME = 'notes.txt';
 const FILE_TEXT = 'The weather was awful, and he said\nYou are a stupid idiot and a disgusting liar, shut up\n';
 
-// Generous: the machine running this may be two busy cores; the demo model is small.
-const DEMO_MODEL_TIMEOUT = 5 * 60_000;
-const PANEL_TIMEOUT = 3 * 60_000;
 const PREVIEW_TIMEOUT = 3 * 60_000;
 /** Slider moves timed for the latency figure. */
 const LATENCY_MOVES = 10;
@@ -72,42 +72,13 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
   let browser: Browser | undefined;
   let page: Page;
   let panel: Frame | undefined;
-  let failed = false;
   const consoleLines: string[] = [];
 
   /** Runs one step; on failure, a screenshot and the extension's logs, and later steps are skipped. */
-  async function step(t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
-    if (failed) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await body();
-    } catch (e) {
-      failed = true;
-      if (page) await screenshot(page, `FAILED-${name}`).catch(() => {});
-      const toasts = page ? await notifications(page).catch(() => []) : [];
-      const status = page ? await statusBarItems(page).catch(() => []) : [];
-      const err = e as Error;
-      throw new Error(
-        `${name}: ${err.message}\n` +
-          `  notifications: ${JSON.stringify(toasts)}\n` +
-          `  status bar: ${JSON.stringify(status.filter((s) => s.text || s.label).map((s) => `${s.id}: ${s.text || s.label}`))}\n` +
-          `  screenshot: ${path.relative(ROOT, path.join(RESULTS, `FAILED-${name}.png`))}, logs: ${path.relative(ROOT, path.join(RESULTS, 'logs'))}`,
-        { cause: err },
-      );
-    }
-  }
+  const step = stepRunner('', () => page);
 
   before(async () => {
-    checkSetup();
-    resetResults();
-    log('building and packaging the .vsix');
-    const vsix = packageVsix();
-    server = await startCodeServer(vsix, { [FILE_NAME]: FILE_TEXT });
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-    page = await context.newPage();
+    ({ server, browser, page } = await startSession({ [FILE_NAME]: FILE_TEXT }, { resetResults: true }));
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') consoleLines.push(`[${m.type()}] ${m.text()}`);
     });
@@ -115,24 +86,15 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
   });
 
   after(async () => {
-    collectLogs(server);
-    if (consoleLines.length) {
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(path.join(RESULTS, 'browser-console.log'), consoleLines.join('\n') + '\n');
-    }
-    await browser?.close().catch(() => {});
-    await server?.stop();
+    if (consoleLines.length) writeFileSync(path.join(RESULTS, 'browser-console.log'), consoleLines.join('\n') + '\n');
+    await endSession(server, browser);
   });
 
   it('opens the workspace and trusts it', async (t) => {
     await step(t, '01-workbench', async () => {
-      await openWorkbench(page, server!);
-      const how = await trustWorkspace(page);
-      log(`workspace trust: ${how}`);
       // Room for the panel, and the text file open in the first editor group now, so that the panel
       // opens beside it and both stay visible for the inline preview later.
-      await runCommand(page, 'View: Close Primary Side Bar');
-      await openFile(page, FILE_NAME);
+      await openWorkspaceFile(page, server!, FILE_NAME);
       await screenshot(page, '01-workbench-trusted');
     });
   });
@@ -149,11 +111,8 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
         const toasts = await notifications(page);
         const error = toasts.find((n) => n.severity === 'error');
         if (error) throw new Fatal(`error notification: ${error.text}`);
-        // "AurA: demo · AurA 100%": a model and an intervention state, so the profile is there too.
-        const ours = (await statusBarItems(page)).filter((s) => /aura/i.test(`${s.id} ${s.text} ${s.label}`));
-        const spinning = await page.locator('.part.statusbar .statusbar-item .codicon-modifier-spin').count();
-        const ready = ours.find((s) => /\b(AurA|Damp|Det0)\s+\d+%/.test(s.text) && !/working|not profiled/i.test(s.text));
-        if (ready && !spinning) return `status bar: ${ready.text}`;
+        const ready = await auraStatusReady(page);
+        if (ready) return `status bar: ${ready}`;
         const done = toasts.find((n) => /demo/i.test(n.text) && /(ready|loaded|experts|profiled)/i.test(n.text));
         if (done) return `notification: ${done.text}`;
         return undefined;
@@ -166,12 +125,9 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
 
   it('opens the experts panel: table rows and AUROC histogram', async (t) => {
     await step(t, '03-experts-panel', async () => {
-      await runCommand(page, TITLES.openExpertsPanel);
-      panel = await findFrame(page, tid(TestIds.expertsTable), PANEL_TIMEOUT, 'the experts table');
-      const rows = await waitFor('rows in the experts table', PANEL_TIMEOUT, async () => {
-        const n = await panel!.locator(`${tid(TestIds.expertsTable)} ${tid(TestIds.expertRow)}`).count();
-        return n > 0 ? n : undefined;
-      });
+      const opened = await openExpertsPanel(page);
+      panel = opened.panel;
+      const rows = opened.rows;
       const bars = await waitFor('bars in the AUROC histogram', 30_000, async () => {
         const n = await panel!.locator(`${tid(TestIds.histogram)} rect`).count();
         return n > 0 ? n : undefined;
@@ -320,8 +276,7 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
       await screenshot(page, '08-selection');
       await runCommand(page, TITLES.testSelection);
       const shown = await waitFor('the inline preview after the selection', INLINE_TIMEOUT, async () => {
-        const error = (await notifications(page)).find((n) => n.severity === 'error');
-        if (error) throw new Fatal(`error notification: ${error.text}`);
+        await failOnErrorNotification(page);
         const ghost = editor.locator('.ghost-text-decoration, .ghost-text');
         if (await ghost.count()) return `ghost text: ${normalise(await ghost.first().innerText())}`;
         const lens = normalise(await editor.locator('.contentWidgets .codelens-decoration, .codelens-decoration').allInnerTexts().then((a) => a.join(' | ')));
@@ -384,15 +339,10 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
     await step(t, '07-highlights', async () => {
       const editor = editorFor(page, FILE_NAME);
       const lines = editor.locator('.view-lines');
-      await lines.click();
-      await page.keyboard.press('Control+Home');
-      await page.keyboard.press('ArrowDown');
-      await page.keyboard.press('Home');
-      await page.keyboard.press('Shift+End');
+      await selectLine(page, lines, 1);
       await runCommand(page, TITLES.highlight);
       const legend = await waitFor('the highlight legend', INLINE_TIMEOUT, async () => {
-        const error = (await notifications(page)).find((n) => n.severity === 'error');
-        if (error) throw new Fatal(`error notification: ${error.text}`);
+        await failOnErrorNotification(page);
         return (await afterContents(lines)).find((c) => /strongest \(\d+%\)/.test(c));
       });
       log(`highlight legend: ${legend}`);
@@ -462,8 +412,7 @@ describe('AurA Lens in code-server + Chromium (packaged .vsix)', { timeout: 30 *
       await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
       const p = await findFrame(page, tid(TestIds.expertsTable), PANEL_TIMEOUT, 'the experts table after the reload');
       const rows = await waitFor('rows in the experts table after the reload', PANEL_TIMEOUT, async () => {
-        const error = (await notifications(page)).find((n) => n.severity === 'error');
-        if (error) throw new Fatal(`error notification: ${error.text}`);
+        await failOnErrorNotification(page);
         const n = await p.locator(`${tid(TestIds.expertsTable)} ${tid(TestIds.expertRow)}`).count();
         return n > 0 ? n : undefined;
       });

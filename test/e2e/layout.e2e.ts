@@ -12,30 +12,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { TestIds } from '../../src/shared/ids';
-import {
-  Fatal,
-  RESULTS,
-  checkSetup,
-  collectLogs,
-  findFrame,
-  launchBrowser,
-  log,
-  notifications,
-  openFile,
-  openWorkbench,
-  packageVsix,
-  runCommand,
-  screenshot,
-  sleep,
-  startCodeServer,
-  statusBarItems,
-  trustWorkspace,
-  tryCommand,
-  waitFor,
-  type CodeServer,
-} from './harness';
+import { RESULTS, log, runCommand, screenshot, sleep, waitFor, type CodeServer } from './harness';
+import { PANEL_TIMEOUT, endSession, openExpertsPanel, openWorkspaceFile, startSession, tid, useDemoModel } from './demo-session';
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 /** The page's globals, typed here (this file compiles without the DOM library). */
 interface PageEl {
   scrollWidth: number;
@@ -46,8 +25,6 @@ type PageGlobals = { scrollTo(x: number, y: number): void; document: { querySele
 const scrollTop = (f: Frame) => f.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
 const FILE_NAME = 'notes.txt';
 const VIEWPORT = { width: 1600, height: 1000 };
-const DEMO_MODEL_TIMEOUT = 5 * 60_000;
-const PANEL_TIMEOUT = 3 * 60_000;
 
 describe('the experts panel beside the editor at 1600x1000', { timeout: 20 * 60_000 }, () => {
   let server: CodeServer | undefined;
@@ -56,38 +33,18 @@ describe('the experts panel beside the editor at 1600x1000', { timeout: 20 * 60_
   let panel: Frame;
 
   before(async () => {
-    checkSetup();
-    log('building and packaging the .vsix');
-    server = await startCodeServer(packageVsix(), { [FILE_NAME]: 'You are a stupid idiot and a disgusting liar, shut up\n' });
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
-    page = await context.newPage();
+    ({ server, browser, page } = await startSession({ [FILE_NAME]: 'You are a stupid idiot and a disgusting liar, shut up\n' }, { viewport: VIEWPORT }));
   });
 
   after(async () => {
     if (page) await screenshot(page, 'layout-last').catch(() => {});
-    collectLogs(server);
-    await browser?.close().catch(() => {});
-    await server?.stop();
+    await endSession(server, browser);
   });
 
   it('opens the demo model and the panel beside the editor', async () => {
-    await openWorkbench(page, server!);
-    await trustWorkspace(page);
-    await runCommand(page, 'View: Close Primary Side Bar');
-    await openFile(page, FILE_NAME);
-    await runCommand(page, 'AurA: Use Demo Model');
-    await waitFor('the demo model to load', DEMO_MODEL_TIMEOUT, async () => {
-      const error = (await notifications(page)).find((n) => n.severity === 'error');
-      if (error) throw new Fatal(`error notification: ${error.text}`);
-      const ready = (await statusBarItems(page)).find((s) => /\b(AurA|Damp|Det0)\s+\d+%/.test(s.text) && !/working|not profiled/i.test(s.text));
-      const spinning = await page.locator('.part.statusbar .statusbar-item .codicon-modifier-spin').count();
-      return ready && !spinning ? ready.text : undefined;
-    }, 500);
-    await tryCommand(page, 'Notifications: Clear All Notifications');
-    await runCommand(page, 'AurA: Open Experts Panel');
-    panel = await findFrame(page, tid(TestIds.expertsTable), PANEL_TIMEOUT, 'the experts table');
-    await waitFor('rows in the experts table', PANEL_TIMEOUT, async () => ((await panel.locator(tid(TestIds.expertRow)).count()) > 0 ? true : undefined));
+    await openWorkspaceFile(page, server!, FILE_NAME);
+    await useDemoModel(page);
+    ({ panel } = await openExpertsPanel(page));
     await panel.locator(tid(TestIds.strength)).waitFor({ timeout: 30_000 });
     // A preview with text, so the picture shows what the panel is for.
     await panel.locator(tid(TestIds.previewRun)).click();

@@ -6,39 +6,25 @@
 //
 //   flock /tmp/aura-e2e.lock bash -c 'bash scripts/e2e/setup.sh && node --import tsx --test --test-reporter=spec test/e2e/state.e2e.ts'
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { TestIds } from '../../src/shared/ids';
+import { findFrame, log, runCommand, screenshot, waitFor, type CodeServer } from './harness';
 import {
-  Fatal,
-  RESULTS,
-  ROOT,
-  checkSetup,
-  collectLogs,
-  findFrame,
-  launchBrowser,
-  log,
-  notifications,
-  openFile,
-  openWorkbench,
-  packageVsix,
-  resetResults,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  statusBarItems,
-  trustWorkspace,
-  tryCommand,
-  waitFor,
-  type CodeServer,
-} from './harness';
+  PANEL_TIMEOUT,
+  auraStatusOrError,
+  auraStatusTexts,
+  endSession,
+  openExpertsPanel,
+  openWorkspaceFile,
+  startSession,
+  stepRunner,
+  tid,
+  useDemoModel,
+} from './demo-session';
 
-const tid = (id: string) => `[data-testid="${id}"]`;
 const FILE_NAME = 'notes.txt';
 const FILE_TEXT = 'The weather was awful, and he said\n';
-const DEMO_MODEL_TIMEOUT = 5 * 60_000;
-const PANEL_TIMEOUT = 3 * 60_000;
 const RESTORE_TIMEOUT = 5 * 60_000;
 const PROMPT = 'Kept across a reload:';
 
@@ -47,33 +33,13 @@ describe('State that survives Reload Window (code-server + Chromium, packaged .v
   let browser: Browser | undefined;
   let page: Page;
   let panel: Frame;
-  let failed = false;
   /** What the page showed before the reload: the selected row's id and the detail's first line. */
   let selectedId = '';
   /** The search typed: the selected expert's site, so its row stays in the table. */
   let search = '';
 
-  async function step(t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
-    if (failed) return void t.skip('an earlier step failed');
-    try {
-      await body();
-    } catch (e) {
-      failed = true;
-      if (page) await screenshot(page, `FAILED-state-${name}`).catch(() => {});
-      const toasts = page ? await notifications(page).catch(() => []) : [];
-      throw new Error(`${name}: ${(e as Error).message}\n  notifications: ${JSON.stringify(toasts)}\n  screenshot: ${path.relative(ROOT, path.join(RESULTS, `FAILED-state-${name}.png`))}`, { cause: e });
-    }
-  }
-
-  /** The AurA status bar item's text once it names a model and an intervention and nothing spins. */
-  async function statusIntervention(): Promise<string | undefined> {
-    const error = (await notifications(page)).find((n) => n.severity === 'error');
-    if (error) throw new Fatal(`error notification: ${error.text}`);
-    const ours = (await statusBarItems(page)).filter((s) => /aura/i.test(`${s.id} ${s.text} ${s.label}`));
-    const spinning = await page.locator('.part.statusbar .statusbar-item .codicon-modifier-spin').count();
-    const ready = ours.find((s) => /\b(AurA|Damp|Det0)\s+\d+%/.test(s.text) && !/working|not profiled/i.test(s.text));
-    return ready && !spinning ? ready.text : undefined;
-  }
+  const step = stepRunner('state-', () => page);
+  const statusIntervention = () => auraStatusOrError(page);
 
   /** What the panel shows of the state under test. */
   async function shown(p: Frame) {
@@ -90,31 +56,18 @@ describe('State that survives Reload Window (code-server + Chromium, packaged .v
   }
 
   before(async () => {
-    checkSetup();
-    resetResults();
-    log('building and packaging the .vsix');
-    server = await startCodeServer(packageVsix(), { [FILE_NAME]: FILE_TEXT });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })).newPage();
+    ({ server, browser, page } = await startSession({ [FILE_NAME]: FILE_TEXT }, { resetResults: true }));
   });
 
   after(async () => {
-    collectLogs(server);
-    await browser?.close().catch(() => {});
-    await server?.stop();
+    await endSession(server, browser);
   });
 
   it('sets Damp 30%, selects an expert, types a search and a prompt', async (t) => {
     await step(t, '01-set-up', async () => {
-      await openWorkbench(page, server!);
-      log(`workspace trust: ${await trustWorkspace(page)}`);
-      await runCommand(page, 'View: Close Primary Side Bar');
-      await openFile(page, FILE_NAME);
-      await runCommand(page, 'AurA: Use Demo Model');
-      log(`demo model ready: ${await waitFor('the demo model', DEMO_MODEL_TIMEOUT, statusIntervention, 500)}`);
-      await tryCommand(page, 'Notifications: Clear All Notifications');
-      await runCommand(page, 'AurA: Open Experts Panel');
-      panel = await findFrame(page, tid(TestIds.expertsTable), PANEL_TIMEOUT, 'the experts table');
+      await openWorkspaceFile(page, server!, FILE_NAME);
+      log(`demo model ready: ${await useDemoModel(page, 'the demo model')}`);
+      ({ panel } = await openExpertsPanel(page));
       await panel.locator(tid(TestIds.expertRow)).first().waitFor({ timeout: PANEL_TIMEOUT });
 
       await panel.locator(tid(TestIds.method)).selectOption('damp');
@@ -129,7 +82,7 @@ describe('State that survives Reload Window (code-server + Chromium, packaged .v
       // What the status bar said last, for the failure message: a wrong method and a spinner differ.
       let seen = '';
       const status = await waitFor('the status bar to say Damp 30%', 90_000, async () => {
-        seen = (await statusBarItems(page)).filter((s) => /aura/i.test(`${s.id} ${s.text} ${s.label}`)).map((s) => s.text).join(' | ');
+        seen = await auraStatusTexts(page);
         const s = await statusIntervention();
         return s && /Damp 30%/.test(s) ? s : undefined;
       }).catch(async (e: unknown) => {

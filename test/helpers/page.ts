@@ -1,8 +1,11 @@
 // The experts panel's page in happy-dom with a fake host: what the page posts is recorded, and host
 // messages arrive as window 'message' events, as they do in a real webview.
+import { afterEach } from 'node:test';
 import { Window } from 'happy-dom';
 import { mountApp } from '../../webview/views/app';
-import type { ExpertsSnapshot, HostMessage, InterventionSnapshot, ModelSummary, PageMessage, SiteInfo } from '../../src/shared/protocol';
+import type { ExpertsSnapshot, HostMessage, InterventionSnapshot, ModelSummary, NeuronDetail, PageMessage, SiteInfo } from '../../src/shared/protocol';
+
+export type MountedPage = ReturnType<typeof mountPage>;
 
 export function mountPage(saved?: unknown) {
   const win = new Window({ url: 'https://webview.test/' });
@@ -79,4 +82,57 @@ export function modelOf(experts: ExpertsSnapshot): ModelSummary {
 
 export function intervention(patch: Partial<InterventionSnapshot> = {}): InterventionSnapshot {
   return { method: 'aura', strength: 1, k: null, alpha: null, overrides: [], affected: 1234, ...patch };
+}
+
+/**
+ * What the host sends once a profile is open: the model, its experts and the intervention (none when
+ * `iv` is null, for a test of what the page shows before the host has one).
+ */
+export function feedProfile(p: MountedPage, experts: ExpertsSnapshot, iv: InterventionSnapshot | null = intervention()): MountedPage {
+  p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
+  p.fromHost({ type: 'didChangeExperts', experts });
+  if (iv) p.fromHost({ type: 'didChangeIntervention', intervention: iv });
+  return p;
+}
+
+/**
+ * mountPage for a test file: every page it mounts is closed after the test that mounted it (the
+ * console.warn it replaced restored), so a failing test leaves nothing open for the next.
+ */
+export function pagesClosedAfterEach(): (saved?: unknown) => MountedPage {
+  let pages: MountedPage[] = [];
+  afterEach(async () => {
+    for (const p of pages) await p.close();
+    pages = [];
+  });
+  return (saved?: unknown) => {
+    const p = mountPage(saved);
+    pages.push(p);
+    return p;
+  };
+}
+
+/** A neuron detail for row `row` of `e` with small fixed class statistics; `patch` replaces any field. */
+export function neuronDetail(e: ExpertsSnapshot, row = 0, patch: Partial<NeuronDetail> = {}): NeuronDetail {
+  return {
+    site: e.sites[e.site[row]!]!.id,
+    neuron: e.neuron[row]!,
+    layer: e.sites[e.site[row]!]!.layer,
+    auroc: e.auroc[row]!,
+    gain: 0.5,
+    applied: 0.5,
+    meanPositive: 1,
+    meanNegative: 0,
+    maxPositive: 2,
+    maxNegative: 1,
+    positive: [1, 2, 1.5],
+    negative: [0, 0.2, 0.1],
+    topExamples: [],
+    ...patch,
+  };
+}
+
+/** happy-dom has no scrollIntoView; the page calls it on the neuron detail when a neuron is selected. */
+export function stubDetailScroll(p: MountedPage, onScroll: () => void = () => {}): void {
+  (p.$('neuron-detail') as HTMLElement & { scrollIntoView: () => void }).scrollIntoView = onScroll;
 }

@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { objectSource, readConfig } from '../../src/host/config';
 import { memoryLogger } from '../../src/host/logger';
 import { Workbench } from '../../src/host/workbench';
@@ -32,4 +33,18 @@ export function tinyWorkbench(host: ModelHost, settings: Record<string, unknown>
       rmSync(cacheRoot, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a describe block: a tinyWorkbench over `host` with the demo model and profile opened before its
+ * tests and disposed after them. Call the returned function inside a test.
+ */
+export function demoWorkbenchForSuite(host: ModelHost): () => ReturnType<typeof tinyWorkbench> {
+  let bench: ReturnType<typeof tinyWorkbench>;
+  before(async () => {
+    bench = tinyWorkbench(host);
+    await bench.wb.useDemo();
+  });
+  after(() => bench.dispose());
+  return () => bench;
 }

@@ -4,14 +4,12 @@
 // reference is computed here from the pairwise definition of AUROC (P(pos > neg) + P(tie) / 2, as
 // scikit-learn's roc_auc_score), never from the code under test.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PROFILE_FORMAT, PROFILE_VERSION, responsesPath } from '../../src/aura/profile/store';
 import { profileStatistics } from '../../src/aura/stats/significance';
 import { mulberry32 } from '../../src/aura/random';
 import { heldOutSplit } from '../../src/aura/stats/split';
 import { PANEL_STATS } from '../../src/host/model-host/panel-stats';
+import { writeOneSiteProfile } from '../helpers/profile-folder';
 import { scratchDir } from '../helpers/scratch';
 
 const P = 40;
@@ -61,23 +59,7 @@ function writeProfile(pos: number[][], neg: number[][]): string {
   let p = 0;
   let q = 0;
   labels.forEach((l, r) => m.set(l ? pos[p++]! : neg[q++]!, r * N));
-  const manifest = {
-    format: PROFILE_FORMAT,
-    version: PROFILE_VERSION,
-    model: { name: 'selection', fingerprint: 'sha256:selection' },
-    data: { source: 'selection', positives: P, negatives: Q, hash: 'sha256:selection' },
-    seqLen: 8,
-    batchSize: 8,
-    sites: [{ id: 's', neurons: N }],
-    examples: labels.length,
-    batches: Math.ceil(labels.length / 8),
-    pooling: 'max',
-  };
-  mkdirSync(join(dir, 'responses'), { recursive: true });
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  writeFileSync(join(dir, 'order.json'), JSON.stringify({ labels, exampleIndex: labels.map((_, i) => i) }));
-  for (const pooling of ['max', 'mean'] as const) writeFileSync(responsesPath(dir, 's', pooling), new Uint8Array(m.buffer));
-  return dir;
+  return writeOneSiteProfile(dir, { name: 'selection', labels, neurons: N, responses: m, batchSize: 8 });
 }
 
 describe('held-out column: experts are chosen on the ranking part only', () => {

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { DETAIL_BATCH, NeuronDetails } from '../../src/host/neuron-detail';
 import { ModelWork } from '../../src/host/model-host/model-work';
 import { responsesPath } from '../../src/aura/profile/store';
 import { EXAMPLES_FILE } from '../../src/host/profile-files';
-import { DEMO_CONCEPT, tinyWorkbench } from '../helpers/workbench';
+import { DEMO_CONCEPT, demoWorkbenchForSuite } from '../helpers/workbench';
 import type { DetailRequest, TextActivations } from '../../src/host/model-host/api';
 
 const SITE = 'mlp.0';
@@ -119,16 +119,11 @@ describe('neuron detail with a stand-in model', () => {
 });
 
 describe('neuron detail through the workbench (tiny GPT-2, model in process)', () => {
-  let bench: ReturnType<typeof tinyWorkbench>;
   const work = new ModelWork();
-  before(async () => {
-    bench = tinyWorkbench(work);
-    await bench.wb.useDemo();
-  });
-  after(() => bench.dispose());
+  const bench = demoWorkbenchForSuite(work);
 
   test("the profile's part runs no pass and matches the full detail's distributions; reopening runs none; a new profile invalidates", async () => {
-    const { wb } = bench;
+    const { wb } = bench();
     const e = wb.experts!;
     const site = e.sites[e.site[0]!]!.id;
     const neuron = e.neuron[0]!;

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { ort } from '../../src/engine/ort-session';
 import { unchangedExportReason } from '../../src/aura/export/unchanged';
 import { ModelWork } from '../../src/host/model-host/model-work';
 import { verifyInChild } from '../../src/host/model-host/verify-child';
-import { tinyWorkbench } from '../helpers/workbench';
+import { demoWorkbenchForSuite } from '../helpers/workbench';
 import { MODELS } from '../helpers/fixtures';
 
 const out = mkdtempSync(join(tmpdir(), 'aura-export-child-'));
@@ -18,31 +18,30 @@ const oneLine = (re: RegExp) => (e: Error) => re.test(e.message) && !e.message.i
 
 after(() => rmSync(out, { recursive: true, force: true }));
 
+/** Runs `body` with onnxruntime's session creation watched: what each session was made from, in order. */
+async function sessionsCreatedDuring<T>(body: () => Promise<T>): Promise<{ result: T; created: unknown[] }> {
+  const created: unknown[] = [];
+  const create = ort.InferenceSession.create;
+  ort.InferenceSession.create = ((...args: unknown[]) => {
+    created.push(args[0]);
+    return (create as (...a: unknown[]) => Promise<ort.InferenceSession>)(...args);
+  }) as typeof ort.InferenceSession.create;
+  try {
+    return { result: await body(), created };
+  } finally {
+    ort.InferenceSession.create = create;
+  }
+}
+
 describe('export verification in a child process', () => {
-  let bench: ReturnType<typeof tinyWorkbench>;
   const work = new ModelWork();
-  before(async () => {
-    bench = tinyWorkbench(work);
-    await bench.wb.useDemo();
-  });
-  after(() => bench.dispose());
+  const bench = demoWorkbenchForSuite(work);
 
   test('the model process creates no session over the written model; the file it writes loads', async () => {
-    const { wb } = bench;
+    const { wb } = bench();
     wb.intervention.update({ method: 'det0', strength: 1, k: 40, alpha: null });
     const target = join(out, 'folded.onnx');
-    const created: unknown[] = [];
-    const create = ort.InferenceSession.create;
-    ort.InferenceSession.create = ((...args: unknown[]) => {
-      created.push(args[0]);
-      return (create as (...a: unknown[]) => Promise<ort.InferenceSession>)(...args);
-    }) as typeof ort.InferenceSession.create;
-    let bytes: number;
-    try {
-      bytes = await wb.exportIntervention('onnx', target);
-    } finally {
-      ort.InferenceSession.create = create;
-    }
+    const { result: bytes, created } = await sessionsCreatedDuring(() => wb.exportIntervention('onnx', target));
     assert.ok(bytes > 0 && existsSync(target));
     // The live model's session was made when it opened; folding makes none, so any session here would be the check's.
     assert.deepEqual(created.map((c) => (typeof c === 'string' ? c : 'bytes')), []);
@@ -58,7 +57,7 @@ describe('export verification in a child process', () => {
   });
 
   test('an export at strength 0 is refused with the reason, before anything is written', async () => {
-    const { wb } = bench;
+    const { wb } = bench();
     wb.intervention.update({ method: 'det0', strength: 0, k: 40, alpha: null });
     const target = join(out, 'unchanged.onnx');
     assert.match(wb.unchangedOnnxExport() ?? '', /changes nothing/);
@@ -79,18 +78,8 @@ test('a model with external data: its export (graph + data file) is verified out
     const info = await work.open({ path: join(MODELS, 'gpt2-tiny-external') });
     const site = info.sites[0]!;
     const target = join(out, 'external.onnx');
-    const created: unknown[] = [];
-    const create = ort.InferenceSession.create;
-    ort.InferenceSession.create = ((...args: unknown[]) => {
-      created.push(args[0]);
-      return (create as (...a: unknown[]) => Promise<ort.InferenceSession>)(...args);
-    }) as typeof ort.InferenceSession.create;
-    try {
-      const r = await work.exportOnnx({ gains: new Map([[site.id, new Float32Array(site.neurons).fill(0.5)]]), out: target });
-      assert.ok(r.bytes > 0);
-    } finally {
-      ort.InferenceSession.create = create;
-    }
+    const { result: r, created } = await sessionsCreatedDuring(() => work.exportOnnx({ gains: new Map([[site.id, new Float32Array(site.neurons).fill(0.5)]]), out: target }));
+    assert.ok(r.bytes > 0);
     assert.deepEqual(created.map((c) => (typeof c === 'string' ? c : 'bytes')), []);
     const s = await ort.InferenceSession.create(target, { logSeverityLevel: 4 });
     await s.release();

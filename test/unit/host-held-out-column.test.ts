@@ -3,16 +3,14 @@
 // scikit-learn reference of test/fixtures/aura/make_stats_golden.py (never with this code's output):
 // per neuron, in the table's ranking order, and in the neuron detail.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { PROFILE_FORMAT, PROFILE_VERSION, responsesPath } from '../../src/aura/profile/store';
 import { profileStatistics } from '../../src/aura/stats/significance';
 import { expertsSnapshot } from '../../src/host/experts-snapshot';
 import { PANEL_HELD_OUT, PANEL_STATS, panelStatistics } from '../../src/host/model-host/panel-stats';
 import { transportFromWire } from '../../src/host/model-host/transport-wire';
 import { detailStatsFrom, expertStatsFrom } from '../../src/host/panel-feeds';
 import { GOLDEN_SITE, goldenProfileFolder, goldenStats as g } from '../helpers/golden-profile';
+import { writeOneSiteProfile } from '../helpers/profile-folder';
 import { scratchDir } from '../helpers/scratch';
 
 function close(got: ArrayLike<number> | undefined, want: number[], what: string): void {
@@ -77,25 +75,7 @@ describe('held-out AUROC in the panel vs the NumPy reference', () => {
 
 describe('a profile too small to split', () => {
   it('has no held-out column, and says why instead of failing', async () => {
-    const dir = scratchDir('held-out-small');
-    const labels = [1, 0, 1, 0];
-    const manifest = {
-      format: PROFILE_FORMAT,
-      version: PROFILE_VERSION,
-      model: { name: 'small', fingerprint: 'sha256:small' },
-      data: { source: 'small', positives: 2, negatives: 2, hash: 'sha256:small' },
-      seqLen: 8,
-      batchSize: 4,
-      sites: [{ id: 's', neurons: 3 }],
-      examples: 4,
-      batches: 1,
-      pooling: 'max',
-    };
-    mkdirSync(join(dir, 'responses'), { recursive: true });
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    writeFileSync(join(dir, 'order.json'), JSON.stringify({ labels, exampleIndex: [0, 1, 2, 3] }));
-    const m = Float32Array.from({ length: 12 }, (_, i) => (i * 7) % 5);
-    for (const pooling of ['max', 'mean'] as const) writeFileSync(responsesPath(dir, 's', pooling), new Uint8Array(m.buffer));
+    const dir = writeOneSiteProfile(scratchDir('held-out-small'), { name: 'small', labels: [1, 0, 1, 0], neurons: 3, responses: Float32Array.from({ length: 12 }, (_, i) => (i * 7) % 5) });
     // 30% of 2 rounds to 1 held out, leaving 1 to rank: still a split. 10% of 2 holds none out.
     const { stats } = await panelStatistics(dir, 'max', { options: { ...PANEL_STATS('max'), heldOutColumn: 0.1 } });
     assert.equal(stats.sites[0]!.heldOutAuroc, undefined);
@@ -105,24 +85,7 @@ describe('a profile too small to split', () => {
   });
 
   it('a profile with one toxic example opens for the gain methods: no transport maps, a line saying why (found by the integration suite)', async () => {
-    const dir = scratchDir('aura-one-toxic-');
-    const manifest = {
-      format: PROFILE_FORMAT,
-      version: PROFILE_VERSION,
-      model: { name: 'small', fingerprint: 'sha256:small' },
-      data: { source: 'small', positives: 1, negatives: 2, hash: 'sha256:small' },
-      seqLen: 8,
-      batchSize: 3,
-      sites: [{ id: 's', neurons: 3 }],
-      examples: 3,
-      batches: 1,
-      pooling: 'max',
-    };
-    mkdirSync(join(dir, 'responses'), { recursive: true });
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-    writeFileSync(join(dir, 'order.json'), JSON.stringify({ labels: [0, 1, 0], exampleIndex: [0, 1, 2] }));
-    const m = Float32Array.from([0, 1, 2, 5, 0, 1, 1, 2, 0]);
-    for (const pooling of ['max', 'mean'] as const) writeFileSync(responsesPath(dir, 's', pooling), new Uint8Array(m.buffer));
+    const dir = writeOneSiteProfile(scratchDir('aura-one-toxic-'), { name: 'small', labels: [0, 1, 0], neurons: 3, responses: Float32Array.from([0, 1, 2, 5, 0, 1, 1, 2, 0]) });
     const { stats, transport, notes } = await panelStatistics(dir, 'max');
     assert.deepEqual(transport, { 'linear-act': [], 'mean-act': [] });
     assert.equal(transportFromWire(transport).size, 0, 'the panel offers neither transport method');

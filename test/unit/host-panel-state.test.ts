@@ -5,17 +5,14 @@
 // Expected values are the settings and numbers the test sets by hand (Damp 30%, alpha 0.5, ...).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { objectSource, readConfig } from '../../src/host/config';
 import { Emitter } from '../../src/host/events';
 import { InterventionState } from '../../src/host/intervention-state';
 import { memoryLogger } from '../../src/host/logger';
-import { Workbench } from '../../src/host/workbench';
 import { keepIntervention } from '../../src/panel/keep-intervention';
 import { MAX_KEPT_OVERRIDES, PanelMemory, provenanceOf } from '../../src/panel/panel-memory';
-import { PanelController } from '../../src/panel/panel-controller';
+import { NO_MODEL_HOST, panelOverWorkbench } from '../helpers/panel';
 import type { SiteAuroc } from '../../src/aura/experts';
-import type { ModelHost } from '../../src/host/model-host/api';
-import type { EvaluationSummary, ExpertsSnapshot, HostMessage, SweepSnapshot } from '../../src/shared/protocol';
+import type { EvaluationSummary, ExpertsSnapshot, SweepSnapshot } from '../../src/shared/protocol';
 import type { ViewState } from '../../src/shared/view-state';
 
 /** A Memento that stores what VS Code's storage would: JSON text. */
@@ -198,13 +195,7 @@ test('a kept intervention the profile cannot take (a transport method it lacks) 
 });
 
 function controller(memory: PanelMemory) {
-  const log = memoryLogger();
-  const host = { dispose: async () => undefined } as unknown as ModelHost;
-  const config = readConfig(objectSource({}), true);
-  const wb = new Workbench({ host, log, cacheRoot: '/nonexistent', config: () => config, demo: () => ({ root: '', model: '', concept: '', prompts: '', neutral: '' }) });
-  const posted: HostMessage[] = [];
-  const none = () => undefined;
-  const c = new PanelController(wb, (m) => posted.push(m), { useDemoModel: none, openModelFolder: none, profile: none, importIntervention: none, evaluate: none, exportIntervention: none }, log, undefined, undefined, memory);
+  const { panel: c, posted, wb } = panelOverWorkbench(NO_MODEL_HOST, { memory });
   return { c, posted, wb };
 }
 

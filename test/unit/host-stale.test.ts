@@ -9,13 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PROFILE_FORMAT, PROFILE_VERSION, aurocPath } from '../../src/aura/profile/store';
-import { objectSource, readConfig } from '../../src/host/config';
-import { memoryLogger } from '../../src/host/logger';
-import { Workbench } from '../../src/host/workbench';
-import { PanelController } from '../../src/panel/panel-controller';
 import { parseHostMessage } from '../../src/shared/protocol';
 import { scratchDir } from '../helpers/scratch';
+import { panelOverWorkbench } from '../helpers/panel';
 import type { CallOptions, DetailRequest, GenerateRequest, ModelHost, ModelInfo, OpenProfileRequest, ProfileOutcome } from '../../src/host/model-host/api';
+import type { Workbench } from '../../src/host/workbench';
 import type { ComparisonSnapshot, HostMessage, NeuronDetail, PreviewSnapshot } from '../../src/shared/protocol';
 
 const SITE = 'h.0.mlp';
@@ -95,13 +93,20 @@ function fakeHost(delayMs: number) {
 }
 
 function setup(delayMs = 2) {
-  const log = memoryLogger();
-  const config = readConfig(objectSource({}), true);
-  const wb = new Workbench({ host: fakeHost(delayMs), log, cacheRoot: '/nonexistent', config: () => config, demo: () => ({ root: '', model: '', concept: '', prompts: '', neutral: '' }) });
-  const posted: HostMessage[] = [];
-  const noop = () => undefined;
-  const panel = new PanelController(wb, (m) => posted.push(m), { useDemoModel: noop, openModelFolder: noop, profile: noop, importIntervention: noop, evaluate: noop, exportIntervention: noop }, log);
+  const { wb, posted, panel } = panelOverWorkbench(fakeHost(delayMs));
   return { wb, posted, panel, dispose: async () => (panel.dispose(), await wb.dispose()) };
+}
+
+/** setup(delayMs) with the fake model and profile A open; runs `body`, then disposes all, whatever happened. */
+async function withProfileA(body: (t: ReturnType<typeof setup>) => Promise<void>, delayMs = 2): Promise<void> {
+  const t = setup(delayMs);
+  try {
+    await t.wb.openModel('/fake', false);
+    await t.wb.openProfile(A);
+    await body(t);
+  } finally {
+    await t.dispose();
+  }
 }
 
 /** The next finished preview whose run matches, or a failure after `ms` (the old code never reran). */
@@ -150,11 +155,8 @@ test('Import Intervention reruns the preview: the new heading comes with the new
   }
 });
 
-test('a preview running while a profile lands is run again with the new profile\'s gains', async () => {
-  const t = setup(15);
-  try {
-    await t.wb.openModel('/fake', false);
-    await t.wb.openProfile(A);
+test('a preview running while a profile lands is run again with the new profile\'s gains', () =>
+  withProfileA(async (t) => {
     const run = t.wb.preview.run('You are');
     // Let it start generating with A's gains, then land B.
     await new Promise((r) => setTimeout(r, 40));
@@ -167,16 +169,10 @@ test('a preview running while a profile lands is run again with the new profile\
     assert.equal(after.madeWith?.profile, t.wb.experts?.key);
     const finished = await run.done;
     assert.equal(finished.error, 'cancelled', 'the run made with A was stopped');
-  } finally {
-    await t.dispose();
-  }
-});
+  }, 15));
 
-test("the open neuron detail is computed again from a second profile: its AUROC and gain, not the first's", async () => {
-  const t = setup();
-  try {
-    await t.wb.openModel('/fake', false);
-    await t.wb.openProfile(A);
+test("the open neuron detail is computed again from a second profile: its AUROC and gain, not the first's", () =>
+  withProfileA(async (t) => {
     // Whole details (the profile's part comes first, marked pending; it carries the same numbers).
     const details = () => t.posted.filter((m): m is Extract<HostMessage, { type: 'didSelectNeuron' }> => m.type === 'didSelectNeuron' && !m.detail.pending).map((m) => m.detail);
     t.panel.receive({ type: 'selectNeuron', site: SITE, neuron: 0 });
@@ -196,16 +192,10 @@ test("the open neuron detail is computed again from a second profile: its AUROC 
     assert.equal(details().at(-1)!.neuron, 2);
     assert.equal(details().at(-1)!.auroc, 0.6);
     assert.ok(details().every((x) => x.neuron !== 2 || x.auroc !== 0.95), 'the neuron never shown with the profile that was replaced');
-  } finally {
-    await t.dispose();
-  }
-});
+  }));
 
-test('the compare card is compared again when a new profile lands: the new profile against the same second folder', async () => {
-  const t = setup();
-  try {
-    await t.wb.openModel('/fake', false);
-    await t.wb.openProfile(A);
+test('the compare card is compared again when a new profile lands: the new profile against the same second folder', () =>
+  withProfileA(async (t) => {
     t.panel.showComparison(A, await t.wb.intervention.compareProfiles(A, C), C);
     const cards = () => t.posted.filter((m): m is Extract<HostMessage, { type: 'didCompare' }> => m.type === 'didCompare').map((m) => m.comparison);
     const first = cards().at(-1) as ComparisonSnapshot;
@@ -219,16 +209,10 @@ test('the compare card is compared again when a new profile lands: the new profi
     // B {1, 2, 3} against C {1, 3}: two shared of three, Jaccard 2/3.
     assert.deepEqual({ ...again.experts, jaccard: Math.round(again.experts.jaccard! * 1e6) / 1e6 }, { a: 3, b: 2, both: 2, jaccard: 0.666667 });
     assert.ok(parseHostMessage({ type: 'didCompare', comparison: again }));
-  } finally {
-    await t.dispose();
-  }
-});
+  }));
 
-test('an evaluation is marked out of date once the intervention changes, a sweep once the profile does (not the panel\'s intervention)', async () => {
-  const t = setup();
-  try {
-    await t.wb.openModel('/fake', false);
-    await t.wb.openProfile(A);
+test('an evaluation is marked out of date once the intervention changes, a sweep once the profile does (not the panel\'s intervention)', () =>
+  withProfileA(async (t) => {
     const e = await t.wb.evaluate('prompts.jsonl', undefined, { samples: 1 });
     assert.equal(e.madeWith.intervention, t.wb.intervention.revision);
     t.panel.showEvaluation({ prompts: e.prompts, samples: e.samples, scorer: e.scorer, seconds: e.seconds, baseline: e.baseline, intervened: e.intervened, madeWith: e.madeWith });
@@ -242,10 +226,7 @@ test('an evaluation is marked out of date once the intervention changes, a sweep
       evaluation: 'Made with profile #1 (concept.jsonl) / intervention AurA 100%: out of date (the profile has changed since).',
       sweep: 'Made with profile #1 (concept.jsonl): out of date (the profile has changed since).',
     });
-  } finally {
-    await t.dispose();
-  }
-});
+  }));
 
 async function waitFor(ok: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;

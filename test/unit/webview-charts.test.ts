@@ -2,9 +2,9 @@
 // layer; the welcome card shows until a profile exists.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { bigExperts, modelOf, mountPage } from '../helpers/page';
+import { bigExperts, feedProfile, mountPage, type MountedPage } from '../helpers/page';
 
-let page: ReturnType<typeof mountPage> | undefined;
+let page: MountedPage | undefined;
 afterEach(async () => {
   await page?.close();
   page = undefined;
@@ -13,8 +13,7 @@ afterEach(async () => {
 test('the AUROC histogram counts every neuron; the per-layer chart has a bar per layer', () => {
   const experts = bigExperts(20_000);
   page = mountPage();
-  page.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
-  page.fromHost({ type: 'didChangeExperts', experts });
+  feedProfile(page, experts, null);
   const bars = [...page.$('auroc-histogram').querySelectorAll('rect')];
   assert.ok(bars.length >= 20);
   const counted = bars.reduce((n, r) => n + Number(/: (\d+) neurons/.exec(r.querySelector('title')!.textContent!)![1]), 0);

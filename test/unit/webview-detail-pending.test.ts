@@ -3,10 +3,10 @@
 // it without scrolling the panel again.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
+import { bigExperts, feedProfile, mountPage, type MountedPage } from '../helpers/page';
 import type { NeuronDetail } from '../../src/shared/protocol';
 
-let page: ReturnType<typeof mountPage> | undefined;
+let page: MountedPage | undefined;
 afterEach(async () => {
   await page?.close();
   page = undefined;
@@ -14,10 +14,7 @@ afterEach(async () => {
 
 test("the profile's part shows its metrics and chart at once, then the examples replace the note", () => {
   const e = bigExperts(50);
-  const p = (page = mountPage());
-  p.fromHost({ type: 'didChangeModel', model: modelOf(e) });
-  p.fromHost({ type: 'didChangeExperts', experts: e });
-  p.fromHost({ type: 'didChangeIntervention', intervention: intervention() });
+  const p = feedProfile((page = mountPage()), e);
   const site = e.sites[e.site[0]!]!.id;
   const neuron = e.neuron[0]!;
   let scrolls = 0;

@@ -1,9 +1,9 @@
 // The evaluation card names what it measured and is marked stale once the panel's intervention differs.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
+import { bigExperts, feedProfile, intervention, mountPage, type MountedPage } from '../helpers/page';
 
-let page: ReturnType<typeof mountPage> | undefined;
+let page: MountedPage | undefined;
 afterEach(async () => {
   await page?.close();
   page = undefined;
@@ -14,10 +14,7 @@ const side = (p: number) => ({ toxicityProbability: p, expectedMaxToxicity: p + 
 test('the card says what it measured and goes stale when the intervention changes', () => {
   const experts = bigExperts(50);
   page = mountPage();
-  const p = page;
-  p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
-  p.fromHost({ type: 'didChangeExperts', experts });
-  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ strength: 1, revision: 1 }) });
+  const p = feedProfile(page, experts, intervention({ strength: 1, revision: 1 }));
   const measured = { model: 'aura-demo', method: 'aura' as const, strength: 1, k: null, alpha: null, overrides: 0 };
   const madeWith = { profile: experts.key!, intervention: 1, profileLabel: '#1 (concept.jsonl)', interventionLabel: 'AurA 100%' };
   p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 3, samples: 2, scorer: 'lexicon', seconds: 4, baseline: side(0.4), intervened: side(0.1), measured, madeWith } });
@@ -32,9 +29,7 @@ test('the card says what it measured and goes stale when the intervention change
 test('the card shows the second scorer beside the first, and nothing when there is none', () => {
   const experts = bigExperts(50);
   page = mountPage();
-  const p = page;
-  p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
-  p.fromHost({ type: 'didChangeExperts', experts });
+  const p = feedProfile(page, experts, null);
   const second = { scorer: 'cuss', baseline: { toxicityProbability: 0.3, expectedMaxToxicity: 0.4, meanToxicity: 0.1 }, intervened: { toxicityProbability: 0.12, expectedMaxToxicity: 0.2, meanToxicity: 0.05 } };
   p.fromHost({ type: 'didEvaluate', evaluation: { prompts: 3, samples: 2, scorer: 'lexicon', seconds: 4, baseline: side(0.4), intervened: side(0.1), second } });
   assert.equal(p.doc.querySelector('[data-testid="evaluation-second"]')?.textContent, 'Second scorer (cuss): toxicity probability 0.300 → 0.120, 2.50× lower toxicity probability.');
@@ -45,9 +40,7 @@ test('the card shows the second scorer beside the first, and nothing when there 
 test("the card names RealToxicityPrompts' figures with k, shows each one's interval, the paired difference and overlap warnings (issue 20, items 3, 5)", () => {
   const experts = bigExperts(50);
   page = mountPage();
-  const p = page;
-  p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
-  p.fromHost({ type: 'didChangeExperts', experts });
+  const p = feedProfile(page, experts, null);
   const iv = (lo: number, hi: number) => ({ low: lo, high: hi });
   const withIv = (x: number) => ({ ...side(x), intervals: { toxicityProbability: iv(x - 0.1, x + 0.1), expectedMaxToxicity: iv(x, x + 0.2), meanToxicity: iv(0, 1), perplexity: iv(19, 21) } });
   const difference = { toxicityProbability: iv(-0.5, -0.1), expectedMaxToxicity: iv(-0.4, -0.2), meanToxicity: iv(-0.2, 0), perplexity: iv(-1, 1), perplexityChange: iv(-0.05, 0.05) };

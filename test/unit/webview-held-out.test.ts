@@ -3,10 +3,10 @@
 // itself; the neuron detail shows it beside the AUROC of the split's other part.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
-import type { ExpertsSnapshot, NeuronDetail } from '../../src/shared/protocol';
+import { bigExperts, feedProfile, mountPage, neuronDetail, type MountedPage } from '../helpers/page';
+import type { ExpertsSnapshot } from '../../src/shared/protocol';
 
-let page: ReturnType<typeof mountPage> | undefined;
+let page: MountedPage | undefined;
 afterEach(async () => {
   await page?.close();
   page = undefined;
@@ -20,14 +20,11 @@ function withHeldOut(base = bigExperts(5_000)): ExpertsSnapshot {
 
 function open(e: ExpertsSnapshot) {
   page = mountPage();
-  page.fromHost({ type: 'didChangeModel', model: modelOf(e) });
-  page.fromHost({ type: 'didChangeExperts', experts: e });
-  page.fromHost({ type: 'didChangeIntervention', intervention: intervention() });
-  return page;
+  return feedProfile(page, e);
 }
 
-const head = (p: NonNullable<typeof page>) => p.root.querySelector('[role=columnheader][data-column="heldOut"]') as HTMLElement;
-const shown = (p: NonNullable<typeof page>) => p.$$('expert-row').map((r) => [Number(r.querySelector('.rank')!.textContent), r.querySelector('[data-testid=held-out]')!.textContent!] as const);
+const head = (p: MountedPage) => p.root.querySelector('[role=columnheader][data-column="heldOut"]') as HTMLElement;
+const shown = (p: MountedPage) => p.$$('expert-row').map((r) => [Number(r.querySelector('.rank')!.textContent), r.querySelector('[data-testid=held-out]')!.textContent!] as const);
 
 test('each row shows its held-out AUROC; the header says what it is and how much was held out', () => {
   const e = withHeldOut();
@@ -70,24 +67,7 @@ test('a profile without the column (a sketch, or too small to split) shows a das
 test('the neuron detail shows the held-out AUROC beside the AUROC of the other part, and explains both', () => {
   const e = withHeldOut(bigExperts(500));
   const p = open(e);
-  const d: NeuronDetail = {
-    site: e.sites[e.site[0]!]!.id,
-    neuron: e.neuron[0]!,
-    layer: 0,
-    auroc: e.auroc[0]!,
-    gain: 0.5,
-    applied: 0.5,
-    meanPositive: 1,
-    meanNegative: 0,
-    maxPositive: 2,
-    maxNegative: 1,
-    positive: [1, 2],
-    negative: [0, 0.1],
-    topExamples: [],
-    heldOutAuroc: 0.57,
-    rankAuroc: 0.62,
-    heldOutFraction: 0.3,
-  };
+  const d = neuronDetail(e, 0, { layer: 0, positive: [1, 2], negative: [0, 0.1], heldOutAuroc: 0.57, rankAuroc: 0.62, heldOutFraction: 0.3 });
   p.app.store.setUi({ selected: { site: d.site, neuron: d.neuron } });
   p.fromHost({ type: 'didSelectNeuron', detail: d });
   const metric = [...p.$('detail-metrics').querySelectorAll('.metric')].find((m) => m.textContent!.startsWith('held-out AUROC')) as HTMLElement;

@@ -2,45 +2,25 @@
 // and the page must select that neuron and show its detail, whatever was selected before. Before the
 // fix the page stored the detail but kept the old selection, so the card never showed it.
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
-import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
+import { test } from 'node:test';
+import { bigExperts, feedProfile, intervention, modelOf, neuronDetail, pagesClosedAfterEach, stubDetailScroll, type MountedPage } from '../helpers/page';
+import { NO_ACTIONS } from '../helpers/panel';
 import { memoryLogger } from '../../src/host/logger';
 import { PanelController } from '../../src/panel/panel-controller';
 import type { Workbench } from '../../src/host/workbench';
 import type { ExpertsSnapshot, HostMessage, NeuronDetail } from '../../src/shared/protocol';
 
-let page: ReturnType<typeof mountPage> | undefined;
-afterEach(async () => {
-  await page?.close();
-  page = undefined;
-});
+const mount = pagesClosedAfterEach();
 
 function open(e: ExpertsSnapshot) {
-  page = mountPage();
-  (page.$('neuron-detail') as HTMLElement & { scrollIntoView: () => void }).scrollIntoView = () => {};
-  page.fromHost({ type: 'didChangeModel', model: modelOf(e) });
-  page.fromHost({ type: 'didChangeExperts', experts: e });
-  page.fromHost({ type: 'didChangeIntervention', intervention: intervention() });
-  return page;
+  const page = mount();
+  stubDetailScroll(page);
+  return feedProfile(page, e);
 }
 
-const detail = (e: ExpertsSnapshot, row: number): NeuronDetail => ({
-  site: e.sites[e.site[row]!]!.id,
-  neuron: e.neuron[row]!,
-  layer: e.sites[e.site[row]!]!.layer,
-  auroc: e.auroc[row]!,
-  gain: 0.5,
-  applied: 0.5,
-  meanPositive: 1,
-  meanNegative: 0,
-  maxPositive: 2,
-  maxNegative: 1,
-  positive: [1, 2, 1.5],
-  negative: [0, 0.2, 0.1],
-  topExamples: [],
-});
+const detail = (e: ExpertsSnapshot, row: number) => neuronDetail(e, row);
 
-const title = (p: NonNullable<typeof page>) => p.$('neuron-detail').querySelector('.detail-title code')?.textContent ?? '';
+const title = (p: MountedPage) => p.$('neuron-detail').querySelector('.detail-title code')?.textContent ?? '';
 
 test('a detail the host reveals becomes the selection and is shown, replacing the row selected before', () => {
   const e = bigExperts(500);
@@ -107,8 +87,7 @@ const reveals = (posted: HostMessage[]) => posted.filter((m) => m.type === 'didS
 test('the controller re-sends a revealed detail on ready, and stops once the page picks its own neuron', async () => {
   const e = bigExperts(500);
   const posted: HostMessage[] = [];
-  const actions = { useDemoModel() {}, openModelFolder() {}, profile() {}, importIntervention() {}, evaluate() {}, exportIntervention() {} };
-  const c = new PanelController(fakeWorkbench(e), (m) => posted.push(m), actions, memoryLogger());
+  const c = new PanelController(fakeWorkbench(e), (m) => posted.push(m), NO_ACTIONS, memoryLogger());
   const linked = detail(e, 5);
   c.showNeuron(linked.site, linked.neuron);
   await settle();

@@ -1,20 +1,11 @@
 // The page validates what the host sends (invalid messages are ignored, with a warning), says
 // 'ready' on load, and restores its view after a reload from vscode.getState.
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
-import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
+import { test } from 'node:test';
+import { bigExperts, feedProfile, modelOf, pagesClosedAfterEach } from '../helpers/page';
 
 const experts = bigExperts(5_000);
-let pages: ReturnType<typeof mountPage>[] = [];
-afterEach(async () => {
-  for (const p of pages) await p.close();
-  pages = [];
-});
-const open = (saved?: unknown) => {
-  const p = mountPage(saved);
-  pages.push(p);
-  return p;
-};
+const open = pagesClosedAfterEach();
 
 test('the page says ready on load', () => {
   const p = open();
@@ -70,9 +61,7 @@ test('after a reload the page restores its filters, prompt and selection, and as
   assert.equal((second.posted[1] as { view: { search: string } }).view.search, 'c_proj');
   assert.equal((second.$('search-neuron') as HTMLInputElement).value, 'c_proj');
   assert.equal((second.$('preview-prompt') as HTMLTextAreaElement).value, 'my prompt');
-  second.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
-  second.fromHost({ type: 'didChangeExperts', experts });
-  second.fromHost({ type: 'didChangeIntervention', intervention: intervention() });
+  feedProfile(second, experts);
   assert.deepEqual(second.posted.at(-1), { type: 'selectNeuron', ...selected });
   assert.ok(second.$$('expert-row').every((r) => r.querySelector('.site')!.textContent!.includes('c_proj')));
   assert.equal(second.root.querySelector('[aria-selected="true"] .id')!.textContent, `${selected.site}:${selected.neuron}`);

@@ -5,14 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { registerMethod } from '../../src/aura/methods';
-import { objectSource, readConfig } from '../../src/host/config';
 import { InterventionState } from '../../src/host/intervention-state';
-import { memoryLogger } from '../../src/host/logger';
-import { Workbench } from '../../src/host/workbench';
-import { PanelController } from '../../src/panel/panel-controller';
 import { parseHostMessage, parsePageMessage } from '../../src/shared/protocol';
 import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
-import type { ModelHost } from '../../src/host/model-host/api';
+import { panelOverWorkbench } from '../helpers/panel';
 import type { HostMessage, PageMessage } from '../../src/shared/protocol';
 
 // Multiplies every expert (AUROC > 0.5) by one third; takes a top-k but no alpha.
@@ -30,13 +26,7 @@ registerMethod({
 });
 
 function readyMessages(): HostMessage[] {
-  const log = memoryLogger();
-  const host = { dispose: async () => undefined } as unknown as ModelHost;
-  const config = readConfig(objectSource({}), true);
-  const wb = new Workbench({ host, log, cacheRoot: '/nonexistent', config: () => config, demo: () => ({ root: '', model: '', concept: '', prompts: '', neutral: '' }) });
-  const posted: HostMessage[] = [];
-  const none = () => undefined;
-  const controller = new PanelController(wb, (m) => posted.push(m), { useDemoModel: none, openModelFolder: none, profile: none, importIntervention: none, evaluate: none, exportIntervention: none }, log);
+  const { panel: controller, posted } = panelOverWorkbench();
   controller.receive({ type: 'ready' });
   controller.dispose();
   return posted;

@@ -2,10 +2,10 @@
 // unstable warning in the banner, and the neuron detail's stable / unstable badge from the row's column.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
+import { bigExperts, feedProfile, mountPage, neuronDetail, stubDetailScroll, type MountedPage } from '../helpers/page';
 import type { ExpertsSnapshot, NeuronDetail } from '../../src/shared/protocol';
 
-let page: ReturnType<typeof mountPage> | undefined;
+let page: MountedPage | undefined;
 afterEach(async () => {
   await page?.close();
   page = undefined;
@@ -13,10 +13,7 @@ afterEach(async () => {
 
 function open(e: ExpertsSnapshot) {
   page = mountPage();
-  page.fromHost({ type: 'didChangeModel', model: modelOf(e) });
-  page.fromHost({ type: 'didChangeExperts', experts: e });
-  page.fromHost({ type: 'didChangeIntervention', intervention: intervention() });
-  return page;
+  return feedProfile(page, e);
 }
 
 const RULE = 'stable when the top-100 experts of two seeded half-splits of each class overlap with Jaccard >= 0.5';
@@ -35,24 +32,10 @@ function withStability(stable: boolean): ExpertsSnapshot {
   return { ...base, stats: { stability: { topK, spearman: 0.42, stable, rule: RULE, ...(warning ? { warning } : {}) }, stableBadge } };
 }
 
-const detail = (e: ExpertsSnapshot, row: number): NeuronDetail => ({
-  site: e.sites[e.site[row]!]!.id,
-  neuron: e.neuron[row]!,
-  layer: e.sites[e.site[row]!]!.layer,
-  auroc: e.auroc[row]!,
-  gain: 0.5,
-  applied: 0.5,
-  meanPositive: 1,
-  meanNegative: 0,
-  maxPositive: 2,
-  maxNegative: 1,
-  positive: [1, 2, 1.5],
-  negative: [0, 0.2, 0.1],
-  topExamples: [],
-});
+const detail = (e: ExpertsSnapshot, row: number) => neuronDetail(e, row);
 
-function select(p: NonNullable<typeof page>, d: NeuronDetail) {
-  (p.$('neuron-detail') as HTMLElement & { scrollIntoView: () => void }).scrollIntoView = () => {};
+function select(p: MountedPage, d: NeuronDetail) {
+  stubDetailScroll(p);
   p.app.store.setUi({ selected: { site: d.site, neuron: d.neuron } });
   p.fromHost({ type: 'didSelectNeuron', detail: d });
 }

@@ -3,12 +3,12 @@
 // src/shared/provenance.ts. The expected marks and numbers are written out by hand.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
+import { bigExperts, feedProfile, intervention, mountPage, neuronDetail, type MountedPage } from '../helpers/page';
 import { sweepPoints } from '../helpers/sweep-points';
 import type { NeuronDetail } from '../../src/shared/protocol';
 import type { Provenance } from '../../src/shared/provenance';
 
-let page: ReturnType<typeof mountPage> | undefined;
+let page: MountedPage | undefined;
 afterEach(async () => {
   await page?.close();
   page = undefined;
@@ -20,10 +20,7 @@ const made = (profile: string, revision: number, label = 'AurA 100%'): Provenanc
 function ready() {
   const experts = bigExperts(50);
   page = mountPage();
-  const p = page;
-  p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
-  p.fromHost({ type: 'didChangeExperts', experts });
-  p.fromHost({ type: 'didChangeIntervention', intervention: intervention({ strength: 1, revision: 3 }) });
+  const p = feedProfile(page, experts, intervention({ strength: 1, revision: 3 }));
   return { p, experts };
 }
 
@@ -70,23 +67,17 @@ test("the neuron detail never shows the old profile's AUROC beside the new profi
   const site = experts.sites[experts.site[0]!]!.id;
   const neuron = experts.neuron[0]!;
   p.app.store.setUi({ selected: { site, neuron } });
-  const detail = (auroc: number, profile: string): NeuronDetail => ({
-    site,
-    neuron,
-    layer: 0,
-    auroc,
-    gain: 1 - 2 * (auroc - 0.5),
-    applied: 1 - 2 * (auroc - 0.5),
-    meanPositive: 1,
-    meanNegative: 0,
-    maxPositive: 2,
-    maxNegative: 1,
-    positive: [1, 2],
-    negative: [0, 1],
-    topExamples: [],
-    qValue: profile === experts.key ? 1.2e-171 : 3e-9,
-    madeWith: made(profile, 3),
-  });
+  const detail = (auroc: number, profile: string): NeuronDetail =>
+    neuronDetail(experts, 0, {
+      layer: 0,
+      auroc,
+      gain: 1 - 2 * (auroc - 0.5),
+      applied: 1 - 2 * (auroc - 0.5),
+      positive: [1, 2],
+      negative: [0, 1],
+      qValue: profile === experts.key ? 1.2e-171 : 3e-9,
+      madeWith: made(profile, 3),
+    });
   p.fromHost({ type: 'didSelectNeuron', detail: detail(0.781, experts.key!) });
   const body = () => p.$('neuron-detail').textContent ?? '';
   assert.match(body(), /0\.781/);

@@ -3,27 +3,14 @@
 // state written by an older or damaged page falls back field by field. The expected values are the
 // ones the test types into the page, never read back from the code under test.
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
-import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
+import { test } from 'node:test';
+import { bigExperts, feedProfile, pagesClosedAfterEach } from '../helpers/page';
 import type { PageMessage } from '../../src/shared/protocol';
 
 const experts = bigExperts(5_000);
 const SITE = 'transformer.h.1.mlp.c_fc';
-let pages: ReturnType<typeof mountPage>[] = [];
-afterEach(async () => {
-  for (const p of pages) await p.close();
-  pages = [];
-});
-const open = (saved?: unknown) => {
-  const p = mountPage(saved);
-  pages.push(p);
-  return p;
-};
-const feed = (p: ReturnType<typeof open>) => {
-  p.fromHost({ type: 'didChangeModel', model: modelOf(experts) });
-  p.fromHost({ type: 'didChangeExperts', experts });
-  p.fromHost({ type: 'didChangeIntervention', intervention: intervention() });
-};
+const open = pagesClosedAfterEach();
+const feed = (p: ReturnType<typeof open>) => void feedProfile(p, experts);
 const input = (p: ReturnType<typeof open>, testId: string, value: string, event = 'input') => {
   const el = p.$(testId) as HTMLInputElement;
   el.value = value;

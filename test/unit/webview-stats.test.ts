@@ -4,10 +4,10 @@
 // card that shows a result (issue 9; issue 11, items 11, 12 and 13).
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { bigExperts, intervention, modelOf, mountPage } from '../helpers/page';
+import { bigExperts, feedProfile, mountPage, neuronDetail, stubDetailScroll, type MountedPage } from '../helpers/page';
 import type { ExpertsSnapshot, NeuronDetail } from '../../src/shared/protocol';
 
-let page: ReturnType<typeof mountPage> | undefined;
+let page: MountedPage | undefined;
 afterEach(async () => {
   await page?.close();
   page = undefined;
@@ -25,10 +25,7 @@ function withStats(base = bigExperts(20_000)): ExpertsSnapshot {
 
 function open(e: ExpertsSnapshot) {
   page = mountPage();
-  page.fromHost({ type: 'didChangeModel', model: modelOf(e) });
-  page.fromHost({ type: 'didChangeExperts', experts: e });
-  page.fromHost({ type: 'didChangeIntervention', intervention: intervention() });
-  return page;
+  return feedProfile(page, e);
 }
 
 test('every row draws its interval; rows whose interval reaches 0.5 carry the near-chance badge', () => {
@@ -96,26 +93,12 @@ test('per layer: the best AUROC without q-values, the count of significant exper
   assert.match(p.$('summary').textContent!, new RegExp(`${e.stats!.significant!.toLocaleString('en-US')}significant \\(q ≤ 0.05\\)`));
 });
 
-const detail = (e: ExpertsSnapshot, patch: Partial<NeuronDetail> = {}): NeuronDetail => ({
-  site: e.sites[e.site[0]!]!.id,
-  neuron: e.neuron[0]!,
-  layer: e.sites[e.site[0]!]!.layer,
-  auroc: e.auroc[0]!,
-  gain: 0.5,
-  applied: 0.5,
-  meanPositive: 1,
-  meanNegative: 0,
-  maxPositive: 2,
-  maxNegative: 1,
-  positive: [1, 2, 1.5],
-  negative: [0, 0.2, 0.1],
-  topExamples: [{ text: 'you idiot', label: 1, value: 2, tokens: [{ text: 'you', value: 0.1 }, { text: ' idiot', value: 2 }] }],
-  ...patch,
-});
+const detail = (e: ExpertsSnapshot, patch: Partial<NeuronDetail> = {}): NeuronDetail =>
+  neuronDetail(e, 0, { topExamples: [{ text: 'you idiot', label: 1, value: 2, tokens: [{ text: 'you', value: 0.1 }, { text: ' idiot', value: 2 }] }], ...patch });
 
-function select(p: NonNullable<typeof page>, d: NeuronDetail) {
+function select(p: MountedPage, d: NeuronDetail) {
   let scrolled = 0;
-  (p.$('neuron-detail') as HTMLElement & { scrollIntoView: () => void }).scrollIntoView = () => void scrolled++;
+  stubDetailScroll(p, () => void scrolled++);
   p.app.store.setUi({ selected: { site: d.site, neuron: d.neuron } });
   p.fromHost({ type: 'didSelectNeuron', detail: d });
   return () => scrolled;
