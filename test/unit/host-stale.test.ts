@@ -110,7 +110,7 @@ async function withProfileA(body: (t: ReturnType<typeof setup>) => Promise<void>
 }
 
 /** The next finished preview whose run matches, or a failure after `ms` (the old code never reran). */
-function nextDone(wb: Workbench, ms = 3000, where: (p: PreviewSnapshot) => boolean = () => true): Promise<PreviewSnapshot> {
+function nextDone(wb: Workbench, ms = 30_000, where: (p: PreviewSnapshot) => boolean = () => true): Promise<PreviewSnapshot> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => (sub.dispose(), reject(new Error(`no finished preview within ${ms} ms (never rerun)`))), ms);
     const sub = wb.preview.onDidUpdate((p) => {
@@ -161,7 +161,7 @@ test('a preview running while a profile lands is run again with the new profile\
     // Let it start generating with A's gains, then land B.
     await new Promise((r) => setTimeout(r, 40));
     assert.equal(t.wb.preview.snapshot?.done, false, 'still running when the profile lands');
-    const rerun = nextDone(t.wb, 3000, (p) => p.runId > run.runId);
+    const rerun = nextDone(t.wb, 30_000, (p) => p.runId > run.runId);
     await t.wb.openProfile(B);
     const after = await rerun;
     // AurA on B: 0.4 -> 1 (no expert), 0.55 -> 0.9, 0.95 -> 0.1, 0.7 -> 0.6.
@@ -228,7 +228,7 @@ test('an evaluation is marked out of date once the intervention changes, a sweep
     });
   }));
 
-async function waitFor(ok: () => boolean, ms = 3000): Promise<void> {
+async function waitFor(ok: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
     if (Date.now() > end) throw new Error('timed out');
