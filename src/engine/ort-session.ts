@@ -31,6 +31,12 @@ export function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptio
     ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
     // Failures surface as exceptions with ORT's message; its own log would add lines to stderr.
     logSeverityLevel: 4,
+    // At 'extended' ORT turns a weight-only QDQ MatMul/Gemm (DequantizeLinear on the weight) into
+    // MatMulNBits and, by default, computes it with int8-quantized activations (accuracy level 4): the
+    // sites of a QDQ int8 model then moved by 0.01-0.04 from the dequantized model the file describes.
+    // Level 0 keeps float activations, as DequantizeLinear -> MatMul means; a MatMulNBits written into
+    // the file keeps the accuracy_level it was written with.
+    extra: { session: { qdq_matmulnbits_accuracy_level: '0' } },
   };
 }
 
