@@ -1,0 +1,135 @@
+// Quantized models as people run them on laptops: weight-only QDQ int8 (DequantizeLinear per output
+// channel feeding a Gemm) and int4 MatMulNBits (followed by a float bias Add) on gpt2-tiny's weights, and
+// llama-tiny-q4 (MatMulNBits with zero points). Sites, activations, logits, gains and generation are
+// checked against PyTorch on the dequantized weights by engine-golden.test.ts (the golden files of these
+// folders); here: the folded export puts the gains into the quantization scales and float biases (no
+// integer weight is touched) and equals the PyTorch reference; a profile's AUROCs equal the ones a hand
+// computation gives from the PyTorch pooled activations; export --format hf refuses the quantized model.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { exportFoldedOnnx } from '../../src/aura/export/onnx-export';
+import { exportHfCheckpoint } from '../../src/aura/export/hf/index';
+import { onnxModelFacts } from '../../src/aura/export/hf/onnx-facts';
+import { aurocPath } from '../../src/aura/profile/store';
+import { profileCommand } from '../../src/cli/profile';
+import { LanguageModel } from '../../src/engine/model';
+import { decodeModel } from '../../src/engine/onnx/proto';
+import { FIXTURES, MODELS, golden, maxAbsDiff, toGains } from '../helpers/fixtures';
+import { runJsonInProcess } from '../helpers/cli';
+import { scratchDir } from '../helpers/scratch';
+import type { InterventionFile } from '../../src/aura/intervention-file';
+
+const CASES = [
+  { name: 'gpt2-tiny-int8-qdq', file: 'onnx/model_int8.onnx', integer: 'DequantizeLinear' },
+  { name: 'gpt2-tiny-q4', file: 'onnx/model_q4.onnx', integer: 'MatMulNBits' },
+  { name: 'llama-tiny-q4', file: 'onnx/model_q4.onnx', integer: 'MatMulNBits' },
+];
+
+/** Initializers stored as integers (the quantized weights and zero points), by name. */
+function integerInitializers(path: string): Map<string, string> {
+  const m = decodeModel(readFileSync(path));
+  const ints = m.graph!.initializer.filter((t) => t.dataType !== 1 && t.dataType !== 10 && t.dataType !== 7);
+  return new Map(ints.map((t) => [t.name, Buffer.from(t.rawData).toString('hex')]));
+}
+
+for (const c of CASES) {
+  describe(`quantized fixture ${c.name}: folded ONNX export`, () => {
+    const g = golden(c.name);
+    let model: LanguageModel;
+    before(async () => {
+      model = await LanguageModel.open(join(MODELS, c.name), { threads: 1 });
+    });
+    after(async () => model?.dispose());
+
+    it('folds gains and a bias into the scales and float biases, equal to PyTorch, integers unchanged', async () => {
+      const copy = join(scratchDir('quantized-fold'), c.name);
+      cpSync(model.files.dir, copy, { recursive: true });
+      const r = await exportFoldedOnnx(model, toGains(g, true), join(copy, c.file));
+      assert.deepEqual(r.asNodes, [], 'no site needs constant Mul/Add nodes');
+      assert.deepEqual([...r.intoWeights].sort(), g.sites.map((s) => s.id).sort());
+      const folded = decodeModel(readFileSync(join(copy, c.file)));
+      assert.ok(!folded.graph!.node.some((n) => n.name.startsWith('aura/fold/gain')), 'no gain node');
+      assert.ok(folded.graph!.node.some((n) => n.opType === c.integer), `still ${c.integer}`);
+      // Every integer tensor of the folded file is one of the source's, byte for byte (a per-tensor
+      // zero point widened per channel would be new; these fixtures have none).
+      const src = integerInitializers(join(MODELS, c.name, c.file));
+      for (const [name, hex] of integerInitializers(join(copy, c.file))) assert.equal(hex, src.get(name), `${name} changed`);
+      const baked = await LanguageModel.open(copy, { threads: 1 });
+      try {
+        const args = { ids: g.batch.input_ids, mask: g.batch.attention_mask, asExported: true, logits: 'last' as const };
+        const got = (await baked.logits(args)).logits!;
+        // PyTorch on the dequantized weights with the hooks' gain and bias; float32 rounding only.
+        assert.ok(maxAbsDiff(got, g.logits_last_gain_bias.flat()) <= 1e-4, `folded logits differ by ${maxAbsDiff(got, g.logits_last_gain_bias.flat())}`);
+        const plain = (await model.logits({ ...args })).logits!;
+        assert.ok(maxAbsDiff(got, plain) > 1e-2, 'the fold changes the logits');
+      } finally {
+        await baked.dispose();
+      }
+    });
+  });
+}
+
+describe('quantized fixtures: profile and export --format hf', () => {
+  it('profile (CLI) gives the AUROCs a hand computation gives from the PyTorch pooled activations', async () => {
+    for (const name of ['gpt2-tiny-int8-qdq', 'gpt2-tiny-q4']) {
+      const g = golden(name);
+      const dir = scratchDir(`quantized-profile-${name}`);
+      const texts = ['The cat sat', 'The old man went home', 'When the sun rose over the hills'];
+      const labels = [1, 0, 1];
+      const data = join(dir, 'data.jsonl');
+      writeFileSync(data, texts.map((text, i) => JSON.stringify({ text, label: labels[i] })).join('\n') + '\n');
+      const out = join(dir, 'profile');
+      await runJsonInProcess(profileCommand, [join(MODELS, name), '--data', data, '--out', out, '--bootstrap', '0', '--permutations', '0', '--threads', '1']);
+      for (const s of g.sites) {
+        const got = new Float64Array(new Uint8Array(readFileSync(aurocPath(out, s.id, 'max'))).buffer);
+        const pooled = g.pooled[s.id]!.max as number[][];
+        const want = Array.from({ length: s.neurons }, (_, n) => {
+          // Mann-Whitney: the share of (positive, negative) pairs the positive wins, ties half.
+          let wins = 0;
+          for (const p of [0, 2]) wins += pooled[p]![n]! > pooled[1]![n]! ? 1 : pooled[p]![n]! === pooled[1]![n]! ? 0.5 : 0;
+          return wins / 2;
+        });
+        assert.equal(got.length, s.neurons);
+        assert.deepEqual(Array.from(got), want, `${name} ${s.id}`);
+      }
+    }
+  });
+
+  it('export --format hf refuses a quantized ONNX model in one line naming the node', async () => {
+    const cases = [
+      { name: 'gpt2-tiny-q4', says: "the quantized MatMulNBits node '/transformer/h.0/mlp/c_fc/MatMul_Q4'" },
+      { name: 'gpt2-tiny-int8-qdq', says: "the quantized DequantizeLinear node 'transformer.h.0.mlp.c_fc.weight_DequantizeLinear'" },
+    ];
+    for (const c of cases) {
+      const model = await LanguageModel.open(join(MODELS, c.name), { threads: 1 });
+      try {
+        const g = golden(c.name);
+        const sites: InterventionFile['sites'] = {};
+        for (const s of g.sites) sites[s.id] = { neurons: s.neurons, gain: Float32Array.from(g.intervention.gain[s.id]!) };
+        const iv: InterventionFile = {
+          format: 'aura-lens.intervention',
+          version: 1,
+          model: { name: c.name, fingerprint: model.fingerprint },
+          method: 'aura',
+          params: { strength: 1, pooling: 'max', k: null, alpha: null },
+          data: { positives: 2, negatives: 1, source: 'test' },
+          sites,
+        };
+        const out = join(scratchDir('quantized-hf'), 'out');
+        const checkpoint = join(FIXTURES, 'hf', 'gpt2-bf16', 'checkpoint');
+        const err = await exportHfCheckpoint({ intervention: iv, model: onnxModelFacts(model), checkpoint, out }).then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        assert.ok(err, 'expected a refusal');
+        assert.ok(err.message.startsWith(`export --format hf: transformer.h.0.mlp.c_fc is computed by ${c.says}`), err.message);
+        assert.ok(!err.message.includes('\n'));
+        assert.ok(!existsSync(out), 'nothing written');
+      } finally {
+        await model.dispose();
+      }
+    }
+  });
+});
