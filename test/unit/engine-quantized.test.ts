@@ -15,7 +15,7 @@ import { onnxModelFacts } from '../../src/aura/export/hf/onnx-facts';
 import { aurocPath } from '../../src/aura/profile/store';
 import { profileCommand } from '../../src/cli/profile';
 import { LanguageModel } from '../../src/engine/model';
-import { decodeModel } from '../../src/engine/onnx/proto';
+import { decodeModel, encodeModel, makeTensor } from '../../src/engine/onnx/proto';
 import { FIXTURES, MODELS, golden, maxAbsDiff, toGains } from '../helpers/fixtures';
 import { runJsonInProcess } from '../helpers/cli';
 import { scratchDir } from '../helpers/scratch';
@@ -70,6 +70,51 @@ for (const c of CASES) {
     });
   });
 }
+
+describe('a QDQ model with one scale and zero point per weight tensor', () => {
+  it('folds by widening them to one per output channel, equal to the live intervention', async () => {
+    // gpt2-tiny-int8-qdq with each per-channel scale replaced by its largest value and zero point 3:
+    // other weights, but a valid per-tensor QDQ model.
+    const dir = join(scratchDir('quantized-pertensor'), 'gpt2-qdq-pertensor');
+    cpSync(join(MODELS, 'gpt2-tiny-int8-qdq'), dir, { recursive: true });
+    const file = join(dir, 'onnx', 'model_int8.onnx');
+    const m = decodeModel(readFileSync(file));
+    const inits = m.graph!.initializer;
+    for (const n of m.graph!.node.filter((x) => x.opType === 'DequantizeLinear')) {
+      const at = (name: string) => inits.findIndex((t) => t.name === name);
+      const s = inits[at(n.input[1]!)]!;
+      const max = Math.max(...new Float32Array(new Uint8Array(s.rawData).buffer));
+      inits[at(n.input[1]!)] = makeTensor(s.name, 1, [], new Uint8Array(Float32Array.of(max).buffer));
+      inits[at(n.input[2]!)] = makeTensor(n.input[2]!, 3, [], Uint8Array.of(3));
+    }
+    writeFileSync(file, encodeModel(m));
+    const model = await LanguageModel.open(dir, { threads: 1 });
+    const copy = join(scratchDir('quantized-pertensor-out'), 'folded');
+    cpSync(dir, copy, { recursive: true });
+    try {
+      const g = golden('gpt2-tiny-int8-qdq');
+      const iv = toGains(g, true);
+      const r = await exportFoldedOnnx(model, iv, join(copy, 'onnx', 'model_int8.onnx'));
+      assert.deepEqual(r.asNodes, []);
+      const folded = decodeModel(readFileSync(join(copy, 'onnx', 'model_int8.onnx')));
+      const zp = folded.graph!.initializer.find((t) => t.name.startsWith('transformer.h.0.mlp.c_fc.weight_zero_point.aura_folded'))!;
+      assert.deepEqual([...zp.rawData], new Array(64).fill(3));
+      const baked = await LanguageModel.open(copy, { threads: 1 });
+      try {
+        const args = { ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'all' as const };
+        const live = (await model.logits({ ...args, intervention: iv })).logits!;
+        const got = (await baked.logits({ ...args, asExported: true })).logits!;
+        assert.ok(maxAbsDiff(live, got) <= 1e-4, `folded differs from live by ${maxAbsDiff(live, got)}`);
+        const plain = (await model.logits({ ...args })).logits!;
+        assert.ok(maxAbsDiff(live, plain) > 1e-2, 'the gains change the logits');
+      } finally {
+        await baked.dispose();
+      }
+    } finally {
+      await model.dispose();
+    }
+  });
+});
 
 describe('quantized fixtures: profile and export --format hf', () => {
   it('profile (CLI) gives the AUROCs a hand computation gives from the PyTorch pooled activations', async () => {
