@@ -25,6 +25,8 @@ const CASES = [
   { name: 'gpt2-tiny-int8-qdq', file: 'onnx/model_int8.onnx', integer: 'DequantizeLinear' },
   { name: 'gpt2-tiny-q4', file: 'onnx/model_q4.onnx', integer: 'MatMulNBits' },
   { name: 'llama-tiny-q4', file: 'onnx/model_q4.onnx', integer: 'MatMulNBits' },
+  // The c_fc bias fused into FastGelu(x, bias): the gain goes into the scales, g*b + c into the fused bias.
+  { name: 'gpt2-tiny-fused-q4', file: 'model.onnx', integer: 'MatMulNBits' },
 ];
 
 /** Initializers stored as integers (the quantized weights and zero points), by name. */
@@ -70,6 +72,29 @@ for (const c of CASES) {
     });
   });
 }
+
+describe('a quantized linear whose scale cannot take the gain, with its bias fused into the next op', () => {
+  it('is refused by the folded export in one line naming the node and the fused op, writing nothing', async () => {
+    // gpt2-tiny-fused after ORT's dynamic int8 quantizer (test/fixtures/quantized, fixturegen/quantized_gpt2.py).
+    const model = await LanguageModel.open(join(FIXTURES, 'quantized', 'gpt2-tiny-fused-int8'), { threads: 1 });
+    try {
+      const g = golden('gpt2-tiny');
+      const out = join(scratchDir('quantized-refusal'), 'model.onnx');
+      const err = await exportFoldedOnnx(model, toGains(g, false), out).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      assert.ok(err, 'expected a refusal');
+      assert.equal(
+        err.message,
+        "export --format onnx: transformer.h.0.mlp.c_fc (node 'FullyConnect_MatMul_1_quant', bias fused into FastGelu 'FastGelu_AddBias_0') is a MatMulInteger whose scale cannot take the gain, with a fused bias; not supported, export json or safetensors instead",
+      );
+      assert.ok(!existsSync(out), 'nothing written');
+    } finally {
+      await model.dispose();
+    }
+  });
+});
 
 describe('a QDQ model with one scale and zero point per weight tensor', () => {
   it('folds by widening them to one per output channel, equal to the live intervention', async () => {
