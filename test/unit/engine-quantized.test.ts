@@ -96,6 +96,47 @@ describe('a quantized linear whose scale cannot take the gain, with its bias fus
   });
 });
 
+describe('MatMulNBits with its bias as input 5 (as onnxruntime-genai writes a biased projection)', () => {
+  it('matches PyTorch, and the folded export puts g*b + c into that input', async () => {
+    // gpt2-tiny-q4 with each bias Add after a MatMulNBits moved into the node's bias input: the same math.
+    const dir = join(scratchDir('quantized-nbits-bias'), 'gpt2-q4-bias-input');
+    cpSync(join(MODELS, 'gpt2-tiny-q4'), dir, { recursive: true });
+    const file = join(dir, 'onnx', 'model_q4.onnx');
+    const m = decodeModel(readFileSync(file));
+    const nodes = m.graph!.node;
+    for (const n of nodes.filter((x) => x.opType === 'MatMulNBits')) {
+      const add = nodes.find((x) => x.opType === 'Add' && x.input[0] === n.output[0])!;
+      n.input.push('', '', add.input[1]!);
+      n.output[0] = add.output[0]!;
+      nodes.splice(nodes.indexOf(add), 1);
+    }
+    writeFileSync(file, encodeModel(m));
+    const g = golden('gpt2-tiny-q4');
+    const model = await LanguageModel.open(dir, { threads: 1 });
+    const copy = join(scratchDir('quantized-nbits-bias-out'), 'folded');
+    cpSync(dir, copy, { recursive: true });
+    try {
+      assert.deepEqual(model.sites.map((s) => s.id), g.sites.map((s) => s.id));
+      const args = { ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'last' as const };
+      const plain = (await model.logits({ ...args, asExported: true })).logits!;
+      assert.ok(maxAbsDiff(plain, g.logits_last.flat()) <= 1e-4, `logits differ from PyTorch by ${maxAbsDiff(plain, g.logits_last.flat())}`);
+      const r = await exportFoldedOnnx(model, toGains(g, true), join(copy, 'onnx', 'model_q4.onnx'));
+      assert.deepEqual(r.asNodes, []);
+      const folded = decodeModel(readFileSync(join(copy, 'onnx', 'model_q4.onnx')));
+      assert.ok(!folded.graph!.node.some((n) => n.opType === 'Add' && n.name.startsWith('aura/')), 'no Add node added');
+      const baked = await LanguageModel.open(copy, { threads: 1 });
+      try {
+        const got = (await baked.logits({ ...args, asExported: true })).logits!;
+        assert.ok(maxAbsDiff(got, g.logits_last_gain_bias.flat()) <= 1e-4, `folded logits differ by ${maxAbsDiff(got, g.logits_last_gain_bias.flat())}`);
+      } finally {
+        await baked.dispose();
+      }
+    } finally {
+      await model.dispose();
+    }
+  });
+});
+
 describe('a QDQ model with one scale and zero point per weight tensor', () => {
   it('folds by widening them to one per output channel, equal to the live intervention', async () => {
     // gpt2-tiny-int8-qdq with each per-channel scale replaced by its largest value and zero point 3:
