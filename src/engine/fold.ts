@@ -161,7 +161,7 @@ function biasHolder(sl: SiteLinear, g: GraphIndex): [NodeProto, number] | undefi
 function insertConstantNodes(sl: SiteLinear, f: SiteFactors, addInit: AddInit): void {
   const g = sl.scope;
   if (sl.site.fused) {
-    const what = f.lo ? 'a range-limited (transport) map on a site with a fused bias' : `a ${sl.linear.node.opType} whose scale cannot take the gain, with a fused bias`;
+    const what = f.lo ? 'a range-limited (transport) map on a site with a fused bias' : `a ${sl.linear.node.opType} whose weight or scale cannot take the gain, with a fused bias`;
     const fusedNode = sl.scope.graph.node.find((n) => n.opType === sl.site.fused!.opType && n.input[sl.site.fused!.valueInput] === sl.site.tensor);
     throw new UserError(`export --format onnx: ${sl.id} (node '${sl.linear.node.name}', bias fused into ${sl.site.fused.opType} '${fusedNode?.name ?? '?'}') is ${what}; not supported, export json or safetensors instead`);
   }

@@ -31,12 +31,10 @@ export function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptio
     ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
     // Failures surface as exceptions with ORT's message; its own log would add lines to stderr.
     logSeverityLevel: 4,
-    // At 'extended' ORT turns a weight-only QDQ MatMul/Gemm (DequantizeLinear on the weight) into
-    // MatMulNBits and, by default, computes it with int8-quantized activations (accuracy level 4): the
-    // sites of a QDQ int8 model then moved by 0.01-0.04 from the dequantized model the file describes.
-    // Level 0 keeps float activations, as DequantizeLinear -> MatMul means; a MatMulNBits written into
-    // the file keeps the accuracy_level it was written with.
-    extra: { session: { qdq_matmulnbits_accuracy_level: '0' } },
+    // A weight-only QDQ int8 MatMul (DequantizeLinear on the weight) runs as ORT runs it for everyone:
+    // fused into MatMulNBits with int8 activations (accuracy level 4), so its sites sit about 1% off
+    // the dequantized model. Float activations cost too much: accuracy level 0 made a 2048x8192 int8
+    // matmul 150-450x slower, and session.disable_quant_qdq holds the weights in float32 (4x memory).
   };
 }
 

@@ -21,12 +21,18 @@ import { runJsonInProcess } from '../helpers/cli';
 import { scratchDir } from '../helpers/scratch';
 import type { InterventionFile } from '../../src/aura/intervention-file';
 
+/**
+ * ONNX Runtime runs a QDQ int8 matmul with int8 activations (fused into MatMulNBits, accuracy level 4),
+ * about 1-2% off the dequantized PyTorch model: measured 0.014 on pooled values and 0.047 on logits of
+ * |l| < 2.5 for gpt2-tiny-int8-qdq. MatMulNBits files keep float activations: float32 rounding only.
+ */
+const INT8_ACT = { pooled: 0.05, logits: 0.1 };
 const CASES = [
-  { name: 'gpt2-tiny-int8-qdq', file: 'onnx/model_int8.onnx', integer: 'DequantizeLinear' },
-  { name: 'gpt2-tiny-q4', file: 'onnx/model_q4.onnx', integer: 'MatMulNBits' },
-  { name: 'llama-tiny-q4', file: 'onnx/model_q4.onnx', integer: 'MatMulNBits' },
+  { name: 'gpt2-tiny-int8-qdq', file: 'onnx/model_int8.onnx', integer: 'DequantizeLinear', tol: INT8_ACT.logits },
+  { name: 'gpt2-tiny-q4', file: 'onnx/model_q4.onnx', integer: 'MatMulNBits', tol: 1e-4 },
+  { name: 'llama-tiny-q4', file: 'onnx/model_q4.onnx', integer: 'MatMulNBits', tol: 1e-4 },
   // The c_fc bias fused into FastGelu(x, bias): the gain goes into the scales, g*b + c into the fused bias.
-  { name: 'gpt2-tiny-fused-q4', file: 'model.onnx', integer: 'MatMulNBits' },
+  { name: 'gpt2-tiny-fused-q4', file: 'model.onnx', integer: 'MatMulNBits', tol: 1e-4 },
 ];
 
 /** Initializers stored as integers (the quantized weights and zero points), by name. */
@@ -62,10 +68,10 @@ for (const c of CASES) {
       try {
         const args = { ids: g.batch.input_ids, mask: g.batch.attention_mask, asExported: true, logits: 'last' as const };
         const got = (await baked.logits(args)).logits!;
-        // PyTorch on the dequantized weights with the hooks' gain and bias; float32 rounding only.
-        assert.ok(maxAbsDiff(got, g.logits_last_gain_bias.flat()) <= 1e-4, `folded logits differ by ${maxAbsDiff(got, g.logits_last_gain_bias.flat())}`);
+        // PyTorch on the dequantized weights with the hooks' gain and bias.
+        assert.ok(maxAbsDiff(got, g.logits_last_gain_bias.flat()) <= c.tol, `folded logits differ by ${maxAbsDiff(got, g.logits_last_gain_bias.flat())}`);
         const plain = (await model.logits({ ...args })).logits!;
-        assert.ok(maxAbsDiff(got, plain) > 1e-2, 'the fold changes the logits');
+        assert.ok(maxAbsDiff(got, plain) > 5 * c.tol, `the fold changes the logits by ${maxAbsDiff(got, plain)}, well past the tolerance`);
       } finally {
         await baked.dispose();
       }
@@ -87,7 +93,7 @@ describe('a quantized linear whose scale cannot take the gain, with its bias fus
       assert.ok(err, 'expected a refusal');
       assert.equal(
         err.message,
-        "export --format onnx: transformer.h.0.mlp.c_fc (node 'FullyConnect_MatMul_1_quant', bias fused into FastGelu 'FastGelu_AddBias_0') is a MatMulInteger whose scale cannot take the gain, with a fused bias; not supported, export json or safetensors instead",
+        "export --format onnx: transformer.h.0.mlp.c_fc (node 'FullyConnect_MatMul_1_quant', bias fused into FastGelu 'FastGelu_AddBias_0') is a MatMulInteger whose weight or scale cannot take the gain, with a fused bias; not supported, export json or safetensors instead",
       );
       assert.ok(!existsSync(out), 'nothing written');
     } finally {
@@ -170,9 +176,13 @@ describe('a QDQ model with one scale and zero point per weight tensor', () => {
         const args = { ids: g.batch.input_ids, mask: g.batch.attention_mask, logits: 'all' as const };
         const live = (await model.logits({ ...args, intervention: iv })).logits!;
         const got = (await baked.logits({ ...args, asExported: true })).logits!;
-        assert.ok(maxAbsDiff(live, got) <= 1e-4, `folded differs from live by ${maxAbsDiff(live, got)}`);
+        // Both run with int8 activations, quantized from inputs that differ by float32 rounding: a value
+        // on a rounding edge moves by one step. Allowed: 3% of the largest logit (measured 0.077 of 4.19).
+        const scale = live.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        const tol = 0.03 * scale;
+        assert.ok(maxAbsDiff(live, got) <= tol, `folded differs from live by ${maxAbsDiff(live, got)} (largest logit ${scale})`);
         const plain = (await model.logits({ ...args })).logits!;
-        assert.ok(maxAbsDiff(live, plain) > 1e-2, 'the gains change the logits');
+        assert.ok(maxAbsDiff(live, plain) > 5 * tol, `the gains change the logits by ${maxAbsDiff(live, plain)}, well past the tolerance`);
       } finally {
         await baked.dispose();
       }
@@ -184,7 +194,7 @@ describe('a QDQ model with one scale and zero point per weight tensor', () => {
 
 describe('quantized fixtures: profile and export --format hf', () => {
   it('profile (CLI) gives the AUROCs a hand computation gives from the PyTorch pooled activations', async () => {
-    for (const name of ['gpt2-tiny-int8-qdq', 'gpt2-tiny-q4']) {
+    for (const name of ['gpt2-tiny-int8-qdq', 'gpt2-tiny-q4', 'gpt2-tiny-fused-q4']) {
       const g = golden(name);
       const dir = scratchDir(`quantized-profile-${name}`);
       const texts = ['The cat sat', 'The old man went home', 'When the sun rose over the hills'];
@@ -196,14 +206,19 @@ describe('quantized fixtures: profile and export --format hf', () => {
       for (const s of g.sites) {
         const got = new Float64Array(new Uint8Array(readFileSync(aurocPath(out, s.id, 'max'))).buffer);
         const pooled = g.pooled[s.id]!.max as number[][];
-        const want = Array.from({ length: s.neurons }, (_, n) => {
+        // With int8 activations (QDQ) a pair closer than the activation error has no certain order.
+        const margin = name.includes('qdq') ? INT8_ACT.pooled : 0;
+        assert.equal(got.length, s.neurons);
+        let checked = 0;
+        for (let n = 0; n < s.neurons; n++) {
+          if ([0, 2].some((p) => Math.abs(pooled[p]![n]! - pooled[1]![n]!) <= margin)) continue;
           // Mann-Whitney: the share of (positive, negative) pairs the positive wins, ties half.
           let wins = 0;
           for (const p of [0, 2]) wins += pooled[p]![n]! > pooled[1]![n]! ? 1 : pooled[p]![n]! === pooled[1]![n]! ? 0.5 : 0;
-          return wins / 2;
-        });
-        assert.equal(got.length, s.neurons);
-        assert.deepEqual(Array.from(got), want, `${name} ${s.id}`);
+          assert.equal(got[n], wins / 2, `${name} ${s.id} neuron ${n}`);
+          checked++;
+        }
+        assert.ok(checked >= s.neurons / 4, `${name} ${s.id}: only ${checked} neurons checked`);
       }
     }
   });
