@@ -1,8 +1,9 @@
 // Bakes an intervention into a model: for a site y = x·W + b, gain g and bias c give
 // g*y + c = x·(W*g) + (b*g + c), so the weight columns and the bias that produce the site are scaled
 // and the result is a plain model, with no extra inputs, that any ONNX runtime can run. Where the
-// weight cannot be rewritten in float (quantized MatMulNBits / MatMulInteger), constant Mul and Add
-// nodes after the site do the same.
+// weight is quantized, the gain goes into its float scales where that is exact (fold-quantized.ts);
+// where not (MatMulInteger, blocked or float zero points), constant Mul and Add nodes after the site
+// do the same.
 import { FLOAT16_MAX, float16Overflow } from './dtype-range';
 import { UserError } from './errors';
 import { create } from '@bufbuild/protobuf';
@@ -11,6 +12,8 @@ import { DataLocation, DataType, cloneModel, isExternal, makeNode, makeTensor } 
 import { floatTensorLike, readFloats } from './onnx/tensor-data';
 import { dropUnusedInitializers } from './onnx/prune';
 import { discoverSiteLinears } from './sites/catalogue';
+import { foldGainIntoQuantScale } from './fold-quantized';
+import type { AddInit, HalfCheck } from './fold-quantized';
 import type { GraphIndex } from './onnx/graph-index';
 import type { ModelProto, NodeProto, TensorProto } from './onnx/proto';
 import type { SiteLinear } from './sites/catalogue';
@@ -67,11 +70,17 @@ export function foldIntervention(loaded: LoadedGraph, modelType: string | undefi
   return report;
 }
 
-type AddInit = (key: string, make: () => TensorProto) => string;
-
 function foldIntoWeights(sl: SiteLinear, f: SiteFactors, dir: string, addInit: AddInit, deferred: Map<string, () => Uint8Array>): boolean {
   const { linear, scope: g } = sl;
   const node = linear.node;
+  if (isQuantized(sl)) {
+    const checkHalf: HalfCheck = (what, t, values, neuronOf) => {
+      if (t.dataType === DataType.FLOAT16) refuseHalfOverflow(sl.id, what, values, neuronOf);
+    };
+    if (!foldGainIntoQuantScale(sl, f.gain, dir, addInit, checkHalf)) return false;
+    foldBias(sl, f, dir, addInit, g);
+    return true;
+  }
   if (node.opType !== 'MatMul' && node.opType !== 'Gemm') return false;
   const w = g.constantDims(node.input[1] ?? '');
   if (!w || w.via.some((v) => v.opType !== 'Identity' && v.opType !== 'Transpose')) return false;
@@ -96,6 +105,12 @@ function foldIntoWeights(sl: SiteLinear, f: SiteFactors, dir: string, addInit: A
   });
   foldBias(sl, f, dir, addInit, g);
   return true;
+}
+
+function isQuantized(sl: SiteLinear): boolean {
+  const { node } = sl.linear;
+  if (node.opType === 'MatMulNBits' || node.opType === 'MatMulInteger') return true;
+  return !!sl.scope.constantDims(node.input[1] ?? '')?.via.some((v) => v.opType === 'DequantizeLinear');
 }
 
 /** A float tensor shaped like the fold's result, whose bytes come from FoldReport.deferred when written. */
@@ -130,6 +145,7 @@ function foldBias(sl: SiteLinear, f: SiteFactors, dir: string, addInit: AddInit,
 function biasHolder(sl: SiteLinear, g: GraphIndex): [NodeProto, number] | undefined {
   const { linear, site } = sl;
   if (linear.node.opType === 'Gemm' && linear.node.input[2] && g.isConstant(linear.node.input[2])) return [linear.node, 2];
+  if (linear.node.opType === 'MatMulNBits' && linear.node.input[5] && g.isConstant(linear.node.input[5])) return [linear.node, 5];
   if (site.fused) {
     const n = g.graph.node.find((x) => x.opType === site.fused!.opType && x.input[site.fused!.valueInput] === site.tensor);
     return n ? [n, site.fused.biasInput] : undefined;
@@ -145,8 +161,9 @@ function biasHolder(sl: SiteLinear, g: GraphIndex): [NodeProto, number] | undefi
 function insertConstantNodes(sl: SiteLinear, f: SiteFactors, addInit: AddInit): void {
   const g = sl.scope;
   if (sl.site.fused) {
-    const what = f.lo ? 'a range-limited (transport) map on a site with a fused bias' : 'a quantized linear with a fused bias';
-    throw new UserError(`export --format onnx: ${sl.id} is ${what}; not supported, export json or safetensors instead`);
+    const what = f.lo ? 'a range-limited (transport) map on a site with a fused bias' : `a ${sl.linear.node.opType} whose weight or scale cannot take the gain, with a fused bias`;
+    const fusedNode = sl.scope.graph.node.find((n) => n.opType === sl.site.fused!.opType && n.input[sl.site.fused!.valueInput] === sl.site.tensor);
+    throw new UserError(`export --format onnx: ${sl.id} (node '${sl.linear.node.name}', bias fused into ${sl.site.fused.opType} '${fusedNode?.name ?? '?'}') is ${what}; not supported, export json or safetensors instead`);
   }
   const gain = addInit(`${sl.id}|gain`, () => constLike(sl.linear.elemType, `aura.gain.${sl.id}`, f.gain));
   const nodes = (t: string): NodeProto[] => {

@@ -31,6 +31,10 @@ export function ortOptions(o: SessionOptions): ort.InferenceSession.SessionOptio
     ...(o.threads ? { intraOpNumThreads: o.threads, interOpNumThreads: 1 } : {}),
     // Failures surface as exceptions with ORT's message; its own log would add lines to stderr.
     logSeverityLevel: 4,
+    // A weight-only QDQ int8 MatMul (DequantizeLinear on the weight) runs as ORT runs it for everyone:
+    // fused into MatMulNBits with int8 activations (accuracy level 4), so its sites sit about 1% off
+    // the dequantized model. Float activations cost too much: accuracy level 0 made a 2048x8192 int8
+    // matmul 150-450x slower, and session.disable_quant_qdq holds the weights in float32 (4x memory).
   };
 }
 

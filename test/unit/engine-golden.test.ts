@@ -43,8 +43,12 @@ for (const { label, name, dir } of suites) {
     // The fp16 fixture is compared with the fp32 PyTorch model, so at fp16 precision (its logits differ
     // from fp32 by about 4e-3). The q4 fixture's golden values come from its dequantized weights.
     const half = name.includes('fp16');
-    const tolPooled = half ? 2e-2 : 1e-5;
-    const tolLogits = half ? 2e-2 : 1e-4;
+    // The QDQ int8 fixture runs as ONNX Runtime runs it for everyone, with int8 activations in its
+    // fused matmuls: about 1-2% off the dequantized PyTorch model (measured 0.014 on pooled values,
+    // 0.047 on logits of |l| < 2.5, 0.5% on perplexity).
+    const int8Act = name.includes('qdq');
+    const tolPooled = half ? 2e-2 : int8Act ? 0.05 : 1e-5;
+    const tolLogits = half ? 2e-2 : int8Act ? 0.1 : 1e-4;
     let model: LanguageModel;
     before(async () => {
       model = await LanguageModel.open(dir(), { threads: 1 });
@@ -132,7 +136,7 @@ for (const { label, name, dir } of suites) {
       const want = Math.exp(nll / (ids.length - 1));
       const got = await perplexity(model, [ids]);
       assert.equal(got.tokens, ids.length - 1);
-      assert.ok(Math.abs(got.perplexity - want) / want < (half ? 1e-2 : 1e-4), `perplexity ${got.perplexity} vs ${want}`);
+      assert.ok(Math.abs(got.perplexity - want) / want < (half || int8Act ? 1e-2 : 1e-4), `perplexity ${got.perplexity} vs ${want}`);
     });
 
     it('encodes text with the ids the reference tokenizer gives, and decodes it back', () => {

@@ -58,8 +58,7 @@ function matmul(g: GraphIndex, node: NodeProto): Linear | undefined {
   const w = g.constantDims(node.input[1] ?? '');
   if (!w || w.dims.length !== 2 || g.isConstant(node.input[0] ?? '')) return undefined;
   const [inDim, outDim] = w.dims as [number, number];
-  const elemType = w.via.some((n) => n.opType === 'DequantizeLinear') ? FLOAT : w.tensor.dataType;
-  return { node, input: node.input[0]!, rawOutput: node.output[0]!, inDim, outDim, weightName: w.tensor.name, elemType };
+  return { node, input: node.input[0]!, rawOutput: node.output[0]!, inDim, outDim, weightName: w.tensor.name, elemType: weightElemType(g, w) };
 }
 
 function gemm(g: GraphIndex, node: NodeProto): Linear | undefined {
@@ -70,7 +69,14 @@ function gemm(g: GraphIndex, node: NodeProto): Linear | undefined {
   // Conv1D exports as Reshape(x) -> Gemm -> Reshape: the layer's input is before the first Reshape.
   const pre = g.producers.get(node.input[0] ?? '');
   const input = pre?.opType === 'Reshape' ? pre.input[0]! : node.input[0]!;
-  return { node, input, rawOutput: node.output[0]!, inDim, outDim, weightName: w.tensor.name, elemType: w.tensor.dataType };
+  return { node, input, rawOutput: node.output[0]!, inDim, outDim, weightName: w.tensor.name, elemType: weightElemType(g, w) };
+}
+
+/** The float type the linear computes in: a QDQ weight is stored as integers and read as its scale's type. */
+function weightElemType(g: GraphIndex, w: { tensor: { dataType: number }; via: NodeProto[] }): number {
+  const dq = w.via.find((n) => n.opType === 'DequantizeLinear');
+  if (!dq) return w.tensor.dataType;
+  return g.initializer(dq.input[1] ?? '')?.dataType ?? FLOAT;
 }
 
 function matmulNBits(g: GraphIndex, node: NodeProto): Linear | undefined {

@@ -22,6 +22,8 @@ export interface OnnxModelFacts {
   fingerprint?: string;
   /** One site's weight as the ONNX model holds it, [out, in] row-major, to compare with the checkpoint's. */
   referenceWeight?: () => Promise<{ site: string; values: Float32Array; dtype: 'F32' | 'F16' } | undefined>;
+  /** The first site computed by a quantized linear (integer weights read through scales), if any. */
+  quantized?: { site: string; node: string; opType: string };
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);

@@ -58,6 +58,12 @@ export async function exportHfCheckpoint(o: HfExportOptions): Promise<HfExportRe
   await refuseOverlap(o.out, o.checkpoint, o.modelDir, o.interventionPath);
   const dtype = o.dtype ?? 'keep';
   if (!HF_DTYPES.includes(dtype)) throw new AuraUserError(`--dtype: expected keep, float32, float16 or bfloat16, got "${dtype}"`);
+  const q = o.model.quantized;
+  if (q) {
+    // The checkpoint's float weights are not what the quantized model computes with, and cannot be
+    // checked against its integers: the gains fitted to one would land, unchecked, on another model.
+    throw new AuraUserError(`export --format hf: ${q.site} is computed by the quantized ${q.opType} node '${q.node}' (integer weights), which no float checkpoint tensor is; export --format onnx (folds into the quantized model's scales) or json instead`);
+  }
   const iv = o.intervention;
   checkInterventionFinite(iv, ivPath);
   for (const [id, s] of Object.entries(iv.sites)) {

@@ -17,6 +17,8 @@ export function onnxModelFacts(model: LanguageModel): OnnxModelFacts {
     fingerprint: model.fingerprint,
     referenceWeight: async () => firstSiteWeight(model),
   };
+  const q = firstQuantizedSite(model);
+  if (q) facts.quantized = q;
   if (f.modelType !== undefined) facts.modelType = f.modelType;
   if (f.hidden !== undefined) facts.hidden = f.hidden;
   const inner = intermediateOf(sites);
@@ -48,6 +50,19 @@ function firstSiteWeight(model: LanguageModel): { site: string; values: Float32A
     const values = new Float32Array(outs * ins);
     for (let o = 0; o < outs; o++) for (let i = 0; i < ins; i++) values[o * ins + i] = outOnRows ? at(o, i) : at(i, o);
     return { site: sl.id, values, dtype: w.tensor.dataType === DataType.FLOAT16 ? 'F16' : 'F32' };
+  }
+  return undefined;
+}
+
+/** MatMulNBits, MatMulInteger, or a MatMul/Gemm reading its weight through DequantizeLinear (QDQ). */
+function firstQuantizedSite(model: LanguageModel): { site: string; node: string; opType: string } | undefined {
+  const loaded = model.mainGraph;
+  const f = model.facts;
+  for (const sl of discoverSiteLinears(loaded.model, loaded.file, f.modelType, f.hidden)) {
+    const node = sl.linear.node;
+    const dq = sl.scope.constantDims(node.input[1] ?? '')?.via.find((v) => v.opType === 'DequantizeLinear');
+    if (node.opType === 'MatMulNBits' || node.opType === 'MatMulInteger') return { site: sl.id, node: node.name, opType: node.opType };
+    if (dq) return { site: sl.id, node: dq.name, opType: 'DequantizeLinear' };
   }
   return undefined;
 }
