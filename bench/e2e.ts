@@ -211,7 +211,7 @@ async function main(): Promise<void> {
     const profileArgs = (out: string, extra: string[]) => [cli, 'profile', modelDir, '--data', dataFile, '--out', out, '--json', ...extra];
 
     // Item 5 of issue 22: the profile a new user runs, first, with every default (bootstrap and
-    // permutations on, every core), on a weight cache no run has filled yet.
+    // permutations on, no --threads: onnxruntime's own count), on a weight cache no run has filled yet.
     const defaultOut = join(tmp, 'profile-default');
     const coldEnv = { ...process.env, AURA_LENS_CACHE: join(tmp, 'weights-cold') };
     const def = timed(process.execPath, profileArgs(defaultOut, []), 'aura-lens profile (defaults)', coldEnv);
@@ -316,7 +316,7 @@ async function main(): Promise<void> {
       peakRssMiB: def.peakRssMiB,
       timing: defJson.timing,
       statsShareOfForward: statsShare,
-      threads: 'default (every core)',
+      threads: "default (onnxruntime's own count)",
       vsTuned: bySide.tuned.best.seconds / def.seconds,
       vsMlAura: bySide.mlaura.best.seconds / def.seconds,
     };
