@@ -34,6 +34,8 @@ import { readLabels } from '../src/aura/profile/score';
 import { aurocPath, readSplitMatrix, responsesPath } from '../src/aura/profile/store';
 import { loadTokenizer } from '../src/engine/tokenizer';
 import { aurocDifferenceBound, sortedColumn } from './auroc-agreement';
+import { bestRatio } from './best-ratio';
+import type { BestRatio, PipelineRun } from './best-ratio';
 import { PYTHON, ROOT, arg, check, die, fmt, readF32, readF64, record } from './common';
 import { forwardFlops, gpt2Shape, paddedBatches, paddedTokens } from './flops';
 import { measureMatmul } from './matmul';
@@ -60,11 +62,7 @@ function timed(cmd: string, args: string[], what: string, env?: NodeJS.ProcessEn
 
 type Side = 'auraLens' | 'tuned' | 'mlaura';
 /** One whole run of one pipeline: wall seconds, its forward stage, peak RSS. */
-interface Run {
-  turn: number;
-  threads: number;
-  seconds: number;
-  forwardS: number;
+interface Run extends PipelineRun {
   peakRssMiB: number;
   paddedTokens: number;
 }
@@ -286,26 +284,10 @@ async function main(): Promise<void> {
       }),
     ) as Record<Side, { byThreads: Record<number, { seconds: ReturnType<typeof spread>; forwardS: ReturnType<typeof spread>; forwardGflops: ReturnType<typeof spread>; peakRssMiB: number; runs: number[] }>; best: { seconds: number; threads: number }; bestForward: { seconds: number; threads: number; gflops: number } }>;
 
-    // A ratio: their best over ours (each at its own best thread count), and per turn the same ratio at
-    // those thread counts, for the spread.
-    const ratio = (theirs: Side, key: 'seconds' | 'forwardS', turns: number) => {
-      const pick = (side: Side) => {
-        const pool = runs[side].filter((r) => r.turn < turns);
-        return pool.reduce((a, b) => (b[key] < a[key] ? b : a));
-      };
-      const a = pick('auraLens');
-      const b = pick(theirs);
-      const perTurn: number[] = [];
-      for (let t = 0; t < turns; t++) {
-        const x = runs.auraLens.find((r) => r.turn === t && r.threads === a.threads);
-        const y = runs[theirs].find((r) => r.turn === t && r.threads === b.threads);
-        if (x && y) perTurn.push(y[key] / x[key]);
-      }
-      return { value: b[key] / a[key], auraLensThreads: a.threads, theirThreads: b.threads, auraLensSeconds: a[key], theirSeconds: b[key], turns, perTurn: spread(perTurn) };
-    };
+    // Their best over ours, each at its own best thread count, over the turns both sides ran.
     const ratios = {
-      endToEnd: { vsMlAura: ratio('mlaura', 'seconds', mlauraRepeat), vsTuned: ratio('tuned', 'seconds', repeat) },
-      equalWork: { vsTuned: ratio('tuned', 'forwardS', repeat) },
+      endToEnd: { vsMlAura: bestRatio(runs.auraLens, runs.mlaura, 'seconds', mlauraRepeat), vsTuned: bestRatio(runs.auraLens, runs.tuned, 'seconds', repeat) },
+      equalWork: { vsTuned: bestRatio(runs.auraLens, runs.tuned, 'forwardS', repeat) },
     };
     const oursBest = bySide.auraLens.best;
     const shares = runs.auraLens.filter((r) => r.threads === oursBest.threads).map((r) => work.auraLens.gflop / r.forwardS / matmulPeak.get(`${r.turn}/${r.threads}`)!);
@@ -325,7 +307,7 @@ async function main(): Promise<void> {
     console.log(`  aura-lens: ${side('auraLens')}`);
     console.log(`  PyTorch, sorted, head cut: ${side('tuned')}`);
     console.log(`  PyTorch, ml-aura-style: ${side('mlaura')}`);
-    const says = (r: (typeof ratios.endToEnd)['vsTuned']) => `${fmt(r.value, 2)}x (aura-lens at ${r.auraLensThreads}, baseline at ${r.theirThreads} thread(s); per turn ${fmtSpread(r.perTurn, 2, 'x')})`;
+    const says = (r: BestRatio) => `${fmt(r.value, 2)}x (aura-lens at ${r.auraLensThreads}, baseline at ${r.theirThreads} thread(s); per turn ${fmtSpread(r.perTurn, 2, 'x')})`;
     console.log(`  end to end: ${says(ratios.endToEnd.vsMlAura)} the ml-aura-style pipeline, ${says(ratios.endToEnd.vsTuned)} the tuned one`);
     console.log(`  engine against engine, equal work (same padded batches, head cut): forward ${says(ratios.equalWork.vsTuned)}`);
     console.log(`  aura-lens forward at ${oursBest.threads} thread(s): ${fmtSpread(bySide.auraLens.byThreads[oursBest.threads]!.forwardGflops, 1, ' GFLOP/s')}; onnxruntime matmul peak ${peaks.map(([th, s]) => `${th}t ${fmtSpread(s, 1, ' GFLOP/s')}`).join(', ')}; forward at ${fmtSpread({ ...forwardShareOfMatmul, median: 100 * forwardShareOfMatmul.median, min: 100 * forwardShareOfMatmul.min, max: 100 * forwardShareOfMatmul.max }, 0, '%')} of the same turn's peak (goal >= 60%)`);
