@@ -59,11 +59,11 @@ if (!current) {
     ]);
     const q = e.ratios.equalWork.vsTuned;
     rows.push([
-      `**engine against engine, equal work**: forward stage, the same padded batches, head cut, vs ${tuned} (aura-lens's includes building its session; PyTorch's excludes loading the model)`,
+      `**engine against engine, same batches**: forward stage vs ${tuned}; not equal work yet: aura-lens's forward also computes the LM head (onnxruntime runs its whole session) and includes building its session, PyTorch's is cut and excludes loading the model, so the row leans against aura-lens`,
       x(q.value),
       '',
       ratio(q, 'PyTorch'),
-      `both ${e.work.auraLens.paddedTokens} padded tokens, ${fmt(e.work.auraLens.gflop, 0)} GFLOP; ${fmt(q.auraLensSeconds, 1)} vs ${fmt(q.theirSeconds, 1)} s`,
+      `both ${e.work.auraLens.paddedTokens} padded tokens; ${fmt(e.work.auraLens.gflop, 0)}${e.work.auraLens.lmHead ? ' (LM head)' : ''} vs ${fmt(e.work.tuned.gflop, 0)} GFLOP; ${fmt(q.auraLensSeconds, 1)} vs ${fmt(q.theirSeconds, 1)} s`,
       `per turn ${sx(q.perTurn)}`,
       'padded tokens checked equal',
     ]);
