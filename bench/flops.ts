@@ -25,3 +25,22 @@ export function forwardFlops(shape: Gpt2Shape, batches: { rows: number; width: n
   }
   return f;
 }
+
+/**
+ * The batches a pipeline runs: consecutive groups of `batchSize` texts in the order given, each padded
+ * to its longest text rounded up to a multiple of `multiple` (ml-aura's collator pads to a multiple of 2).
+ */
+export function paddedBatches(lengths: readonly number[], batchSize: number, multiple = 1): { rows: number; width: number }[] {
+  const out: { rows: number; width: number }[] = [];
+  for (let i = 0; i < lengths.length; i += batchSize) {
+    const chunk = lengths.slice(i, i + batchSize);
+    const longest = Math.max(...chunk);
+    out.push({ rows: chunk.length, width: Math.ceil(longest / multiple) * multiple });
+  }
+  return out;
+}
+
+/** Tokens the model computes, padding included. */
+export function paddedTokens(batches: readonly { rows: number; width: number }[]): number {
+  return batches.reduce((a, b) => a + b.rows * b.width, 0);
+}

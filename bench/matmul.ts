@@ -1,12 +1,15 @@
 // The machine's measured matmul rate (the physical limit of a forward pass) on both sides: onnxruntime's
 // MatMul and PyTorch's (whose BLAS is named), at the shape of GPT-2 small's c_fc over 2,048 tokens,
-// same threads, warm, best of N. The other benchmarks print achieved GFLOP/s next to these.
-//   node --import tsx bench/matmul.ts [--threads N] [--reps 10]
+// same threads, warm, best of N. The peak moves between runs on a shared machine, so the benchmark
+// repeats the whole measurement (--runs, a fresh process and session each) and reports the median
+// with min-max. The other benchmarks print achieved GFLOP/s next to these.
+//   node --import tsx bench/matmul.ts [--threads N] [--reps 10] [--runs 5]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { arg, bestOf, fmt, python, readF32, record, threadsArg } from './common';
+import { arg, bestOf, python, readF32, record, threadsArg } from './common';
+import { fmtSpread, spread } from './spread';
 
 export interface MatmulRates {
   threads: number;
@@ -40,9 +43,14 @@ export async function measureMatmul(threads: number, reps: number): Promise<Matm
 
 async function main(): Promise<void> {
   const threads = threadsArg();
-  const rates = await measureMatmul(threads, arg('reps', 10));
-  console.log(`matmul [${rates.shape.join('x')}], ${threads} threads: onnxruntime ${fmt(rates.onnxruntimeGflops, 1)} GFLOP/s, PyTorch ${fmt(rates.torchGflops, 1)} GFLOP/s (BLAS: ${rates.torchBlas.map((b) => b.split('/').pop()).join(', ') || 'none found'})`);
-  record('matmul', { ...rates });
+  const runs = arg('runs', 5);
+  const all: MatmulRates[] = [];
+  for (let i = 0; i < runs; i++) all.push(await measureMatmul(threads, arg('reps', 10)));
+  const ort = spread(all.map((r) => r.onnxruntimeGflops));
+  const torch = spread(all.map((r) => r.torchGflops));
+  const { shape, torchBlas } = all[0]!;
+  console.log(`matmul [${shape.join('x')}], ${threads} threads, ${runs} runs (each best of its reps): onnxruntime ${fmtSpread(ort, 1, ' GFLOP/s')}, PyTorch ${fmtSpread(torch, 1, ' GFLOP/s')} (BLAS: ${torchBlas.map((b) => b.split('/').pop()).join(', ') || 'none found'})`);
+  record('matmul', { threads, shape, torchBlas, runs, onnxruntimeGflops: ort, torchGflops: torch });
 }
 
 if (require.main === module) main().catch((e: unknown) => { console.error(e); process.exit(2); });

@@ -1,66 +1,126 @@
 // Prints the README's "Performance" table (Markdown) from bench/results.json, so the figures in the
-// README are the ones a run measured, never typed in by hand.
+// README are the ones a run measured, never typed in by hand. Every row says the threads each side ran
+// at (and which one its best came from), the work done (tokens, padded tokens, forward FLOPs, achieved
+// GFLOP/s) where a row times a model, and the spread (median and min-max of the runs) of its figure.
 //   node --import tsx bench/report.ts [RESULTS_JSON]
 import { readFileSync } from 'node:fs';
 import { RESULTS, fmt } from './common';
+import { legacyTable } from './report-legacy';
+import type { Spread } from './spread';
+import { fmtSpread } from './spread';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const r = JSON.parse(readFileSync(process.argv[2] ?? RESULTS, 'utf8')) as Any;
-const rows: string[][] = [];
-const x = (v: number | undefined): string => (v === undefined ? 'not run' : `${fmt(v, 1)}x`);
-const ok = (s: Any | undefined): string => (s === undefined ? '' : s.agree ? 'all values agree' : '**values differ**');
-if (r.e2e) {
-  const e = r.e2e;
-  const what = `profile, ${e.texts} texts, GPT-2${e.model.layers === 12 && e.model.d === 768 ? '-small' : ''} shape (${e.model.layers} layers, d=${e.model.d}), ${e.threads} threads`;
-  const best = e.repeat ? `best of ${e.repeat} on each side; ` : '';
-  const ceiling = (k: string): string => (e.ceilings ? `; ceiling at onnxruntime's matmul rate ${fmt(e.ceilings[k], 1)}x` : '');
-  // Each baseline's own agreement: every AUROC within the bound its near-tied pairs allow (runs before
-  // the bound was recorded were held to a fixed 1e-3).
-  const agreed = (k: 'mlaura' | 'tuned'): string => {
-    const a = e.agreement[k];
-    const yes = a.agree ?? a.maxAbsDiff <= 1e-3;
-    const rule = a.maxExcessOverBound !== undefined ? `each within its near-tie bound, largest bound ${a.maxBound.toExponential(1)}, responses apart by at most ${a.maxResponseDiff.toExponential(1)} (${a.maxRelativeResponseDiff.toExponential(1)} relative)` : 'allowed 1e-3';
-    return `${yes ? 'all values agree' : '**values differ: the comparison failed**'} (${e.neuronsCompared} AUROCs, max diff ${a.maxAbsDiff.toExponential(2)}, ${rule})`;
-  };
-  rows.push([`${what} vs PyTorch hooks + scikit-learn as ml-aura runs them`, x(e.ratios.vsMlAura), '>= 10x', `${best}${agreed('mlaura')}; peak RSS ${fmt(e.auraLens.peakRssMiB, 0)} vs ${fmt(e.mlaura.peakRssMiB, 0)} MiB${ceiling('vsMlAura')}`]);
-  rows.push([`${what} vs tuned PyTorch (sorted batches, cut model, ${e.tuned.stages.threads} thread${e.tuned.stages.threads === 1 ? "" : "s"}, rank AUROC)`, x(e.ratios.vsTuned), '>= 2x', `${best}${agreed('tuned')}; peak RSS ${fmt(e.tuned.peakRssMiB, 0)} MiB${ceiling('vsTuned')}`]);
-  rows.push(['forward pass GFLOP/s / onnxruntime MatMul GFLOP/s', `${fmt(100 * e.forwardShareOfMatmulRate, 0)}%`, '>= 60%', `${fmt(e.auraLens.forwardGflops, 1)} of ${fmt(e.matmul.onnxruntimeGflops, 1)} GFLOP/s; ${e.auraLens.tokensPerSecond} tokens/s`]);
-}
-if (r.auroc) {
-  const a = r.auroc;
-  const what = `AUROC, ${a.positives}+${a.negatives} x ${a.neurons} neurons`;
-  rows.push([`${what} vs ml-aura's compute_auroc (chunks of 10, Pool(${a.threads}))`, x(a.ratios.vsMlAuraEqualThreads), '>= 10x', ok(a)]);
-  rows.push([`${what} vs vectorised NumPy rank AUROC, ${a.threads} threads each`, x(a.ratios.vsRankEqualThreads), '>= 3x', ok(a)]);
-  rows.push([`${what} vs vectorised NumPy rank AUROC, 1 thread each`, x(a.ratios.vsRankOneThread), '', '']);
-}
-if (r.extraction) {
-  const e = r.extraction;
-  for (const mode of ['head', 'cut'] as const) {
-    if (!e[mode]) continue;
-    rows.push([`extraction, ${e.texts} texts, ${e.sites} sites, ${mode === 'head' ? 'both with the LM head' : 'both cut after the last site'}, vs PyTorch hooks (${e.threads} threads)`, x(e[mode].ratio), '', `${ok(e)} (${e[mode].valuesCompared} values)`]);
+// A results file from before threads, work and spread were recorded keeps its own table.
+const current = (r.e2e === undefined || r.e2e.sides !== undefined) && (r.matmul === undefined || r.matmul.runs !== undefined) && (r.auroc === undefined || r.auroc.runs !== undefined);
+if (!current) {
+  for (const line of legacyTable(r)) console.log(line);
+} else {
+  const rows: string[][] = [];
+  const x = (v: number): string => `${fmt(v, 1)}x`;
+  const sx = (s: Spread): string => `median ${fmtSpread(s, 1, 'x')}`;
+  const t = (n: number): string => `${n} thread${n === 1 ? '' : 's'}`;
+  const ok = (s: Any | undefined): string => (s === undefined ? '' : s.agree ? 'all values agree' : '**values differ**');
+  if (r.e2e) {
+    const e = r.e2e;
+    const shape = `GPT-2${e.model.layers === 12 && e.model.d === 768 ? '-small' : ''} shape (${e.model.layers} layers, d=${e.model.d})`;
+    const threads = e.threadCounts.join(' and ');
+    const tuned = e.tunedName as string;
+    const work = (side: 'auraLens' | 'tuned' | 'mlaura', name: string): string => {
+      const w = e.work[side];
+      const f = e.sides[side].bestForward;
+      return `${name}: ${w.tokens} tokens, ${w.paddedTokens} padded, ${fmt(w.gflop, 0)} GFLOP${w.lmHead ? ' (LM head)' : ''}, forward ${fmt(f.gflops, 1)} GFLOP/s at ${t(f.threads)}`;
+    };
+    const best = (side: 'auraLens' | 'tuned' | 'mlaura', name: string): string => `${name} best ${fmt(e.sides[side].best.seconds, 1)} s at ${t(e.sides[side].best.threads)}`;
+    const agreed = (k: 'mlaura' | 'tuned'): string => {
+      const a = e.agreement[k];
+      return `${a.agree ? 'all values agree' : '**values differ: the comparison failed**'} (${e.neuronsCompared} AUROCs every run, each within its near-tie bound, max diff ${a.maxAbsDiff.toExponential(1)})`;
+    };
+    const ratio = (q: Any, theirs: string): string => `aura-lens at ${t(q.auraLensThreads)}, ${theirs} at ${t(q.theirThreads)} (each run at ${threads})`;
+    const what = `${e.texts} texts, ${shape}`;
+    rows.push([
+      `**end to end against what users run today**: \`aura-lens profile\` (statistics off) vs PyTorch hooks + scikit-learn as ml-aura runs them (data order, LM head), ${what}`,
+      x(e.ratios.endToEnd.vsMlAura.value),
+      '>= 10x',
+      ratio(e.ratios.endToEnd.vsMlAura, 'ml-aura-style'),
+      `${work('auraLens', 'aura-lens')}; ${work('mlaura', 'ml-aura-style')}`,
+      `per turn ${sx(e.ratios.endToEnd.vsMlAura.perTurn)}; ${best('auraLens', 'aura-lens')} (over the same ${e.mlauraRepeat} turns), ${best('mlaura', 'ml-aura-style')}`,
+      `${agreed('mlaura')}; peak RSS ${fmt(e.sides.auraLens.byThreads[e.sides.auraLens.best.threads].peakRssMiB, 0)} vs ${fmt(e.sides.mlaura.byThreads[e.sides.mlaura.best.threads].peakRssMiB, 0)} MiB`,
+    ]);
+    rows.push([
+      `end to end vs ${tuned}, rank AUROC, ${what}`,
+      x(e.ratios.endToEnd.vsTuned.value),
+      '>= 2x',
+      ratio(e.ratios.endToEnd.vsTuned, 'PyTorch'),
+      `${work('tuned', 'PyTorch')}`,
+      `per turn ${sx(e.ratios.endToEnd.vsTuned.perTurn)}; ${best('auraLens', 'aura-lens')}, ${best('tuned', 'PyTorch')}`,
+      `${agreed('tuned')}; peak RSS ${fmt(e.sides.tuned.byThreads[e.sides.tuned.best.threads].peakRssMiB, 0)} MiB`,
+    ]);
+    const q = e.ratios.equalWork.vsTuned;
+    rows.push([
+      `**engine against engine, same batches**: forward stage vs ${tuned}; not equal work yet: aura-lens's forward also computes the LM head (onnxruntime runs its whole session) and includes building its session, PyTorch's is cut and excludes loading the model, so the row leans against aura-lens`,
+      x(q.value),
+      '',
+      ratio(q, 'PyTorch'),
+      `both ${e.work.auraLens.paddedTokens} padded tokens; ${fmt(e.work.auraLens.gflop, 0)}${e.work.auraLens.lmHead ? ' (LM head)' : ''} vs ${fmt(e.work.tuned.gflop, 0)} GFLOP; ${fmt(q.auraLensSeconds, 1)} vs ${fmt(q.theirSeconds, 1)} s`,
+      `per turn ${sx(q.perTurn)}`,
+      'padded tokens checked equal',
+    ]);
+    const d = e.defaultProfile;
+    rows.push([
+      `\`aura-lens profile\`, default settings (bootstrap and permutations on), first run, cold weight cache, ${what}`,
+      `${fmt(d.seconds, 1)} s: ${x(d.vsTuned)} PyTorch (sorted, head cut), ${x(d.vsMlAura)} ml-aura-style`,
+      '>= 1.5x and >= 4x; statistics <= 25% of the forward; peak RSS <= 1.5 GB',
+      `${d.threads}; baselines at their best`,
+      `forward ${fmt(d.timing.forwardS, 1)} s, statistics ${fmt(d.timing.significanceS, 1)} s = ${fmt(100 * d.statsShareOfForward, 0)}% of the forward`,
+      'one run (a first run happens once)',
+      `peak RSS ${fmt(d.peakRssMiB, 0)} MiB`,
+    ]);
+    const sh = e.forwardShareOfMatmul as Spread;
+    const ot = e.sides.auraLens.best.threads;
+    const peak = e.matmul.onnxruntimeGflops[ot] as Spread;
+    rows.push([
+      "aura-lens forward GFLOP/s / onnxruntime MatMul GFLOP/s, each turn's forward over the peak measured in that turn",
+      `${fmt(100 * sh.median, 0)}%`,
+      '>= 60%',
+      t(ot),
+      `forward ${fmtSpread(e.sides.auraLens.byThreads[ot].forwardGflops, 1, ' GFLOP/s')}; ${e.tokensPerSecond} tokens/s`,
+      `median ${fmt(100 * sh.median, 0)}% (${fmt(100 * sh.min, 0)}–${fmt(100 * sh.max, 0)}%, ${sh.runs} runs); peak ${fmtSpread(peak, 1, ' GFLOP/s')}`,
+      '',
+    ]);
   }
-}
-if (r.engine?.forms) {
-  // One row per intervention form the rewritten session can carry (src/engine/intervention-form.ts).
-  const g = r.engine;
-  const what: Record<string, string> = { none: 'no intervention (profile, plain generation)', gain: 'gains (AurA)', affine: 'gains and a bias', range: 'gains, bias and range (Linear-AcT)' };
-  const pct = (t: number | undefined) => (t === undefined ? 'not run' : `${fmt(100 * (t - 1), 1)}%`);
-  for (const [form, f] of Object.entries(g.forms as Record<string, Any>)) {
-    rows.push([`engine overhead, ${form} form, ${what[form] ?? form}: forward with every logit vs the graph as exported`, pct(f.forwardOverPlainTime), '', ok(g)]);
-    if (f.generationOverPlainTime !== undefined) rows.push([`engine overhead, ${form} form: greedy generation vs the graph as exported`, pct(f.generationOverPlainTime), '', ok(g)]);
+  if (r.auroc) {
+    const a = r.auroc;
+    const what = `AUROC, ${a.positives}+${a.negatives} x ${a.neurons} neurons`;
+    const s = (k: string) => `${fmt(a.seconds[k].median, 3)} s`;
+    rows.push([`${what} vs ml-aura's compute_auroc (chunks of 10, Pool(${a.threads}))`, x(a.ratios.vsMlAuraEqualThreads.median), '>= 10x', `${t(a.threads)} each`, `${s('auraLensT')} vs ${s('mlaura')} (medians)`, sx(a.ratios.vsMlAuraEqualThreads), ok(a)]);
+    rows.push([`${what} vs vectorised NumPy rank AUROC`, x(a.ratios.vsRankEqualThreads.median), '>= 3x', `${t(a.threads)} each`, `${s('auraLensT')} vs ${s('rankT')} (medians)`, sx(a.ratios.vsRankEqualThreads), ok(a)]);
+    rows.push([`${what} vs vectorised NumPy rank AUROC`, x(a.ratios.vsRankOneThread.median), '', '1 thread each', `${s('auraLens1')} vs ${s('rank1')} (medians)`, sx(a.ratios.vsRankOneThread), ok(a)]);
   }
-} else if (r.engine) {
-  const g = r.engine;
-  rows.push(['engine overhead: forward with every logit, rewritten graph vs as exported', `${fmt(100 * (g.forward.rewrittenOverPlainTime - 1), 1)}%`, '', ok(g)]);
-  rows.push(['engine overhead: generation with a (gain 1) intervention vs without', `${fmt(100 * (g.generation.intervenedOverPlainTime - 1), 1)}%`, '', ok(g)]);
+  if (r.extraction) {
+    const e = r.extraction;
+    for (const mode of ['head', 'cut'] as const) {
+      if (!e[mode]) continue;
+      rows.push([`extraction, ${e.texts} texts, ${e.sites} sites, ${mode === 'head' ? 'both with the LM head' : 'both cut after the last site'}, vs PyTorch hooks`, x(e[mode].ratio), '', `${t(e.threads)} each`, `${fmt(e[mode].auraLensGflops, 1)} vs ${fmt(e[mode].torchGflops, 1)} GFLOP/s`, `best of ${e.reps}`, `${ok(e)} (${e[mode].valuesCompared} values)`]);
+    }
+  }
+  if (r.engine?.forms) {
+    // One row per intervention form the rewritten session can carry (src/engine/intervention-form.ts).
+    const g = r.engine;
+    const what: Record<string, string> = { none: 'no intervention (profile, plain generation)', gain: 'gains (AurA)', affine: 'gains and a bias', range: 'gains, bias and range (Linear-AcT)' };
+    const pct = (v: number | undefined) => (v === undefined ? 'not run' : `${fmt(100 * (v - 1), 1)}%`);
+    for (const [form, f] of Object.entries(g.forms as Record<string, Any>)) {
+      rows.push([`engine overhead, ${form} form, ${what[form] ?? form}: forward with every logit vs the graph as exported`, pct(f.forwardOverPlainTime), '', t(g.threads), '', `best of ${g.reps}`, ok(g)]);
+      if (f.generationOverPlainTime !== undefined) rows.push([`engine overhead, ${form} form: greedy generation vs the graph as exported`, pct(f.generationOverPlainTime), '', t(g.threads), '', `best of ${g.reps}`, ok(g)]);
+    }
+  }
+  if (r.matmul) {
+    const m = r.matmul;
+    rows.push([`matmul ${m.shape.join('x')}: onnxruntime vs PyTorch (${m.torchBlas.map((b: string) => b.split('/').pop()).join(', ')})`, `${fmt(m.onnxruntimeGflops.median, 1)} vs ${fmt(m.torchGflops.median, 1)} GFLOP/s`, '', t(m.threads), '', `onnxruntime ${fmtSpread(m.onnxruntimeGflops, 1)}, PyTorch ${fmtSpread(m.torchGflops, 1)} GFLOP/s`, '']);
+  }
+  const m = (Object.values(r).find((v) => typeof v === 'object' && v && (v as Any).machine) as Any | undefined)?.machine as Any | undefined;
+  console.log(`Measured ${m ? `on ${m.cpus} x ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode}, load average ${fmt(m.loadAverage1min, 1)} when recorded` : ''}${r.e2e ? `, ${r.e2e.date.slice(0, 10)}` : ''}.\n`);
+  console.log('| comparison | aura-lens | goal | threads | work | spread | checks |\n|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 }
-if (r.matmul) {
-  const m = r.matmul;
-  rows.push([`matmul ${m.shape.join('x')}, ${m.threads} threads: onnxruntime vs PyTorch (${m.torchBlas.map((b: string) => b.split('/').pop()).join(', ')})`, `${fmt(m.onnxruntimeGflops, 1)} vs ${fmt(m.torchGflops, 1)} GFLOP/s`, '', '']);
-}
-const m = (Object.values(r).find((v) => typeof v === 'object' && v && (v as Any).machine) as Any | undefined)?.machine as Any | undefined;
-if (typeof r._note === 'string') console.log(`Note: ${r._note}\n`);
-console.log(`Measured ${m ? `on ${m.cpus} x ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, onnxruntime-node ${m.onnxruntimeNode}` : ''}${r.e2e ? `, ${r.e2e.date.slice(0, 10)}` : ''}.\n`);
-console.log('| comparison | aura-lens | goal | checks |\n|---|---|---|---|');
-for (const row of rows) console.log(`| ${row.join(' | ')} |`);

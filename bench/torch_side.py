@@ -278,14 +278,16 @@ def cmd_e2e():
     """Token ids in data order and labels in; per-site AUROC (max pooling) out, with the time of each stage.
     mlaura: batches in data order, padded to the batch's longest (pad_to_multiple_of=2, as ml-aura's
       collator), the whole model with its LM head, responses to disk then read back per module, AUROC by
-      compute_auroc (chunks of 10) on a Pool of every core, threads = every core.
-    tuned: batches sorted by length, the model cut after the last site, the faster thread count (timed on
-      the first batches), responses kept in memory, vectorised rank AUROC split over threads."""
+      compute_auroc (chunks of 10) on a Pool (ml-aura's has every core: here --threads workers).
+    tuned: batches sorted by length, the model cut after the last site, responses kept in memory,
+      vectorised rank AUROC split over threads.
+    Both run at --threads (torch's intra-op threads, and the AUROC pool's workers): the caller runs each
+    pipeline whole at every thread count it compares, rather than this side picking one by a probe."""
     import torch
     from multiprocessing.pool import ThreadPool
     a = args_dict()
     style, out = a["--style"], a["--out"]
-    cpus = int(a.get("--cpus", os.cpu_count()))
+    cpus = int(a.get("--threads", a.get("--cpus", os.cpu_count())))
     bs = int(a.get("--batch-size", 16))
     os.makedirs(out, exist_ok=True)
     t0 = time.perf_counter()
@@ -302,27 +304,14 @@ def cmd_e2e():
     batches = [order[i:i + bs] for i in range(0, len(order), bs)]
     cut = style == "tuned"
     threads = cpus
+    multiple = 1 if cut else 2
+    stages["tokens"] = sum(len(x) for x in ids)
+    stages["padded_tokens"] = sum(len(b) * (-(-max(len(ids[i]) for i in b) // multiple) * multiple) for b in batches)
     with torch.inference_mode():
-        if style == "tuned":
-            # The faster thread count, on two warm batches of typical length.
-            probe = batches[len(batches) // 2:len(batches) // 2 + 2]
-            timings = {}
-            for th in sorted({1, cpus}):
-                torch.set_num_threads(th)
-                for b in probe:
-                    run_batch(model, mcfg, hooks, *left_pad([ids[i] for i in b], pad), cut)
-                t = time.perf_counter()
-                for b in probe:
-                    run_batch(model, mcfg, hooks, *left_pad([ids[i] for i in b], pad), cut)
-                timings[th] = time.perf_counter() - t
-            threads = min(timings, key=timings.get)
-            hooks.reset()
-            # Choosing is not part of the pipeline a tuned user runs: reported so the caller subtracts it.
-            stages["probe_s"] = time.perf_counter() - t0 - stages["load_s"]
         torch.set_num_threads(threads)
         t = time.perf_counter()
         for b in batches:
-            run_batch(model, mcfg, hooks, *left_pad([ids[i] for i in b], pad, 1 if cut else 2), cut)
+            run_batch(model, mcfg, hooks, *left_pad([ids[i] for i in b], pad, multiple), cut)
         stages["forward_s"] = time.perf_counter() - t
     flat = [i for b in batches for i in b]
     inv = np.empty(len(flat), dtype=np.int64)
