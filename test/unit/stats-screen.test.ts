@@ -116,3 +116,15 @@ describe('the permutation null from sorted ranks (scikit-learn reference)', () =
     assert.deepEqual(none.null, screened.null);
   });
 });
+
+describe('responses the model made NaN', () => {
+  it('are refused naming the neuron and the class', () => {
+    for (const [which, m] of [['toxic', 'pos'], ['non-toxic', 'neg']] as const) {
+      const p = pos.slice();
+      const q = neg.slice();
+      (m === 'pos' ? p : q)[7 * n + 37] = Number.NaN;
+      assert.throws(() => neuronUncertainty(p, q, n, { resamples: 0 }), new RegExp(`responses of neuron 37 are NaN for some ${which} examples`));
+      assert.throws(() => neuronUncertainty(Float64Array.from(p), Float64Array.from(q), n, { resamples: 0 }), /neuron 37 are NaN/);
+    }
+  });
+});

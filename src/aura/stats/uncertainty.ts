@@ -9,7 +9,7 @@
  */
 import { AuraUserError } from '../errors';
 import { mulberry32 } from '../random';
-import { columnScratch, resampleLayout, sortColumn, tieTerm, twiceU, twiceUResampled } from './column';
+import { COLUMN_BLOCK, columnScratch, gatherColumnKeys, nanClass, resampleLayout, sortColumnKeys, tieTerm, twiceU, twiceUResampled } from './column';
 import { placementVariance, needsBootstrap } from './interval-screen';
 import { mannWhitneyGreaterP } from './mann-whitney';
 import { normalUpperQuantile } from './normal';
@@ -110,9 +110,14 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
   // the (h + 1)/(B + 1) quantile, a little inside (1 - confidence)/2 for a small B.
   const z = normalUpperQuantile(B > 0 ? ((B - 1) * ((1 - confidence) / 2) + 1) / (B + 1) : (1 - confidence) / 2);
   const denom = 2 * P * Q;
+  const N = P + Q;
+  const block = new Int32Array(COLUMN_BLOCK * N);
   for (let k = 0; k < n; k++) {
-    checkFinite(pos, neg, n, k);
-    sortColumn(pos, neg, n, k, scratch, col);
+    const w = k % COLUMN_BLOCK;
+    if (w === 0) gatherColumnKeys(pos, neg, n, k, Math.min(COLUMN_BLOCK, n - k), block);
+    const nan = nanClass(block, w * N, P, N);
+    if (nan) throw new AuraUserError(`responses of neuron ${k} are NaN for some ${nan} examples; the model produced NaN`);
+    sortColumnKeys(block, w * N, P, N, scratch, col);
     const u2 = twiceU(col);
     const auroc = u2 / denom;
     out.auroc[k] = auroc;
@@ -138,12 +143,4 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
     o.onNeuron?.(k + 1);
   }
   return out;
-}
-
-function checkFinite(pos: ResponseMatrix, neg: ResponseMatrix, n: number, k: number): void {
-  for (const [m, which] of [[pos, 'toxic'], [neg, 'non-toxic']] as const) {
-    for (let r = k; r < m.length; r += n) {
-      if (Number.isNaN(m[r])) throw new AuraUserError(`responses of neuron ${k} are NaN for some ${which} examples; the model produced NaN`);
-    }
-  }
 }
