@@ -27,6 +27,19 @@ if (r.e2e) {
   rows.push([`${what} vs tuned PyTorch (sorted batches, cut model, ${e.tuned.stages.threads} thread${e.tuned.stages.threads === 1 ? "" : "s"}, rank AUROC)`, x(e.ratios.vsTuned), '>= 2x', `${best}${agreed('tuned')}; peak RSS ${fmt(e.tuned.peakRssMiB, 0)} MiB${ceiling('vsTuned')}`]);
   rows.push(['forward pass GFLOP/s / onnxruntime MatMul GFLOP/s', `${fmt(100 * e.forwardShareOfMatmulRate, 0)}%`, '>= 60%', `${fmt(e.auraLens.forwardGflops, 1)} of ${fmt(e.matmul.onnxruntimeGflops, 1)} GFLOP/s; ${e.auraLens.tokensPerSecond} tokens/s`]);
 }
+if (r.statsCost) {
+  // bench/stats-cost.ts: the default profile's statistics against the forward of the same run.
+  const c = r.statsCost;
+  const a = c.after;
+  const before = c.before ? `; before: ${fmt(100 * c.before.shareOfForward, 0)}%, peak RSS ${fmt(c.before.peakRssMiB, 0)} MiB` : '';
+  const boot = a.stats?.intervals ? `, ${a.stats.intervals.bootstrapped} of ${a.stats.neurons} neurons bootstrapped` : '';
+  rows.push([
+    `default profile's statistics (${a.stats?.resamples} resamples, ${a.stats?.null?.permutations ?? 0} permutations), ${c.texts} texts, GPT-2-small shape: share of the forward`,
+    `${fmt(100 * a.shareOfForward, 0)}%`,
+    '<= 25%',
+    `${fmt(a.statisticsS, 1)} of ${fmt(a.forwardS, 1)} s${boot}; peak RSS ${fmt(a.peakRssMiB, 0)} MiB (goal <= 1536)${before}${c.sameResults === false ? '; **before and after differ**' : ''}; load average ${c.loadAverageAtEnd}`,
+  ]);
+}
 if (r.auroc) {
   const a = r.auroc;
   const what = `AUROC, ${a.positives}+${a.negatives} x ${a.neurons} neurons`;

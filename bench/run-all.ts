@@ -18,6 +18,8 @@ const steps: [string, string[]][] = [
   ['extraction', ['--import', 'tsx', join(ROOT, 'bench', 'extraction.ts'), '--threads', threads]],
   ['engine', ['--import', 'tsx', join(ROOT, 'bench', 'engine.ts'), '--threads', threads]],
   ['e2e', ['--import', 'tsx', join(ROOT, 'bench', 'e2e.ts'), '--threads', threads, '--texts', e2eTexts]],
+  // The default profile's statistics against its forward (issue 22, item 5): one run, 1,000 texts.
+  ['stats-cost', ['--import', 'tsx', join(ROOT, 'bench', 'stats-cost.ts'), '--threads', threads]],
   // The wall-clock budgets kept out of the unit tests (bench/budgets.ts); exits 1 when a median misses.
   ['budgets', ['--import', 'tsx', join(ROOT, 'bench', 'budgets.ts')]],
 ];
