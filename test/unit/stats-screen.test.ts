@@ -93,6 +93,11 @@ describe('screened intervals against the full bootstrap (numpy/scipy reference)'
     assert.ok(Math.abs(b - a) <= 0.05 * a, `median width ${b} vs ${a}`);
   });
 
+  it('a class below 20 examples gets every neuron bootstrapped', () => {
+    const few = neuronUncertainty(pos.subarray(0, 19 * n), neg, n, { resamples: boot.resamples, seed: boot.seed, confidence: boot.confidence, intervals: 'screened' });
+    assert.ok(few.bootstrapped.every((b) => b === 1));
+  });
+
   it('the screen is deterministic under its seed', () => {
     const again = neuronUncertainty(pos, neg, n, { ...opts, intervals: 'screened' });
     assert.deepEqual(again.ciLow, screened.ciLow);

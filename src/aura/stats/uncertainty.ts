@@ -13,6 +13,7 @@ import { COLUMN_BLOCK, columnScratch, gatherColumnKeys, nanClass, resampleLayout
 import { placementVariance, needsBootstrap } from './interval-screen';
 import { mannWhitneyGreaterP } from './mann-whitney';
 import { normalUpperQuantile } from './normal';
+import { MIN_PER_CLASS } from './small-sample';
 import { nullFromRanks, twiceMidRanks } from './permutation';
 import type { ResponseMatrix } from '../auroc';
 import type { ResampleLayout, SortedColumn } from './column';
@@ -104,7 +105,8 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
     null: new Float64Array(perms.length * n),
   };
   const twoRanks = new Int32Array(P + Q);
-  const screened = o.intervals === 'screened';
+  // Below MIN_PER_CLASS examples a class is too small for the normal approximation: bootstrap every neuron.
+  const screened = o.intervals === 'screened' && P >= MIN_PER_CLASS && Q >= MIN_PER_CLASS;
   // The normal interval that B resamples' percentiles estimate: numpy's linear percentile of B sorted
   // values sits at order statistic h + 1 = (B - 1)·(1 - confidence)/2 + 1 of B, which on average is
   // the (h + 1)/(B + 1) quantile, a little inside (1 - confidence)/2 for a small B.
