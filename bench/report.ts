@@ -90,6 +90,22 @@ if (!current) {
       '',
     ]);
   }
+  if (r.statsCost) {
+    // bench/stats-cost.ts: the default profile's statistics against the forward of the same run.
+    const c = r.statsCost;
+    const a = c.after;
+    const before = c.before ? `; before: ${fmt(100 * c.before.shareOfForward, 0)}%, peak RSS ${fmt(c.before.peakRssMiB, 0)} MiB` : '';
+    const boot = a.stats?.intervals ? `, ${a.stats.intervals.bootstrapped} of ${a.stats.neurons} neurons bootstrapped` : '';
+    rows.push([
+      `default profile's statistics (${a.stats?.resamples} resamples, ${a.stats?.null?.permutations ?? 0} permutations), ${c.texts} texts, GPT-2-small shape: share of the forward`,
+      `${fmt(100 * a.shareOfForward, 0)}%`,
+      '<= 25%',
+      c.threads !== undefined ? t(c.threads) : '',
+      `${fmt(a.statisticsS, 1)} of ${fmt(a.forwardS, 1)} s${boot}`,
+      'one run',
+      `peak RSS ${fmt(a.peakRssMiB, 0)} MiB (goal <= 1536)${before}${c.sameResults === false ? '; **before and after differ**' : ''}; load average ${c.loadAverageAtEnd}`,
+    ]);
+  }
   if (r.auroc) {
     const a = r.auroc;
     const what = `AUROC, ${a.positives}+${a.negatives} x ${a.neurons} neurons`;

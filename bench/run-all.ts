@@ -20,6 +20,8 @@ const steps: [string, string[]][] = [
   ['engine', ['--import', 'tsx', join(ROOT, 'bench', 'engine.ts'), '--threads', threads]],
   // Every pipeline whole at 1 thread and at --threads; each side's best is compared.
   ['e2e', ['--import', 'tsx', join(ROOT, 'bench', 'e2e.ts'), '--thread-counts', `1,${threads}`, '--texts', e2eTexts]],
+  // The default profile's statistics against its forward (issue 22, item 5): one run, 1,000 texts.
+  ['stats-cost', ['--import', 'tsx', join(ROOT, 'bench', 'stats-cost.ts'), '--threads', threads]],
   // The wall-clock budgets kept out of the unit tests (bench/budgets.ts); exits 1 when a median misses.
   ['budgets', ['--import', 'tsx', join(ROOT, 'bench', 'budgets.ts')]],
 ];

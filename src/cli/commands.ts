@@ -33,7 +33,7 @@ export const COMMANDS: Record<string, Command> = {
   profile: {
     summary: 'pooled responses of labelled texts and the AUROC of every neuron',
     usage:
-      'profile MODEL_DIR --data FILE [--sites ID,...] [--pooling max|mean] [--max-per-class N] [--seq-len 128] [--batch-size N] [--text-column C --label-column C] [--delimiter C] [--seed S] [--bootstrap B] [--permutations R] [--shard I/N] [--sketch BINS [--calibration-batches K]] [--ep cpu|cuda] --out DIR [--json]',
+      'profile MODEL_DIR --data FILE [--sites ID,...] [--pooling max|mean] [--max-per-class N] [--seq-len 128] [--batch-size N] [--text-column C --label-column C] [--delimiter C] [--seed S] [--bootstrap B] [--permutations R] [--intervals screened|all] [--shard I/N] [--sketch BINS [--calibration-batches K]] [--ep cpu|cuda] --out DIR [--json]',
     run: profileCommand,
   },
   merge: {

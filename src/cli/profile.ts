@@ -14,6 +14,7 @@ import type { SketchSummary } from '../aura/profile/sketch-profile';
 import { guardOutputFolder } from '../aura/output-guard';
 
 const POOLINGS = ['max', 'mean'] as const;
+const INTERVALS = ['screened', 'all'] as const;
 
 const PROFILE = v.pipe(
   command({
@@ -32,6 +33,7 @@ const PROFILE = v.pipe(
     threads: number('threads', { min: 1, max: 256, integer: true }),
     bootstrap: number('bootstrap', { min: 0, max: 100000, integer: true }),
     permutations: number('permutations', { min: 0, max: 1000, integer: true }),
+    intervals: oneOf('intervals', INTERVALS),
     ep: oneOf('ep', PROVIDERS),
     shard: shard(),
     sketch: number('sketch', { min: 1, max: 65_536, integer: true }),
@@ -40,8 +42,8 @@ const PROFILE = v.pipe(
   rule((o) => o['calibration-batches'] === undefined || o.sketch !== undefined, '--calibration-batches: only with --sketch BINS'),
   // The statistics read the stored responses of a whole profile: a sketch keeps none, a shard is a part.
   rule(
-    (o) => (o.bootstrap === undefined && o.permutations === undefined) || (o.sketch === undefined && o.shard === undefined),
-    (o) => `--${o.bootstrap !== undefined ? 'bootstrap' : 'permutations'}: ${o.sketch !== undefined ? 'a --sketch profile keeps no responses to resample' : 'a --shard has no statistics (run fit or profile on the merged folder)'}`,
+    (o) => (o.bootstrap === undefined && o.permutations === undefined && o.intervals === undefined) || (o.sketch === undefined && o.shard === undefined),
+    (o) => `--${o.bootstrap !== undefined ? 'bootstrap' : o.permutations !== undefined ? 'permutations' : 'intervals'}: ${o.sketch !== undefined ? 'a --sketch profile keeps no responses to resample' : 'a --shard has no statistics (run fit or profile on the merged folder)'}`,
   ),
   v.transform((o) => ({
     dir: o._[0]!,
@@ -61,6 +63,9 @@ const PROFILE = v.pipe(
     // Intervals cost one pass over the examples per resample and neuron; 100 keeps large profiles quick.
     bootstrap: o.bootstrap ?? 100,
     permutations: o.permutations ?? 10,
+    // profile reports only what the intervals decide (near-chance experts, the median width), so by
+    // default it bootstraps only the neurons whose verdict depends on it (docs/statistics.md).
+    intervals: o.intervals ?? 'screened',
     ep: o.ep,
     shard: o.shard,
     bins: o.sketch,
@@ -142,7 +147,7 @@ export async function profileCommand(argv: string[]): Promise<void> {
     // Uncertainty from the stored responses (issue 9): significant experts, intervals, the null, and
     // a warning when a class is too small to support any claim.
     const statsStart = performance.now();
-    const stats = profileStatistics(out, { pooling, resamples: rest.bootstrap, permutations: rest.permutations, onProgress: statsProgress('profile', o.log) });
+    const stats = profileStatistics(out, { pooling, resamples: rest.bootstrap, permutations: rest.permutations, intervals: rest.intervals, onProgress: statsProgress('profile', o.log) });
     const significanceS = (performance.now() - statsStart) / 1000;
     const stability = r.stability;
     const warnings = [...stats.warnings, ...(stability && 'warning' in stability && stability.warning ? [stability.warning] : [])];

@@ -33,26 +33,74 @@ export function columnScratch(P: number, Q: number): ColumnScratch {
 const F32 = new Float32Array(1);
 const I32 = new Int32Array(F32.buffer);
 
+/** Neurons gathered per block, and rows per tile of the gather: the same layout as the AUROC's (auroc.ts). */
+export const COLUMN_BLOCK = 32;
+const TILE = 16;
+
+/**
+ * Keys (floatKey of the float32 value) of neurons first..first+width-1, neuron-major: out[w*(P+Q) + i]
+ * for toxic example i < P, then the non-toxic ones. Reading a column of a row-major matrix touches a
+ * cache line per row; a tile of rows is read for every neuron of the block while it is in cache.
+ */
+export function gatherColumnKeys(pos: ResponseMatrix, neg: ResponseMatrix, n: number, first: number, width: number, out: Int32Array): void {
+  const P = pos.length / n;
+  const N = P + neg.length / n;
+  gatherRows(pos, n, P, first, width, N, 0, out);
+  gatherRows(neg, n, N - P, first, width, N, P, out);
+}
+
+function gatherRows(m: ResponseMatrix, n: number, rows: number, first: number, width: number, stride: number, offset: number, out: Int32Array): void {
+  const bits = m instanceof Float32Array ? new Int32Array(m.buffer, m.byteOffset, m.length) : undefined;
+  for (let r0 = 0; r0 < rows; r0 += TILE) {
+    const r1 = Math.min(rows, r0 + TILE);
+    for (let w = 0; w < width; w++) {
+      const col = w * stride + offset;
+      if (bits) {
+        for (let r = r0, src = r0 * n + first + w; r < r1; r++, src += n) out[col + r] = floatKey(bits[src]!);
+      } else {
+        for (let r = r0, src = r0 * n + first + w; r < r1; r++, src += n) {
+          F32[0] = m[src]!;
+          out[col + r] = floatKey(I32[0]!);
+        }
+      }
+    }
+  }
+}
+
+// Keys of -Infinity and +Infinity; a NaN's key (any payload, either sign) lies outside them.
+const KEY_NEG_INF = -0x7f800000;
+const KEY_POS_INF = 0x7f800000;
+
+/** The class of the first NaN among one neuron's keys (laid out as gatherColumnKeys writes them), or undefined. */
+export function nanClass(keys: Int32Array, offset: number, P: number, N: number): 'toxic' | 'non-toxic' | undefined {
+  for (let i = 0; i < N; i++) {
+    const v = keys[offset + i]!;
+    if (v < KEY_NEG_INF || v > KEY_POS_INF) return i < P ? 'toxic' : 'non-toxic';
+  }
+  return undefined;
+}
+
 /**
  * Sorts neuron `k` of the [P, n] and [Q, n] matrices (float64 values rounded to float32, as the
- * AUROC orders them). Each example's int32 key (floatKey: -0 equal to +0) is sorted with its index by
- * the AUROC's LSD radix sort (src/aura/radix-sort.ts), 4 passes of 8 bits; the sort is stable, so
- * equal responses keep ascending example order. About 4x faster than the native sort of packed float64 (key·2^21 + index) it replaces.
+ * AUROC orders them); see sortColumnKeys.
  */
 export function sortColumn(pos: ResponseMatrix, neg: ResponseMatrix, n: number, k: number, s: ColumnScratch, out?: SortedColumn): SortedColumn {
   const P = pos.length / n;
-  const Q = neg.length / n;
-  const N = P + Q;
+  gatherColumnKeys(pos, neg, n, k, 1, s.keys);
+  return sortColumnKeys(s.keys, 0, P, P + neg.length / n, s, out);
+}
+
+/**
+ * Sorts one neuron's keys (source[offset..offset+P+Q), toxic first, as gatherColumnKeys writes them;
+ * floatKey: -0 equal to +0) with their example indices by the AUROC's LSD radix sort
+ * (src/aura/radix-sort.ts), 4 passes of 8 bits; the sort is stable, so equal responses keep
+ * ascending example order.
+ */
+export function sortColumnKeys(source: Int32Array, offset: number, P: number, N: number, s: ColumnScratch, out?: SortedColumn): SortedColumn {
+  const Q = N - P;
   let keys = s.keys;
   let index = s.index;
-  for (let i = 0; i < P; i++) {
-    F32[0] = pos[i * n + k]!;
-    keys[i] = floatKey(I32[0]!);
-  }
-  for (let j = 0; j < Q; j++) {
-    F32[0] = neg[j * n + k]!;
-    keys[P + j] = floatKey(I32[0]!);
-  }
+  if (source !== keys || offset !== 0) keys.set(source.subarray(offset, offset + N));
   for (let i = 0; i < N; i++) index[i] = i;
   const sorted = radixSort(N, keys, s.keysTmp, index, s.indexTmp);
   if (sorted !== keys) {

@@ -47,3 +47,16 @@ export function normalSf(z: number): number {
   const tail = 0.5 * erfcPositive(x);
   return z >= 0 ? tail : 1 - tail;
 }
+
+/** The z with P(Z > z) = tail, for tail in (0, 1): bisection on normalSf (monotone), to double precision. */
+export function normalUpperQuantile(tail: number): number {
+  if (!(tail > 0 && tail < 1)) throw new RangeError(`normal tail ${tail} is not in (0, 1)`);
+  let lo = -40;
+  let hi = 40;
+  for (let i = 0; i < 200 && hi - lo > 1e-15; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalSf(mid) > tail) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

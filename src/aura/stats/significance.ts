@@ -9,7 +9,7 @@ import { readLabels } from '../profile/score';
 import { requireResponses } from '../profile/sketch-refusal';
 import { readSplitMatrix, requireManifest, responsesPath } from '../profile/store';
 import { benjaminiHochberg, mannWhitneyGreaterP } from './mann-whitney';
-import { histogram, permutationNull } from './permutation';
+import { histogram, permutationPositives } from './permutation';
 import { checkSampleSize } from './small-sample';
 import { heldOutSplit, selectRows } from './split';
 import { neuronUncertainty } from './uncertainty';
@@ -42,6 +42,12 @@ export interface StatsOptions {
   onProgress?: (done: number, total: number) => void;
   /** Resample x neuron x text steps allowed (default BOOTSTRAP_STEP_BUDGET). */
   stepBudget?: number;
+  /**
+   * 'all' (default): a bootstrap interval for every neuron. 'screened': bootstrap only the neurons
+   * whose near-chance verdict depends on it, normal intervals elsewhere (interval-screen.ts); for a
+   * caller that reports only the summary, as `profile` does.
+   */
+  intervals?: 'all' | 'screened';
 }
 
 /** What the panel reads per site: one value per neuron in each array. */
@@ -50,9 +56,10 @@ export interface SiteStats {
   neurons: number;
   /** AUROC on the examples the ranking sees (all of them without --held-out). */
   auroc: Float64Array;
-  /** Bootstrap percentile interval (absent with resamples 0). */
+  /** Bootstrap percentile interval (absent with resamples 0); with intervals 'screened', the normal interval where `bootstrapped` is 0. */
   ciLow?: Float64Array;
   ciHigh?: Float64Array;
+  bootstrapped?: Uint8Array;
   /** One-sided Mann-Whitney p-value (AUROC > 0.5) and its Benjamini-Hochberg q-value over all sites. */
   p: Float64Array;
   q: Float64Array;
@@ -95,6 +102,8 @@ export interface StatsSummary {
   nearChance: number;
   /** Median width of the intervals (null without them). */
   medianCiWidth: number | null;
+  /** How the intervals were made: 'all' bootstrapped, or 'screened' (only `bootstrapped` of them). */
+  intervals?: { method: 'all' | 'screened'; bootstrapped: number };
   /** Mean held-out AUROC of the significant experts, and their mean ranking AUROC (with --held-out). */
   heldOut?: { experts: number; meanRankAuroc: number | null; meanHeldOutAuroc: number | null };
 }
@@ -111,6 +120,8 @@ export interface StatsSettings {
   maxQ: number;
   heldOut: number | null;
   heldOutColumn: number | null;
+  /** Present only when 'screened', so that the keys of caches of full statistics stay as they were. */
+  intervals?: 'screened';
 }
 
 export function statsSettings(o: StatsOptions, manifestPooling: Pooling): StatsSettings {
@@ -124,13 +135,14 @@ export function statsSettings(o: StatsOptions, manifestPooling: Pooling): StatsS
     heldOut: o.heldOut ?? null,
     // Ignored with heldOut, so it does not change what is computed then.
     heldOutColumn: o.heldOut === undefined ? (o.heldOutColumn ?? null) : null,
+    ...(o.intervals === 'screened' ? { intervals: 'screened' as const } : {}),
   };
 }
 
 export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileStats {
   const m = requireManifest(dir);
   requireResponses(dir, m, 'the statistics (--max-q, --held-out, bootstrap intervals, permutations)');
-  const { pooling, resamples, permutations, confidence, seed, maxQ } = statsSettings(o, m.pooling);
+  const { pooling, resamples, permutations, confidence, seed, maxQ, intervals } = statsSettings(o, m.pooling);
   const labels = readLabels(dir);
   if (!(maxQ >= 0 && maxQ <= 1)) throw new AuraUserError(`--max-q: ${maxQ} is not a number in [0, 1]`);
   const P = labels.reduce((a, l) => a + l, 0);
@@ -150,22 +162,32 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
   const nullValues: Float64Array[] = [];
   let nullReject = 0;
   let nullCount = 0;
+  // The same shuffles for every site: each neuron's null AUROCs are rank sums over its sorted column.
+  const perms = permutations > 0 ? permutationPositives(rankP, rankQ, permutations, seed + 1000) : [];
   for (const s of m.sites) {
     // One copy of the site's matrix, read by chunks (readMatrix then splitByLabel held two).
     const all = readSplitMatrix(responsesPath(dir, s.id, pooling), labels, s.neurons);
     const pos = split ? selectRows(all.pos, s.neurons, split.pos.rank) : all.pos;
     const neg = split ? selectRows(all.neg, s.neurons, split.neg.rank) : all.neg;
-    const u = neuronUncertainty(pos, neg, s.neurons, { resamples, confidence, seed, ...(o.onProgress ? { onNeuron: (k: number) => o.onProgress!(neuronsDone + k, neurons) } : {}) });
+    const u = neuronUncertainty(pos, neg, s.neurons, {
+      resamples,
+      confidence,
+      seed,
+      permutations: perms,
+      ...(intervals ? { intervals } : {}),
+      ...(o.onProgress ? { onNeuron: (k: number) => o.onProgress!(neuronsDone + k, neurons) } : {}),
+    });
     neuronsDone += s.neurons;
     const site: SiteStats = { id: s.id, neurons: s.neurons, auroc: u.auroc, p: u.p, q: new Float64Array(0) };
     if (resamples > 0) {
       site.ciLow = u.ciLow;
       site.ciHigh = u.ciHigh;
+      if (intervals) site.bootstrapped = u.bootstrapped;
     }
     if (split) site.heldOutAuroc = aurocPerNeuron(selectRows(all.pos, s.neurons, split.pos.held), selectRows(all.neg, s.neurons, split.neg.held), s.neurons);
     if (column.split) site.rankAuroc = u.auroc;
     if (permutations > 0) {
-      const nul = permutationNull(pos, neg, s.neurons, permutations, seed + 1000);
+      const nul = u.null;
       nullValues.push(nul);
       // The tie structure does not change under a permutation, so each neuron's correction applies.
       const ties = u.ties;
@@ -194,7 +216,7 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
     tooSmall: sample.tooSmall,
     warnings: sample.warnings,
     sites,
-    summary: summarize(sites, maxQ),
+    summary: summarize(sites, maxQ, resamples > 0 ? (intervals ?? 'all') : undefined),
   };
   const parts = split;
   const fraction = o.heldOut ?? column.fraction;
@@ -211,7 +233,7 @@ export function profileStatistics(dir: string, o: StatsOptions = {}): ProfileSta
   return out;
 }
 
-function summarize(sites: SiteStats[], maxQ: number): StatsSummary {
+function summarize(sites: SiteStats[], maxQ: number, intervals: 'all' | 'screened' | undefined): StatsSummary {
   let neurons = 0;
   let significant = 0;
   let nearChance = 0;
@@ -243,6 +265,8 @@ function summarize(sites: SiteStats[], maxQ: number): StatsSummary {
     nearChance,
     medianCiWidth: widths.length ? widths[Math.floor((widths.length - 1) / 2)]! : null,
   };
+  // Said only when screened: full statistics keep the summary (and the panel's messages) as they were.
+  if (intervals === 'screened') summary.intervals = { method: intervals, bootstrapped: sites.reduce((a, s) => a + count(s.bootstrapped), 0) };
   if (sites.some((s) => s.heldOutAuroc)) {
     summary.heldOut = { experts: significant, meanRankAuroc: significant ? rankSum / significant : null, meanHeldOutAuroc: significant ? heldSum / significant : null };
   }
@@ -262,6 +286,12 @@ function heldOutColumnSplit(P: number, Q: number, fraction: number | undefined, 
     warnings.push(`no held-out AUROC: holding out ${fraction} of each class leaves a part without one (${P} toxic, ${Q} non-toxic examples)`);
     return { split: undefined, fraction: undefined };
   }
+}
+
+function count(flags: Uint8Array | undefined): number {
+  let c = 0;
+  if (flags) for (let i = 0; i < flags.length; i++) c += flags[i]!;
+  return c;
 }
 
 function concat(parts: Float64Array[]): Float64Array {

@@ -9,8 +9,12 @@
  */
 import { AuraUserError } from '../errors';
 import { mulberry32 } from '../random';
-import { columnScratch, resampleLayout, sortColumn, tieTerm, twiceU, twiceUResampled } from './column';
+import { COLUMN_BLOCK, columnScratch, gatherColumnKeys, nanClass, resampleLayout, sortColumnKeys, tieTerm, twiceU, twiceUResampled } from './column';
+import { placementVariance, needsBootstrap } from './interval-screen';
 import { mannWhitneyGreaterP } from './mann-whitney';
+import { normalUpperQuantile } from './normal';
+import { MIN_PER_CLASS } from './small-sample';
+import { nullFromRanks, twiceMidRanks } from './permutation';
 import type { ResponseMatrix } from '../auroc';
 import type { ResampleLayout, SortedColumn } from './column';
 
@@ -23,6 +27,14 @@ export interface BootstrapOptions {
   seed?: number;
   /** Called after each neuron with the count done (progress of a long bootstrap). */
   onNeuron?: (done: number) => void;
+  /**
+   * 'all' (default): every neuron's interval is its bootstrap percentile interval. 'screened': only
+   * neurons whose near-chance verdict the bootstrap could change get one (interval-screen.ts); the
+   * rest get the normal interval AUROC ± z·SE.
+   */
+  intervals?: 'all' | 'screened';
+  /** Positives of each label permutation (permutationPositives): the null AUROCs are measured on the same sorted columns. */
+  permutations?: Int32Array[];
 }
 
 export interface NeuronUncertainty {
@@ -34,6 +46,10 @@ export interface NeuronUncertainty {
   p: Float64Array;
   /** Σ (t³ - t) over tie groups, per neuron: unchanged by a label permutation. */
   ties: Float64Array;
+  /** 1 where the interval is the bootstrap's (every neuron unless intervals is 'screened'). */
+  bootstrapped: Uint8Array;
+  /** AUROC of neuron k under permutation r at r * n + k (with `permutations`). */
+  null: Float64Array;
 }
 
 /**
@@ -78,16 +94,49 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
   const samples = new Float64Array(B);
   const layout: ResampleLayout = { negIdx: new Int32Array(Q), posIdx: new Int32Array(P), lo: new Int32Array(P), hi: new Int32Array(P) };
   const prefix = new Float64Array(Q + 1);
-  const out: NeuronUncertainty = { auroc: new Float64Array(n), ciLow: new Float64Array(n), ciHigh: new Float64Array(n), p: new Float64Array(n), ties: new Float64Array(n) };
+  const perms = o.permutations ?? [];
+  const out: NeuronUncertainty = {
+    auroc: new Float64Array(n),
+    ciLow: new Float64Array(n),
+    ciHigh: new Float64Array(n),
+    p: new Float64Array(n),
+    ties: new Float64Array(n),
+    bootstrapped: new Uint8Array(n),
+    null: new Float64Array(perms.length * n),
+  };
+  const twoRanks = new Int32Array(P + Q);
+  // Below MIN_PER_CLASS examples a class is too small for the normal approximation: bootstrap every neuron.
+  const screened = o.intervals === 'screened' && P >= MIN_PER_CLASS && Q >= MIN_PER_CLASS;
+  // The normal interval that B resamples' percentiles estimate: numpy's linear percentile of B sorted
+  // values sits at order statistic h + 1 = (B - 1)·(1 - confidence)/2 + 1 of B, which on average is
+  // the (h + 1)/(B + 1) quantile, a little inside (1 - confidence)/2 for a small B.
+  const z = normalUpperQuantile(B > 0 ? ((B - 1) * ((1 - confidence) / 2) + 1) / (B + 1) : (1 - confidence) / 2);
   const denom = 2 * P * Q;
+  const N = P + Q;
+  const block = new Int32Array(COLUMN_BLOCK * N);
   for (let k = 0; k < n; k++) {
-    checkFinite(pos, neg, n, k);
-    sortColumn(pos, neg, n, k, scratch, col);
+    const w = k % COLUMN_BLOCK;
+    if (w === 0) gatherColumnKeys(pos, neg, n, k, Math.min(COLUMN_BLOCK, n - k), block);
+    const nan = nanClass(block, w * N, P, N);
+    if (nan) throw new AuraUserError(`responses of neuron ${k} are NaN for some ${nan} examples; the model produced NaN`);
+    sortColumnKeys(block, w * N, P, N, scratch, col);
     const u2 = twiceU(col);
-    out.auroc[k] = u2 / denom;
+    const auroc = u2 / denom;
+    out.auroc[k] = auroc;
     out.ties[k] = tieTerm(col);
     out.p[k] = mannWhitneyGreaterP(u2 / 2, P, Q, out.ties[k]!);
+    if (perms.length) nullFromRanks(twiceMidRanks(col, twoRanks), perms, P, Q, out.null, n, k);
     if (B === 0) continue; // intervals not asked for: AUROC and p-value only
+    if (screened) {
+      const se = Math.sqrt(placementVariance(col, P, Q, auroc));
+      if (!needsBootstrap(auroc, se, z)) {
+        out.ciLow[k] = Math.max(0, auroc - z * se);
+        out.ciHigh[k] = Math.min(1, auroc + z * se);
+        o.onNeuron?.(k + 1);
+        continue;
+      }
+    }
+    out.bootstrapped[k] = 1;
     resampleLayout(col, P, Q, layout);
     for (let b = 0; b < B; b++) samples[b] = twiceUResampled(layout, counts[b]!, prefix) / denom;
     samples.sort();
@@ -96,12 +145,4 @@ export function neuronUncertainty(pos: ResponseMatrix, neg: ResponseMatrix, n: n
     o.onNeuron?.(k + 1);
   }
   return out;
-}
-
-function checkFinite(pos: ResponseMatrix, neg: ResponseMatrix, n: number, k: number): void {
-  for (const [m, which] of [[pos, 'toxic'], [neg, 'non-toxic']] as const) {
-    for (let r = k; r < m.length; r += n) {
-      if (Number.isNaN(m[r])) throw new AuraUserError(`responses of neuron ${k} are NaN for some ${which} examples; the model produced NaN`);
-    }
-  }
 }
