@@ -8,6 +8,8 @@
 // And (b) return each site's max- and mean-pooled response over the positions whose attention mask is
 // 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime, and
 // (c) on request that [batch, seq, neurons] tensor itself, after the intervention (the neuron detail).
+// (b) and (c) sit in one If per site on COLLECT_INPUT: onnxruntime runs every node whatever is fetched,
+// and a decoding step must cost what the exported graph and the intervention nodes cost.
 import { BIAS_INPUT, COLLECT_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, TOKEN_ROWS_INPUT, interventionLayout, maxOutput, meanOutput, tokensOutput } from './io-names';
 import { dropUnusedInitializers, pruneGraph, removeIfOutput } from './onnx/prune';
 import {
