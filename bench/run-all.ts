@@ -18,6 +18,8 @@ const steps: [string, string[]][] = [
   ['auroc', ['--import', 'tsx', join(ROOT, 'bench', 'auroc.ts'), '--threads', threads]],
   ['extraction', ['--import', 'tsx', join(ROOT, 'bench', 'extraction.ts'), '--threads', threads]],
   ['engine', ['--import', 'tsx', join(ROOT, 'bench', 'engine.ts'), '--threads', threads]],
+  // The generation overhead at the shape the goal names (builds the model once, shared with e2e).
+  ['engine-gpt2-small', ['--import', 'tsx', join(ROOT, 'bench', 'engine.ts'), '--gpt2-small', '--threads', threads, '--new-tokens', '32']],
   // Every pipeline whole at 1 thread and at --threads; each side's best is compared.
   ['e2e', ['--import', 'tsx', join(ROOT, 'bench', 'e2e.ts'), '--thread-counts', `1,${threads}`, '--texts', e2eTexts]],
   // The default profile's statistics against its forward (issue 22, item 5): one run, 1,000 texts.

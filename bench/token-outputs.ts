@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { demoAssets } from '../src/aura/demo-assets';
 import { factorFeeds, stepFeeds } from '../src/engine/feeds';
 import { readIoSpec } from '../src/engine/io-spec';
-import { TOKEN_ROWS_INPUT, maxOutput, meanOutput } from '../src/engine/io-names';
+import { COLLECT_INPUT, TOKEN_ROWS_INPUT, maxOutput, meanOutput } from '../src/engine/io-names';
 import { LanguageModel } from '../src/engine/model';
 import { encodeModel } from '../src/engine/onnx/proto';
 import { createSession, ort } from '../src/engine/ort-session';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const seq = 128;
   const ids = Array.from({ length: batch }, () => Array.from({ length: seq }, () => Math.floor(rng() * model.facts.vocabSize)));
   const mask = ids.map((r) => r.map(() => 1));
-  const feeds = { ...stepFeeds(io, { ids, mask }, (b) => model.emptyPast(b), { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize }), ...factorFeeds(sites, new Map(), 'gain') };
+  const feeds = { ...stepFeeds(io, { ids, mask }, (b) => model.emptyPast(b), { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize }), ...factorFeeds(sites, new Map(), 'gain'), [COLLECT_INPUT]: new ort.Tensor('bool', Uint8Array.of(1), [1]) };
   const pooled = sites.flatMap((s) => [maxOutput(s.id), meanOutput(s.id)]);
   const lm = [io.logits, ...io.past.map((p) => p.output)];
   // The session with per-token outputs gates them off (0 rows) unless a run fetches them, as the engine does.

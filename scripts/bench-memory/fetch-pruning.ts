@@ -3,7 +3,8 @@
 // session fetching only pooled responses and (b) a session built from the graph pruned to those outputs
 // (what the engine used before), interleaved, best of N each. Prints the ratio a/b (<= 1: no slower).
 // Usage: node --import tsx scripts/bench-memory/fetch-pruning.ts MODEL_DIR [--batch 4] [--seq 64] [--reps 5]
-import { maxOutput, meanOutput } from '../../src/engine/io-names';
+import { COLLECT_INPUT, maxOutput, meanOutput } from '../../src/engine/io-names';
+import { ort } from '../../src/engine/ort-session';
 import { LanguageModel } from '../../src/engine/model';
 import { GraphSessions } from '../../src/engine/session-cache';
 import { factorFeeds, stepFeeds } from '../../src/engine/feeds';
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const seq = opt('seq', 64);
   const ids = Array.from({ length: batch }, (_, b) => Array.from({ length: seq }, (_, i) => (i * 7 + b * 13) % Math.max(2, model.facts.vocabSize)));
   const mask = ids.map((r) => r.map(() => 1));
-  const feeds = { ...stepFeeds(graph.io, { ids, mask }, (b) => model.emptyPast(b), { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize }), ...factorFeeds(model.sites, new Map(), 'none') };
+  const feeds = { ...stepFeeds(graph.io, { ids, mask }, (b) => model.emptyPast(b), { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize }), ...factorFeeds(model.sites, new Map(), 'none'), [COLLECT_INPUT]: new ort.Tensor('bool', Uint8Array.of(1), [1]) };
   const fetch = model.sites.flatMap((s) => [maxOutput(s.id), meanOutput(s.id)]);
   const prunedFeeds = Object.fromEntries(Object.entries(feeds).filter(([k]) => pruned.inputNames.includes(k)));
   const time = async (f: () => Promise<unknown>) => {

@@ -18,6 +18,12 @@ export const tokensOutput = (siteId: string): string => `aura.tokens.${siteId}`;
  * copy every site's [batch, seq, neurons] tensor on every forward pass.
  */
 export const TOKEN_ROWS_INPUT = 'aura.token_rows';
+/**
+ * Whether a run computes any site's pooled or per-token outputs (bool[1]). onnxruntime runs every node of
+ * a graph whatever is fetched, so each site's pooling sits in an If on this flag: a decoding step (false)
+ * runs the exported graph and the intervention nodes only, and pays one If per site for the rest.
+ */
+export const COLLECT_INPUT = 'aura.collect';
 
 export interface SiteSlice {
   id: string;

@@ -11,7 +11,7 @@ import { UserError } from './errors';
 import { DataType } from './onnx/proto';
 import { emptyPastFor, factorFeeds, readLogits, readPooled, stepFeeds } from './feeds';
 import type { Intervention, Pooled } from './feeds';
-import { TOKEN_ROWS_INPUT, maxOutput, meanOutput, tokensOutput } from './io-names';
+import { COLLECT_INPUT, TOKEN_ROWS_INPUT, maxOutput, meanOutput, tokensOutput } from './io-names';
 import { readIoSpec } from './io-spec';
 import { describeFormat, modelName } from './model-format';
 import { resolveModelFolder } from './model-folder';
@@ -136,6 +136,9 @@ interface ForwardResult {
 /** The per-token outputs' row gate (TOKEN_ROWS_INPUT): every row, or none. */
 const ALL_ROWS = new ort.Tensor('int64', BigInt64Array.of(BigInt(Number.MAX_SAFE_INTEGER)), [1]);
 const NO_ROWS = new ort.Tensor('int64', BigInt64Array.of(0n), [1]);
+/** The sites' pooling gate (COLLECT_INPUT): open for a run that fetches pooled or per-token outputs. */
+const COLLECT = new ort.Tensor('bool', Uint8Array.of(1), [1]);
+const SKIP = new ort.Tensor('bool', Uint8Array.of(0), [1]);
 
 export class LanguageModel {
   private disposed = false;
@@ -265,7 +268,10 @@ export class LanguageModel {
     const graph = this.withPast && args.past ? this.withPast : this.first;
     const sessions = this.sessionsOf.get(graph)!;
     const feeds = stepFeeds(graph.io, args, (b) => this.emptyPast(b), this.vocabSizes);
-    if (kind !== 'plain' && rewritable(graph.sites).length > 0) feeds[TOKEN_ROWS_INPUT] = perToken.length > 0 ? ALL_ROWS : NO_ROWS;
+    if (kind !== 'plain' && rewritable(graph.sites).length > 0) {
+      feeds[COLLECT_INPUT] = pool.length > 0 || perToken.length > 0 ? COLLECT : SKIP;
+      feeds[TOKEN_ROWS_INPUT] = perToken.length > 0 ? ALL_ROWS : NO_ROWS;
+    }
     // Only what this purpose reads is fetched: onnxruntime then skips the nodes nothing fetched needs.
     const wantLogits = kind !== 'extract' && args.logits !== 'none';
     const slots = kind === 'extract' || args.present === false ? [] : (this.withPast ?? this.first).io.past;
@@ -445,7 +451,7 @@ export class LanguageModel {
         const ids = Array.from({ length: rows }, () => new Array<number>(seq).fill(tok));
         const mask = ids.map((r) => r.map(() => 1));
         try {
-          const out = await probe.run(stepFeeds(this.first.io, { ids, mask }, (b) => this.emptyPast(b), this.vocabSizes));
+          const out = await probe.run({ ...stepFeeds(this.first.io, { ids, mask }, (b) => this.emptyPast(b), this.vocabSizes), [COLLECT_INPUT]: COLLECT });
           const pooled = readPooled(out, custom.map((s) => s.id));
           return new Map(custom.map((s) => [s.id, pooled.get(s.id)!.max.length / rows]));
         } catch (e) {

@@ -8,13 +8,16 @@
 // And (b) return each site's max- and mean-pooled response over the positions whose attention mask is
 // 1, computed inside the graph so the [batch, seq, neurons] tensor never leaves onnxruntime, and
 // (c) on request that [batch, seq, neurons] tensor itself, after the intervention (the neuron detail).
-import { BIAS_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, TOKEN_ROWS_INPUT, interventionLayout, maxOutput, meanOutput, tokensOutput } from './io-names';
+// (b) and (c) sit in one If per site on COLLECT_INPUT: onnxruntime runs every node whatever is fetched,
+// and a decoding step must cost what the exported graph and the intervention nodes cost.
+import { BIAS_INPUT, COLLECT_INPUT, GAIN_INPUT, HI_INPUT, LO_INPUT, TOKEN_ROWS_INPUT, interventionLayout, maxOutput, meanOutput, tokensOutput } from './io-names';
 import { dropUnusedInitializers, pruneGraph, removeIfOutput } from './onnx/prune';
 import {
   DataType,
   attr,
   cloneModel,
   defaultOpset,
+  emptyGraph,
   floatTensor,
   int64Tensor,
   makeNode,
@@ -41,6 +44,12 @@ export interface SurgeryPlan {
 }
 
 const FLOAT = DataType.FLOAT;
+
+interface MaskPrep {
+  maskBool: string;
+  count: string;
+  shape3: string;
+}
 const FLOAT16 = DataType.FLOAT16;
 
 export function rewrite(source: ModelProto, io: IoSpec, plan: SurgeryPlan): ModelProto {
@@ -49,6 +58,7 @@ export function rewrite(source: ModelProto, io: IoSpec, plan: SurgeryPlan): Mode
   const ctx = new Rewriter(model, io, plan.form);
   const intervene = plan.form === 'none' ? [] : plan.intervene;
   ctx.addInterventionInputs(intervene);
+  if (plan.pool.length || plan.tokens?.length) model.graph!.input.push(makeValueInfo(COLLECT_INPUT, DataType.BOOL, [1]));
   if (plan.tokens?.length) model.graph!.input.push(makeValueInfo(TOKEN_ROWS_INPUT, DataType.INT64, [1]));
   const scopes = new Set<string>();
   const pooled = new Set(plan.pool.map((s) => s.id));
@@ -58,9 +68,8 @@ export function rewrite(source: ModelProto, io: IoSpec, plan: SurgeryPlan): Mode
       scopes.add(p.scope.join('/'));
       const tensor = ctx.prepareSite(site, p);
       const value = intervene.includes(site) ? ctx.intervene(site, p, tensor) : tensor;
-      if (pooled.has(site.id)) ctx.pool(site, p, value);
       // Right after this placement's nodes: If branches reuse tensor names, so `value` names this branch's only now.
-      if (perToken.has(site.id)) ctx.exposeTokens(site, p, value);
+      if (pooled.has(site.id) || perToken.has(site.id)) ctx.collect(site, p, value, { pool: pooled.has(site.id), tokens: perToken.has(site.id) });
     }
   }
   ctx.flush();
@@ -83,7 +92,6 @@ class Rewriter {
   /** Nodes to insert right after a given node (or at the start of a graph, keyed by the graph). */
   private readonly after = new Map<NodeProto, NodeProto[]>();
   private readonly atStart = new Map<GraphProto, NodeProto[]>();
-  private readonly maskPrep = new Map<GraphProto, { mask3: string; maskBool: string; count: string; shape3: string }>();
   private readonly constants = new Set<string>();
   /** Producers of tensors made by this rewrite, not yet in any node list. */
   private readonly pending = new Map<string, NodeProto>();
@@ -166,84 +174,92 @@ class Rewriter {
     return shifted;
   }
 
-  pool(site: Site, p: Placement, value: string): void {
+  /**
+   * The site's pooled responses (max and mean over the positions whose mask is 1) and, when asked, its
+   * per-token values, computed inside an If on COLLECT_INPUT right after the site: onnxruntime runs every
+   * node of a graph whether or not its outputs are fetched, so without the If a decoding step would pool
+   * every site at every token. The else branch returns empty tensors.
+   */
+  collect(site: Site, p: Placement, value: string, what: { pool: boolean; tokens: boolean }): void {
     const g = this.graphAt(p.scope);
-    const m = this.maskFor(g);
-    const tag = this.name(`pool/${site.id}`);
-    const nodes: NodeProto[] = [];
+    const tag = this.name(`collect/${site.id}`);
+    const inMain = p.scope.length === 0;
+    const fp32 = p.elemType === FLOAT;
+    const outside: NodeProto[] = [];
     let x = value;
-    if (p.elemType !== FLOAT) {
+    if (!fp32) {
       // onnxruntime runs an fp16 model's ops in float32 where it has no fp16 kernel and drops the casts
-      // in between; a pooling Reshape or Cast reading the fp16 site (both have fp16 kernels) keeps one,
-      // and the model's own path would then see the site rounded to fp16 (logits 2e-3 off the graph as
-      // exported, measured on gpt2-tiny-fp16). Where has no fp16 kernel: read through it, and the site
+      // in between; a consumer with an fp16 kernel reading the fp16 site (an If, a Reshape, a Cast) keeps
+      // one, and the model's own path would then see the site rounded to fp16 (logits 2e-3 off the graph
+      // as exported, measured on gpt2-tiny-fp16). Where has no fp16 kernel: read through it, and the site
       // stays in float32 as it does without pooled outputs.
       x = `${tag}/f32path`;
-      nodes.push(makeNode('Where', [this.constB('aura.const.true', true), value, value], [x], `${tag}/f32path`));
+      outside.push(makeNode('Where', [this.constB('aura.const.true', true), value, value], [x], `${tag}/f32path`));
     }
+    const then = emptyGraph(`${tag}/then`);
+    const other = emptyGraph(`${tag}/else`);
+    const m = this.maskNodes(`${tag}/mask`);
+    then.node.push(...m.nodes);
+    const outs: { name: string; dims: (string | number)[]; empty: number[] }[] = [];
+    const n = site.neurons;
+    if (what.pool) {
+      const maxName = inMain ? maxOutput(site.id) : `${maxOutput(site.id)}@${tag}`;
+      const meanName = inMain ? meanOutput(site.id) : `${meanOutput(site.id)}@${tag}`;
+      then.node.push(...this.poolNodes(`${tag}/pool`, x, fp32, m, `${maxName}/then`, `${meanName}/then`));
+      outs.push({ name: maxName, dims: ['batch_size', n], empty: [0, n] }, { name: meanName, dims: ['batch_size', n], empty: [0, n] });
+    }
+    if (what.tokens) {
+      const tokName = inMain ? tokensOutput(site.id) : `${tokensOutput(site.id)}@${tag}`;
+      then.node.push(...this.tokenNodes(`${tag}/tokens`, x, fp32, m, `${tokName}/then`));
+      outs.push({ name: tokName, dims: ['aura_token_rows', 'aura_sequence', n], empty: [0, 0, n] });
+    }
+    for (const o of outs) {
+      then.output.push(makeValueInfo(`${o.name}/then`, FLOAT, o.dims));
+      // An initializer returned as is: the branch a decoding step takes runs no node.
+      other.initializer.push(makeTensor(`${o.name}/else`, FLOAT, o.empty, new Uint8Array(0)));
+      other.output.push(makeValueInfo(`${o.name}/else`, FLOAT, o.empty));
+    }
+    const gate = makeNode('If', [COLLECT_INPUT], outs.map((o) => o.name), tag, { then_branch: then, else_branch: other });
+    this.insertAfterProducer(g, value, ...outside, gate);
+    for (const o of outs) g.output.push(makeValueInfo(o.name, FLOAT, o.dims));
+    if (!inMain) {
+      const list = this.branchOutputs.get(g) ?? [];
+      for (const o of outs) list.push({ inner: o.name, outer: o.name.slice(0, o.name.indexOf('@')), n, dims: o.dims });
+      this.branchOutputs.set(g, list);
+    }
+  }
+
+  /** Max and mean over the masked positions of the site `x` ([batch * seq, neurons] or [batch, seq, neurons]). */
+  private poolNodes(tag: string, x: string, fp32: boolean, m: MaskPrep, maxName: string, meanName: string): NodeProto[] {
+    const nodes: NodeProto[] = [];
     let y = `${tag}/y3`;
     nodes.push(makeNode('Reshape', [x, m.shape3], [y], `${tag}/reshape`));
-    if (p.elemType !== FLOAT) {
+    if (!fp32) {
       nodes.push(makeNode('Cast', [y], [`${y}/f32`], `${tag}/cast`, { to: FLOAT }));
       y = `${y}/f32`;
     }
-    const inMain = p.scope.length === 0;
-    const maxName = inMain ? maxOutput(site.id) : `${maxOutput(site.id)}@${tag}`;
-    const meanName = inMain ? meanOutput(site.id) : `${meanOutput(site.id)}@${tag}`;
     nodes.push(makeNode('Where', [m.maskBool, y, this.constF('aura.const.neg_inf', -Infinity)], [`${tag}/masked`], `${tag}/where`));
     nodes.push(...this.reduce('ReduceMax', `${tag}/masked`, maxName, `${tag}/max`));
     // Selected, not multiplied by the mask: an infinity at a padded position (fp16 overflow) times 0 is NaN.
     nodes.push(makeNode('Where', [m.maskBool, y, this.constF('aura.const.zero', 0)], [`${tag}/zeroed`], `${tag}/zero`));
     nodes.push(...this.reduce('ReduceSum', `${tag}/zeroed`, `${tag}/sum`, `${tag}/sum`));
     nodes.push(makeNode('Div', [`${tag}/sum`, m.count], [meanName], `${tag}/mean`));
-    this.insertAfterProducer(g, value, ...nodes);
-    const outs = [maxName, meanName];
-    if (inMain) {
-      for (const o of outs) g.output.push(makeValueInfo(o, FLOAT, ['batch_size', site.neurons]));
-    } else {
-      const list = this.branchOutputs.get(g) ?? [];
-      list.push({ inner: maxName, outer: maxOutput(site.id), n: site.neurons }, { inner: meanName, outer: meanOutput(site.id), n: site.neurons });
-      this.branchOutputs.set(g, list);
-      for (const o of outs) g.output.push(makeValueInfo(o, FLOAT, ['batch_size', site.neurons]));
-    }
+    return nodes;
   }
 
   /**
-   * The site's values at every position as an output, [batch, seq, neurons] float32, read after the
-   * intervention (an intervened detail shows intervened values). Only a run that fetches it pays for it:
-   * onnxruntime skips unfetched outputs of the main graph, and inside If branches (which produce every
-   * output) the row gate leaves an empty tensor.
+   * The site's values at every position, [batch, seq, neurons] float32, read after the intervention (an
+   * intervened detail shows intervened values): rows [0, aura.token_rows), all of them when fetched, none
+   * when a run pools without fetching them (see TOKEN_ROWS_INPUT).
    */
-  exposeTokens(site: Site, p: Placement, value: string): void {
-    const g = this.graphAt(p.scope);
-    const m = this.maskFor(g);
-    const tag = this.name(`tokens/${site.id}`);
-    const inMain = p.scope.length === 0;
-    const outName = inMain ? tokensOutput(site.id) : `${tokensOutput(site.id)}@${tag}`;
-    const fp32 = p.elemType === FLOAT;
+  private tokenNodes(tag: string, x: string, fp32: boolean, m: MaskPrep, outName: string): NodeProto[] {
     const rows = this.constI('aura.const.i0', [0]);
-    const nodes: NodeProto[] = [];
-    let x = value;
-    if (!fp32) {
-      // As in pool(): a Reshape (fp16 kernel) reading the fp16 site would make onnxruntime keep the site
-      // rounded to fp16 on the model's own path; Where (no fp16 kernel) keeps it in float32.
-      x = `${tag}/f32path`;
-      nodes.push(makeNode('Where', [this.constB('aura.const.true', true), value, value], [x], `${tag}/f32path`));
-    }
-    nodes.push(
+    const nodes = [
       makeNode('Reshape', [x, m.shape3], [`${tag}/y3`], `${tag}/reshape`),
-      // Rows [0, aura.token_rows): all of them when fetched, none otherwise (see TOKEN_ROWS_INPUT).
       makeNode('Slice', [`${tag}/y3`, rows, TOKEN_ROWS_INPUT, rows], [fp32 ? outName : `${tag}/rows`], `${tag}/rows`),
-    );
+    ];
     if (!fp32) nodes.push(makeNode('Cast', [`${tag}/rows`], [outName], `${tag}/cast`, { to: FLOAT }));
-    this.insertAfterProducer(g, value, ...nodes);
-    const dims = ['aura_token_rows', 'aura_sequence', site.neurons];
-    g.output.push(makeValueInfo(outName, FLOAT, dims));
-    if (!inMain) {
-      const list = this.branchOutputs.get(g) ?? [];
-      list.push({ inner: outName, outer: tokensOutput(site.id), n: site.neurons, dims });
-      this.branchOutputs.set(g, list);
-    }
+    return nodes;
   }
 
   /** Gives each If node the pooled outputs its branches now produce (both branches, same order). */
@@ -288,16 +304,14 @@ class Rewriter {
     visit(this.main);
   }
 
-  private maskFor(g: GraphProto) {
-    const existing = this.maskPrep.get(g);
-    if (existing) return existing;
-    const t = this.name('mask');
+  /** The mask over the new positions, its count per row, and the [batch, seq, -1] shape, read inside a gate. */
+  private maskNodes(t: string): MaskPrep & { nodes: NodeProto[] } {
     const nodes: NodeProto[] = [];
     const i64 = (name: string, v: number[]) => this.constI(name, v);
     nodes.push(makeNode('Shape', [this.io.inputIds], [`${t}/shape`], `${t}/shape`));
     nodes.push(makeNode('Slice', [`${t}/shape`, i64('aura.const.i0', [0]), i64('aura.const.i2', [2])], [`${t}/bs`], `${t}/bs`));
     nodes.push(makeNode('Concat', [`${t}/bs`, i64('aura.const.im1', [-1])], [`${t}/shape3`], `${t}/shape3`, { axis: 0 }));
-    let maskF = `${t}/mask_f`;
+    const maskF = `${t}/mask_f`;
     if (this.io.attentionMask) {
       // The mask covers past + new tokens; the pooled positions are the last `seq` columns.
       nodes.push(makeNode('Slice', [`${t}/shape`, i64('aura.const.i1', [1]), i64('aura.const.i2', [2])], [`${t}/seq`], `${t}/seq`));
@@ -314,10 +328,7 @@ class Rewriter {
     nodes.push(makeNode('Cast', [mask3], [`${t}/mask_b`], `${t}/mask_b`, { to: DataType.BOOL }));
     nodes.push(...this.reduce('ReduceSum', mask3, `${t}/count0`, `${t}/count0`));
     nodes.push(makeNode('Max', [`${t}/count0`, this.constF('aura.const.one', 1)], [`${t}/count`], `${t}/count`));
-    const prep = { mask3, maskBool: `${t}/mask_b`, count: `${t}/count`, shape3: `${t}/shape3` };
-    this.atStart.set(g, [...(this.atStart.get(g) ?? []), ...nodes]);
-    this.maskPrep.set(g, prep);
-    return prep;
+    return { nodes, maskBool: `${t}/mask_b`, count: `${t}/count`, shape3: `${t}/shape3` };
   }
 
   /** Reduce over the sequence axis (1) without keeping it; axes moved from attribute to input at 13/18. */

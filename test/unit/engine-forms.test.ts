@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { effectiveGains, parseIntervention } from '../../src/aura/intervention-file';
 import { factorFeeds, stepFeeds } from '../../src/engine/feeds';
 import { interventionForm } from '../../src/engine/intervention-form';
-import { TOKEN_ROWS_INPUT } from '../../src/engine/io-names';
+import { COLLECT_INPUT, TOKEN_ROWS_INPUT } from '../../src/engine/io-names';
 import { ort } from '../../src/engine/ort-session';
 import { readIoSpec } from '../../src/engine/io-spec';
 import { LanguageModel } from '../../src/engine/model';
@@ -75,7 +75,7 @@ describe('intervention forms', () => {
     const sites = model.sites;
     const inputs = (form: InterventionForm) => {
       const m = rewrite(model.mainGraph.model, io, { intervene: sites, form, pool: sites, keepModelOutputs: true });
-      return { names: m.graph!.input.map((i) => i.name).filter((n) => n.startsWith('aura.')), ops: interventionOps(m.graph!.node) };
+      return { names: m.graph!.input.map((i) => i.name).filter((n) => n.startsWith('aura.') && n !== COLLECT_INPUT), ops: interventionOps(m.graph!.node) };
     };
     const none = inputs('none');
     assert.deepEqual(none.names, []);
@@ -98,8 +98,8 @@ describe('intervention forms', () => {
     try {
       const pooled = await m.extract({ ids: g.batch.input_ids, mask: g.batch.attention_mask, pool: g.sites.map((s) => s.id) });
       assert.deepEqual(m.sessionState(), { form: 'none', builds: 1 });
-      // Only the per-token gate (the neuron detail's), no intervention input.
-      assert.deepEqual((await m.session('extract')).inputNames.filter((n) => n.startsWith('aura.')), [TOKEN_ROWS_INPUT]);
+      // Only the pooling and per-token gates, no intervention input.
+      assert.deepEqual((await m.session('extract')).inputNames.filter((n) => n.startsWith('aura.')), [COLLECT_INPUT, TOKEN_ROWS_INPUT]);
       const site = g.sites[0]!.id;
       assert.ok(maxAbsDiff(pooled.pooled!.get(site)!.max, g.pooled[site]!.max.flat()) <= 1e-5);
       const plain0 = await m.logits(args());
@@ -161,6 +161,7 @@ describe('intervention forms', () => {
     const feedsFor = (form: InterventionForm) => ({
       ...stepFeeds(graph.io, { ids: [[1, 2, 3]], mask: [[1, 1, 1]] }, (b) => model.emptyPast(b), { model: model.facts.vocabSize, tokenizer: model.tokenizer.vocabSize }),
       ...factorFeeds(model.sites, new Map(), form),
+      [COLLECT_INPUT]: new ort.Tensor('bool', Uint8Array.of(0), [1]),
       [TOKEN_ROWS_INPUT]: new ort.Tensor('int64', BigInt64Array.of(0n), [1]),
     });
     const events: string[] = [];

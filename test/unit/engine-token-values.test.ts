@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { textsActivations, tokenActivations } from '../../src/aura/activations';
 import { factorFeeds, stepFeeds } from '../../src/engine/feeds';
-import { TOKEN_ROWS_INPUT, tokensOutput } from '../../src/engine/io-names';
+import { COLLECT_INPUT, TOKEN_ROWS_INPUT, tokensOutput } from '../../src/engine/io-names';
 import { readIoSpec } from '../../src/engine/io-spec';
 import { LanguageModel } from '../../src/engine/model';
 import { ort } from '../../src/engine/ort-session';
@@ -112,7 +112,7 @@ describe('per-token outputs inside If branches are gated off unless fetched', ()
     const ids = [[5, 6, 7], [8, 9, 10]];
     const first = stepFeeds(io, { ids, mask: [[1, 1, 1], [1, 1, 1]] }, (b) => model.emptyPast(b), sizes);
     const neutral = factorFeeds(rewritable(model.sites), new Map(), 'gain');
-    const gate = (n: bigint) => ({ [TOKEN_ROWS_INPUT]: new ort.Tensor('int64', BigInt64Array.of(n), [1]) });
+    const gate = (n: bigint) => ({ [COLLECT_INPUT]: new ort.Tensor('bool', Uint8Array.of(1), [1]), [TOKEN_ROWS_INPUT]: new ort.Tensor('int64', BigInt64Array.of(n), [1]) });
     const fetch = [io.logits, tokensOutput(site.id), ...io.past.map((p) => p.output)];
     const closed = await session.run({ ...first, ...neutral, ...gate(0n) }, fetch);
     assert.deepEqual(closed[tokensOutput(site.id)]!.dims, [0, 3, site.neurons]);
