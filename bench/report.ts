@@ -128,6 +128,9 @@ if (!current) {
     // One row per intervention form the rewritten session can carry (src/engine/intervention-form.ts).
     const g = r[section] as Any | undefined;
     if (!g?.forms) continue;
+    // The goal is set at GPT-2-small shape; the demo model's rows (a tiny model, where a step is mostly
+    // fixed cost) stay in results.json and print only when no GPT-2-small run was recorded.
+    if (section === 'engine' && r.engineGpt2Small?.forms) continue;
     const what: Record<string, string> = { none: 'no intervention (profile, plain generation)', gain: 'gains (AurA)', affine: 'gains and a bias', range: 'gains, bias and range (Linear-AcT)' };
     const forms = Object.entries(g.forms as Record<string, Any>);
     if (!forms.some(([, f]) => f.generation)) {
